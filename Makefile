@@ -1,0 +1,121 @@
+# callsurvey: one non-recursive Makefile.
+#   make            release build: build/callsurvey (everything but main.c in build/libcallsurvey.a)
+#   make run        build and run the default report on sample-data/ (writes out/)
+#   make test       unit + end-to-end tests, normal build and ASan+UBSan build
+#   make bench      the performance benchmark (never part of make test)
+#   make deps       install missing Debian packages (apt-get, when root)
+#   make install PREFIX=/usr/local
+# Sources are discovered by wildcard: a new src/<module>/x.c or tests/unit/test_x.c
+# needs no Makefile edit.  V=1 shows full commands.
+
+PREFIX    ?= /usr/local
+CC        ?= cc
+BUILD     ?= build
+PKGS      := sqlite3 xlsxwriter cairo pangocairo libcjson gsl libcyaml nettle
+# Debian packages: build/run dependencies, then test-only ones.
+DEB_BUILD := build-essential pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev \
+             libpango1.0-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev \
+             libcyaml-dev libgsl-dev nettle-dev
+DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils
+
+WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+OPT       ?= -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC   := $(sort $(shell find src -name '*.c' ! -path src/main.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+
+# $(1) = build dir, $(2) = extra cflags
+define variant
+$(1)/obj/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  CC      $$<  [$(1)]")
+	$(Q)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -c $$< -o $$@
+
+$(1)/libcallsurvey.a: $$(LIB_SRC:%.c=$(1)/obj/%.o)
+	@mkdir -p $$(dir $$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(1)/callsurvey: $(1)/obj/src/main.o $(1)/libcallsurvey.a
+	@$(if $(Q),echo "  LD      $$@")
+	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+
+$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libcallsurvey.a
+	@mkdir -p $$(dir $$@)
+	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) -lcmocka
+
+$(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libcallsurvey.a
+	@mkdir -p $$(dir $$@)
+	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+
+-include $$(shell find $(1)/obj -name '*.d' 2>/dev/null)
+endef
+
+$(eval $(call variant,$(BUILD),$(OPT)))
+$(eval $(call variant,$(BUILD)/asan,-O1 -g $(SAN_FLAGS) -DCS_SANITIZED))
+
+UNIT_BINS      := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BINS_ASAN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+TOOL_BINS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers format-check
+.SECONDARY:
+
+all: $(BUILD)/callsurvey
+
+deps:
+	@sh tests/tools/deps.sh $(DEB_BUILD) -- $(DEB_TEST)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/callsurvey report -o out sample-data
+
+# The README's test command: everything CI runs.
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-fast
+	$(Q)$(MAKE) --no-print-directory unit-asan cli-asan
+	@echo "make test: all tiers passed (normal and ASan+UBSan)"
+
+test-fast: all $(UNIT_BINS) $(TOOL_BINS)
+	$(Q)$(MAKE) --no-print-directory unit cli
+
+unit: $(UNIT_BINS) $(TOOL_BINS)
+	$(Q)sh tests/tools/run-unit.sh $(UNIT_BINS)
+
+cli: $(BUILD)/callsurvey $(TOOL_BINS)
+	$(Q)CALLSURVEY=$(BUILD)/callsurvey TOOLS=$(BUILD)/tools sh tests/cli/run.sh
+
+unit-asan: $(UNIT_BINS_ASAN)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh tests/tools/run-unit.sh $(UNIT_BINS_ASAN)
+
+cli-asan: $(BUILD)/asan/callsurvey $(TOOL_BINS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CALLSURVEY=$(BUILD)/asan/callsurvey TOOLS=$(BUILD)/tools sh tests/cli/run.sh
+
+bench: deps all
+	$(Q)sh tests/bench/bench.sh $(BUILD)/callsurvey
+
+check-headers:
+	$(Q)for h in $$(find src -name '*.h'); do \
+	  echo "#include \"$${h#src/}\"" | $(CC) $(BASE_CFLAGS) -x c -fsyntax-only - || exit 1; done; \
+	  echo "check-headers: all headers self-contained"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/callsurvey/templates
+	install -m 755 $(BUILD)/callsurvey $(DESTDIR)$(PREFIX)/bin/callsurvey
+	install -m 644 templates/*.yaml $(DESTDIR)$(PREFIX)/share/callsurvey/templates/ 2>/dev/null || true
+
+clean:
+	rm -rf $(BUILD) out

@@ -1,0 +1,55 @@
+/*
+ * app.h: the pipeline stages as the commands use them (ingest -> store ->
+ * statistics -> render).  No printing: progress and per-input accounting
+ * reach the caller through callbacks, errors through struct cs_err.
+ */
+#ifndef CS_APP_H
+#define CS_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+/* The accounting of one input (or of all: the total). */
+struct cs_accounting {
+    const char *name;      /* input name (borrowed), "total" for the sum */
+    const char *format;    /* "jsonl", "json", "csv", "-" */
+    uint64_t bytes;
+    uint64_t read;         /* = stored + duplicates + updated + rejected */
+    uint64_t stored, duplicates, updated, rejected;
+    uint64_t unknown_tags; /* tags in no SDK list (kept) */
+    uint64_t events;       /* custom-event rows read */
+    bool truncated;        /* the input ended inside a record */
+    cs_status status;      /* CS_OK, or why this input was not loaded */
+    struct cs_err err;     /* detail when status != CS_OK */
+};
+
+struct cs_ingest_job {
+    char *const *inputs;        /* borrowed: files, directories, "-" */
+    size_t n_inputs;
+    const char *rejects_path;   /* JSON Lines of rejected records, or NULL */
+    struct cs_ingest_opts opts; /* loader options */
+    /* called after each input (borrowed argument) */
+    void (*on_input)(void *ctx, const struct cs_accounting *acc);
+    /* called about every 0.25 s during long work: records and bytes so far */
+    void (*on_progress)(void *ctx, uint64_t records, uint64_t bytes,
+                        double seconds);
+    void *ctx;
+};
+
+/* Load every input into the store (one transaction per input).  With
+ * store == NULL only validates.  Inputs that cannot be read are reported
+ * through on_input with their status and skipped; the return value is then
+ * CS_E_IO (or the first input error) after all inputs were tried, with err
+ * describing the first failure.  *total receives the sum. */
+cs_status cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
+                        struct cs_accounting *total, struct cs_err *err);
+
+/* Total size in bytes of the inputs (directories summed), for choosing an
+ * in-memory or on-disk private store. */
+uint64_t cs_app_inputs_size(char *const *inputs, size_t n_inputs);
+
+#endif

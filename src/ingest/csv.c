@@ -1,0 +1,174 @@
+/*
+ * ingest/csv.c: Log Analytics portal CSV exports to records, with libcsv.
+ *
+ * libcsv handles RFC 4180 (quotes, "" escapes, newlines inside quotes,
+ * CRLF).  We feed it one physical line at a time so that every row knows
+ * the line it started on, and keep the row's raw text (up to CS_RAW_MAX)
+ * for the rejects table.  Columns are mapped by header name, never by
+ * position; " [UTC]" suffixes and a BOM are ignored; unknown columns
+ * (TenantId, _BilledSize, ...) are skipped.
+ */
+#include <csv.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "ingest/ingest_int.h"
+
+struct csv_state {
+    struct cs_ingest_run *run;
+    bool header_done;
+    int *fmap;            /* owned: field id per column */
+    size_t n_cols;        /* header width */
+    bool too_wide;        /* header wider than CS_INGEST_MAX_COLS */
+    size_t col;           /* column of the next field in the current row */
+    struct cs_recbuild b; /* builder of the current row */
+    bool row_open;        /* b has been begun for the current row */
+    uint64_t row_line;    /* line the current row started on */
+    char *raw;            /* owned: raw text of the current row */
+    size_t raw_len;
+    bool has_rating_col;  /* the header names at least one rating column */
+};
+
+static void
+on_field(void *data, size_t len, void *ctx)
+{
+    struct csv_state *cs = ctx;
+    if (cs->run->status != CS_OK)
+        return;
+    if (!cs->header_done) {
+        if (cs->n_cols >= CS_INGEST_MAX_COLS) {
+            cs->too_wide = true;
+            return;
+        }
+        cs->fmap = xreallocarray(cs->fmap, cs->n_cols + 1, sizeof(int));
+        const char *s = data;
+        if (cs->n_cols == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+            s += 3;
+            len -= 3;
+        }
+        int f = cs_field_lookup(s, len);
+        cs->fmap[cs->n_cols++] = f;
+        if (f >= F_CAT0)
+            cs->has_rating_col = true;
+        return;
+    }
+    if (!cs->row_open) {
+        cs_recbuild_begin(&cs->b, cs_run_slot(cs->run), cs->run->opts->date_order);
+        cs->row_open = true;
+    }
+    if (cs->col < cs->n_cols && cs->fmap[cs->col] != F_NONE &&
+        cs->fmap[cs->col] != F_PROPERTIES)
+        cs_recbuild_set(&cs->b, cs->fmap[cs->col], data ? data : "", len,
+                        V_STRING);
+    cs->col++;
+}
+
+static void
+on_row(int term, void *ctx)
+{
+    (void)term;
+    struct csv_state *cs = ctx;
+    struct cs_ingest_run *run = cs->run;
+    if (run->status != CS_OK)
+        return;
+    if (!cs->header_done) {
+        cs->header_done = true;
+        return;
+    }
+    if (!cs->row_open) { /* a row of zero fields cannot happen in libcsv */
+        cs_recbuild_begin(&cs->b, cs_run_slot(run), run->opts->date_order);
+    }
+    struct cs_record *r = cs->b.r;
+    bool ok = cs_recbuild_finish(&cs->b);
+    r->line = cs->row_line;
+    if (cs->col != cs->n_cols) {
+        ok = false;
+        snprintf(r->reason, sizeof r->reason,
+                 "expected %zu fields (as in the header), got %zu.", cs->n_cols,
+                 cs->col);
+    }
+    size_t rl = cs->raw_len;
+    while (rl && (cs->raw[rl - 1] == '\n' || cs->raw[rl - 1] == '\r'))
+        rl--;
+    cs_run_emit(run, ok, cs->raw, rl);
+    cs->col = 0;
+    cs->row_open = false;
+}
+
+cs_status
+cs_csv_ingest(struct cs_ingest_run *run, struct cs_reader *rd)
+{
+    struct csv_parser p;
+    if (csv_init(&p, 0) != 0)
+        return cs_fail(run->err, CS_E_NOMEM, run->name, "csv_init failed");
+    struct csv_state cs = {.run = run, .raw = xmalloc(CS_RAW_MAX)};
+    cs_status st = CS_OK;
+    for (;;) {
+        char *nl = memchr(rd->buf + rd->pos, '\n', rd->len - rd->pos);
+        if (nl == NULL && !rd->eof) {
+            rd->keep = rd->pos;
+            if (!cs_reader_fill(rd, rd->len - rd->pos + (1u << 20))) {
+                st = cs_fail(run->err, CS_E_IO, run->name, "read error");
+                break;
+            }
+            if (rd->len - rd->pos > CS_INGEST_SPAN_MAX) {
+                st = cs_fail(run->err, CS_E_PARSE, run->name,
+                             "line %llu is longer than %u MiB",
+                             (unsigned long long)rd->line,
+                             CS_INGEST_SPAN_MAX >> 20);
+                break;
+            }
+            continue;
+        }
+        size_t end = nl ? (size_t)(nl - rd->buf) + 1 : rd->len;
+        size_t n = end - rd->pos;
+        if (n == 0)
+            break;
+        if (p.pstate == 0) { /* ROW_NOT_BEGUN: this line starts a row */
+            cs.row_line = rd->line;
+            cs.raw_len = 0;
+        }
+        size_t room = CS_RAW_MAX - cs.raw_len;
+        size_t take = n < room ? n : room;
+        memcpy(cs.raw + cs.raw_len, rd->buf + rd->pos, take);
+        cs.raw_len += take;
+        if (csv_parse(&p, rd->buf + rd->pos, n, on_field, on_row, &cs) != n) {
+            st = cs_fail(run->err, CS_E_PARSE, run->name, "line %llu: %s",
+                         (unsigned long long)rd->line,
+                         csv_strerror(csv_error(&p)));
+            break;
+        }
+        rd->pos = end;
+        rd->line++;
+        if (run->status != CS_OK) {
+            st = run->status;
+            break;
+        }
+        if (cs.too_wide) {
+            st = cs_fail(run->err, CS_E_PARSE, run->name,
+                         "line 1: the header has more than %d columns",
+                         CS_INGEST_MAX_COLS);
+            break;
+        }
+        if (cs.header_done && !cs.has_rating_col) {
+            st = cs_fail(run->err, CS_E_PARSE, run->name,
+                         "line 1: not an ACSCallSurvey export: the header "
+                         "has no rating column (such as OverallRatingScore)");
+            break;
+        }
+    }
+    if (st == CS_OK) {
+        bool open_quote = p.pstate != 0 && p.quoted;
+        csv_fini(&p, on_field, on_row, &cs);
+        if (open_quote)
+            run->stats->truncated = true;
+        if (run->status != CS_OK)
+            st = run->status;
+        else if (!cs.header_done)
+            st = cs_fail(run->err, CS_E_NODATA, run->name, "the file is empty");
+    }
+    csv_free(&p);
+    xfree(cs.fmap);
+    xfree(cs.raw);
+    return st;
+}

@@ -1,0 +1,108 @@
+/*
+ * ingest/ingest.h: read survey exports (and Application Insights custom
+ * events) in every container FORMATS.md lists, one record at a time, into
+ * normalized struct cs_record values.  No SQL here: records are handed to a
+ * sink in batches.
+ *
+ * Containers are told apart by content, never by file name: after an
+ * optional UTF-8 BOM and white space, '{' or '[' means JSON (JSON Lines when
+ * the first value ends on its first line, otherwise one streamed document:
+ * a top-level array, a {"records":[...]} object or a {"tables":[...]} REST
+ * response), anything else printable means CSV with a header row.
+ *
+ * Memory is bounded: one read buffer (grown only up to CS_INGEST_SPAN_MAX
+ * for a single record), one token array, one batch of records.
+ */
+#ifndef CS_INGEST_H
+#define CS_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ctime.h"
+#include "core/err.h"
+#include "model/survey.h"
+
+#define CS_INGEST_SPAN_MAX  (64u << 20) /* longest single record/line kept: 64 MiB */
+#define CS_INGEST_BATCH     1024        /* records per batch handed to the sink */
+#define CS_INGEST_MAX_COLS  4096        /* widest CSV header accepted */
+
+/* One custom-question answer event (Application Insights customEvents). */
+struct cs_event {
+    int64_t time_us;                 /* timestamp / TimeGenerated; 0 if none */
+    char survey_id[CS_ID_MAX + 1];   /* the --id-key property, trimmed, lower-case */
+    const char *props;               /* JSON object text of the other properties
+                                        (borrowed, valid during the callback) */
+    size_t props_len;
+    const char *measurements;        /* JSON object text of customMeasurements or NULL */
+    size_t measurements_len;
+    uint64_t line;                   /* 1-based line of the event */
+    char reason[CS_REASON_MAX];      /* non-empty: rejected, why */
+};
+
+enum cs_content {
+    CS_CONTENT_UNKNOWN = 0,
+    CS_CONTENT_SURVEYS,
+    CS_CONTENT_EVENTS,
+};
+
+/* Where records go.  All callbacks borrow their arguments for the duration
+ * of the call.  A non-CS_OK return stops the ingest of that input with that
+ * status (the callback fills err). */
+struct cs_ingest_sink {
+    void *ctx;
+    /* A batch of valid, normalized survey records (reason empty). */
+    cs_status (*records)(void *ctx, struct cs_record *recs, size_t n,
+                         struct cs_err *err);
+    /* One rejected record (rec->reason says why; rec->line/index where),
+     * with its raw text (may be truncated to 64 KiB by the loader). */
+    cs_status (*reject)(void *ctx, const struct cs_record *rec,
+                        const char *raw, size_t raw_len, struct cs_err *err);
+    /* One custom event (valid or with ev->reason set). NULL: events are
+     * counted as rejected with reason "custom event not expected here". */
+    cs_status (*event)(void *ctx, const struct cs_event *ev, const char *raw,
+                       size_t raw_len, struct cs_err *err);
+};
+
+struct cs_ingest_opts {
+    enum cs_date_order date_order; /* day/month order of CSV locale dates */
+    const char *event_name;        /* custom events kept: name == this ("CallSurvey") */
+    const char *id_key;            /* property holding the survey id ("id") */
+};
+
+/* What one input produced.  read = records + rejected (+ events_*). */
+struct cs_ingest_stats {
+    uint64_t read;            /* survey records seen (valid + rejected) */
+    uint64_t valid;           /* survey records handed to sink->records */
+    uint64_t rejected;        /* survey records handed to sink->reject */
+    uint64_t events_read;     /* custom-event rows seen (matching name or not) */
+    uint64_t events_skipped;  /* rows of other event names (PageView...) */
+    uint64_t events_rejected; /* event rows rejected (bad JSON, no id) */
+    uint64_t unknown_tags;    /* tags in no SDK list, kept */
+    uint64_t bytes;           /* bytes read */
+    enum cs_content content;  /* what the input turned out to hold */
+    bool truncated;           /* input ended inside a record */
+};
+
+void cs_ingest_opts_default(struct cs_ingest_opts *opts);
+
+/* Ingest one input: a regular file path or "-" (standard input).  `name` is
+ * what messages call it (usually the path).  Errors: CS_E_IO (unreadable),
+ * CS_E_PARSE (not a survey or event export at all: binary, UTF-16, no
+ * header), CS_E_NODATA (empty file), or the sink's status.  Per-record
+ * problems are not errors: they go to sink->reject. */
+cs_status cs_ingest_path(const char *path, const char *name,
+                         const struct cs_ingest_opts *opts,
+                         const struct cs_ingest_sink *sink,
+                         struct cs_ingest_stats *stats, struct cs_err *err);
+
+/* Expand inputs: files kept, directories searched recursively (sorted,
+ * symlink loops detected, hidden files skipped), "-" kept.  Returns owned
+ * array of owned strings in *out (free with cs_inputs_free).  Errors:
+ * CS_E_IO naming a missing path. */
+cs_status cs_inputs_expand(char *const *inputs, size_t n_inputs, char ***out,
+                           size_t *n_out, struct cs_err *err);
+void cs_inputs_free(char **list, size_t n);
+
+#endif

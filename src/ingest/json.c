@@ -1,0 +1,306 @@
+/*
+ * ingest/json.c: JSON texts to records, with jsmn.
+ *
+ * jsmn tokenizes in place without allocating per value (DESIGN.md §3: the
+ * ingest hot path), so a record costs one pass of the tokenizer plus one
+ * walk of its tokens.  One JSON text may be a record (flat Log Analytics
+ * columns, or the diagnostic-log envelope with a nested "properties"
+ * object), an array of records, a {"records":[...]} wrapper (Event Hubs), or
+ * a {"tables":[...]} REST response whose rows are mapped through its
+ * "columns".  Keys match case-insensitively through cs_field_lookup.
+ */
+#define JSMN_STRICT
+#define JSMN_STATIC
+#include <jsmn.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "ingest/ingest_int.h"
+
+#define TOKS_MAX (4u << 20) /* tokens in one JSON text: 64 MiB of tokens */
+
+/* index just past the subtree of token i */
+static int
+tok_skip(const jsmntok_t *t, int i)
+{
+    int remaining = 1;
+    while (remaining > 0) {
+        remaining += t[i].size;
+        remaining--;
+        i++;
+    }
+    return i;
+}
+
+static bool
+tok_is(const char *js, const jsmntok_t *t, const char *lower)
+{
+    size_t n = (size_t)(t->end - t->start);
+    if (t->type != JSMN_STRING || strlen(lower) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((js[t->start + i] | 0x20) != lower[i])
+            return false;
+    return true;
+}
+
+static uint64_t
+line_at(const char *js, int from, int to, uint64_t line)
+{
+    for (int i = from; i < to; i++)
+        if (js[i] == '\n')
+            line++;
+    return line;
+}
+
+/* Hand value token v (for field f) to the record builder. */
+static void
+set_value(struct cs_ingest_run *run, struct cs_recbuild *b, int f,
+          const char *js, const jsmntok_t *v)
+{
+    const char *s = js + v->start;
+    size_t n = (size_t)(v->end - v->start);
+    switch (v->type) {
+    case JSMN_STRING:
+        if (memchr(s, '\\', n)) {
+            size_t m = cs_json_unescape(s, n, run->scratch, CS_RAW_MAX);
+            if (m != (size_t)-1) {
+                cs_recbuild_set(b, f, run->scratch, m, V_STRING);
+                return;
+            }
+        }
+        cs_recbuild_set(b, f, s, n, V_STRING);
+        return;
+    case JSMN_PRIMITIVE:
+        cs_recbuild_set(b, f, s, n,
+                        s[0] == 'n' ? V_NULL
+                        : (s[0] == 't' || s[0] == 'f') ? V_BOOL
+                                                       : V_NUMBER);
+        return;
+    default:
+        cs_recbuild_set(b, f, s, n, V_COMPOUND);
+        return;
+    }
+}
+
+/* Walk the pairs of object token `o` into the builder; descends into a
+ * nested "properties" object once.  Returns the index after the object. */
+static int
+walk_object(struct cs_ingest_run *run, struct cs_recbuild *b, const char *js,
+            const jsmntok_t *t, int o, int depth)
+{
+    int i = o + 1;
+    for (int k = 0; k < t[o].size; k++) {
+        const jsmntok_t *key = &t[i];
+        const jsmntok_t *val = &t[i + 1];
+        int f = cs_field_lookup(js + key->start, (size_t)(key->end - key->start));
+        if (f == F_PROPERTIES && val->type == JSMN_OBJECT && depth == 0) {
+            walk_object(run, b, js, t, i + 1, depth + 1);
+        } else if (f != F_NONE && f != F_PROPERTIES) {
+            set_value(run, b, f, js, val);
+        }
+        i = tok_skip(t, i + 1);
+    }
+    return i;
+}
+
+static cs_status
+emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
+            int o, uint64_t line, uint32_t index)
+{
+    struct cs_recbuild b;
+    struct cs_record *r = cs_run_slot(run);
+    cs_recbuild_begin(&b, r, run->opts->date_order);
+    walk_object(run, &b, js, t, o, 0);
+    r->line = line;
+    r->index = index;
+    bool ok = cs_recbuild_finish(&b);
+    return cs_run_emit(run, ok, js + t[o].start,
+                       (size_t)(t[o].end - t[o].start));
+}
+
+/* {"tables":[{"name":..,"columns":[{"name":..},..],"rows":[[..],..]}]} */
+static cs_status
+emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
+            int arr, uint64_t line)
+{
+    int i = arr + 1;
+    for (int k = 0; k < t[arr].size; k++) {
+        int tbl = i;
+        int cols = -1, rows = -1;
+        if (t[tbl].type == JSMN_OBJECT) {
+            int j = tbl + 1;
+            for (int p = 0; p < t[tbl].size; p++) {
+                if (tok_is(js, &t[j], "columns") && t[j + 1].type == JSMN_ARRAY)
+                    cols = j + 1;
+                if (tok_is(js, &t[j], "rows") && t[j + 1].type == JSMN_ARRAY)
+                    rows = j + 1;
+                j = tok_skip(t, j + 1);
+            }
+        }
+        i = tok_skip(t, tbl);
+        if (cols < 0 || rows < 0) {
+            if (cs_run_reject_raw(run, line_at(js, 0, t[tbl].start, line), 0,
+                                  js + t[tbl].start,
+                                  (size_t)(t[tbl].end - t[tbl].start),
+                                  "a table of the \"tables\" response has no "
+                                  "\"columns\" or \"rows\" array."))
+                return run->status;
+            continue;
+        }
+        int ncol = t[cols].size;
+        int *fmap = xmalloc(sizeof(int) * (size_t)(ncol ? ncol : 1));
+        int c = cols + 1;
+        for (int q = 0; q < ncol; q++) {
+            fmap[q] = F_NONE;
+            if (t[c].type == JSMN_OBJECT) {
+                int j = c + 1;
+                for (int p = 0; p < t[c].size; p++) {
+                    if (tok_is(js, &t[j], "name"))
+                        fmap[q] = cs_field_lookup(js + t[j + 1].start,
+                                                  (size_t)(t[j + 1].end -
+                                                           t[j + 1].start));
+                    j = tok_skip(t, j + 1);
+                }
+            }
+            c = tok_skip(t, c);
+        }
+        int r = rows + 1;
+        uint64_t ln = line_at(js, 0, t[rows].start, line);
+        int last = t[rows].start;
+        for (int q = 0; q < t[rows].size; q++) {
+            ln = line_at(js, last, t[r].start, ln);
+            last = t[r].start;
+            struct cs_recbuild b;
+            struct cs_record *rec = cs_run_slot(run);
+            cs_recbuild_begin(&b, rec, run->opts->date_order);
+            int nvals = t[r].type == JSMN_ARRAY ? t[r].size : 0;
+            int v = r + 1;
+            for (int p = 0; p < nvals; p++) {
+                if (p < ncol && fmap[p] != F_NONE && fmap[p] != F_PROPERTIES)
+                    set_value(run, &b, fmap[p], js, &t[v]);
+                v = tok_skip(t, v);
+            }
+            rec->line = ln;
+            rec->index = (uint32_t)q;
+            bool ok = cs_recbuild_finish(&b);
+            if (ok && nvals != ncol) {
+                ok = false;
+                snprintf(rec->reason, sizeof rec->reason,
+                         "the row has %d values but the table has %d columns.",
+                         nvals, ncol);
+            }
+            if (cs_run_emit(run, ok, js + t[r].start,
+                            (size_t)(t[r].end - t[r].start))) {
+                xfree(fmap);
+                return run->status;
+            }
+            r = tok_skip(t, r);
+        }
+        xfree(fmap);
+    }
+    return CS_OK;
+}
+
+static const char *
+jsmn_why(int rc)
+{
+    switch (rc) {
+    case JSMN_ERROR_INVAL: return "invalid character";
+    case JSMN_ERROR_PART: return "incomplete (truncated?)";
+    case JSMN_ERROR_NOMEM: return "too many values";
+    default: return "unexpected structure";
+    }
+}
+
+cs_status
+cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
+               uint64_t line)
+{
+    jsmntok_t *t = run->toks;
+    int n;
+    for (;;) {
+        if (run->n_toks == 0) {
+            run->n_toks = 4096;
+            run->toks = t = xmalloc(sizeof(jsmntok_t) * run->n_toks);
+        }
+        jsmn_parser p;
+        jsmn_init(&p);
+        n = jsmn_parse(&p, js, len, t, (unsigned)run->n_toks);
+        if (n != JSMN_ERROR_NOMEM || run->n_toks >= TOKS_MAX)
+            break;
+        run->n_toks *= 4;
+        xfree(run->toks);
+        run->toks = t = xmalloc(sizeof(jsmntok_t) * run->n_toks);
+    }
+    if (n < 0)
+        return cs_run_reject_raw(run, line, 0, js, len, "malformed JSON: %s.",
+                                 jsmn_why(n));
+    if (n == 0)
+        return CS_OK;
+    /* jsmn accepts several top-level values; walk them all */
+    int i = 0;
+    uint32_t index = 0;
+    while (i < n) {
+        uint64_t ln = line_at(js, 0, t[i].start, line);
+        if (t[i].type == JSMN_OBJECT) {
+            /* wrapper objects: {"records":[...]} and {"tables":[...]} */
+            bool wrapper = false;
+            if (t[i].size >= 1) {
+                int j = i + 1;
+                for (int p = 0; p < t[i].size; p++) {
+                    if (tok_is(js, &t[j], "records") &&
+                        t[j + 1].type == JSMN_ARRAY) {
+                        int a = j + 1, e = a + 1;
+                        for (int q = 0; q < t[a].size; q++) {
+                            uint64_t el = line_at(js, 0, t[e].start, line);
+                            if (t[e].type == JSMN_OBJECT) {
+                                if (emit_object(run, js, t, e, el, index++))
+                                    return run->status;
+                            } else if (cs_run_reject_raw(
+                                           run, el, index++, js + t[e].start,
+                                           (size_t)(t[e].end - t[e].start),
+                                           "expected a JSON object (a "
+                                           "record) in \"records\".")) {
+                                return run->status;
+                            }
+                            e = tok_skip(t, e);
+                        }
+                        wrapper = true;
+                    } else if (tok_is(js, &t[j], "tables") &&
+                               t[j + 1].type == JSMN_ARRAY) {
+                        if (emit_tables(run, js, t, j + 1, line))
+                            return run->status;
+                        wrapper = true;
+                    }
+                    j = tok_skip(t, j + 1);
+                }
+            }
+            if (!wrapper && emit_object(run, js, t, i, ln, index++))
+                return run->status;
+        } else if (t[i].type == JSMN_ARRAY) {
+            int e = i + 1;
+            for (int q = 0; q < t[i].size; q++) {
+                uint64_t el = line_at(js, 0, t[e].start, line);
+                if (t[e].type == JSMN_OBJECT) {
+                    if (emit_object(run, js, t, e, el, index++))
+                        return run->status;
+                } else if (cs_run_reject_raw(run, el, index++, js + t[e].start,
+                                             (size_t)(t[e].end - t[e].start),
+                                             "expected a JSON object (a "
+                                             "record) in the array.")) {
+                    return run->status;
+                }
+                e = tok_skip(t, e);
+            }
+        } else if (cs_run_reject_raw(run, ln, index++, js + t[i].start,
+                                     (size_t)(t[i].end - t[i].start),
+                                     "expected a JSON object (a record).")) {
+            return run->status;
+        }
+        i = tok_skip(t, i);
+    }
+    return CS_OK;
+}

@@ -1,0 +1,759 @@
+/*
+ * main.c: the command line, and the only place that prints or chooses an
+ * exit code.  Options come from one table that also generates --help
+ * (curl's approach), the getopt loop only records into struct cs_config,
+ * and conflicts are checked afterwards (OpenBSD style).
+ */
+#include <getopt.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "core/ctime.h"
+#include "core/mem.h"
+#include "gen/gen.h"
+#include "report/report.h"
+
+#define CS_VERSION "0.1.0"
+
+enum exit_code {
+    EXIT_DONE = 0,       /* done (rejected records are reported, not fatal) */
+    EXIT_FAILED = 1,     /* could not do what was asked */
+    EXIT_USAGE = 2,      /* usage error */
+    EXIT_REJECTS = 3,    /* --strict and some record was rejected */
+    EXIT_REGRESSION = 4, /* compare --fail-on-regression found a worse row */
+};
+
+enum cmd {
+    CMD_NONE = 0,
+    CMD_INGEST = 1 << 0,
+    CMD_REPORT = 1 << 1,
+    CMD_COMPARE = 1 << 2,
+    CMD_VALIDATE = 1 << 3,
+    CMD_GENERATE = 1 << 4,
+    CMD_TEMPLATES = 1 << 5,
+};
+#define LOADING (CMD_INGEST | CMD_REPORT | CMD_COMPARE | CMD_VALIDATE)
+#define ALL 0x3f
+
+enum opt_id {
+    O_HELP = 'h',
+    O_VERSION = 'V',
+    O_OUT = 'o',
+    O_QUIET = 'q',
+    O_VERBOSE = 'v',
+    O_DB = 256,
+    O_FORMAT,
+    O_REJECTS,
+    O_STRICT,
+    O_DATE_ORDER,
+    O_DEFAULT_THRESHOLD,
+    O_CUSTOM,
+    O_MERGE,
+    O_TEMPLATE,
+    O_SINCE,
+    O_UNTIL,
+    O_WEEK,
+    O_RESOURCE,
+    O_FORMATS,
+    O_BUCKET,
+    O_MIN_N,
+    O_BY,
+    O_BASELINE,
+    O_FAIL_ON_REGRESSION,
+    O_SURVEYS,
+    O_SEED,
+    O_CUSTOM_SHARE,
+    O_INVALID_SHARE,
+    O_SINGLE_FILE,
+    O_EVENT_NAME,
+    O_ID_KEY,
+    O_PROGRESS,
+};
+
+struct opt {
+    const char *name;  /* long name */
+    int has_arg;       /* no_argument / required_argument */
+    int id;            /* short letter or enum opt_id */
+    unsigned cmds;     /* commands that take it */
+    const char *arg;   /* argument name for help */
+    const char *help;  /* one line */
+};
+
+static const struct opt opts[] = {
+    {"db", required_argument, O_DB, LOADING, "FILE",
+     "SQLite database to load into and read from; runs accumulate (default: a private database for this run)"},
+    {"rejects", required_argument, O_REJECTS, LOADING, "FILE",
+     "also write every rejected record as JSON Lines (source, line, record, reason, raw)"},
+    {"strict", no_argument, O_STRICT, LOADING, NULL,
+     "exit 3 when any record was rejected"},
+    {"date-order", required_argument, O_DATE_ORDER, LOADING, "mdy|dmy",
+     "day/month order of locale dates in CSV exports (default mdy, as en-US portals write)"},
+    {"default-threshold", required_argument, O_DEFAULT_THRESHOLD, LOADING | CMD_REPORT, "T",
+     "low-score threshold for ratings without a scale (default 2; Android docs say 3)"},
+    {"event-name", required_argument, O_EVENT_NAME, LOADING, "NAME",
+     "custom events to read (default CallSurvey)"},
+    {"id-key", required_argument, O_ID_KEY, LOADING, "KEY",
+     "customDimensions property holding the survey id (default id)"},
+    {"custom", required_argument, O_CUSTOM, CMD_REPORT | CMD_COMPARE, "INPUT",
+     "custom-question data (Application Insights customEvents); repeatable"},
+    {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
+     "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
+    {"template", required_argument, O_TEMPLATE, CMD_REPORT, "NAME|FILE",
+     "report template (default weekly-review)"},
+    {"since", required_argument, O_SINCE, CMD_REPORT | CMD_COMPARE, "TIME",
+     "only surveys at or after TIME (ISO 8601, UTC)"},
+    {"until", required_argument, O_UNTIL, CMD_REPORT | CMD_COMPARE, "TIME",
+     "only surveys before TIME (exclusive)"},
+    {"week", required_argument, O_WEEK, CMD_REPORT | CMD_COMPARE, "YYYY-Www",
+     "only surveys of that ISO week (Monday 00:00 UTC to the next Monday)"},
+    {"resource", required_argument, O_RESOURCE, CMD_REPORT | CMD_COMPARE, "ID",
+     "only this ACS resource (full ARM id or its last segment); repeatable"},
+    {"formats", required_argument, O_FORMATS, CMD_REPORT, "LIST",
+     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx (default json,csv,png,xlsx)"},
+    {"bucket", required_argument, O_BUCKET, CMD_REPORT, "week|day",
+     "trend bucket (default week)"},
+    {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
+     "groups with fewer responses are flagged as small samples (default 30)"},
+    {"by", required_argument, O_BY, CMD_COMPARE, "resource|week|day|custom:KEY",
+     "what to compare"},
+    {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE",
+     "group the others are compared with (default: the first, or earliest week)"},
+    {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_COMPARE, NULL,
+     "exit 4 when any row is worse than the baseline"},
+    {"out", required_argument, O_OUT, CMD_REPORT | CMD_COMPARE | CMD_GENERATE, "DIR",
+     "output directory (default out)"},
+    {"surveys", required_argument, O_SURVEYS, CMD_GENERATE, "N",
+     "number of surveys to generate"},
+    {"seed", required_argument, O_SEED, CMD_GENERATE, "S",
+     "random seed (default 1); the same seed gives the same files"},
+    {"custom-share", required_argument, O_CUSTOM_SHARE, CMD_GENERATE, "P",
+     "share of surveys with a custom-question answer (default 0.3)"},
+    {"invalid-share", required_argument, O_INVALID_SHARE, CMD_GENERATE, "P",
+     "share of deliberately invalid records (default 0.01)"},
+    {"format", required_argument, O_FORMAT, CMD_GENERATE, "jsonl|csv|records",
+     "export form to write (default jsonl: a storage-account tree)"},
+    {"single-file", no_argument, O_SINGLE_FILE, CMD_GENERATE, NULL,
+     "with jsonl: one surveys.jsonl instead of the hourly PT1H.json tree"},
+    {"progress", no_argument, O_PROGRESS, ALL, NULL,
+     "show progress even when standard error is not a terminal"},
+    {"quiet", no_argument, O_QUIET, ALL, NULL, "print errors only"},
+    {"verbose", no_argument, O_VERBOSE, ALL, NULL, "print notes as well"},
+    {"help", no_argument, O_HELP, ALL, NULL, "show this help and exit"},
+    {"version", no_argument, O_VERSION, ALL, NULL, "show the version and exit"},
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+struct cs_config {
+    enum cmd cmd;
+    const char *cmd_name;
+    const char *db;
+    const char *rejects;
+    bool strict, quiet, verbose, progress;
+    struct cs_ingest_opts iopts;
+    double default_threshold;
+    char **inputs;
+    size_t n_inputs;
+    char **custom;
+    size_t n_custom;
+    struct cs_report_opts ropts;
+    struct gen_opts gopts;
+    bool have_surveys;
+    bool gen_single_file;
+};
+
+static const struct {
+    const char *name;
+    enum cmd cmd;
+    const char *synopsis;
+    const char *what;
+} commands[] = {
+    {"ingest", CMD_INGEST, "ingest [--db FILE] [--rejects FILE] INPUT...",
+     "load survey exports (and custom events) into a database"},
+    {"report", CMD_REPORT,
+     "report [--db FILE] [INPUT...] [--custom INPUT...] [--week YYYY-Www] [-o DIR]",
+     "compute the summary and write the report files"},
+    {"compare", CMD_COMPARE,
+     "compare [--db FILE] [INPUT...] --by resource|week|day|custom:KEY [-o DIR]",
+     "compare groups (resources, weeks) against a baseline"},
+    {"validate", CMD_VALIDATE, "validate [--rejects FILE] INPUT...",
+     "check exports against the SDK's rules without storing them"},
+    {"generate", CMD_GENERATE,
+     "generate --surveys N [--seed S] [--format F] -o DIR",
+     "write realistic synthetic exports, for trying the tool"},
+    {"templates", CMD_TEMPLATES, "templates", "list the built-in report templates"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* ---- printing (only here) -------------------------------------------- */
+
+static bool g_quiet, g_verbose;
+
+static void
+msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+msg(const char *level, const char *fmt, ...)
+{
+    if (g_quiet && strcmp(level, "error") != 0)
+        return;
+    if (!g_verbose && strcmp(level, "note") == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "callsurvey: %s: ", level);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void
+print_err(const struct cs_err *e)
+{
+    char buf[1024];
+    msg("error", "%s", cs_err_format(e, buf, sizeof buf));
+}
+
+static int
+exit_for(cs_status s)
+{
+    switch (s) {
+    case CS_OK: return EXIT_DONE;
+    case CS_E_USAGE: return EXIT_USAGE;
+    default: return EXIT_FAILED;
+    }
+}
+
+static void
+usage_line(void)
+{
+    fprintf(stderr, "callsurvey: try 'callsurvey --help'\n");
+}
+
+static void
+help(FILE *fp, enum cmd only)
+{
+    if (!only) {
+        fprintf(fp,
+                "callsurvey " CS_VERSION
+                " - reports on Azure Communication Services End of Call Survey data\n\n"
+                "Usage:\n");
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            fprintf(fp, "  callsurvey %-70s\n      %s\n", commands[i].synopsis,
+                    commands[i].what);
+        fprintf(fp, "\n'callsurvey COMMAND --help' lists the options of one command.\n");
+    } else {
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (commands[i].cmd == only)
+                fprintf(fp, "Usage: callsurvey %s\n  %s\n", commands[i].synopsis,
+                        commands[i].what);
+    }
+    fprintf(fp, "\nOptions:\n");
+    for (size_t i = 0; i < N_OPTS; i++) {
+        if (only && !(opts[i].cmds & only))
+            continue;
+        char left[64];
+        if (opts[i].id < 256)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].id, opts[i].name,
+                     opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", opts[i].name,
+                     opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+        fprintf(fp, "  %-34s %s\n", left, opts[i].help);
+    }
+    fprintf(fp,
+            "\nINPUT is a file, a directory (searched recursively, e.g. a downloaded\n"
+            "insights-logs-callsurvey tree) or - for standard input. JSON Lines,\n"
+            "{\"records\":[...]}, JSON arrays, {\"tables\":[...]} and portal CSV are\n"
+            "recognised by content. Custom-event exports are told apart from surveys\n"
+            "by content too.\n"
+            "\nEvery run ends with one accounting line per input and a total:\n"
+            "  read R, stored S, duplicates D, updated U, rejected X   (R = S+D+U+X)\n"
+            "\nExit codes: 0 done (rejected records are reported, not fatal); 1 could not\n"
+            "do what was asked (unreadable input, bad template, I/O error); 2 usage\n"
+            "error; 3 with --strict when any record was rejected; 4 with compare\n"
+            "--fail-on-regression when a row is worse than its baseline.\n"
+            "\nExamples:\n"
+            "  callsurvey report -o out sample-data\n"
+            "  callsurvey ingest --db surveys.db insights-logs-callsurvey/\n"
+            "  callsurvey report --db surveys.db --week 2026-W47 -o week47\n"
+            "  callsurvey validate --rejects bad.jsonl export.csv\n"
+            "  callsurvey generate --surveys 100000 --seed 7 -o /tmp/gen\n");
+}
+
+/* ---- progress and accounting ----------------------------------------- */
+
+static void
+on_progress(void *ctx, uint64_t records, uint64_t bytes, double seconds)
+{
+    (void)bytes;
+    const struct cs_config *cfg = ctx;
+    if (!cfg->progress || g_quiet)
+        return;
+    fprintf(stderr, "\r  %llu records, %.0f records/s   ",
+            (unsigned long long)records, seconds > 0 ? (double)records / seconds : 0);
+    fflush(stderr);
+}
+
+static void
+print_accounting(const struct cs_accounting *a, bool total)
+{
+    printf("%s%s: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu",
+           total ? "" : "  ", a->name, (unsigned long long)a->read,
+           (unsigned long long)a->stored, (unsigned long long)a->duplicates,
+           (unsigned long long)a->updated, (unsigned long long)a->rejected);
+    if (a->unknown_tags)
+        printf(" (%llu unknown tags kept)", (unsigned long long)a->unknown_tags);
+    printf("\n");
+}
+
+static void
+on_input(void *ctx, const struct cs_accounting *acc)
+{
+    const struct cs_config *cfg = ctx;
+    if (cfg->progress && !g_quiet)
+        fprintf(stderr, "\r\033[K");
+    if (acc->status == CS_E_NODATA) {
+        msg("warning", "%s: %s", acc->name, acc->err.msg);
+    } else if (acc->status != CS_OK) {
+        print_err(&acc->err);
+        msg("error", "%s: nothing of this input was stored", acc->name);
+    }
+    if (acc->truncated)
+        msg("warning", "%s: the input ends inside a record (truncated file?); "
+                       "that record is in the rejects", acc->name);
+    if (!g_quiet)
+        print_accounting(acc, false);
+}
+
+/* ---- commands -------------------------------------------------------- */
+
+static struct cs_store *
+open_store(const struct cs_config *cfg, struct cs_err *err)
+{
+    struct cs_store_opts so = {
+        .path = cfg->db,
+        .expected_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs),
+        .default_threshold = cfg->default_threshold,
+    };
+    struct cs_store *s = NULL;
+    if (cs_store_open(&so, &s, err) != CS_OK)
+        return NULL;
+    return s;
+}
+
+static int
+run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot)
+{
+    struct cs_ingest_job job = {
+        .inputs = cfg->inputs,
+        .n_inputs = cfg->n_inputs,
+        .rejects_path = cfg->rejects,
+        .opts = cfg->iopts,
+        .on_input = on_input,
+        .on_progress = on_progress,
+        .ctx = cfg,
+    };
+    struct cs_err err;
+    cs_err_clear(&err);
+    cs_status s = cs_app_ingest(&job, store, tot, &err);
+    if (!g_quiet)
+        print_accounting(tot, true);
+    if (s != CS_OK && s != CS_E_NODATA)
+        return EXIT_FAILED;
+    if (tot->read == 0 && tot->events == 0) {
+        msg("error", "no survey records in the input");
+        return EXIT_FAILED;
+    }
+    if (cfg->strict && tot->rejected > 0) {
+        msg("error", "%llu records rejected (--strict)",
+            (unsigned long long)tot->rejected);
+        return EXIT_REJECTS;
+    }
+    if (tot->rejected > 0 && !g_quiet)
+        msg("warning", "%llu records rejected%s%s", (unsigned long long)tot->rejected,
+            cfg->rejects ? "; see " : "; keep them with --rejects FILE",
+            cfg->rejects ? cfg->rejects : "");
+    return EXIT_DONE;
+}
+
+static int
+cmd_ingest(struct cs_config *cfg)
+{
+    struct cs_err err;
+    cs_err_clear(&err);
+    struct cs_store *store = NULL;
+    if (cfg->cmd != CMD_VALIDATE) {
+        store = open_store(cfg, &err);
+        if (!store) {
+            print_err(&err);
+            return EXIT_FAILED;
+        }
+    }
+    struct cs_accounting tot;
+    int rc = run_load(cfg, store, &tot);
+    if (store && cfg->db && rc != EXIT_FAILED && !g_quiet) {
+        struct cs_store_totals t;
+        if (cs_store_totals(store, &t, &err) == CS_OK)
+            printf("%s now holds %llu surveys and %llu rejected records\n", cfg->db,
+                   (unsigned long long)t.surveys, (unsigned long long)t.rejects);
+    }
+    cs_store_close(&store);
+    return rc;
+}
+
+static int
+cmd_report(struct cs_config *cfg)
+{
+    struct cs_err err;
+    cs_err_clear(&err);
+    if (cfg->n_inputs == 0 && !cfg->db) {
+        msg("error", "report needs INPUT files or --db FILE");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    struct cs_store *store = open_store(cfg, &err);
+    if (!store) {
+        print_err(&err);
+        return EXIT_FAILED;
+    }
+    int rc = EXIT_DONE;
+    struct cs_accounting tot = {0};
+    if (cfg->n_inputs > 0) {
+        rc = run_load(cfg, store, &tot);
+        if (rc == EXIT_FAILED) {
+            cs_store_close(&store);
+            return rc;
+        }
+    }
+    struct cs_report_result res;
+    cs_status s = cs_report_run(store, &cfg->ropts, &res, &err);
+    if (s != CS_OK) {
+        print_err(&err);
+        cs_store_close(&store);
+        return exit_for(s);
+    }
+    if (!g_quiet) {
+        fputs(res.terminal_text, stdout);
+        for (size_t i = 0; i < res.n_files; i++)
+            printf("wrote %s\n", res.files[i]);
+    }
+    cs_report_result_free(&res);
+    cs_store_close(&store);
+    return rc;
+}
+
+static int
+cmd_generate(struct cs_config *cfg)
+{
+    if (!cfg->have_surveys) {
+        msg("error", "generate needs --surveys N");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    if (!cfg->gopts.out_dir) {
+        msg("error", "generate needs -o DIR");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    struct gen_result res;
+    struct cs_err err;
+    cs_err_clear(&err);
+    cs_status s = gen_run(&cfg->gopts, &res, &err);
+    if (s != CS_OK) {
+        print_err(&err);
+        return exit_for(s);
+    }
+    if (!g_quiet)
+        printf("generated %llu surveys in %llu records (%llu invalid, %llu repeated) "
+               "and %llu custom events: %d files, %.1f MB in %s\n",
+               (unsigned long long)res.surveys, (unsigned long long)res.records,
+               (unsigned long long)res.invalid, (unsigned long long)res.duplicates,
+               (unsigned long long)res.custom_events, res.files,
+               (double)res.bytes / 1e6, cfg->gopts.out_dir);
+    return EXIT_DONE;
+}
+
+/* ---- option parsing -------------------------------------------------- */
+
+static bool
+parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool
+parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool
+parse_time_opt(const char *s, int64_t *out)
+{
+    return cs_time_parse_iso(s, strlen(s), out);
+}
+
+static void
+push(char ***v, size_t *n, char *s)
+{
+    *v = xreallocarray(*v, *n + 1, sizeof **v);
+    (*v)[(*n)++] = s;
+}
+
+static int
+bad_value(const char *opt, const char *val, const char *want)
+{
+    msg("error", "--%s: '%s' is not %s", opt, val, want);
+    usage_line();
+    return EXIT_USAGE;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int
+parse_args(int argc, char **argv, struct cs_config *cfg)
+{
+    if (argc < 2) {
+        help(stderr, CMD_NONE);
+        return EXIT_USAGE;
+    }
+    const char *c = argv[1];
+    if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
+        help(stdout, CMD_NONE);
+        return EXIT_DONE;
+    }
+    if (strcmp(c, "--version") == 0 || strcmp(c, "-V") == 0) {
+        printf("callsurvey %s\n", CS_VERSION);
+        return EXIT_DONE;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(c, commands[i].name) == 0) {
+            cfg->cmd = commands[i].cmd;
+            cfg->cmd_name = commands[i].name;
+        }
+    if (!cfg->cmd) {
+        msg("error", "unknown command '%s'", c);
+        usage_line();
+        return EXIT_USAGE;
+    }
+    struct option lo[N_OPTS + 1];
+    char shorts[64] = "+";
+    for (size_t i = 0; i < N_OPTS; i++) {
+        lo[i] = (struct option){opts[i].name, opts[i].has_arg, NULL, opts[i].id};
+        if (opts[i].id < 256) {
+            size_t n = strlen(shorts);
+            shorts[n] = (char)opts[i].id;
+            shorts[n + 1] = '\0';
+            if (opts[i].has_arg)
+                strcat(shorts, ":");
+        }
+    }
+    lo[N_OPTS] = (struct option){0};
+    optind = 2;
+    opterr = 0;
+    int ch;
+    /* permute so options may follow inputs: parse in a loop over leftovers */
+    for (;;) {
+        int li = -1;
+        ch = getopt_long(argc, argv, shorts, lo, &li);
+        if (ch == -1) {
+            if (optind >= argc)
+                break;
+            push(&cfg->inputs, &cfg->n_inputs, argv[optind++]);
+            continue;
+        }
+        const struct opt *o = NULL;
+        for (size_t i = 0; i < N_OPTS; i++)
+            if (opts[i].id == ch)
+                o = &opts[i];
+        if (ch == '?' || ch == ':' || o == NULL) {
+            if (optopt && optopt < 256)
+                msg("error", "%s: unknown option '-%c' or missing value", cfg->cmd_name,
+                    optopt);
+            else
+                msg("error", "%s: unknown option '%s' or missing value", cfg->cmd_name,
+                    argv[optind - 1]);
+            usage_line();
+            return EXIT_USAGE;
+        }
+        if (!(o->cmds & cfg->cmd)) {
+            msg("error", "%s does not take --%s", cfg->cmd_name, o->name);
+            usage_line();
+            return EXIT_USAGE;
+        }
+        const char *a = optarg;
+        switch (ch) {
+        case O_HELP: help(stdout, cfg->cmd); return EXIT_DONE;
+        case O_VERSION: printf("callsurvey %s\n", CS_VERSION); return EXIT_DONE;
+        case O_QUIET: cfg->quiet = true; break;
+        case O_VERBOSE: cfg->verbose = true; break;
+        case O_PROGRESS: cfg->progress = true; break;
+        case O_DB: cfg->db = a; break;
+        case O_REJECTS: cfg->rejects = a; break;
+        case O_STRICT: cfg->strict = true; break;
+        case O_DATE_ORDER:
+            if (strcmp(a, "mdy") == 0)
+                cfg->iopts.date_order = CS_DATE_MDY;
+            else if (strcmp(a, "dmy") == 0)
+                cfg->iopts.date_order = CS_DATE_DMY;
+            else
+                return bad_value(o->name, a, "mdy or dmy");
+            break;
+        case O_DEFAULT_THRESHOLD:
+            if (!parse_double(a, 0, 100, &cfg->default_threshold))
+                return bad_value(o->name, a, "a number from 0 to 100");
+            cfg->ropts.default_threshold = cfg->default_threshold;
+            break;
+        case O_EVENT_NAME: cfg->iopts.event_name = a; break;
+        case O_ID_KEY: cfg->iopts.id_key = a; break;
+        case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, (char *)a); break;
+        case O_MERGE: cfg->ropts.merge = a; break;
+        case O_TEMPLATE: cfg->ropts.template_name = a; break;
+        case O_SINCE:
+            if (!parse_time_opt(a, &cfg->ropts.since_us))
+                return bad_value(o->name, a, "an ISO 8601 time (2026-11-16 or 2026-11-16T08:00:00Z)");
+            cfg->ropts.has_since = true;
+            break;
+        case O_UNTIL:
+            if (!parse_time_opt(a, &cfg->ropts.until_us))
+                return bad_value(o->name, a, "an ISO 8601 time (2026-11-16 or 2026-11-16T08:00:00Z)");
+            cfg->ropts.has_until = true;
+            break;
+        case O_WEEK:
+            if (!cs_week_parse(a, &cfg->ropts.week_start_us, &cfg->ropts.week_end_us))
+                return bad_value(o->name, a, "an ISO week such as 2026-W47");
+            cfg->ropts.has_week = true;
+            break;
+        case O_RESOURCE:
+            if (cfg->ropts.n_resources >= CS_REPORT_MAX_RESOURCES)
+                return bad_value(o->name, a, "allowed: too many --resource options");
+            cfg->ropts.resources[cfg->ropts.n_resources++] = a;
+            break;
+        case O_FORMATS: cfg->ropts.formats = a; break;
+        case O_BUCKET:
+            if (strcmp(a, "week") && strcmp(a, "day"))
+                return bad_value(o->name, a, "week or day");
+            cfg->ropts.bucket_day = strcmp(a, "day") == 0;
+            break;
+        case O_MIN_N: {
+            uint64_t v;
+            if (!parse_u64(a, &v) || v > 1000000000)
+                return bad_value(o->name, a, "a whole number");
+            cfg->ropts.min_n = v;
+            break;
+        }
+        case O_OUT:
+            cfg->ropts.out_dir = a;
+            cfg->gopts.out_dir = a;
+            break;
+        case O_SURVEYS:
+            if (!parse_u64(a, &cfg->gopts.n_surveys) || cfg->gopts.n_surveys == 0 ||
+                cfg->gopts.n_surveys > 100000000)
+                return bad_value(o->name, a, "a whole number from 1 to 100000000");
+            cfg->have_surveys = true;
+            break;
+        case O_SEED:
+            if (!parse_u64(a, &cfg->gopts.seed))
+                return bad_value(o->name, a, "a whole number");
+            break;
+        case O_CUSTOM_SHARE:
+            if (!parse_double(a, 0, 1, &cfg->gopts.custom_share))
+                return bad_value(o->name, a, "a share from 0 to 1");
+            break;
+        case O_INVALID_SHARE:
+            if (!parse_double(a, 0, 1, &cfg->gopts.invalid_share))
+                return bad_value(o->name, a, "a share from 0 to 1");
+            break;
+        case O_FORMAT:
+            if (strcmp(a, "jsonl") == 0)
+                cfg->gopts.format = GEN_JSONL;
+            else if (strcmp(a, "csv") == 0)
+                cfg->gopts.format = GEN_CSV;
+            else if (strcmp(a, "records") == 0)
+                cfg->gopts.format = GEN_RECORDS;
+            else
+                return bad_value(o->name, a, "jsonl, csv or records");
+            break;
+        case O_SINGLE_FILE: cfg->gen_single_file = true; break;
+        case O_BY: cfg->ropts.compare_by = a; break;
+        case O_BASELINE: cfg->ropts.baseline = a; break;
+        case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
+        default: break;
+        }
+    }
+    /* checks after the loop */
+    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0) {
+        msg("error", "%s needs at least one INPUT (a file, a directory or -)",
+            cfg->cmd_name);
+        usage_line();
+        return EXIT_USAGE;
+    }
+    if (cfg->ropts.has_week && (cfg->ropts.has_since || cfg->ropts.has_until)) {
+        msg("error", "--week cannot be combined with --since/--until");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    if ((cfg->cmd & (CMD_GENERATE | CMD_TEMPLATES)) && cfg->n_inputs > 0) {
+        msg("error", "%s takes no INPUT ('%s')", cfg->cmd_name, cfg->inputs[0]);
+        usage_line();
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    /* Numbers are read and written in the C locale, whatever the user's. */
+    setlocale(LC_ALL, "C");
+    struct cs_config cfg = {.default_threshold = 2};
+    cs_ingest_opts_default(&cfg.iopts);
+    cs_report_opts_default(&cfg.ropts);
+    gen_opts_default(&cfg.gopts);
+    cfg.progress = isatty(STDERR_FILENO);
+    int rc = parse_args(argc, argv, &cfg);
+    g_quiet = cfg.quiet;
+    g_verbose = cfg.verbose;
+    if (rc < 0) {
+        if (cfg.n_custom) {
+            for (size_t i = 0; i < cfg.n_custom; i++)
+                push(&cfg.inputs, &cfg.n_inputs, cfg.custom[i]);
+        }
+        switch (cfg.cmd) {
+        case CMD_INGEST:
+        case CMD_VALIDATE: rc = cmd_ingest(&cfg); break;
+        case CMD_REPORT: rc = cmd_report(&cfg); break;
+        case CMD_GENERATE: rc = cmd_generate(&cfg); break;
+        case CMD_COMPARE:
+            msg("error", "compare is not built yet (issue 8); use report --resource to "
+                         "look at one resource at a time");
+            rc = EXIT_FAILED;
+            break;
+        case CMD_TEMPLATES:
+            msg("error", "report templates are not built yet (issue 7); report "
+                         "writes the built-in weekly review");
+            rc = EXIT_FAILED;
+            break;
+        default: rc = EXIT_USAGE;
+        }
+    }
+    xfree(cfg.inputs);
+    xfree(cfg.custom);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * report/report.h: `callsurvey report`: filters, the summary statistics of
+ * DESIGN.md §8 computed from the store, and the output files of §6.
+ */
+#ifndef CS_REPORT_H
+#define CS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+#define CS_REPORT_MAX_RESOURCES 64
+
+struct cs_report_opts {
+    const char *out_dir;         /* borrowed; default "out" */
+    const char *formats;         /* "json,csv,png,xlsx" ... (borrowed) */
+    const char *template_name;   /* borrowed; NULL = weekly-review */
+    const char *merge;           /* custom-answer join kind (borrowed) */
+    bool has_since, has_until, has_week;
+    int64_t since_us, until_us;  /* [since, until) */
+    int64_t week_start_us, week_end_us;
+    const char *resources[CS_REPORT_MAX_RESOURCES]; /* borrowed */
+    size_t n_resources;
+    bool bucket_day;             /* trend per day instead of ISO week */
+    uint64_t min_n;              /* small-sample flag below this (30) */
+    double default_threshold;    /* for the About text (2) */
+    /* compare */
+    const char *compare_by;      /* borrowed */
+    const char *baseline;        /* borrowed */
+    bool fail_on_regression;
+};
+
+struct cs_report_result {
+    char *terminal_text;  /* owned: the compact table for the terminal */
+    char **files;         /* owned: paths written */
+    size_t n_files;
+};
+
+void cs_report_opts_default(struct cs_report_opts *o);
+
+/* Compute the report over the store and write the requested files. */
+cs_status cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
+                        struct cs_report_result *res, struct cs_err *err);
+
+void cs_report_result_free(struct cs_report_result *res);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * store/store.h: the survey store, the only user of SQLite.
+ *
+ * One row per survey in a rowid table (appends stay cheap: no random-order
+ * TEXT primary key), found again by SurveyId through an in-memory hash
+ * index the store keeps beside the database (loaded from it on open).  The
+ * four ratings are columns of that row; the contract views of DESIGN.md §7
+ * (surveys, ratings, rating_issues, rejects, custom) expand them for
+ * templates and statistics.  Records with the same SurveyId merge category
+ * by category (DESIGN.md §5): a category only one record has is kept, the
+ * later TimeGenerated wins where both have it (updated), and a record that
+ * adds nothing is a duplicate.
+ *
+ * Every input is one transaction: cs_store_input_begin .. _end(commit).
+ */
+#ifndef CS_STORE_H
+#define CS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "model/survey.h"
+
+struct cs_store;
+
+struct cs_store_opts {
+    const char *path;          /* database file; NULL = private database for the run */
+    uint64_t expected_bytes;   /* input size hint: a private store goes to a
+                                  temporary file above 64 MiB, memory below */
+    double default_threshold;  /* threshold for default-scale ratings (2) */
+    bool read_only;            /* open an existing --db for reading only */
+};
+
+/* What a batch of records did to the store. */
+struct cs_store_counts {
+    uint64_t stored;     /* new surveys */
+    uint64_t duplicates; /* records that added nothing */
+    uint64_t updated;    /* records that added or replaced a category */
+};
+
+/* Open (creating the schema if needed).  Returns owned store in *out (close
+ * with cs_store_close).  Errors: CS_E_DB / CS_E_IO naming the path. */
+cs_status cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
+                        struct cs_err *err);
+/* Close and free; *s becomes NULL.  An open input transaction is rolled
+ * back.  cs_store_close(NULL) and a NULL *s are no-ops. */
+void cs_store_close(struct cs_store **s);
+
+/* Start the transaction of one input named `source` (as messages name it). */
+cs_status cs_store_input_begin(struct cs_store *s, const char *source,
+                               struct cs_err *err);
+/* Add valid records (borrowed), adding to *counts. */
+cs_status cs_store_put(struct cs_store *s, const struct cs_record *recs,
+                       size_t n, struct cs_store_counts *counts,
+                       struct cs_err *err);
+/* Keep one rejected record with its reason and raw text (borrowed).
+ * Re-ingesting the same rejected record does not add a second row. */
+cs_status cs_store_reject(struct cs_store *s, const struct cs_record *rec,
+                          const char *raw, size_t raw_len, struct cs_err *err);
+
+/* Accounting of one input, recorded in the inputs table. */
+struct cs_input_summary {
+    const char *format;   /* "jsonl", "csv", ... (borrowed) */
+    uint64_t bytes, read, stored, duplicates, updated, rejected, unknown_tags;
+};
+/* Commit (commit=true) or roll back the input's transaction.  A rollback
+ * also restores the in-memory SurveyId index. */
+cs_status cs_store_input_end(struct cs_store *s, bool commit,
+                             const struct cs_input_summary *sum,
+                             struct cs_err *err);
+
+/* Totals over the store. */
+struct cs_store_totals {
+    uint64_t surveys, rejects;
+};
+cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
+                          struct cs_err *err);
+
+/* The SQLite handle, for the read-only query runner and the statistics
+ * queries of this module's siblings (store/query.c).  Borrowed. */
+struct sqlite3 *cs_store_db(struct cs_store *s);
+
+#endif
