@@ -279,7 +279,10 @@ cs_js_number(double v, char *buf)
             tmp[--n] = '\0';
         if (n && tmp[n - 1] == '.')
             tmp[--n] = '\0';
-        snprintf(buf, 32, "%s", tmp);
+        if (n > 31) /* cannot happen below 1e21: 22 digits + '.' + 6 */
+            n = 31;
+        memcpy(buf, tmp, n);
+        buf[n] = '\0';
     }
     return buf;
 }

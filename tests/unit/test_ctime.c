@@ -1,0 +1,115 @@
+/* Unit tests for core/ctime: ISO and portal-locale parsing, ISO weeks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/ctime.h"
+
+static int64_t
+T(const char *s, enum cs_date_order o, bool *ok)
+{
+    int64_t v = 0;
+    *ok = cs_time_parse_any(s, strlen(s), o, &v);
+    return v;
+}
+
+static void
+test_iso_forms(void **state)
+{
+    (void)state;
+    bool ok;
+    /* 2026-11-16 is day 20408 since 1970-01-01 (checked with `date -d 2026-11-16 +%s` = 1794787200) */
+    assert_int_equal(T("2026-11-16", CS_DATE_MDY, &ok), INT64_C(1794787200) * 1000000);
+    assert_true(ok);
+    assert_int_equal(T("2026-11-16T08:00:00Z", CS_DATE_MDY, &ok),
+                     (INT64_C(1794787200) + 8 * 3600) * 1000000);
+    /* 7 fractional digits as Azure writes them: µs kept, 7th digit dropped */
+    assert_int_equal(T("2024-05-02T14:21:35.0700920Z", CS_DATE_MDY, &ok) % 1000000, 70092);
+    assert_true(ok);
+    /* offsets are applied */
+    assert_int_equal(T("2026-11-16T09:00:00+01:00", CS_DATE_MDY, &ok),
+                     (INT64_C(1794787200) + 8 * 3600) * 1000000);
+    assert_int_equal(T("2026-11-16 08:00:00", CS_DATE_MDY, &ok),
+                     (INT64_C(1794787200) + 8 * 3600) * 1000000);
+}
+
+static void
+test_impossible_rejected(void **state)
+{
+    (void)state;
+    bool ok;
+    const char *bad[] = {"2026-02-30", "2026-13-01", "2026-11-16T25:00:00Z",
+                         "2026-11-16T10:60:00Z", "2025-02-29", "13/13/2026",
+                         "2/30/2026, 1:00:00 PM", "yesterday", "", "2026-11-16T10:00:00Zjunk",
+                         "4/16/2021, 13:09:00 PM"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        T(bad[i], CS_DATE_MDY, &ok);
+        if (ok)
+            fail_msg("accepted impossible time '%s'", bad[i]);
+    }
+    T("2024-02-29", CS_DATE_MDY, &ok); /* leap year */
+    assert_true(ok);
+}
+
+static void
+test_locale_forms(void **state)
+{
+    (void)state;
+    bool ok;
+    /* en-US portal: 4/16/2021, 9:09:00.730 AM = 2021-04-16T09:09:00.730Z */
+    int64_t a = T("4/16/2021, 9:09:00.730 AM", CS_DATE_MDY, &ok);
+    assert_true(ok);
+    int64_t b = T("2021-04-16T09:09:00.730Z", CS_DATE_MDY, &ok);
+    assert_int_equal(a, b);
+    /* 12 AM is midnight, 12 PM noon */
+    assert_int_equal(T("1/2/2026, 12:00:00 AM", CS_DATE_MDY, &ok),
+                     T("2026-01-02T00:00:00Z", CS_DATE_MDY, &ok));
+    assert_int_equal(T("1/2/2026, 12:30:00 PM", CS_DATE_MDY, &ok),
+                     T("2026-01-02T12:30:00Z", CS_DATE_MDY, &ok));
+    /* day first when asked, and always with dots */
+    assert_int_equal(T("10/02/2026 11:00:12", CS_DATE_DMY, &ok),
+                     T("2026-02-10T11:00:12Z", CS_DATE_MDY, &ok));
+    assert_int_equal(T("10.02.2026 11:00:12", CS_DATE_MDY, &ok),
+                     T("2026-02-10T11:00:12Z", CS_DATE_MDY, &ok));
+}
+
+static void
+test_iso_weeks(void **state)
+{
+    (void)state;
+    int y, w;
+    /* 2026-11-16 is a Monday in ISO week 47 */
+    int64_t d = cs_days_from_civil(2026, 11, 16);
+    assert_int_equal(cs_iso_week(d, &y, &w), 202647);
+    assert_int_equal(cs_iso_week(d + 6, &y, &w), 202647); /* Sunday */
+    assert_int_equal(cs_iso_week(d + 7, &y, &w), 202648);
+    /* 2027-01-01 is a Friday: it belongs to 2026-W53 (2026 starts on Thursday) */
+    assert_int_equal(cs_iso_week(cs_days_from_civil(2027, 1, 1), &y, &w), 202653);
+    /* 2024-12-30 (Monday) is 2025-W01 */
+    assert_int_equal(cs_iso_week(cs_days_from_civil(2024, 12, 30), &y, &w), 202501);
+    int64_t s, e;
+    assert_true(cs_week_parse("2026-W47", &s, &e));
+    assert_int_equal(s, d * CS_US_PER_DAY);
+    assert_int_equal(e, (d + 7) * CS_US_PER_DAY);
+    assert_false(cs_week_parse("2025-W53", &s, &e)); /* 2025 has 52 weeks */
+    assert_true(cs_week_parse("2026-W53", &s, &e));
+    assert_false(cs_week_parse("2026-47", &s, &e));
+    char buf[32];
+    assert_string_equal(cs_time_format(d * CS_US_PER_DAY + 1500, buf),
+                        "2026-11-16T00:00:00.0015Z");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_iso_forms),
+        cmocka_unit_test(test_impossible_rejected),
+        cmocka_unit_test(test_locale_forms),
+        cmocka_unit_test(test_iso_weeks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

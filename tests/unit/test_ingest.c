@@ -1,0 +1,344 @@
+/* Unit tests for ingest/: every container, both record shapes, keys in any
+ * case, aliases, missing values, CSV portal quirks, malformed lines and
+ * the per-record line numbers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "ingest/ingest.h"
+#include "ingest/ingest_int.h"
+#include "testutil.h"
+
+#define MAXR 64
+struct cap {
+    struct cs_record ok[MAXR];
+    size_t n_ok;
+    struct cs_record bad[MAXR];
+    char raw[MAXR][256];
+    size_t n_bad;
+};
+
+static cs_status
+cap_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
+{
+    (void)err;
+    struct cap *c = ctx;
+    for (size_t i = 0; i < n && c->n_ok < MAXR; i++)
+        c->ok[c->n_ok++] = recs[i];
+    return CS_OK;
+}
+
+static cs_status
+cap_reject(void *ctx, const struct cs_record *rec, const char *raw, size_t len,
+           struct cs_err *err)
+{
+    (void)err;
+    struct cap *c = ctx;
+    if (c->n_bad < MAXR) {
+        c->bad[c->n_bad] = *rec;
+        snprintf(c->raw[c->n_bad], 256, "%.*s", (int)len, raw);
+        c->n_bad++;
+    }
+    return CS_OK;
+}
+
+static struct cap *C;
+static struct cs_ingest_stats ST;
+
+static cs_status
+load(const char *text, enum cs_date_order order, struct cs_err *err)
+{
+    memset(C, 0, sizeof *C);
+    const char *p = tu_tmpfile(text, strlen(text));
+    struct cs_ingest_opts o;
+    cs_ingest_opts_default(&o);
+    o.date_order = order;
+    struct cs_ingest_sink sink = {.ctx = C, .records = cap_records, .reject = cap_reject};
+    cs_err_clear(err);
+    cs_status s = cs_ingest_path(p, "in", &o, &sink, &ST, err);
+    unlink(p);
+    return s;
+}
+
+static int setup(void **s) { (void)s; C = xcalloc(1, sizeof *C); return 0; }
+static int teardown(void **s) { (void)s; xfree(C); return 0; }
+
+#define NESTED(sid, extra) \
+    "{\"time\":\"2026-11-16T10:15:03.1234567Z\",\"resourceId\":\"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/ACS1\"," \
+    "\"operationName\":\"CallSurvey\",\"category\":\"CallSurvey\",\"correlationId\":\"p1\",\"properties\":{\"CallId\":\"c1\",\"SurveyId\":\"" sid "\"," \
+    "\"ParticipantId\":\"p1\",\"OverallRatingScore\":2,\"OverallRatingScoreLowerBound\":1,\"OverallRatingScoreUpperBound\":5," \
+    "\"OverallRatingScoreThreshold\":2,\"OverallCallIssues\":\"HadToRejoin\"" extra "}}"
+#define FLAT(sid, extra) \
+    "{\"TimeGenerated\":\"2026-11-16T11:00:00Z\",\"SurveyId\":\"" sid "\",\"_ResourceId\":\"/subscriptions/s/acs2\"" extra "}"
+
+static void
+test_jsonl_nested_and_flat(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in = NESTED("A1", ",\"AudioRatingScore\":\"2\",\"AudioIssues\":\"Echo,AudioNoise\"") "\n"
+                     FLAT("a2", ",\"overallratingscore\":4,\"VIDEORATINGSCORE\":3") "\r\n"
+                     "\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 2);
+    assert_int_equal(ST.read, 2);
+    const struct cs_record *r = &C->ok[0];
+    assert_string_equal(r->survey_id, "a1"); /* lower-cased */
+    assert_string_equal(r->call_id, "c1");
+    assert_string_equal(r->participant_id, "p1");
+    assert_true(strstr(r->resource_id, "/COMMUNICATIONSERVICES/ACS1") != NULL);
+    assert_true(r->rating[0].present && r->rating[0].score == 2);
+    assert_true(r->rating[0].has_threshold && r->rating[0].threshold == 2);
+    assert_true(r->rating[1].present && r->rating[1].score == 2); /* numeric string */
+    assert_string_equal(r->rating[1].issues, "Echo,AudioNoise");
+    assert_false(r->rating[2].present);
+    assert_int_equal(r->line, 1);
+    r = &C->ok[1];
+    assert_int_equal(r->line, 2);
+    assert_true(r->rating[0].score == 4 && r->rating[2].score == 3);
+    assert_string_equal(r->resource_id, "/SUBSCRIPTIONS/S/ACS2"); /* upper-cased */
+}
+
+static void
+test_missing_values(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    /* null, "", "null" and absent are missing; 0 is a value */
+    const char *in =
+        FLAT("m1", ",\"OverallRatingScore\":3,\"AudioRatingScore\":null,\"VideoRatingScore\":\"\","
+                   "\"ScreenshareRatingScore\":\"null\",\"OverallCallIssues\":\"\"") "\n"
+        FLAT("m2", ",\"OverallRatingScore\":0,\"OverallRatingScoreLowerBound\":0,"
+                   "\"OverallRatingScoreUpperBound\":10,\"OverallRatingScoreThreshold\":0") "\n"
+        /* bounds alone (no score, no tags) are not a rating */
+        FLAT("m3", ",\"OverallRatingScore\":5,\"AudioRatingScoreLowerBound\":1,\"AudioRatingScoreUpperBound\":5,"
+                   "\"AudioRatingScoreThreshold\":2") "\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 3);
+    for (int c = 1; c < 4; c++)
+        assert_false(C->ok[0].rating[c].present);
+    assert_true(C->ok[1].rating[0].present);
+    assert_true(C->ok[1].rating[0].score == 0);
+    assert_false(C->ok[2].rating[1].present);
+}
+
+static void
+test_screenshare_aliases(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in = FLAT("s1", ",\"ScreenshareRatingScore\":7,\"ScreenshareLowerBound\":0,"
+                                "\"ScreenshareUpperBound\":10,\"ScreenshareRatingThreshold\":5,"
+                                "\"ScreenshareIssues\":\"CannotPresent\"") "\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 1);
+    const struct cs_rating *rt = &C->ok[0].rating[3];
+    assert_true(rt->has_lower && rt->lower == 0 && rt->upper == 10 && rt->threshold == 5);
+    assert_int_equal(rt->issue_mask, 1u << 2);
+}
+
+static void
+test_malformed_line_rejects_only_it(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in = FLAT("l1", ",\"OverallRatingScore\":4") "\n"
+                     "{\"SurveyId\":\"l2\",\"OverallRatingScore\":4,\n"
+                     "not json at all\n"
+                     FLAT("l4", ",\"OverallRatingScore\":5") "\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 2);
+    assert_int_equal(C->n_bad, 2);
+    assert_int_equal(C->bad[0].line, 2);
+    assert_string_equal(C->bad[0].reason, "malformed JSON: incomplete (truncated?).");
+    assert_int_equal(C->bad[1].line, 3);
+    assert_int_equal(C->ok[1].line, 4);
+    assert_int_equal(ST.read, ST.valid + ST.rejected);
+}
+
+static void
+test_log_level_reasons(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in =
+        "{\"TimeGenerated\":\"2026-11-16T11:00:00Z\",\"OverallRatingScore\":4}\n"
+        "{\"TimeGenerated\":\"2026-13-45T25:00:00Z\",\"SurveyId\":\"t2\",\"OverallRatingScore\":4}\n"
+        "{\"SurveyId\":\"t3\",\"OverallRatingScore\":4}\n"
+        "{\"TimeGenerated\":\"2026-11-16T11:00:00Z\",\"SurveyId\":\"t4\",\"OverallRatingScore\":1e999}\n"
+        "{\"TimeGenerated\":\"2026-11-16T11:00:00Z\",\"SurveyId\":\"t5\",\"OverallRatingScore\":\"abc\"}\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_bad, 5);
+    assert_string_equal(C->bad[0].reason, "SurveyId is missing.");
+    assert_string_equal(C->bad[1].reason, "TimeGenerated: '2026-13-45T25:00:00Z' is not a valid time.");
+    assert_string_equal(C->bad[2].reason, "TimeGenerated is missing.");
+    assert_string_equal(C->bad[3].reason, "In default scale overallRating.score should be 1 to 5.");
+    assert_string_equal(C->bad[4].reason, "overallRating.score should be of type number.");
+}
+
+static void
+test_records_wrapper_per_line(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in = "{\"records\":[" FLAT("r1", ",\"OverallRatingScore\":4") "," FLAT("r2", ",\"OverallRatingScore\":9")
+                     "]}\n{\"records\":[" FLAT("r3", ",\"AudioRatingScore\":\"5\"") "]}\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 2);
+    assert_int_equal(C->n_bad, 1);
+    assert_int_equal(C->bad[0].line, 1);
+    assert_int_equal(C->bad[0].index, 1);
+    assert_string_equal(C->ok[1].survey_id, "r3");
+    assert_int_equal(C->ok[1].line, 2);
+}
+
+static void
+test_pretty_records_and_array(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in = "{\n  \"records\": [\n    " FLAT("p1", ",\"OverallRatingScore\":4") ",\n    "
+                     NESTED("p2", "") "\n  ]\n}\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 2);
+    assert_int_equal(C->ok[0].line, 3);
+    assert_int_equal(C->ok[1].line, 4);
+    const char *arr = "[\n " FLAT("q1", ",\"OverallRatingScore\":4") ",\n " FLAT("q2", ",\"OverallRatingScore\":0") "\n]\n";
+    assert_int_equal(load(arr, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 1);
+    assert_int_equal(C->n_bad, 1);
+    assert_int_equal(C->bad[0].line, 3);
+    /* truncated array: the partial record is rejected, earlier ones kept */
+    const char *tr = "[\n " FLAT("q1", ",\"OverallRatingScore\":4") ",\n {\"SurveyId\":\"q2\",";
+    assert_int_equal(load(tr, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 1);
+    assert_int_equal(C->n_bad, 1);
+    assert_true(ST.truncated);
+}
+
+static void
+test_tables_form(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in =
+        "{\"tables\":[{\"name\":\"PrimaryResult\",\"columns\":[{\"name\":\"TimeGenerated\",\"type\":\"datetime\"},"
+        "{\"name\":\"SurveyId\",\"type\":\"string\"},{\"name\":\"OverallRatingScore\",\"type\":\"int\"},"
+        "{\"name\":\"AudioRatingScore\",\"type\":\"int\"},{\"name\":\"AudioIssues\",\"type\":\"string\"}],"
+        "\"rows\":[[\"2026-11-16T10:00:00Z\",\"t1\",5,null,\"\"],\n"
+        "[\"2026-11-16T10:00:00Z\",\"t2\",2,1,\"NoRemoteAudio\"],\n[\"2026-11-16T10:00:00Z\",\"t3\",3]]}]}";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 2);
+    assert_false(C->ok[0].rating[1].present);
+    assert_int_equal(C->ok[1].rating[1].issue_mask, 1u << 1);
+    assert_int_equal(C->n_bad, 1);
+    assert_string_equal(C->bad[0].reason, "the row has 3 values but the table has 5 columns.");
+    assert_int_equal(C->bad[0].line, 3);
+}
+
+static void
+test_portal_csv(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in =
+        "\xEF\xBB\xBF\"TimeGenerated [UTC]\",SurveyId,OverallRatingScore,OverallCallIssues,AudioRatingScore,"
+        "AudioIssues,_ResourceId,TenantId\r\n"
+        "\"11/16/2026, 9:09:00.730 AM\",c1,2,\"HadToRejoin,CallEndedUnexpectedly\",,,/S/ACS1,t\r\n"
+        "\"11/16/2026, 1:00:00.000 PM\",c2,5,,4,\"Echo,\r\nLowVolume\",/S/ACS1,t\r\n"
+        "\"11/16/2026, 1:00:00.000 PM\",c3,5\r\n"
+        "\"11/31/2026, 1:00:00.000 PM\",c4,5,,,,/S/ACS1,t\r\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(C->n_ok, 2);
+    assert_int_equal(C->ok[0].line, 2);
+    assert_string_equal(C->ok[0].rating[0].issues, "HadToRejoin,CallEndedUnexpectedly");
+    assert_false(C->ok[0].rating[1].present);
+    int64_t t;
+    assert_true(cs_time_parse_iso("2026-11-16T09:09:00.730Z", 24, &t));
+    assert_int_equal(C->ok[0].time_us, t);
+    assert_int_equal(C->ok[1].line, 3);
+    assert_string_equal(C->ok[1].rating[1].issues, "Echo,LowVolume"); /* newline inside quotes */
+    assert_int_equal(C->n_bad, 2);
+    assert_int_equal(C->bad[0].line, 5);
+    assert_string_equal(C->bad[0].reason, "expected 8 fields (as in the header), got 3.");
+    assert_string_equal(C->bad[1].reason,
+                        "TimeGenerated: '11/31/2026, 1:00:00.000 PM' is not a valid time.");
+    /* day-first order */
+    const char *dmy = "TimeGenerated [UTC],SurveyId,OverallRatingScore\n10/02/2026 11:00:12,d1,4\n";
+    assert_int_equal(load(dmy, CS_DATE_DMY, &e), CS_OK);
+    assert_true(cs_time_parse_iso("2026-02-10T11:00:12Z", 20, &t));
+    assert_int_equal(C->ok[0].time_us, t);
+}
+
+static void
+test_whole_file_errors(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    assert_int_equal(load("", CS_DATE_MDY, &e), CS_E_NODATA);
+    assert_string_equal(e.msg, "the file is empty");
+    assert_int_equal(load("  \n\n", CS_DATE_MDY, &e), CS_E_NODATA);
+    char bin[64] = "\x7f" "ELF\x02\x01";
+    memset(bin + 6, 0, 20);
+    memset(C, 0, sizeof *C);
+    const char *p = tu_tmpfile(bin, 40);
+    struct cs_ingest_opts o;
+    cs_ingest_opts_default(&o);
+    struct cs_ingest_sink sink = {.ctx = C, .records = cap_records, .reject = cap_reject};
+    assert_int_equal(cs_ingest_path(p, "bin", &o, &sink, &ST, &e), CS_E_PARSE);
+    assert_string_equal(e.msg, "binary data (NUL bytes): not a CSV or JSON export");
+    unlink(p);
+    assert_int_equal(load("\xFF\xFE{\0", CS_DATE_MDY, &e), CS_E_PARSE);
+    assert_int_equal(load("name,value\nx,1\n", CS_DATE_MDY, &e), CS_E_PARSE);
+    assert_true(strstr(e.msg, "not an ACSCallSurvey export") != NULL);
+    assert_int_equal(cs_ingest_path("/nonexistent/x.json", "/nonexistent/x.json", &o, &sink, &ST, &e),
+                     CS_E_IO);
+    assert_string_equal(e.where, "/nonexistent/x.json");
+}
+
+static void
+test_numbers_and_escapes(void **state)
+{
+    (void)state;
+    double v;
+    assert_true(cs_parse_number("4", 1, &v) && v == 4);
+    assert_true(cs_parse_number(" 2.5 ", 5, &v) && v == 2.5);
+    assert_true(cs_parse_number("-0", 2, &v) && v == 0 && !signbit(v));
+    assert_true(cs_parse_number("1e999", 5, &v) && isinf(v));
+    assert_false(cs_parse_number("4abc", 4, &v));
+    assert_false(cs_parse_number("", 0, &v));
+    assert_false(cs_parse_number(".", 1, &v));
+    char out[64];
+    const char *s = "a\\\"b\\u00e9\\ud83d\\ude00\\n";
+    size_t n = cs_json_unescape(s, strlen(s), out, sizeof out);
+    assert_int_equal(n, 10);
+    assert_memory_equal(out, "a\"b\xC3\xA9\xF0\x9F\x98\x80\n", 10);
+    assert_int_equal(cs_field_lookup("\"TimeGenerated [UTC]\"", 21), F_TIME);
+    assert_int_equal(cs_field_lookup("overallcallissues", 17), F_ISSUES(0));
+    assert_int_equal(cs_field_lookup("Bogus", 5), F_NONE);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonl_nested_and_flat),
+        cmocka_unit_test(test_missing_values),
+        cmocka_unit_test(test_screenshare_aliases),
+        cmocka_unit_test(test_malformed_line_rejects_only_it),
+        cmocka_unit_test(test_log_level_reasons),
+        cmocka_unit_test(test_records_wrapper_per_line),
+        cmocka_unit_test(test_pretty_records_and_array),
+        cmocka_unit_test(test_tables_form),
+        cmocka_unit_test(test_portal_csv),
+        cmocka_unit_test(test_whole_file_errors),
+        cmocka_unit_test(test_numbers_and_escapes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,193 @@
+/* Unit tests for store/: upsert outcomes of DESIGN.md §5 (new, duplicate,
+ * category added, later time replaces, earlier time ignored), rollback,
+ * persistence across opens, and the contract views. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static struct cs_record
+rec(const char *sid, int64_t t_s, int cat, double score)
+{
+    struct cs_record r;
+    cs_record_clear(&r);
+    snprintf(r.survey_id, sizeof r.survey_id, "%s", sid);
+    snprintf(r.resource_id, sizeof r.resource_id, "/SUBS/X/COMMUNICATIONSERVICES/ACS-A");
+    snprintf(r.participant_id, sizeof r.participant_id, "p-%s", sid);
+    r.time_us = t_s * 1000000;
+    r.rating[cat].present = r.rating[cat].score_is_num = true;
+    r.rating[cat].score = score;
+    return r;
+}
+
+static int64_t
+q1(struct cs_store *s, const char *sql)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(cs_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(cs_store_db(s)));
+    int64_t v = -1;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static double
+qd(struct cs_store *s, const char *sql)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(cs_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(cs_store_db(s)));
+    double v = -1;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static struct cs_store *
+open_mem(void)
+{
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    return s;
+}
+
+static void
+test_merge_outcomes(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_input_begin(s, "in", &e), CS_OK);
+    struct cs_record r[6];
+    r[0] = rec("s1", 1000, CS_CAT_OVERALL, 4);
+    r[1] = rec("s1", 1000, CS_CAT_OVERALL, 4);  /* exact repeat: duplicate */
+    r[2] = rec("s1", 1100, CS_CAT_AUDIO, 2);    /* new category: updated */
+    r[3] = rec("s1", 1200, CS_CAT_OVERALL, 1);  /* later and different: updated */
+    r[4] = rec("s1", 900, CS_CAT_OVERALL, 5);   /* earlier: stored one wins: duplicate */
+    r[5] = rec("s2", 1000, CS_CAT_VIDEO, 3);    /* new survey */
+    assert_int_equal(cs_store_put(s, r, 6, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 2);
+    assert_int_equal(c.duplicates, 2);
+    assert_int_equal(c.updated, 2);
+    struct cs_input_summary sum = {.read = 6};
+    assert_int_equal(cs_store_input_end(s, true, &sum, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT score FROM ratings WHERE survey_id='s1' AND category='overall'"), 1);
+    assert_int_equal(q1(s, "SELECT score FROM ratings WHERE survey_id='s1' AND category='audio'"), 2);
+    assert_int_equal(q1(s, "SELECT count(*) FROM ratings"), 3);
+    /* survey time is the earliest record's */
+    assert_int_equal(q1(s, "SELECT time_us FROM surveys WHERE survey_id='s1'"), 900000000);
+    cs_store_close(&s);
+    assert_null(s);
+}
+
+static void
+test_views(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    cs_store_input_begin(s, "in", &e);
+    struct cs_record r[3];
+    r[0] = rec("v1", 1794787200, CS_CAT_OVERALL, 2); /* default scale: poor at threshold 2 */
+    r[1] = rec("v2", 1794787200, CS_CAT_OVERALL, 7);
+    struct cs_rating *rt = &r[1].rating[0];
+    rt->has_lower = rt->has_upper = rt->has_threshold = true;
+    rt->lower = 0; rt->upper = 10; rt->threshold = 5;
+    r[2] = rec("v3", 1794787200, CS_CAT_AUDIO, 3);
+    cs_rating_set_issues(&r[2].rating[1], CS_CAT_AUDIO, "Echo,Whistle", 12);
+    assert_int_equal(cs_store_put(s, r, 3, &c, &e), CS_OK);
+    cs_store_input_end(s, true, NULL, &e);
+    assert_int_equal(q1(s, "SELECT is_poor FROM ratings WHERE survey_id='v1'"), 1);
+    assert_int_equal(q1(s, "SELECT lower*100+upper*10+threshold FROM ratings WHERE survey_id='v1'"), 152);
+    assert_int_equal(q1(s, "SELECT is_poor FROM ratings WHERE survey_id='v2'"), 0);
+    /* norm = (7-0)/(10-0) */
+    assert_true(qd(s, "SELECT norm FROM ratings WHERE survey_id='v2'") == 0.7);
+    assert_int_equal(q1(s, "SELECT count(*) FROM surveys WHERE week='2026-W47' AND day='2026-11-16'"), 3);
+    assert_int_equal(q1(s, "SELECT count(*) FROM surveys WHERE resource='ACS-A'"), 3);
+    assert_int_equal(q1(s, "SELECT count(*) FROM rating_issues WHERE survey_id='v3'"), 2);
+    assert_int_equal(q1(s, "SELECT known FROM rating_issues WHERE issue='Whistle'"), 0);
+    assert_int_equal(q1(s, "SELECT count(*) FROM rating_issues WHERE issue='Echo' AND category='audio'"), 1);
+    cs_store_close(&s);
+}
+
+static void
+test_rollback_restores_index(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    struct cs_record r = rec("rb1", 1000, CS_CAT_OVERALL, 4);
+    cs_store_input_begin(s, "a", &e);
+    cs_store_put(s, &r, 1, &c, &e);
+    cs_store_input_end(s, false, NULL, &e); /* roll back */
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data"), 0);
+    memset(&c, 0, sizeof c);
+    cs_store_input_begin(s, "b", &e);
+    assert_int_equal(cs_store_put(s, &r, 1, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 1); /* not mistaken for a duplicate */
+    cs_store_input_end(s, true, NULL, &e);
+    cs_store_close(&s);
+}
+
+static void
+test_persistent_db_reingest(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/cs-store-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    struct cs_store_opts o = {.path = path, .default_threshold = 2};
+    struct cs_err e;
+    for (int run = 0; run < 2; run++) {
+        struct cs_store *s;
+        assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+        struct cs_store_counts c = {0};
+        struct cs_record r[2] = {rec("x1", 1000, CS_CAT_OVERALL, 4), rec("x2", 1000, CS_CAT_AUDIO, 1)};
+        struct cs_record bad = rec("x3", 1000, CS_CAT_OVERALL, 9);
+        snprintf(bad.reason, sizeof bad.reason, "In default scale overallRating.score should be 1 to 5.");
+        bad.line = 3;
+        cs_store_input_begin(s, "same-file", &e);
+        assert_int_equal(cs_store_put(s, r, 2, &c, &e), CS_OK);
+        assert_int_equal(cs_store_reject(s, &bad, "{...}", 5, &e), CS_OK);
+        cs_store_input_end(s, true, NULL, &e);
+        assert_int_equal(c.stored, run == 0 ? 2 : 0);
+        assert_int_equal(c.duplicates, run == 0 ? 0 : 2);
+        assert_int_equal(q1(s, "SELECT count(*) FROM rejects"), 1);
+        cs_store_close(&s);
+    }
+    unlink(path);
+    char wal[64];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_outcomes),
+        cmocka_unit_test(test_views),
+        cmocka_unit_test(test_rollback_restores_index),
+        cmocka_unit_test(test_persistent_db_reingest),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
