@@ -165,6 +165,7 @@ struct cs_config {
     struct gen_opts gopts;
     bool have_surveys;
     bool gen_single_file;
+    size_t n_inputs_failed; /* inputs whose error on_input already printed */
 };
 
 static const struct {
@@ -314,7 +315,9 @@ print_accounting(const struct cs_accounting *a, bool total)
 static void
 on_input(void *ctx, const struct cs_accounting *acc)
 {
-    const struct cs_config *cfg = ctx;
+    struct cs_config *cfg = ctx;
+    if (acc->status != CS_OK)
+        cfg->n_inputs_failed++;
     if (cfg->progress && !g_quiet)
         fprintf(stderr, "\r\033[K");
     if (acc->status == CS_E_NODATA) {
@@ -361,6 +364,12 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
     struct cs_err err;
     cs_err_clear(&err);
     cs_status s = cs_app_ingest(&job, store, tot, &err);
+    if (s != CS_OK && cfg->n_inputs_failed == 0) {
+        /* failed before any input was read (a missing path, an empty
+         * directory, the rejects file): nothing to account for */
+        print_err(&err);
+        return EXIT_FAILED;
+    }
     if (!g_quiet)
         print_accounting(tot, true);
     if (s != CS_OK && s != CS_E_NODATA)
