@@ -8,10 +8,17 @@
  * was before it.  The accounting identity read = stored + duplicates +
  * updated + rejected is checked for every input; a mismatch is a bug and is
  * reported as CS_E_INTERNAL rather than printed as if fine.
+ *
+ * With a store, parsing and storing run on two threads (issue 9: both
+ * cores): the loader fills batch buffers lent by the pipeline and hands
+ * each full one to the store thread, which owns every cs_store_put.  A
+ * mutex around the store lets the parser thread store the (rare) rejected
+ * records directly.  NBUF buffers bound the memory in flight.
  */
 #include "app.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,7 +26,145 @@
 #include "core/afile.h"
 #include "core/mem.h"
 
+#define NBUF 4
+
+/* The parse -> store pipeline. */
+struct pipeline {
+    pthread_t thread;               /* the store thread */
+    bool started;                   /* thread is running */
+    pthread_mutex_t m;              /* guards the queues and flags below */
+    pthread_cond_t cv;              /* any change of the queues or flags */
+    struct cs_record *bufs[NBUF];   /* owned buffers */
+    struct cs_record *free_[NBUF];  /* buffers free to lend */
+    int n_free;
+    struct cs_record *full[NBUF];   /* filled buffers, FIFO */
+    size_t full_n[NBUF];            /* records in each */
+    int full_head, full_count;
+    bool busy;                      /* the store thread holds a buffer */
+    bool stop;                      /* ask the thread to exit */
+    pthread_mutex_t store_m;        /* serializes all use of the store */
+    struct cs_store *store;         /* borrowed */
+    struct cs_store_counts *counts; /* borrowed: this input's counts */
+    cs_status status;               /* sticky: first store failure */
+    struct cs_err err;              /* its detail */
+};
+
+static void *
+store_thread(void *arg)
+{
+    struct pipeline *p = arg;
+    pthread_mutex_lock(&p->m);
+    for (;;) {
+        while (p->full_count == 0 && !p->stop)
+            pthread_cond_wait(&p->cv, &p->m);
+        if (p->full_count == 0 && p->stop)
+            break;
+        struct cs_record *buf = p->full[p->full_head];
+        size_t n = p->full_n[p->full_head];
+        p->full_head = (p->full_head + 1) % NBUF;
+        p->full_count--;
+        p->busy = true;
+        bool ok = p->status == CS_OK;
+        pthread_mutex_unlock(&p->m);
+        cs_status s = CS_OK;
+        struct cs_err e;
+        cs_err_clear(&e);
+        if (ok) {
+            pthread_mutex_lock(&p->store_m);
+            s = cs_store_put(p->store, buf, n, p->counts, &e);
+            pthread_mutex_unlock(&p->store_m);
+        }
+        pthread_mutex_lock(&p->m);
+        if (s != CS_OK && p->status == CS_OK) {
+            p->status = s;
+            p->err = e;
+        }
+        p->free_[p->n_free++] = buf;
+        p->busy = false;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->m);
+    return NULL;
+}
+
+static void
+pipeline_start(struct pipeline *p, struct cs_store *store)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->m, NULL);
+    pthread_mutex_init(&p->store_m, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    for (int i = 0; i < NBUF; i++) {
+        p->bufs[i] = xmalloc(sizeof(struct cs_record) * CS_INGEST_BATCH);
+        p->free_[p->n_free++] = p->bufs[i];
+    }
+    p->store = store;
+    if (pthread_create(&p->thread, NULL, store_thread, p) == 0)
+        p->started = true;
+}
+
+/* Wait until every queued batch is stored. */
+static void
+pipeline_drain(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->m);
+    while (p->full_count > 0 || p->busy)
+        pthread_cond_wait(&p->cv, &p->m);
+    pthread_mutex_unlock(&p->m);
+}
+
+static void
+pipeline_stop(struct pipeline *p)
+{
+    if (p->started) {
+        pthread_mutex_lock(&p->m);
+        p->stop = true;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->m);
+        pthread_join(p->thread, NULL);
+    }
+    for (int i = 0; i < NBUF; i++)
+        xfree(p->bufs[i]);
+    pthread_mutex_destroy(&p->m);
+    pthread_mutex_destroy(&p->store_m);
+    pthread_cond_destroy(&p->cv);
+}
+
+static struct cs_record *
+pipeline_get(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->m);
+    while (p->n_free == 0)
+        pthread_cond_wait(&p->cv, &p->m);
+    struct cs_record *b = p->free_[--p->n_free];
+    pthread_mutex_unlock(&p->m);
+    return b;
+}
+
+/* Queue a filled buffer (or give back an empty one). */
+static cs_status
+pipeline_put(struct pipeline *p, struct cs_record *buf, size_t n,
+             struct cs_err *err)
+{
+    pthread_mutex_lock(&p->m);
+    if (n == 0 || p->status != CS_OK) {
+        p->free_[p->n_free++] = buf;
+    } else {
+        int tail = (p->full_head + p->full_count) % NBUF;
+        p->full[tail] = buf;
+        p->full_n[tail] = n;
+        p->full_count++;
+    }
+    cs_status s = p->status;
+    if (s != CS_OK && err)
+        *err = p->err;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->m);
+    return s;
+}
+
 struct sink_ctx {
+    struct pipeline *pipe;           /* NULL when only validating */
     struct cs_store *store;          /* NULL when only validating */
     struct cs_store_counts counts;   /* this input */
     FILE *rejects_fp;                /* borrowed, or NULL */
@@ -57,9 +202,18 @@ sink_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
 {
     struct sink_ctx *c = ctx;
     progress(c, n);
-    if (c->store == NULL)
-        return CS_OK;
-    return cs_store_put(c->store, recs, n, &c->counts, err);
+    if (c->pipe && c->pipe->started)
+        return pipeline_put(c->pipe, recs, n, err);
+    if (c->store && n > 0) /* no second thread could be had: store inline */
+        return cs_store_put(c->store, recs, n, &c->counts, err);
+    return CS_OK;
+}
+
+static struct cs_record *
+sink_get_buffer(void *ctx)
+{
+    struct sink_ctx *c = ctx;
+    return pipeline_get(c->pipe);
 }
 
 static cs_status
@@ -84,7 +238,10 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
     }
     if (c->store == NULL)
         return CS_OK;
-    return cs_store_reject(c->store, rec, raw, raw_len, err);
+    pthread_mutex_lock(&c->pipe->store_m);
+    cs_status s = cs_store_reject(c->store, rec, raw, raw_len, err);
+    pthread_mutex_unlock(&c->pipe->store_m);
+    return s;
 }
 
 uint64_t
@@ -136,7 +293,13 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         return CS_E_IO;
     }
     cs_status first = CS_OK;
+    struct pipeline pipe;
     struct sink_ctx c = {.store = store, .rejects_fp = rej.fp, .job = job};
+    if (store) {
+        pipeline_start(&pipe, store);
+        pipe.counts = &c.counts;
+        c.pipe = &pipe;
+    }
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     c.last = c.t0;
     for (size_t i = 0; i < n; i++) {
@@ -146,7 +309,8 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         memset(&c.counts, 0, sizeof c.counts);
         c.records_now = 0;
         struct cs_ingest_sink sink = {
-            .ctx = &c, .records = sink_records, .reject = sink_reject};
+            .ctx = &c, .records = sink_records, .reject = sink_reject,
+            .get_buffer = store && pipe.started ? sink_get_buffer : NULL};
         struct cs_ingest_stats st;
         cs_status s = CS_OK;
         if (store)
@@ -155,6 +319,14 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
             s = cs_ingest_path(list[i], list[i], &job->opts, &sink, &st, &acc.err);
         else
             memset(&st, 0, sizeof st);
+        if (store) {
+            pipeline_drain(&pipe);
+            if (s == CS_OK && pipe.status != CS_OK) {
+                s = pipe.status;
+                acc.err = pipe.err;
+            }
+            pipe.status = CS_OK; /* the next input starts clean */
+        }
         acc.bytes = st.bytes;
         acc.read = st.read;
         acc.rejected = st.rejected;
@@ -207,6 +379,8 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
             job->on_input(job->ctx, &acc);
         add(total, &acc);
     }
+    if (store)
+        pipeline_stop(&pipe);
     if (rej.fp) {
         struct cs_err e2;
         if (cs_afile_commit(&rej, &e2) != CS_OK && first == CS_OK) {

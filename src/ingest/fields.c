@@ -54,9 +54,59 @@ static const struct name names[] = {
     CAT_NAMES("screenshare", "screenshareissues", 3),
 };
 
+/* Names hashed once into a small open-addressing table: the lookup runs
+ * for every key of every record, and a linear strcmp scan was 10% of ingest. */
+#define NAME_SLOTS 256
+static struct {
+    uint32_t h;
+    int idx; /* into names[], -1 = empty */
+} name_tab[NAME_SLOTS];
+static bool name_tab_ready;
+
+static uint32_t
+name_hash(const char *low, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)low[i]) * 16777619u;
+    return h;
+}
+
+static void
+name_tab_init(void)
+{
+    for (int i = 0; i < NAME_SLOTS; i++)
+        name_tab[i].idx = -1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        uint32_t h = name_hash(names[i].key, strlen(names[i].key));
+        size_t k = h & (NAME_SLOTS - 1);
+        while (name_tab[k].idx >= 0)
+            k = (k + 1) & (NAME_SLOTS - 1);
+        name_tab[k].h = h;
+        name_tab[k].idx = (int)i;
+    }
+    name_tab_ready = true;
+}
+
+static inline char
+ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static inline char
+ascii_upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+}
+
 int
 cs_field_lookup(const char *key, size_t len)
 {
+    /* The table is built on first use; loaders run this before any second
+     * thread exists (the pipeline thread only stores). */
+    if (!name_tab_ready)
+        name_tab_init();
     while (len && (*key == ' ' || *key == '"' || *key == '\t')) {
         key++;
         len--;
@@ -70,11 +120,13 @@ cs_field_lookup(const char *key, size_t len)
         return F_NONE;
     char low[41];
     for (size_t i = 0; i < len; i++)
-        low[i] = (char)tolower((unsigned char)key[i]);
+        low[i] = ascii_lower(key[i]);
     low[len] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(low, names[i].key) == 0)
-            return names[i].field;
+    uint32_t h = name_hash(low, len);
+    for (size_t k = h & (NAME_SLOTS - 1); name_tab[k].idx >= 0;
+         k = (k + 1) & (NAME_SLOTS - 1))
+        if (name_tab[k].h == h && strcmp(names[name_tab[k].idx].key, low) == 0)
+            return names[name_tab[k].idx].field;
     return F_NONE;
 }
 
@@ -275,9 +327,9 @@ copy_id(char *dst, size_t cap, const char *s, size_t len, bool lower,
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (lower)
-            c = (char)tolower((unsigned char)c);
+            c = ascii_lower(c);
         else if (upper)
-            c = (char)toupper((unsigned char)c);
+            c = ascii_upper(c);
         dst[i] = c;
     }
     dst[len] = '\0';

@@ -84,6 +84,11 @@ cs_run_flush(struct cs_ingest_run *run)
         run->status =
             run->sink->records(run->sink->ctx, run->batch, run->n_batch, run->err);
     run->n_batch = 0;
+    if (run->sink->get_buffer) {
+        run->batch = NULL;
+        if (run->status == CS_OK)
+            run->batch = run->sink->get_buffer(run->sink->ctx);
+    }
     return run->status;
 }
 
@@ -505,7 +510,9 @@ cs_ingest_path(const char *path, const char *name,
         .sink = sink,
         .stats = stats,
         .err = err,
-        .batch = xmalloc(sizeof(struct cs_record) * CS_INGEST_BATCH),
+        .batch = sink->get_buffer
+                     ? sink->get_buffer(sink->ctx)
+                     : xmalloc(sizeof(struct cs_record) * CS_INGEST_BATCH),
         .scratch = xmalloc(CS_RAW_MAX),
     };
     cs_status st = CS_OK;
@@ -554,7 +561,14 @@ out:
     if (rd.fd > STDIN_FILENO)
         close(rd.fd);
     xfree(rd.buf);
-    xfree(run.batch);
+    if (sink->get_buffer) {
+        if (run.batch) { /* give the lent buffer back, unused */
+            struct cs_err e2;
+            sink->records(sink->ctx, run.batch, 0, &e2);
+        }
+    } else {
+        xfree(run.batch);
+    }
     xfree(run.toks);
     xfree(run.scratch);
     return st;

@@ -52,9 +52,16 @@ enum cs_content {
  * status (the callback fills err). */
 struct cs_ingest_sink {
     void *ctx;
-    /* A batch of valid, normalized survey records (reason empty). */
+    /* A batch of valid, normalized survey records (reason empty).  When
+     * get_buffer is set, recs is a buffer that get_buffer lent and this call
+     * gives it back (n may then be 0: the loader returning an unused
+     * buffer at the end). */
     cs_status (*records)(void *ctx, struct cs_record *recs, size_t n,
                          struct cs_err *err);
+    /* Optional: lend the loader a buffer of CS_INGEST_BATCH records to fill
+     * (lets a sink hand full batches to another thread without copying).
+     * NULL: the loader uses one buffer of its own. */
+    struct cs_record *(*get_buffer)(void *ctx);
     /* One rejected record (rec->reason says why; rec->line/index where),
      * with its raw text (may be truncated to 64 KiB by the loader). */
     cs_status (*reject)(void *ctx, const struct cs_record *rec,

@@ -141,7 +141,14 @@ static const char *const stmt_sql[ST__COUNT] = {
                         "v_th=?6,v_iss=?7,v_m=?8 WHERE rid=?1",
     [ST_UPD_CAT0 + 3] = "UPDATE survey_data SET s_t=?2,s_s=?3,s_lo=?4,s_hi=?5,"
                         "s_th=?6,s_iss=?7,s_m=?8 WHERE rid=?1",
-    [ST_UPD_HEAD] = "UPDATE survey_data SET time_us=?2, day=?3, week=?4,"
+    /* categories without their own time were at the survey's time: pin
+     * it before the survey's time moves (SET sees the old row) */
+    [ST_UPD_HEAD] = "UPDATE survey_data SET"
+                    " o_t=CASE WHEN o_s IS NOT NULL THEN coalesce(o_t,time_us) END,"
+                    " a_t=CASE WHEN a_s IS NOT NULL THEN coalesce(a_t,time_us) END,"
+                    " v_t=CASE WHEN v_s IS NOT NULL THEN coalesce(v_t,time_us) END,"
+                    " s_t=CASE WHEN s_s IS NOT NULL THEN coalesce(s_t,time_us) END,"
+                    " time_us=?2, day=?3, week=?4,"
                     " call_id=coalesce(call_id, ?5),"
                     " participant_id=coalesce(participant_id, ?6) WHERE rid=?1",
     [ST_UNK_DEL] = "DELETE FROM unknown_tags WHERE rid=?1 AND cat=?2",
@@ -231,6 +238,9 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
               struct cs_err *err)
 {
     *out = NULL;
+    /* no memory statistics: they take a global mutex on every allocation.
+     * Fails harmlessly (SQLITE_MISUSE) once SQLite is initialized. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     struct cs_store *s = xcalloc(1, sizeof *s);
     const char *path = opts->path;
     bool priv = path == NULL;
@@ -255,6 +265,7 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
     cs_status rc;
     if (priv)
         rc = exec(s,
+                  "PRAGMA page_size=65536;"
                   "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
                   "PRAGMA locking_mode=EXCLUSIVE; PRAGMA temp_store=MEMORY;"
                   "PRAGMA cache_size=-65536;",
@@ -455,7 +466,9 @@ bind_category(sqlite3_stmt *q, int base, const struct cs_record *r, int c)
             sqlite3_bind_null(q, base + k);
         return;
     }
-    sqlite3_bind_int64(q, base, r->time_us);
+    /* the category's time is NULL when it is the survey's own time (the
+     * common case: one record per survey), which keeps rows short */
+    sqlite3_bind_null(q, base);
     bind_num(q, base + 1, rt->score);
     if (rt->has_lower) {
         bind_num(q, base + 2, rt->lower);
@@ -534,7 +547,9 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
             replace[c] = changed = true; /* a category only this record has */
             continue;
         }
-        int64_t old_t = sqlite3_column_int64(g, b);
+        int64_t old_t = sqlite3_column_type(g, b) == SQLITE_NULL
+                            ? old_time
+                            : sqlite3_column_int64(g, b);
         if (r->time_us <= old_t)
             continue; /* the stored one is as new or newer */
         const char *old_iss = (const char *)sqlite3_column_text(g, b + 5);
@@ -553,6 +568,7 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_stmt *u = s->st[ST_UPD_CAT0 + c];
         sqlite3_bind_int64(u, 1, rid);
         bind_category(u, 2, r, c);
+        sqlite3_bind_int64(u, 2, r->time_us); /* merged: keep its own time */
         int rc = sqlite3_step(u);
         sqlite3_reset(u);
         if (rc != SQLITE_DONE)
