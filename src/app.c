@@ -244,6 +244,22 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
     return s;
 }
 
+static cs_status
+sink_event(void *ctx, const struct cs_event *ev, const char *raw,
+           size_t raw_len, struct cs_err *err)
+{
+    (void)raw;
+    (void)raw_len;
+    struct sink_ctx *c = ctx;
+    progress(c, 1);
+    if (c->store == NULL)
+        return CS_OK;
+    pthread_mutex_lock(&c->pipe->store_m);
+    cs_status s = cs_store_event(c->store, ev, &c->counts, err);
+    pthread_mutex_unlock(&c->pipe->store_m);
+    return s;
+}
+
 uint64_t
 cs_app_inputs_size(char *const *inputs, size_t n_inputs)
 {
@@ -280,8 +296,14 @@ cs_status
 cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
               struct cs_accounting *total, struct cs_err *err)
 {
+    struct cs_accounting *evt = total->ev;
     memset(total, 0, sizeof *total);
     total->name = "total";
+    total->ev = evt;
+    if (evt) {
+        memset(evt, 0, sizeof *evt);
+        evt->name = "total custom events";
+    }
     char **list = NULL;
     size_t n = 0;
     cs_status rc = cs_inputs_expand(job->inputs, job->n_inputs, &list, &n, err);
@@ -310,6 +332,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         c.records_now = 0;
         struct cs_ingest_sink sink = {
             .ctx = &c, .records = sink_records, .reject = sink_reject,
+            .event = sink_event,
             .get_buffer = store && pipe.started ? sink_get_buffer : NULL};
         struct cs_ingest_stats st;
         cs_status s = CS_OK;
@@ -377,7 +400,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         c.bytes_before += st.bytes;
         if (job->on_input)
             job->on_input(job->ctx, &acc);
-        add(total, &acc);
+        add(st.content == CS_CONTENT_EVENTS && evt ? evt : total, &acc);
     }
     if (store)
         pipeline_stop(&pipe);

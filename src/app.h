@@ -25,6 +25,7 @@ struct cs_accounting {
     bool truncated;        /* the input ended inside a record */
     cs_status status;      /* CS_OK, or why this input was not loaded */
     struct cs_err err;     /* detail when status != CS_OK */
+    struct cs_accounting *ev; /* in a total: the custom-event inputs' sum */
 };
 
 struct cs_ingest_job {
@@ -47,6 +48,8 @@ struct cs_ingest_job {
  * describing the first failure.  *total receives the sum. */
 cs_status cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
                         struct cs_accounting *total, struct cs_err *err);
+/* total covers survey inputs; custom-event inputs are summed separately
+ * into total->ev (same fields), so the two identities stay apart. */
 
 /* Total size in bytes of the inputs (directories summed), for choosing an
  * in-memory or on-disk private store. */

@@ -363,6 +363,8 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
     };
     struct cs_err err;
     cs_err_clear(&err);
+    struct cs_accounting evt;
+    tot->ev = &evt;
     cs_status s = cs_app_ingest(&job, store, tot, &err);
     if (s != CS_OK && cfg->n_inputs_failed == 0) {
         /* failed before any input was read (a missing path, an empty
@@ -370,21 +372,24 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         print_err(&err);
         return EXIT_FAILED;
     }
-    if (!g_quiet)
+    if (!g_quiet) {
         print_accounting(tot, true);
+        if (evt.read)
+            print_accounting(&evt, true);
+    }
     if (s != CS_OK && s != CS_E_NODATA)
         return EXIT_FAILED;
-    if (tot->read == 0 && tot->events == 0) {
+    if (tot->read == 0 && evt.read == 0) {
         msg("error", "no survey records in the input");
         return EXIT_FAILED;
     }
-    if (cfg->strict && tot->rejected > 0) {
-        msg("error", "%llu records rejected (--strict)",
-            (unsigned long long)tot->rejected);
+    uint64_t rejected = tot->rejected + evt.rejected;
+    if (cfg->strict && rejected > 0) {
+        msg("error", "%llu records rejected (--strict)", (unsigned long long)rejected);
         return EXIT_REJECTS;
     }
-    if (tot->rejected > 0 && !g_quiet)
-        msg("warning", "%llu records rejected%s%s", (unsigned long long)tot->rejected,
+    if (rejected > 0 && !g_quiet)
+        msg("warning", "%llu records rejected%s%s", (unsigned long long)rejected,
             cfg->rejects ? "; see " : "; keep them with --rejects FILE",
             cfg->rejects ? cfg->rejects : "");
     return EXIT_DONE;
@@ -446,6 +451,8 @@ cmd_report(struct cs_config *cfg)
         cs_store_close(&store);
         return exit_for(s);
     }
+    for (size_t i = 0; i < res.n_notes; i++)
+        msg("warning", "%s", res.notes[i]);
     if (!g_quiet) {
         fputs(res.terminal_text, stdout);
         for (size_t i = 0; i < res.n_files; i++)

@@ -8,6 +8,7 @@
  * position; " [UTC]" suffixes and a BOM are ignored; unknown columns
  * (TenantId, _BilledSize, ...) are skipped.
  */
+#include <cjson/cJSON.h>
 #include <csv.h>
 #include <string.h>
 
@@ -27,7 +28,93 @@ struct csv_state {
     char *raw;            /* owned: raw text of the current row */
     size_t raw_len;
     bool has_rating_col;  /* the header names at least one rating column */
+    /* custom-event exports (no rating column) */
+    enum { MODE_SURVEYS, MODE_EVENTS, MODE_TUTORIAL } mode;
+    char **cells;         /* owned: the current row's cells (event modes) */
+    size_t *cell_len;
+    char **names;         /* owned: header names (tutorial mode property keys) */
 };
+
+static void
+classify_header(struct csv_state *cs)
+{
+    bool bag = false, survey = false;
+    for (size_t i = 0; i < cs->n_cols; i++) {
+        if (cs->fmap[i] == F_CUSTOMDIM || cs->fmap[i] == F_PROPERTIES)
+            bag = true;
+        if (cs->fmap[i] == F_SURVEY)
+            survey = true;
+    }
+    if (cs->has_rating_col)
+        cs->mode = MODE_SURVEYS;
+    else if (bag)
+        cs->mode = MODE_EVENTS;
+    else if (survey)
+        cs->mode = MODE_TUTORIAL; /* SurveyId,ImprovementSuggestion,... */
+    else
+        return;
+    if (cs->mode != MODE_SURVEYS) {
+        cs->cells = xcalloc(cs->n_cols, sizeof *cs->cells);
+        cs->cell_len = xcalloc(cs->n_cols, sizeof *cs->cell_len);
+    }
+}
+
+static size_t
+col_of(const struct csv_state *cs, int field)
+{
+    for (size_t i = 0; i < cs->n_cols; i++)
+        if (cs->fmap[i] == field)
+            return i;
+    return SIZE_MAX;
+}
+
+/* One row of a custom-event export. */
+static void
+event_row(struct csv_state *cs, const char *raw, size_t raw_len)
+{
+    struct cs_ingest_run *run = cs->run;
+    if (cs->col != cs->n_cols) {
+        run->stats->events_rejected++;
+        cs_run_reject_raw(run, cs->row_line, 0, raw, raw_len,
+                          "expected %zu fields (as in the header), got %zu.",
+                          cs->n_cols, cs->col);
+        return;
+    }
+    size_t cn = col_of(cs, F_NAME), ct = col_of(cs, F_TIME);
+    if (cs->mode == MODE_EVENTS) {
+        size_t cd = col_of(cs, F_CUSTOMDIM);
+        if (cd == SIZE_MAX)
+            cd = col_of(cs, F_PROPERTIES);
+        size_t cm = col_of(cs, F_CUSTOMMEAS);
+        cs_event_emit(run, cn != SIZE_MAX ? cs->cells[cn] : NULL,
+                      cn != SIZE_MAX ? cs->cell_len[cn] : 0,
+                      ct != SIZE_MAX ? cs->cells[ct] : NULL,
+                      ct != SIZE_MAX ? cs->cell_len[ct] : 0, cs->cells[cd],
+                      cs->cell_len[cd], cm != SIZE_MAX ? cs->cells[cm] : NULL,
+                      cm != SIZE_MAX ? cs->cell_len[cm] : 0, raw, raw_len,
+                      cs->row_line, 0);
+        return;
+    }
+    /* the tutorial's query: SurveyId plus one column per answer */
+    cJSON *bag = cJSON_CreateObject();
+    const char *key = run->opts->id_key ? run->opts->id_key : "id";
+    for (size_t i = 0; i < cs->n_cols; i++) {
+        if (i == ct || i == cn)
+            continue;
+        char *v = xstrndup(cs->cells[i], cs->cell_len[i]);
+        if (cs->fmap[i] == F_SURVEY)
+            cJSON_AddStringToObject(bag, key, v);
+        else if (cs->cell_len[i] > 0)
+            cJSON_AddStringToObject(bag, cs->names[i], v);
+        xfree(v);
+    }
+    char *txt = cJSON_PrintUnformatted(bag);
+    cJSON_Delete(bag);
+    cs_event_emit(run, NULL, 0, ct != SIZE_MAX ? cs->cells[ct] : NULL,
+                  ct != SIZE_MAX ? cs->cell_len[ct] : 0, txt, strlen(txt), NULL, 0,
+                  raw, raw_len, cs->row_line, 0);
+    cJSON_free(txt);
+}
 
 static void
 on_field(void *data, size_t len, void *ctx)
@@ -47,9 +134,27 @@ on_field(void *data, size_t len, void *ctx)
             len -= 3;
         }
         int f = cs_field_lookup(s, len);
+        cs->names = xreallocarray(cs->names, cs->n_cols + 1, sizeof(char *));
+        /* property key: the header as given, without quotes/spaces */
+        size_t a = 0, z = len;
+        while (a < z && (s[a] == ' ' || s[a] == '"'))
+            a++;
+        while (z > a && (s[z - 1] == ' ' || s[z - 1] == '"' || s[z - 1] == '\r'))
+            z--;
+        cs->names[cs->n_cols] = xstrndup(s + a, z - a);
         cs->fmap[cs->n_cols++] = f;
         if (f >= F_CAT0)
             cs->has_rating_col = true;
+        return;
+    }
+    if (cs->mode != MODE_SURVEYS) {
+        if (cs->col < cs->n_cols) {
+            cs->cells[cs->col] = xrealloc(cs->cells[cs->col], len + 1);
+            memcpy(cs->cells[cs->col], data ? data : "", len);
+            cs->cells[cs->col][len] = '\0';
+            cs->cell_len[cs->col] = len;
+        }
+        cs->col++;
         return;
     }
     if (!cs->row_open) {
@@ -73,6 +178,15 @@ on_row(int term, void *ctx)
         return;
     if (!cs->header_done) {
         cs->header_done = true;
+        classify_header(cs);
+        return;
+    }
+    if (cs->mode != MODE_SURVEYS) {
+        size_t rl = cs->raw_len;
+        while (rl && (cs->raw[rl - 1] == '\n' || cs->raw[rl - 1] == '\r'))
+            rl--;
+        event_row(cs, cs->raw, rl);
+        cs->col = 0;
         return;
     }
     if (!cs->row_open) { /* a row of zero fields cannot happen in libcsv */
@@ -150,10 +264,11 @@ cs_csv_ingest(struct cs_ingest_run *run, struct cs_reader *rd)
                          CS_INGEST_MAX_COLS);
             break;
         }
-        if (cs.header_done && !cs.has_rating_col) {
+        if (cs.header_done && !cs.has_rating_col && cs.mode == MODE_SURVEYS) {
             st = cs_fail(run->err, CS_E_PARSE, run->name,
-                         "line 1: not an ACSCallSurvey export: the header "
-                         "has no rating column (such as OverallRatingScore)");
+                         "line 1: neither an ACSCallSurvey export (no rating "
+                         "column such as OverallRatingScore) nor custom events "
+                         "(no customDimensions, Properties or SurveyId column)");
             break;
         }
     }
@@ -168,6 +283,14 @@ cs_csv_ingest(struct cs_ingest_run *run, struct cs_reader *rd)
             st = cs_fail(run->err, CS_E_NODATA, run->name, "the file is empty");
     }
     csv_free(&p);
+    for (size_t i = 0; i < cs.n_cols; i++) {
+        if (cs.cells)
+            xfree(cs.cells[i]);
+        xfree(cs.names[i]);
+    }
+    xfree(cs.cells);
+    xfree(cs.cell_len);
+    xfree(cs.names);
     xfree(cs.fmap);
     xfree(cs.raw);
     return st;

@@ -100,9 +100,9 @@ cs_run_emit(struct cs_ingest_run *run, bool valid, const char *raw,
         return run->status;
     struct cs_record *r = &run->batch[run->n_batch];
     run->stats->read++;
-    for (int c = 0; c < CS_CAT__COUNT; c++)
-        run->stats->unknown_tags += r->rating[c].n_unknown;
     if (valid) {
+        for (int c = 0; c < CS_CAT__COUNT; c++) /* kept only with the record */
+            run->stats->unknown_tags += r->rating[c].n_unknown;
         run->stats->valid++;
         if (++run->n_batch == CS_INGEST_BATCH)
             return cs_run_flush(run);

@@ -133,3 +133,15 @@ cs_status cs_csv_ingest(struct cs_ingest_run *run, struct cs_reader *rd);
 /* Reader: make at least `want` bytes available after pos (fewer at EOF).
  * Returns false on a read error. Bytes before rd->keep may be discarded. */
 bool cs_reader_fill(struct cs_reader *rd, size_t want);
+
+/* Custom events (ingest/events.c).  Emit one Application Insights event
+ * row: name (NULL when the export has no name column: the tutorial's
+ * two-column CSV), time text, customDimensions as JSON object text,
+ * customMeasurements as JSON object text (or NULL).  Checks the name
+ * against --event-name, finds the --id-key property, and hands the event
+ * to sink->event or a reason to sink->reject. */
+cs_status cs_event_emit(struct cs_ingest_run *run, const char *name,
+                        size_t name_len, const char *time_s, size_t time_len,
+                        const char *dims, size_t dims_len, const char *meas,
+                        size_t meas_len, const char *raw, size_t raw_len,
+                        uint64_t line, uint32_t index);

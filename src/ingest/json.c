@@ -106,10 +106,96 @@ walk_object(struct cs_ingest_run *run, struct cs_recbuild *b, const char *js,
     return i;
 }
 
+/* Is object o a custom event rather than a survey record?  Events carry
+ * customDimensions, or name + Properties (AppEvents); survey records carry
+ * SurveyId or rating columns, at the top or inside "properties". */
+static bool
+is_event(const char *js, const jsmntok_t *t, int o, int *name, int *tm,
+         int *dims, int *meas)
+{
+    bool survey = false, has_dims = false, has_props_obj = false;
+    *name = *tm = *dims = *meas = -1;
+    int i = o + 1;
+    for (int k = 0; k < t[o].size; k++) {
+        int f = cs_field_lookup(js + t[i].start, (size_t)(t[i].end - t[i].start));
+        const jsmntok_t *v = &t[i + 1];
+        if (f == F_SURVEY || f >= F_CAT0)
+            survey = true;
+        else if (f == F_NAME)
+            *name = i + 1;
+        else if (f == F_TIME)
+            *tm = i + 1;
+        else if (f == F_CUSTOMDIM) {
+            has_dims = true;
+            *dims = i + 1;
+        } else if (f == F_CUSTOMMEAS)
+            *meas = i + 1;
+        else if (f == F_PROPERTIES) {
+            if (v->type == JSMN_OBJECT) {
+                int j = i + 2;
+                for (int q = 0; q < v->size; q++) {
+                    int g = cs_field_lookup(js + t[j].start,
+                                            (size_t)(t[j].end - t[j].start));
+                    if (g == F_SURVEY || g >= F_CAT0)
+                        survey = true;
+                    j = tok_skip(t, j + 1);
+                }
+                has_props_obj = true;
+            }
+            if (*dims < 0)
+                *dims = i + 1;
+        }
+        i = tok_skip(t, i + 1);
+    }
+    return !survey && (has_dims || (*name >= 0 && (has_props_obj || *dims >= 0)));
+}
+
+static cs_status
+emit_event(struct cs_ingest_run *run, const char *js, const jsmntok_t *t, int o,
+           uint64_t line, uint32_t index, int name, int tm, int dims, int meas)
+{
+    char *dbuf = NULL, *mbuf = NULL;
+    const char *d = NULL, *m = NULL;
+    size_t dl = 0, ml = 0;
+    /* a bag is an object, or JSON text in a string (escaped) */
+    if (dims >= 0) {
+        d = js + t[dims].start;
+        dl = (size_t)(t[dims].end - t[dims].start);
+        if (t[dims].type == JSMN_STRING) {
+            dbuf = xmalloc(dl + 1);
+            size_t k = cs_json_unescape(d, dl, dbuf, dl + 1);
+            d = k == (size_t)-1 ? NULL : dbuf;
+            dl = k == (size_t)-1 ? 0 : k;
+        }
+    }
+    if (meas >= 0) {
+        m = js + t[meas].start;
+        ml = (size_t)(t[meas].end - t[meas].start);
+        if (t[meas].type == JSMN_STRING) {
+            mbuf = xmalloc(ml + 1);
+            size_t k = cs_json_unescape(m, ml, mbuf, ml + 1);
+            m = k == (size_t)-1 ? NULL : mbuf;
+            ml = k == (size_t)-1 ? 0 : k;
+        }
+    }
+    cs_status s = cs_event_emit(
+        run, name >= 0 ? js + t[name].start : NULL,
+        name >= 0 ? (size_t)(t[name].end - t[name].start) : 0,
+        tm >= 0 ? js + t[tm].start : NULL,
+        tm >= 0 && t[tm].type == JSMN_STRING ? (size_t)(t[tm].end - t[tm].start) : 0,
+        d, dl, m, ml, js + t[o].start, (size_t)(t[o].end - t[o].start), line, index);
+    xfree(dbuf);
+    xfree(mbuf);
+    return s;
+}
+
 static cs_status
 emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
             int o, uint64_t line, uint32_t index)
 {
+    int name, tm, dims, meas;
+    if (is_event(js, t, o, &name, &tm, &dims, &meas))
+        return emit_event(run, js, t, o, line, index, name, tm, dims, meas);
     struct cs_recbuild b;
     struct cs_record *r = cs_run_slot(run);
     cs_recbuild_begin(&b, r, run->opts->date_order);
@@ -120,6 +206,10 @@ emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
     return cs_run_emit(run, ok, js + t[o].start,
                        (size_t)(t[o].end - t[o].start));
 }
+
+static cs_status emit_event(struct cs_ingest_run *run, const char *js,
+                            const jsmntok_t *t, int o, uint64_t line,
+                            uint32_t index, int name, int tm, int dims, int meas);
 
 /* {"tables":[{"name":..,"columns":[{"name":..},..],"rows":[[..],..]}]} */
 static cs_status
@@ -167,12 +257,45 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
             }
             c = tok_skip(t, c);
         }
+        /* a table of customEvents: no rating column, a bag column */
+        bool events = false, rating = false;
+        int c_name = -1, c_time = -1, c_dims = -1, c_meas = -1;
+        for (int q = 0; q < ncol; q++) {
+            if (fmap[q] >= F_CAT0)
+                rating = true;
+            if (fmap[q] == F_NAME)
+                c_name = q;
+            if (fmap[q] == F_TIME)
+                c_time = q;
+            if ((fmap[q] == F_CUSTOMDIM || fmap[q] == F_PROPERTIES) && c_dims < 0)
+                c_dims = q;
+            if (fmap[q] == F_CUSTOMMEAS)
+                c_meas = q;
+        }
+        events = !rating && c_dims >= 0;
         int r = rows + 1;
         uint64_t ln = line_at(js, 0, t[rows].start, line);
         int last = t[rows].start;
         for (int q = 0; q < t[rows].size; q++) {
             ln = line_at(js, last, t[r].start, ln);
             last = t[r].start;
+            if (events && t[r].type == JSMN_ARRAY) {
+                int vt[4] = {-1, -1, -1, -1}; /* name time dims meas */
+                int v = r + 1;
+                for (int p = 0; p < t[r].size; p++) {
+                    if (p == c_name) vt[0] = v;
+                    if (p == c_time) vt[1] = v;
+                    if (p == c_dims) vt[2] = v;
+                    if (p == c_meas) vt[3] = v;
+                    v = tok_skip(t, v);
+                }
+                if (emit_event(run, js, t, r, ln, (uint32_t)q, vt[0], vt[1], vt[2], vt[3])) {
+                    xfree(fmap);
+                    return run->status;
+                }
+                r = tok_skip(t, r);
+                continue;
+            }
             struct cs_recbuild b;
             struct cs_record *rec = cs_run_slot(run);
             cs_recbuild_begin(&b, rec, run->opts->date_order);

@@ -1,14 +1,24 @@
 /*
- * report/report.c: placeholder-free minimal report until the summary
- * (issue 4) lands: per-category response counts straight from the store.
+ * report/report.c: `callsurvey report`: build the model from the store,
+ * then write each requested output (summary.json, CSV tables; charts and
+ * the workbook as their renderers land) and the terminal table.
  */
 #include "report/report.h"
 
-#include <sqlite3.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/afile.h"
+#include "core/ctime.h"
 #include "core/mem.h"
+#include "model/survey.h"
+#include "render/csvout.h"
+#include "render/json.h"
+#include "report/model.h"
+#include "store/join.h"
 
 void
 cs_report_opts_default(struct cs_report_opts *o)
@@ -21,40 +31,527 @@ cs_report_opts_default(struct cs_report_opts *o)
     o->default_threshold = 2;
 }
 
+/* ---- a growable text buffer for the terminal table -------------------- */
+
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void
+tprintf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+tprintf(struct text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+        va_end(ap);
+        if (k >= 0 && (size_t)k < t->cap - t->n) {
+            t->n += (size_t)k;
+            return;
+        }
+        t->cap = t->cap * 2 + (size_t)(k > 0 ? k : 0) + 256;
+        t->s = xrealloc(t->s, t->cap);
+    }
+}
+
+static void
+push_file(struct cs_report_result *res, const char *path)
+{
+    res->files = xreallocarray(res->files, res->n_files + 1, sizeof *res->files);
+    res->files[res->n_files++] = xstrdup(path);
+}
+
+static void
+push_note(struct cs_report_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+push_note(struct cs_report_result *res, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    res->notes = xreallocarray(res->notes, res->n_notes + 1, sizeof *res->notes);
+    res->notes[res->n_notes++] = xstrdup(buf);
+}
+
+static char *
+pct(double v, char *b, int decimals)
+{
+    if (isnan(v))
+        snprintf(b, 16, "-");
+    else
+        snprintf(b, 16, "%.*f%%", decimals, 100 * v);
+    return b;
+}
+
+static char *
+num(double v, char *b, int decimals)
+{
+    if (isnan(v))
+        snprintf(b, 24, "-");
+    else
+        snprintf(b, 24, "%.*f", decimals, v);
+    return b;
+}
+
+/* 1234567 -> "1,234,567" */
+static char *
+thousands(uint64_t v, char *b)
+{
+    char t[32];
+    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+    int o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            b[o++] = ',';
+        b[o++] = t[i];
+    }
+    b[o] = '\0';
+    return b;
+}
+
+static void
+terminal_table(const struct cs_report_model *m, struct text *t)
+{
+    char a[40], b[40], c[40], d[40];
+    if (m->totals.surveys == 0) {
+        tprintf(t, "No surveys in the window.\n");
+        return;
+    }
+    char f1[32], f2[32];
+    tprintf(t, "\nSurveys %s (calls %s, participants %s), first %s, last %s\n",
+            thousands(m->totals.surveys, a), thousands(m->totals.calls, b),
+            thousands(m->totals.participants, c),
+            cs_time_format(m->totals.first_us, f1), cs_time_format(m->totals.last_us, f2));
+    (void)d;
+    tprintf(t, "%-12s %-14s %9s %6s %6s %6s  %-24s %s\n", "category", "scale",
+            "responses", "mean", "median", "sd", "poor rate (95% CI)", "top issues");
+    bool small = false;
+    for (size_t i = 0; i < m->n_groups; i++) {
+        const struct rep_group *g = &m->groups[i];
+        char sc[40], lo[24], hi[24], th[24];
+        snprintf(sc, sizeof sc, "%s-%s thr %s", cs_js_number(g->scale.lower, lo),
+                 cs_js_number(g->scale.upper, hi), cs_js_number(g->scale.threshold, th));
+        char pr[64], p1[16], p2[16], p3[16];
+        snprintf(pr, sizeof pr, "%s (%s-%s)", pct(g->sum.poor_rate, p1, 1),
+                 pct(g->sum.poor_ci_lo, p2, 1), pct(g->sum.poor_ci_hi, p3, 1));
+        char nn[40];
+        thousands(g->sum.n, nn);
+        if (g->small_sample) {
+            strcat(nn, "*");
+            small = true;
+        }
+        tprintf(t, "%-12s %-14s %9s %6s %6s %6s  %-24s ",
+                cs_category_title((enum cs_category)g->cat), sc, nn,
+                num(g->sum.mean, a, 2), num(g->sum.median, b, 1), num(g->sum.sd, c, 2), pr);
+        /* top three tags by responses */
+        size_t shown = 0;
+        bool used[64] = {false};
+        for (int k = 0; k < 3; k++) {
+            size_t best = SIZE_MAX;
+            for (size_t j = 0; j < g->n_issues && j < 64; j++)
+                if (!used[j] && g->issues[j].surveys > 0 &&
+                    (best == SIZE_MAX || g->issues[j].surveys > g->issues[best].surveys))
+                    best = j;
+            if (best == SIZE_MAX)
+                break;
+            used[best] = true;
+            tprintf(t, "%s%s %s", shown ? ", " : "", g->issues[best].name,
+                    pct(g->issues[best].share_of_responses, a, 1));
+            shown++;
+        }
+        tprintf(t, "%s\n", shown ? "" : "-");
+    }
+    for (size_t i = 0; i < m->n_pooled; i++) {
+        const struct rep_pooled *p = &m->pooled[i];
+        char p1[16];
+        tprintf(t, "%-12s %-14s %9s normalized mean %s, poor rate %s (pooled over %zu scales)\n",
+                cs_category_title((enum cs_category)p->cat), "all scales",
+                thousands(p->p.n, a), num(p->p.norm_mean, b, 3), pct(p->p.poor_rate, p1, 1),
+                p->n_scales);
+    }
+    if (small)
+        tprintf(t, "* fewer than %llu responses: treat the rates with care.\n",
+                (unsigned long long)m->min_n);
+}
+
+/* ---- CSV tables ------------------------------------------------------- */
+
+static cs_status
+write_csv_tables(const struct cs_report_model *m, const char *dir,
+                 struct cs_report_result *res, struct cs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tables", dir);
+    if (cs_mkdirs(path, err))
+        return CS_E_IO;
+    struct cs_csv c;
+    char lbl[128];
+
+    snprintf(path, sizeof path, "%s/tables/summary.csv", dir);
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    const char *h1[] = {"category", "lower", "upper", "threshold", "default_scale",
+                        "responses", "share_of_surveys", "mean", "mean_ci95_low",
+                        "mean_ci95_high", "median", "stddev", "min", "max",
+                        "normalized_mean", "poor", "poor_rate", "poor_rate_ci95_low",
+                        "poor_rate_ci95_high", "any_issue_rate", "small_sample"};
+    for (size_t i = 0; i < sizeof h1 / sizeof *h1; i++)
+        cs_csv_text(&c, h1[i]);
+    cs_csv_endrow(&c);
+    for (size_t i = 0; i < m->n_groups; i++) {
+        const struct rep_group *g = &m->groups[i];
+        const struct stats_summary *s = &g->sum;
+        cs_csv_text(&c, cs_category_name((enum cs_category)g->cat));
+        cs_csv_num(&c, g->scale.lower);
+        cs_csv_num(&c, g->scale.upper);
+        cs_csv_num(&c, g->scale.threshold);
+        cs_csv_int(&c, g->default_scale);
+        cs_csv_int(&c, (long long)s->n);
+        cs_csv_num(&c, g->share_of_surveys);
+        cs_csv_num(&c, s->mean);
+        cs_csv_num(&c, s->mean_ci_lo);
+        cs_csv_num(&c, s->mean_ci_hi);
+        cs_csv_num(&c, s->median);
+        cs_csv_num(&c, s->sd);
+        cs_csv_num(&c, s->min);
+        cs_csv_num(&c, s->max);
+        cs_csv_num(&c, s->norm_mean);
+        cs_csv_int(&c, (long long)s->n_poor);
+        cs_csv_num(&c, s->poor_rate);
+        cs_csv_num(&c, s->poor_ci_lo);
+        cs_csv_num(&c, s->poor_ci_hi);
+        cs_csv_num(&c, g->any_issue_rate);
+        cs_csv_int(&c, g->small_sample);
+        cs_csv_endrow(&c);
+    }
+    if (cs_csv_close(&c, err))
+        return CS_E_IO;
+    push_file(res, path);
+
+    snprintf(path, sizeof path, "%s/tables/distribution.csv", dir);
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    const char *h2[] = {"category", "scale", "score", "responses", "share"};
+    for (size_t i = 0; i < 5; i++)
+        cs_csv_text(&c, h2[i]);
+    cs_csv_endrow(&c);
+    for (size_t i = 0; i < m->n_groups; i++) {
+        const struct rep_group *g = &m->groups[i];
+        cs_group_label(g->cat, &g->scale, lbl, sizeof lbl);
+        for (size_t j = 0; j < g->n_dist; j++) {
+            cs_csv_text(&c, cs_category_name((enum cs_category)g->cat));
+            cs_csv_text(&c, lbl);
+            cs_csv_num(&c, g->dist[j].score);
+            cs_csv_int(&c, (long long)g->dist[j].count);
+            cs_csv_num(&c, g->sum.n ? (double)g->dist[j].count / (double)g->sum.n : NAN);
+            cs_csv_endrow(&c);
+        }
+    }
+    if (cs_csv_close(&c, err))
+        return CS_E_IO;
+    push_file(res, path);
+
+    snprintf(path, sizeof path, "%s/tables/issues.csv", dir);
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    const char *h3[] = {"category", "scale", "issue", "known", "surveys", "poor",
+                        "share_of_surveys", "share_of_responses", "share_of_poor",
+                        "description"};
+    for (size_t i = 0; i < 10; i++)
+        cs_csv_text(&c, h3[i]);
+    cs_csv_endrow(&c);
+    for (size_t i = 0; i < m->n_groups; i++) {
+        const struct rep_group *g = &m->groups[i];
+        cs_group_label(g->cat, &g->scale, lbl, sizeof lbl);
+        for (size_t j = 0; j < g->n_issues; j++) {
+            const struct rep_issue *is = &g->issues[j];
+            cs_csv_text(&c, cs_category_name((enum cs_category)g->cat));
+            cs_csv_text(&c, lbl);
+            cs_csv_text(&c, is->name);
+            cs_csv_int(&c, is->known);
+            cs_csv_int(&c, (long long)is->surveys);
+            cs_csv_int(&c, (long long)is->poor);
+            cs_csv_num(&c, is->share_of_surveys);
+            cs_csv_num(&c, is->share_of_responses);
+            cs_csv_num(&c, is->share_of_poor);
+            cs_csv_text(&c, is->description ? is->description : "");
+            cs_csv_endrow(&c);
+        }
+    }
+    if (cs_csv_close(&c, err))
+        return CS_E_IO;
+    push_file(res, path);
+
+    snprintf(path, sizeof path, "%s/tables/trend.csv", dir);
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    const char *h4[] = {"bucket", "partial", "category", "lower", "upper", "threshold",
+                        "responses", "mean", "poor", "poor_rate", "poor_rate_ci95_low",
+                        "poor_rate_ci95_high", "small_sample"};
+    for (size_t i = 0; i < 13; i++)
+        cs_csv_text(&c, h4[i]);
+    cs_csv_endrow(&c);
+    for (size_t i = 0; i < m->n_trend; i++) {
+        const struct rep_trend *r = &m->trend[i];
+        cs_csv_text(&c, r->label);
+        cs_csv_int(&c, r->partial);
+        cs_csv_text(&c, cs_category_name((enum cs_category)r->cat));
+        cs_csv_num(&c, r->scale.lower);
+        cs_csv_num(&c, r->scale.upper);
+        cs_csv_num(&c, r->scale.threshold);
+        cs_csv_int(&c, (long long)r->sum.n);
+        cs_csv_num(&c, r->sum.mean);
+        cs_csv_int(&c, (long long)r->sum.n_poor);
+        cs_csv_num(&c, r->sum.poor_rate);
+        cs_csv_num(&c, r->sum.poor_ci_lo);
+        cs_csv_num(&c, r->sum.poor_ci_hi);
+        cs_csv_int(&c, r->small_sample);
+        cs_csv_endrow(&c);
+    }
+    if (cs_csv_close(&c, err))
+        return CS_E_IO;
+    push_file(res, path);
+    return CS_OK;
+}
+
+/* ---- custom answers ----------------------------------------------------- */
+
+struct custom_ctx {
+    struct cs_csv *c;
+    enum cs_merge kind;
+    char **keys;
+    size_t n_keys;
+};
+
+static void
+csv_json_value(struct cs_csv *c, const cJSON *it)
+{
+    if (!it || cJSON_IsNull(it))
+        cs_csv_text(c, NULL);
+    else if (cJSON_IsString(it))
+        cs_csv_text(c, it->valuestring);
+    else if (cJSON_IsNumber(it))
+        cs_csv_num(c, it->valuedouble);
+    else {
+        char *t = cJSON_PrintUnformatted(it);
+        cs_csv_text(c, t);
+        cJSON_free(t);
+    }
+}
+
+static cs_status
+custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct custom_ctx *x = ctx;
+    struct cs_csv *c = x->c;
+    char tb[32];
+    if (cs_merge_has_left(x->kind)) {
+        cs_csv_text(c, r->has_left ? r->survey_id : NULL);
+        cs_csv_text(c, r->has_left ? cs_time_format(r->time_us, tb) : NULL);
+        cs_csv_text(c, r->resource);
+        cs_csv_text(c, r->call_id);
+        cs_csv_text(c, r->participant_id);
+        for (int k = 0; k < 4; k++)
+            cs_csv_num(c, r->has_score[k] ? r->score[k] : NAN);
+    }
+    if (cs_merge_has_right(x->kind)) {
+        cs_csv_text(c, r->has_right ? r->event_survey_id : NULL);
+        cs_csv_text(c, r->has_event_time ? cs_time_format(r->event_time_us, tb) : NULL);
+        cJSON *p = r->props ? cJSON_Parse(r->props) : NULL;
+        cJSON *m = r->measurements ? cJSON_Parse(r->measurements) : NULL;
+        for (size_t k = 0; k < x->n_keys; k++) {
+            const cJSON *it = p ? cJSON_GetObjectItemCaseSensitive(p, x->keys[k]) : NULL;
+            if (!it && m)
+                it = cJSON_GetObjectItemCaseSensitive(m, x->keys[k]);
+            csv_json_value(c, it);
+        }
+        cJSON_Delete(p);
+        cJSON_Delete(m);
+    }
+    cs_csv_endrow(c);
+    return CS_OK;
+}
+
+static cs_status
+write_custom_csv(struct cs_store *store, const struct cs_filter *f,
+                 enum cs_merge kind, const char *dir, struct cs_report_result *res,
+                 struct cs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tables", dir);
+    if (cs_mkdirs(path, err))
+        return CS_E_IO;
+    snprintf(path, sizeof path, "%s/tables/custom.csv", dir);
+    struct custom_ctx x = {.kind = kind};
+    if (cs_join_keys(store, f, &x.keys, &x.n_keys, err))
+        return CS_E_DB;
+    struct cs_csv c;
+    if (cs_csv_open(&c, path, err)) {
+        cs_join_keys_free(x.keys, x.n_keys);
+        return CS_E_IO;
+    }
+    x.c = &c;
+    if (cs_merge_has_left(kind)) {
+        const char *h[] = {"survey_id", "time", "resource", "call_id", "participant_id",
+                           "overall_score", "audio_score", "video_score", "screenshare_score"};
+        for (size_t i = 0; i < 9; i++)
+            cs_csv_text(&c, h[i]);
+    }
+    if (cs_merge_has_right(kind)) {
+        cs_csv_text(&c, "event_survey_id");
+        cs_csv_text(&c, "event_time");
+        for (size_t k = 0; k < x.n_keys; k++)
+            cs_csv_text(&c, x.keys[k]);
+    }
+    cs_csv_endrow(&c);
+    cs_status rc = cs_join_rows(store, f, kind, custom_row, &x, err);
+    cs_join_keys_free(x.keys, x.n_keys);
+    if (rc) {
+        cs_afile_abort(&c.af);
+        return rc;
+    }
+    if (cs_csv_close(&c, err))
+        return CS_E_IO;
+    push_file(res, path);
+    return CS_OK;
+}
+
+static cJSON *
+custom_json(const struct cs_join_audit *a, enum cs_merge kind)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "merge", cs_merge_name(kind));
+    cJSON_AddNumberToObject(o, "surveys", (double)a->surveys);
+    cJSON_AddNumberToObject(o, "events", (double)a->events);
+    cJSON_AddNumberToObject(o, "matched_surveys", (double)a->matched_surveys);
+    cJSON_AddNumberToObject(o, "surveys_without_answers", (double)a->unanswered);
+    cJSON_AddNumberToObject(o, "matched_events", (double)a->matched_events);
+    cJSON_AddNumberToObject(o, "orphan_events", (double)a->orphan_events);
+    cJSON_AddNumberToObject(o, "duplicate_events", (double)a->duplicate_events);
+    cJSON *sk = cJSON_AddObjectToObject(o, "skew_seconds");
+    cJSON_AddNumberToObject(sk, "median", a->skew_median_s);
+    cJSON_AddNumberToObject(sk, "max", a->skew_max_s);
+    cJSON_AddNumberToObject(sk, "min", a->skew_min_s);
+    return o;
+}
+
+/* ---- formats ---------------------------------------------------------- */
+
+enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
+
+static cs_status
+parse_formats(const char *list, unsigned *out, struct cs_err *err)
+{
+    static const struct { const char *name; unsigned bit; } names[] = {
+        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG},
+        {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}};
+    *out = 0;
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        bool found = false;
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+            if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0) {
+                *out |= names[i].bit;
+                found = true;
+            }
+        if (!found && n > 0)
+            return cs_fail(err, CS_E_USAGE, "--formats",
+                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx)",
+                           (int)n, p);
+        p += n + (e ? 1 : 0);
+    }
+    if (!*out)
+        return cs_fail(err, CS_E_USAGE, "--formats", "no format given");
+    return CS_OK;
+}
+
 cs_status
 cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
               struct cs_report_result *res, struct cs_err *err)
 {
-    (void)o;
     memset(res, 0, sizeof *res);
-    sqlite3 *db = cs_store_db(store);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT category, lower, upper, threshold, count(*),"
-                           " avg(score), sum(is_poor) FROM ratings GROUP BY cat,"
-                           " lower, upper, threshold ORDER BY cat, lower, upper,"
-                           " threshold",
-                           -1, &q, NULL) != SQLITE_OK)
-        return cs_fail(err, CS_E_DB, NULL, "%s", sqlite3_errmsg(db));
-    size_t cap = 4096, n = 0;
-    char *t = xmalloc(cap);
-    n += (size_t)snprintf(t, cap, "%-12s %-9s %9s %7s %9s\n", "category",
-                          "scale", "responses", "mean", "poor rate");
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        char scale[64];
-        snprintf(scale, sizeof scale, "%g-%g/%g", sqlite3_column_double(q, 1),
-                 sqlite3_column_double(q, 2), sqlite3_column_double(q, 3));
-        double cnt = sqlite3_column_double(q, 4);
-        if (n + 256 > cap)
-            t = xrealloc(t, cap *= 2);
-        n += (size_t)snprintf(t + n, cap - n, "%-12s %-9s %9.0f %7.3f %8.2f%%\n",
-                              sqlite3_column_text(q, 0), scale, cnt,
-                              sqlite3_column_double(q, 5),
-                              100.0 * sqlite3_column_double(q, 6) / cnt);
+    unsigned fmts;
+    if (parse_formats(o->formats, &fmts, err))
+        return CS_E_USAGE;
+    struct cs_model_opts mo = {
+        .filter = {.has_since = o->has_since || o->has_week,
+                   .has_until = o->has_until || o->has_week,
+                   .since_us = o->has_week ? o->week_start_us : o->since_us,
+                   .until_us = o->has_week ? o->week_end_us : o->until_us,
+                   .resources = o->resources,
+                   .n_resources = o->n_resources},
+        .has_week = o->has_week,
+        .week_start_us = o->week_start_us,
+        .bucket = o->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
+        .min_n = o->min_n,
+    };
+    int kind = cs_merge_parse(o->merge ? o->merge : "leftouter");
+    if (kind < 0)
+        return cs_fail(err, CS_E_USAGE, "--merge",
+                       "unknown merge kind '%s' (innerunique, inner, leftouter, "
+                       "rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti)",
+                       o->merge);
+    struct cs_report_model *m = NULL;
+    cs_status rc = cs_report_model_build(store, &mo, &m, err);
+    if (rc)
+        return rc;
+    struct cs_join_audit audit;
+    if ((rc = cs_join_audit(store, &mo.filter, &audit, err)))
+        goto out;
+    if (m->totals.surveys == 0)
+        push_note(res, "no surveys match the filters (%s%s%s)",
+                  o->has_week ? "--week" : "", o->has_since || o->has_until ? " --since/--until" : "",
+                  o->n_resources ? " --resource" : "");
+    if ((rc = cs_mkdirs(o->out_dir, err)))
+        goto out;
+    char path[4096];
+    if (fmts & F_JSON) {
+        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
+        cJSON *doc = cs_json_summary(m);
+        cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
+        cJSON_AddArrayToObject(doc, "steps");
+        rc = cs_json_write(doc, path, err);
+        cJSON_Delete(doc);
+        if (rc)
+            goto out;
+        push_file(res, path);
     }
-    sqlite3_finalize(q);
-    res->terminal_text = t;
-    return CS_OK;
+    if (fmts & F_CSV) {
+        if ((rc = write_csv_tables(m, o->out_dir, res, err)))
+            goto out;
+        if (audit.events > 0 &&
+            (rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->out_dir,
+                                   res, err)))
+            goto out;
+    }
+    if (fmts & (F_PNG | F_SVG | F_PDF))
+        push_note(res, "charts (png, svg, pdf) are not built yet (issue 5): none written");
+    if (fmts & F_XLSX)
+        push_note(res, "the XLSX workbook is not built yet (issue 6): none written");
+    struct text t = {0};
+    terminal_table(m, &t);
+    if (audit.events > 0)
+        tprintf(&t,
+                "Custom answers (%s): %llu events, %llu surveys answered, %llu without "
+                "answers, %llu orphan events, %llu duplicate events\n",
+                cs_merge_name((enum cs_merge)kind), (unsigned long long)audit.events,
+                (unsigned long long)audit.matched_surveys,
+                (unsigned long long)audit.unanswered,
+                (unsigned long long)audit.orphan_events,
+                (unsigned long long)audit.duplicate_events);
+    res->terminal_text = t.s ? t.s : xstrdup("");
+out:
+    cs_report_model_free(&m);
+    return rc;
 }
 
 void
@@ -64,5 +561,8 @@ cs_report_result_free(struct cs_report_result *res)
     for (size_t i = 0; i < res->n_files; i++)
         xfree(res->files[i]);
     xfree(res->files);
+    for (size_t i = 0; i < res->n_notes; i++)
+        xfree(res->notes[i]);
+    xfree(res->notes);
     memset(res, 0, sizeof *res);
 }

@@ -37,6 +37,8 @@ struct cs_report_result {
     char *terminal_text;  /* owned: the compact table for the terminal */
     char **files;         /* owned: paths written */
     size_t n_files;
+    char **notes;         /* owned: warnings for the user (not built, no data) */
+    size_t n_notes;
 };
 
 void cs_report_opts_default(struct cs_report_opts *o);

@@ -67,6 +67,16 @@ static const char schema_sql[] =
 "  SELECT r.survey_id, r.time, r.week, r.resource_id, r.resource, r.category, u.issue, r.is_poor, 0\n"
 "  FROM unknown_tags u JOIN ratings r ON r.rid = u.rid AND r.cat = u.cat;\n"
 "CREATE VIEW IF NOT EXISTS rejects AS SELECT source, line, idx AS record, reason, raw FROM reject_data;\n"
+/* one row per survey: the latest event's answers (ties: the later row) */
+"CREATE VIEW IF NOT EXISTS survey_custom AS SELECT survey_id, answers, measurements,\n"
+"  strftime('%Y-%m-%dT%H:%M:%fZ', time_us / 1000000.0, 'unixepoch') AS time, events FROM\n"
+"  (SELECT survey_id, props AS answers, measurements, time_us,\n"
+"   count(*) OVER (PARTITION BY survey_id) AS events,\n"
+"   row_number() OVER (PARTITION BY survey_id ORDER BY time_us DESC, id DESC) AS rn\n"
+"   FROM custom_events) WHERE rn = 1;\n"
 "CREATE VIEW IF NOT EXISTS custom AS SELECT e.survey_id, p.key, p.value,\n"
 "  strftime('%Y-%m-%dT%H:%M:%fZ', e.time_us / 1000000.0, 'unixepoch') AS time\n"
-"  FROM custom_events e, json_each(e.props) p;\n";
+"  FROM custom_events e, json_each(e.props) p\n"
+"  UNION ALL SELECT e.survey_id, m.key, m.value,\n"
+"  strftime('%Y-%m-%dT%H:%M:%fZ', e.time_us / 1000000.0, 'unixepoch')\n"
+"  FROM custom_events e, json_each(e.measurements) m WHERE e.measurements IS NOT NULL;\n";

@@ -22,6 +22,8 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "store/query.h"
+#include "ingest/ingest.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "store/schema.sql.h"
@@ -104,6 +106,7 @@ enum stmt_id {
     ST_RES_INS,
     ST_INPUT_INS,
     ST_INPUT_UPD,
+    ST_EVENT,
     ST__COUNT
 };
 
@@ -122,6 +125,7 @@ struct cs_store {
     struct res_cache res;             /* one-entry resource cache */
     char *tmp_path;                   /* owned: private temp file to unlink */
     char *source;                     /* owned: name of the open input */
+    double default_threshold;         /* for default-scale ratings */
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
@@ -158,6 +162,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_RES_FIND] = "SELECT id FROM resource_data WHERE resource_id = ?1",
     [ST_RES_INS] = "INSERT INTO resource_data(resource_id, name) VALUES (?1,?2)",
     [ST_INPUT_INS] = "INSERT INTO inputs(source, status) VALUES (?1, 'open')",
+    [ST_EVENT] = "INSERT OR IGNORE INTO custom_events(survey_id, time_us, props,"
+                 " measurements, input, line) VALUES (?1,?2,?3,?4,?5,?6)",
     [ST_INPUT_UPD] = "UPDATE inputs SET format=?2, bytes=?3, read=?4, stored=?5,"
                      " duplicates=?6, updated=?7, rejected=?8, unknown_tags=?9,"
                      " status='done' WHERE id=?1",
@@ -242,6 +248,7 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
      * Fails harmlessly (SQLITE_MISUSE) once SQLite is initialized. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     struct cs_store *s = xcalloc(1, sizeof *s);
+    s->default_threshold = opts->default_threshold;
     const char *path = opts->path;
     bool priv = path == NULL;
     if (priv && opts->expected_bytes > (64u << 20)) {
@@ -342,6 +349,12 @@ struct sqlite3 *
 cs_store_db(struct cs_store *s)
 {
     return s->db;
+}
+
+double
+cs_store_default_threshold(struct cs_store *s)
+{
+    return s->default_threshold;
 }
 
 cs_status
@@ -685,6 +698,35 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
         hindex_put(&s->idx, h, rid);
         counts->stored++;
     }
+    return CS_OK;
+}
+
+cs_status
+cs_store_event(struct cs_store *s, const struct cs_event *ev,
+               struct cs_store_counts *counts, struct cs_err *err)
+{
+    sqlite3_stmt *q = s->st[ST_EVENT];
+    sqlite3_bind_text(q, 1, ev->survey_id, -1, SQLITE_STATIC);
+    if (ev->time_us)
+        sqlite3_bind_int64(q, 2, ev->time_us);
+    else
+        sqlite3_bind_null(q, 2);
+    sqlite3_bind_text(q, 3, ev->props, (int)ev->props_len, SQLITE_STATIC);
+    if (ev->measurements)
+        sqlite3_bind_text(q, 4, ev->measurements, (int)ev->measurements_len,
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 4);
+    sqlite3_bind_int64(q, 5, s->input_id);
+    sqlite3_bind_int64(q, 6, (int64_t)ev->line);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, "storing a custom event");
+    if (sqlite3_changes(s->db) > 0)
+        counts->stored++;
+    else
+        counts->duplicates++;
     return CS_OK;
 }
 

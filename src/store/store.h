@@ -55,6 +55,12 @@ cs_status cs_store_input_begin(struct cs_store *s, const char *source,
 cs_status cs_store_put(struct cs_store *s, const struct cs_record *recs,
                        size_t n, struct cs_store_counts *counts,
                        struct cs_err *err);
+/* Add one custom event (borrowed).  An exact repeat (same survey id, time
+ * and properties) is counted as a duplicate and not stored again. */
+struct cs_event;
+cs_status cs_store_event(struct cs_store *s, const struct cs_event *ev,
+                         struct cs_store_counts *counts, struct cs_err *err);
+
 /* Keep one rejected record with its reason and raw text (borrowed).
  * Re-ingesting the same rejected record does not add a second row. */
 cs_status cs_store_reject(struct cs_store *s, const struct cs_record *rec,

@@ -296,7 +296,7 @@ test_whole_file_errors(void **state)
     unlink(p);
     assert_int_equal(load("\xFF\xFE{\0", CS_DATE_MDY, &e), CS_E_PARSE);
     assert_int_equal(load("name,value\nx,1\n", CS_DATE_MDY, &e), CS_E_PARSE);
-    assert_true(strstr(e.msg, "not an ACSCallSurvey export") != NULL);
+    assert_true(strstr(e.msg, "neither an ACSCallSurvey export") != NULL);
     assert_int_equal(cs_ingest_path("/nonexistent/x.json", "/nonexistent/x.json", &o, &sink, &ST, &e),
                      CS_E_IO);
     assert_string_equal(e.where, "/nonexistent/x.json");

@@ -1,0 +1,118 @@
+/*
+ * ingest/events.c: Application Insights customEvents rows to cs_event.
+ *
+ * The survey id lives inside customDimensions (a JSON bag: an object in
+ * JSON exports, JSON text with doubled quotes in portal CSV).  cJSON parses
+ * the bag (its nesting limit bounds hostile input); the id property is
+ * taken out and the remaining properties are kept, exactly as given, as
+ * the event's answers.  Rows of other event names are rejected with a
+ * reason rather than dropped, so the accounting identity holds.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "ingest/ingest_int.h"
+
+static bool
+streq_ci(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if ((*a | 0x20) != (*b | 0x20))
+            return false;
+    return *a == *b;
+}
+
+static cs_status
+reject_event(struct cs_ingest_run *run, const char *raw, size_t raw_len,
+             uint64_t line, uint32_t index, const char *reason)
+{
+    run->stats->events_rejected++;
+    return cs_run_reject_raw(run, line, index, raw, raw_len, "%s", reason);
+}
+
+cs_status
+cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
+              const char *time_s, size_t time_len, const char *dims,
+              size_t dims_len, const char *meas, size_t meas_len,
+              const char *raw, size_t raw_len, uint64_t line, uint32_t index)
+{
+    run->stats->content = CS_CONTENT_EVENTS;
+    run->stats->events_read++;
+    char reason[CS_REASON_MAX];
+    const char *want = run->opts->event_name ? run->opts->event_name : "CallSurvey";
+    if (name && !(strlen(want) == name_len && memcmp(name, want, name_len) == 0)) {
+        run->stats->events_skipped++;
+        snprintf(reason, sizeof reason,
+                 "event name '%.*s' is not '%s' (see --event-name).",
+                 (int)(name_len > 64 ? 64 : name_len), name, want);
+        return reject_event(run, raw, raw_len, line, index, reason);
+    }
+    struct cs_event ev = {.line = line};
+    if (time_s && time_len &&
+        !cs_time_parse_any(time_s, time_len, run->opts->date_order, &ev.time_us)) {
+        snprintf(reason, sizeof reason, "timestamp: '%.*s' is not a valid time.",
+                 (int)(time_len > 40 ? 40 : time_len), time_s);
+        return reject_event(run, raw, raw_len, line, index, reason);
+    }
+    cJSON *bag = dims ? cJSON_ParseWithLength(dims, dims_len) : NULL;
+    if (!bag || !cJSON_IsObject(bag)) {
+        cJSON_Delete(bag);
+        return reject_event(run, raw, raw_len, line, index,
+                            "customDimensions is not a valid JSON object.");
+    }
+    const char *key = run->opts->id_key ? run->opts->id_key : "id";
+    cJSON *id = NULL;
+    for (cJSON *it = bag->child; it; it = it->next)
+        if (it->string && streq_ci(it->string, key)) {
+            id = it;
+            break;
+        }
+    const char *idv = id && cJSON_IsString(id) ? id->valuestring : NULL;
+    /* trim; GUIDs compare case-insensitively */
+    size_t n = 0;
+    if (idv) {
+        while (*idv == ' ' || *idv == '\t')
+            idv++;
+        n = strlen(idv);
+        while (n && (idv[n - 1] == ' ' || idv[n - 1] == '\t'))
+            n--;
+    }
+    if (!idv || n == 0 || n > CS_ID_MAX) {
+        snprintf(reason, sizeof reason,
+                 n > CS_ID_MAX ? "customDimensions.%s is longer than %d characters."
+                               : "customDimensions has no '%s' (the survey id; see --id-key).",
+                 key, CS_ID_MAX);
+        cJSON_Delete(bag);
+        return reject_event(run, raw, raw_len, line, index, reason);
+    }
+    for (size_t i = 0; i < n; i++)
+        ev.survey_id[i] = idv[i] >= 'A' && idv[i] <= 'Z' ? (char)(idv[i] + 32) : idv[i];
+    ev.survey_id[n] = '\0';
+    cJSON_DetachItemViaPointer(bag, id);
+    cJSON_Delete(id);
+    char *props = cJSON_PrintUnformatted(bag);
+    cJSON_Delete(bag);
+    char *mtext = NULL;
+    if (meas && meas_len) {
+        cJSON *m = cJSON_ParseWithLength(meas, meas_len);
+        if (m && cJSON_IsObject(m) && m->child)
+            mtext = cJSON_PrintUnformatted(m);
+        cJSON_Delete(m);
+    }
+    ev.props = props;
+    ev.props_len = strlen(props);
+    ev.measurements = mtext;
+    ev.measurements_len = mtext ? strlen(mtext) : 0;
+    cs_status s = CS_OK;
+    if (run->sink->event)
+        s = run->sink->event(run->sink->ctx, &ev, raw, raw_len, run->err);
+    run->stats->events_valid++;
+    run->stats->read++; /* rejected rows are counted by cs_run_reject_raw */
+    cJSON_free(props);
+    cJSON_free(mtext);
+    if (s != CS_OK)
+        run->status = s;
+    return s;
+}

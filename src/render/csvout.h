@@ -1,0 +1,29 @@
+/*
+ * render/csvout.h: RFC 4180 CSV output for the report's tables.
+ * Text cells that a spreadsheet would run as a formula (starting with
+ * = + - @ tab or CR) get a leading apostrophe; numbers are written as
+ * numbers (full precision, NaN as an empty cell).
+ */
+#ifndef CS_RENDER_CSVOUT_H
+#define CS_RENDER_CSVOUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/afile.h"
+#include "core/err.h"
+
+struct cs_csv {
+    struct cs_afile af;  /* the file being written */
+    bool row_open;       /* a cell was written on the current row */
+    unsigned long neutralized; /* text cells that were neutralized */
+};
+
+cs_status cs_csv_open(struct cs_csv *c, const char *path, struct cs_err *err);
+void cs_csv_text(struct cs_csv *c, const char *s);
+void cs_csv_num(struct cs_csv *c, double v);
+void cs_csv_int(struct cs_csv *c, long long v);
+void cs_csv_endrow(struct cs_csv *c);
+cs_status cs_csv_close(struct cs_csv *c, struct cs_err *err);
+
+#endif

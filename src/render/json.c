@@ -1,0 +1,185 @@
+/*
+ * render/json.c: summary.json.  cJSON prints doubles with the shortest of
+ * %.15g/%.17g that round-trips, so the file carries full precision and
+ * rounding stays a presentation matter; NaN and infinities print as null.
+ */
+#include "render/json.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/afile.h"
+#include "core/ctime.h"
+#include "model/survey.h"
+
+static void
+add_time(cJSON *o, const char *k, bool has, int64_t us)
+{
+    if (!has) {
+        cJSON_AddNullToObject(o, k);
+        return;
+    }
+    char b[32];
+    cJSON_AddStringToObject(o, k, cs_time_format(us, b));
+}
+
+static cJSON *
+scale_obj(const struct stats_scale *sc)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "lower", sc->lower);
+    cJSON_AddNumberToObject(o, "upper", sc->upper);
+    cJSON_AddNumberToObject(o, "threshold", sc->threshold);
+    return o;
+}
+
+static cJSON *
+pair_arr(double a, double b)
+{
+    cJSON *x = cJSON_CreateArray();
+    cJSON_AddItemToArray(x, cJSON_CreateNumber(a));
+    cJSON_AddItemToArray(x, cJSON_CreateNumber(b));
+    return x;
+}
+
+cJSON *
+cs_json_group(const struct cs_report_model *m, const struct rep_group *g)
+{
+    (void)m;
+    cJSON *o = cJSON_CreateObject();
+    char label[128];
+    cJSON_AddStringToObject(o, "category", cs_category_name((enum cs_category)g->cat));
+    cJSON_AddStringToObject(o, "label", cs_group_label(g->cat, &g->scale, label, sizeof label));
+    cJSON_AddItemToObject(o, "scale", scale_obj(&g->scale));
+    cJSON_AddBoolToObject(o, "default_scale", g->default_scale);
+    const struct stats_summary *s = &g->sum;
+    cJSON_AddNumberToObject(o, "responses", (double)s->n);
+    cJSON_AddNumberToObject(o, "share_of_surveys", g->share_of_surveys);
+    cJSON_AddBoolToObject(o, "small_sample", g->small_sample);
+    cJSON_AddNumberToObject(o, "mean", s->mean);
+    cJSON_AddItemToObject(o, "mean_ci95", pair_arr(s->mean_ci_lo, s->mean_ci_hi));
+    cJSON_AddNumberToObject(o, "median", s->median);
+    cJSON_AddNumberToObject(o, "stddev", s->sd);
+    cJSON_AddNumberToObject(o, "min", s->min);
+    cJSON_AddNumberToObject(o, "max", s->max);
+    cJSON_AddNumberToObject(o, "normalized_mean", s->norm_mean);
+    cJSON_AddNumberToObject(o, "poor", (double)s->n_poor);
+    cJSON_AddNumberToObject(o, "poor_rate", s->poor_rate);
+    cJSON_AddItemToObject(o, "poor_rate_ci95", pair_arr(s->poor_ci_lo, s->poor_ci_hi));
+    cJSON *dist = cJSON_AddArrayToObject(o, "distribution");
+    for (size_t i = 0; i < g->n_dist; i++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddNumberToObject(d, "score", g->dist[i].score);
+        cJSON_AddNumberToObject(d, "responses", (double)g->dist[i].count);
+        cJSON_AddNumberToObject(d, "share", s->n ? (double)g->dist[i].count / (double)s->n : NAN);
+        cJSON_AddItemToArray(dist, d);
+    }
+    cJSON_AddNumberToObject(o, "any_issue", (double)g->any_issue);
+    cJSON_AddNumberToObject(o, "any_issue_rate", g->any_issue_rate);
+    cJSON *iss = cJSON_AddArrayToObject(o, "issues");
+    for (size_t i = 0; i < g->n_issues; i++) {
+        const struct rep_issue *is = &g->issues[i];
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "issue", is->name);
+        if (is->description)
+            cJSON_AddStringToObject(d, "description", is->description);
+        else
+            cJSON_AddStringToObject(d, "description",
+                                    "Not a tag of the web SDK's list: kept as given.");
+        cJSON_AddBoolToObject(d, "known", is->known);
+        cJSON_AddNumberToObject(d, "surveys", (double)is->surveys);
+        cJSON_AddNumberToObject(d, "poor", (double)is->poor);
+        cJSON_AddNumberToObject(d, "share_of_surveys", is->share_of_surveys);
+        cJSON_AddNumberToObject(d, "share_of_responses", is->share_of_responses);
+        cJSON_AddNumberToObject(d, "share_of_poor", is->share_of_poor);
+        cJSON_AddItemToArray(iss, d);
+    }
+    cJSON *pairs = cJSON_AddArrayToObject(o, "issue_pairs");
+    for (size_t i = 0; i < g->n_pairs; i++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "a", g->issues[g->pairs[i].a].name);
+        cJSON_AddStringToObject(d, "b", g->issues[g->pairs[i].b].name);
+        cJSON_AddNumberToObject(d, "surveys", (double)g->pairs[i].count);
+        cJSON_AddItemToArray(pairs, d);
+    }
+    return o;
+}
+
+cJSON *
+cs_json_summary(const struct cs_report_model *m)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *w = cJSON_AddObjectToObject(doc, "window");
+    add_time(w, "since", m->filter.has_since, m->filter.since_us);
+    add_time(w, "until", m->filter.has_until, m->filter.until_us);
+    if (m->has_week)
+        cJSON_AddStringToObject(w, "week", m->week_label);
+    add_time(w, "first", m->totals.surveys > 0, m->totals.first_us);
+    add_time(w, "last", m->totals.surveys > 0, m->totals.last_us);
+    cJSON *res = cJSON_AddArrayToObject(w, "resources");
+    for (size_t i = 0; i < m->filter.n_resources; i++)
+        cJSON_AddItemToArray(res, cJSON_CreateString(m->filter.resources[i]));
+    cJSON *t = cJSON_AddObjectToObject(doc, "totals");
+    cJSON_AddNumberToObject(t, "surveys", (double)m->totals.surveys);
+    cJSON_AddNumberToObject(t, "calls", (double)m->totals.calls);
+    cJSON_AddNumberToObject(t, "participants", (double)m->totals.participants);
+    cJSON_AddNumberToObject(t, "rejected", (double)m->totals.rejected);
+    cJSON_AddNumberToObject(t, "duplicates", (double)m->totals.duplicates);
+    cJSON_AddNumberToObject(t, "updated", (double)m->totals.updated);
+    cJSON_AddNumberToObject(t, "unknown_tags", (double)m->totals.unknown_tags);
+    cJSON_AddNumberToObject(doc, "min_n", (double)m->min_n);
+    cJSON *cats = cJSON_AddArrayToObject(doc, "categories");
+    for (size_t i = 0; i < m->n_groups; i++)
+        cJSON_AddItemToArray(cats, cs_json_group(m, &m->groups[i]));
+    cJSON *pooled = cJSON_AddArrayToObject(doc, "pooled");
+    for (size_t i = 0; i < m->n_pooled; i++) {
+        const struct rep_pooled *p = &m->pooled[i];
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "category", cs_category_name((enum cs_category)p->cat));
+        cJSON_AddStringToObject(d, "label", "pooled normalized (all scales)");
+        cJSON_AddNumberToObject(d, "scales", (double)p->n_scales);
+        cJSON_AddNumberToObject(d, "responses", (double)p->p.n);
+        cJSON_AddNumberToObject(d, "normalized_mean", p->p.norm_mean);
+        cJSON_AddNumberToObject(d, "poor", (double)p->p.n_poor);
+        cJSON_AddNumberToObject(d, "poor_rate", p->p.poor_rate);
+        cJSON_AddItemToObject(d, "poor_rate_ci95", pair_arr(p->p.poor_ci_lo, p->p.poor_ci_hi));
+        cJSON_AddItemToArray(pooled, d);
+    }
+    cJSON_AddStringToObject(doc, "trend_bucket", m->bucket == CS_BUCKET_DAY ? "day" : "week");
+    cJSON *tr = cJSON_AddArrayToObject(doc, "trend");
+    for (size_t i = 0; i < m->n_trend; i++) {
+        const struct rep_trend *r = &m->trend[i];
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "bucket", r->label);
+        cJSON_AddBoolToObject(d, "partial", r->partial);
+        cJSON_AddStringToObject(d, "category", cs_category_name((enum cs_category)r->cat));
+        cJSON_AddItemToObject(d, "scale", scale_obj(&r->scale));
+        cJSON_AddNumberToObject(d, "responses", (double)r->sum.n);
+        cJSON_AddBoolToObject(d, "small_sample", r->small_sample);
+        cJSON_AddNumberToObject(d, "mean", r->sum.mean);
+        cJSON_AddNumberToObject(d, "poor", (double)r->sum.n_poor);
+        cJSON_AddNumberToObject(d, "poor_rate", r->sum.poor_rate);
+        cJSON_AddItemToObject(d, "poor_rate_ci95", pair_arr(r->sum.poor_ci_lo, r->sum.poor_ci_hi));
+        cJSON_AddItemToArray(tr, d);
+    }
+    return doc;
+}
+
+cs_status
+cs_json_write(const cJSON *doc, const char *path, struct cs_err *err)
+{
+    char *txt = cJSON_Print(doc);
+    if (!txt)
+        return cs_fail(err, CS_E_NOMEM, path, "cannot format JSON");
+    struct cs_afile af;
+    if (cs_afile_open(&af, path, err)) {
+        cJSON_free(txt);
+        return CS_E_IO;
+    }
+    fputs(txt, af.fp);
+    fputc('\n', af.fp);
+    cJSON_free(txt);
+    return cs_afile_commit(&af, err);
+}

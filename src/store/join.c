@@ -1,0 +1,337 @@
+/*
+ * store/join.c: the merge kinds of join.h in SQL, and the join audit.
+ *
+ * Each kind is one SELECT over two CTEs, L (filtered surveys) and R
+ * (events in the window).  Lookups go from surveys to events through the
+ * custom_events(survey_id) index; kinds that must look surveys up from
+ * events (right and full kinds) first create an index on
+ * survey_data(survey_id), once per database (about a second per million
+ * surveys; the left kinds never pay it).
+ */
+#include "store/join.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+static const char *const merge_names[CS_MERGE__COUNT] = {
+    "innerunique", "inner",     "leftouter", "rightouter", "fullouter",
+    "leftsemi",    "rightsemi", "leftanti",  "rightanti"};
+
+int
+cs_merge_parse(const char *name)
+{
+    for (int i = 0; i < CS_MERGE__COUNT; i++)
+        if (strcmp(name, merge_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+cs_merge_name(enum cs_merge m)
+{
+    return merge_names[m];
+}
+
+bool
+cs_merge_has_left(enum cs_merge m)
+{
+    return m != CS_MERGE_RIGHTSEMI && m != CS_MERGE_RIGHTANTI;
+}
+
+bool
+cs_merge_has_right(enum cs_merge m)
+{
+    return m != CS_MERGE_LEFTSEMI && m != CS_MERGE_LEFTANTI;
+}
+
+/* WHERE for surveys (d) and for events (e). */
+static void
+filters(const struct cs_filter *f, char *ls, size_t ln, char *rs, size_t rn)
+{
+    size_t n = (size_t)snprintf(ls, ln, "1");
+    size_t m = (size_t)snprintf(rs, rn, "1");
+    if (f && f->has_since) {
+        n += (size_t)snprintf(ls + n, ln - n, " AND d.time_us >= ?100");
+        m += (size_t)snprintf(rs + m, rn - m, " AND e.time_us >= ?100");
+    }
+    if (f && f->has_until) {
+        n += (size_t)snprintf(ls + n, ln - n, " AND d.time_us < ?101");
+        m += (size_t)snprintf(rs + m, rn - m, " AND e.time_us < ?101");
+    }
+    if (f && f->n_resources) {
+        n += (size_t)snprintf(ls + n, ln - n,
+                              " AND d.resource IN (SELECT id FROM resource_data WHERE 0");
+        for (size_t i = 0; i < f->n_resources && n < ln; i++)
+            n += (size_t)snprintf(ls + n, ln - n,
+                                  " OR upper(resource_id) = upper(?%zu)"
+                                  " OR upper(name) = upper(?%zu)",
+                                  102 + i, 102 + i);
+        snprintf(ls + n, ln - n, ")");
+    }
+}
+
+static void
+bind_f(sqlite3_stmt *q, const struct cs_filter *f)
+{
+    if (!f)
+        return;
+    if (f->has_since && sqlite3_bind_parameter_index(q, "?100"))
+        sqlite3_bind_int64(q, 100, f->since_us);
+    if (f->has_until && sqlite3_bind_parameter_index(q, "?101"))
+        sqlite3_bind_int64(q, 101, f->until_us);
+    for (size_t i = 0; i < f->n_resources; i++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "?%zu", 102 + i);
+        if (sqlite3_bind_parameter_index(q, nm))
+            sqlite3_bind_text(q, (int)(102 + i), f->resources[i], -1, SQLITE_STATIC);
+    }
+}
+
+#define CTES                                                                   \
+    "WITH L AS (SELECT d.rid, d.survey_id, d.time_us, r.name AS resource,"     \
+    " d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"                 \
+    " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"       \
+    " WHERE %s),"                                                              \
+    " R AS (SELECT e.id, e.survey_id, e.time_us, e.props, e.measurements"      \
+    " FROM custom_events e WHERE %s) "
+
+static cs_status
+prep(struct cs_store *s, const char *sql, sqlite3_stmt **q, struct cs_err *err)
+{
+    if (sqlite3_prepare_v2(cs_store_db(s), sql, -1, q, NULL) != SQLITE_OK)
+        return cs_fail(err, CS_E_DB, NULL, "join query failed: %s",
+                       sqlite3_errmsg(cs_store_db(s)));
+    return CS_OK;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+cs_status
+cs_join_audit(struct cs_store *s, const struct cs_filter *f,
+              struct cs_join_audit *a, struct cs_err *err)
+{
+    memset(a, 0, sizeof *a);
+    a->skew_median_s = a->skew_max_s = a->skew_min_s = NAN;
+    char lw[8192], rw[512], sql[12000];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    int n = snprintf(sql, sizeof sql, CTES, lw, rw);
+    snprintf(sql + n, sizeof sql - (size_t)n,
+             "SELECT (SELECT count(*) FROM L), (SELECT count(*) FROM R),"
+             " (SELECT count(*) FROM L WHERE EXISTS (SELECT 1 FROM R WHERE"
+             "   R.survey_id = L.survey_id)),"
+             " (SELECT count(*) FROM L JOIN R ON R.survey_id = L.survey_id),"
+             " (SELECT count(DISTINCT survey_id) FROM R)");
+    sqlite3_stmt *q;
+    if (prep(s, sql, &q, err))
+        return CS_E_DB;
+    bind_f(q, f);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        cs_fail(err, CS_E_DB, NULL, "join audit: %s", sqlite3_errmsg(cs_store_db(s)));
+        sqlite3_finalize(q);
+        return CS_E_DB;
+    }
+    a->surveys = (uint64_t)sqlite3_column_int64(q, 0);
+    a->events = (uint64_t)sqlite3_column_int64(q, 1);
+    a->matched_surveys = (uint64_t)sqlite3_column_int64(q, 2);
+    a->matched_events = (uint64_t)sqlite3_column_int64(q, 3);
+    uint64_t distinct = (uint64_t)sqlite3_column_int64(q, 4);
+    a->unanswered = a->surveys - a->matched_surveys;
+    a->orphan_events = a->events - a->matched_events;
+    a->duplicate_events = a->events - distinct;
+    sqlite3_finalize(q);
+
+    /* skew: latest event of each matched survey against the survey time */
+    n = snprintf(sql, sizeof sql, CTES, lw, rw);
+    snprintf(sql + n, sizeof sql - (size_t)n,
+             "SELECT (SELECT max(R.time_us) FROM R WHERE R.survey_id = L.survey_id)"
+             " - L.time_us FROM L WHERE EXISTS (SELECT 1 FROM R WHERE"
+             " R.survey_id = L.survey_id AND R.time_us IS NOT NULL)");
+    if (prep(s, sql, &q, err))
+        return CS_E_DB;
+    bind_f(q, f);
+    size_t cap = 1024, k = 0;
+    double *v = xmalloc(cap * sizeof *v);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (k == cap)
+            v = xreallocarray(v, cap *= 2, sizeof *v);
+        v[k++] = (double)sqlite3_column_int64(q, 0) / 1e6;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        xfree(v);
+        return cs_fail(err, CS_E_DB, NULL, "join audit: %s", sqlite3_errmsg(cs_store_db(s)));
+    }
+    if (k > 0) {
+        qsort(v, k, sizeof *v, cmp_double);
+        a->skew_median_s = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+        a->skew_max_s = v[k - 1];
+        a->skew_min_s = v[0];
+    }
+    xfree(v);
+    return CS_OK;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+cs_status
+cs_join_keys(struct cs_store *s, const struct cs_filter *f, char ***keys,
+             size_t *n_keys, struct cs_err *err)
+{
+    *keys = NULL;
+    *n_keys = 0;
+    char lw[8192], rw[512], sql[12000];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    snprintf(sql, sizeof sql,
+             "SELECT DISTINCT p.key FROM custom_events e, json_each(e.props) p"
+             " WHERE %s UNION SELECT DISTINCT p.key FROM custom_events e,"
+             " json_each(e.measurements) p WHERE e.measurements IS NOT NULL AND %s",
+             rw, rw);
+    sqlite3_stmt *q;
+    if (prep(s, sql, &q, err))
+        return CS_E_DB;
+    bind_f(q, f);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n_keys == cap) {
+            cap = cap ? cap * 2 : 16;
+            *keys = xreallocarray(*keys, cap, sizeof **keys);
+        }
+        (*keys)[(*n_keys)++] = xstrdup((const char *)sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        cs_join_keys_free(*keys, *n_keys);
+        *keys = NULL;
+        *n_keys = 0;
+        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s",
+                       sqlite3_errmsg(cs_store_db(s)));
+    }
+    if (*n_keys > 1)
+        qsort(*keys, *n_keys, sizeof **keys, cmp_str); /* byte order, stable */
+    return CS_OK;
+}
+
+void
+cs_join_keys_free(char **keys, size_t n_keys)
+{
+    for (size_t i = 0; i < n_keys; i++)
+        xfree(keys[i]);
+    xfree(keys);
+}
+
+#define LCOLS                                                                  \
+    "L.survey_id AS l_sid, L.time_us AS l_t, L.resource AS l_res, L.call_id,"  \
+    " L.participant_id, L.o_s, L.a_s, L.v_s, L.s_s"
+#define LNULL                                                                  \
+    "NULL AS l_sid, NULL AS l_t, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+#define RCOLS                                                                  \
+    "R.survey_id AS r_sid, R.time_us AS r_t, R.props, R.measurements, R.id AS r_id"
+#define RNULL "NULL AS r_sid, NULL AS r_t, NULL, NULL, NULL AS r_id"
+#define ON "R.survey_id = L.survey_id"
+#define ORDER_LR " ORDER BY l_t, l_sid, r_t, r_id"
+
+cs_status
+cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
+             cs_join_cb cb, void *ctx, struct cs_err *err)
+{
+    char lw[8192], rw[512], sql[14000];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    if (kind == CS_MERGE_RIGHTOUTER || kind == CS_MERGE_FULLOUTER ||
+        kind == CS_MERGE_RIGHTSEMI || kind == CS_MERGE_RIGHTANTI) {
+        char *msg = NULL;
+        if (sqlite3_exec(cs_store_db(s),
+                         "CREATE INDEX IF NOT EXISTS survey_data_sid ON survey_data(survey_id)",
+                         NULL, NULL, &msg) != SQLITE_OK) {
+            /* a read-only database cannot take the index: go on without */
+            sqlite3_free(msg);
+        }
+    }
+    int n = snprintf(sql, sizeof sql, CTES, lw, rw);
+    const char *body = NULL;
+    switch (kind) {
+    case CS_MERGE_INNERUNIQUE:
+    case CS_MERGE_INNER:
+        body = "SELECT " LCOLS ", " RCOLS " FROM L JOIN R ON " ON ORDER_LR;
+        break;
+    case CS_MERGE_LEFTOUTER:
+        body = "SELECT " LCOLS ", " RCOLS " FROM L LEFT JOIN R ON " ON ORDER_LR;
+        break;
+    case CS_MERGE_RIGHTOUTER:
+        body = "SELECT " LCOLS ", " RCOLS " FROM R LEFT JOIN L ON " ON
+               " ORDER BY l_t IS NULL, l_t, l_sid, r_t, r_id";
+        break;
+    case CS_MERGE_FULLOUTER:
+        body = "SELECT * FROM (SELECT " LCOLS ", " RCOLS " FROM L LEFT JOIN R ON " ON
+               " UNION ALL SELECT " LNULL ", " RCOLS " FROM R WHERE NOT EXISTS"
+               " (SELECT 1 FROM L WHERE " ON ")) ORDER BY l_t IS NULL, l_t, l_sid, r_t, r_id";
+        break;
+    case CS_MERGE_LEFTSEMI:
+        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE EXISTS (SELECT 1 FROM R"
+               " WHERE " ON ") ORDER BY l_t, l_sid";
+        break;
+    case CS_MERGE_RIGHTSEMI:
+        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE EXISTS (SELECT 1 FROM L"
+               " WHERE " ON ") ORDER BY r_t, r_id";
+        break;
+    case CS_MERGE_LEFTANTI:
+        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE NOT EXISTS (SELECT 1 FROM R"
+               " WHERE " ON ") ORDER BY l_t, l_sid";
+        break;
+    case CS_MERGE_RIGHTANTI:
+        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE NOT EXISTS (SELECT 1 FROM L"
+               " WHERE " ON ") ORDER BY r_t, r_id";
+        break;
+    default:
+        return cs_fail(err, CS_E_USAGE, NULL, "unknown merge kind");
+    }
+    snprintf(sql + n, sizeof sql - (size_t)n, "%s", body);
+    sqlite3_stmt *q;
+    if (prep(s, sql, &q, err))
+        return CS_E_DB;
+    bind_f(q, f);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct cs_join_row r = {0};
+        r.has_left = sqlite3_column_type(q, 0) != SQLITE_NULL;
+        r.has_right = sqlite3_column_type(q, 9) != SQLITE_NULL;
+        r.survey_id = (const char *)sqlite3_column_text(q, 0);
+        r.time_us = sqlite3_column_int64(q, 1);
+        r.resource = (const char *)sqlite3_column_text(q, 2);
+        r.call_id = (const char *)sqlite3_column_text(q, 3);
+        r.participant_id = (const char *)sqlite3_column_text(q, 4);
+        for (int c = 0; c < 4; c++) {
+            r.has_score[c] = sqlite3_column_type(q, 5 + c) != SQLITE_NULL;
+            r.score[c] = sqlite3_column_double(q, 5 + c);
+        }
+        r.event_survey_id = (const char *)sqlite3_column_text(q, 9);
+        r.has_event_time = sqlite3_column_type(q, 10) != SQLITE_NULL;
+        r.event_time_us = sqlite3_column_int64(q, 10);
+        r.props = (const char *)sqlite3_column_text(q, 11);
+        r.measurements = (const char *)sqlite3_column_text(q, 12);
+        if (cb(ctx, &r, err) != CS_OK) {
+            sqlite3_finalize(q);
+            return err ? err->code : CS_E_INTERNAL;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return cs_fail(err, CS_E_DB, NULL, "join query failed: %s",
+                       sqlite3_errmsg(cs_store_db(s)));
+    return CS_OK;
+}

@@ -1,0 +1,192 @@
+/* Unit tests for store/join: the nine Workbooks merge kinds against rows
+ * written by hand from Kusto's join semantics, and the join audit.
+ *
+ * Fixture: surveys s1 (t=1000 s), s2 (t=2000 s), s3 (t=3000 s);
+ * events e1 -> s1 (t=1100), e2 -> s1 (t=1200, a retry), e3 -> S2 with
+ * spaces and upper case in the id (matches s2), e4 -> x9 (an orphan). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "store/join.h"
+#include "store/store.h"
+
+static struct cs_store *S;
+
+static void
+add_event(const char *sid, int64_t t_s, const char *props)
+{
+    struct cs_event ev = {.time_us = t_s * 1000000, .props = props,
+                          .props_len = strlen(props)};
+    snprintf(ev.survey_id, sizeof ev.survey_id, "%s", sid);
+    struct cs_store_counts c = {0};
+    struct cs_err e;
+    assert_int_equal(cs_store_event(S, &ev, &c, &e), CS_OK);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_err e;
+    if (cs_store_open(&o, &S, &e))
+        return -1;
+    cs_store_input_begin(S, "fixture", &e);
+    struct cs_record r[3];
+    for (int i = 0; i < 3; i++) {
+        cs_record_clear(&r[i]);
+        snprintf(r[i].survey_id, sizeof r[i].survey_id, "s%d", i + 1);
+        r[i].time_us = (int64_t)(i + 1) * 1000 * 1000000;
+        r[i].rating[0].present = r[i].rating[0].score_is_num = true;
+        r[i].rating[0].score = 5 - i;
+    }
+    struct cs_store_counts c = {0};
+    if (cs_store_put(S, r, 3, &c, &e))
+        return -1;
+    /* ids arrive trimmed and lower-cased from the loader (as ingest does) */
+    add_event("s1", 1100, "{\"q\":\"e1\"}");
+    add_event("s1", 1200, "{\"q\":\"e2\"}");
+    add_event("s2", 2050, "{\"q\":\"e3\",\"n\":\"x\"}");
+    add_event("x9", 2500, "{\"q\":\"e4\"}");
+    return cs_store_input_end(S, true, NULL, &e) == CS_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    cs_store_close(&S);
+    return 0;
+}
+
+struct rows {
+    char out[32][16];
+    size_t n;
+};
+
+static cs_status
+collect(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct rows *x = ctx;
+    char ev[8] = "-";
+    if (r->has_right) {
+        const char *q = strstr(r->props, "\"q\":\"");
+        snprintf(ev, sizeof ev, "%.2s", q + 5);
+    }
+    snprintf(x->out[x->n++], 16, "%s:%s", r->has_left ? r->survey_id : "-", ev);
+    return CS_OK;
+}
+
+static void
+expect_rows(enum cs_merge kind, const char *const *want, size_t n)
+{
+    struct rows x = {.n = 0};
+    struct cs_err e;
+    assert_int_equal(cs_join_rows(S, NULL, kind, collect, &x, &e), CS_OK);
+    if (x.n != n)
+        fail_msg("%s: %zu rows, expected %zu", cs_merge_name(kind), x.n, n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(x.out[i], want[i]) != 0)
+            fail_msg("%s row %zu: %s, expected %s", cs_merge_name(kind), i, x.out[i], want[i]);
+}
+
+static void
+test_nine_kinds(void **state)
+{
+    (void)state;
+    /* inner: every left x right match pair; innerunique: left deduplicated
+     * on the key first, which changes nothing since survey ids are unique */
+    const char *inner[] = {"s1:e1", "s1:e2", "s2:e3"};
+    expect_rows(CS_MERGE_INNER, inner, 3);
+    expect_rows(CS_MERGE_INNERUNIQUE, inner, 3);
+    /* leftouter: all surveys; s1 repeats per event; s3 with empty right */
+    const char *lo[] = {"s1:e1", "s1:e2", "s2:e3", "s3:-"};
+    expect_rows(CS_MERGE_LEFTOUTER, lo, 4);
+    /* rightouter: all events; the orphan with empty left, last */
+    const char *ro[] = {"s1:e1", "s1:e2", "s2:e3", "-:e4"};
+    expect_rows(CS_MERGE_RIGHTOUTER, ro, 4);
+    /* fullouter: both sides' unmatched rows */
+    const char *fo[] = {"s1:e1", "s1:e2", "s2:e3", "s3:-", "-:e4"};
+    expect_rows(CS_MERGE_FULLOUTER, fo, 5);
+    /* semi: one side's columns, not multiplied */
+    const char *ls[] = {"s1:-", "s2:-"};
+    expect_rows(CS_MERGE_LEFTSEMI, ls, 2);
+    const char *rs[] = {"-:e1", "-:e2", "-:e3"};
+    expect_rows(CS_MERGE_RIGHTSEMI, rs, 3);
+    /* anti: the unmatched rows of one side */
+    const char *la[] = {"s3:-"};
+    expect_rows(CS_MERGE_LEFTANTI, la, 1);
+    const char *ra[] = {"-:e4"};
+    expect_rows(CS_MERGE_RIGHTANTI, ra, 1);
+}
+
+static void
+test_audit(void **state)
+{
+    (void)state;
+    struct cs_join_audit a;
+    struct cs_err e;
+    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
+    assert_int_equal(a.surveys, 3);
+    assert_int_equal(a.events, 4);
+    assert_int_equal(a.matched_surveys, 2);
+    assert_int_equal(a.unanswered, 1);
+    assert_int_equal(a.matched_events, 3);
+    assert_int_equal(a.orphan_events, 1);
+    assert_int_equal(a.duplicate_events, 1); /* 4 events, 3 distinct ids */
+    /* skew of the latest event: s1 1200-1000 = 200 s, s2 2050-2000 = 50 s */
+    assert_true(a.skew_median_s == 125.0);
+    assert_true(a.skew_max_s == 200.0);
+    assert_true(a.skew_min_s == 50.0);
+}
+
+static void
+test_keys_and_names(void **state)
+{
+    (void)state;
+    char **keys;
+    size_t n;
+    struct cs_err e;
+    assert_int_equal(cs_join_keys(S, NULL, &keys, &n, &e), CS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(keys[0], "n");
+    assert_string_equal(keys[1], "q");
+    cs_join_keys_free(keys, n);
+    for (int k = 0; k < CS_MERGE__COUNT; k++)
+        assert_int_equal(cs_merge_parse(cs_merge_name((enum cs_merge)k)), k);
+    assert_int_equal(cs_merge_parse("union"), -1);
+}
+
+static void
+test_event_repeat_is_duplicate(void **state)
+{
+    (void)state;
+    struct cs_event ev = {.time_us = INT64_C(1100) * 1000000, .props = "{\"q\":\"e1\"}",
+                          .props_len = 10};
+    snprintf(ev.survey_id, sizeof ev.survey_id, "s1");
+    struct cs_store_counts c = {0};
+    struct cs_err e;
+    assert_int_equal(cs_store_event(S, &ev, &c, &e), CS_OK);
+    assert_int_equal(c.duplicates, 1);
+    assert_int_equal(c.stored, 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nine_kinds),
+        cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_keys_and_names),
+        cmocka_unit_test(test_event_repeat_is_duplicate),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
