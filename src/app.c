@@ -292,6 +292,85 @@ add(struct cs_accounting *t, const struct cs_accounting *a)
     t->truncated |= a->truncated;
 }
 
+/* Ingest one file as one transaction; fills acc. */
+static cs_status
+ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
+           struct pipeline *pipe, struct sink_ctx *c, const char *path,
+           struct cs_accounting *acc, enum cs_content *content)
+{
+    memset(acc, 0, sizeof *acc);
+    acc->name = path;
+    cs_err_clear(&acc->err);
+    c->name = path;
+    memset(&c->counts, 0, sizeof c->counts);
+    c->records_now = 0;
+    struct cs_ingest_sink sink = {
+        .ctx = c, .records = sink_records, .reject = sink_reject,
+        .event = sink_event,
+        .get_buffer = store && pipe->started ? sink_get_buffer : NULL};
+    struct cs_ingest_stats st;
+    cs_status s = CS_OK;
+    if (store)
+        s = cs_store_input_begin(store, path, &acc->err);
+    if (s == CS_OK)
+        s = cs_ingest_path(path, path, &job->opts, &sink, &st, &acc->err);
+    else
+        memset(&st, 0, sizeof st);
+    if (store) {
+        pipeline_drain(pipe);
+        if (s == CS_OK && pipe->status != CS_OK) {
+            s = pipe->status;
+            acc->err = pipe->err;
+        }
+        pipe->status = CS_OK; /* the next input starts clean */
+    }
+    *content = st.content;
+    acc->bytes = st.bytes;
+    acc->read = st.read;
+    acc->rejected = st.rejected;
+    acc->unknown_tags = st.unknown_tags;
+    acc->events = st.events_read;
+    acc->truncated = st.truncated;
+    acc->stored = c->counts.stored;
+    acc->duplicates = c->counts.duplicates;
+    acc->updated = c->counts.updated;
+    acc->format = st.content == CS_CONTENT_EVENTS ? "events" : "surveys";
+    if (s == CS_OK && store &&
+        acc->read != acc->stored + acc->duplicates + acc->updated + acc->rejected)
+        s = cs_fail(&acc->err, CS_E_INTERNAL, path,
+                    "accounting mismatch: read %llu != stored %llu + "
+                    "duplicates %llu + updated %llu + rejected %llu",
+                    (unsigned long long)acc->read, (unsigned long long)acc->stored,
+                    (unsigned long long)acc->duplicates,
+                    (unsigned long long)acc->updated,
+                    (unsigned long long)acc->rejected);
+    if (store) {
+        struct cs_input_summary sum = {
+            .format = acc->format, .bytes = acc->bytes, .read = acc->read,
+            .stored = acc->stored, .duplicates = acc->duplicates,
+            .updated = acc->updated, .rejected = acc->rejected,
+            .unknown_tags = acc->unknown_tags};
+        struct cs_err e2;
+        cs_err_clear(&e2);
+        cs_status s2 = cs_store_input_end(store, s == CS_OK, &sum, &e2);
+        if (s == CS_OK && s2 != CS_OK) {
+            s = s2;
+            acc->err = e2;
+        }
+    }
+    if (s != CS_OK) {
+        /* nothing of this input was kept: the transaction rolled back, so
+         * every record read counts as rejected with the input's error */
+        acc->stored = acc->duplicates = acc->updated = 0;
+        if (s != CS_E_NODATA)
+            acc->rejected = acc->read;
+        acc->status = s;
+    }
+    c->records_before += c->records_now;
+    c->bytes_before += st.bytes;
+    return s;
+}
+
 cs_status
 cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
               struct cs_accounting *total, struct cs_err *err)
@@ -304,14 +383,26 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         memset(evt, 0, sizeof *evt);
         evt->name = "total custom events";
     }
-    char **list = NULL;
-    size_t n = 0;
-    cs_status rc = cs_inputs_expand(job->inputs, job->n_inputs, &list, &n, err);
-    if (rc != CS_OK)
+    /* expand every argument first: a missing path fails before any work */
+    char ***lists = xcalloc(job->n_inputs ? job->n_inputs : 1, sizeof *lists);
+    size_t *counts = xcalloc(job->n_inputs ? job->n_inputs : 1, sizeof *counts);
+    cs_status rc = CS_OK;
+    for (size_t a = 0; a < job->n_inputs && rc == CS_OK; a++)
+        rc = cs_inputs_expand(&job->inputs[a], 1, &lists[a], &counts[a], err);
+    if (rc != CS_OK) {
+        for (size_t a = 0; a < job->n_inputs; a++)
+            if (lists[a])
+                cs_inputs_free(lists[a], counts[a]);
+        xfree(lists);
+        xfree(counts);
         return rc;
+    }
     struct cs_afile rej = {0};
     if (job->rejects_path && cs_afile_open(&rej, job->rejects_path, err)) {
-        cs_inputs_free(list, n);
+        for (size_t a = 0; a < job->n_inputs; a++)
+            cs_inputs_free(lists[a], counts[a]);
+        xfree(lists);
+        xfree(counts);
         return CS_E_IO;
     }
     cs_status first = CS_OK;
@@ -324,84 +415,41 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
     }
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     c.last = c.t0;
-    for (size_t i = 0; i < n; i++) {
-        struct cs_accounting acc = {.name = list[i]};
-        cs_err_clear(&acc.err);
-        c.name = list[i];
-        memset(&c.counts, 0, sizeof c.counts);
-        c.records_now = 0;
-        struct cs_ingest_sink sink = {
-            .ctx = &c, .records = sink_records, .reject = sink_reject,
-            .event = sink_event,
-            .get_buffer = store && pipe.started ? sink_get_buffer : NULL};
-        struct cs_ingest_stats st;
-        cs_status s = CS_OK;
-        if (store)
-            s = cs_store_input_begin(store, list[i], &acc.err);
-        if (s == CS_OK)
-            s = cs_ingest_path(list[i], list[i], &job->opts, &sink, &st, &acc.err);
-        else
-            memset(&st, 0, sizeof st);
-        if (store) {
-            pipeline_drain(&pipe);
-            if (s == CS_OK && pipe.status != CS_OK) {
-                s = pipe.status;
-                acc.err = pipe.err;
-            }
-            pipe.status = CS_OK; /* the next input starts clean */
-        }
-        acc.bytes = st.bytes;
-        acc.read = st.read;
-        acc.rejected = st.rejected;
-        acc.unknown_tags = st.unknown_tags;
-        acc.events = st.events_read;
-        acc.truncated = st.truncated;
-        acc.stored = c.counts.stored;
-        acc.duplicates = c.counts.duplicates;
-        acc.updated = c.counts.updated;
-        acc.format = st.content == CS_CONTENT_EVENTS ? "events" : "surveys";
-        if (s == CS_OK && acc.read != acc.stored + acc.duplicates + acc.updated +
-                                          acc.rejected && store)
-            s = cs_fail(&acc.err, CS_E_INTERNAL, list[i],
-                        "accounting mismatch: read %llu != stored %llu + "
-                        "duplicates %llu + updated %llu + rejected %llu",
-                        (unsigned long long)acc.read,
-                        (unsigned long long)acc.stored,
-                        (unsigned long long)acc.duplicates,
-                        (unsigned long long)acc.updated,
-                        (unsigned long long)acc.rejected);
-        if (store) {
-            struct cs_input_summary sum = {
-                .format = acc.format, .bytes = acc.bytes, .read = acc.read,
-                .stored = acc.stored, .duplicates = acc.duplicates,
-                .updated = acc.updated, .rejected = acc.rejected,
-                .unknown_tags = acc.unknown_tags};
-            struct cs_err e2;
-            cs_err_clear(&e2);
-            cs_status s2 = cs_store_input_end(store, s == CS_OK, &sum, &e2);
-            if (s == CS_OK && s2 != CS_OK) {
-                s = s2;
-                acc.err = e2;
-            }
-        }
-        if (s != CS_OK) {
-            /* nothing of this input was kept: the transaction rolled back */
-            acc.stored = acc.duplicates = acc.updated = 0;
-            if (s != CS_E_NODATA) {
-                acc.rejected = acc.read;
-            }
-            acc.status = s;
-            if (first == CS_OK && s != CS_E_NODATA) {
+    for (size_t a = 0; a < job->n_inputs; a++) {
+        struct cs_accounting arg = {.name = job->inputs[a], .format = "surveys"};
+        struct cs_accounting arg_ev = {.name = job->inputs[a], .format = "events"};
+        cs_err_clear(&arg.err);
+        cs_err_clear(&arg_ev.err);
+        for (size_t i = 0; i < counts[a]; i++) {
+            struct cs_accounting acc;
+            enum cs_content content;
+            cs_status s = ingest_one(job, store, &pipe, &c, lists[a][i], &acc, &content);
+            if (s != CS_OK && first == CS_OK && s != CS_E_NODATA) {
                 first = s;
                 *err = acc.err;
             }
+            if (job->on_input)
+                job->on_input(job->ctx, &acc);
+            bool is_ev = content == CS_CONTENT_EVENTS;
+            add(is_ev && evt ? evt : total, &acc);
+            struct cs_accounting *to = is_ev ? &arg_ev : &arg;
+            add(to, &acc);
+            if (s != CS_OK && to->status == CS_OK) {
+                to->status = s;
+                to->err = acc.err;
+            }
         }
-        c.records_before += c.records_now;
-        c.bytes_before += st.bytes;
-        if (job->on_input)
-            job->on_input(job->ctx, &acc);
-        add(st.content == CS_CONTENT_EVENTS && evt ? evt : total, &acc);
+        if (job->on_arg) {
+            if (arg.read || !arg_ev.read)
+                job->on_arg(job->ctx, &arg);
+            if (arg_ev.read)
+                job->on_arg(job->ctx, &arg_ev);
+        }
     }
+    for (size_t a = 0; a < job->n_inputs; a++)
+        cs_inputs_free(lists[a], counts[a]);
+    xfree(lists);
+    xfree(counts);
     if (store)
         pipeline_stop(&pipe);
     if (rej.fp) {
@@ -411,6 +459,5 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
             *err = e2;
         }
     }
-    cs_inputs_free(list, n);
     return first;
 }

@@ -33,8 +33,10 @@ struct cs_ingest_job {
     size_t n_inputs;
     const char *rejects_path;   /* JSON Lines of rejected records, or NULL */
     struct cs_ingest_opts opts; /* loader options */
-    /* called after each input (borrowed argument) */
+    /* called after each file read (borrowed argument) */
     void (*on_input)(void *ctx, const struct cs_accounting *acc);
+    /* called after each command-line input (a directory sums its files) */
+    void (*on_arg)(void *ctx, const struct cs_accounting *acc);
     /* called about every 0.25 s during long work: records and bytes so far */
     void (*on_progress)(void *ctx, uint64_t records, uint64_t bytes,
                         double seconds);

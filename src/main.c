@@ -206,6 +206,7 @@ msg(const char *level, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
+    fflush(stdout); /* keep the two streams in order on a terminal */
     fprintf(stderr, "callsurvey: %s: ", level);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -320,6 +321,8 @@ on_input(void *ctx, const struct cs_accounting *acc)
         cfg->n_inputs_failed++;
     if (cfg->progress && !g_quiet)
         fprintf(stderr, "\r\033[K");
+    if (cfg->progress && !g_quiet)
+        fflush(stderr);
     if (acc->status == CS_E_NODATA) {
         msg("warning", "%s: %s", acc->name, acc->err.msg);
     } else if (acc->status != CS_OK) {
@@ -329,8 +332,26 @@ on_input(void *ctx, const struct cs_accounting *acc)
     if (acc->truncated)
         msg("warning", "%s: the input ends inside a record (truncated file?); "
                        "that record is in the rejects", acc->name);
-    if (!g_quiet)
+    if (g_verbose)
         print_accounting(acc, false);
+}
+
+/* One line per command-line input (a directory sums its files). */
+static void
+on_arg(void *ctx, const struct cs_accounting *acc)
+{
+    (void)ctx;
+    if (g_quiet || g_verbose)
+        return;
+    if (strcmp(acc->format, "events") == 0) {
+        char name[600];
+        snprintf(name, sizeof name, "%s (custom events)", acc->name);
+        struct cs_accounting a = *acc;
+        a.name = name;
+        print_accounting(&a, false);
+    } else {
+        print_accounting(acc, false);
+    }
 }
 
 /* ---- commands -------------------------------------------------------- */
@@ -358,6 +379,7 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         .rejects_path = cfg->rejects,
         .opts = cfg->iopts,
         .on_input = on_input,
+        .on_arg = on_arg,
         .on_progress = on_progress,
         .ctx = cfg,
     };
