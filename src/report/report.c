@@ -507,6 +507,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     struct cs_join_audit audit;
     if ((rc = cs_join_audit(store, &mo.filter, &audit, err)))
         goto out;
+    if (audit.events == 0) { /* the audit skipped its scans */
+        audit.surveys = m->totals.surveys;
+        audit.unanswered = m->totals.surveys;
+    }
     if (m->totals.surveys == 0)
         push_note(res, "no surveys match the filters (%s%s%s)",
                   o->has_week ? "--week" : "", o->has_since || o->has_until ? " --since/--until" : "",

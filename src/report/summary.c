@@ -41,33 +41,7 @@ cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n)
     return buf;
 }
 
-/* ---- histograms into groups ------------------------------------------ */
-
-struct hist_acc {
-    struct cs_report_model *m;
-    size_t cap_groups;
-    size_t cap_bins;          /* of the current group */
-};
-
-static cs_status
-on_hist(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
-{
-    (void)err;
-    struct hist_acc *a = ctx;
-    struct cs_report_model *m = a->m;
-    struct rep_group *g = m->n_groups ? &m->groups[m->n_groups - 1] : NULL;
-    if (!g || g->cat != r->cat || !same_scale(&g->scale, r->lower, r->upper, r->threshold)) {
-        struct rep_group ng = {.cat = r->cat,
-                               .scale = {r->lower, r->upper, r->threshold}};
-        PUSH(m->groups, m->n_groups, a->cap_groups, ng);
-        g = &m->groups[m->n_groups - 1];
-        a->cap_bins = 0;
-    }
-    g->default_scale |= r->default_scale;
-    struct stats_bin b = {r->score, r->count};
-    PUSH(g->bins, g->n_bins, a->cap_bins, b);
-    return CS_OK;
-}
+/* ---- unknown tags ----------------------------------------------------- */
 
 static struct rep_group *
 find_group(struct cs_report_model *m, int cat, double lo, double hi, double th)
@@ -76,42 +50,6 @@ find_group(struct cs_report_model *m, int cat, double lo, double hi, double th)
         if (m->groups[i].cat == cat && same_scale(&m->groups[i].scale, lo, hi, th))
             return &m->groups[i];
     return NULL;
-}
-
-/* ---- issue masks ------------------------------------------------------ */
-
-struct pair_acc {
-    uint64_t *counts;  /* per group: n_tags x n_tags upper triangle */
-};
-
-struct mask_acc {
-    struct cs_report_model *m;
-    uint64_t (*pairs)[16][16]; /* per group */
-};
-
-static cs_status
-on_mask(void *ctx, const struct cs_mask_row *r, struct cs_err *err)
-{
-    struct mask_acc *a = ctx;
-    struct rep_group *g = find_group(a->m, r->cat, r->lower, r->upper, r->threshold);
-    if (!g)
-        return cs_fail(err, CS_E_INTERNAL, NULL,
-                       "issue masks name a scale the histograms do not have");
-    size_t gi = (size_t)(g - a->m->groups);
-    if (r->any_tag)
-        g->any_issue += r->count;
-    size_t nt = cs_tags_count((enum cs_category)r->cat);
-    for (size_t i = 0; i < nt; i++) {
-        if (!(r->mask & (1u << i)))
-            continue;
-        g->issues[i].surveys += r->count;
-        if (r->poor)
-            g->issues[i].poor += r->count;
-        for (size_t j = i + 1; j < nt; j++)
-            if (r->mask & (1u << j))
-                a->pairs[gi][i][j] += r->count;
-    }
-    return CS_OK;
 }
 
 struct unk_acc {
@@ -146,15 +84,6 @@ on_unknown(void *ctx, const struct cs_unknown_row *r, struct cs_err *err)
 
 /* ---- trend ------------------------------------------------------------ */
 
-struct trend_acc {
-    struct cs_report_model *m;
-    size_t cap;
-    struct stats_bin *bins;  /* bins of the current (cat, scale, bucket) */
-    size_t n_bins, cap_bins;
-    struct rep_trend cur;
-    bool have;
-};
-
 static void
 bucket_range(enum cs_bucket b, int64_t bucket, int64_t *start, int64_t *end)
 {
@@ -168,47 +97,30 @@ bucket_range(enum cs_bucket b, int64_t bucket, int64_t *start, int64_t *end)
     }
 }
 
+/* Add (score, count) to a histogram kept sorted by score. */
 static void
-trend_close(struct trend_acc *a)
+hist_add(struct stats_bin **bins, size_t *n, size_t *cap, double score,
+         uint64_t count)
 {
-    if (!a->have)
-        return;
-    struct cs_report_model *m = a->m;
-    struct stats_hist h = {a->bins, a->n_bins};
-    a->cur.sum = stats_summarize(&h, a->cur.scale.lower, a->cur.scale.upper,
-                                 a->cur.scale.threshold);
-    a->cur.small_sample = a->cur.sum.n < m->min_n;
-    int64_t s, e;
-    bucket_range(m->bucket, a->cur.bucket, &s, &e);
-    a->cur.partial = s < m->window_start_us || e > m->window_end_us;
-    if (m->bucket == CS_BUCKET_DAY)
-        cs_day_format(a->cur.bucket, a->cur.label);
-    else
-        snprintf(a->cur.label, sizeof a->cur.label, "%04d-W%02d",
-                 (int)(a->cur.bucket / 100), (int)(a->cur.bucket % 100));
-    PUSH(m->trend, m->n_trend, a->cap, a->cur);
-    a->n_bins = 0;
-    a->have = false;
-}
-
-static cs_status
-on_trend(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
-{
-    (void)err;
-    struct trend_acc *a = ctx;
-    if (a->have && (a->cur.cat != r->cat || a->cur.bucket != r->bucket ||
-                    !same_scale(&a->cur.scale, r->lower, r->upper, r->threshold)))
-        trend_close(a);
-    if (!a->have) {
-        memset(&a->cur, 0, sizeof a->cur);
-        a->cur.cat = r->cat;
-        a->cur.bucket = r->bucket;
-        a->cur.scale = (struct stats_scale){r->lower, r->upper, r->threshold};
-        a->have = true;
+    size_t lo = 0, hi = *n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((*bins)[mid].score < score)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    struct stats_bin b = {r->score, r->count};
-    PUSH(a->bins, a->n_bins, a->cap_bins, b);
-    return CS_OK;
+    if (lo < *n && (*bins)[lo].score == score) {
+        (*bins)[lo].count += count;
+        return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *bins = xreallocarray(*bins, *cap, sizeof **bins);
+    }
+    memmove(*bins + lo + 1, *bins + lo, (*n - lo) * sizeof **bins);
+    (*bins)[lo] = (struct stats_bin){score, count};
+    (*n)++;
 }
 
 /* ---- build ------------------------------------------------------------ */
@@ -235,9 +147,11 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
         cs_iso_week(cs_time_day(o->week_start_us), &y, &w);
         snprintf(m->week_label, sizeof m->week_label, "%04d-W%02d", y, w);
     }
-    cs_status rc = cs_query_window_totals(s, &m->filter, &m->totals, err);
+    struct cs_cube cube;
+    cs_status rc = cs_query_cube(s, &m->filter, m->bucket, &cube, err);
     if (rc)
         goto fail;
+    m->totals = cube.totals;
     /* the effective window: the filter where given, else whole days of data */
     m->window_start_us = m->filter.has_since
                              ? m->filter.since_us
@@ -246,10 +160,28 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
                            ? m->filter.until_us
                            : (cs_time_day(m->totals.last_us) + 1) * CS_US_PER_DAY;
 
-    struct hist_acc ha = {.m = m};
-    rc = cs_query_histograms(s, &m->filter, CS_BUCKET_NONE, on_hist, &ha, err);
-    if (rc)
-        goto fail;
+    /* groups: one per (category, scale); cells are sorted by them */
+    size_t cap_groups = 0;
+    size_t *bin_caps = NULL;
+    for (size_t i = 0; i < cube.n_cells; i++) {
+        const struct cs_cube_cell *c = &cube.cells[i];
+        struct rep_group *g = m->n_groups ? &m->groups[m->n_groups - 1] : NULL;
+        if (!g || g->cat != c->cat ||
+            !same_scale(&g->scale, c->lower, c->upper, c->threshold)) {
+            struct rep_group ng = {.cat = c->cat,
+                                   .scale = {c->lower, c->upper, c->threshold}};
+            size_t before = cap_groups;
+            PUSH(m->groups, m->n_groups, cap_groups, ng);
+            if (cap_groups != before) {
+                bin_caps = xreallocarray(bin_caps, cap_groups, sizeof *bin_caps);
+                memset(bin_caps + before, 0, (cap_groups - before) * sizeof *bin_caps);
+            }
+            g = &m->groups[m->n_groups - 1];
+        }
+        g->default_scale |= c->default_scale;
+        hist_add(&g->bins, &g->n_bins, &bin_caps[m->n_groups - 1], c->score, c->count);
+    }
+    xfree(bin_caps);
 
     /* summaries, distributions, the known-tag skeleton */
     size_t *caps = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *caps);
@@ -281,12 +213,31 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
             g->issues[t].known = true;
         }
     }
-    struct mask_acc ma = {.m = m,
-                          .pairs = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *ma.pairs)};
-    rc = cs_query_issue_masks(s, &m->filter, on_mask, &ma, err);
+    /* tags and pairs from the cells' masks */
+    uint64_t(*pairs)[16][16] = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *pairs);
+    for (size_t i = 0, gi = 0; i < cube.n_cells; i++) {
+        const struct cs_cube_cell *c = &cube.cells[i];
+        while (gi < m->n_groups && !(m->groups[gi].cat == c->cat &&
+                                     same_scale(&m->groups[gi].scale, c->lower,
+                                                c->upper, c->threshold)))
+            gi++;
+        struct rep_group *g = &m->groups[gi];
+        if (c->any_tag)
+            g->any_issue += c->count;
+        size_t nt = cs_tags_count((enum cs_category)c->cat);
+        for (size_t a = 0; a < nt; a++) {
+            if (!(c->mask & (1u << a)))
+                continue;
+            g->issues[a].surveys += c->count;
+            if (c->poor)
+                g->issues[a].poor += c->count;
+            for (size_t b = a + 1; b < nt; b++)
+                if (c->mask & (1u << b))
+                    pairs[gi][a][b] += c->count;
+        }
+    }
     struct unk_acc ua = {.m = m, .caps = caps};
-    if (rc == CS_OK)
-        rc = cs_query_unknown_tags(s, &m->filter, on_unknown, &ua, err);
+    rc = cs_query_unknown_tags(s, &m->filter, on_unknown, &ua, err);
     for (size_t i = 0; rc == CS_OK && i < m->n_groups; i++) {
         struct rep_group *g = &m->groups[i];
         g->any_issue_rate = ratio(g->any_issue, g->sum.n);
@@ -299,12 +250,12 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
         size_t pc = 0;
         for (size_t a = 0; a < 16; a++)
             for (size_t b = a + 1; b < 16; b++)
-                if (ma.pairs[i][a][b]) {
-                    struct rep_pair p = {a, b, ma.pairs[i][a][b]};
+                if (pairs[i][a][b]) {
+                    struct rep_pair p = {a, b, pairs[i][a][b]};
                     PUSH(g->pairs, g->n_pairs, pc, p);
                 }
     }
-    xfree(ma.pairs);
+    xfree(pairs);
     xfree(caps);
     if (rc)
         goto fail;
@@ -333,16 +284,40 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
         xfree(sc);
     }
 
-    struct trend_acc ta = {.m = m};
-    rc = cs_query_histograms(s, &m->filter, m->bucket, on_trend, &ta, err);
-    if (rc == CS_OK)
-        trend_close(&ta);
-    xfree(ta.bins);
-    if (rc)
-        goto fail;
+    /* trend: cells are sorted by (category, scale, bucket, score) */
+    size_t cap_trend = 0;
+    struct stats_bin *tb = NULL;
+    size_t n_tb = 0, cap_tb = 0;
+    for (size_t i = 0; i < cube.n_cells; i++) {
+        const struct cs_cube_cell *c = &cube.cells[i];
+        hist_add(&tb, &n_tb, &cap_tb, c->score, c->count);
+        const struct cs_cube_cell *nx = i + 1 < cube.n_cells ? &cube.cells[i + 1] : NULL;
+        if (nx && nx->cat == c->cat && nx->bucket == c->bucket &&
+            nx->lower == c->lower && nx->upper == c->upper &&
+            nx->threshold == c->threshold)
+            continue;
+        struct rep_trend r = {.cat = c->cat, .bucket = c->bucket,
+                              .scale = {c->lower, c->upper, c->threshold}};
+        struct stats_hist h = {tb, n_tb};
+        r.sum = stats_summarize(&h, r.scale.lower, r.scale.upper, r.scale.threshold);
+        r.small_sample = r.sum.n < m->min_n;
+        int64_t bs, be;
+        bucket_range(m->bucket, r.bucket, &bs, &be);
+        r.partial = bs < m->window_start_us || be > m->window_end_us;
+        if (m->bucket == CS_BUCKET_DAY)
+            cs_day_format(r.bucket, r.label);
+        else
+            snprintf(r.label, sizeof r.label, "%04d-W%02d", (int)(r.bucket / 100),
+                     (int)(r.bucket % 100));
+        PUSH(m->trend, m->n_trend, cap_trend, r);
+        n_tb = 0;
+    }
+    xfree(tb);
+    cs_cube_free(&cube);
     *out = m;
     return CS_OK;
 fail:
+    cs_cube_free(&cube);
     cs_report_model_free(&m);
     return rc;
 }

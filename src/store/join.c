@@ -93,11 +93,11 @@ bind_f(sqlite3_stmt *q, const struct cs_filter *f)
 }
 
 #define CTES                                                                   \
-    "WITH L AS (SELECT d.rid, d.survey_id, d.time_us, r.name AS resource,"     \
+    "WITH L AS NOT MATERIALIZED (SELECT d.rid, d.survey_id, d.time_us, r.name AS resource,"     \
     " d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"                 \
     " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"       \
     " WHERE %s),"                                                              \
-    " R AS (SELECT e.id, e.survey_id, e.time_us, e.props, e.measurements"      \
+    " R AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props, e.measurements"      \
     " FROM custom_events e WHERE %s) "
 
 static cs_status
@@ -123,6 +123,15 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
     memset(a, 0, sizeof *a);
     a->skew_median_s = a->skew_max_s = a->skew_min_s = NAN;
     char lw[8192], rw[512], sql[12000];
+    sqlite3_stmt *q;
+    /* without any event there is nothing to audit but the survey count,
+     * which the caller has: skip the scans */
+    if (prep(s, "SELECT EXISTS (SELECT 1 FROM custom_events)", &q, err))
+        return CS_E_DB;
+    bool any = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (!any)
+        return CS_OK;
     filters(f, lw, sizeof lw, rw, sizeof rw);
     int n = snprintf(sql, sizeof sql, CTES, lw, rw);
     snprintf(sql + n, sizeof sql - (size_t)n,
@@ -131,7 +140,6 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
              "   R.survey_id = L.survey_id)),"
              " (SELECT count(*) FROM L JOIN R ON R.survey_id = L.survey_id),"
              " (SELECT count(DISTINCT survey_id) FROM R)");
-    sqlite3_stmt *q;
     if (prep(s, sql, &q, err))
         return CS_E_DB;
     bind_f(q, f);

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -72,101 +73,6 @@ step_fail(struct cs_store *s, sqlite3_stmt *q, struct cs_err *err)
     return CS_E_DB;
 }
 
-/* Columns lo, hi, th, default flag for category prefix p. */
-#define SCALE_COLS(p)                                                          \
-    "coalesce(d." p "_lo, 1), coalesce(d." p "_hi, 5), coalesce(d." p          \
-    "_th, ?99), d." p "_lo IS NULL"
-
-cs_status
-cs_query_histograms(struct cs_store *s, const struct cs_filter *f,
-                    enum cs_bucket bucket, cs_hist_cb cb, void *ctx,
-                    struct cs_err *err)
-{
-    char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
-    const char *bcol = bucket == CS_BUCKET_WEEK  ? "d.week"
-                       : bucket == CS_BUCKET_DAY ? "d.day"
-                                                 : "0";
-    for (int c = 0; c < 4; c++) {
-        const char *p = cat_prefix[c];
-        snprintf(sql, sizeof sql,
-                 "SELECT coalesce(d.%s_lo, 1), coalesce(d.%s_hi, 5),"
-                 " coalesce(d.%s_th, ?99), max(d.%s_lo IS NULL), %s, d.%s_s, count(*)"
-                 " FROM survey_data d WHERE d.%s_s IS NOT NULL AND %s"
-                 " GROUP BY 1, 2, 3, 5, 6 ORDER BY 1, 2, 3, 5, 6",
-                 p, p, p, p, bcol, p, p, where);
-        sqlite3_stmt *q;
-        if (prepare(s, sql, &q, err))
-            return CS_E_DB;
-        bind_filter(q, f, cs_store_default_threshold(s));
-        int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            struct cs_hist_row r = {
-                .cat = c,
-                .lower = sqlite3_column_double(q, 0),
-                .upper = sqlite3_column_double(q, 1),
-                .threshold = sqlite3_column_double(q, 2),
-                .default_scale = sqlite3_column_int(q, 3) != 0,
-                .bucket = sqlite3_column_int64(q, 4),
-                .score = sqlite3_column_double(q, 5),
-                .count = (uint64_t)sqlite3_column_int64(q, 6),
-            };
-            if (cb(ctx, &r, err) != CS_OK) {
-                sqlite3_finalize(q);
-                return err ? err->code : CS_E_INTERNAL;
-            }
-        }
-        if (rc != SQLITE_DONE)
-            return step_fail(s, q, err);
-        sqlite3_finalize(q);
-    }
-    return CS_OK;
-}
-
-cs_status
-cs_query_issue_masks(struct cs_store *s, const struct cs_filter *f,
-                     cs_mask_cb cb, void *ctx, struct cs_err *err)
-{
-    char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
-    for (int c = 0; c < 4; c++) {
-        const char *p = cat_prefix[c];
-        snprintf(sql, sizeof sql,
-                 "SELECT coalesce(d.%s_lo, 1), coalesce(d.%s_hi, 5),"
-                 " coalesce(d.%s_th, ?99), max(d.%s_lo IS NULL), coalesce(d.%s_m, 0),"
-                 " d.%s_s <= coalesce(d.%s_th, ?99), d.%s_iss IS NOT NULL, count(*)"
-                 " FROM survey_data d WHERE d.%s_s IS NOT NULL AND %s"
-                 " GROUP BY 1, 2, 3, 5, 6, 7 ORDER BY 1, 2, 3, 5, 6, 7",
-                 p, p, p, p, p, p, p, p, p, where);
-        sqlite3_stmt *q;
-        if (prepare(s, sql, &q, err))
-            return CS_E_DB;
-        bind_filter(q, f, cs_store_default_threshold(s));
-        int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            struct cs_mask_row r = {
-                .cat = c,
-                .lower = sqlite3_column_double(q, 0),
-                .upper = sqlite3_column_double(q, 1),
-                .threshold = sqlite3_column_double(q, 2),
-                .default_scale = sqlite3_column_int(q, 3) != 0,
-                .mask = (uint32_t)sqlite3_column_int64(q, 4),
-                .poor = sqlite3_column_int(q, 5) != 0,
-                .any_tag = sqlite3_column_int(q, 6) != 0,
-                .count = (uint64_t)sqlite3_column_int64(q, 7),
-            };
-            if (cb(ctx, &r, err) != CS_OK) {
-                sqlite3_finalize(q);
-                return err ? err->code : CS_E_INTERNAL;
-            }
-        }
-        if (rc != SQLITE_DONE)
-            return step_fail(s, q, err);
-        sqlite3_finalize(q);
-    }
-    return CS_OK;
-}
-
 cs_status
 cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
                       cs_unknown_cb cb, void *ctx, struct cs_err *err)
@@ -215,35 +121,14 @@ cs_status
 cs_query_window_totals(struct cs_store *s, const struct cs_filter *f,
                        struct cs_window_totals *t, struct cs_err *err)
 {
-    memset(t, 0, sizeof *t);
-    char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*), count(DISTINCT d.call_id),"
-             " count(DISTINCT d.participant_id), min(d.time_us), max(d.time_us),"
-             " (SELECT count(*) FROM reject_data),"
-             " (SELECT coalesce(sum(duplicates), 0) FROM inputs WHERE status = 'done'),"
-             " (SELECT coalesce(sum(updated), 0) FROM inputs WHERE status = 'done'),"
-             " (SELECT count(*) FROM unknown_tags)"
-             " FROM survey_data d WHERE %s",
-             where);
-    sqlite3_stmt *q;
-    if (prepare(s, sql, &q, err))
-        return CS_E_DB;
-    bind_filter(q, f, cs_store_default_threshold(s));
-    if (sqlite3_step(q) != SQLITE_ROW)
-        return step_fail(s, q, err);
-    t->surveys = (uint64_t)sqlite3_column_int64(q, 0);
-    t->calls = (uint64_t)sqlite3_column_int64(q, 1);
-    t->participants = (uint64_t)sqlite3_column_int64(q, 2);
-    t->first_us = sqlite3_column_int64(q, 3);
-    t->last_us = sqlite3_column_int64(q, 4);
-    t->rejected = (uint64_t)sqlite3_column_int64(q, 5);
-    t->duplicates = (uint64_t)sqlite3_column_int64(q, 6);
-    t->updated = (uint64_t)sqlite3_column_int64(q, 7);
-    t->unknown_tags = (uint64_t)sqlite3_column_int64(q, 8);
-    sqlite3_finalize(q);
-    return CS_OK;
+    struct cs_cube cube;
+    cs_status rc = cs_query_cube(s, f, CS_BUCKET_NONE, &cube, err);
+    if (rc == CS_OK)
+        *t = cube.totals;
+    else
+        memset(t, 0, sizeof *t);
+    cs_cube_free(&cube);
+    return rc;
 }
 
 cs_status
@@ -272,4 +157,248 @@ cs_query_resources(struct cs_store *s, const struct cs_filter *f,
         return step_fail(s, q, err);
     sqlite3_finalize(q);
     return CS_OK;
+}
+
+/* ---- the one-pass cube ------------------------------------------------ */
+
+struct cube_map {
+    struct cs_cube_cell *cells; /* open addressing; count 0 = empty */
+    size_t cap, n;
+};
+
+static uint64_t
+mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t
+dbits(double d)
+{
+    uint64_t u;
+    d = d == 0 ? 0 : d; /* -0 == 0 */
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static uint64_t
+cell_hash(const struct cs_cube_cell *c)
+{
+    uint64_t h = mix64((uint64_t)c->cat * 0x9E3779B97F4A7C15ull ^ dbits(c->lower));
+    h = mix64(h ^ dbits(c->upper));
+    h = mix64(h ^ dbits(c->threshold));
+    h = mix64(h ^ (uint64_t)c->bucket);
+    h = mix64(h ^ dbits(c->score));
+    h = mix64(h ^ ((uint64_t)c->mask << 3 | (uint64_t)c->poor << 1 | c->any_tag |
+                   (uint64_t)c->default_scale << 2));
+    return h;
+}
+
+static bool
+cell_eq(const struct cs_cube_cell *a, const struct cs_cube_cell *b)
+{
+    return a->cat == b->cat && a->lower == b->lower && a->upper == b->upper &&
+           a->threshold == b->threshold && a->bucket == b->bucket &&
+           a->score == b->score && a->mask == b->mask && a->poor == b->poor &&
+           a->any_tag == b->any_tag && a->default_scale == b->default_scale;
+}
+
+static void
+cube_add(struct cube_map *m, const struct cs_cube_cell *c)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct cube_map nm = {.cap = m->cap ? m->cap * 2 : 1024};
+        nm.cells = xcalloc(nm.cap, sizeof *nm.cells);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->cells[i].count)
+                cube_add(&nm, &m->cells[i]);
+        xfree(m->cells);
+        *m = nm;
+    }
+    size_t mask = m->cap - 1;
+    for (size_t i = cell_hash(c) & mask;; i = (i + 1) & mask) {
+        if (m->cells[i].count == 0) {
+            m->cells[i] = *c;
+            m->n++;
+            return;
+        }
+        if (cell_eq(&m->cells[i], c)) {
+            m->cells[i].count += c->count;
+            return;
+        }
+    }
+}
+
+static int
+cmp_num(double a, double b)
+{
+    return (a > b) - (a < b);
+}
+
+static int
+cell_cmp(const void *pa, const void *pb)
+{
+    const struct cs_cube_cell *a = pa, *b = pb;
+    int r;
+    if (a->cat != b->cat)
+        return a->cat - b->cat;
+    if ((r = cmp_num(a->lower, b->lower)) || (r = cmp_num(a->upper, b->upper)) ||
+        (r = cmp_num(a->threshold, b->threshold)))
+        return r;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    if ((r = cmp_num(a->score, b->score)))
+        return r;
+    if (a->mask != b->mask)
+        return a->mask < b->mask ? -1 : 1;
+    if (a->poor != b->poor)
+        return a->poor - b->poor;
+    if (a->any_tag != b->any_tag)
+        return a->any_tag - b->any_tag;
+    return a->default_scale - b->default_scale;
+}
+
+/* a set of 64-bit id hashes */
+struct idset {
+    uint64_t *v;
+    size_t cap, n;
+};
+
+static void
+idset_add(struct idset *s, const unsigned char *t, int len)
+{
+    if (!t || len <= 0)
+        return;
+    uint64_t h = 1469598103934665603ull;
+    for (int i = 0; i < len; i++)
+        h = (h ^ t[i]) * 1099511628211ull;
+    h = mix64(h);
+    if (h == 0)
+        h = 1;
+    if ((s->n + 1) * 10 > s->cap * 7) {
+        struct idset ns = {.cap = s->cap ? s->cap * 2 : 4096};
+        ns.v = xcalloc(ns.cap, sizeof *ns.v);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i]) {
+                size_t j = s->v[i] & (ns.cap - 1);
+                while (ns.v[j])
+                    j = (j + 1) & (ns.cap - 1);
+                ns.v[j] = s->v[i];
+                ns.n++;
+            }
+        xfree(s->v);
+        *s = ns;
+    }
+    size_t j = h & (s->cap - 1);
+    while (s->v[j]) {
+        if (s->v[j] == h)
+            return;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->v[j] = h;
+    s->n++;
+}
+
+cs_status
+cs_query_cube(struct cs_store *s, const struct cs_filter *f,
+              enum cs_bucket bucket, struct cs_cube *cube, struct cs_err *err)
+{
+    memset(cube, 0, sizeof *cube);
+    /* store-wide counters first (cheap: small tables and sums) */
+    struct cs_window_totals *t = &cube->totals;
+    sqlite3_stmt *q;
+    if (prepare(s,
+                "SELECT (SELECT count(*) FROM reject_data),"
+                " (SELECT coalesce(sum(duplicates), 0) FROM inputs WHERE status = 'done'),"
+                " (SELECT coalesce(sum(updated), 0) FROM inputs WHERE status = 'done'),"
+                " (SELECT count(*) FROM unknown_tags)",
+                &q, err))
+        return CS_E_DB;
+    if (sqlite3_step(q) != SQLITE_ROW)
+        return step_fail(s, q, err);
+    t->rejected = (uint64_t)sqlite3_column_int64(q, 0);
+    t->duplicates = (uint64_t)sqlite3_column_int64(q, 1);
+    t->updated = (uint64_t)sqlite3_column_int64(q, 2);
+    t->unknown_tags = (uint64_t)sqlite3_column_int64(q, 3);
+    sqlite3_finalize(q);
+
+    char where[8192], sql[10000];
+    where_clause(f, where, sizeof where);
+    const char *bcol = bucket == CS_BUCKET_WEEK  ? "d.week"
+                       : bucket == CS_BUCKET_DAY ? "d.day"
+                                                 : "0";
+    snprintf(sql, sizeof sql,
+             "SELECT %s, d.time_us, d.call_id, d.participant_id,"
+             " d.o_s, d.o_lo, d.o_hi, d.o_th, d.o_m, d.o_iss IS NOT NULL,"
+             " d.a_s, d.a_lo, d.a_hi, d.a_th, d.a_m, d.a_iss IS NOT NULL,"
+             " d.v_s, d.v_lo, d.v_hi, d.v_th, d.v_m, d.v_iss IS NOT NULL,"
+             " d.s_s, d.s_lo, d.s_hi, d.s_th, d.s_m, d.s_iss IS NOT NULL"
+             " FROM survey_data d WHERE %s",
+             bcol, where);
+    if (prepare(s, sql, &q, err))
+        return CS_E_DB;
+    double def_thr = cs_store_default_threshold(s);
+    bind_filter(q, f, def_thr);
+    struct cube_map m = {0};
+    struct idset calls = {0}, parts = {0};
+    int rc;
+    bool first = true;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(q, 0);
+        int64_t tu = sqlite3_column_int64(q, 1);
+        t->surveys++;
+        if (first || tu < t->first_us)
+            t->first_us = tu;
+        if (first || tu > t->last_us)
+            t->last_us = tu;
+        first = false;
+        idset_add(&calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
+        idset_add(&parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+        for (int c = 0; c < 4; c++) {
+            int k = 4 + 6 * c;
+            if (sqlite3_column_type(q, k) == SQLITE_NULL)
+                continue;
+            struct cs_cube_cell cell = {.cat = c, .bucket = b, .count = 1};
+            cell.score = sqlite3_column_double(q, k);
+            cell.default_scale = sqlite3_column_type(q, k + 1) == SQLITE_NULL;
+            cell.lower = cell.default_scale ? 1 : sqlite3_column_double(q, k + 1);
+            cell.upper = cell.default_scale ? 5 : sqlite3_column_double(q, k + 2);
+            cell.threshold = cell.default_scale ? def_thr : sqlite3_column_double(q, k + 3);
+            cell.mask = (uint32_t)sqlite3_column_int64(q, k + 4);
+            cell.any_tag = sqlite3_column_int(q, k + 5) != 0;
+            cell.poor = cell.score <= cell.threshold;
+            cube_add(&m, &cell);
+        }
+    }
+    sqlite3_finalize(q);
+    t->calls = calls.n;
+    t->participants = parts.n;
+    xfree(calls.v);
+    xfree(parts.v);
+    if (rc != SQLITE_DONE) {
+        xfree(m.cells);
+        return cs_fail(err, CS_E_DB, NULL, "query failed: %s",
+                       sqlite3_errmsg(cs_store_db(s)));
+    }
+    /* compact and sort */
+    size_t n = 0;
+    for (size_t i = 0; i < m.cap; i++)
+        if (m.cells[i].count)
+            m.cells[n++] = m.cells[i];
+    qsort(m.cells, n, sizeof *m.cells, cell_cmp);
+    cube->cells = m.cells;
+    cube->n_cells = n;
+    return CS_OK;
+}
+
+void
+cs_cube_free(struct cs_cube *cube)
+{
+    xfree(cube->cells);
+    memset(cube, 0, sizeof *cube);
 }
