@@ -17,7 +17,11 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "gen/gen.h"
+#include "core/afile.h"
+#include "render/json.h"
+#include "report/compare.h"
 #include "report/report.h"
+#include <cjson/cJSON.h>
 
 #define CS_VERSION "0.1.0"
 
@@ -164,7 +168,6 @@ struct cs_config {
     struct cs_report_opts ropts;
     struct gen_opts gopts;
     bool have_surveys;
-    bool gen_single_file;
     size_t n_inputs_failed; /* inputs whose error on_input already printed */
 };
 
@@ -486,6 +489,85 @@ cmd_report(struct cs_config *cfg)
 }
 
 static int
+cmd_compare(struct cs_config *cfg)
+{
+    struct cs_err err;
+    cs_err_clear(&err);
+    if (!cfg->ropts.compare_by) {
+        msg("error", "compare needs --by resource|week|day|custom:KEY");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    if (cfg->n_inputs == 0 && !cfg->db) {
+        msg("error", "compare needs INPUT files or --db FILE");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    struct cs_store *store = open_store(cfg, &err);
+    if (!store) {
+        print_err(&err);
+        return EXIT_FAILED;
+    }
+    if (cfg->n_inputs > 0) {
+        struct cs_accounting tot = {0};
+        int rc = run_load(cfg, store, &tot);
+        if (rc == EXIT_FAILED) {
+            cs_store_close(&store);
+            return rc;
+        }
+    }
+    const struct cs_report_opts *r = &cfg->ropts;
+    struct cs_compare_opts co = {
+        .filter = {.has_since = r->has_since || r->has_week,
+                   .has_until = r->has_until || r->has_week,
+                   .since_us = r->has_week ? r->week_start_us : r->since_us,
+                   .until_us = r->has_week ? r->week_end_us : r->until_us,
+                   .resources = r->resources,
+                   .n_resources = r->n_resources},
+        .by = r->compare_by,
+        .baseline = r->baseline,
+        .min_n = r->min_n,
+    };
+    struct cs_compare *c = NULL;
+    cs_status s = cs_compare_build(store, &co, &c, &err);
+    if (s != CS_OK) {
+        print_err(&err);
+        cs_store_close(&store);
+        return exit_for(s);
+    }
+    int rc = EXIT_DONE;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/compare.json", r->out_dir);
+    cJSON *doc = cs_compare_json(c);
+    if (cs_mkdirs(r->out_dir, &err) != CS_OK || cs_json_write(doc, path, &err) != CS_OK) {
+        print_err(&err);
+        rc = EXIT_FAILED;
+    }
+    cJSON_Delete(doc);
+    if (rc == EXIT_DONE) {
+        char *txt = cs_compare_text(c, false);
+        if (!g_quiet) {
+            fputs(txt, stdout);
+            printf("wrote %s\n", path);
+        }
+        xfree(txt);
+        msg("warning", "compare.xlsx and the comparison charts are not built yet "
+                       "(issues 5, 6): only compare.json was written");
+        if (r->fail_on_regression && c->n_worse > 0) {
+            char *w = cs_compare_text(c, true);
+            msg("error", "%zu rows are worse than the baseline (--fail-on-regression):",
+                c->n_worse);
+            fputs(w, stderr);
+            xfree(w);
+            rc = EXIT_REGRESSION;
+        }
+    }
+    cs_compare_free(&c);
+    cs_store_close(&store);
+    return rc;
+}
+
+static int
 cmd_generate(struct cs_config *cfg)
 {
     if (!cfg->have_surveys) {
@@ -728,7 +810,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             else
                 return bad_value(o->name, a, "jsonl, csv or records");
             break;
-        case O_SINGLE_FILE: cfg->gen_single_file = true; break;
+        case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
         case O_BY: cfg->ropts.compare_by = a; break;
         case O_BASELINE: cfg->ropts.baseline = a; break;
         case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
@@ -778,11 +860,7 @@ main(int argc, char **argv)
         case CMD_VALIDATE: rc = cmd_ingest(&cfg); break;
         case CMD_REPORT: rc = cmd_report(&cfg); break;
         case CMD_GENERATE: rc = cmd_generate(&cfg); break;
-        case CMD_COMPARE:
-            msg("error", "compare is not built yet (issue 8); use report --resource to "
-                         "look at one resource at a time");
-            rc = EXIT_FAILED;
-            break;
+        case CMD_COMPARE: rc = cmd_compare(&cfg); break;
         case CMD_TEMPLATES:
             msg("error", "report templates are not built yet (issue 7); report "
                          "writes the built-in weekly review");

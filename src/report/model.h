@@ -103,6 +103,15 @@ cs_status cs_report_model_build(struct cs_store *s, const struct cs_model_opts *
                                 struct cs_report_model **out, struct cs_err *err);
 void cs_report_model_free(struct cs_report_model **m);
 
+/* The (category, scale) groups of cube group cg (-1: every cell), with
+ * summaries, distributions and tag shares (against `surveys`).  Returns
+ * owned array in *groups (free with cs_rep_groups_free).  Unknown tags are
+ * not included (they live in another table; the report model adds them). */
+cs_status cs_rep_groups_build(const struct cs_cube *cube, int cg, uint64_t surveys,
+                              uint64_t min_n, struct rep_group **groups, size_t *n,
+                              struct cs_err *err);
+void cs_rep_groups_free(struct rep_group *groups, size_t n);
+
 /* "Overall rating, 1-5 scale, threshold 2" style label of a group; buf
  * holds at least 96 bytes. */
 char *cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n);

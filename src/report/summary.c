@@ -41,6 +41,12 @@ cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n)
     return buf;
 }
 
+static double
+ratio(uint64_t a, uint64_t b)
+{
+    return b ? (double)a / (double)b : NAN;
+}
+
 /* ---- unknown tags ----------------------------------------------------- */
 
 static struct rep_group *
@@ -123,13 +129,155 @@ hist_add(struct stats_bin **bins, size_t *n, size_t *cap, double score,
     (*n)++;
 }
 
+/* Build the (category, scale) groups of the cells of cube group `cg`
+ * (-1: all cells) into *groups.  *caps receives per-group issue capacity
+ * (owned; the caller frees it).  Returns CS_OK or a histogram error. */
+static cs_status
+build_groups(const struct cs_cube *cube, int cg, uint64_t surveys, uint64_t min_n,
+             struct rep_group **groups_out, size_t *n_out, size_t **caps_out,
+             struct cs_err *err)
+{
+    struct rep_group *groups = NULL;
+    size_t n_groups = 0, cap_groups = 0;
+    size_t *bin_caps = NULL;
+    for (size_t i = 0; i < cube->n_cells; i++) {
+        const struct cs_cube_cell *c = &cube->cells[i];
+        if (cg >= 0 && c->group != cg)
+            continue;
+        struct rep_group *g = n_groups ? &groups[n_groups - 1] : NULL;
+        if (!g || g->cat != c->cat ||
+            !same_scale(&g->scale, c->lower, c->upper, c->threshold)) {
+            struct rep_group ng = {.cat = c->cat,
+                                   .scale = {c->lower, c->upper, c->threshold}};
+            size_t before = cap_groups;
+            PUSH(groups, n_groups, cap_groups, ng);
+            if (cap_groups != before) {
+                bin_caps = xreallocarray(bin_caps, cap_groups, sizeof *bin_caps);
+                memset(bin_caps + before, 0, (cap_groups - before) * sizeof *bin_caps);
+            }
+            g = &groups[n_groups - 1];
+        }
+        g->default_scale |= c->default_scale;
+        hist_add(&g->bins, &g->n_bins, &bin_caps[n_groups - 1], c->score, c->count);
+    }
+    xfree(bin_caps);
+    size_t *caps = xcalloc(n_groups ? n_groups : 1, sizeof *caps);
+    *groups_out = groups;
+    *n_out = n_groups;
+    *caps_out = caps;
+    for (size_t i = 0; i < n_groups; i++) {
+        struct rep_group *g = &groups[i];
+        struct stats_hist h = {g->bins, g->n_bins};
+        if (stats_hist_check(&h, err) != CS_OK)
+            return CS_E_INTERNAL;
+        g->sum = stats_summarize(&h, g->scale.lower, g->scale.upper, g->scale.threshold);
+        g->share_of_surveys = ratio(g->sum.n, surveys);
+        g->small_sample = g->sum.n < min_n;
+        size_t cap = stats_distribution_cap(&h, g->scale.lower, g->scale.upper);
+        if (cap > 4096) /* a scale of at most 0..100 has 101 integer rows */
+            cap = 4096;
+        g->dist = xcalloc(cap ? cap : 1, sizeof *g->dist);
+        g->n_dist = stats_distribution(&h, g->scale.lower, g->scale.upper, g->dist, cap);
+        if (g->n_dist > cap)
+            g->n_dist = cap;
+        size_t nt = cs_tags_count((enum cs_category)g->cat);
+        caps[i] = nt + 8;
+        g->issues = xcalloc(caps[i], sizeof *g->issues);
+        g->n_issues = nt;
+        for (size_t t = 0; t < nt; t++) {
+            snprintf(g->issues[t].name, sizeof g->issues[t].name, "%s",
+                     cs_tag_name((enum cs_category)g->cat, t));
+            g->issues[t].description = cs_tag_description((enum cs_category)g->cat, t);
+            g->issues[t].known = true;
+        }
+    }
+    /* tags and pairs from the cells' masks */
+    uint64_t(*pairs)[16][16] = xcalloc(n_groups ? n_groups : 1, sizeof *pairs);
+    for (size_t i = 0, gi = 0; i < cube->n_cells && n_groups; i++) {
+        const struct cs_cube_cell *c = &cube->cells[i];
+        if (cg >= 0 && c->group != cg)
+            continue;
+        while (gi < n_groups && !(groups[gi].cat == c->cat &&
+                                  same_scale(&groups[gi].scale, c->lower,
+                                             c->upper, c->threshold)))
+            gi++;
+        struct rep_group *g = &groups[gi];
+        if (c->any_tag)
+            g->any_issue += c->count;
+        size_t nt = cs_tags_count((enum cs_category)c->cat);
+        for (size_t a = 0; a < nt; a++) {
+            if (!(c->mask & (1u << a)))
+                continue;
+            g->issues[a].surveys += c->count;
+            if (c->poor)
+                g->issues[a].poor += c->count;
+            for (size_t b = a + 1; b < nt; b++)
+                if (c->mask & (1u << b))
+                    pairs[gi][a][b] += c->count;
+        }
+    }
+    for (size_t i = 0; i < n_groups; i++) {
+        struct rep_group *g = &groups[i];
+        size_t pc = 0;
+        for (size_t a = 0; a < 16; a++)
+            for (size_t b = a + 1; b < 16; b++)
+                if (pairs[i][a][b]) {
+                    struct rep_pair pr = {a, b, pairs[i][a][b]};
+                    PUSH(g->pairs, g->n_pairs, pc, pr);
+                }
+    }
+    xfree(pairs);
+    return CS_OK;
+}
+
+/* Shares and rates of a group's tags, once all counts are in. */
+static void
+finish_issue_shares(struct rep_group *groups, size_t n_groups, uint64_t surveys)
+{
+    for (size_t i = 0; i < n_groups; i++) {
+        struct rep_group *g = &groups[i];
+        g->any_issue_rate = ratio(g->any_issue, g->sum.n);
+        for (size_t t = 0; t < g->n_issues; t++) {
+            struct rep_issue *is = &g->issues[t];
+            is->share_of_surveys = ratio(is->surveys, surveys);
+            is->share_of_responses = ratio(is->surveys, g->sum.n);
+            is->share_of_poor = ratio(is->poor, g->sum.n_poor);
+        }
+    }
+}
+
+void
+cs_rep_groups_free(struct rep_group *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        xfree(groups[i].bins);
+        xfree(groups[i].dist);
+        xfree(groups[i].issues);
+        xfree(groups[i].pairs);
+    }
+    xfree(groups);
+}
+
+cs_status
+cs_rep_groups_build(const struct cs_cube *cube, int cg, uint64_t surveys,
+                    uint64_t min_n, struct rep_group **groups, size_t *n,
+                    struct cs_err *err)
+{
+    size_t *caps = NULL;
+    cs_status rc = build_groups(cube, cg, surveys, min_n, groups, n, &caps, err);
+    xfree(caps);
+    if (rc) {
+        cs_rep_groups_free(*groups, *n);
+        *groups = NULL;
+        *n = 0;
+        return rc;
+    }
+    finish_issue_shares(*groups, *n, surveys);
+    return CS_OK;
+}
+
 /* ---- build ------------------------------------------------------------ */
 
-static double
-ratio(uint64_t a, uint64_t b)
-{
-    return b ? (double)a / (double)b : NAN;
-}
 
 cs_status
 cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
@@ -160,102 +308,15 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
                            ? m->filter.until_us
                            : (cs_time_day(m->totals.last_us) + 1) * CS_US_PER_DAY;
 
-    /* groups: one per (category, scale); cells are sorted by them */
-    size_t cap_groups = 0;
-    size_t *bin_caps = NULL;
-    for (size_t i = 0; i < cube.n_cells; i++) {
-        const struct cs_cube_cell *c = &cube.cells[i];
-        struct rep_group *g = m->n_groups ? &m->groups[m->n_groups - 1] : NULL;
-        if (!g || g->cat != c->cat ||
-            !same_scale(&g->scale, c->lower, c->upper, c->threshold)) {
-            struct rep_group ng = {.cat = c->cat,
-                                   .scale = {c->lower, c->upper, c->threshold}};
-            size_t before = cap_groups;
-            PUSH(m->groups, m->n_groups, cap_groups, ng);
-            if (cap_groups != before) {
-                bin_caps = xreallocarray(bin_caps, cap_groups, sizeof *bin_caps);
-                memset(bin_caps + before, 0, (cap_groups - before) * sizeof *bin_caps);
-            }
-            g = &m->groups[m->n_groups - 1];
-        }
-        g->default_scale |= c->default_scale;
-        hist_add(&g->bins, &g->n_bins, &bin_caps[m->n_groups - 1], c->score, c->count);
-    }
-    xfree(bin_caps);
-
-    /* summaries, distributions, the known-tag skeleton */
-    size_t *caps = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *caps);
-    for (size_t i = 0; i < m->n_groups; i++) {
-        struct rep_group *g = &m->groups[i];
-        struct stats_hist h = {g->bins, g->n_bins};
-        if ((rc = stats_hist_check(&h, err)) != CS_OK) {
-            xfree(caps);
-            goto fail;
-        }
-        g->sum = stats_summarize(&h, g->scale.lower, g->scale.upper, g->scale.threshold);
-        g->share_of_surveys = ratio(g->sum.n, m->totals.surveys);
-        g->small_sample = g->sum.n < m->min_n;
-        size_t cap = stats_distribution_cap(&h, g->scale.lower, g->scale.upper);
-        if (cap > 4096) /* a scale of at most 0..100 has 101 integer rows */
-            cap = 4096;
-        g->dist = xcalloc(cap ? cap : 1, sizeof *g->dist);
-        g->n_dist = stats_distribution(&h, g->scale.lower, g->scale.upper, g->dist, cap);
-        if (g->n_dist > cap)
-            g->n_dist = cap;
-        size_t nt = cs_tags_count((enum cs_category)g->cat);
-        caps[i] = nt + 8;
-        g->issues = xcalloc(caps[i], sizeof *g->issues);
-        g->n_issues = nt;
-        for (size_t t = 0; t < nt; t++) {
-            snprintf(g->issues[t].name, sizeof g->issues[t].name, "%s",
-                     cs_tag_name((enum cs_category)g->cat, t));
-            g->issues[t].description = cs_tag_description((enum cs_category)g->cat, t);
-            g->issues[t].known = true;
-        }
-    }
-    /* tags and pairs from the cells' masks */
-    uint64_t(*pairs)[16][16] = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *pairs);
-    for (size_t i = 0, gi = 0; i < cube.n_cells; i++) {
-        const struct cs_cube_cell *c = &cube.cells[i];
-        while (gi < m->n_groups && !(m->groups[gi].cat == c->cat &&
-                                     same_scale(&m->groups[gi].scale, c->lower,
-                                                c->upper, c->threshold)))
-            gi++;
-        struct rep_group *g = &m->groups[gi];
-        if (c->any_tag)
-            g->any_issue += c->count;
-        size_t nt = cs_tags_count((enum cs_category)c->cat);
-        for (size_t a = 0; a < nt; a++) {
-            if (!(c->mask & (1u << a)))
-                continue;
-            g->issues[a].surveys += c->count;
-            if (c->poor)
-                g->issues[a].poor += c->count;
-            for (size_t b = a + 1; b < nt; b++)
-                if (c->mask & (1u << b))
-                    pairs[gi][a][b] += c->count;
-        }
+    size_t *caps = NULL;
+    if ((rc = build_groups(&cube, -1, m->totals.surveys, m->min_n, &m->groups,
+                           &m->n_groups, &caps, err))) {
+        xfree(caps);
+        goto fail;
     }
     struct unk_acc ua = {.m = m, .caps = caps};
     rc = cs_query_unknown_tags(s, &m->filter, on_unknown, &ua, err);
-    for (size_t i = 0; rc == CS_OK && i < m->n_groups; i++) {
-        struct rep_group *g = &m->groups[i];
-        g->any_issue_rate = ratio(g->any_issue, g->sum.n);
-        for (size_t t = 0; t < g->n_issues; t++) {
-            struct rep_issue *is = &g->issues[t];
-            is->share_of_surveys = ratio(is->surveys, m->totals.surveys);
-            is->share_of_responses = ratio(is->surveys, g->sum.n);
-            is->share_of_poor = ratio(is->poor, g->sum.n_poor);
-        }
-        size_t pc = 0;
-        for (size_t a = 0; a < 16; a++)
-            for (size_t b = a + 1; b < 16; b++)
-                if (pairs[i][a][b]) {
-                    struct rep_pair p = {a, b, pairs[i][a][b]};
-                    PUSH(g->pairs, g->n_pairs, pc, p);
-                }
-    }
-    xfree(pairs);
+    finish_issue_shares(m->groups, m->n_groups, m->totals.surveys);
     xfree(caps);
     if (rc)
         goto fail;
@@ -328,13 +389,8 @@ cs_report_model_free(struct cs_report_model **mp)
     if (!mp || !*mp)
         return;
     struct cs_report_model *m = *mp;
-    for (size_t i = 0; i < m->n_groups; i++) {
-        xfree(m->groups[i].bins);
-        xfree(m->groups[i].dist);
-        xfree(m->groups[i].issues);
-        xfree(m->groups[i].pairs);
-    }
-    xfree(m->groups);
+    cs_rep_groups_free(m->groups, m->n_groups);
+    m->groups = NULL;
     xfree(m->pooled);
     xfree(m->trend);
     xfree(m);

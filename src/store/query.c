@@ -192,7 +192,7 @@ cell_hash(const struct cs_cube_cell *c)
     uint64_t h = mix64((uint64_t)c->cat * 0x9E3779B97F4A7C15ull ^ dbits(c->lower));
     h = mix64(h ^ dbits(c->upper));
     h = mix64(h ^ dbits(c->threshold));
-    h = mix64(h ^ (uint64_t)c->bucket);
+    h = mix64(h ^ (uint64_t)c->bucket ^ ((uint64_t)c->group << 40));
     h = mix64(h ^ dbits(c->score));
     h = mix64(h ^ ((uint64_t)c->mask << 3 | (uint64_t)c->poor << 1 | c->any_tag |
                    (uint64_t)c->default_scale << 2));
@@ -202,7 +202,8 @@ cell_hash(const struct cs_cube_cell *c)
 static bool
 cell_eq(const struct cs_cube_cell *a, const struct cs_cube_cell *b)
 {
-    return a->cat == b->cat && a->lower == b->lower && a->upper == b->upper &&
+    return a->cat == b->cat && a->group == b->group &&
+           a->lower == b->lower && a->upper == b->upper &&
            a->threshold == b->threshold && a->bucket == b->bucket &&
            a->score == b->score && a->mask == b->mask && a->poor == b->poor &&
            a->any_tag == b->any_tag && a->default_scale == b->default_scale;
@@ -250,6 +251,8 @@ cell_cmp(const void *pa, const void *pb)
     if ((r = cmp_num(a->lower, b->lower)) || (r = cmp_num(a->upper, b->upper)) ||
         (r = cmp_num(a->threshold, b->threshold)))
         return r;
+    if (a->group != b->group)
+        return a->group - b->group;
     if (a->bucket != b->bucket)
         return a->bucket < b->bucket ? -1 : 1;
     if ((r = cmp_num(a->score, b->score)))
@@ -304,9 +307,25 @@ idset_add(struct idset *s, const unsigned char *t, int len)
     s->n++;
 }
 
+static int
+cmp_group_key(const void *a, const void *b)
+{
+    return strcmp(((const struct cs_cube_group *)a)->key,
+                  ((const struct cs_cube_group *)b)->key);
+}
+
 cs_status
 cs_query_cube(struct cs_store *s, const struct cs_filter *f,
               enum cs_bucket bucket, struct cs_cube *cube, struct cs_err *err)
+{
+    return cs_query_cube_grouped(s, f, bucket, CS_GROUP_NONE, NULL, cube, err);
+}
+
+cs_status
+cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
+                      enum cs_bucket bucket, enum cs_group_by by,
+                      const char *custom_key, struct cs_cube *cube,
+                      struct cs_err *err)
 {
     memset(cube, 0, sizeof *cube);
     /* store-wide counters first (cheap: small tables and sums) */
@@ -332,18 +351,39 @@ cs_query_cube(struct cs_store *s, const struct cs_filter *f,
     const char *bcol = bucket == CS_BUCKET_WEEK  ? "d.week"
                        : bucket == CS_BUCKET_DAY ? "d.day"
                                                  : "0";
+    const char *gcol = "NULL, NULL";
+    switch (by) {
+    case CS_GROUP_RESOURCE: gcol = "rr.resource_id, rr.name"; break;
+    case CS_GROUP_WEEK: gcol = "printf('%d-W%02d', d.week / 100, d.week % 100), NULL"; break;
+    case CS_GROUP_DAY: gcol = "date(d.day * 86400, 'unixepoch'), NULL"; break;
+    case CS_GROUP_CUSTOM:
+        /* the latest answer of the survey; the JSON path is bound (?98) */
+        gcol = "(SELECT json_extract(e.props, ?98) FROM custom_events e"
+               " WHERE e.survey_id = d.survey_id AND json_extract(e.props, ?98) IS NOT NULL"
+               " ORDER BY e.time_us DESC, e.id DESC LIMIT 1), NULL";
+        break;
+    default: break;
+    }
     snprintf(sql, sizeof sql,
              "SELECT %s, d.time_us, d.call_id, d.participant_id,"
              " d.o_s, d.o_lo, d.o_hi, d.o_th, d.o_m, d.o_iss IS NOT NULL,"
              " d.a_s, d.a_lo, d.a_hi, d.a_th, d.a_m, d.a_iss IS NOT NULL,"
              " d.v_s, d.v_lo, d.v_hi, d.v_th, d.v_m, d.v_iss IS NOT NULL,"
-             " d.s_s, d.s_lo, d.s_hi, d.s_th, d.s_m, d.s_iss IS NOT NULL"
-             " FROM survey_data d WHERE %s",
-             bcol, where);
+             " d.s_s, d.s_lo, d.s_hi, d.s_th, d.s_m, d.s_iss IS NOT NULL,"
+             " %s FROM survey_data d%s WHERE %s",
+             bcol, gcol,
+             by == CS_GROUP_RESOURCE ? " LEFT JOIN resource_data rr ON rr.id = d.resource" : "",
+             where);
     if (prepare(s, sql, &q, err))
         return CS_E_DB;
     double def_thr = cs_store_default_threshold(s);
     bind_filter(q, f, def_thr);
+    if (by == CS_GROUP_CUSTOM) {
+        char *path = xasprintf("$.\"%s\"", custom_key ? custom_key : "");
+        sqlite3_bind_text(q, 98, path, -1, SQLITE_TRANSIENT);
+        xfree(path);
+    }
+    size_t cap_groups = 0;
     struct cube_map m = {0};
     struct idset calls = {0}, parts = {0};
     int rc;
@@ -359,11 +399,44 @@ cs_query_cube(struct cs_store *s, const struct cs_filter *f,
         first = false;
         idset_add(&calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
         idset_add(&parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+        int group = 0;
+        if (by != CS_GROUP_NONE) {
+            const char *gk = (const char *)sqlite3_column_text(q, 28);
+            const char *gl = (const char *)sqlite3_column_text(q, 29);
+            if (!gk)
+                gk = "";
+            size_t gi = 0;
+            while (gi < cube->n_groups && strcmp(cube->groups[gi].key, gk) != 0)
+                gi++;
+            if (gi == cube->n_groups) {
+                if (cube->n_groups >= CS_CUBE_MAX_GROUPS) {
+                    sqlite3_finalize(q);
+                    xfree(m.cells);
+                    xfree(calls.v);
+                    xfree(parts.v);
+                    cs_cube_free(cube);
+                    return cs_fail(err, CS_E_USAGE, NULL,
+                                   "more than %d groups: compare needs fewer",
+                                   CS_CUBE_MAX_GROUPS);
+                }
+                if (cube->n_groups == cap_groups) {
+                    cap_groups = cap_groups ? cap_groups * 2 : 16;
+                    cube->groups = xreallocarray(cube->groups, cap_groups,
+                                                 sizeof *cube->groups);
+                }
+                cube->groups[gi].key = xstrdup(gk);
+                cube->groups[gi].label = xstrdup(gl ? gl : *gk ? gk : "(no answer)");
+                cube->groups[gi].surveys = 0;
+                cube->n_groups++;
+            }
+            cube->groups[gi].surveys++;
+            group = (int)gi;
+        }
         for (int c = 0; c < 4; c++) {
             int k = 4 + 6 * c;
             if (sqlite3_column_type(q, k) == SQLITE_NULL)
                 continue;
-            struct cs_cube_cell cell = {.cat = c, .bucket = b, .count = 1};
+            struct cs_cube_cell cell = {.cat = c, .bucket = b, .count = 1, .group = group};
             cell.score = sqlite3_column_double(q, k);
             cell.default_scale = sqlite3_column_type(q, k + 1) == SQLITE_NULL;
             cell.lower = cell.default_scale ? 1 : sqlite3_column_double(q, k + 1);
@@ -385,11 +458,31 @@ cs_query_cube(struct cs_store *s, const struct cs_filter *f,
         return cs_fail(err, CS_E_DB, NULL, "query failed: %s",
                        sqlite3_errmsg(cs_store_db(s)));
     }
-    /* compact and sort */
+    /* compact; renumber groups in key order; sort */
     size_t n = 0;
     for (size_t i = 0; i < m.cap; i++)
         if (m.cells[i].count)
             m.cells[n++] = m.cells[i];
+    if (cube->n_groups > 1) {
+        int *old_of_new = xmalloc(cube->n_groups * sizeof *old_of_new);
+        int *new_of_old = xmalloc(cube->n_groups * sizeof *new_of_old);
+        struct cs_cube_group *sorted = xmalloc(cube->n_groups * sizeof *sorted);
+        memcpy(sorted, cube->groups, cube->n_groups * sizeof *sorted);
+        for (size_t i = 0; i < cube->n_groups; i++)
+            sorted[i].surveys = i; /* carry the old index through the sort */
+        qsort(sorted, cube->n_groups, sizeof *sorted, cmp_group_key);
+        for (size_t i = 0; i < cube->n_groups; i++) {
+            old_of_new[i] = (int)sorted[i].surveys;
+            new_of_old[sorted[i].surveys] = (int)i;
+            sorted[i].surveys = cube->groups[old_of_new[i]].surveys;
+        }
+        xfree(cube->groups);
+        cube->groups = sorted;
+        for (size_t i = 0; i < n; i++)
+            m.cells[i].group = new_of_old[m.cells[i].group];
+        xfree(old_of_new);
+        xfree(new_of_old);
+    }
     qsort(m.cells, n, sizeof *m.cells, cell_cmp);
     cube->cells = m.cells;
     cube->n_cells = n;
@@ -399,6 +492,11 @@ cs_query_cube(struct cs_store *s, const struct cs_filter *f,
 void
 cs_cube_free(struct cs_cube *cube)
 {
+    for (size_t i = 0; i < cube->n_groups; i++) {
+        xfree(cube->groups[i].key);
+        xfree(cube->groups[i].label);
+    }
+    xfree(cube->groups);
     xfree(cube->cells);
     memset(cube, 0, sizeof *cube);
 }

@@ -81,6 +81,7 @@ struct cs_cube_cell {
     int cat;
     double lower, upper, threshold;
     bool default_scale;  /* the ratings of this cell carried no scale */
+    int group;           /* index into cs_cube.groups (0 when not grouped) */
     int64_t bucket;      /* per the scan's enum cs_bucket */
     double score;
     uint32_t mask;       /* known tags, bit i = tag i */
@@ -89,10 +90,18 @@ struct cs_cube_cell {
     uint64_t count;
 };
 
+struct cs_cube_group {
+    char *key;   /* owned: full resource id, week, day or custom answer */
+    char *label; /* owned: what to show (a resource's short name) */
+    uint64_t surveys;
+};
+
 struct cs_cube {
     struct cs_cube_cell *cells; /* owned, sorted by cat, lower, upper,
-                                   threshold, bucket, score, mask, poor, any_tag */
+                                   threshold, group, bucket, score, mask, poor, any_tag */
     size_t n_cells;
+    struct cs_cube_group *groups; /* owned, in order of first label (see grouped scan) */
+    size_t n_groups;
     struct cs_window_totals totals; /* surveys, distinct calls/participants,
                                        first/last, store-wide counters */
 };
@@ -106,5 +115,23 @@ cs_status cs_query_cube(struct cs_store *s, const struct cs_filter *f,
                         enum cs_bucket bucket, struct cs_cube *cube,
                         struct cs_err *err);
 void cs_cube_free(struct cs_cube *cube);
+
+enum cs_group_by {
+    CS_GROUP_NONE = 0,
+    CS_GROUP_RESOURCE, /* key: full ARM id, label: last segment */
+    CS_GROUP_WEEK,     /* "2026-W47" */
+    CS_GROUP_DAY,      /* "2026-11-16" */
+    CS_GROUP_CUSTOM,   /* the latest answer to custom key `custom_key` ("" = no answer) */
+};
+
+#define CS_CUBE_MAX_GROUPS 1000
+
+/* The cube with one more dimension, the group.  Groups are sorted by key
+ * (weeks and days chronologically).  More than CS_CUBE_MAX_GROUPS groups is
+ * an error (CS_E_USAGE) naming the count. */
+cs_status cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
+                                enum cs_bucket bucket, enum cs_group_by by,
+                                const char *custom_key, struct cs_cube *cube,
+                                struct cs_err *err);
 
 #endif

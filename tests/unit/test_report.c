@@ -52,7 +52,7 @@ setup(void **state)
     /* overall on the default scale: 1 2 4 5 5 */
     const double sc[5] = {1, 2, 4, 5, 5};
     for (int i = 0; i < 5; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "s%d", i);
         /* s0 exactly at Monday 00:00 (in W47); s4 exactly at the next Monday (W48) */
         int64_t t = i == 4 ? w47 + 7 * CS_US_PER_DAY : w47 + i * 3600 * CS_US_PER_S;
@@ -61,7 +61,7 @@ setup(void **state)
     }
     /* overall on a 0-10 scale, threshold 5: 7 and 3 */
     for (int i = 5; i < 7; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "s%d", i);
         r[i] = rec(id, w47 + CS_US_PER_DAY, "ACS-A");
         rate(&r[i], CS_CAT_OVERALL, i == 5 ? 7 : 3);

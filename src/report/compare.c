@@ -1,0 +1,339 @@
+/*
+ * report/compare.c: groups against a baseline.
+ *
+ * One grouped scan of the store gives a histogram cube with a group
+ * dimension; each group's (category, scale) figures are built exactly as
+ * the summary's.  For every (category, scale) of every non-baseline group:
+ * the difference of poor rates with Newcombe's interval, the two-proportion
+ * z-test or Fisher's exact test (any expected count under 5), Mann-Whitney
+ * U on the score distributions, and chi-square homogeneity; Holm adjusts
+ * the poor-rate p-values across the rows of the table.  The verdict reads
+ * the adjusted poor-rate test at alpha 0.05; a side under --min-n is "too
+ * small to judge", with the minimum detectable rise for the sizes at hand.
+ * Scales are never pooled: a row compares one scale with the same scale.
+ */
+#include "report/compare.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/mem.h"
+#include "model/survey.h"
+#include "render/json.h"
+
+#define ALPHA 0.05
+#define POWER 0.80
+
+const char *
+cs_verdict_name(enum cs_verdict v)
+{
+    switch (v) {
+    case CS_VERDICT_BETTER: return "better";
+    case CS_VERDICT_WORSE: return "worse";
+    case CS_VERDICT_TOO_SMALL: return "too small to judge";
+    default: return "no evidence";
+    }
+}
+
+static const struct rep_group *
+find_cat(const struct cmp_group *g, int cat, const struct stats_scale *sc)
+{
+    for (size_t i = 0; i < g->n_cats; i++)
+        if (g->cats[i].cat == cat && g->cats[i].scale.lower == sc->lower &&
+            g->cats[i].scale.upper == sc->upper &&
+            g->cats[i].scale.threshold == sc->threshold)
+            return &g->cats[i];
+    return NULL;
+}
+
+cs_status
+cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
+                 struct cs_compare **out, struct cs_err *err)
+{
+    *out = NULL;
+    enum cs_group_by by;
+    const char *key = NULL;
+    if (!o->by)
+        return cs_fail(err, CS_E_USAGE, "--by",
+                       "compare needs --by resource|week|day|custom:KEY");
+    if (strcmp(o->by, "resource") == 0)
+        by = CS_GROUP_RESOURCE;
+    else if (strcmp(o->by, "week") == 0)
+        by = CS_GROUP_WEEK;
+    else if (strcmp(o->by, "day") == 0)
+        by = CS_GROUP_DAY;
+    else if (strncmp(o->by, "custom:", 7) == 0 && o->by[7]) {
+        by = CS_GROUP_CUSTOM;
+        key = o->by + 7;
+    } else
+        return cs_fail(err, CS_E_USAGE, "--by",
+                       "'%s' is not resource, week, day or custom:KEY", o->by);
+    struct cs_cube cube;
+    cs_status rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key,
+                                         &cube, err);
+    if (rc)
+        return rc;
+    if (cube.n_groups < 2) {
+        cs_cube_free(&cube);
+        return cs_fail(err, CS_E_NODATA, "--by",
+                       "compare by %s needs at least two groups; the data has %zu",
+                       o->by, cube.n_groups);
+    }
+    struct cs_compare *c = xcalloc(1, sizeof *c);
+    c->by = o->by;
+    c->min_n = o->min_n;
+    c->n_groups = cube.n_groups;
+    c->groups = xcalloc(cube.n_groups, sizeof *c->groups);
+    for (size_t g = 0; g < cube.n_groups; g++) {
+        c->groups[g].key = xstrdup(cube.groups[g].key);
+        c->groups[g].label = xstrdup(cube.groups[g].label);
+        c->groups[g].surveys = cube.groups[g].surveys;
+        rc = cs_rep_groups_build(&cube, (int)g, cube.groups[g].surveys, o->min_n,
+                                 &c->groups[g].cats, &c->groups[g].n_cats, err);
+        if (rc)
+            goto fail;
+    }
+    c->baseline = 0;
+    if (o->baseline) {
+        size_t b = SIZE_MAX;
+        for (size_t g = 0; g < c->n_groups; g++)
+            if (strcasecmp(c->groups[g].key, o->baseline) == 0 ||
+                strcasecmp(c->groups[g].label, o->baseline) == 0)
+                b = g;
+        if (b == SIZE_MAX) {
+            char list[400] = "";
+            size_t n = 0;
+            for (size_t g = 0; g < c->n_groups && n < sizeof list - 40; g++)
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", g ? ", " : "",
+                                      c->groups[g].label);
+            rc = cs_fail(err, CS_E_USAGE, "--baseline",
+                         "'%s' is not one of the groups: %s", o->baseline, list);
+            goto fail;
+        }
+        c->baseline = b;
+    }
+    /* rows */
+    const struct cmp_group *base = &c->groups[c->baseline];
+    size_t cap = 0;
+    for (size_t g = 0; g < c->n_groups; g++) {
+        if (g == c->baseline)
+            continue;
+        for (size_t k = 0; k < c->groups[g].n_cats; k++) {
+            const struct rep_group *rg = &c->groups[g].cats[k];
+            const struct rep_group *rb = find_cat(base, rg->cat, &rg->scale);
+            struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g,
+                                .baseline = c->baseline};
+            r.n = rg->sum.n;
+            r.poor = rg->sum.n_poor;
+            r.poor_rate = rg->sum.poor_rate;
+            r.mean = rg->sum.mean;
+            r.n_base = rb ? rb->sum.n : 0;
+            r.poor_base = rb ? rb->sum.n_poor : 0;
+            r.poor_rate_base = rb ? rb->sum.poor_rate : NAN;
+            r.mean_base = rb ? rb->sum.mean : NAN;
+            r.poor_cmp = stats_compare_poor(r.poor, r.n, r.poor_base, r.n_base);
+            struct stats_hist h1 = {rg->bins, rg->n_bins};
+            struct stats_hist h2 = {rb ? rb->bins : NULL, rb ? rb->n_bins : 0};
+            r.mwu = stats_mann_whitney(&h1, &h2);
+            r.chi2 = stats_chi2_homogeneity(&h1, &h2);
+            r.min_detectable_diff = stats_min_detectable_diff(
+                r.n, r.n_base, isnan(r.poor_rate_base) ? 0 : r.poor_rate_base, ALPHA, POWER);
+            if (c->n_rows == cap) {
+                cap = cap ? cap * 2 : 16;
+                c->rows = xreallocarray(c->rows, cap, sizeof *c->rows);
+            }
+            c->rows[c->n_rows++] = r;
+        }
+    }
+    /* Holm across the rows that are judged */
+    double *p = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *p);
+    double *adj = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *adj);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        struct cmp_row *r = &c->rows[i];
+        bool small = r->n < o->min_n || r->n_base < o->min_n;
+        p[i] = small ? NAN : r->poor_cmp.p;
+    }
+    stats_holm(p, c->n_rows, adj);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        struct cmp_row *r = &c->rows[i];
+        r->p_poor_holm = adj[i];
+        if (r->n < o->min_n || r->n_base < o->min_n)
+            r->verdict = CS_VERDICT_TOO_SMALL;
+        else if (!isnan(adj[i]) && adj[i] < ALPHA)
+            r->verdict = r->poor_cmp.diff > 0 ? CS_VERDICT_WORSE : CS_VERDICT_BETTER;
+        else
+            r->verdict = CS_VERDICT_NO_EVIDENCE;
+        if (r->verdict == CS_VERDICT_WORSE)
+            c->n_worse++;
+        if (r->verdict == CS_VERDICT_BETTER)
+            c->n_better++;
+    }
+    xfree(p);
+    xfree(adj);
+    cs_cube_free(&cube);
+    *out = c;
+    return CS_OK;
+fail:
+    cs_cube_free(&cube);
+    cs_compare_free(&c);
+    return rc;
+}
+
+void
+cs_compare_free(struct cs_compare **cp)
+{
+    if (!cp || !*cp)
+        return;
+    struct cs_compare *c = *cp;
+    for (size_t g = 0; g < c->n_groups; g++) {
+        xfree(c->groups[g].key);
+        xfree(c->groups[g].label);
+        cs_rep_groups_free(c->groups[g].cats, c->groups[g].n_cats);
+    }
+    xfree(c->groups);
+    xfree(c->rows);
+    xfree(c);
+    *cp = NULL;
+}
+
+static cJSON *
+pair(double a, double b)
+{
+    cJSON *x = cJSON_CreateArray();
+    cJSON_AddItemToArray(x, cJSON_CreateNumber(a));
+    cJSON_AddItemToArray(x, cJSON_CreateNumber(b));
+    return x;
+}
+
+cJSON *
+cs_compare_json(const struct cs_compare *c)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "by", c->by);
+    cJSON_AddStringToObject(doc, "baseline", c->groups[c->baseline].label);
+    cJSON_AddNumberToObject(doc, "min_n", (double)c->min_n);
+    cJSON_AddNumberToObject(doc, "alpha", ALPHA);
+    cJSON *gs = cJSON_AddArrayToObject(doc, "groups");
+    for (size_t g = 0; g < c->n_groups; g++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "group", c->groups[g].label);
+        cJSON_AddStringToObject(o, "id", c->groups[g].key);
+        cJSON_AddNumberToObject(o, "surveys", (double)c->groups[g].surveys);
+        cJSON *cats = cJSON_AddArrayToObject(o, "categories");
+        for (size_t k = 0; k < c->groups[g].n_cats; k++)
+            cJSON_AddItemToArray(cats, cs_json_group(NULL, &c->groups[g].cats[k]));
+        cJSON_AddItemToArray(gs, o);
+    }
+    cJSON *rows = cJSON_AddArrayToObject(doc, "rows");
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const struct cmp_row *r = &c->rows[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "category", cs_category_name((enum cs_category)r->cat));
+        cJSON *sc = cJSON_AddObjectToObject(o, "scale");
+        cJSON_AddNumberToObject(sc, "lower", r->scale.lower);
+        cJSON_AddNumberToObject(sc, "upper", r->scale.upper);
+        cJSON_AddNumberToObject(sc, "threshold", r->scale.threshold);
+        cJSON_AddStringToObject(o, "group", c->groups[r->group].label);
+        cJSON_AddStringToObject(o, "baseline", c->groups[r->baseline].label);
+        cJSON_AddNumberToObject(o, "n", (double)r->n);
+        cJSON_AddNumberToObject(o, "n_baseline", (double)r->n_base);
+        cJSON_AddNumberToObject(o, "mean", r->mean);
+        cJSON_AddNumberToObject(o, "mean_baseline", r->mean_base);
+        cJSON_AddNumberToObject(o, "poor_rate", r->poor_rate);
+        cJSON_AddNumberToObject(o, "poor_rate_baseline", r->poor_rate_base);
+        cJSON_AddNumberToObject(o, "poor_rate_diff", r->poor_cmp.diff);
+        cJSON_AddItemToObject(o, "poor_rate_diff_ci95",
+                              pair(r->poor_cmp.diff_ci_lo, r->poor_cmp.diff_ci_hi));
+        cJSON_AddStringToObject(o, "poor_test", r->poor_cmp.exact ? "fisher" : "z");
+        cJSON_AddNumberToObject(o, "z", r->poor_cmp.z);
+        cJSON_AddNumberToObject(o, "p_poor", r->poor_cmp.p);
+        cJSON_AddNumberToObject(o, "mann_whitney_u", r->mwu.u);
+        cJSON_AddNumberToObject(o, "p_mann_whitney", r->mwu.p);
+        cJSON_AddNumberToObject(o, "rank_biserial", r->mwu.r);
+        cJSON_AddNumberToObject(o, "chi2", r->chi2.chi2);
+        cJSON_AddNumberToObject(o, "chi2_df", r->chi2.df);
+        cJSON_AddNumberToObject(o, "p_chi2", r->chi2.p);
+        cJSON_AddNumberToObject(o, "p_poor_holm", r->p_poor_holm);
+        cJSON_AddStringToObject(o, "verdict", cs_verdict_name(r->verdict));
+        cJSON_AddNumberToObject(o, "min_detectable_diff", r->min_detectable_diff);
+        cJSON_AddItemToArray(rows, o);
+    }
+    return doc;
+}
+
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void
+tp(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+tp(struct text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+        va_end(ap);
+        if (k >= 0 && (size_t)k < t->cap - t->n) {
+            t->n += (size_t)k;
+            return;
+        }
+        t->cap = t->cap * 2 + (size_t)(k > 0 ? k : 0) + 256;
+        t->s = xrealloc(t->s, t->cap);
+    }
+}
+
+static const char *
+pc(double v, char *b)
+{
+    if (isnan(v))
+        return "-";
+    snprintf(b, 24, "%.1f%%", 100 * v);
+    return b;
+}
+
+char *
+cs_compare_text(const struct cs_compare *c, bool only_worse)
+{
+    struct text t = {0};
+    tp(&t, "%-12s %-11s %-18s %8s %9s %9s %-22s %9s  %s\n", "category", "scale", "group",
+       "n", "poor", "baseline", "difference (95% CI)", "p (Holm)", "verdict");
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const struct cmp_row *r = &c->rows[i];
+        if (only_worse && r->verdict != CS_VERDICT_WORSE)
+            continue;
+        char sc[40], lo[24], hi[24], th[24], a[24], b[24], d[64], p[24];
+        snprintf(sc, sizeof sc, "%s-%s/%s", cs_js_number(r->scale.lower, lo),
+                 cs_js_number(r->scale.upper, hi), cs_js_number(r->scale.threshold, th));
+        if (isnan(r->poor_cmp.diff))
+            snprintf(d, sizeof d, "-");
+        else
+            snprintf(d, sizeof d, "%+.1f pt (%+.1f, %+.1f)", 100 * r->poor_cmp.diff,
+                     100 * r->poor_cmp.diff_ci_lo, 100 * r->poor_cmp.diff_ci_hi);
+        if (isnan(r->p_poor_holm))
+            snprintf(p, sizeof p, "-");
+        else if (r->p_poor_holm < 0.0001)
+            snprintf(p, sizeof p, "<0.0001");
+        else
+            snprintf(p, sizeof p, "%.4f", r->p_poor_holm);
+        char verdict[80];
+        if (r->verdict == CS_VERDICT_TOO_SMALL && !isnan(r->min_detectable_diff))
+            snprintf(verdict, sizeof verdict, "too small to judge (detects +%.0f pt)",
+                     100 * r->min_detectable_diff);
+        else
+            snprintf(verdict, sizeof verdict, "%s", cs_verdict_name(r->verdict));
+        tp(&t, "%-12s %-11s %-18.18s %8llu %9s %9s %-22s %9s  %s\n",
+           cs_category_title((enum cs_category)r->cat), sc, c->groups[r->group].label,
+           (unsigned long long)r->n, pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
+           verdict);
+    }
+    tp(&t, "baseline: %s; %zu worse, %zu better, %zu rows\n",
+       c->groups[c->baseline].label, c->n_worse, c->n_better, c->n_rows);
+    return t.s;
+}

@@ -1,0 +1,84 @@
+/*
+ * report/compare.h: `callsurvey compare`: groups (resources, weeks, days,
+ * or answers of a custom question) side by side, each (category, scale)
+ * against the baseline group with intervals, tests, Holm-adjusted p-values
+ * and a verdict (DESIGN.md §6 compare.json, §8 comparisons).
+ */
+#ifndef CS_REPORT_COMPARE_H
+#define CS_REPORT_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "report/model.h"
+#include "stats/stats.h"
+#include "store/query.h"
+
+enum cs_verdict {
+    CS_VERDICT_NO_EVIDENCE = 0,
+    CS_VERDICT_BETTER,
+    CS_VERDICT_WORSE,
+    CS_VERDICT_TOO_SMALL,
+};
+
+const char *cs_verdict_name(enum cs_verdict v); /* "better", "no evidence", ... */
+
+struct cmp_group {
+    char *key;               /* owned: full resource id, week, day, answer */
+    char *label;             /* owned: short name */
+    uint64_t surveys;
+    struct rep_group *cats;  /* owned: per (category, scale) */
+    size_t n_cats;
+};
+
+/* One (category, scale) of one group against the baseline. */
+struct cmp_row {
+    int cat;
+    struct stats_scale scale;
+    size_t group, baseline;       /* indices into groups */
+    uint64_t n, n_base;           /* responses */
+    uint64_t poor, poor_base;
+    double poor_rate, poor_rate_base;
+    struct stats_poor_cmp poor_cmp; /* diff (group - baseline), Newcombe CI, z or Fisher p */
+    struct stats_mwu mwu;           /* U of the group, p, rank-biserial (+ = group higher) */
+    struct stats_chi2 chi2;         /* homogeneity of the distributions */
+    double p_poor_holm;             /* Holm over the table's poor-rate p-values */
+    double mean, mean_base;
+    double min_detectable_diff;     /* smallest poor-rate rise detectable at 80% power */
+    enum cs_verdict verdict;
+};
+
+struct cs_compare {
+    const char *by;          /* "resource", "week", "day", "custom:KEY" (borrowed) */
+    struct cmp_group *groups;
+    size_t n_groups;
+    size_t baseline;         /* index of the baseline group */
+    struct cmp_row *rows;
+    size_t n_rows;
+    uint64_t min_n;
+    size_t n_worse, n_better;
+};
+
+struct cs_compare_opts {
+    struct cs_filter filter;    /* borrowed strings */
+    const char *by;             /* as given on the command line */
+    const char *baseline;       /* key or label, case-insensitive; NULL = first */
+    uint64_t min_n;             /* 30 */
+};
+
+/* Build the comparison.  Errors: CS_E_USAGE for a bad --by or an unknown
+ * --baseline (naming the groups present), CS_E_NODATA for fewer than two
+ * groups.  Returns owned *out (free with cs_compare_free). */
+cs_status cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
+                           struct cs_compare **out, struct cs_err *err);
+void cs_compare_free(struct cs_compare **c);
+
+struct cJSON;
+/* compare.json document (owned by the caller: cJSON_Delete). */
+struct cJSON *cs_compare_json(const struct cs_compare *c);
+/* The terminal table; returns owned text (xfree). */
+char *cs_compare_text(const struct cs_compare *c, bool only_worse);
+
+#endif
