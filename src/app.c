@@ -289,6 +289,7 @@ add(struct cs_accounting *t, const struct cs_accounting *a)
     t->rejected += a->rejected;
     t->unknown_tags += a->unknown_tags;
     t->events += a->events;
+    t->skipped += a->skipped;
     t->truncated |= a->truncated;
 }
 
@@ -330,6 +331,7 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     acc->rejected = st.rejected;
     acc->unknown_tags = st.unknown_tags;
     acc->events = st.events_read;
+    acc->skipped = st.events_skipped;
     acc->truncated = st.truncated;
     acc->stored = c->counts.stored;
     acc->duplicates = c->counts.duplicates;
@@ -424,6 +426,16 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
             struct cs_accounting acc;
             enum cs_content content;
             cs_status s = ingest_one(job, store, &pipe, &c, lists[a][i], &acc, &content);
+            /* a file met while walking a directory that is no export at all
+             * (a script, a picture) is skipped with a warning; a file named
+             * on the command line is an error */
+            if (s == CS_E_PARSE && acc.read == 0 &&
+                strcmp(lists[a][i], job->inputs[a]) != 0) {
+                char m[sizeof acc.err.msg];
+                snprintf(m, sizeof m, "skipped, %.480s", acc.err.msg);
+                cs_fail(&acc.err, CS_E_NODATA, lists[a][i], "%s", m);
+                s = acc.status = CS_E_NODATA;
+            }
             if (s != CS_OK && first == CS_OK && s != CS_E_NODATA) {
                 first = s;
                 *err = acc.err;

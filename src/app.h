@@ -22,6 +22,7 @@ struct cs_accounting {
     uint64_t stored, duplicates, updated, rejected;
     uint64_t unknown_tags; /* tags in no SDK list (kept) */
     uint64_t events;       /* custom-event rows read */
+    uint64_t skipped;      /* event rows of other names (not survey answers) */
     bool truncated;        /* the input ended inside a record */
     cs_status status;      /* CS_OK, or why this input was not loaded */
     struct cs_err err;     /* detail when status != CS_OK */

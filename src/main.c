@@ -313,6 +313,8 @@ print_accounting(const struct cs_accounting *a, bool total)
            (unsigned long long)a->updated, (unsigned long long)a->rejected);
     if (a->unknown_tags)
         printf(" (%llu unknown tags kept)", (unsigned long long)a->unknown_tags);
+    if (a->skipped)
+        printf(" (%llu rows of other event names skipped)", (unsigned long long)a->skipped);
     printf("\n");
 }
 
@@ -327,7 +329,7 @@ on_input(void *ctx, const struct cs_accounting *acc)
     if (cfg->progress && !g_quiet)
         fflush(stderr);
     if (acc->status == CS_E_NODATA) {
-        msg("warning", "%s: %s", acc->name, acc->err.msg);
+        msg("warning", "%s: %s", acc->name, acc->err.msg[0] ? acc->err.msg : "no data");
     } else if (acc->status != CS_OK) {
         print_err(&acc->err);
         msg("error", "%s: nothing of this input was stored", acc->name);

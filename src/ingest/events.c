@@ -5,8 +5,9 @@
  * JSON exports, JSON text with doubled quotes in portal CSV).  cJSON parses
  * the bag (its nesting limit bounds hostile input); the id property is
  * taken out and the remaining properties are kept, exactly as given, as
- * the event's answers.  Rows of other event names are rejected with a
- * reason rather than dropped, so the accounting identity holds.
+ * the event's answers.  Rows of other event names (an export of all
+ * customEvents holds PageView and the like) are not survey answers: they
+ * are counted as skipped and reported on the accounting line, not read.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -43,11 +44,10 @@ cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
     char reason[CS_REASON_MAX];
     const char *want = run->opts->event_name ? run->opts->event_name : "CallSurvey";
     if (name && !(strlen(want) == name_len && memcmp(name, want, name_len) == 0)) {
+        /* another event of the app (PageView...): not survey data, so not
+         * read as a record and not rejected; counted and reported */
         run->stats->events_skipped++;
-        snprintf(reason, sizeof reason,
-                 "event name '%.*s' is not '%s' (see --event-name).",
-                 (int)(name_len > 64 ? 64 : name_len), name, want);
-        return reject_event(run, raw, raw_len, line, index, reason);
+        return CS_OK;
     }
     struct cs_event ev = {.line = line};
     if (time_s && time_len &&

@@ -84,7 +84,7 @@ struct cs_ingest_stats {
     uint64_t valid;           /* survey records handed to sink->records */
     uint64_t rejected;        /* survey records handed to sink->reject */
     uint64_t events_read;     /* custom-event rows seen (matching name or not) */
-    uint64_t events_skipped;  /* rows of other event names (PageView...), among the rejected */
+    uint64_t events_skipped;  /* rows of other event names (PageView...): not read, reported */
     uint64_t events_rejected; /* event rows rejected (bad JSON, no id, other names) */
     uint64_t events_valid;    /* events handed to sink->event */
     uint64_t unknown_tags;    /* tags in no SDK list, kept */

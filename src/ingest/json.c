@@ -189,10 +189,35 @@ emit_event(struct cs_ingest_run *run, const char *js, const jsmntok_t *t, int o,
     return s;
 }
 
+/* jsmn does not insist on commas: in {"a":1 "b":2} the second pair hangs
+ * off the first key.  A well-formed object has string keys with exactly one
+ * value each; check the object and any nested object we read keys from. */
+static bool
+object_well_formed(const jsmntok_t *t, int o, int depth)
+{
+    int i = o + 1;
+    for (int k = 0; k < t[o].size; k++) {
+        if (t[i].type != JSMN_STRING || t[i].size != 1)
+            return false;
+        /* only the levels whose keys are read: the record and "properties"
+         * (a bounded recursion, whatever the nesting of the input) */
+        if (depth < 1 && t[i + 1].type == JSMN_OBJECT &&
+            !object_well_formed(t, i + 1, depth + 1))
+            return false;
+        i = tok_skip(t, i + 1);
+    }
+    return true;
+}
+
 static cs_status
 emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
             int o, uint64_t line, uint32_t index)
 {
+    if (!object_well_formed(t, o, 0))
+        return cs_run_reject_raw(run, line, index, js + t[o].start,
+                                 (size_t)(t[o].end - t[o].start),
+                                 "malformed JSON: a member without a value or a "
+                                 "missing ',' between members.");
     int name, tm, dims, meas;
     if (is_event(js, t, o, &name, &tm, &dims, &meas))
         return emit_event(run, js, t, o, line, index, name, tm, dims, meas);
