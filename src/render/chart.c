@@ -1,0 +1,403 @@
+/*
+ * render/chart.c: the public face of the chart module — spec defaults and
+ * validation, the three surfaces (PNG, SVG, PDF) around the one drawing
+ * path in chart_draw.c, multi-page PDF documents, and atomic output.
+ *
+ * Every surface writes through a cairo stream callback into a core/afile
+ * temporary file, so cairo never opens the final path itself: a failure
+ * anywhere (drawing, encoding, a full disk) leaves no file at the final
+ * name, and the temporary is removed.  The stream callback remembers errno
+ * so a write error is reported as an I/O error with its system text rather
+ * than cairo's generic "error while writing to output stream".
+ *
+ * The PDF surface gets a fixed (empty) creation date, because cairo would
+ * otherwise stamp the current time into every file.
+ */
+#include "render/chart.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/afile.h"
+#include "core/mem.h"
+#include "render/chart_internal.h"
+
+/* ==== Private helpers ==================================================== */
+
+struct sink {
+    FILE *fp;   /* borrowed: the afile's stream */
+    int errno_; /* first write errno, 0 when none */
+};
+
+static cairo_status_t
+sink_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    struct sink *s = closure;
+    if (s->errno_ != 0)
+        return CAIRO_STATUS_WRITE_ERROR;
+    if (len > 0 && fwrite(data, 1, len, s->fp) != len) {
+        s->errno_ = errno ? errno : EIO;
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Turn a cairo status into our error; a write error with a saved errno is
+ * an I/O error naming the system reason. */
+static cs_status
+cairo_fail(cairo_status_t st, const struct sink *sk, const char *path,
+           struct cs_err *err)
+{
+    if (st == CAIRO_STATUS_WRITE_ERROR && sk && sk->errno_)
+        return cs_fail(err, CS_E_IO, path, "write failed: %s",
+                       strerror(sk->errno_));
+    return cs_fail(err, CS_E_RENDER, path, "cairo: %s",
+                   cairo_status_to_string(st));
+}
+
+static void
+pdf_fix_metadata(cairo_surface_t *surf, const char *title)
+{
+    /* cairo 1.16 stamps /CreationDate from the clock unless it is set; an
+     * empty value leaves it out (checked with cairo 1.16.0, Debian 12) */
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "");
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, "");
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR,
+                                   "callsurvey");
+    if (title && *title)
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
+}
+
+static cs_status
+check_size(int *v, int def, int lo, int hi, const char *what,
+           struct cs_err *err)
+{
+    if (*v == 0)
+        *v = def;
+    if (*v < lo || *v > hi)
+        return cs_fail(err, CS_E_USAGE, NULL,
+                       "chart %s %d out of range (%d..%d)", what, *v, lo, hi);
+    return CS_OK;
+}
+
+/* ==== Public API ========================================================= */
+
+void
+chart_spec_init(struct chart_spec *spec, enum chart_kind kind)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->kind = kind;
+    spec->footnote.n = CHART_N_NONE;
+    spec->width_px = CHART_DEFAULT_WIDTH_PX;
+    spec->height_px = CHART_DEFAULT_HEIGHT_PX;
+    spec->dpi = CHART_DEFAULT_DPI;
+}
+
+const char *
+chart_format_ext(enum chart_format format)
+{
+    switch (format) {
+    case CHART_PNG:
+        return "png";
+    case CHART_SVG:
+        return "svg";
+    case CHART_PDF:
+        return "pdf";
+    default:
+        return NULL;
+    }
+}
+
+cs_status
+chart_spec_geometry(const struct chart_spec *spec, int *width_px,
+                    int *height_px, int *dpi, double *w_pt, double *h_pt,
+                    struct cs_err *err)
+{
+    *width_px = spec->width_px;
+    *height_px = spec->height_px;
+    *dpi = spec->dpi;
+    if (check_size(width_px, CHART_DEFAULT_WIDTH_PX, 100, 10000, "width_px",
+                   err) ||
+        check_size(height_px, CHART_DEFAULT_HEIGHT_PX, 100, 10000, "height_px",
+                   err) ||
+        check_size(dpi, CHART_DEFAULT_DPI, 36, 1200, "dpi", err))
+        return CS_E_USAGE;
+    *w_pt = *width_px * 72.0 / *dpi;
+    *h_pt = *height_px * 72.0 / *dpi;
+    return CS_OK;
+}
+
+cs_status
+chart_render(const struct chart_spec *spec, enum chart_format format,
+             const char *path, struct cs_err *err)
+{
+    int wpx, hpx, dpi;
+    double w, h;
+    if (spec == NULL || path == NULL)
+        return cs_fail(err, CS_E_USAGE, path, "no chart spec or path");
+    if (chart_format_ext(format) == NULL)
+        return cs_fail(err, CS_E_USAGE, path, "unknown chart format %d",
+                       (int)format);
+    cs_status rc = chart_spec_geometry(spec, &wpx, &hpx, &dpi, &w, &h, err);
+    if (rc != CS_OK)
+        return rc;
+
+    struct cs_afile af;
+    rc = cs_afile_open(&af, path, err);
+    if (rc != CS_OK)
+        return rc;
+    struct sink sk = {af.fp, 0};
+
+    cairo_surface_t *surf;
+    switch (format) {
+    case CHART_SVG:
+        surf = cairo_svg_surface_create_for_stream(sink_write, &sk, w, h);
+        break;
+    case CHART_PDF:
+        surf = cairo_pdf_surface_create_for_stream(sink_write, &sk, w, h);
+        pdf_fix_metadata(surf, spec->title);
+        break;
+    case CHART_PNG:
+    default:
+        surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, wpx, hpx);
+        break;
+    }
+    cairo_status_t st = cairo_surface_status(surf);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        rc = cairo_fail(st, &sk, path, err);
+        goto out;
+    }
+    cairo_t *cr = cairo_create(surf);
+    if (format == CHART_PNG)
+        cairo_scale(cr, dpi / 72.0, dpi / 72.0);
+    rc = chart_draw(cr, spec, w, h, err);
+    if (rc == CS_OK && format != CHART_PNG)
+        cairo_show_page(cr);
+    st = cairo_status(cr);
+    cairo_destroy(cr);
+    if (rc == CS_OK && st != CAIRO_STATUS_SUCCESS)
+        rc = cairo_fail(st, &sk, path, err);
+    if (rc == CS_OK && format == CHART_PNG) {
+        st = cairo_surface_write_to_png_stream(surf, sink_write, &sk);
+        if (st != CAIRO_STATUS_SUCCESS)
+            rc = cairo_fail(st, &sk, path, err);
+    }
+    /* SVG and PDF emit most of their bytes here */
+    cairo_surface_finish(surf);
+    st = cairo_surface_status(surf);
+    if (rc == CS_OK && st != CAIRO_STATUS_SUCCESS)
+        rc = cairo_fail(st, &sk, path, err);
+out:
+    cairo_surface_destroy(surf);
+    if (rc != CS_OK) {
+        cs_afile_abort(&af);
+        return rc;
+    }
+    return cs_afile_commit(&af, err);
+}
+
+/* ---- PDF documents ---- */
+
+struct chart_pdf {
+    struct cs_afile af;    /* temporary file until close */
+    struct sink sk;        /* stream state for cairo */
+    cairo_surface_t *surf; /* owned PDF surface */
+    double page_w, page_h; /* table page size, points */
+    int pages;             /* pages added */
+    struct cs_err first;   /* sticky: the first error */
+};
+
+static cs_status
+pdf_sticky(struct chart_pdf *doc, struct cs_err *err)
+{
+    if (err)
+        *err = doc->first;
+    return doc->first.code;
+}
+
+static cs_status
+pdf_record(struct chart_pdf *doc, cs_status rc, const struct cs_err *e,
+           struct cs_err *err)
+{
+    if (rc != CS_OK && doc->first.code == CS_OK)
+        doc->first = *e;
+    if (rc != CS_OK && err)
+        *err = *e;
+    return rc;
+}
+
+cs_status
+chart_pdf_open(const char *path, int width_px, int height_px, int dpi,
+               struct chart_pdf **out, struct cs_err *err)
+{
+    *out = NULL;
+    if (path == NULL)
+        return cs_fail(err, CS_E_USAGE, NULL, "no PDF path");
+    struct chart_spec size;
+    chart_spec_init(&size, CHART_COLUMN);
+    size.width_px = width_px;
+    size.height_px = height_px;
+    size.dpi = dpi;
+    int wpx, hpx, d;
+    double w, h;
+    cs_status rc = chart_spec_geometry(&size, &wpx, &hpx, &d, &w, &h, err);
+    if (rc != CS_OK)
+        return rc;
+    struct chart_pdf *doc = xcalloc(1, sizeof *doc);
+    rc = cs_afile_open(&doc->af, path, err);
+    if (rc != CS_OK) {
+        xfree(doc);
+        return rc;
+    }
+    doc->sk.fp = doc->af.fp;
+    doc->page_w = w;
+    doc->page_h = h;
+    doc->surf = cairo_pdf_surface_create_for_stream(sink_write, &doc->sk, w, h);
+    cairo_status_t st = cairo_surface_status(doc->surf);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        rc = cairo_fail(st, &doc->sk, path, err);
+        cairo_surface_destroy(doc->surf);
+        cs_afile_abort(&doc->af);
+        xfree(doc);
+        return rc;
+    }
+    pdf_fix_metadata(doc->surf, NULL);
+    *out = doc;
+    return CS_OK;
+}
+
+/* Start a page of w x h points (chart pages keep their own size). */
+static cairo_t *
+pdf_page_begin(struct chart_pdf *doc, double w, double h)
+{
+    cairo_pdf_surface_set_size(doc->surf, w, h);
+    return cairo_create(doc->surf);
+}
+
+static cs_status
+pdf_page_end(struct chart_pdf *doc, cairo_t *cr, cs_status rc, struct cs_err *e)
+{
+    if (rc == CS_OK)
+        cairo_show_page(cr);
+    cairo_status_t st = cairo_status(cr);
+    cairo_destroy(cr);
+    if (rc == CS_OK && st != CAIRO_STATUS_SUCCESS)
+        rc = cairo_fail(st, &doc->sk, doc->af.path, e);
+    if (rc == CS_OK)
+        doc->pages++;
+    return rc;
+}
+
+cs_status
+chart_pdf_add_chart(struct chart_pdf *doc, const struct chart_spec *spec,
+                    struct cs_err *err)
+{
+    if (doc->first.code != CS_OK)
+        return pdf_sticky(doc, err);
+    struct cs_err e;
+    cs_err_clear(&e);
+    int wpx, hpx, dpi;
+    double w, h;
+    cairo_t *cr;
+    cs_status rc = chart_spec_geometry(spec, &wpx, &hpx, &dpi, &w, &h, &e);
+    if (rc == CS_OK) {
+        cr = pdf_page_begin(doc, w, h);
+        rc = chart_draw(cr, spec, w, h, &e);
+        rc = pdf_page_end(doc, cr, rc, &e);
+    }
+    return pdf_record(doc, rc, &e, err);
+}
+
+cs_status
+chart_pdf_add_table(struct chart_pdf *doc, const struct chart_table *t,
+                    struct cs_err *err)
+{
+    if (doc->first.code != CS_OK)
+        return pdf_sticky(doc, err);
+    struct cs_err e;
+    cs_err_clear(&e);
+    cs_status rc = CS_OK;
+    size_t row = 0;
+    do {
+        cairo_t *cr;
+        size_t before = row;
+        cr = pdf_page_begin(doc, doc->page_w, doc->page_h);
+        rc = chart_draw_table_page(cr, t, &row, doc->page_w, doc->page_h, &e);
+        rc = pdf_page_end(doc, cr, rc, &e);
+        if (rc == CS_OK && row == before && t->n_rows > 0)
+            rc = cs_fail(&e, CS_E_INTERNAL, doc->af.path,
+                         "table page drew no rows");
+    } while (rc == CS_OK && row < t->n_rows);
+    return pdf_record(doc, rc, &e, err);
+}
+
+int
+chart_pdf_page_count(const struct chart_pdf *doc)
+{
+    return doc ? doc->pages : 0;
+}
+
+cs_status
+chart_pdf_close(struct chart_pdf **pdoc, struct cs_err *err)
+{
+    struct chart_pdf *doc = *pdoc;
+    if (doc == NULL)
+        return CS_OK;
+    *pdoc = NULL;
+    struct cs_err e = doc->first;
+    cs_status rc = e.code;
+    if (rc == CS_OK && doc->pages == 0) {
+        /* a PDF needs a page; an empty document gets a blank one */
+        cairo_t *cr = pdf_page_begin(doc, doc->page_w, doc->page_h);
+        rc = pdf_page_end(doc, cr, CS_OK, &e);
+    }
+    cairo_surface_finish(doc->surf);
+    cairo_status_t st = cairo_surface_status(doc->surf);
+    if (rc == CS_OK && st != CAIRO_STATUS_SUCCESS)
+        rc = cairo_fail(st, &doc->sk, doc->af.path, &e);
+    cairo_surface_destroy(doc->surf);
+    if (rc != CS_OK) {
+        cs_afile_abort(&doc->af);
+        if (err)
+            *err = e;
+    } else {
+        rc = cs_afile_commit(&doc->af, err);
+    }
+    xfree(doc);
+    return rc;
+}
+
+void
+chart_pdf_abort(struct chart_pdf **pdoc)
+{
+    struct chart_pdf *doc = *pdoc;
+    if (doc == NULL)
+        return;
+    *pdoc = NULL;
+    /* finishing would write into the temporary file only to delete it */
+    doc->sk.errno_ = ECANCELED;
+    cairo_surface_finish(doc->surf);
+    cairo_surface_destroy(doc->surf);
+    cs_afile_abort(&doc->af);
+    xfree(doc);
+}
+
+void
+chart_cleanup(void)
+{
+    /* Drop the default font map and cairo's caches, then fontconfig's.
+     * FcFini is looked up at run time because the build links pangocairo
+     * and cairo, not fontconfig, although both load it. */
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    void (*fcfini)(void);
+    *(void **)&fcfini = dlsym(RTLD_DEFAULT, "FcFini");
+    if (fcfini)
+        fcfini();
+}
