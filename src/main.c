@@ -19,6 +19,7 @@
 #include "gen/gen.h"
 #include "core/afile.h"
 #include "render/json.h"
+#include "report/charts.h"
 #include "report/compare.h"
 #include "report/report.h"
 #include <cjson/cJSON.h>
@@ -473,6 +474,11 @@ cmd_report(struct cs_config *cfg)
     }
     struct cs_report_result res;
     cs_status s = cs_report_run(store, &cfg->ropts, &res, &err);
+    if (s == CS_OK)
+        msg("note", "timings: load %.3f s (parse and store on two threads), "
+                    "statistics %.3f s, json %.3f s, csv %.3f s, charts %.3f s, xlsx %.3f s",
+            tot.seconds, res.seconds_stats, res.seconds_json, res.seconds_csv,
+            res.seconds_charts, res.seconds_xlsx);
     if (s != CS_OK) {
         print_err(&err);
         cs_store_close(&store);
@@ -553,8 +559,14 @@ cmd_compare(struct cs_config *cfg)
             printf("wrote %s\n", path);
         }
         xfree(txt);
-        msg("warning", "compare.xlsx and the comparison charts are not built yet "
-                       "(issues 5, 6): only compare.json was written");
+        if (cs_compare_charts(c, r->out_dir, CS_CHART_PNG, NULL, NULL, &err) != CS_OK) {
+            print_err(&err);
+            rc = EXIT_FAILED;
+        } else if (!g_quiet) {
+            printf("wrote %s/charts/compare-*.png\n", r->out_dir);
+        }
+        msg("warning", "compare.xlsx is not built yet (issue 6): compare.json and the "
+                       "charts were written");
         if (r->fail_on_regression && c->n_worse > 0) {
             char *w = cs_compare_text(c, true);
             msg("error", "%zu rows are worse than the baseline (--fail-on-regression):",

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/afile.h"
 #include "core/ctime.h"
@@ -17,6 +18,7 @@
 #include "model/survey.h"
 #include "render/csvout.h"
 #include "render/json.h"
+#include "report/charts.h"
 #include "report/model.h"
 #include "store/join.h"
 
@@ -77,6 +79,12 @@ push_note(struct cs_report_result *res, const char *fmt, ...)
     va_end(ap);
     res->notes = xreallocarray(res->notes, res->n_notes + 1, sizeof *res->notes);
     res->notes[res->n_notes++] = xstrdup(buf);
+}
+
+static void
+on_file(void *ctx, const char *path)
+{
+    push_file(ctx, path);
 }
 
 static char *
@@ -442,6 +450,14 @@ custom_json(const struct cs_join_audit *a, enum cs_merge kind)
     return o;
 }
 
+static double
+now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* ---- formats ---------------------------------------------------------- */
 
 enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
@@ -501,6 +517,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                        "rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti)",
                        o->merge);
     struct cs_report_model *m = NULL;
+    double t0 = now_s();
     cs_status rc = cs_report_model_build(store, &mo, &m, err);
     if (rc)
         return rc;
@@ -511,6 +528,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         audit.surveys = m->totals.surveys;
         audit.unanswered = m->totals.surveys;
     }
+    res->seconds_stats = now_s() - t0;
     if (m->totals.surveys == 0)
         push_note(res, "no surveys match the filters (%s%s%s)",
                   o->has_week ? "--week" : "", o->has_since || o->has_until ? " --since/--until" : "",
@@ -519,6 +537,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         goto out;
     char path[4096];
     if (fmts & F_JSON) {
+        t0 = now_s();
         snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
         cJSON *doc = cs_json_summary(m);
         cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
@@ -528,17 +547,27 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         if (rc)
             goto out;
         push_file(res, path);
+        res->seconds_json = now_s() - t0;
     }
     if (fmts & F_CSV) {
+        t0 = now_s();
         if ((rc = write_csv_tables(m, o->out_dir, res, err)))
             goto out;
         if (audit.events > 0 &&
             (rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->out_dir,
                                    res, err)))
             goto out;
+        res->seconds_csv = now_s() - t0;
     }
-    if (fmts & (F_PNG | F_SVG | F_PDF))
-        push_note(res, "charts (png, svg, pdf) are not built yet (issue 5): none written");
+    if (fmts & (F_PNG | F_SVG | F_PDF)) {
+        t0 = now_s();
+        unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
+                        (fmts & F_PDF ? CS_CHART_PDF : 0);
+        int n_charts = 0;
+        if ((rc = cs_report_charts(m, o->out_dir, surf, on_file, res, &n_charts, err)))
+            goto out;
+        res->seconds_charts = now_s() - t0;
+    }
     if (fmts & F_XLSX)
         push_note(res, "the XLSX workbook is not built yet (issue 6): none written");
     struct text t = {0};

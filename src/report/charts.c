@@ -1,0 +1,554 @@
+/*
+ * report/charts.c: chart specs from the report and comparison models.
+ *
+ * Which charts, and why: per (category, scale) the distribution (share of
+ * respondents per score with the number of responses on a second axis, as
+ * the ACS summary query shows it), the issue tags (bars sorted by share of
+ * responses; a pie of the mentions, at most six slices), the distribution
+ * per week (100% stacked) and the poor-rate and mean trends with their 95%
+ * intervals.  Groups under --min-n get no chart of their own (a chart of 7
+ * answers misleads at a glance) except the largest scale of each category.
+ * A 0-100 scale has 101 scores: its distribution is binned into deciles
+ * whose exact bounds are named.
+ */
+#include "report/charts.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/afile.h"
+#include "core/ctime.h"
+#include "core/mem.h"
+#include "model/survey.h"
+#include "render/chart.h"
+
+#define MAX_DIST_COLUMNS 21 /* more score levels than this are binned */
+
+struct out {
+    const char *dir;
+    unsigned surfaces;
+    cs_file_cb on_file;
+    void *ctx;
+    struct chart_pdf *pdf; /* the multi-page report, or NULL */
+    int n;
+};
+
+static cs_status
+emit(struct out *o, const struct chart_spec *spec, const char *name,
+     struct cs_err *err)
+{
+    static const struct { unsigned bit; enum chart_format f; } fm[] = {
+        {CS_CHART_PNG, CHART_PNG}, {CS_CHART_SVG, CHART_SVG}, {CS_CHART_PDF, CHART_PDF}};
+    for (size_t i = 0; i < 3; i++) {
+        if (!(o->surfaces & fm[i].bit))
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/charts/%s.%s", o->dir, name,
+                 chart_format_ext(fm[i].f));
+        if (chart_render(spec, fm[i].f, path, err))
+            return err->code;
+        if (o->on_file)
+            o->on_file(o->ctx, path);
+    }
+    if (o->pdf && chart_pdf_add_chart(o->pdf, spec, err))
+        return err->code;
+    o->n++;
+    return CS_OK;
+}
+
+/* "overall" or "overall-0-10" when the category has several scales */
+static void
+base_name(const struct cs_report_model *m, const struct rep_group *g, char *buf,
+          size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < m->n_groups; i++)
+        k += m->groups[i].cat == g->cat;
+    char lo[32], hi[32];
+    if (k > 1)
+        snprintf(buf, n, "%s-%s-%s", cs_category_name((enum cs_category)g->cat),
+                 cs_js_number(g->scale.lower, lo), cs_js_number(g->scale.upper, hi));
+    else
+        snprintf(buf, n, "%s", cs_category_name((enum cs_category)g->cat));
+}
+
+static void
+title_of(const struct rep_group *g, const char *what, char *buf, size_t n)
+{
+    char lo[32], hi[32], th[32];
+    snprintf(buf, n, "%s%s \xE2\x80\x94 %s\xE2\x80\x93%s scale, threshold %s",
+             cs_category_title((enum cs_category)g->cat), what,
+             cs_js_number(g->scale.lower, lo), cs_js_number(g->scale.upper, hi),
+             cs_js_number(g->scale.threshold, th));
+}
+
+static void
+scale_note(const struct stats_scale *sc, char *buf, size_t n)
+{
+    char lo[32], hi[32], th[32];
+    snprintf(buf, n, "scale %s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(sc->lower, lo),
+             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+}
+
+static void
+window_text(const struct cs_report_model *m, char *buf, size_t n)
+{
+    char a[16], b[16];
+    if (m->totals.surveys == 0) {
+        snprintf(buf, n, "no data");
+        return;
+    }
+    int64_t end = m->filter.has_until ? m->filter.until_us - 1 : m->totals.last_us;
+    int64_t start = m->filter.has_since ? m->filter.since_us : m->totals.first_us;
+    snprintf(buf, n, "%s to %s", cs_day_format(cs_time_day(start), a),
+             cs_day_format(cs_time_day(end), b));
+}
+
+/* is g the largest scale of its category? */
+static bool
+is_main(const struct cs_report_model *m, const struct rep_group *g)
+{
+    for (size_t i = 0; i < m->n_groups; i++)
+        if (m->groups[i].cat == g->cat && m->groups[i].sum.n > g->sum.n)
+            return false;
+    return true;
+}
+
+static cs_status
+distribution_chart(struct out *o, const struct cs_report_model *m,
+                   const struct rep_group *g, const char *base, struct cs_err *err)
+{
+    size_t n = g->n_dist;
+    bool binned = n > MAX_DIST_COLUMNS;
+    size_t nc = binned ? 10 : n;
+    char **labels = xcalloc(nc ? nc : 1, sizeof *labels);
+    double *share = xcalloc(nc ? nc : 1, sizeof *share);
+    double *count = xcalloc(nc ? nc : 1, sizeof *count);
+    char num[32], num2[32];
+    if (!binned) {
+        for (size_t i = 0; i < n; i++) {
+            labels[i] = xstrdup(cs_js_number(g->dist[i].score, num));
+            count[i] = (double)g->dist[i].count;
+        }
+    } else {
+        /* deciles of the scale: [lo, lo+w), ..., [.., hi] with exact names */
+        double w = (g->scale.upper - g->scale.lower) / 10;
+        for (size_t b = 0; b < 10; b++) {
+            double a = g->scale.lower + w * (double)b, z = a + w;
+            labels[b] = b < 9 ? xasprintf("%s\xE2\x80\x93<%s", cs_js_number(a, num),
+                                          cs_js_number(z, num2))
+                              : xasprintf("%s\xE2\x80\x93%s", cs_js_number(a, num),
+                                          cs_js_number(g->scale.upper, num2));
+        }
+        for (size_t i = 0; i < n; i++) {
+            double x = (g->dist[i].score - g->scale.lower) / w;
+            size_t b = x < 0 ? 0 : x >= 9 ? 9 : (size_t)x;
+            count[b] += (double)g->dist[i].count;
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        share[i] = g->sum.n ? count[i] / (double)g->sum.n : NAN;
+    char title[256], sc[96], win[64];
+    title_of(g, " rating", title, sizeof title);
+    scale_note(&g->scale, sc, sizeof sc);
+    window_text(m, win, sizeof win);
+    struct chart_series s[2] = {
+        {.name = "% of respondents", .values = share},
+        {.name = "Number of responses", .values = count, .axis = CHART_RIGHT},
+    };
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_COLUMN_DUAL);
+    spec.title = title;
+    spec.subtitle = "Percentage of respondents per score, and number of responses";
+    spec.footnote = (struct chart_footnote){.n = (long long)g->sum.n, .scale = sc, .window = win};
+    const char *note = binned ? "Scores binned into tenths of the scale; each bin includes its "
+                                "lower bound, the last one both bounds."
+                              : NULL;
+    spec.notes = note ? &note : NULL;
+    spec.n_notes = note ? 1 : 0;
+    spec.categories = (const char *const *)labels;
+    spec.n_categories = nc;
+    spec.category_title = binned ? "Score (binned)" : "Score";
+    spec.series = s;
+    spec.n_series = 2;
+    spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    spec.axis2 = (struct chart_axis){.title = "Responses", .fmt = CHART_FMT_INT};
+    char name[256];
+    snprintf(name, sizeof name, "%s-distribution", base);
+    cs_status rc = emit(o, &spec, name, err);
+    for (size_t i = 0; i < nc; i++)
+        xfree(labels[i]);
+    xfree(labels);
+    xfree(share);
+    xfree(count);
+    return rc;
+}
+
+static cs_status
+issue_charts(struct out *o, const struct cs_report_model *m, const struct rep_group *g,
+             const char *base, struct cs_err *err)
+{
+    size_t n = g->n_issues;
+    const char **labels = xcalloc(n ? n : 1, sizeof *labels);
+    double *share = xcalloc(n ? n : 1, sizeof *share);
+    double *mentions = xcalloc(n ? n : 1, sizeof *mentions);
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        labels[i] = g->issues[i].name;
+        share[i] = g->issues[i].share_of_responses;
+        mentions[i] = (double)g->issues[i].surveys;
+        total += g->issues[i].surveys;
+    }
+    char title[256], sc[96], win[64];
+    title_of(g, " issues", title, sizeof title);
+    scale_note(&g->scale, sc, sizeof sc);
+    window_text(m, win, sizeof win);
+    char unknown[400] = "";
+    size_t un = 0;
+    for (size_t i = 0; i < n && un < sizeof unknown - 80; i++)
+        if (!g->issues[i].known)
+            un += (size_t)snprintf(unknown + un, sizeof unknown - un, "%s%s", un ? ", " : "",
+                                   g->issues[i].name);
+    if (un)
+        snprintf(unknown + un, sizeof unknown - un, ": not in the web SDK's list, kept as given.");
+    const char *notes[1] = {unknown};
+    struct chart_series s = {.name = NULL, .values = share};
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_BAR);
+    spec.notes = un ? notes : NULL;
+    spec.n_notes = un ? 1 : 0;
+    spec.title = title;
+    spec.subtitle = "Share of responses reporting each issue (a response may report several)";
+    spec.footnote = (struct chart_footnote){.n = (long long)g->sum.n, .scale = sc, .window = win};
+    spec.categories = labels;
+    spec.n_categories = n;
+    spec.series = &s;
+    spec.n_series = 1;
+    spec.sort_desc = true;
+    spec.axis = (struct chart_axis){.title = "Share of responses", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    char name[256];
+    snprintf(name, sizeof name, "%s-issues", base);
+    cs_status rc = emit(o, &spec, name, err);
+    if (rc == CS_OK && total > 0) {
+        struct chart_series ps = {.name = NULL, .values = mentions};
+        chart_spec_init(&spec, CHART_PIE);
+        spec.title = title;
+        spec.subtitle = "Issue mentions (a response may mention several)";
+        spec.footnote = (struct chart_footnote){.n = (long long)total, .n_label = "mentions",
+                                                .scale = sc, .window = win};
+        spec.categories = labels;
+        spec.n_categories = n;
+        spec.series = &ps;
+        spec.n_series = 1;
+        spec.donut = true;
+        spec.axis = (struct chart_axis){.fmt = CHART_FMT_INT};
+        snprintf(name, sizeof name, "%s-issues-pie", base);
+        rc = emit(o, &spec, name, err);
+    }
+    xfree(labels);
+    xfree(share);
+    xfree(mentions);
+    return rc;
+}
+
+/* trend rows of group g (same category and scale), in bucket order */
+static size_t
+trend_rows(const struct cs_report_model *m, const struct rep_group *g,
+           const struct rep_trend **rows)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_trend; i++) {
+        const struct rep_trend *t = &m->trend[i];
+        if (t->cat == g->cat && t->scale.lower == g->scale.lower &&
+            t->scale.upper == g->scale.upper && t->scale.threshold == g->scale.threshold)
+            rows[k++] = t;
+    }
+    return k;
+}
+
+static cs_status
+trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_group *g,
+             const char *base, struct cs_err *err)
+{
+    const struct rep_trend **rows = xcalloc(m->n_trend ? m->n_trend : 1, sizeof *rows);
+    size_t k = trend_rows(m, g, rows);
+    char (*labels)[24] = xcalloc(k ? k : 1, sizeof *labels);
+    const char **lp = xcalloc(k ? k : 1, sizeof *lp);
+    double *v = xcalloc(k ? k : 1, sizeof *v), *lo = xcalloc(k ? k : 1, sizeof *lo),
+           *hi = xcalloc(k ? k : 1, sizeof *hi);
+    char partial[512] = "";
+    size_t pn = 0;
+    for (size_t i = 0; i < k; i++) {
+        snprintf(labels[i], sizeof labels[i], "%s%s", rows[i]->label, rows[i]->partial ? "*" : "");
+        lp[i] = labels[i];
+        if (rows[i]->partial && pn < sizeof partial - 40)
+            pn += (size_t)snprintf(partial + pn, sizeof partial - pn, "%s%s",
+                                   pn ? ", " : "* partial (the window does not cover it): ",
+                                   rows[i]->label);
+    }
+    const char *notes[1] = {partial};
+    char title[256], sc[96], win[64], name[256];
+    scale_note(&g->scale, sc, sizeof sc);
+    window_text(m, win, sizeof win);
+    const char *bucket = m->bucket == CS_BUCKET_DAY ? "day" : "ISO week";
+    /* poor rate with the Wilson interval */
+    for (size_t i = 0; i < k; i++) {
+        v[i] = rows[i]->sum.poor_rate;
+        lo[i] = rows[i]->sum.poor_ci_lo;
+        hi[i] = rows[i]->sum.poor_ci_hi;
+    }
+    char lo_s[32], hi_s[32], th_s[32], sub[160];
+    snprintf(title, sizeof title, "Poor-rate trend \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s",
+             cs_category_title((enum cs_category)g->cat), cs_js_number(g->scale.lower, lo_s),
+             cs_js_number(g->scale.upper, hi_s), cs_js_number(g->scale.threshold, th_s));
+    snprintf(sub, sizeof sub, "Share of responses scoring \xE2\x89\xA4 %s per %s", th_s, bucket);
+    struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_LINE);
+    spec.title = title;
+    spec.subtitle = sub;
+    spec.footnote = (struct chart_footnote){.n = (long long)g->sum.n, .scale = sc, .window = win};
+    spec.notes = pn ? notes : NULL;
+    spec.n_notes = pn ? 1 : 0;
+    spec.categories = lp;
+    spec.n_categories = k;
+    spec.category_title = m->bucket == CS_BUCKET_DAY ? "Day" : "ISO week";
+    spec.series = &s;
+    spec.n_series = 1;
+    spec.interval_label = "95% interval (Wilson)";
+    spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    snprintf(name, sizeof name, "trend-poor-rate-%s", base);
+    cs_status rc = emit(o, &spec, name, err);
+    if (rc == CS_OK) {
+        for (size_t i = 0; i < k; i++) {
+            v[i] = rows[i]->sum.mean;
+            lo[i] = rows[i]->sum.mean_ci_lo;
+            hi[i] = rows[i]->sum.mean_ci_hi;
+        }
+        snprintf(title, sizeof title, "Mean-score trend \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
+                 cs_category_title((enum cs_category)g->cat), lo_s, hi_s);
+        snprintf(sub, sizeof sub, "Mean score per %s", bucket);
+        s = (struct chart_series){.name = "Mean score", .values = v, .lo = lo, .hi = hi};
+        spec.title = title;
+        spec.subtitle = sub;
+        spec.interval_label = "95% interval (t)";
+        spec.axis = (struct chart_axis){.title = "Mean score", .fmt = CHART_FMT_FIXED,
+                                        .decimals = 2, .fixed = true,
+                                        .min = g->scale.lower, .max = g->scale.upper};
+        if (!(g->scale.upper > g->scale.lower))
+            spec.axis.fixed = false;
+        snprintf(name, sizeof name, "trend-mean-%s", base);
+        rc = emit(o, &spec, name, err);
+    }
+    xfree(rows);
+    xfree(labels);
+    xfree(lp);
+    xfree(v);
+    xfree(lo);
+    xfree(hi);
+    return rc;
+}
+
+static cs_status
+summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
+                   struct cs_err *err)
+{
+    const char *hdr[] = {"Category", "Scale", "Responses", "Mean", "Median", "SD",
+                         "Poor rate", "95% CI"};
+    size_t nc = 8, nr = m->n_groups;
+    char **cells = xcalloc((nr ? nr : 1) * nc, sizeof *cells);
+    char lo[32], hi[32], th[32];
+    for (size_t i = 0; i < nr; i++) {
+        const struct rep_group *g = &m->groups[i];
+        char **r = cells + i * nc;
+        r[0] = xstrdup(cs_category_title((enum cs_category)g->cat));
+        r[1] = xasprintf("%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(g->scale.lower, lo),
+                         cs_js_number(g->scale.upper, hi), cs_js_number(g->scale.threshold, th));
+        r[2] = xasprintf("%llu%s", (unsigned long long)g->sum.n, g->small_sample ? "*" : "");
+        r[3] = isnan(g->sum.mean) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.mean);
+        r[4] = isnan(g->sum.median) ? xstrdup("\xE2\x80\x93") : xasprintf("%.1f", g->sum.median);
+        r[5] = isnan(g->sum.sd) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.sd);
+        r[6] = isnan(g->sum.poor_rate) ? xstrdup("\xE2\x80\x93")
+                                       : xasprintf("%.1f%%", 100 * g->sum.poor_rate);
+        r[7] = isnan(g->sum.poor_ci_lo)
+                   ? xstrdup("\xE2\x80\x93")
+                   : xasprintf("%.1f\xE2\x80\x93%.1f%%", 100 * g->sum.poor_ci_lo, 100 * g->sum.poor_ci_hi);
+    }
+    char win[64], sub[256], foot[128];
+    window_text(m, win, sizeof win);
+    snprintf(sub, sizeof sub, "%llu surveys, %llu calls, %s", (unsigned long long)m->totals.surveys,
+             (unsigned long long)m->totals.calls, win);
+    snprintf(foot, sizeof foot, "* fewer than %llu responses. Poor rate: share of scores at or below the threshold.",
+             (unsigned long long)m->min_n);
+    struct chart_table t = {.title = "End of Call Survey \xE2\x80\x94 summary", .subtitle = sub,
+                            .n_cols = nc, .header = hdr, .n_rows = nr,
+                            .cells = (const char *const *)cells, .footnote = foot};
+    cs_status rc = chart_pdf_add_table(pdf, &t, err);
+    for (size_t i = 0; i < nr * nc; i++)
+        xfree(cells[i]);
+    xfree(cells);
+    return rc;
+}
+
+cs_status
+cs_report_charts(const struct cs_report_model *m, const char *dir, unsigned surfaces,
+                 cs_file_cb on_file, void *ctx, int *n_charts, struct cs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/charts", dir);
+    if (cs_mkdirs(path, err))
+        return CS_E_IO;
+    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
+                    .on_file = on_file, .ctx = ctx};
+    cs_status rc = CS_OK;
+    if (surfaces & CS_CHART_PDF) {
+        snprintf(path, sizeof path, "%s/report.pdf", dir);
+        if ((rc = chart_pdf_open(path, 0, 0, 0, &o.pdf, err)))
+            return rc;
+        rc = summary_table_page(o.pdf, m, err);
+    }
+    for (size_t i = 0; rc == CS_OK && i < m->n_groups; i++) {
+        const struct rep_group *g = &m->groups[i];
+        if (g->small_sample && !is_main(m, g))
+            continue;
+        char base[128];
+        base_name(m, g, base, sizeof base);
+        rc = distribution_chart(&o, m, g, base, err);
+        if (rc == CS_OK)
+            rc = issue_charts(&o, m, g, base, err);
+        if (rc == CS_OK && is_main(m, g))
+            rc = trend_charts(&o, m, g, base, err);
+    }
+    if (o.pdf) {
+        if (rc == CS_OK) {
+            rc = chart_pdf_close(&o.pdf, err);
+            if (rc == CS_OK && on_file)
+                on_file(ctx, path);
+        } else {
+            chart_pdf_abort(&o.pdf);
+        }
+    }
+    if (n_charts)
+        *n_charts = o.n;
+    return rc;
+}
+
+cs_status
+cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces,
+                  cs_file_cb on_file, void *ctx, struct cs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/charts", dir);
+    if (cs_mkdirs(path, err))
+        return CS_E_IO;
+    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
+                    .on_file = on_file, .ctx = ctx};
+    cs_status rc = CS_OK;
+    const char **glabels = xcalloc(c->n_groups, sizeof *glabels);
+    for (size_t g = 0; g < c->n_groups; g++)
+        glabels[g] = c->groups[g].label;
+    for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
+        /* the largest scale of the category in the baseline group */
+        const struct rep_group *best = NULL;
+        const struct cmp_group *bg = &c->groups[c->baseline];
+        for (size_t k = 0; k < bg->n_cats; k++)
+            if (bg->cats[k].cat == cat && (!best || bg->cats[k].sum.n > best->sum.n))
+                best = &bg->cats[k];
+        if (!best)
+            continue;
+        const struct stats_scale *sc = &best->scale;
+        /* poor rate by group with Wilson whiskers */
+        double *v = xcalloc(c->n_groups, sizeof *v), *lo = xcalloc(c->n_groups, sizeof *lo),
+               *hi = xcalloc(c->n_groups, sizeof *hi);
+        long long n = 0;
+        const struct rep_group **per = xcalloc(c->n_groups, sizeof *per);
+        for (size_t g = 0; g < c->n_groups; g++) {
+            v[g] = lo[g] = hi[g] = NAN;
+            for (size_t k = 0; k < c->groups[g].n_cats; k++) {
+                const struct rep_group *x = &c->groups[g].cats[k];
+                if (x->cat == cat && x->scale.lower == sc->lower && x->scale.upper == sc->upper &&
+                    x->scale.threshold == sc->threshold) {
+                    per[g] = x;
+                    v[g] = x->sum.poor_rate;
+                    lo[g] = x->sum.poor_ci_lo;
+                    hi[g] = x->sum.poor_ci_hi;
+                    n += (long long)x->sum.n;
+                }
+            }
+        }
+        char title[256], sub[160], scs[160], name[256], l[32], h[32], t[32];
+        snprintf(title, sizeof title, "Poor rate by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s",
+                 c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
+                 cs_js_number(sc->upper, h), cs_js_number(sc->threshold, t));
+        snprintf(sub, sizeof sub, "Baseline %s; whiskers: 95%% Wilson intervals",
+                 c->groups[c->baseline].label);
+        snprintf(scs, sizeof scs, "scale %s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", l, h, t);
+        struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
+        struct chart_spec spec;
+        chart_spec_init(&spec, CHART_COLUMN);
+        spec.title = title;
+        spec.subtitle = sub;
+        spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
+        spec.categories = glabels;
+        spec.n_categories = c->n_groups;
+        spec.series = &s;
+        spec.n_series = 1;
+        spec.interval_label = "95% interval (Wilson)";
+        spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+        snprintf(name, sizeof name, "compare-poor-rate-%s", cs_category_name((enum cs_category)cat));
+        rc = emit(&o, &spec, name, err);
+        /* clustered distributions: one series per group, shares per score */
+        if (rc == CS_OK && best->n_dist <= MAX_DIST_COLUMNS) {
+            size_t nd = best->n_dist;
+            char (*labels)[32] = xcalloc(nd ? nd : 1, sizeof *labels);
+            const char **lp = xcalloc(nd ? nd : 1, sizeof *lp);
+            double *vals = xcalloc(c->n_groups * (nd ? nd : 1), sizeof *vals);
+            struct chart_series *ser = xcalloc(c->n_groups, sizeof *ser);
+            for (size_t i = 0; i < nd; i++) {
+                cs_js_number(best->dist[i].score, labels[i]);
+                lp[i] = labels[i];
+            }
+            for (size_t g = 0; g < c->n_groups; g++) {
+                for (size_t i = 0; i < nd; i++) {
+                    vals[g * nd + i] = NAN;
+                    if (!per[g])
+                        continue;
+                    for (size_t j = 0; j < per[g]->n_dist; j++)
+                        if (per[g]->dist[j].score == best->dist[i].score)
+                            vals[g * nd + i] = per[g]->sum.n ? (double)per[g]->dist[j].count /
+                                                                   (double)per[g]->sum.n
+                                                             : NAN;
+                }
+                ser[g] = (struct chart_series){.name = glabels[g], .values = vals + g * nd};
+            }
+            chart_spec_init(&spec, CHART_CLUSTERED);
+            snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
+                     c->by, cs_category_title((enum cs_category)cat), l, h);
+            spec.title = title;
+            spec.subtitle = "Share of each group's respondents per score";
+            spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
+            spec.categories = lp;
+            spec.n_categories = nd;
+            spec.category_title = "Score";
+            spec.series = ser;
+            spec.n_series = c->n_groups;
+            spec.no_value_labels = c->n_groups > 3;
+            spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT,
+                                            .decimals = 1};
+            snprintf(name, sizeof name, "compare-distribution-%s",
+                     cs_category_name((enum cs_category)cat));
+            rc = emit(&o, &spec, name, err);
+            xfree(labels);
+            xfree(lp);
+            xfree(vals);
+            xfree(ser);
+        }
+        xfree(v);
+        xfree(lo);
+        xfree(hi);
+        xfree(per);
+    }
+    xfree(glabels);
+    return rc;
+}
