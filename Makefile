@@ -11,11 +11,11 @@
 PREFIX    ?= /usr/local
 CC        ?= cc
 BUILD     ?= build
-PKGS      := sqlite3 xlsxwriter cairo pangocairo libcjson gsl libcyaml nettle
+PKGS      := sqlite3 xlsxwriter cairo pangocairo libcjson gsl libcyaml yaml-0.1 nettle
 # Debian packages: build/run dependencies, then test-only ones.
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev \
              libpango1.0-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev \
-             libcyaml-dev libgsl-dev nettle-dev
+             libcyaml-dev libyaml-dev libgsl-dev nettle-dev
 DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -115,7 +115,9 @@ check-headers:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/callsurvey/templates
 	install -m 755 $(BUILD)/callsurvey $(DESTDIR)$(PREFIX)/bin/callsurvey
-	install -m 644 templates/*.yaml $(DESTDIR)$(PREFIX)/share/callsurvey/templates/ 2>/dev/null || true
+	install -m 644 templates/*.yaml $(DESTDIR)$(PREFIX)/share/callsurvey/templates/
+	install -d $(DESTDIR)$(PREFIX)/share/callsurvey/templates/examples
+	install -m 644 templates/examples/*.yaml $(DESTDIR)$(PREFIX)/share/callsurvey/templates/examples/
 
 clean:
 	rm -rf $(BUILD) out
