@@ -185,4 +185,27 @@ for cat in ("Overall", "Audio"):
     got = [i for i in e["issues"] if i["issue"] == tag][0]["surveys"]
     check(cat + " 1-5 " + tag + " surveys", got, want)
 check("total surveys", summary["totals"]["surveys"], len(surveys))
+
+# The custom-answer join audit, from customEvents.csv: CallSurvey rows only
+# (other names are skipped), ids trimmed and lower-cased, a row whose
+# customDimensions is not JSON or has no id does not count.
+events = []
+with open(os.path.join(sample, "customEvents.csv"), encoding="utf-8-sig", newline="") as f:
+    for row in csv.DictReader(f):
+        if row["name"] != "CallSurvey":
+            continue
+        try:
+            dims = json.loads(row["customDimensions"])
+        except json.JSONDecodeError:
+            continue
+        sid = str(dims.get("id", "")).strip().lower()
+        if sid:
+            events.append(sid)
+cust = summary["custom"]
+check("custom events", cust["events"], len(events))
+check("custom matched surveys", cust["matched_surveys"], len(set(events) & set(surveys)))
+check("custom surveys without answers", cust["surveys_without_answers"],
+      len(set(surveys) - set(events)))
+check("custom orphan events", cust["orphan_events"], sum(1 for e in events if e not in surveys))
+check("custom duplicate events", cust["duplicate_events"], len(events) - len(set(events)))
 sys.exit(1 if fails else 0)
