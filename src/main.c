@@ -22,6 +22,7 @@
 #include "report/charts.h"
 #include "report/compare.h"
 #include "report/report.h"
+#include "report/template.h"
 #include <cjson/cJSON.h>
 
 #define CS_VERSION "0.1.0"
@@ -448,6 +449,52 @@ cmd_ingest(struct cs_config *cfg)
     return rc;
 }
 
+/* Find, load and validate the template before any data is read. */
+static struct cs_template *
+load_template(const char *name, struct cs_err *err)
+{
+    char **dirs;
+    size_t n_dirs;
+    cs_template_dirs(getenv("CALLSURVEY_TEMPLATES"), NULL, &dirs, &n_dirs);
+    char *path = NULL;
+    struct cs_template *t = NULL;
+    if (cs_template_find(name, dirs, n_dirs, &path, err) == CS_OK)
+        cs_template_load(path, &t, err);
+    xfree(path);
+    cs_template_dirs_free(&dirs, n_dirs);
+    return t;
+}
+
+static int
+cmd_templates(void)
+{
+    char **dirs;
+    size_t n_dirs;
+    cs_template_dirs(getenv("CALLSURVEY_TEMPLATES"), NULL, &dirs, &n_dirs);
+    struct cs_template_info *infos = NULL;
+    size_t n = 0;
+    struct cs_err err;
+    cs_err_clear(&err);
+    cs_status s = cs_template_list(dirs, n_dirs, &infos, &n, &err);
+    if (s == CS_OK) {
+        if (n == 0)
+            msg("warning", "no templates found (searched $CALLSURVEY_TEMPLATES, "
+                           "share/callsurvey/templates and ./templates)");
+        for (size_t i = 0; i < n; i++) {
+            if (infos[i].error)
+                printf("%-18s INVALID: %s\n", infos[i].name, infos[i].error);
+            else
+                printf("%-18s %s\n%-18s %s\n", infos[i].name, infos[i].title, "",
+                       infos[i].path);
+        }
+    } else {
+        print_err(&err);
+    }
+    cs_template_infos_free(&infos, n);
+    cs_template_dirs_free(&dirs, n_dirs);
+    return s == CS_OK ? EXIT_DONE : EXIT_FAILED;
+}
+
 static int
 cmd_report(struct cs_config *cfg)
 {
@@ -458,9 +505,25 @@ cmd_report(struct cs_config *cfg)
         usage_line();
         return EXIT_USAGE;
     }
-    struct cs_store *store = open_store(cfg, &err);
-    if (!store) {
+    struct cs_template *tmpl = load_template(
+        cfg->ropts.template_name ? cfg->ropts.template_name : "weekly-review", &err);
+    if (!tmpl) {
         print_err(&err);
+        return exit_for(err.code);
+    }
+    struct cs_template_params *params = NULL;
+    if (cs_template_params_build(tmpl, &cfg->ropts, NULL, 0, &params, &err) != CS_OK) {
+        print_err(&err);
+        cs_template_free(&tmpl);
+        return exit_for(err.code);
+    }
+    struct cs_store *store = open_store(cfg, &err);
+    if (!store || cs_template_check_queries(store, tmpl, params, &err) != CS_OK) {
+        /* SQL and column errors surface before any input is read */
+        print_err(&err);
+        cs_store_close(&store);
+        cs_template_params_free(&params);
+        cs_template_free(&tmpl);
         return EXIT_FAILED;
     }
     int rc = EXIT_DONE;
@@ -469,11 +532,15 @@ cmd_report(struct cs_config *cfg)
         rc = run_load(cfg, store, &tot);
         if (rc == EXIT_FAILED) {
             cs_store_close(&store);
+            cs_template_params_free(&params);
+            cs_template_free(&tmpl);
             return rc;
         }
     }
     struct cs_report_result res;
-    cs_status s = cs_report_run(store, &cfg->ropts, &res, &err);
+    cs_status s = cs_report_run(store, &cfg->ropts, tmpl, params, &res, &err);
+    cs_template_params_free(&params);
+    cs_template_free(&tmpl);
     if (s == CS_OK)
         msg("note", "timings: load %.3f s (parse and store on two threads), "
                     "statistics %.3f s, json %.3f s, csv %.3f s, charts %.3f s, xlsx %.3f s",
@@ -875,11 +942,7 @@ main(int argc, char **argv)
         case CMD_REPORT: rc = cmd_report(&cfg); break;
         case CMD_GENERATE: rc = cmd_generate(&cfg); break;
         case CMD_COMPARE: rc = cmd_compare(&cfg); break;
-        case CMD_TEMPLATES:
-            msg("error", "report templates are not built yet (issue 7); report "
-                         "writes the built-in weekly review");
-            rc = EXIT_FAILED;
-            break;
+        case CMD_TEMPLATES: rc = cmd_templates(); break;
         default: rc = EXIT_USAGE;
         }
     }

@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/afile.h"
@@ -22,10 +23,14 @@
 #include "core/mem.h"
 #include "model/survey.h"
 #include "render/chart.h"
+#include "report/template.h"
+#include "store/runner.h"
 
 #define MAX_DIST_COLUMNS 21 /* more score levels than this are binned */
 
 struct out {
+    const struct cs_report_model *m;
+    const char *pdf_path;   /* owned path of report.pdf, or NULL */
     const char *dir;
     unsigned surfaces;
     cs_file_cb on_file;
@@ -391,47 +396,255 @@ summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
     return rc;
 }
 
+struct cs_charts {
+    struct out o;
+};
+
 cs_status
-cs_report_charts(const struct cs_report_model *m, const char *dir, unsigned surfaces,
-                 cs_file_cb on_file, void *ctx, int *n_charts, struct cs_err *err)
+cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfaces,
+               cs_file_cb on_file, void *ctx, struct cs_charts **out, struct cs_err *err)
 {
+    *out = NULL;
     char path[4096];
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
-    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
-                    .on_file = on_file, .ctx = ctx};
-    cs_status rc = CS_OK;
+    struct cs_charts *c = xcalloc(1, sizeof *c);
+    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
+                        .on_file = on_file, .ctx = ctx};
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
-        if ((rc = chart_pdf_open(path, 0, 0, 0, &o.pdf, err)))
+        c->o.pdf_path = xstrdup(path);
+        cs_status rc = chart_pdf_open(path, 0, 0, 0, &c->o.pdf, err);
+        if (rc == CS_OK)
+            rc = summary_table_page(c->o.pdf, m, err);
+        if (rc) {
+            chart_pdf_abort(&c->o.pdf);
+            xfree((char *)c->o.pdf_path);
+            xfree(c);
             return rc;
-        rc = summary_table_page(o.pdf, m, err);
+        }
     }
+    *out = c;
+    return CS_OK;
+}
+
+cs_status
+cs_charts_section(struct cs_charts *c, enum cs_chart_section section, int category,
+                  struct cs_err *err)
+{
+    const struct cs_report_model *m = c->o.m;
+    cs_status rc = CS_OK;
     for (size_t i = 0; rc == CS_OK && i < m->n_groups; i++) {
         const struct rep_group *g = &m->groups[i];
+        if (category >= 0 && g->cat != category)
+            continue;
         if (g->small_sample && !is_main(m, g))
             continue;
         char base[128];
         base_name(m, g, base, sizeof base);
-        rc = distribution_chart(&o, m, g, base, err);
-        if (rc == CS_OK)
-            rc = issue_charts(&o, m, g, base, err);
-        if (rc == CS_OK && is_main(m, g))
-            rc = trend_charts(&o, m, g, base, err);
+        if (section == CS_CHARTS_DISTRIBUTION)
+            rc = distribution_chart(&c->o, m, g, base, err);
+        else if (section == CS_CHARTS_ISSUES)
+            rc = issue_charts(&c->o, m, g, base, err);
+        else if (is_main(m, g))
+            rc = trend_charts(&c->o, m, g, base, err);
     }
-    if (o.pdf) {
-        if (rc == CS_OK) {
-            rc = chart_pdf_close(&o.pdf, err);
-            if (rc == CS_OK && on_file)
-                on_file(ctx, path);
+    return rc;
+}
+
+/* ---- charts of template query steps ---------------------------------- */
+
+static double
+cell_num(const struct cs_cell *x)
+{
+    switch (x->type) {
+    case CS_SQL_INT: return (double)x->i;
+    case CS_SQL_REAL: return x->r;
+    case CS_SQL_TEXT: {
+        char *end;
+        double v = strtod(x->t.s, &end);
+        return end != x->t.s && *end == '\0' ? v : NAN;
+    }
+    default: return NAN;
+    }
+}
+
+static char *
+cell_text(const struct cs_cell *x)
+{
+    char b[32];
+    switch (x->type) {
+    case CS_SQL_INT: return xasprintf("%lld", (long long)x->i);
+    case CS_SQL_REAL: return xstrdup(cs_js_number(x->r, b));
+    case CS_SQL_TEXT: return xstrdup(x->t.s);
+    default: return xstrdup("(none)");
+    }
+}
+
+static enum chart_numfmt
+fmt_of(const struct cs_template_step *st, const char *col, int *decimals)
+{
+    *decimals = 1;
+    for (size_t i = 0; col && i < st->n_formats; i++)
+        if (strcmp(st->formats[i].column, col) == 0) {
+            const char *f = st->formats[i].format;
+            const char *dot = strchr(f, '.');
+            int d = 0;
+            if (dot)
+                for (const char *p = dot + 1; *p == '0'; p++)
+                    d++;
+            *decimals = d;
+            if (strchr(f, '%'))
+                return CHART_FMT_PERCENT;
+            if (dot)
+                return CHART_FMT_FIXED;
+            return CHART_FMT_INT;
+        }
+    return CHART_FMT_FIXED;
+}
+
+/* index of a category label, appending it when new */
+static size_t
+label_index(char ***labels, size_t *n, char *text)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*labels)[i], text) == 0) {
+            xfree(text);
+            return i;
+        }
+    *labels = xreallocarray(*labels, *n + 1, sizeof **labels);
+    (*labels)[*n] = text;
+    return (*n)++;
+}
+
+cs_status
+cs_charts_result(struct cs_charts *c, const struct cs_template_step *st,
+                 const struct cs_result *r, const char *name, struct cs_err *err)
+{
+    if (!cs_render_is_chart(st->render))
+        return CS_OK;
+    long cx = st->x ? cs_result_column(r, st->x) : 0;
+    long cy = st->y ? cs_result_column(r, st->y) : (r->n_cols > 1 ? 1 : -1);
+    long cy2 = st->y2 ? cs_result_column(r, st->y2) : -1;
+    long cs = st->series ? cs_result_column(r, st->series) : -1;
+    if (cx < 0 || cy < 0)
+        return cs_fail(err, CS_E_TEMPLATE, st->title,
+                       "the query has no column '%s' for the chart",
+                       cx < 0 ? (st->x ? st->x : "x") : (st->y ? st->y : "y"));
+    /* categories (x) and series (distinct values of `series`, or y [, y2]) */
+    char **cats = NULL, **snames = NULL;
+    size_t n_cats = 0, n_ser = 0;
+    for (size_t i = 0; i < r->n_rows; i++) {
+        label_index(&cats, &n_cats, cell_text(cs_result_cell(r, i, (size_t)cx)));
+        if (cs >= 0)
+            label_index(&snames, &n_ser, cell_text(cs_result_cell(r, i, (size_t)cs)));
+    }
+    if (cs < 0) {
+        n_ser = cy2 >= 0 ? 2 : 1;
+        snames = xcalloc(n_ser, sizeof *snames);
+        snames[0] = xstrdup(r->cols[cy].name);
+        if (cy2 >= 0)
+            snames[1] = xstrdup(r->cols[cy2].name);
+    }
+    double *vals = xcalloc((n_cats ? n_cats : 1) * n_ser, sizeof *vals);
+    for (size_t i = 0; i < (n_cats ? n_cats : 1) * n_ser; i++)
+        vals[i] = NAN;
+    for (size_t i = 0; i < r->n_rows; i++) {
+        char *ct = cell_text(cs_result_cell(r, i, (size_t)cx));
+        size_t ci = label_index(&cats, &n_cats, ct);
+        if (cs >= 0) {
+            char *stx = cell_text(cs_result_cell(r, i, (size_t)cs));
+            size_t si = label_index(&snames, &n_ser, stx);
+            vals[si * n_cats + ci] = cell_num(cs_result_cell(r, i, (size_t)cy));
         } else {
-            chart_pdf_abort(&o.pdf);
+            vals[ci] = cell_num(cs_result_cell(r, i, (size_t)cy));
+            if (cy2 >= 0)
+                vals[n_cats + ci] = cell_num(cs_result_cell(r, i, (size_t)cy2));
+        }
+    }
+    struct chart_series *ser = xcalloc(n_ser, sizeof *ser);
+    for (size_t k = 0; k < n_ser; k++)
+        ser[k] = (struct chart_series){.name = snames[k], .values = vals + k * n_cats};
+    static const enum chart_kind kinds[CS_RENDER__COUNT] = {
+        [CS_RENDER_COLUMN] = CHART_COLUMN, [CS_RENDER_COLUMN2Y] = CHART_COLUMN_DUAL,
+        [CS_RENDER_BAR] = CHART_BAR, [CS_RENDER_PIE] = CHART_PIE,
+        [CS_RENDER_LINE] = CHART_LINE, [CS_RENDER_STACKED] = CHART_STACKED};
+    enum chart_kind kind = kinds[st->render];
+    if (kind == CHART_COLUMN && n_ser > 1)
+        kind = CHART_CLUSTERED;
+    if (kind == CHART_COLUMN_DUAL && n_ser == 2)
+        ser[1].axis = CHART_RIGHT;
+    struct chart_spec spec;
+    chart_spec_init(&spec, kind);
+    spec.title = st->title;
+    spec.subtitle = st->note;
+    spec.footnote = (struct chart_footnote){.n = (long long)r->n_rows, .n_label = "rows"};
+    spec.categories = (const char *const *)cats;
+    spec.n_categories = n_cats;
+    spec.category_title = r->cols[cx].name;
+    spec.series = ser;
+    spec.n_series = n_ser;
+    spec.axis.title = r->cols[cy].name;
+    spec.axis.fmt = fmt_of(st, r->cols[cy].name, &spec.axis.decimals);
+    if (cy2 >= 0) {
+        spec.axis2.title = r->cols[cy2].name;
+        spec.axis2.fmt = fmt_of(st, r->cols[cy2].name, &spec.axis2.decimals);
+    }
+    cs_status rc = emit(&c->o, &spec, name, err);
+    for (size_t i = 0; i < n_cats; i++)
+        xfree(cats[i]);
+    for (size_t k = 0; k < n_ser; k++)
+        xfree(snames[k]);
+    xfree(cats);
+    xfree(snames);
+    xfree(vals);
+    xfree(ser);
+    return rc;
+}
+
+cs_status
+cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *err)
+{
+    struct cs_charts *c = *cp;
+    cs_status rc = CS_OK;
+    if (!c)
+        return CS_OK;
+    if (c->o.pdf) {
+        if (ok) {
+            rc = chart_pdf_close(&c->o.pdf, err);
+            if (rc == CS_OK && c->o.on_file)
+                c->o.on_file(c->o.ctx, c->o.pdf_path);
+        } else {
+            chart_pdf_abort(&c->o.pdf);
         }
     }
     if (n_charts)
-        *n_charts = o.n;
+        *n_charts = c->o.n;
+    xfree((char *)c->o.pdf_path);
+    xfree(c);
+    *cp = NULL;
     return rc;
+}
+
+cs_status
+cs_report_charts(const struct cs_report_model *m, const char *dir, unsigned surfaces,
+                 cs_file_cb on_file, void *ctx, int *n_charts, struct cs_err *err)
+{
+    struct cs_charts *c;
+    cs_status rc = cs_charts_open(m, dir, surfaces, on_file, ctx, &c, err);
+    if (rc)
+        return rc;
+    for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
+        rc = cs_charts_section(c, CS_CHARTS_DISTRIBUTION, cat, err);
+        if (rc == CS_OK)
+            rc = cs_charts_section(c, CS_CHARTS_ISSUES, cat, err);
+        if (rc == CS_OK)
+            rc = cs_charts_section(c, CS_CHARTS_TREND, cat, err);
+    }
+    struct cs_err e2;
+    cs_status rc2 = cs_charts_close(&c, rc == CS_OK, n_charts, rc == CS_OK ? err : &e2);
+    return rc ? rc : rc2;
 }
 
 cs_status

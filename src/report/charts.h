@@ -17,11 +17,40 @@ enum { CS_CHART_PNG = 1, CS_CHART_SVG = 2, CS_CHART_PDF = 4 };
 /* Called for every file written (path borrowed). */
 typedef void (*cs_file_cb)(void *ctx, const char *path);
 
-/* DIR/charts/NAME.{png,svg,pdf} for every (category, scale) with at least
- * min_n responses (and the largest scale of each category): distribution,
- * issues (bar and pie), weekly distribution (stacked), poor-rate and mean
- * trends; with CS_CHART_PDF also DIR/report.pdf (summary table page, then
- * every chart).  Returns the number of charts drawn in *n_charts. */
+/* The charts of one report run: files under DIR/charts and, with
+ * CS_CHART_PDF, the pages of DIR/report.pdf in the order sections ask. */
+struct cs_charts;
+
+enum cs_chart_section {
+    CS_CHARTS_DISTRIBUTION, /* per (category, scale): distribution */
+    CS_CHARTS_ISSUES,       /* per (category, scale): issue bars and pie */
+    CS_CHARTS_TREND,        /* per category (largest scale): poor-rate and mean trends */
+};
+
+/* Open the output (creates DIR/charts; with CS_CHART_PDF opens report.pdf
+ * and adds the summary table page).  Returns owned *out (close with
+ * cs_charts_close). */
+cs_status cs_charts_open(const struct cs_report_model *m, const char *dir,
+                         unsigned surfaces, cs_file_cb on_file, void *ctx,
+                         struct cs_charts **out, struct cs_err *err);
+/* One section's charts for every (category, scale) with at least min_n
+ * responses (and the largest scale of each category); category -1 = all. */
+cs_status cs_charts_section(struct cs_charts *c, enum cs_chart_section section,
+                            int category, struct cs_err *err);
+struct cs_template_step;
+struct cs_result;
+/* The chart of a template query step (render column, column2y, bar, pie,
+ * line, stacked) from its result: x gives the categories, y (and y2) the
+ * values; with `series`, one series per distinct value of that column.
+ * name is the chart file stem.  A render of "table" draws nothing. */
+cs_status cs_charts_result(struct cs_charts *c, const struct cs_template_step *st,
+                           const struct cs_result *r, const char *name,
+                           struct cs_err *err);
+/* Close (ok: finish report.pdf; else remove it).  *n_charts: charts drawn. */
+cs_status cs_charts_close(struct cs_charts **c, bool ok, int *n_charts,
+                          struct cs_err *err);
+
+/* Every section for every category (what the default template asks). */
 cs_status cs_report_charts(const struct cs_report_model *m, const char *dir,
                            unsigned surfaces, cs_file_cb on_file, void *ctx,
                            int *n_charts, struct cs_err *err);

@@ -20,7 +20,9 @@
 #include "render/json.h"
 #include "report/charts.h"
 #include "report/model.h"
+#include "report/template.h"
 #include "store/join.h"
+#include "store/runner.h"
 
 void
 cs_report_opts_default(struct cs_report_opts *o)
@@ -458,6 +460,60 @@ now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* ---- template query steps --------------------------------------------- */
+
+static cJSON *
+result_json(const struct cs_template_step *st, const struct cs_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "title", st->title);
+    cJSON_AddStringToObject(o, "render", cs_render_name(st->render));
+    cJSON *cols = cJSON_AddArrayToObject(o, "columns");
+    for (size_t c = 0; c < r->n_cols; c++)
+        cJSON_AddItemToArray(cols, cJSON_CreateString(r->cols[c].name));
+    cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+    for (size_t i = 0; i < r->n_rows; i++) {
+        cJSON *row = cJSON_CreateArray();
+        for (size_t c = 0; c < r->n_cols; c++) {
+            const struct cs_cell *x = cs_result_cell(r, i, c);
+            switch (x->type) {
+            case CS_SQL_INT: cJSON_AddItemToArray(row, cJSON_CreateNumber((double)x->i)); break;
+            case CS_SQL_REAL: cJSON_AddItemToArray(row, cJSON_CreateNumber(x->r)); break;
+            case CS_SQL_TEXT: cJSON_AddItemToArray(row, cJSON_CreateString(x->t.s)); break;
+            default: cJSON_AddItemToArray(row, cJSON_CreateNull()); break;
+            }
+        }
+        cJSON_AddItemToArray(rows, row);
+    }
+    return o;
+}
+
+static cs_status
+result_csv(const struct cs_result *r, const char *path, struct cs_err *err)
+{
+    struct cs_csv c;
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    for (size_t k = 0; k < r->n_cols; k++)
+        cs_csv_text(&c, r->cols[k].name);
+    cs_csv_endrow(&c);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        for (size_t k = 0; k < r->n_cols; k++) {
+            const struct cs_cell *x = cs_result_cell(r, i, k);
+            if (x->type == CS_SQL_INT)
+                cs_csv_int(&c, (long long)x->i);
+            else if (x->type == CS_SQL_REAL)
+                cs_csv_num(&c, x->r);
+            else if (x->type == CS_SQL_TEXT)
+                cs_csv_text(&c, x->t.s);
+            else
+                cs_csv_text(&c, NULL);
+        }
+        cs_csv_endrow(&c);
+    }
+    return cs_csv_close(&c, err);
+}
+
 /* ---- formats ---------------------------------------------------------- */
 
 enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
@@ -492,6 +548,7 @@ parse_formats(const char *list, unsigned *out, struct cs_err *err)
 
 cs_status
 cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
+              const struct cs_template *tmpl, const struct cs_template_params *params,
               struct cs_report_result *res, struct cs_err *err)
 {
     memset(res, 0, sizeof *res);
@@ -536,40 +593,103 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     if ((rc = cs_mkdirs(o->out_dir, err)))
         goto out;
     char path[4096];
-    if (fmts & F_JSON) {
-        t0 = now_s();
-        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
-        cJSON *doc = cs_json_summary(m);
-        cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
-        cJSON_AddArrayToObject(doc, "steps");
-        rc = cs_json_write(doc, path, err);
-        cJSON_Delete(doc);
+    cJSON *doc = cs_json_summary(m);
+    cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
+    cJSON_AddStringToObject(doc, "template", tmpl ? tmpl->name : "");
+    cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
+    struct cs_charts *charts = NULL;
+    unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
+                    (fmts & F_PDF ? CS_CHART_PDF : 0);
+    if (surf && (rc = cs_charts_open(m, o->out_dir, surf, on_file, res, &charts, err)))
+        goto done;
+    if ((fmts & F_CSV) && (rc = write_csv_tables(m, o->out_dir, res, err)))
+        goto done;
+    bool custom_written = false;
+    for (size_t i = 0; tmpl && i < tmpl->n_steps; i++) {
+        const struct cs_template_step *st = &tmpl->steps[i];
+        double ts = now_s();
+        switch (st->section) {
+        case CS_SECTION_DISTRIBUTION:
+        case CS_SECTION_ISSUES:
+        case CS_SECTION_TREND:
+            if (charts)
+                rc = cs_charts_section(charts,
+                                       st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
+                                       : st->section == CS_SECTION_ISSUES   ? CS_CHARTS_ISSUES
+                                                                            : CS_CHARTS_TREND,
+                                       st->category, err);
+            res->seconds_charts += now_s() - ts;
+            break;
+        case CS_SECTION_CUSTOM:
+            if ((fmts & F_CSV) && audit.events > 0 && !custom_written) {
+                rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->out_dir, res, err);
+                custom_written = true;
+            }
+            res->seconds_csv += now_s() - ts;
+            break;
+        case CS_SECTION_COMPARE:
+            push_note(res, "step '%s': the compare section is written by `callsurvey compare`",
+                      st->title);
+            break;
+        case CS_SECTION_QUERY: {
+            struct cs_result *r = NULL;
+            rc = cs_template_run_step(store, tmpl, i, params, 60000, &r, err);
+            if (rc)
+                break;
+            cJSON_AddItemToArray(steps, result_json(st, r));
+            char name[256];
+            cs_template_chart_name(st, -1, name, sizeof name);
+            if (fmts & F_CSV) {
+                char sheet[64];
+                cs_template_sheet_name(st, -1, sheet, sizeof sheet);
+                snprintf(path, sizeof path, "%s/tables/%s.csv", o->out_dir,
+                         name[0] ? name : "step");
+                if ((rc = result_csv(r, path, err)) == CS_OK)
+                    push_file(res, path);
+            }
+            if (rc == CS_OK && charts && name[0])
+                rc = cs_charts_result(charts, st, r, name, err);
+            cs_result_free(&r);
+            break;
+        }
+        default:
+            break;
+        }
+        if (st->section != CS_SECTION_QUERY) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "title", st->title);
+            cJSON_AddStringToObject(e, "section", cs_section_name(st->section));
+            cJSON_AddItemToArray(steps, e);
+        }
         if (rc)
-            goto out;
-        push_file(res, path);
-        res->seconds_json = now_s() - t0;
+            goto done;
     }
-    if (fmts & F_CSV) {
-        t0 = now_s();
-        if ((rc = write_csv_tables(m, o->out_dir, res, err)))
-            goto out;
-        if (audit.events > 0 &&
-            (rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->out_dir,
-                                   res, err)))
-            goto out;
-        res->seconds_csv = now_s() - t0;
-    }
-    if (fmts & (F_PNG | F_SVG | F_PDF)) {
-        t0 = now_s();
-        unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
-                        (fmts & F_PDF ? CS_CHART_PDF : 0);
+    if (charts) {
+        double ts = now_s();
         int n_charts = 0;
-        if ((rc = cs_report_charts(m, o->out_dir, surf, on_file, res, &n_charts, err)))
-            goto out;
-        res->seconds_charts = now_s() - t0;
+        rc = cs_charts_close(&charts, true, &n_charts, err);
+        res->seconds_charts += now_s() - ts;
+        if (rc)
+            goto done;
+    }
+    if (fmts & F_JSON) {
+        double ts = now_s();
+        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
+        if ((rc = cs_json_write(doc, path, err)))
+            goto done;
+        push_file(res, path);
+        res->seconds_json = now_s() - ts;
     }
     if (fmts & F_XLSX)
         push_note(res, "the XLSX workbook is not built yet (issue 6): none written");
+done:
+    if (charts) {
+        struct cs_err e2;
+        cs_charts_close(&charts, false, NULL, &e2);
+    }
+    cJSON_Delete(doc);
+    if (rc)
+        goto out;
     struct text t = {0};
     terminal_table(m, &t);
     if (audit.events > 0)

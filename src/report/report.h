@@ -39,12 +39,22 @@ struct cs_report_result {
     size_t n_files;
     char **notes;         /* owned: warnings for the user (not built, no data) */
     size_t n_notes;
+    double seconds_stats; /* building the model (scan, statistics, join audit) */
+    double seconds_json, seconds_csv, seconds_charts, seconds_xlsx; /* per output */
 };
 
 void cs_report_opts_default(struct cs_report_opts *o);
 
-/* Compute the report over the store and write the requested files. */
+struct cs_template;
+struct cs_template_params;
+
+/* Compute the report over the store and write the requested files, in the
+ * order and with the titles of template t's steps (borrowed; p: its bound
+ * parameters).  summary.json and the CSV summary tables are always
+ * complete; charts, sheets and query steps follow the steps. */
 cs_status cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
+                        const struct cs_template *t,
+                        const struct cs_template_params *p,
                         struct cs_report_result *res, struct cs_err *err);
 
 void cs_report_result_free(struct cs_report_result *res);
