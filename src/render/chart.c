@@ -24,6 +24,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <png.h>
+#include <setjmp.h>
+#include <stdint.h>
+
 #include "core/afile.h"
 #include "core/mem.h"
 #include "render/chart_internal.h"
@@ -133,6 +137,57 @@ chart_spec_geometry(const struct chart_spec *spec, int *width_px,
     return CS_OK;
 }
 
+/* Write an image surface as an 8-bit RGB PNG with libpng directly.
+ * cairo's own writer picks filters adaptively at zlib's default level: on a
+ * report's worth of charts that was 56% of the run.  Charts are flat colour
+ * on an opaque white background (chart_draw fills it), so the SUB filter at
+ * zlib level 3 gives files of similar size several times faster, and the
+ * decoded pixels are the same (alpha is always 255). */
+static cs_status
+png_write_rgb(cairo_surface_t *surf, FILE *fp, const char *path, struct cs_err *err)
+{
+    cairo_surface_flush(surf);
+    int w = cairo_image_surface_get_width(surf);
+    int h = cairo_image_surface_get_height(surf);
+    int stride = cairo_image_surface_get_stride(surf);
+    const unsigned char *data = cairo_image_surface_get_data(surf);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    unsigned char *volatile row = NULL;
+    if (!png || !info) {
+        png_destroy_write_struct(&png, &info);
+        return cs_fail(err, CS_E_NOMEM, path, "cannot start the PNG writer");
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        xfree(row);
+        return cs_fail(err, CS_E_IO, path, "cannot write the PNG");
+    }
+    row = xmalloc((size_t)w * 3);
+    png_init_io(png, fp);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_compression_level(png, 3);
+    png_write_info(png, info);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *px = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < w; x++) {
+            uint32_t p = px[x]; /* ARGB32, premultiplied; opaque here */
+            row[3 * x] = (unsigned char)(p >> 16);
+            row[3 * x + 1] = (unsigned char)(p >> 8);
+            row[3 * x + 2] = (unsigned char)p;
+        }
+        png_write_row(png, row);
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    xfree(row);
+    if (ferror(fp))
+        return cs_fail(err, CS_E_IO, path, "write failed");
+    return CS_OK;
+}
+
 cs_status
 chart_render(const struct chart_spec *spec, enum chart_format format,
              const char *path, struct cs_err *err)
@@ -183,11 +238,8 @@ chart_render(const struct chart_spec *spec, enum chart_format format,
     cairo_destroy(cr);
     if (rc == CS_OK && st != CAIRO_STATUS_SUCCESS)
         rc = cairo_fail(st, &sk, path, err);
-    if (rc == CS_OK && format == CHART_PNG) {
-        st = cairo_surface_write_to_png_stream(surf, sink_write, &sk);
-        if (st != CAIRO_STATUS_SUCCESS)
-            rc = cairo_fail(st, &sk, path, err);
-    }
+    if (rc == CS_OK && format == CHART_PNG)
+        rc = png_write_rgb(surf, af.fp, path, err);
     /* SVG and PDF emit most of their bytes here */
     cairo_surface_finish(surf);
     st = cairo_surface_status(surf);
