@@ -19,6 +19,7 @@
 #include "gen/gen.h"
 #include "core/afile.h"
 #include "render/json.h"
+#include "render/chart.h"
 #include "report/charts.h"
 #include "report/compare.h"
 #include "report/report.h"
@@ -948,5 +949,7 @@ main(int argc, char **argv)
     }
     xfree(cfg.inputs);
     xfree(cfg.custom);
+    /* release pango/cairo/fontconfig caches so leak checkers see only ours */
+    chart_cleanup();
     return rc;
 }

@@ -24,6 +24,7 @@ for case in "$top"/tests/cli/*/; do
     (cd "$work" && env -i PATH=/usr/bin:/bin LC_ALL=C TZ=UTC HOME="$work" \
         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
         CS="$CS" SAMPLE="$top/sample-data" TOOLS="$TOOLSDIR" TOP="$top" \
+        CALLSURVEY_TEMPLATES="$top/templates" \
         sh -e ./cmd >stdout 2>stderr; echo $? >status)
     end=$(date +%s.%N)
     want=0; [ -f "$case/expected.status" ] && want=$(cat "$case/expected.status")
