@@ -52,8 +52,11 @@ cs_reader_fill(struct cs_reader *rd, size_t want)
             rd->cap = ncap;
         }
         ssize_t n;
+        size_t room = rd->cap - rd->len;
+        if (room > 4 * READ_CHUNK) /* small reads keep the line cap effective */
+            room = 4 * READ_CHUNK;
         do {
-            n = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
+            n = read(rd->fd, rd->buf + rd->len, room);
         } while (n < 0 && errno == EINTR);
         if (n < 0) {
             rd->read_errno = errno;
@@ -393,39 +396,47 @@ json_stream(struct cs_ingest_run *run, struct cs_reader *rd)
     }
 }
 
-/* JSON Lines: one JSON text per line. */
+/* JSON Lines: one JSON text per line.  A line longer than
+ * CS_INGEST_SPAN_MAX is rejected whole, without keeping it in memory: once
+ * that many bytes have no newline, the reader drops them as they come. */
 static cs_status
 json_lines(struct cs_ingest_run *run, struct cs_reader *rd)
 {
     bool skipping = false; /* inside an over-long line */
     uint64_t skip_line = 0;
+    size_t scanned = 0;    /* bytes after pos already searched for '\n' */
     for (;;) {
-        char *nl = memchr(rd->buf + rd->pos, '\n', rd->len - rd->pos);
+        char *nl = memchr(rd->buf + rd->pos + scanned, '\n',
+                          rd->len - rd->pos - scanned);
         if (nl == NULL) {
+            scanned = rd->len - rd->pos;
             if (rd->eof) {
                 if (rd->pos >= rd->len)
                     return CS_OK;
                 nl = rd->buf + rd->len; /* last line without newline */
             } else {
-                rd->keep = rd->pos;
-                if (rd->len - rd->pos > CS_INGEST_SPAN_MAX) {
+                if (scanned > CS_INGEST_SPAN_MAX) {
                     if (!skipping)
                         skip_line = rd->line;
                     skipping = true;
-                    rd->pos = rd->len;
-                    rd->keep = rd->pos;
+                    rd->pos = rd->len; /* drop what we have of it */
+                    scanned = 0;
                 }
+                rd->keep = rd->pos;
                 if (!cs_reader_fill(rd, rd->len - rd->pos + READ_CHUNK))
                     return cs_fail(run->err, CS_E_IO, run->name,
                                    "read error: %s", strerror(rd->read_errno));
                 continue;
             }
         }
+        scanned = 0;
         size_t start = rd->pos, end = (size_t)(nl - rd->buf);
         uint64_t line = rd->line;
         rd->pos = end < rd->len ? end + 1 : end;
         rd->line++;
-        if (skipping) {
+        if (skipping || end - start > CS_INGEST_SPAN_MAX) {
+            if (!skipping)
+                skip_line = line;
             skipping = false;
             if (cs_run_reject_raw(run, skip_line, 0, "", 0,
                                   "line is longer than %u MiB.",
