@@ -483,7 +483,8 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
         xfree(old_of_new);
         xfree(new_of_old);
     }
-    qsort(m.cells, n, sizeof *m.cells, cell_cmp);
+    if (n > 1) /* an empty store has no cells (and a NULL array) */
+        qsort(m.cells, n, sizeof *m.cells, cell_cmp);
     cube->cells = m.cells;
     cube->n_cells = n;
     return CS_OK;

@@ -1,0 +1,527 @@
+/*
+ * render/xlsx_data.c: the workbook sections read row by row from the store:
+ * Data (one row per survey), Custom (the joined custom answers) and Data
+ * Quality (checks, rejected records, unknown tags, orphan events).
+ *
+ * Data and Custom can hold millions of rows, so they are streamed: their
+ * sheets stay in libxlsxwriter's constant-memory mode and rows go out
+ * strictly in order, one callback of store/export.h or store/join.h at a
+ * time.  A stream starts a continuation sheet ("Data (2)", ...) when a
+ * sheet is full, closes each sheet with its Excel table once its last row
+ * is known, and sets the column widths seen on it.  Data Quality is an
+ * ordinary sheet: its lists are capped (CS_XLSX_MAX_LISTED), and its
+ * counts of replaced and truncated cells are filled in at close, when the
+ * whole workbook has been written.
+ */
+#include "render/xlsx_internal.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctime.h"
+#include "core/mem.h"
+#include "model/survey.h"
+#include "store/export.h"
+
+/* ---- Streams ------------------------------------------------------------ */
+
+struct xl_stream {
+    struct cs_xlsx *x;
+    struct xl_sheet *sh;       /* current sheet; NULL before the first */
+    const char *base;          /* "Data" */
+    const char *desc;          /* table-of-contents text of the first sheet */
+    const char *const *cols;   /* header names (borrowed) */
+    size_t n_cols;
+    char **names;              /* owned: cleaned header of the current sheet */
+    lxw_row_t row;             /* last row written on the current sheet */
+    uint64_t total;            /* data rows written on all sheets */
+    size_t n_sheets;           /* sheets of the stream */
+};
+
+static void
+stream_sheet(struct xl_stream *s)
+{
+    struct cs_xlsx *x = s->x;
+    char name[64], desc[192];
+    s->n_sheets++;
+    if (s->n_sheets == 1) {
+        snprintf(name, sizeof name, "%s", s->base);
+        snprintf(desc, sizeof desc, "%s", s->desc);
+    } else {
+        snprintf(name, sizeof name, "%s (%zu)", s->base, s->n_sheets);
+        snprintf(desc, sizeof desc, "%s, continued: rows %llu and on", s->base,
+                 (unsigned long long)s->total + 1);
+    }
+    s->sh = xl_sheet_add(x, name, true, desc);
+    if (!s->sh)
+        return;
+    s->sh->first_row = (uint32_t)(s->total + 1);
+    snprintf(s->sh->base, sizeof s->sh->base, "%s", s->base);
+    s->names = xl_header(x, s->sh, 0, 0, s->cols, s->n_cols);
+    worksheet_freeze_panes(s->sh->ws, 1, 0);
+    s->row = 0;
+}
+
+static void
+stream_end_sheet(struct xl_stream *s)
+{
+    if (!s->sh)
+        return;
+    s->sh->last_row = (uint32_t)s->total;
+    xl_table(s->x, s->sh, 0, 0, s->row, s->names, s->n_cols);
+    xl_sheet_finish(s->x, s->sh);
+    xl_names_free(s->names, s->n_cols);
+    s->names = NULL;
+}
+
+/* The row to write next, starting a continuation sheet when needed. */
+static lxw_row_t
+stream_row(struct xl_stream *s)
+{
+    if (!s->sh || s->row + 1 >= s->x->rows_per_sheet) {
+        stream_end_sheet(s);
+        stream_sheet(s);
+    }
+    s->total++;
+    return ++s->row;
+}
+
+static void
+stream_begin(struct xl_stream *s)
+{
+    stream_sheet(s);
+}
+
+static void
+stream_end(struct xl_stream *s)
+{
+    stream_end_sheet(s);
+    if (s->sh && s->n_sheets == 1)
+        s->sh->first_row = 0; /* not a continuation: nothing to say on About */
+}
+
+/* ---- Data ----------------------------------------------------------------- */
+
+#define DATA_HEAD 12
+static const char *const data_head[DATA_HEAD] = {
+    "Survey id", "Time (UTC)", "Week", "Day", "Resource", "Resource id",
+    "Call id", "Participant id", "Correlation id", "Operation", "Source", "Line"};
+static const char *const data_rating[6] = {"score", "lower", "upper",
+                                           "threshold", "poor", "issues"};
+
+struct data_ctx {
+    struct xl_stream st;
+};
+
+static cs_status
+data_row(void *ctx, const struct cs_export_survey *r, struct cs_err *err)
+{
+    struct data_ctx *d = ctx;
+    struct cs_xlsx *x = d->st.x;
+    lxw_row_t row = stream_row(&d->st);
+    struct xl_sheet *sh = d->st.sh;
+    if (x->lerr || !sh)
+        return xl_status(x, err);
+    char wk[16];
+    snprintf(wk, sizeof wk, "%d-W%02d", r->week / 100, r->week % 100);
+    xl_text(x, sh, row, 0, r->survey_id, SIZE_MAX, XF_NONE);
+    xl_time(x, sh, row, 1, r->time_us);
+    xl_text(x, sh, row, 2, wk, SIZE_MAX, XF_NONE);
+    xl_day(x, sh, row, 3, r->day);
+    xl_text(x, sh, row, 4, r->resource, SIZE_MAX, XF_NONE);
+    xl_text(x, sh, row, 5, r->resource_id, SIZE_MAX, XF_NONE);
+    xl_text(x, sh, row, 6, r->call_id, SIZE_MAX, XF_NONE);
+    xl_text(x, sh, row, 7, r->participant_id, SIZE_MAX, XF_NONE);
+    xl_text(x, sh, row, 8, r->correlation_id, SIZE_MAX, XF_NONE);
+    xl_text(x, sh, row, 9, r->operation, SIZE_MAX, XF_NONE);
+    xl_text(x, sh, row, 10, r->source, SIZE_MAX, XF_NONE);
+    if (r->has_line)
+        xl_num(x, sh, row, 11, (double)r->line, XF_NONE);
+    for (int c = 0; c < CS_CAT__COUNT; c++) {
+        const struct cs_export_rating *rt = &r->rating[c];
+        lxw_col_t k = (lxw_col_t)(DATA_HEAD + 6 * c);
+        if (!rt->present)
+            continue;
+        xl_num(x, sh, row, k, rt->score, XF_NONE);
+        xl_num(x, sh, row, k + 1, rt->lower, XF_NONE);
+        xl_num(x, sh, row, k + 2, rt->upper, XF_NONE);
+        xl_num(x, sh, row, k + 3, rt->threshold, XF_NONE);
+        xl_num(x, sh, row, k + 4, rt->poor ? 1 : 0, XF_NONE);
+        xl_text(x, sh, row, k + 5, rt->issues, SIZE_MAX, XF_NONE);
+    }
+    x->data_rows++;
+    return xl_status(x, err);
+}
+
+cs_status
+cs_xlsx_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
+{
+    enum { NCOL = DATA_HEAD + 6 * CS_CAT__COUNT };
+    char rating_names[6 * CS_CAT__COUNT][48];
+    const char *cols[NCOL];
+    for (size_t i = 0; i < DATA_HEAD; i++)
+        cols[i] = data_head[i];
+    for (int c = 0; c < CS_CAT__COUNT; c++)
+        for (int k = 0; k < 6; k++) {
+            snprintf(rating_names[6 * c + k], sizeof rating_names[0], "%s %s",
+                     cs_category_title((enum cs_category)c), data_rating[k]);
+            cols[DATA_HEAD + 6 * c + k] = rating_names[6 * c + k];
+        }
+    struct data_ctx d = {.st = {.x = x, .base = "Data",
+                                .desc = "One row per survey with every column, for pivoting "
+                                        "(poor: 1 = poor, 0 = not)",
+                                .cols = cols, .n_cols = NCOL}};
+    stream_begin(&d.st);
+    if (x->lerr) {
+        xl_names_free(d.st.names, NCOL);
+        return xl_status(x, err);
+    }
+    cs_status rc = cs_export_surveys(in->store, in->filter, data_row, &d, err);
+    stream_end(&d.st);
+    xl_names_free(d.st.names, NCOL);
+    x->data_written = true;
+    x->data_sheets = d.st.n_sheets;
+    if (rc)
+        return rc;
+    return xl_status(x, err);
+}
+
+/* ---- Custom --------------------------------------------------------------- */
+
+struct custom_ctx {
+    struct xl_stream st;
+    enum cs_merge kind;
+    char **keys;     /* custom keys, sorted by strcmp (cs_join_keys) */
+    size_t n_keys;   /* keys given a column */
+    uint64_t *seen;  /* per key: the stamp of the last row that wrote it */
+    uint64_t stamp;  /* current row */
+};
+
+static int
+cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+json_cell(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+          const cJSON *it)
+{
+    if (!it || cJSON_IsNull(it))
+        return;
+    if (cJSON_IsString(it))
+        xl_text(x, sh, r, c, it->valuestring, SIZE_MAX, XF_NONE);
+    else if (cJSON_IsNumber(it))
+        xl_num(x, sh, r, c, it->valuedouble, XF_NONE);
+    else if (cJSON_IsBool(it))
+        xl_bool(x, sh, r, c, cJSON_IsTrue(it));
+    else {
+        char *t = cJSON_PrintUnformatted(it);
+        xl_text(x, sh, r, c, t, SIZE_MAX, XF_NONE);
+        cJSON_free(t);
+    }
+}
+
+static cs_status
+custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    struct custom_ctx *cx = ctx;
+    struct cs_xlsx *x = cx->st.x;
+    lxw_row_t row = stream_row(&cx->st);
+    struct xl_sheet *sh = cx->st.sh;
+    if (x->lerr || !sh)
+        return xl_status(x, err);
+    lxw_col_t c = 0;
+    if (cs_merge_has_left(cx->kind)) {
+        if (r->has_left) {
+            xl_text(x, sh, row, c, r->survey_id, SIZE_MAX, XF_NONE);
+            xl_time(x, sh, row, c + 1, r->time_us);
+            xl_text(x, sh, row, c + 2, r->resource, SIZE_MAX, XF_NONE);
+            xl_text(x, sh, row, c + 3, r->call_id, SIZE_MAX, XF_NONE);
+            xl_text(x, sh, row, c + 4, r->participant_id, SIZE_MAX, XF_NONE);
+            for (int k = 0; k < 4; k++)
+                if (r->has_score[k])
+                    xl_num(x, sh, row, (lxw_col_t)(c + 5 + k), r->score[k], XF_NONE);
+        }
+        c += 9;
+    }
+    if (cs_merge_has_right(cx->kind) && r->has_right) {
+        xl_text(x, sh, row, c, r->event_survey_id, SIZE_MAX, XF_NONE);
+        if (r->has_event_time)
+            xl_time(x, sh, row, c + 1, r->event_time_us);
+        /* each member once, its column found by binary search in the sorted
+         * keys: an event can have thousands of keys; properties win over
+         * measurements, and the first of repeated members wins */
+        cx->stamp++;
+        const char *docs[2] = {r->props, r->measurements};
+        for (int d = 0; d < 2; d++) {
+            cJSON *o = docs[d] ? cJSON_Parse(docs[d]) : NULL;
+            const cJSON *it;
+            cJSON_ArrayForEach(it, o)
+            {
+                if (!it->string)
+                    continue;
+                const char *key = it->string;
+                char **hit = bsearch(&key, cx->keys, cx->n_keys, sizeof *cx->keys, cmp_key);
+                if (!hit)
+                    continue; /* past Excel's column limit */
+                size_t k = (size_t)(hit - cx->keys);
+                if (cx->seen[k] == cx->stamp)
+                    continue;
+                cx->seen[k] = cx->stamp;
+                json_cell(x, sh, row, (lxw_col_t)(c + 2 + k), it);
+            }
+            cJSON_Delete(o);
+        }
+    }
+    return xl_status(x, err);
+}
+
+cs_status
+cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
+{
+    struct custom_ctx cx = {.kind = (enum cs_merge)in->merge};
+    if (in->merge < 0 || in->merge >= CS_MERGE__COUNT)
+        return cs_fail(err, CS_E_USAGE, NULL, "unknown merge kind %d", in->merge);
+    cs_status rc = cs_join_keys(in->store, in->filter, &cx.keys, &cx.n_keys, err);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    const char **cols = xcalloc(11 + cx.n_keys, sizeof *cols);
+    if (cs_merge_has_left(cx.kind)) {
+        static const char *const lh[] = {"Survey id", "Time (UTC)", "Resource", "Call id",
+                                         "Participant id", "Overall score", "Audio score",
+                                         "Video score", "Screen share score"};
+        for (size_t i = 0; i < 9; i++)
+            cols[n++] = lh[i];
+    }
+    size_t all_keys = cx.n_keys;
+    if (cs_merge_has_right(cx.kind)) {
+        cols[n++] = "Event survey id";
+        cols[n++] = "Event time (UTC)";
+        /* Excel has 16,384 columns: keys past them are left out (said so) */
+        if (cx.n_keys > LXW_COL_MAX - n)
+            cx.n_keys = LXW_COL_MAX - n;
+        for (size_t k = 0; k < cx.n_keys; k++)
+            cols[n++] = cx.keys[k];
+    }
+    char desc[200];
+    if (cx.n_keys < all_keys)
+        snprintf(desc, sizeof desc,
+                 "Custom answers joined to surveys (%s): the first %zu of %zu keys, "
+                 "Excel's column limit",
+                 cs_merge_name(cx.kind), cx.n_keys, all_keys);
+    else if (cs_merge_has_right(cx.kind))
+        snprintf(desc, sizeof desc,
+                 "Custom answers joined to surveys (%s), one column per key",
+                 cs_merge_name(cx.kind));
+    else
+        snprintf(desc, sizeof desc, "Surveys the %s merge keeps (no answer columns)",
+                 cs_merge_name(cx.kind));
+    cx.st = (struct xl_stream){.x = x, .base = "Custom", .desc = desc, .cols = cols,
+                               .n_cols = n};
+    cx.seen = xcalloc(cx.n_keys ? cx.n_keys : 1, sizeof *cx.seen);
+    stream_begin(&cx.st);
+    if (!x->lerr)
+        rc = cs_join_rows(in->store, in->filter, cx.kind, custom_row, &cx, err);
+    xfree(cx.seen);
+    stream_end(&cx.st);
+    xl_names_free(cx.st.names, n);
+    xfree(cols);
+    cs_join_keys_free(cx.keys, all_keys);
+    if (rc)
+        return rc;
+    return xl_status(x, err);
+}
+
+/* ---- Data Quality --------------------------------------------------------- */
+
+#define DQ_REJ 4    /* Source, Line, Record, Reason, Raw */
+#define DQ_UNK 10   /* Category, Tag, Responses */
+#define DQ_ORPH 14  /* Survey id, Time, Answers, Measurements */
+#define DQ_RAW_CHARS 1024
+
+struct dq_ctx {
+    struct cs_xlsx *x;
+    struct xl_sheet *sh;
+    lxw_row_t row;
+    uint64_t seen;
+};
+
+static cs_status
+dq_reject(void *ctx, const struct cs_export_reject *r, struct cs_err *err)
+{
+    struct dq_ctx *d = ctx;
+    struct cs_xlsx *x = d->x;
+    lxw_row_t row = ++d->row;
+    xl_text(x, d->sh, row, DQ_REJ, r->source, SIZE_MAX, XF_NONE);
+    if (r->has_line)
+        xl_num(x, d->sh, row, DQ_REJ + 1, (double)r->line, XF_NONE);
+    xl_num(x, d->sh, row, DQ_REJ + 2, (double)r->record, XF_NONE);
+    xl_text(x, d->sh, row, DQ_REJ + 3, r->reason, SIZE_MAX, XF_NONE);
+    /* the raw record, cut to a readable size (not an Excel truncation) */
+    size_t chars;
+    const char *t = xl_clean(x, r->raw, r->raw_len, XL_COUNT_REPLACED, DQ_RAW_CHARS, &chars);
+    char *copy = xstrdup(t);
+    xl_text(x, d->sh, row, DQ_REJ + 4, copy, SIZE_MAX, XF_NONE);
+    xfree(copy);
+    return xl_status(x, err);
+}
+
+static cs_status
+dq_orphan(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    struct dq_ctx *d = ctx;
+    struct cs_xlsx *x = d->x;
+    if (!r->has_right || d->seen++ >= CS_XLSX_MAX_LISTED)
+        return CS_OK;
+    lxw_row_t row = ++d->row;
+    xl_text(x, d->sh, row, DQ_ORPH, r->event_survey_id, SIZE_MAX, XF_NONE);
+    if (r->has_event_time)
+        xl_time(x, d->sh, row, DQ_ORPH + 1, r->event_time_us);
+    xl_text(x, d->sh, row, DQ_ORPH + 2, r->props, SIZE_MAX, XF_NONE);
+    xl_text(x, d->sh, row, DQ_ORPH + 3, r->measurements, SIZE_MAX, XF_NONE);
+    return xl_status(x, err);
+}
+
+struct unk {
+    int cat;
+    const char *name; /* borrowed from the model */
+    uint64_t count;
+};
+
+static int
+cmp_unk(const void *a, const void *b)
+{
+    const struct unk *x = a, *y = b;
+    if (x->cat != y->cat)
+        return x->cat - y->cat;
+    return strcmp(x->name, y->name);
+}
+
+static void
+check_row(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *row, const char *what,
+          uint64_t n, const char *meaning)
+{
+    (*row)++;
+    xl_text(x, sh, *row, 0, what, SIZE_MAX, XF_NONE);
+    xl_count(x, sh, *row, 1, n);
+    xl_text(x, sh, *row, 2, meaning, SIZE_MAX, XF_NONE);
+}
+
+cs_status
+cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
+                     struct cs_err *err)
+{
+    const struct cs_report_model *m = in->m;
+    struct xl_sheet *sh = xl_sheet_add(
+        x, "Data Quality", false,
+        "Rejected records, duplicates, unknown tags, orphan custom events, cleaned cells");
+    if (!sh)
+        return xl_status(x, err);
+    char b[256];
+
+    /* checks */
+    static const char *const ch[] = {"Check", "Count", "What it means"};
+    char **names = xl_header(x, sh, 0, 0, ch, 3);
+    lxw_row_t row = 0;
+    check_row(x, sh, &row, "Surveys in the window", m->totals.surveys,
+              "Surveys the report's figures are computed from.");
+    snprintf(b, sizeof b,
+             "Records that failed validation (all inputs); the first %u are listed "
+             "to the right with their reason.",
+             CS_XLSX_MAX_LISTED);
+    check_row(x, sh, &row, "Rejected records", m->totals.rejected, b);
+    check_row(x, sh, &row, "Duplicate records", m->totals.duplicates,
+              "Records that added nothing new to a survey already stored (all inputs).");
+    check_row(x, sh, &row, "Updated records", m->totals.updated,
+              "Records that added or replaced a category of a stored survey (all inputs).");
+    check_row(x, sh, &row, "Unknown tags", m->totals.unknown_tags,
+              "Issue tags not in the web SDK's list for their category, kept as given "
+              "(all inputs); listed to the right for the window.");
+    if (in->audit && in->audit->events) {
+        const struct cs_join_audit *a = in->audit;
+        check_row(x, sh, &row, "Custom events in the window", a->events,
+                  "Custom-question events whose time is in the window.");
+        check_row(x, sh, &row, "Surveys with custom answers", a->matched_surveys,
+                  "Surveys with at least one custom event.");
+        check_row(x, sh, &row, "Surveys without custom answers", a->unanswered,
+                  "Surveys in the window that no custom event names.");
+        check_row(x, sh, &row, "Orphan custom events", a->orphan_events,
+                  "Events whose survey id matches no survey in the window; listed to "
+                  "the right.");
+        check_row(x, sh, &row, "Duplicate custom events", a->duplicate_events,
+                  "Events beyond the latest one for the same survey id.");
+    }
+    check_row(x, sh, &row, "Text cells cleaned", 0,
+              "Cells of this workbook whose text held invalid UTF-8 or control "
+              "characters, shown as U+FFFD.");
+    xl_late(x, sh, row, 1, XL_LATE_REPLACED);
+    check_row(x, sh, &row, "Text cells truncated", 0,
+              "Cells of this workbook cut at Excel's limit of 32,767 characters.");
+    xl_late(x, sh, row, 1, XL_LATE_TRUNCATED);
+    xl_table(x, sh, 0, 0, row, names, 3);
+    xl_names_free(names, 3);
+
+    /* rejected records */
+    static const char *const rh[] = {"Source", "Line", "Record", "Reason",
+                                     "Raw (first 1,024 characters)"};
+    names = xl_header(x, sh, 0, DQ_REJ, rh, 5);
+    struct dq_ctx d = {.x = x, .sh = sh};
+    cs_status rc = CS_OK;
+    if (in->store)
+        rc = cs_export_rejects(in->store, CS_XLSX_MAX_LISTED, dq_reject, &d, err);
+    xl_table(x, sh, 0, DQ_REJ, d.row, names, 5);
+    xl_names_free(names, 5);
+    if (rc)
+        return rc;
+
+    /* unknown tags in the window, over all scales of a category */
+    size_t n = 0, cap = 0;
+    struct unk *u = NULL;
+    for (size_t i = 0; i < m->n_groups; i++)
+        for (size_t j = 0; j < m->groups[i].n_issues; j++) {
+            const struct rep_issue *is = &m->groups[i].issues[j];
+            if (is->known)
+                continue;
+            if (n == cap)
+                u = xreallocarray(u, cap = cap ? 2 * cap : 16, sizeof *u);
+            u[n++] = (struct unk){m->groups[i].cat, is->name, is->surveys};
+        }
+    if (n)
+        qsort(u, n, sizeof *u, cmp_unk);
+    static const char *const uh[] = {"Category", "Unknown tag", "Responses"};
+    names = xl_header(x, sh, 0, DQ_UNK, uh, 3);
+    lxw_row_t ur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ur > 0 && u[i].cat == u[i - 1].cat && strcmp(u[i].name, u[i - 1].name) == 0) {
+            u[i].count += u[i - 1].count; /* same tag on another scale */
+            ur--;
+        }
+        ur++;
+        xl_text(x, sh, ur, DQ_UNK, cs_category_title((enum cs_category)u[i].cat), SIZE_MAX,
+                XF_NONE);
+        xl_text(x, sh, ur, DQ_UNK + 1, u[i].name, SIZE_MAX, XF_NONE);
+        xl_count(x, sh, ur, DQ_UNK + 2, u[i].count);
+    }
+    xfree(u);
+    xl_table(x, sh, 0, DQ_UNK, ur, names, 3);
+    xl_names_free(names, 3);
+
+    /* orphan custom events */
+    static const char *const oh[] = {"Orphan event survey id", "Event time (UTC)",
+                                     "Answers", "Measurements"};
+    names = xl_header(x, sh, 0, DQ_ORPH, oh, 4);
+    struct dq_ctx o = {.x = x, .sh = sh};
+    if (in->store && in->audit && in->audit->orphan_events)
+        rc = cs_join_rows(in->store, in->filter, CS_MERGE_RIGHTANTI, dq_orphan, &o, err);
+    xl_table(x, sh, 0, DQ_ORPH, o.row, names, 4);
+    xl_names_free(names, 4);
+    if (rc)
+        return rc;
+    worksheet_freeze_panes(sh->ws, 1, 0);
+    return xl_status(x, err);
+}

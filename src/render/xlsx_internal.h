@@ -1,0 +1,173 @@
+/*
+ * render/xlsx_internal.h: what the files of the XLSX renderer share (the
+ * context, sheets, formats and cell writers).  Not part of the module's
+ * contract: only src/render/xlsx*.c include it.
+ *
+ * Cell writers never fail on their own: the first libxlsxwriter error is
+ * kept in the context (sticky, as cairo does) with the sheet and cell it
+ * happened in, later writes become no-ops, and each section ends with
+ * xl_status() to turn it into a cs_err.
+ */
+#ifndef CS_RENDER_XLSX_INTERNAL_H
+#define CS_RENDER_XLSX_INTERNAL_H
+
+#include <xlsxwriter.h>
+
+#include "core/afile.h"
+#include "render/xlsx.h"
+
+/* The workbook's formats, created once at open. */
+enum xl_fmt {
+    XF_NONE = 0, /* General */
+    XF_TITLE,    /* bold, larger: sheet titles */
+    XF_BOLD,     /* section headings, labels */
+    XF_COUNT,    /* #,##0 */
+    XF_RATE,     /* 0.00% */
+    XF_SHARE,    /* 0.000%: issue shares */
+    XF_MEAN,     /* 0.00 */
+    XF_NORM,     /* 0.000: normalized (fraction of the scale) */
+    XF_DATETIME, /* yyyy-mm-dd hh:mm:ss */
+    XF_DATE,     /* yyyy-mm-dd */
+    XF_LINK,     /* hyperlink look */
+    XF_WRAP,     /* wrapped text, top aligned */
+    XF__COUNT
+};
+
+struct xl_sheet {
+    lxw_worksheet *ws;   /* owned by the workbook */
+    size_t index;        /* position in the workbook (0 = first) */
+    char name[128];      /* valid, unique sheet name (UTF-8) */
+    char *desc;          /* owned: table-of-contents text */
+    bool streamed;       /* constant-memory: rows strictly in order */
+    uint16_t *width;     /* owned: widest content per column, characters */
+    size_t n_width;      /* columns tracked */
+    char base[64];       /* streamed: the first sheet of the stream ("Data") */
+    uint32_t first_row;  /* streamed continuation: first data row number
+                            (1-based, over all the sheets of the stream) */
+    uint32_t last_row;   /* ... and last */
+};
+
+/* Cells whose values are only known at close (counts over the whole
+ * workbook). */
+enum xl_late_what { XL_LATE_REPLACED, XL_LATE_TRUNCATED };
+struct xl_late {
+    size_t sheet;           /* index into sheets */
+    lxw_row_t row;
+    lxw_col_t col;
+    enum xl_late_what what;
+};
+
+struct cs_xlsx {
+    lxw_workbook *wb;          /* owned */
+    struct cs_afile af;        /* the temporary file libxlsxwriter writes */
+    char *tool_version;        /* owned */
+    char *tmpdir;              /* owned: libxlsxwriter's temporary files */
+    int64_t run_time_s;
+    uint32_t rows_per_sheet;   /* including the header row */
+    lxw_format *fmt[XF__COUNT];/* owned by the workbook; [XF_NONE] = NULL */
+    struct xl_sheet **sheets;  /* owned, each owned */
+    size_t n_sheets, cap_sheets;
+    lxw_error lerr;            /* first libxlsxwriter error (sticky) */
+    char lerr_where[200];      /* "Summary!B7" or the call that failed */
+    char *buf;                 /* owned: cleaned-text scratch */
+    size_t buf_cap;
+    uint64_t n_replaced;       /* text cells with replaced bytes */
+    uint64_t n_truncated;      /* text cells cut at 32,767 characters */
+    uint64_t data_rows;        /* rows on the Data sheets */
+    size_t data_sheets;
+    bool data_written;         /* the Data section ran */
+    const struct cs_xlsx_input *about_in; /* borrowed until close; NULL = no About */
+    size_t about_sheet;        /* index of the About sheet */
+    struct xl_late late[4];
+    size_t n_late;
+};
+
+/* ---- Sheets (xlsx.c) -------------------------------------------------- */
+
+/* Add a sheet named after `name` (made valid and unique) at the end.
+ * streamed: constant-memory (rows in order, no charts over it).  desc: the
+ * table-of-contents text (copied).  Returns NULL after a sticky error. */
+struct xl_sheet *xl_sheet_add(struct cs_xlsx *x, const char *name,
+                              bool streamed, const char *desc);
+/* Index of a sheet in x->sheets (its position in the workbook). */
+size_t xl_sheet_index(const struct cs_xlsx *x, const struct xl_sheet *sh);
+/* Set column widths from the content seen (call when a sheet is done). */
+void xl_sheet_finish(struct cs_xlsx *x, struct xl_sheet *sh);
+
+/* ---- Cells (xlsx.c) --------------------------------------------------- */
+
+/* Text cell: cleaned (xl_clean), always a string, never a formula.  len
+ * SIZE_MAX = strlen.  NULL or empty text writes nothing. */
+void xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+             const char *s, size_t len, enum xl_fmt f);
+/* Number; NaN and infinities become an empty (formatted) cell. */
+void xl_num(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+            double v, enum xl_fmt f);
+void xl_count(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+              uint64_t v);
+void xl_bool(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+             bool v);
+/* A time in µs since the epoch as an Excel date-time (UTC). */
+void xl_time(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+             int64_t time_us);
+/* A day number (days since 1970-01-01) as an Excel date. */
+void xl_day(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+            int64_t day);
+/* Internal hyperlink to cell A1 of sheet `target`, showing its name. */
+void xl_link(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+             const struct xl_sheet *target);
+
+/* Header row of a table: names cleaned to one line, at most 255
+ * characters, made unique (case-insensitively) with " (2)"...; written at
+ * (r, c0..).  Returns the cleaned names, owned (free with xl_names_free). */
+char **xl_header(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r,
+                 lxw_col_t c0, const char *const *names, size_t n);
+void xl_names_free(char **names, size_t n);
+/* Make the range an Excel table whose header row is r0 (names from
+ * xl_header) and whose last data row is r1 (r1 == r0: no data: one empty
+ * row is added).  Works on streamed sheets too, once their rows are done. */
+void xl_table(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0,
+              lxw_col_t c0, lxw_row_t r1, char **names, size_t n);
+
+/* Flags of xl_clean. */
+#define XL_ONELINE  1u /* tabs and line breaks become spaces */
+#define XL_NOESCAPE 2u /* no _xHHHH_ escaping (chart text is not ST_Xstring) */
+#define XL_COUNT    4u /* count replacements and truncations in the totals */
+#define XL_COUNT_REPLACED 8u /* count replacements only (a deliberate cut) */
+
+/* Clean text into x->buf, valid until the next call: invalid UTF-8,
+ * control characters (C0 but tab and line breaks, DEL, C1) and U+FFFE/FFFF
+ * become U+FFFD; a literal "_xHHHH_" gets Excel's escape "_x005F_" so it
+ * shows as typed; at most max_units UTF-16 units (Excel counts those).
+ * len SIZE_MAX = strlen.  *out_chars (may be NULL): characters kept. */
+const char *xl_clean(struct cs_xlsx *x, const char *s, size_t len,
+                     unsigned flags, size_t max_units, size_t *out_chars);
+
+/* Chart and series text: cleaned, one line, and never a formula (a leading
+ * '=' gets a space before it).  Returns owned (xfree). */
+char *xl_chart_text(struct cs_xlsx *x, const char *s);
+
+/* Record the first libxlsxwriter error with where it happened. */
+void xl_check(struct cs_xlsx *x, lxw_error e, const char *what,
+              const struct xl_sheet *sh, lxw_row_t r, lxw_col_t c);
+/* The sticky status as a cs_status (CS_E_RENDER naming the cell). */
+cs_status xl_status(struct cs_xlsx *x, struct cs_err *err);
+
+/* A native chart of kind over sheet sh: categories from column cat_col,
+ * one series per value column, data rows r0+1 .. r1 (r0 is the header row:
+ * series are named by reference to it); inserted with its top-left corner
+ * at (ar, ac).  title is cleaned (xl_chart_text); value_format: the value
+ * axis format or NULL. */
+void xl_chart(struct cs_xlsx *x, struct xl_sheet *sh, enum cs_xlsx_chart_kind kind,
+              lxw_row_t r0, lxw_row_t r1, lxw_col_t cat_col, const lxw_col_t *val_cols,
+              size_t n_vals, const char *title, const char *value_format,
+              lxw_row_t ar, lxw_col_t ac);
+
+/* Record a cell to fill at close. */
+void xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+             enum xl_late_what what);
+
+/* Write About (deferred to close; xlsx_report.c). */
+cs_status xl_about_write(struct cs_xlsx *x, struct cs_err *err);
+
+#endif
