@@ -464,6 +464,9 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
     xfree(counts);
     if (store)
         pipeline_stop(&pipe);
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    total->seconds = secs_since(&c.t0, &t1);
     if (rej.fp) {
         struct cs_err e2;
         if (cs_afile_commit(&rej, &e2) != CS_OK && first == CS_OK) {

@@ -24,6 +24,7 @@ struct cs_accounting {
     uint64_t events;       /* custom-event rows read */
     uint64_t skipped;      /* event rows of other names (not survey answers) */
     bool truncated;        /* the input ended inside a record */
+    double seconds;        /* in a total: wall time of the whole ingest */
     cs_status status;      /* CS_OK, or why this input was not loaded */
     struct cs_err err;     /* detail when status != CS_OK */
     struct cs_accounting *ev; /* in a total: the custom-event inputs' sum */

@@ -5,6 +5,7 @@
  * and conflicts are checked afterwards (OpenBSD style).
  */
 #include <getopt.h>
+#include <time.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -81,6 +82,7 @@ enum opt_id {
     O_EVENT_NAME,
     O_ID_KEY,
     O_PROGRESS,
+    O_DATA_SHEET,
 };
 
 struct opt {
@@ -123,6 +125,8 @@ static const struct opt opts[] = {
      "only this ACS resource (full ARM id or its last segment); repeatable"},
     {"formats", required_argument, O_FORMATS, CMD_REPORT, "LIST",
      "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx (default json,csv,png,xlsx)"},
+    {"data-sheet", no_argument, O_DATA_SHEET, CMD_REPORT, NULL,
+     "add the per-survey Data sheet to report.xlsx (for pivoting; slow on millions)"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT, "week|day",
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
@@ -172,6 +176,7 @@ struct cs_config {
     struct gen_opts gopts;
     bool have_surveys;
     size_t n_inputs_failed; /* inputs whose error on_input already printed */
+    char *filters_text;     /* owned: filter options as typed */
 };
 
 static const struct {
@@ -633,8 +638,14 @@ cmd_compare(struct cs_config *cfg)
         } else if (!g_quiet) {
             printf("wrote %s/charts/compare-*.png\n", r->out_dir);
         }
-        msg("warning", "compare.xlsx is not built yet (issue 6): compare.json and the "
-                       "charts were written");
+        snprintf(path, sizeof path, "%s/compare.xlsx", r->out_dir);
+        if (rc == EXIT_DONE &&
+            cs_compare_xlsx(c, path, r->run_time_s, r->tool_version, &err) != CS_OK) {
+            print_err(&err);
+            rc = EXIT_FAILED;
+        } else if (rc == EXIT_DONE && !g_quiet) {
+            printf("wrote %s\n", path);
+        }
         if (r->fail_on_regression && c->n_worse > 0) {
             char *w = cs_compare_text(c, true);
             msg("error", "%zu rows are worse than the baseline (--fail-on-regression):",
@@ -800,6 +811,15 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             return EXIT_USAGE;
         }
         const char *a = optarg;
+        if (ch == O_SINCE || ch == O_UNTIL || ch == O_WEEK || ch == O_RESOURCE ||
+            ch == O_MERGE || ch == O_TEMPLATE) {
+            /* the filters as typed, for the workbook's About sheet */
+            char *prev = cfg->filters_text;
+            cfg->filters_text = xasprintf("%s%s--%s %s", prev ? prev : "", prev ? " " : "",
+                                          o->name, a);
+            xfree(prev);
+            cfg->ropts.filters_text = cfg->filters_text;
+        }
         switch (ch) {
         case O_HELP: help(stdout, cfg->cmd); return EXIT_DONE;
         case O_VERSION: printf("callsurvey %s\n", CS_VERSION); return EXIT_DONE;
@@ -848,6 +868,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             cfg->ropts.resources[cfg->ropts.n_resources++] = a;
             break;
         case O_FORMATS: cfg->ropts.formats = a; break;
+        case O_DATA_SHEET: cfg->ropts.data_sheet = true; break;
         case O_BUCKET:
             if (strcmp(a, "week") && strcmp(a, "day"))
                 return bad_value(o->name, a, "week or day");
@@ -928,6 +949,10 @@ main(int argc, char **argv)
     cs_ingest_opts_default(&cfg.iopts);
     cs_report_opts_default(&cfg.ropts);
     gen_opts_default(&cfg.gopts);
+    /* the report's "now": SOURCE_DATE_EPOCH makes outputs reproducible */
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    cfg.ropts.run_time_s = sde && *sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
+    cfg.ropts.tool_version = "callsurvey " CS_VERSION;
     cfg.progress = isatty(STDERR_FILENO);
     int rc = parse_args(argc, argv, &cfg);
     g_quiet = cfg.quiet;
@@ -949,6 +974,7 @@ main(int argc, char **argv)
     }
     xfree(cfg.inputs);
     xfree(cfg.custom);
+    xfree(cfg.filters_text);
     /* release pango/cairo/fontconfig caches so leak checkers see only ours */
     chart_cleanup();
     return rc;

@@ -24,6 +24,7 @@
 #include "core/mem.h"
 #include "model/survey.h"
 #include "render/json.h"
+#include "render/xlsx.h"
 
 #define ALPHA 0.05
 #define POWER 0.80
@@ -336,4 +337,141 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
     tp(&t, "baseline: %s; %zu worse, %zu better, %zu rows\n",
        c->groups[c->baseline].label, c->n_worse, c->n_better, c->n_rows);
     return t.s;
+}
+
+/* ---- compare.xlsx ------------------------------------------------------ */
+
+#define NUM(v) ((struct cs_xlsx_cell){.type = isnan(v) ? CS_XLSX_NULL : CS_XLSX_NUMBER, .num = (v)})
+#define TXT(s) ((struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = (s)})
+
+cs_status
+cs_compare_xlsx(const struct cs_compare *c, const char *path, int64_t run_time_s,
+                const char *tool_version, struct cs_err *err)
+{
+    struct cs_xlsx *x = NULL;
+    struct cs_xlsx_opts xo = {.tool_version = tool_version, .run_time_s = run_time_s};
+    cs_status rc = cs_xlsx_open(path, &xo, &x, err);
+    if (rc)
+        return rc;
+    /* Comparison: every row */
+    static const char *const cols[] = {
+        "Category", "Scale", "Group", "Baseline", "Responses", "Responses (baseline)",
+        "Mean", "Mean (baseline)", "Poor rate", "Poor rate (baseline)", "Difference (points)",
+        "Difference 95% CI low", "Difference 95% CI high", "Poor-rate test", "p (poor)",
+        "p (poor, Holm)", "Mann-Whitney U", "p (Mann-Whitney)", "Rank-biserial r", "Chi-square",
+        "Chi-square df", "p (chi-square)", "Verdict", "Minimum detectable rise"};
+    static const char *const fmts[] = {
+        NULL, NULL, NULL, NULL, "#,##0", "#,##0", "0.00", "0.00", "0.00%", "0.00%", "0.00%",
+        "0.00%", "0.00%", NULL, "0.0000", "0.0000", "#,##0.0", "0.0000", "0.000", "0.00",
+        "0", "0.0000", NULL, "0.00%"};
+    size_t nc = sizeof cols / sizeof *cols;
+    struct cs_xlsx_cell *cells = xcalloc((c->n_rows ? c->n_rows : 1) * nc, sizeof *cells);
+    char (*scale)[48] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *scale);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const struct cmp_row *r = &c->rows[i];
+        char lo[32], hi[32], th[32];
+        snprintf(scale[i], sizeof scale[i], "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s",
+                 cs_js_number(r->scale.lower, lo), cs_js_number(r->scale.upper, hi),
+                 cs_js_number(r->scale.threshold, th));
+        struct cs_xlsx_cell *o = cells + i * nc;
+        o[0] = TXT(cs_category_title((enum cs_category)r->cat));
+        o[1] = TXT(scale[i]);
+        o[2] = TXT(c->groups[r->group].label);
+        o[3] = TXT(c->groups[r->baseline].label);
+        o[4] = NUM((double)r->n);
+        o[5] = NUM((double)r->n_base);
+        o[6] = NUM(r->mean);
+        o[7] = NUM(r->mean_base);
+        o[8] = NUM(r->poor_rate);
+        o[9] = NUM(r->poor_rate_base);
+        o[10] = NUM(r->poor_cmp.diff);
+        o[11] = NUM(r->poor_cmp.diff_ci_lo);
+        o[12] = NUM(r->poor_cmp.diff_ci_hi);
+        o[13] = TXT(r->poor_cmp.exact ? "Fisher exact" : "z (two proportions)");
+        o[14] = NUM(r->poor_cmp.p);
+        o[15] = NUM(r->p_poor_holm);
+        o[16] = NUM(r->mwu.u);
+        o[17] = NUM(r->mwu.p);
+        o[18] = NUM(r->mwu.r);
+        o[19] = NUM(r->chi2.chi2);
+        o[20] = NUM((double)r->chi2.df);
+        o[21] = NUM(r->chi2.p);
+        o[22] = TXT(cs_verdict_name(r->verdict));
+        o[23] = NUM(r->min_detectable_diff);
+    }
+    struct cs_xlsx_table_spec t = {.title = "Comparison", .columns = cols, .n_cols = nc,
+                                   .num_formats = fmts, .cells = cells, .n_rows = c->n_rows};
+    rc = cs_xlsx_table(x, &t, err);
+    xfree(cells);
+    xfree(scale);
+    /* Groups: short names and full ids */
+    if (rc == CS_OK) {
+        static const char *const gcols[] = {"Group", "Id", "Surveys", "Baseline"};
+        static const char *const gfmt[] = {NULL, NULL, "#,##0", NULL};
+        struct cs_xlsx_cell *gc = xcalloc(c->n_groups * 4, sizeof *gc);
+        for (size_t g = 0; g < c->n_groups; g++) {
+            gc[g * 4] = TXT(c->groups[g].label);
+            gc[g * 4 + 1] = TXT(c->groups[g].key);
+            gc[g * 4 + 2] = NUM((double)c->groups[g].surveys);
+            gc[g * 4 + 3] = TXT(g == c->baseline ? "yes" : "");
+        }
+        struct cs_xlsx_table_spec gt = {.title = "Groups", .columns = gcols, .n_cols = 4,
+                                        .num_formats = gfmt, .cells = gc, .n_rows = c->n_groups};
+        rc = cs_xlsx_table(x, &gt, err);
+        xfree(gc);
+    }
+    /* per category: shares per score by group, clustered columns */
+    for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
+        const struct cmp_group *bg = &c->groups[c->baseline];
+        const struct rep_group *best = NULL;
+        for (size_t k = 0; k < bg->n_cats; k++)
+            if (bg->cats[k].cat == cat && (!best || bg->cats[k].sum.n > best->sum.n))
+                best = &bg->cats[k];
+        if (!best || best->n_dist == 0 || best->n_dist > 101)
+            continue;
+        size_t ncols = 1 + c->n_groups, nd = best->n_dist;
+        const char **hdr = xcalloc(ncols, sizeof *hdr);
+        const char **fm = xcalloc(ncols, sizeof *fm);
+        size_t *vcols = xcalloc(c->n_groups, sizeof *vcols);
+        hdr[0] = "Score";
+        for (size_t g = 0; g < c->n_groups; g++) {
+            hdr[1 + g] = c->groups[g].label;
+            fm[1 + g] = "0.0%";
+            vcols[g] = 1 + g;
+        }
+        struct cs_xlsx_cell *dc = xcalloc(nd * ncols, sizeof *dc);
+        for (size_t i = 0; i < nd; i++) {
+            dc[i * ncols] = NUM(best->dist[i].score);
+            for (size_t g = 0; g < c->n_groups; g++) {
+                const struct rep_group *pg = find_cat(&c->groups[g], cat, &best->scale);
+                double v = NAN;
+                for (size_t j = 0; pg && j < pg->n_dist; j++)
+                    if (pg->dist[j].score == best->dist[i].score && pg->sum.n)
+                        v = (double)pg->dist[j].count / (double)pg->sum.n;
+                dc[i * ncols + 1 + g] = NUM(v);
+            }
+        }
+        char title[64], chart_title[160], lo[32], hi[32];
+        snprintf(title, sizeof title, "%s by %s", cs_category_title((enum cs_category)cat),
+                 strncmp(c->by, "custom:", 7) == 0 ? "answer" : c->by);
+        snprintf(chart_title, sizeof chart_title,
+                 "%s rating, %s\xE2\x80\x93%s scale: share of respondents per score",
+                 cs_category_title((enum cs_category)cat), cs_js_number(best->scale.lower, lo),
+                 cs_js_number(best->scale.upper, hi));
+        struct cs_xlsx_chart_spec ch = {.kind = CS_XLSX_CHART_COLUMN, .category_col = 0,
+                                        .value_cols = vcols, .n_value_cols = c->n_groups,
+                                        .title = chart_title, .value_format = "0%"};
+        struct cs_xlsx_table_spec dt = {.title = title, .columns = hdr, .n_cols = ncols,
+                                        .num_formats = fm, .cells = dc, .n_rows = nd, .chart = &ch};
+        rc = cs_xlsx_table(x, &dt, err);
+        xfree(hdr);
+        xfree(fm);
+        xfree(vcols);
+        xfree(dc);
+    }
+    if (rc) {
+        cs_xlsx_abort(&x);
+        return rc;
+    }
+    return cs_xlsx_close(&x, err);
 }

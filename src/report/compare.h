@@ -78,6 +78,13 @@ void cs_compare_free(struct cs_compare **c);
 struct cJSON;
 /* compare.json document (owned by the caller: cJSON_Delete). */
 struct cJSON *cs_compare_json(const struct cs_compare *c);
+/* DIR/compare.xlsx: Comparison (every row with its tests, intervals in two
+ * columns), Groups (short name, full id, surveys), and per category a sheet
+ * of score shares by group with a native clustered column chart. */
+cs_status cs_compare_xlsx(const struct cs_compare *c, const char *path,
+                          int64_t run_time_s, const char *tool_version,
+                          struct cs_err *err);
+
 /* The terminal table; returns owned text (xfree). */
 char *cs_compare_text(const struct cs_compare *c, bool only_worse);
 

@@ -18,6 +18,7 @@
 #include "model/survey.h"
 #include "render/csvout.h"
 #include "render/json.h"
+#include "render/xlsx.h"
 #include "report/charts.h"
 #include "report/model.h"
 #include "report/template.h"
@@ -514,6 +515,60 @@ result_csv(const struct cs_result *r, const char *path, struct cs_err *err)
     return cs_csv_close(&c, err);
 }
 
+/* A query step as an XLSX table section with its native chart. */
+static cs_status
+result_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
+            const struct cs_result *r, struct cs_err *err)
+{
+    size_t nc = r->n_cols ? r->n_cols : 1;
+    const char **cols = xcalloc(nc, sizeof *cols);
+    const char **fmts = xcalloc(nc, sizeof *fmts);
+    struct cs_xlsx_cell *cells = xcalloc((r->n_rows ? r->n_rows : 1) * nc, sizeof *cells);
+    for (size_t c = 0; c < r->n_cols; c++) {
+        cols[c] = r->cols[c].name;
+        for (size_t f = 0; f < st->n_formats; f++)
+            if (strcmp(st->formats[f].column, r->cols[c].name) == 0)
+                fmts[c] = st->formats[f].format;
+    }
+    for (size_t i = 0; i < r->n_rows; i++)
+        for (size_t c = 0; c < r->n_cols; c++) {
+            const struct cs_cell *v = cs_result_cell(r, i, c);
+            struct cs_xlsx_cell *o = &cells[i * nc + c];
+            if (v->type == CS_SQL_INT)
+                *o = (struct cs_xlsx_cell){.type = CS_XLSX_NUMBER, .num = (double)v->i};
+            else if (v->type == CS_SQL_REAL)
+                *o = (struct cs_xlsx_cell){.type = CS_XLSX_NUMBER, .num = v->r};
+            else if (v->type == CS_SQL_TEXT)
+                *o = (struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = v->t.s};
+        }
+    char sheet[64];
+    cs_template_sheet_name(st, -1, sheet, sizeof sheet);
+    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = r->n_cols,
+                                   .num_formats = fmts, .cells = cells, .n_rows = r->n_rows};
+    /* 1.1.4 has no secondary axis: column2y and stacked draw as columns */
+    static const enum cs_xlsx_chart_kind kinds[CS_RENDER__COUNT] = {
+        [CS_RENDER_COLUMN] = CS_XLSX_CHART_COLUMN, [CS_RENDER_COLUMN2Y] = CS_XLSX_CHART_COLUMN,
+        [CS_RENDER_BAR] = CS_XLSX_CHART_BAR, [CS_RENDER_PIE] = CS_XLSX_CHART_PIE,
+        [CS_RENDER_LINE] = CS_XLSX_CHART_LINE, [CS_RENDER_STACKED] = CS_XLSX_CHART_COLUMN};
+    struct cs_xlsx_chart_spec ch;
+    size_t vcol = 0;
+    long cx = st->x ? cs_result_column(r, st->x) : 0;
+    long cy = st->y ? cs_result_column(r, st->y) : (r->n_cols > 1 ? 1 : -1);
+    if (cs_render_is_chart(st->render) && st->series == NULL && cx >= 0 && cy >= 0 &&
+        r->n_rows > 0) {
+        vcol = (size_t)cy;
+        ch = (struct cs_xlsx_chart_spec){.kind = kinds[st->render], .category_col = (size_t)cx,
+                                         .value_cols = &vcol, .n_value_cols = 1,
+                                         .title = st->title, .value_format = fmts[cy]};
+        t.chart = &ch;
+    }
+    cs_status rc = cs_xlsx_table(x, &t, err);
+    xfree(cols);
+    xfree(fmts);
+    xfree(cells);
+    return rc;
+}
+
 /* ---- formats ---------------------------------------------------------- */
 
 enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
@@ -604,10 +659,53 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         goto done;
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, o->out_dir, res, err)))
         goto done;
+    struct cs_xlsx *xl = NULL;
+    struct cs_xlsx_input xin = {
+        .m = m, .store = store, .filter = &mo.filter, .merge = kind,
+        .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet,
+        .tool_version = o->tool_version, .run_time_s = o->run_time_s,
+        .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text};
+    bool data_written = false;
+    if (fmts & F_XLSX) {
+        double ts = now_s();
+        struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
+        snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
+        rc = cs_xlsx_open(path, &xo, &xl, err);
+        if (rc == CS_OK)
+            rc = cs_xlsx_about(xl, &xin, err);
+        res->seconds_xlsx += now_s() - ts;
+        if (rc)
+            goto done;
+    }
     bool custom_written = false;
     for (size_t i = 0; tmpl && i < tmpl->n_steps; i++) {
         const struct cs_template_step *st = &tmpl->steps[i];
         double ts = now_s();
+        if (xl && st->section != CS_SECTION_QUERY) {
+            switch (st->section) {
+            case CS_SECTION_SUMMARY: rc = cs_xlsx_summary(xl, &xin, err); break;
+            case CS_SECTION_DISTRIBUTION:
+                rc = st->category >= 0 ? cs_xlsx_category(xl, &xin, st->category, err)
+                                       : cs_xlsx_categories(xl, &xin, err);
+                break;
+            case CS_SECTION_ISSUES: rc = cs_xlsx_issues(xl, &xin, err); break;
+            case CS_SECTION_TREND: rc = cs_xlsx_trend(xl, &xin, err); break;
+            case CS_SECTION_CUSTOM:
+                if (xin.audit)
+                    rc = cs_xlsx_custom(xl, &xin, err);
+                break;
+            case CS_SECTION_DATA_QUALITY: rc = cs_xlsx_data_quality(xl, &xin, err); break;
+            case CS_SECTION_DATA:
+                rc = cs_xlsx_data(xl, &xin, err);
+                data_written = true;
+                break;
+            default: break;
+            }
+            res->seconds_xlsx += now_s() - ts;
+            ts = now_s();
+            if (rc)
+                goto done;
+        }
         switch (st->section) {
         case CS_SECTION_DISTRIBUTION:
         case CS_SECTION_ISSUES:
@@ -649,6 +747,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             }
             if (rc == CS_OK && charts && name[0])
                 rc = cs_charts_result(charts, st, r, name, err);
+            if (rc == CS_OK && xl) {
+                double tx = now_s();
+                rc = result_xlsx(xl, st, r, err);
+                res->seconds_xlsx += now_s() - tx;
+            }
             cs_result_free(&r);
             break;
         }
@@ -680,9 +783,31 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         push_file(res, path);
         res->seconds_json = now_s() - ts;
     }
-    if (fmts & F_XLSX)
-        push_note(res, "the XLSX workbook is not built yet (issue 6): none written");
+    if (xl) {
+        double ts = now_s();
+        if (o->data_sheet && !data_written)
+            rc = cs_xlsx_data(xl, &xin, err);
+        struct cs_xlsx_stats xs;
+        cs_xlsx_get_stats(xl, &xs);
+        if (rc == CS_OK)
+            rc = cs_xlsx_close(&xl, err);
+        res->seconds_xlsx += now_s() - ts;
+        if (rc)
+            goto done;
+        snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
+        push_file(res, path);
+        if (xs.cells_replaced)
+            push_note(res, "report.xlsx: %llu text cells had invalid UTF-8 or control "
+                           "characters, replaced (see Data Quality)",
+                      (unsigned long long)xs.cells_replaced);
+        if (xs.cells_truncated)
+            push_note(res, "report.xlsx: %llu text cells were longer than Excel's 32,767 "
+                           "characters and were cut (see Data Quality)",
+                      (unsigned long long)xs.cells_truncated);
+    }
 done:
+    if (xl)
+        cs_xlsx_abort(&xl);
     if (charts) {
         struct cs_err e2;
         cs_charts_close(&charts, false, NULL, &e2);

@@ -27,6 +27,10 @@ struct cs_report_opts {
     bool bucket_day;             /* trend per day instead of ISO week */
     uint64_t min_n;              /* small-sample flag below this (30) */
     double default_threshold;    /* for the About text (2) */
+    bool data_sheet;             /* add the per-survey Data sheet to report.xlsx */
+    int64_t run_time_s;          /* the report's "now" (SOURCE_DATE_EPOCH, else time()) */
+    const char *tool_version;    /* "callsurvey 0.1.0" (borrowed) */
+    const char *filters_text;    /* the filters as typed, for About (borrowed) */
     /* compare */
     const char *compare_by;      /* borrowed */
     const char *baseline;        /* borrowed */
