@@ -32,6 +32,11 @@ else
 Q := @
 endif
 
+# Optional parts (fuzzing, fault injection, ...) live in mk/*.mk; each may add
+# Debian packages to DEB_TEST and targets to TEST_EXTRA (run by make test).
+TEST_EXTRA :=
+-include $(sort $(wildcard mk/*.mk))
+
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
@@ -85,6 +90,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-fast
 	$(Q)$(MAKE) --no-print-directory unit-asan cli-asan
+	$(Q)$(if $(strip $(TEST_EXTRA)),$(MAKE) --no-print-directory $(TEST_EXTRA))
 	@echo "make test: all tiers passed (normal and ASan+UBSan)"
 
 test-fast: all $(UNIT_BINS) $(TOOL_BINS)
