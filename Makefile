@@ -32,10 +32,10 @@ else
 Q := @
 endif
 
-# Optional parts (fuzzing, fault injection, ...) live in mk/*.mk; each may add
-# Debian packages to DEB_TEST and targets to TEST_EXTRA (run by make test).
+# Optional parts (fuzzing, fault injection, ...) live in mk/*.mk, included at
+# the end; each may add Debian packages to DEB_TEST and targets to TEST_EXTRA
+# (run by make test after the other tiers).
 TEST_EXTRA :=
--include $(sort $(wildcard mk/*.mk))
 
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -127,3 +127,7 @@ install: all
 
 clean:
 	rm -rf $(BUILD) out
+
+# Optional parts: see TEST_EXTRA above.  Included last so they can use every
+# variable and the variant rules defined here.
+-include $(sort $(wildcard mk/*.mk))
