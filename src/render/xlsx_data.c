@@ -308,16 +308,26 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
         for (size_t k = 0; k < cx.n_keys; k++)
             cols[n++] = cx.keys[k];
     }
-    char desc[200];
+    /* The sheet lists answers: with leftouter and fullouter the surveys
+     * without any answer (most of them, typically) are left out here, as
+     * the description says; they are counted in About and Data Quality and
+     * listed in the Data sheet (--data-sheet).  The rows are those of inner
+     * and rightouter, in the same order. */
+    enum cs_merge qk = cx.kind == CS_MERGE_LEFTOUTER   ? CS_MERGE_INNER
+                       : cx.kind == CS_MERGE_FULLOUTER ? CS_MERGE_RIGHTOUTER
+                                                       : cx.kind;
+    const char *omit = qk != cx.kind ? "; surveys without answers are not listed here"
+                                     : "";
+    char desc[240];
     if (cx.n_keys < all_keys)
         snprintf(desc, sizeof desc,
                  "Custom answers joined to surveys (%s): the first %zu of %zu keys, "
-                 "Excel's column limit",
-                 cs_merge_name(cx.kind), cx.n_keys, all_keys);
+                 "Excel's column limit%s",
+                 cs_merge_name(cx.kind), cx.n_keys, all_keys, omit);
     else if (cs_merge_has_right(cx.kind))
         snprintf(desc, sizeof desc,
-                 "Custom answers joined to surveys (%s), one column per key",
-                 cs_merge_name(cx.kind));
+                 "Custom answers joined to surveys (%s), one column per key%s",
+                 cs_merge_name(cx.kind), omit);
     else
         snprintf(desc, sizeof desc, "Surveys the %s merge keeps (no answer columns)",
                  cs_merge_name(cx.kind));
@@ -326,7 +336,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     cx.seen = xcalloc(cx.n_keys ? cx.n_keys : 1, sizeof *cx.seen);
     stream_begin(&cx.st);
     if (!x->lerr)
-        rc = cs_join_rows(in->store, in->filter, cx.kind, custom_row, &cx, err);
+        rc = cs_join_rows(in->store, in->filter, qk, custom_row, &cx, err);
     xfree(cx.seen);
     stream_end(&cx.st);
     xl_names_free(cx.st.names, n);
