@@ -33,7 +33,8 @@ static const char schema_sql[] =
 "CREATE TABLE IF NOT EXISTS custom_events(id INTEGER PRIMARY KEY, survey_id TEXT NOT NULL,\n"
 "  time_us INTEGER, props TEXT NOT NULL, measurements TEXT, input INTEGER, line INTEGER,\n"
 "  UNIQUE(survey_id, time_us, props));\n"
-"CREATE INDEX IF NOT EXISTS custom_events_sid ON custom_events(survey_id);\n"
+"-- UNIQUE leads with survey_id, so its index also serves the lookups by survey\n"
+"-- id: no second index to maintain on every insert.\n"
 /* ---- contract views ---- */
 "CREATE VIEW IF NOT EXISTS surveys AS SELECT d.rid, d.survey_id,\n"
 "  strftime('%Y-%m-%dT%H:%M:%fZ', d.time_us / 1000000.0, 'unixepoch') AS time, d.time_us,\n"
