@@ -272,6 +272,17 @@ struct idset {
     size_t cap, n;
 };
 
+/* room for n ids without growing (the table is kept at most 70% full) */
+static void
+idset_reserve(struct idset *s, uint64_t n)
+{
+    size_t cap = 4096;
+    while (cap * 7 < n * 10 + 10)
+        cap *= 2;
+    s->v = xcalloc(cap, sizeof *s->v);
+    s->cap = cap;
+}
+
 static void
 idset_add(struct idset *s, const unsigned char *t, int len)
 {
@@ -387,6 +398,16 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     struct cube_map m = {0};
     struct idset calls = {0}, parts = {0};
     int rc;
+    /* size the id sets once: growing them by doubling rehashed 2M ids */
+    sqlite3_stmt *cq;
+    if (sqlite3_prepare_v2(cs_store_db(s), "SELECT count(*) FROM survey_data", -1, &cq,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(cq) == SQLITE_ROW) {
+        uint64_t n = (uint64_t)sqlite3_column_int64(cq, 0);
+        idset_reserve(&calls, n);
+        idset_reserve(&parts, n);
+    }
+    sqlite3_finalize(cq);
     bool first = true;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t b = sqlite3_column_int64(q, 0);
