@@ -14,6 +14,8 @@
 
 #define CS_REPORT_MAX_RESOURCES 64
 
+struct cs_privacy;
+
 struct cs_report_opts {
     const char *out_dir;         /* borrowed; default "out" */
     const char *formats;         /* "json,csv,png,xlsx" ... (borrowed) */
@@ -31,6 +33,8 @@ struct cs_report_opts {
     int64_t run_time_s;          /* the report's "now" (SOURCE_DATE_EPOCH, else time()) */
     const char *tool_version;    /* "callsurvey 0.1.0" (borrowed) */
     const char *filters_text;    /* the filters as typed, for About (borrowed) */
+    const struct cs_privacy *privacy; /* --pseudonymize (model/privacy.h), borrowed;
+                                    NULL = ids and text as stored */
     /* compare */
     const char *compare_by;      /* borrowed */
     const char *baseline;        /* borrowed */

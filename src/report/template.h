@@ -276,6 +276,9 @@ struct cs_template_params {
     size_t n;
     char **strings;             /* owned, private: the texts items point to */
     size_t n_strings;
+    const struct cs_privacy *privacy; /* borrowed from the report options: in
+                                   privacy mode query steps read pseudonymized
+                                   views (store/privacy.h); NULL = off */
 };
 
 /* Build the parameter values for t from the report options o (borrowed).

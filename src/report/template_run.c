@@ -19,6 +19,7 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "store/privacy.h"
 
 /* ---- Private helpers ------------------------------------------------- */
 
@@ -241,8 +242,18 @@ step_query(struct cs_store *s, const struct cs_template *t, size_t i,
         .timeout_ms = timeout_ms,
     };
     struct cs_result *r = NULL;
+    /* privacy mode: the pseudonymized stand-ins exist for this query only,
+     * with a prefix of their own (store/privacy.h) */
+    struct cs_store_privacy *pv = NULL;
+    if (p && p->privacy) {
+        cs_status ps = cs_store_privacy_begin(s, p->privacy, &pv, err);
+        if (ps != CS_OK)
+            return ps;
+        q.private_prefix = cs_store_privacy_prefix(pv);
+    }
     cs_status s2 = rows ? cs_runner_run(s, &q, &r, err)
                         : cs_runner_check(s, &q, &r, err);
+    cs_store_privacy_end(s, &pv);
     if (s2 == CS_OK)
         s2 = check_columns(t, i, r, err);
     if (s2 != CS_OK) {
@@ -307,6 +318,7 @@ cs_template_params_build(const struct cs_template *t,
         add(p, "resources");
     }
     add_int(p, "min_n", o ? (int64_t)o->min_n : 30);
+    p->privacy = o ? o->privacy : NULL;
     for (size_t i = 0; i < t->n_params; i++) {
         const struct cs_template_param *d = &t->params[i];
         const char *v = d->default_value;

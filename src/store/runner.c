@@ -11,7 +11,9 @@
  * the caller's, borrowed for the call).  The authorizer and the progress
  * handler (for timeout_ms) are installed on the store's connection only for
  * the call, with SQLITE_LIMIT_LENGTH lowered to the result's byte cap: the
- * store's own statements never run under them.
+ * store's own statements never run under them.  In privacy mode the
+ * authorizer also keeps the raw tables behind their pseudonymized
+ * stand-ins (private_refused, store/privacy.h).
  */
 #include "store/runner.h"
 
@@ -22,11 +24,14 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "store/privacy.h"
 
 /* ---- Private helpers ------------------------------------------------- */
 
 /* State shared with the authorizer callback. */
 struct auth_ctx {
+    const char *private_prefix; /* privacy fence (cs_query), NULL = off */
+    bool private_denied; /* the first refusal was the privacy fence's */
     bool denied;     /* some action was refused */
     bool on_schema;  /* ... and it was a write to sqlite_master (a side
                         effect of CREATE/DROP, which is named better) */
@@ -125,6 +130,27 @@ deny(struct auth_ctx *c, int action, const char *a1, const char *a2)
     return verdict;
 }
 
+/* The privacy fence (store/privacy.h): a raw table of the main schema may
+ * only be read inside the prefixed views that pseudonymize it (`trigger`
+ * is the innermost view or CTE being read: a CTE would need the random
+ * prefix, which hides in the temp catalogue, refused too). */
+static bool
+private_refused(const struct auth_ctx *c, const char *table, const char *column,
+                const char *db_name, const char *view)
+{
+    /* SQLite also asks, with no column and no view, for a table the
+     * flattened statement opens without reading a column of it (count(*)):
+     * that reveals no value */
+    if (!table || !db_name || !column || !*column)
+        return false;
+    if (strcmp(db_name, "temp") == 0)
+        return strcasecmp(table, "sqlite_temp_master") == 0 ||
+               strcasecmp(table, "sqlite_temp_schema") == 0;
+    if (strcmp(db_name, "main") != 0 || !cs_store_privacy_raw_table(table))
+        return false;
+    return !view || strncmp(view, c->private_prefix, strlen(c->private_prefix)) != 0;
+}
+
 /* The authorizer: an allow-list.  Called by SQLite while preparing (and
  * re-preparing) a statement; a1..a4 depend on the action (see sqlite3.h). */
 static int
@@ -142,6 +168,16 @@ authorize(void *ctx, int action, const char *a1, const char *a2,
         /* pragma_xxx() table-valued functions are PRAGMAs in disguise */
         if (a1 && strncasecmp(a1, "pragma_", 7) == 0)
             return deny(c, SQLITE_PRAGMA, a1 + 7, NULL);
+        if (c->private_prefix && private_refused(c, a1, a2, db_name, trigger)) {
+            bool first = !c->denied;
+            int v = deny(c, action, a1, a2);
+            if (first) {
+                c->private_denied = true;
+                snprintf(c->what, sizeof c->what, "reading %s.%s", db_name ? db_name : "?",
+                         a1 ? a1 : "?");
+            }
+            return v;
+        }
         return SQLITE_OK;
     case SQLITE_FUNCTION:
         for (size_t i = 0; i < sizeof denied_functions / sizeof *denied_functions; i++)
@@ -349,6 +385,12 @@ prepare_fenced(sqlite3 *db, const struct cs_query *q, struct auth_ctx *auth,
     int rc = sqlite3_prepare_v2(db, q->sql, -1, &st, &tail);
     if (rc != SQLITE_OK || auth->denied) {
         sqlite3_finalize(st);
+        if (auth->denied && auth->private_denied)
+            return cs_fail(err, CS_E_TEMPLATE, q->where,
+                           "%s: with --pseudonymize a template query reads the "
+                           "pseudonymized views (surveys, ratings, rating_issues, "
+                           "custom, survey_custom, rejects), refused: %s",
+                           lbl(q), auth->what);
         if (auth->denied)
             return cs_fail(err, CS_E_TEMPLATE, q->where,
                            "%s: only reading is allowed in a template query, "
@@ -389,7 +431,7 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
 {
     *out = NULL;
     sqlite3 *db = cs_store_db(store);
-    struct auth_ctx auth = {0};
+    struct auth_ctx auth = {.private_prefix = q->private_prefix};
     struct progress_ctx prog = {0};
     sqlite3_set_authorizer(db, authorize, &auth);
     /* one value may not exceed the result's byte cap (zeroblob(1e9) would

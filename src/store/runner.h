@@ -86,6 +86,11 @@ struct cs_query {
     size_t n_params;
     size_t max_rows;      /* 0 = CS_RUNNER_MAX_ROWS; more rows is an error */
     uint32_t timeout_ms;  /* 0 = no limit; longer runs stop with an error */
+    const char *private_prefix; /* privacy mode (store/privacy.h), NULL = off:
+                             reading a raw table (survey_data, custom_events,
+                             reject_data) of the main schema is refused except
+                             inside views whose name starts with this prefix,
+                             and so is reading the temp schema's catalogue */
 };
 
 /* Run q on the store's connection and return its rows.
@@ -98,7 +103,8 @@ struct cs_query {
  * Returns owned result in *out (free with cs_result_free); *out is NULL on
  * error.  Errors (err->where = q->where, msg starts with q->label):
  *   CS_E_TEMPLATE  refused: not a single read-only statement ("only reading
- *                  is allowed: DELETE on survey_data"), positional "?"
+ *                  is allowed: DELETE on survey_data"), a raw table read
+ *                  past the privacy fence ("with --pseudonymize ..."), positional "?"
  *                  parameters, parameters no value was given for (all named),
  *                  an empty query, too many rows or bytes;
  *   CS_E_DB        SQLite's own error (syntax, no such column, timeout), with
