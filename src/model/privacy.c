@@ -225,6 +225,19 @@ cs_privacy_drops_text(const struct cs_privacy *p)
     return p && !p->keep_text;
 }
 
+static bool
+json_is_text(const cJSON *it)
+{
+    return cJSON_IsArray(it) || cJSON_IsObject(it) ||
+           (cJSON_IsString(it) && cs_privacy_is_text(it->valuestring, strlen(it->valuestring)));
+}
+
+bool
+cs_privacy_drop_json(const struct cs_privacy *p, const cJSON *it)
+{
+    return cs_privacy_drops_text(p) && it && json_is_text(it);
+}
+
 char *
 cs_privacy_answers(const struct cs_privacy *p, const char *json, size_t *n_dropped)
 {
@@ -242,10 +255,7 @@ cs_privacy_answers(const struct cs_privacy *p, const char *json, size_t *n_dropp
     size_t dropped = 0;
     for (cJSON *it = o->child; it;) {
         cJSON *next = it->next;
-        bool text = cJSON_IsArray(it) || cJSON_IsObject(it) ||
-                    (cJSON_IsString(it) &&
-                     cs_privacy_is_text(it->valuestring, strlen(it->valuestring)));
-        if (text) {
+        if (json_is_text(it)) {
             cJSON_Delete(cJSON_DetachItemViaPointer(o, it));
             dropped++;
         }

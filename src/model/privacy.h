@@ -79,6 +79,12 @@ bool cs_privacy_is_text(const char *s, size_t len);
 /* True when privacy mode drops free text (p set and not keep_text). */
 bool cs_privacy_drops_text(const struct cs_privacy *p);
 
+struct cJSON;
+/* True when a renderer must leave out the JSON member it (a custom answer,
+ * borrowed): cs_privacy_drops_text(p) and it is an array, an object or a
+ * text string. */
+bool cs_privacy_drop_json(const struct cs_privacy *p, const struct cJSON *it);
+
 /* Custom answers as a renderer may show them: the JSON object text json
  * without its free-text members (arrays, objects and text strings), when
  * cs_privacy_drops_text(p); *n_dropped (may be NULL) gets the number of

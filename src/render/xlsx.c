@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "model/privacy.h"
 
 /* ---- Private helpers ---------------------------------------------------- */
 
@@ -451,6 +452,13 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
 }
 
 void
+xl_id(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, const char *s)
+{
+    char buf[CS_PRIVACY_HEX + 1];
+    xl_text(x, sh, r, c, cs_privacy_show_id(x->privacy, s, buf), SIZE_MAX, XF_NONE);
+}
+
+void
 xl_num(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
        double v, enum xl_fmt f)
 {
@@ -764,7 +772,9 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
         struct xl_late *l = &x->late[i];
         struct xl_sheet *sh = x->sheets[l->sheet];
         xl_count(x, sh, l->row, l->col,
-                 l->what == XL_LATE_REPLACED ? x->n_replaced : x->n_truncated);
+                 l->what == XL_LATE_REPLACED    ? x->n_replaced
+                 : l->what == XL_LATE_TRUNCATED ? x->n_truncated
+                                                : x->n_text_dropped);
     }
     for (size_t i = 0; i < x->n_sheets; i++)
         if (!x->sheets[i]->streamed)
@@ -805,6 +815,7 @@ cs_xlsx_get_stats(const struct cs_xlsx *x, struct cs_xlsx_stats *st)
     st->sheets = x->n_sheets;
     st->cells_replaced = x->n_replaced;
     st->cells_truncated = x->n_truncated;
+    st->text_dropped = x->n_text_dropped;
     st->data_rows = x->data_rows;
     st->data_sheets = x->data_sheets;
 }

@@ -71,6 +71,7 @@
 #define CS_XLSX_MAX_LISTED 50000u
 
 struct cs_xlsx; /* opaque: one workbook being written */
+struct cs_privacy;
 
 struct cs_xlsx_opts {
     const char *tool_version;  /* "callsurvey 0.3.0" for About (borrowed) */
@@ -100,6 +101,11 @@ struct cs_xlsx_input {
     int64_t run_time_s;                /* About; see cs_xlsx_opts */
     const char *template_name;         /* About; NULL = none */
     const char *filters_text;          /* About: the filters as typed; NULL = none */
+    const struct cs_privacy *privacy;  /* --pseudonymize (model/privacy.h): ids on
+                                          Data, Custom and Data Quality become
+                                          pseudonyms, free-text answers and raw
+                                          rejected records are left out, and About
+                                          says so; NULL = as stored */
 };
 
 /* Start a workbook that will be written to path (atomically, at close).
@@ -123,6 +129,7 @@ struct cs_xlsx_stats {
     size_t sheets;            /* sheets added */
     uint64_t cells_replaced;  /* text cells with invalid UTF-8 or control chars */
     uint64_t cells_truncated; /* text cells cut at 32,767 characters */
+    uint64_t text_dropped;    /* free-text answers left out (privacy mode) */
     uint64_t data_rows;       /* rows written on the Data sheets */
     size_t data_sheets;       /* Data, Data (2), ... */
 };

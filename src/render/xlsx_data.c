@@ -23,6 +23,7 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/privacy.h"
 #include "model/survey.h"
 #include "store/export.h"
 
@@ -127,15 +128,15 @@ data_row(void *ctx, const struct cs_export_survey *r, struct cs_err *err)
         return xl_status(x, err);
     char wk[16];
     snprintf(wk, sizeof wk, "%d-W%02d", r->week / 100, r->week % 100);
-    xl_text(x, sh, row, 0, r->survey_id, SIZE_MAX, XF_NONE);
+    xl_id(x, sh, row, 0, r->survey_id);
     xl_time(x, sh, row, 1, r->time_us);
     xl_text(x, sh, row, 2, wk, SIZE_MAX, XF_NONE);
     xl_day(x, sh, row, 3, r->day);
     xl_text(x, sh, row, 4, r->resource, SIZE_MAX, XF_NONE);
     xl_text(x, sh, row, 5, r->resource_id, SIZE_MAX, XF_NONE);
-    xl_text(x, sh, row, 6, r->call_id, SIZE_MAX, XF_NONE);
-    xl_text(x, sh, row, 7, r->participant_id, SIZE_MAX, XF_NONE);
-    xl_text(x, sh, row, 8, r->correlation_id, SIZE_MAX, XF_NONE);
+    xl_id(x, sh, row, 6, r->call_id);
+    xl_id(x, sh, row, 7, r->participant_id);
+    xl_id(x, sh, row, 8, r->correlation_id);
     xl_text(x, sh, row, 9, r->operation, SIZE_MAX, XF_NONE);
     xl_text(x, sh, row, 10, r->source, SIZE_MAX, XF_NONE);
     if (r->has_line)
@@ -159,6 +160,7 @@ data_row(void *ctx, const struct cs_export_survey *r, struct cs_err *err)
 cs_status
 cs_xlsx_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
 {
+    x->privacy = in->privacy;
     enum { NCOL = DATA_HEAD + 6 * CS_CAT__COUNT };
     char rating_names[6 * CS_CAT__COUNT][48];
     const char *cols[NCOL];
@@ -237,11 +239,11 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
     lxw_col_t c = 0;
     if (cs_merge_has_left(cx->kind)) {
         if (r->has_left) {
-            xl_text(x, sh, row, c, r->survey_id, SIZE_MAX, XF_NONE);
+            xl_id(x, sh, row, c, r->survey_id);
             xl_time(x, sh, row, c + 1, r->time_us);
             xl_text(x, sh, row, c + 2, r->resource, SIZE_MAX, XF_NONE);
-            xl_text(x, sh, row, c + 3, r->call_id, SIZE_MAX, XF_NONE);
-            xl_text(x, sh, row, c + 4, r->participant_id, SIZE_MAX, XF_NONE);
+            xl_id(x, sh, row, c + 3, r->call_id);
+            xl_id(x, sh, row, c + 4, r->participant_id);
             for (int k = 0; k < 4; k++)
                 if (r->has_score[k])
                     xl_num(x, sh, row, (lxw_col_t)(c + 5 + k), r->score[k], XF_NONE);
@@ -249,7 +251,7 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
         c += 9;
     }
     if (cs_merge_has_right(cx->kind) && r->has_right) {
-        xl_text(x, sh, row, c, r->event_survey_id, SIZE_MAX, XF_NONE);
+        xl_id(x, sh, row, c, r->event_survey_id);
         if (r->has_event_time)
             xl_time(x, sh, row, c + 1, r->event_time_us);
         /* each member once, its column found by binary search in the sorted
@@ -272,6 +274,10 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
                 if (cx->seen[k] == cx->stamp)
                     continue;
                 cx->seen[k] = cx->stamp;
+                if (cs_privacy_drop_json(x->privacy, it)) {
+                    x->n_text_dropped++; /* free text: privacy mode */
+                    continue;
+                }
                 json_cell(x, sh, row, (lxw_col_t)(c + 2 + k), it);
             }
             cJSON_Delete(o);
@@ -283,6 +289,7 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 cs_status
 cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
 {
+    x->privacy = in->privacy;
     struct custom_ctx cx = {.kind = (enum cs_merge)in->merge};
     if (in->merge < 0 || in->merge >= CS_MERGE__COUNT)
         return cs_fail(err, CS_E_USAGE, NULL, "unknown merge kind %d", in->merge);
@@ -372,6 +379,8 @@ dq_reject(void *ctx, const struct cs_export_reject *r, struct cs_err *err)
         xl_num(x, d->sh, row, DQ_REJ + 1, (double)r->line, XF_NONE);
     xl_num(x, d->sh, row, DQ_REJ + 2, (double)r->record, XF_NONE);
     xl_text(x, d->sh, row, DQ_REJ + 3, r->reason, SIZE_MAX, XF_NONE);
+    if (x->privacy)
+        return xl_status(x, err); /* raw text holds ids: left out */
     /* the raw record, cut to a readable size (not an Excel truncation) */
     size_t chars;
     const char *t = xl_clean(x, r->raw, r->raw_len, XL_COUNT_REPLACED, DQ_RAW_CHARS, &chars);
@@ -389,11 +398,18 @@ dq_orphan(void *ctx, const struct cs_join_row *r, struct cs_err *err)
     if (!r->has_right || d->seen++ >= CS_XLSX_MAX_LISTED)
         return CS_OK;
     lxw_row_t row = ++d->row;
-    xl_text(x, d->sh, row, DQ_ORPH, r->event_survey_id, SIZE_MAX, XF_NONE);
+    xl_id(x, d->sh, row, DQ_ORPH, r->event_survey_id);
     if (r->has_event_time)
         xl_time(x, d->sh, row, DQ_ORPH + 1, r->event_time_us);
-    xl_text(x, d->sh, row, DQ_ORPH + 2, r->props, SIZE_MAX, XF_NONE);
-    xl_text(x, d->sh, row, DQ_ORPH + 3, r->measurements, SIZE_MAX, XF_NONE);
+    const char *docs[2] = {r->props, r->measurements};
+    for (int k = 0; k < 2; k++) {
+        size_t dropped = 0;
+        char *kept = cs_privacy_answers(x->privacy, docs[k], &dropped);
+        x->n_text_dropped += dropped;
+        xl_text(x, d->sh, row, (lxw_col_t)(DQ_ORPH + 2 + k), kept ? kept : docs[k], SIZE_MAX,
+                XF_NONE);
+        xfree(kept);
+    }
     return xl_status(x, err);
 }
 
@@ -426,6 +442,7 @@ cs_status
 cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                      struct cs_err *err)
 {
+    x->privacy = in->privacy;
     const struct cs_report_model *m = in->m;
     struct xl_sheet *sh = xl_sheet_add(
         x, "Data Quality", false,
@@ -473,12 +490,19 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     check_row(x, sh, &row, "Text cells truncated", 0,
               "Cells of this workbook cut at Excel's limit of 32,767 characters.");
     xl_late(x, sh, row, 1, XL_LATE_TRUNCATED);
+    if (cs_privacy_drops_text(in->privacy)) {
+        check_row(x, sh, &row, "Free-text answers left out", 0,
+                  "Custom answers of this workbook that are text, not numbers: left out "
+                  "in privacy mode (--pseudonymize without --keep-text).");
+        xl_late(x, sh, row, 1, XL_LATE_TEXT_DROPPED);
+    }
     xl_table(x, sh, 0, 0, row, names, 3);
     xl_names_free(names, 3);
 
     /* rejected records */
-    static const char *const rh[] = {"Source", "Line", "Record", "Reason",
-                                     "Raw (first 1,024 characters)"};
+    const char *const rh[] = {"Source", "Line", "Record", "Reason",
+                              in->privacy ? "Raw (left out: --pseudonymize)"
+                                          : "Raw (first 1,024 characters)"};
     names = xl_header(x, sh, 0, DQ_REJ, rh, 5);
     struct dq_ctx d = {.x = x, .sh = sh};
     cs_status rc = CS_OK;

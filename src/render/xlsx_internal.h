@@ -49,7 +49,7 @@ struct xl_sheet {
 
 /* Cells whose values are only known at close (counts over the whole
  * workbook). */
-enum xl_late_what { XL_LATE_REPLACED, XL_LATE_TRUNCATED };
+enum xl_late_what { XL_LATE_REPLACED, XL_LATE_TRUNCATED, XL_LATE_TEXT_DROPPED };
 struct xl_late {
     size_t sheet;           /* index into sheets */
     lxw_row_t row;
@@ -73,12 +73,15 @@ struct cs_xlsx {
     size_t buf_cap;
     uint64_t n_replaced;       /* text cells with replaced bytes */
     uint64_t n_truncated;      /* text cells cut at 32,767 characters */
+    uint64_t n_text_dropped;   /* free-text answers left out (privacy mode) */
+    const struct cs_privacy *privacy; /* borrowed from the section's input:
+                                  ids written as pseudonyms (xl_id); NULL = off */
     uint64_t data_rows;        /* rows on the Data sheets */
     size_t data_sheets;
     bool data_written;         /* the Data section ran */
     const struct cs_xlsx_input *about_in; /* borrowed until close; NULL = no About */
     size_t about_sheet;        /* index of the About sheet */
-    struct xl_late late[4];
+    struct xl_late late[8];
     size_t n_late;
 };
 
@@ -100,6 +103,10 @@ void xl_sheet_finish(struct cs_xlsx *x, struct xl_sheet *sh);
  * SIZE_MAX = strlen.  NULL or empty text writes nothing. */
 void xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
              const char *s, size_t len, enum xl_fmt f);
+/* An id (survey, call, participant): as text, or its pseudonym when
+ * x->privacy is set (model/privacy.h).  NULL or empty writes nothing. */
+void xl_id(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+           const char *s);
 /* Number; NaN and infinities become an empty (formatted) cell. */
 void xl_num(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
             double v, enum xl_fmt f);

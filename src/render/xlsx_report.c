@@ -20,6 +20,7 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/privacy.h"
 #include "model/survey.h"
 #include "store/export.h"
 
@@ -48,6 +49,7 @@ cs_xlsx_about(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *
         return xl_status(x, err);
     x->about_in = in;
     x->about_sheet = xl_sheet_index(x, sh);
+    x->privacy = in->privacy;
     return CS_OK;
 }
 
@@ -212,6 +214,21 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
         fact_text(x, sh, &row, "Custom answers", b);
     } else
         fact_text(x, sh, &row, "Custom answers", "none in the window");
+    if (in->privacy) {
+        char *d = cs_privacy_describe(in->privacy);
+        fact_text(x, sh, &row, "Privacy", d);
+        xfree(d);
+        if (cs_privacy_drops_text(in->privacy)) {
+            xl_text(x, sh, row, 0, "Free-text answers left out", SIZE_MAX, XF_BOLD);
+            xl_late(x, sh, row++, 1, XL_LATE_TEXT_DROPPED);
+        }
+    } else {
+        fact_text(x, sh, &row, "Privacy",
+                  "ids and answers as stored (--pseudonymize KEYFILE replaces ids)");
+    }
+    xl_text(x, sh, row, 0, "Text cells cleaned (invalid UTF-8, control characters)",
+            SIZE_MAX, XF_BOLD);
+    xl_late(x, sh, row++, 1, XL_LATE_REPLACED);
     if (!x->data_written)
         fact_text(x, sh, &row, "Data", "not included in this workbook");
     else if (x->data_sheets <= 1)
