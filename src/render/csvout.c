@@ -4,6 +4,8 @@
  */
 #include "render/csvout.h"
 
+#include "core/mem.h"
+#include "core/utf8.h"
 #include "model/survey.h"
 
 #include <math.h>
@@ -30,6 +32,12 @@ cs_csv_text(struct cs_csv *c, const char *s)
     sep(c);
     if (!s)
         return;
+    size_t n_bad = 0;
+    char *clean = cs_utf8_clean(s, strlen(s), CS_UTF8_CONTROLS, &n_bad);
+    if (clean) {
+        c->replaced++;
+        s = clean;
+    }
     bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
                    s[0] == '\t' || s[0] == '\r';
     bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
@@ -37,6 +45,7 @@ cs_csv_text(struct cs_csv *c, const char *s)
         c->neutralized++;
     if (!quote) {
         fputs(s, c->af.fp);
+        xfree(clean);
         return;
     }
     fputc('"', c->af.fp);
@@ -48,6 +57,7 @@ cs_csv_text(struct cs_csv *c, const char *s)
         fputc(*s, c->af.fp);
     }
     fputc('"', c->af.fp);
+    xfree(clean);
 }
 
 void

@@ -1,8 +1,10 @@
 /*
  * render/csvout.h: RFC 4180 CSV output for the report's tables.
  * Text cells that a spreadsheet would run as a formula (starting with
- * = + - @ tab or CR) get a leading apostrophe; numbers are written as
- * numbers (full precision, NaN as an empty cell).
+ * = + - @ tab or CR) get a leading apostrophe; text is valid UTF-8 without
+ * control characters (invalid sequences and controls other than tab and
+ * line breaks become U+FFFD); numbers are written as numbers (full
+ * precision, NaN as an empty cell).  Both kinds of change are counted.
  */
 #ifndef CS_RENDER_CSVOUT_H
 #define CS_RENDER_CSVOUT_H
@@ -17,6 +19,8 @@ struct cs_csv {
     struct cs_afile af;  /* the file being written */
     bool row_open;       /* a cell was written on the current row */
     unsigned long neutralized; /* text cells that were neutralized */
+    unsigned long replaced;    /* text cells with invalid UTF-8 or control
+                                  characters replaced */
 };
 
 cs_status cs_csv_open(struct cs_csv *c, const char *path, struct cs_err *err);

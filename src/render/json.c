@@ -12,6 +12,8 @@
 
 #include "core/afile.h"
 #include "core/ctime.h"
+#include "core/mem.h"
+#include "core/utf8.h"
 #include "model/survey.h"
 
 static void
@@ -173,13 +175,35 @@ cs_json_write(const cJSON *doc, const char *path, struct cs_err *err)
     char *txt = cJSON_Print(doc);
     if (!txt)
         return cs_fail(err, CS_E_NOMEM, path, "cannot format JSON");
+    /* cJSON copies string bytes as they are: a byte of an invalid sequence
+     * is >= 0x80, never a quote or backslash, so replacing it in the
+     * printed text keeps the document's structure */
+    char *clean = cs_utf8_clean(txt, strlen(txt), 0, NULL);
     struct cs_afile af;
     if (cs_afile_open(&af, path, err)) {
         cJSON_free(txt);
+        xfree(clean);
         return CS_E_IO;
     }
-    fputs(txt, af.fp);
+    fputs(clean ? clean : txt, af.fp);
     fputc('\n', af.fp);
     cJSON_free(txt);
+    xfree(clean);
     return cs_afile_commit(&af, err);
+}
+
+size_t
+cs_json_invalid_strings(const cJSON *doc)
+{
+    if (!doc)
+        return 0;
+    size_t n = 0;
+    if (doc->string && !cs_utf8_clean_already(doc->string, strlen(doc->string), 0))
+        n++;
+    if (cJSON_IsString(doc) && doc->valuestring &&
+        !cs_utf8_clean_already(doc->valuestring, strlen(doc->valuestring), 0))
+        n++;
+    for (const cJSON *c = doc->child; c; c = c->next)
+        n += cs_json_invalid_strings(c);
+    return n;
 }

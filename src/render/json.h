@@ -5,6 +5,8 @@
 #ifndef CS_RENDER_JSON_H
 #define CS_RENDER_JSON_H
 
+#include <stddef.h>
+
 #include "core/err.h"
 #include "report/model.h"
 
@@ -18,8 +20,15 @@ struct cJSON *cs_json_summary(const struct cs_report_model *m);
 struct cJSON *cs_json_group(const struct cs_report_model *m,
                             const struct rep_group *g);
 
-/* Write doc to path atomically (pretty-printed, trailing newline). */
+/* Write doc to path atomically (pretty-printed, trailing newline).  The
+ * file is valid UTF-8 whatever the strings held: invalid sequences in
+ * strings and keys are written as U+FFFD (control characters are escaped
+ * by cJSON anyway). */
 cs_status cs_json_write(const struct cJSON *doc, const char *path,
                         struct cs_err *err);
+
+/* How many strings (values and member names) of doc are not valid UTF-8,
+ * i.e. will be changed by cs_json_write: for the document's own counts. */
+size_t cs_json_invalid_strings(const struct cJSON *doc);
 
 #endif
