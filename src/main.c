@@ -113,8 +113,8 @@ static const struct opt opts[] = {
      "custom-question data (Application Insights customEvents); repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
-    {"template", required_argument, O_TEMPLATE, CMD_REPORT, "NAME|FILE",
-     "report template (default weekly-review)"},
+    {"template", required_argument, O_TEMPLATE, CMD_REPORT | CMD_COMPARE, "NAME|FILE",
+     "report template (default weekly-review; compare: release-compare)"},
     {"since", required_argument, O_SINCE, CMD_REPORT | CMD_COMPARE, "TIME",
      "only surveys at or after TIME (ISO 8601, UTC)"},
     {"until", required_argument, O_UNTIL, CMD_REPORT | CMD_COMPARE, "TIME",
@@ -569,6 +569,21 @@ cmd_report(struct cs_config *cfg)
     return rc;
 }
 
+static void
+compare_file(void *ctx, const char *path)
+{
+    (void)ctx;
+    if (!g_quiet)
+        printf("wrote %s\n", path);
+}
+
+static void
+compare_note(void *ctx, const char *text)
+{
+    (void)ctx;
+    msg("warning", "%s", text);
+}
+
 static int
 cmd_compare(struct cs_config *cfg)
 {
@@ -584,9 +599,22 @@ cmd_compare(struct cs_config *cfg)
         usage_line();
         return EXIT_USAGE;
     }
-    struct cs_store *store = open_store(cfg, &err);
-    if (!store) {
+    /* the template is found, loaded and checked before any data is read */
+    struct cs_template *tmpl = load_template(
+        cfg->ropts.template_name ? cfg->ropts.template_name : "release-compare", &err);
+    struct cs_template_params *params = NULL;
+    if (!tmpl || cs_compare_template_check(tmpl, &err) != CS_OK ||
+        cs_template_params_build(tmpl, &cfg->ropts, NULL, 0, &params, &err) != CS_OK) {
         print_err(&err);
+        cs_template_free(&tmpl);
+        return exit_for(err.code);
+    }
+    struct cs_store *store = open_store(cfg, &err);
+    if (!store || cs_template_check_queries(store, tmpl, params, &err) != CS_OK) {
+        print_err(&err);
+        cs_store_close(&store);
+        cs_template_params_free(&params);
+        cs_template_free(&tmpl);
         return EXIT_FAILED;
     }
     if (cfg->n_inputs > 0) {
@@ -594,6 +622,8 @@ cmd_compare(struct cs_config *cfg)
         int rc = run_load(cfg, store, &tot);
         if (rc == EXIT_FAILED) {
             cs_store_close(&store);
+            cs_template_params_free(&params);
+            cs_template_free(&tmpl);
             return rc;
         }
     }
@@ -610,16 +640,27 @@ cmd_compare(struct cs_config *cfg)
         .min_n = r->min_n,
     };
     struct cs_compare *c = NULL;
+    struct cs_report_model *m = NULL;
+    struct cs_model_opts mo = {.filter = co.filter, .has_week = r->has_week,
+                               .week_start_us = r->week_start_us,
+                               .bucket = r->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
+                               .min_n = r->min_n};
     cs_status s = cs_compare_build(store, &co, &c, &err);
+    if (s == CS_OK) /* the whole window: About, Data Quality, query-step charts */
+        s = cs_report_model_build(store, &mo, &m, &err);
     if (s != CS_OK) {
         print_err(&err);
+        cs_compare_free(&c);
         cs_store_close(&store);
+        cs_template_params_free(&params);
+        cs_template_free(&tmpl);
         return exit_for(s);
     }
     int rc = EXIT_DONE;
     char path[4096];
     snprintf(path, sizeof path, "%s/compare.json", r->out_dir);
     cJSON *doc = cs_compare_json(c);
+    cJSON_AddStringToObject(doc, "template", tmpl->name);
     if (cs_mkdirs(r->out_dir, &err) != CS_OK || cs_json_write(doc, path, &err) != CS_OK) {
         print_err(&err);
         rc = EXIT_FAILED;
@@ -632,19 +673,13 @@ cmd_compare(struct cs_config *cfg)
             printf("wrote %s\n", path);
         }
         xfree(txt);
-        if (cs_compare_charts(c, r->out_dir, CS_CHART_PNG, NULL, NULL, &err) != CS_OK) {
+        struct cs_compare_out out = {
+            .dir = r->out_dir, .run_time_s = r->run_time_s, .tool_version = r->tool_version,
+            .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter,
+            .filters_text = r->filters_text, .on_file = compare_file, .on_note = compare_note};
+        if (cs_compare_render(c, store, tmpl, params, &out, &err) != CS_OK) {
             print_err(&err);
-            rc = EXIT_FAILED;
-        } else if (!g_quiet) {
-            printf("wrote %s/charts/compare-*.png\n", r->out_dir);
-        }
-        snprintf(path, sizeof path, "%s/compare.xlsx", r->out_dir);
-        if (rc == EXIT_DONE &&
-            cs_compare_xlsx(c, path, r->run_time_s, r->tool_version, &err) != CS_OK) {
-            print_err(&err);
-            rc = EXIT_FAILED;
-        } else if (rc == EXIT_DONE && !g_quiet) {
-            printf("wrote %s\n", path);
+            rc = exit_for(err.code);
         }
         if (r->fail_on_regression && c->n_worse > 0) {
             char *w = cs_compare_text(c, true);
@@ -652,11 +687,15 @@ cmd_compare(struct cs_config *cfg)
                 c->n_worse);
             fputs(w, stderr);
             xfree(w);
-            rc = EXIT_REGRESSION;
+            if (rc == EXIT_DONE)
+                rc = EXIT_REGRESSION;
         }
     }
+    cs_report_model_free(&m);
     cs_compare_free(&c);
     cs_store_close(&store);
+    cs_template_params_free(&params);
+    cs_template_free(&tmpl);
     return rc;
 }
 

@@ -649,7 +649,7 @@ cs_report_charts(const struct cs_report_model *m, const char *dir, unsigned surf
 
 cs_status
 cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces,
-                  cs_file_cb on_file, void *ctx, struct cs_err *err)
+                  unsigned parts, cs_file_cb on_file, void *ctx, struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/charts", dir);
@@ -710,9 +710,10 @@ cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces
         spec.interval_label = "95% interval (Wilson)";
         spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
         snprintf(name, sizeof name, "compare-poor-rate-%s", cs_category_name((enum cs_category)cat));
-        rc = emit(&o, &spec, name, err);
+        if (parts & CS_COMPARE_POOR)
+            rc = emit(&o, &spec, name, err);
         /* clustered distributions: one series per group, shares per score */
-        if (rc == CS_OK && best->n_dist <= MAX_DIST_COLUMNS) {
+        if (rc == CS_OK && (parts & CS_COMPARE_DIST) && best->n_dist <= MAX_DIST_COLUMNS) {
             size_t nd = best->n_dist;
             char (*labels)[32] = xcalloc(nd ? nd : 1, sizeof *labels);
             const char **lp = xcalloc(nd ? nd : 1, sizeof *lp);

@@ -55,10 +55,13 @@ cs_status cs_report_charts(const struct cs_report_model *m, const char *dir,
                            unsigned surfaces, cs_file_cb on_file, void *ctx,
                            int *n_charts, struct cs_err *err);
 
-/* DIR/charts/compare-*: clustered distributions by group and poor rate by
- * group with Wilson whiskers, for the largest scale of each category. */
+/* Which compare charts to draw (bits). */
+enum { CS_COMPARE_POOR = 1, CS_COMPARE_DIST = 2 };
+/* DIR/charts/compare-*: poor rate by group with Wilson whiskers
+ * (CS_COMPARE_POOR) and clustered distributions by group
+ * (CS_COMPARE_DIST), for the largest scale of each category. */
 cs_status cs_compare_charts(const struct cs_compare *c, const char *dir,
-                            unsigned surfaces, cs_file_cb on_file, void *ctx,
-                            struct cs_err *err);
+                            unsigned surfaces, unsigned parts, cs_file_cb on_file,
+                            void *ctx, struct cs_err *err);
 
 #endif

@@ -25,6 +25,10 @@
 #include "model/survey.h"
 #include "render/json.h"
 #include "render/xlsx.h"
+#include "report/charts.h"
+#include "report/report.h"
+#include "report/template.h"
+#include "store/runner.h"
 
 #define ALPHA 0.05
 #define POWER 0.80
@@ -344,16 +348,11 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
 #define NUM(v) ((struct cs_xlsx_cell){.type = isnan(v) ? CS_XLSX_NULL : CS_XLSX_NUMBER, .num = (v)})
 #define TXT(s) ((struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = (s)})
 
-cs_status
-cs_compare_xlsx(const struct cs_compare *c, const char *path, int64_t run_time_s,
-                const char *tool_version, struct cs_err *err)
+/* The Comparison sheet: every row with its tests (intervals in two columns). */
+static cs_status
+xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet,
+                struct cs_err *err)
 {
-    struct cs_xlsx *x = NULL;
-    struct cs_xlsx_opts xo = {.tool_version = tool_version, .run_time_s = run_time_s};
-    cs_status rc = cs_xlsx_open(path, &xo, &x, err);
-    if (rc)
-        return rc;
-    /* Comparison: every row */
     static const char *const cols[] = {
         "Category", "Scale", "Group", "Baseline", "Responses", "Responses (baseline)",
         "Mean", "Mean (baseline)", "Poor rate", "Poor rate (baseline)", "Difference (points)",
@@ -399,27 +398,39 @@ cs_compare_xlsx(const struct cs_compare *c, const char *path, int64_t run_time_s
         o[22] = TXT(cs_verdict_name(r->verdict));
         o[23] = NUM(r->min_detectable_diff);
     }
-    struct cs_xlsx_table_spec t = {.title = "Comparison", .columns = cols, .n_cols = nc,
+    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = nc,
                                    .num_formats = fmts, .cells = cells, .n_rows = c->n_rows};
-    rc = cs_xlsx_table(x, &t, err);
+    cs_status rc = cs_xlsx_table(x, &t, err);
     xfree(cells);
     xfree(scale);
-    /* Groups: short names and full ids */
-    if (rc == CS_OK) {
-        static const char *const gcols[] = {"Group", "Id", "Surveys", "Baseline"};
-        static const char *const gfmt[] = {NULL, NULL, "#,##0", NULL};
-        struct cs_xlsx_cell *gc = xcalloc(c->n_groups * 4, sizeof *gc);
-        for (size_t g = 0; g < c->n_groups; g++) {
-            gc[g * 4] = TXT(c->groups[g].label);
-            gc[g * 4 + 1] = TXT(c->groups[g].key);
-            gc[g * 4 + 2] = NUM((double)c->groups[g].surveys);
-            gc[g * 4 + 3] = TXT(g == c->baseline ? "yes" : "");
-        }
-        struct cs_xlsx_table_spec gt = {.title = "Groups", .columns = gcols, .n_cols = 4,
-                                        .num_formats = gfmt, .cells = gc, .n_rows = c->n_groups};
-        rc = cs_xlsx_table(x, &gt, err);
-        xfree(gc);
+    return rc;
+}
+
+/* The Groups sheet: short names, full ids, surveys, the baseline. */
+static cs_status
+xlsx_groups(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err *err)
+{
+    static const char *const gcols[] = {"Group", "Id", "Surveys", "Baseline"};
+    static const char *const gfmt[] = {NULL, NULL, "#,##0", NULL};
+    struct cs_xlsx_cell *gc = xcalloc(c->n_groups * 4, sizeof *gc);
+    for (size_t g = 0; g < c->n_groups; g++) {
+        gc[g * 4] = TXT(c->groups[g].label);
+        gc[g * 4 + 1] = TXT(c->groups[g].key);
+        gc[g * 4 + 2] = NUM((double)c->groups[g].surveys);
+        gc[g * 4 + 3] = TXT(g == c->baseline ? "yes" : "");
     }
+    struct cs_xlsx_table_spec gt = {.title = "Groups", .columns = gcols, .n_cols = 4,
+                                    .num_formats = gfmt, .cells = gc, .n_rows = c->n_groups};
+    cs_status rc = cs_xlsx_table(x, &gt, err);
+    xfree(gc);
+    return rc;
+}
+
+/* Per category: shares per score by group, with a clustered column chart. */
+static cs_status
+xlsx_distributions(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err *err)
+{
+    cs_status rc = CS_OK;
     /* per category: shares per score by group, clustered columns */
     for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
         const struct cmp_group *bg = &c->groups[c->baseline];
@@ -469,9 +480,130 @@ cs_compare_xlsx(const struct cs_compare *c, const char *path, int64_t run_time_s
         xfree(vcols);
         xfree(dc);
     }
+    return rc;
+}
+
+cs_status
+cs_compare_xlsx(const struct cs_compare *c, const char *path, int64_t run_time_s,
+                const char *tool_version, struct cs_err *err)
+{
+    struct cs_xlsx *x = NULL;
+    struct cs_xlsx_opts xo = {.tool_version = tool_version, .run_time_s = run_time_s};
+    cs_status rc = cs_xlsx_open(path, &xo, &x, err);
+    if (rc)
+        return rc;
+    if ((rc = xlsx_comparison(x, c, "Comparison", err)) == CS_OK &&
+        (rc = xlsx_groups(x, c, err)) == CS_OK)
+        rc = xlsx_distributions(x, c, err);
     if (rc) {
         cs_xlsx_abort(&x);
         return rc;
     }
     return cs_xlsx_close(&x, err);
+}
+
+/* ---- the release-compare template -------------------------------------- */
+
+cs_status
+cs_compare_template_check(const struct cs_template *t, struct cs_err *err)
+{
+    for (size_t i = 0; i < t->n_steps; i++)
+        if (t->steps[i].section == CS_SECTION_COMPARE)
+            return CS_OK;
+    return cs_fail(err, CS_E_TEMPLATE, t->path,
+                   "template '%s' has no step with `section: compare`, which "
+                   "`callsurvey compare` needs (see templates/release-compare.yaml)",
+                   t->name);
+}
+
+static void
+note(const struct cs_compare_out *o, const char *fmt, ...)
+{
+    char b[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    if (o->on_note)
+        o->on_note(o->ctx, b);
+}
+
+cs_status
+cs_compare_render(const struct cs_compare *c, struct cs_store *s,
+                  const struct cs_template *t, const struct cs_template_params *p,
+                  const struct cs_compare_out *o, struct cs_err *err)
+{
+    cs_status rc = cs_compare_template_check(t, err);
+    if (rc)
+        return rc;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/compare.xlsx", o->dir);
+    struct cs_xlsx *x = NULL;
+    struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
+    struct cs_xlsx_input xin = {.m = o->m, .store = s, .filter = o->filter,
+                                .tool_version = o->tool_version, .run_time_s = o->run_time_s,
+                                .template_name = t->name, .filters_text = o->filters_text};
+    struct cs_charts *charts = NULL;
+    unsigned surf = o->surfaces & (CS_CHART_PNG | CS_CHART_SVG);
+    if ((rc = cs_xlsx_open(path, &xo, &x, err)))
+        return rc;
+    if (o->m)
+        rc = cs_xlsx_about(x, &xin, err);
+    if (rc == CS_OK && surf && o->m)
+        rc = cs_charts_open(o->m, o->dir, surf, o->on_file, o->ctx, &charts, err);
+    for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
+        const struct cs_template_step *st = &t->steps[i];
+        bool draw = surf && st->render != CS_RENDER_TABLE;
+        switch (st->section) {
+        case CS_SECTION_COMPARE:
+            rc = xlsx_comparison(x, c, st->sheet ? st->sheet : "Comparison", err);
+            if (rc == CS_OK)
+                rc = xlsx_groups(x, c, err);
+            if (rc == CS_OK && draw)
+                rc = cs_compare_charts(c, o->dir, surf, CS_COMPARE_POOR, o->on_file, o->ctx,
+                                       err);
+            break;
+        case CS_SECTION_DISTRIBUTION:
+            rc = xlsx_distributions(x, c, err);
+            if (rc == CS_OK && draw)
+                rc = cs_compare_charts(c, o->dir, surf, CS_COMPARE_DIST, o->on_file, o->ctx,
+                                       err);
+            break;
+        case CS_SECTION_DATA_QUALITY:
+            if (o->m)
+                rc = cs_xlsx_data_quality(x, &xin, err);
+            break;
+        case CS_SECTION_QUERY: {
+            struct cs_result *r = NULL;
+            if ((rc = cs_template_run_step(s, t, i, p, 60000, &r, err)))
+                break;
+            rc = cs_report_step_xlsx(x, st, r, err);
+            char name[256];
+            cs_template_chart_name(st, -1, name, sizeof name);
+            if (rc == CS_OK && charts && name[0])
+                rc = cs_charts_result(charts, st, r, name, err);
+            cs_result_free(&r);
+            break;
+        }
+        default:
+            note(o, "step '%s': the %s section belongs to `callsurvey report`; "
+                    "compare skips it", st->title, cs_section_name(st->section));
+            break;
+        }
+    }
+    if (charts) {
+        int n_charts = 0;
+        struct cs_err e2;
+        cs_err_clear(&e2);
+        cs_status rc2 = cs_charts_close(&charts, rc == CS_OK, &n_charts, rc ? &e2 : err);
+        if (rc == CS_OK)
+            rc = rc2;
+    }
+    if (rc) {
+        cs_xlsx_abort(&x);
+        return rc;
+    }
+    if ((rc = cs_xlsx_close(&x, err)) == CS_OK && o->on_file)
+        o->on_file(o->ctx, path);
+    return rc;
 }

@@ -85,6 +85,39 @@ cs_status cs_compare_xlsx(const struct cs_compare *c, const char *path,
                           int64_t run_time_s, const char *tool_version,
                           struct cs_err *err);
 
+struct cs_template;
+struct cs_template_params;
+struct cs_store;
+struct cs_report_model;
+/* Where and how cs_compare_render writes. */
+struct cs_compare_out {
+    const char *dir;                   /* output directory (exists) */
+    int64_t run_time_s;                /* About */
+    const char *tool_version;          /* About */
+    unsigned surfaces;                 /* CS_CHART_PNG | CS_CHART_SVG (report/charts.h) */
+    const struct cs_report_model *m;   /* the whole window: About, Data Quality,
+                                          query-step charts; NULL = left out */
+    const struct cs_filter *filter;    /* borrowed; NULL = all */
+    const char *filters_text;          /* About */
+    void (*on_file)(void *ctx, const char *path); /* every file written */
+    void (*on_note)(void *ctx, const char *msg);  /* steps compare skips */
+    void *ctx;
+};
+/* CS_OK when the template has a `section: compare` step; else CS_E_TEMPLATE
+ * naming the template (checked before any data is read). */
+cs_status cs_compare_template_check(const struct cs_template *t, struct cs_err *err);
+/* DIR/compare.xlsx and DIR/charts/compare-* following the template's steps,
+ * in order: compare (the Comparison and Groups sheets, poor rate by group
+ * charts), distribution (shares by group per category, clustered column
+ * charts), data_quality (the report's Data Quality sheet), and query steps
+ * (a sheet with its native chart, and the PNG/SVG chart).  render: table
+ * draws no chart.  Other sections belong to `report` and are skipped with a
+ * note.  On failure nothing is left under compare.xlsx. */
+cs_status cs_compare_render(const struct cs_compare *c, struct cs_store *s,
+                            const struct cs_template *t,
+                            const struct cs_template_params *p,
+                            const struct cs_compare_out *o, struct cs_err *err);
+
 /* The terminal table; returns owned text (xfree). */
 char *cs_compare_text(const struct cs_compare *c, bool only_worse);
 

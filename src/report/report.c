@@ -515,10 +515,11 @@ result_csv(const struct cs_result *r, const char *path, struct cs_err *err)
     return cs_csv_close(&c, err);
 }
 
-/* A query step as an XLSX table section with its native chart. */
-static cs_status
-result_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
-            const struct cs_result *r, struct cs_err *err)
+/* A query step as an XLSX table section with its native chart (also used
+ * by compare). */
+cs_status
+cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
+                    const struct cs_result *r, struct cs_err *err)
 {
     size_t nc = r->n_cols ? r->n_cols : 1;
     const char **cols = xcalloc(nc, sizeof *cols);
@@ -749,7 +750,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                 rc = cs_charts_result(charts, st, r, name, err);
             if (rc == CS_OK && xl) {
                 double tx = now_s();
-                rc = result_xlsx(xl, st, r, err);
+                rc = cs_report_step_xlsx(xl, st, r, err);
                 res->seconds_xlsx += now_s() - tx;
             }
             cs_result_free(&r);

@@ -67,4 +67,12 @@ cs_status cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
 
 void cs_report_result_free(struct cs_report_result *res);
 
+struct cs_xlsx;
+struct cs_template_step;
+struct cs_result;
+/* A template query step's result as an XLSX sheet: an Excel table with the
+ * step's number formats and, for chart renders, its native chart. */
+cs_status cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
+                              const struct cs_result *r, struct cs_err *err);
+
 #endif
