@@ -211,7 +211,9 @@ cs_rating_set_issues(struct cs_rating *rt, enum cs_category c,
             tend--;
         }
         size_t tl = (size_t)(tend - tok);
-        if (tl == 0)
+        /* a tag holding a NUL byte ("\u0000" in JSON, a raw one in CSV) would
+         * cut rt->issues short and hide the tags after it (fuzz_csv) */
+        if (tl == 0 || memchr(tok, '\0', tl) != NULL)
             continue;
         const char *name = tok;
         int idx = cs_tag_find(c, tok, tl);
