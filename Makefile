@@ -110,7 +110,7 @@ cli-asan: $(BUILD)/asan/callsurvey $(TOOL_BINS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  CALLSURVEY=$(BUILD)/asan/callsurvey TOOLS=$(BUILD)/tools sh tests/cli/run.sh
 
-bench: deps all
+bench: deps all $(TOOL_BINS)
 	$(Q)sh tests/bench/bench.sh $(BUILD)/callsurvey
 
 check-headers:

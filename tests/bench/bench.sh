@@ -3,20 +3,26 @@
 #
 # Generates 100,000 and 1,000,000 surveys once (cached in build/bench/),
 # then times, median of 3 runs each, in the same run:
+#   sqlite3  baseline: the sqlite3 shell importing the same files and running
+#            the equivalent aggregate SQL (per-category counts, means and
+#            poor counts per scale, tag counts, the left join with answers)
+#   duckdb   second baseline, the same work in DuckDB through its Node
+#            package (installed from npm into build/bench/duckdb; skipped
+#            with a note when npm cannot install it)
+#   tokenize the floor: jsmn tokenizing every line on one core, nothing else
 #   ingest   callsurvey ingest of the JSON Lines file alone
 #   report   callsurvey report end to end: JSON Lines + custom events ->
 #            summary.json, charts, report.xlsx without the Data sheet
 #   +data    the same report with the per-survey Data sheet
-#   sqlite3  the baseline: the sqlite3 shell importing the same files and
-#            running the equivalent aggregate SQL (per-category counts, means
-#            and poor counts per scale, tag counts, the left join)
-# and prints wall time, records/s, MB/s, peak RSS, the stage times of one
-# report run, and each ratio to the sqlite3 baseline.
+# and prints wall time, records/s, MB/s, peak RSS (/usr/bin/time), the
+# stage times of one report run, each ratio to the baselines, ingest over
+# the tokenizing floor, and the growth of the report from 100k to 1M.
 # Environment: BENCH_SIZES (default "100000 1000000"), BENCH_REPS (3),
 # BENCH_FORMATS (report formats, default json,png,xlsx), BENCH_BASELINE=0 to
-# skip the (slow) sqlite3 baseline.
+# skip the (slow) sqlite3 baseline, BENCH_DUCKDB=0 to skip DuckDB.
 set -eu
 cs=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+tools=$(cd "$(dirname "$1")" && pwd)/tools
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir="$top/build/bench"
 mkdir -p "$dir"
@@ -79,7 +85,35 @@ SELECT count(*), count(e.sid) FROM s LEFT JOIN e ON e.sid = lower(s.sid);
 SQL
 }
 
-printf '%-8s %-8s %9s %12s %9s %10s %12s\n' surveys run wall_s records/s MB/s peak_RSS_MB vs_sqlite3
+# DuckDB, the second baseline, from the npm registry (optional: skipped with
+# a note when npm or the registry is not there).  BENCH_DUCKDB=0 skips it.
+duck=""
+if [ "${BENCH_DUCKDB:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/dev/null; then
+    dd="$dir/duckdb"
+    if [ ! -d "$dd/node_modules/@duckdb/node-api" ]; then
+        mkdir -p "$dd"
+        (cd "$dd" && npm install --no-audit --no-fund --silent @duckdb/node-api@1.5.6-r.1 \
+            >npm.log 2>&1) || echo "bench: DuckDB baseline skipped: npm install failed (see $dd/npm.log)"
+    fi
+    if [ -d "$dd/node_modules/@duckdb/node-api" ]; then
+        cp "$top/tests/bench/duckdb.mjs" "$dd/duckdb.mjs"
+        duck="$dd/duckdb.mjs"
+    fi
+else
+    [ "${BENCH_DUCKDB:-1}" = 0 ] || echo "bench: DuckDB baseline skipped: node/npm not installed"
+fi
+
+# "faster"/"slower" against a baseline time; "-" without one
+ratio() { [ -n "$1" ] && echo "$1 $2" | awk '{r = $1 / $2; if (r >= 1) printf "%.2fx faster", r; else printf "%.2fx slower", 1 / r}' || echo "-"; }
+row() { # n what wall rss_kb recs mb vs_sqlite vs_duckdb
+    printf '%-8s %-8s %8.2f %11.0f %8.1f %8.0f %14s %14s\n' "$1" "$2" "$3" \
+        "$(echo "$5 $3" | awk '{print $1/$2}')" "$(echo "$6 $3" | awk '{print $1/$2}')" \
+        "$(echo "$4" | awk '{print $1/1024}')" "$7" "$8"
+}
+
+printf 'bench: %s runs each, median wall time; peak RSS of the median run; %s\n' "$reps" \
+    "$(nproc) cores, $(uname -m)"
+printf '%-8s %-8s %8s %11s %8s %8s %14s %14s\n' surveys run wall_s records/s MB/s RSS_MB vs_sqlite3 vs_duckdb
 for n in $sizes; do
     d="$dir/$n"
     if [ ! -f "$d/surveys.jsonl" ]; then
@@ -88,31 +122,36 @@ for n in $sizes; do
     mb=$(du -m --apparent-size "$d/surveys.jsonl" | cut -f1)
     recs=$(wc -l < "$d/surveys.jsonl")
     cd "$d"
-    base=""
+    base=""; dbase=""
     if [ "${BENCH_BASELINE:-1}" != 0 ]; then
         baseline_sql > baseline.sql
         set -- $(timeit sh -c "sqlite3 :memory: < baseline.sql")
         base=$1
-        printf '%-8s %-8s %9.2f %12.0f %9.1f %10.0f %12s\n' "$n" sqlite3 "$1" \
-            "$(echo "$recs / $1" | awk '{print $1/$3}')" "$(echo "$mb $1" | awk '{print $1/$2}')" \
-            "$(echo "$2" | awk '{print $1/1024}')" "1.00"
+        row "$n" sqlite3 "$1" "$2" "$recs" "$mb" "1.00" "-"
     fi
-    ratio() { [ -n "$base" ] && echo "$base $1" | awk '{printf "%.1fx faster", $1/$2}' || echo "-"; }
+    if [ -n "$duck" ]; then
+        set -- $(timeit node "$duck" "$d")
+        dbase=$1
+        row "$n" duckdb "$1" "$2" "$recs" "$mb" "$(ratio "$base" "$1")" "1.00"
+    fi
+    if [ -x "$tools/tokenize" ]; then
+        set -- $(timeit "$tools/tokenize" surveys.jsonl)
+        tok=$1
+        row "$n" tokenize "$1" "$2" "$recs" "$mb" "-" "-"
+    fi
     set -- $(timeit "$cs" ingest -q surveys.jsonl)
-    printf '%-8s %-8s %9.2f %12.0f %9.1f %10.0f %12s\n' "$n" ingest "$1" \
-        "$(echo "$recs $1" | awk '{print $1/$2}')" "$(echo "$mb $1" | awk '{print $1/$2}')" \
-        "$(echo "$2" | awk '{print $1/1024}')" "-"
+    row "$n" ingest "$1" "$2" "$recs" "$mb" "-" "-"
+    [ -n "${tok:-}" ] && echo "$1 $tok" | awk '{printf "         ingest / bare jsmn tokenizing: %.2fx\n", $1 / $2}'
     set -- $(timeit "$cs" report -q --formats "$formats" -o out surveys.jsonl --custom customEvents.jsonl)
-    printf '%-8s %-8s %9.2f %12.0f %9.1f %10.0f %12s\n' "$n" report "$1" \
-        "$(echo "$recs $1" | awk '{print $1/$2}')" "$(echo "$mb $1" | awk '{print $1/$2}')" \
-        "$(echo "$2" | awk '{print $1/1024}')" "$(ratio "$1")"
-    if "$cs" report --help | grep -q -- "--data-sheet"; then
-        set -- $(timeit "$cs" report -q --formats "$formats" --data-sheet -o out surveys.jsonl --custom customEvents.jsonl)
-        printf '%-8s %-8s %9.2f %12.0f %9.1f %10.0f %12s\n' "$n" +data "$1" \
-            "$(echo "$recs $1" | awk '{print $1/$2}')" "$(echo "$mb $1" | awk '{print $1/$2}')" \
-            "$(echo "$2" | awk '{print $1/1024}')" "$(ratio "$1")"
-    fi
+    row "$n" report "$1" "$2" "$recs" "$mb" "$(ratio "$base" "$1")" "$(ratio "$dbase" "$1")"
+    eval "report_$n=$1"
+    set -- $(timeit "$cs" report -q --formats "$formats" --data-sheet -o out surveys.jsonl --custom customEvents.jsonl)
+    row "$n" +data "$1" "$2" "$recs" "$mb" "$(ratio "$base" "$1")" "$(ratio "$dbase" "$1")"
     "$cs" report -v --formats "$formats" -o out surveys.jsonl --custom customEvents.jsonl 2>&1 \
         | sed -n 's/^callsurvey: note: timings: /         stages: /p'
     cd "$top"
 done
+if [ -n "${report_100000:-}" ] && [ -n "${report_1000000:-}" ]; then
+    echo "$report_1000000 $report_100000" |
+        awk '{printf "growth: report at 1M takes %.1fx the time of 100k (linear would be 10x)\n", $1 / $2}'
+fi
