@@ -25,6 +25,7 @@
 
 #include "core/afile.h"
 #include "core/mem.h"
+#include "core/utf8.h"
 
 #define NBUF 4
 
@@ -227,11 +228,18 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
         cJSON_AddNumberToObject(o, "line", (double)rec->line);
         cJSON_AddNumberToObject(o, "record", rec->index);
         cJSON_AddStringToObject(o, "reason", rec->reason);
-        char *rawz = xstrndup(raw ? raw : "", raw_len);
-        cJSON_AddStringToObject(o, "raw", rawz);
-        xfree(rawz);
+        if (c->job->rejects_without_raw) {
+            cJSON_AddNullToObject(o, "raw"); /* privacy mode: the text holds ids */
+        } else {
+            char *rawz = xstrndup(raw ? raw : "", raw_len);
+            cJSON_AddStringToObject(o, "raw", rawz);
+            xfree(rawz);
+        }
         char *txt = cJSON_PrintUnformatted(o);
-        fputs(txt, c->rejects_fp);
+        /* one line of valid JSON: invalid UTF-8 of the input as U+FFFD */
+        char *clean = cs_utf8_clean(txt, strlen(txt), 0, NULL);
+        fputs(clean ? clean : txt, c->rejects_fp);
+        xfree(clean);
         fputc('\n', c->rejects_fp);
         cJSON_free(txt);
         cJSON_Delete(o);

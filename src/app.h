@@ -34,6 +34,8 @@ struct cs_ingest_job {
     char *const *inputs;        /* borrowed: files, directories, "-" */
     size_t n_inputs;
     const char *rejects_path;   /* JSON Lines of rejected records, or NULL */
+    bool rejects_without_raw;   /* privacy mode: "raw" is written as null (the
+                                   record's text holds ids); the store keeps it */
     struct cs_ingest_opts opts; /* loader options */
     /* called after each file read (borrowed argument) */
     void (*on_input)(void *ctx, const struct cs_accounting *acc);

@@ -17,7 +17,9 @@
 #include "app.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "core/utf8.h"
 #include "gen/gen.h"
+#include "model/privacy.h"
 #include "core/afile.h"
 #include "render/json.h"
 #include "render/chart.h"
@@ -83,6 +85,8 @@ enum opt_id {
     O_ID_KEY,
     O_PROGRESS,
     O_DATA_SHEET,
+    O_PSEUDONYMIZE,
+    O_KEEP_TEXT,
 };
 
 struct opt {
@@ -127,6 +131,13 @@ static const struct opt opts[] = {
      "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx (default json,csv,png,xlsx)"},
     {"data-sheet", no_argument, O_DATA_SHEET, CMD_REPORT, NULL,
      "add the per-survey Data sheet to report.xlsx (for pivoting; slow on millions)"},
+    {"pseudonymize", required_argument, O_PSEUDONYMIZE, LOADING, "KEYFILE",
+     "privacy mode: participant, call and survey ids in every output become keyed "
+     "pseudonyms (HMAC-SHA-256 with the bytes of KEYFILE, at least 16; the first 32 hex "
+     "digits of the trimmed, lower-cased id's digest); free-text answers and the raw text "
+     "of rejected records are left out"},
+    {"keep-text", no_argument, O_KEEP_TEXT, CMD_REPORT | CMD_COMPARE, NULL,
+     "with --pseudonymize: keep free-text answers (ids are still replaced)"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT, "week|day",
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
@@ -177,6 +188,9 @@ struct cs_config {
     bool have_surveys;
     size_t n_inputs_failed; /* inputs whose error on_input already printed */
     char *filters_text;     /* owned: filter options as typed */
+    const char *key_file;   /* --pseudonymize KEYFILE */
+    bool keep_text;         /* --keep-text */
+    struct cs_privacy *privacy; /* owned: loaded from key_file after parsing */
 };
 
 static const struct {
@@ -217,11 +231,26 @@ msg(const char *level, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout); /* keep the two streams in order on a terminal */
-    fprintf(stderr, "callsurvey: %s: ", level);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char buf[4096];
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* messages quote input (file names, values): no terminal control
+     * sequence or invalid UTF-8 gets through to the terminal */
+    char *clean = cs_utf8_clean(buf, strlen(buf), CS_UTF8_CONTROLS | CS_UTF8_NO_BREAKS, NULL);
+    fflush(stdout); /* keep the two streams in order on a terminal */
+    fprintf(stderr, "callsurvey: %s: %s\n", level, clean ? clean : buf);
+    xfree(clean);
+}
+
+/* Text for the terminal that may hold input (tags, answers, names):
+ * control characters but tab and line breaks, and invalid UTF-8, become
+ * U+FFFD, so no escape sequence reaches the terminal. */
+static void
+put_text(const char *s, FILE *fp)
+{
+    char *clean = cs_utf8_clean(s, strlen(s), CS_UTF8_CONTROLS, NULL);
+    fputs(clean ? clean : s, fp);
+    xfree(clean);
 }
 
 static void
@@ -315,10 +344,13 @@ on_progress(void *ctx, uint64_t records, uint64_t bytes, double seconds)
 static void
 print_accounting(const struct cs_accounting *a, bool total)
 {
+    char *name = cs_utf8_clean(a->name, strlen(a->name), CS_UTF8_CONTROLS | CS_UTF8_NO_BREAKS,
+                               NULL);
     printf("%s%s: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu",
-           total ? "" : "  ", a->name, (unsigned long long)a->read,
+           total ? "" : "  ", name ? name : a->name, (unsigned long long)a->read,
            (unsigned long long)a->stored, (unsigned long long)a->duplicates,
            (unsigned long long)a->updated, (unsigned long long)a->rejected);
+    xfree(name);
     if (a->unknown_tags)
         printf(" (%llu unknown tags kept)", (unsigned long long)a->unknown_tags);
     if (a->skipped)
@@ -390,6 +422,7 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         .inputs = cfg->inputs,
         .n_inputs = cfg->n_inputs,
         .rejects_path = cfg->rejects,
+        .rejects_without_raw = cfg->privacy != NULL, /* raw records hold ids */
         .opts = cfg->iopts,
         .on_input = on_input,
         .on_arg = on_arg,
@@ -560,7 +593,7 @@ cmd_report(struct cs_config *cfg)
     for (size_t i = 0; i < res.n_notes; i++)
         msg("warning", "%s", res.notes[i]);
     if (!g_quiet) {
-        fputs(res.terminal_text, stdout);
+        put_text(res.terminal_text, stdout);
         for (size_t i = 0; i < res.n_files; i++)
             printf("wrote %s\n", res.files[i]);
     }
@@ -646,6 +679,9 @@ cmd_compare(struct cs_config *cfg)
                                .bucket = r->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
                                .min_n = r->min_n};
     cs_status s = cs_compare_build(store, &co, &c, &err);
+    if (s == CS_OK && cs_compare_apply_privacy(c, cfg->privacy) > 0)
+        msg("note", "answers of %s that are text are shown as pseudonyms (--pseudonymize)",
+            r->compare_by);
     if (s == CS_OK) /* the whole window: About, Data Quality, query-step charts */
         s = cs_report_model_build(store, &mo, &m, &err);
     if (s != CS_OK) {
@@ -661,6 +697,7 @@ cmd_compare(struct cs_config *cfg)
     snprintf(path, sizeof path, "%s/compare.json", r->out_dir);
     cJSON *doc = cs_compare_json(c);
     cJSON_AddStringToObject(doc, "template", tmpl->name);
+    cJSON_AddItemToObject(doc, "privacy", cs_json_privacy(cfg->privacy, 0));
     if (cs_mkdirs(r->out_dir, &err) != CS_OK || cs_json_write(doc, path, &err) != CS_OK) {
         print_err(&err);
         rc = EXIT_FAILED;
@@ -669,14 +706,15 @@ cmd_compare(struct cs_config *cfg)
     if (rc == EXIT_DONE) {
         char *txt = cs_compare_text(c, false);
         if (!g_quiet) {
-            fputs(txt, stdout);
+            put_text(txt, stdout);
             printf("wrote %s\n", path);
         }
         xfree(txt);
         struct cs_compare_out out = {
             .dir = r->out_dir, .run_time_s = r->run_time_s, .tool_version = r->tool_version,
             .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter,
-            .filters_text = r->filters_text, .on_file = compare_file, .on_note = compare_note};
+            .filters_text = r->filters_text, .privacy = cfg->privacy,
+            .on_file = compare_file, .on_note = compare_note};
         if (cs_compare_render(c, store, tmpl, params, &out, &err) != CS_OK) {
             print_err(&err);
             rc = exit_for(err.code);
@@ -685,7 +723,7 @@ cmd_compare(struct cs_config *cfg)
             char *w = cs_compare_text(c, true);
             msg("error", "%zu rows are worse than the baseline (--fail-on-regression):",
                 c->n_worse);
-            fputs(w, stderr);
+            put_text(w, stderr);
             xfree(w);
             if (rc == EXIT_DONE)
                 rc = EXIT_REGRESSION;
@@ -908,6 +946,8 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             break;
         case O_FORMATS: cfg->ropts.formats = a; break;
         case O_DATA_SHEET: cfg->ropts.data_sheet = true; break;
+        case O_PSEUDONYMIZE: cfg->key_file = a; break;
+        case O_KEEP_TEXT: cfg->keep_text = true; break;
         case O_BUCKET:
             if (strcmp(a, "week") && strcmp(a, "day"))
                 return bad_value(o->name, a, "week or day");
@@ -971,6 +1011,11 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         usage_line();
         return EXIT_USAGE;
     }
+    if (cfg->keep_text && !cfg->key_file) {
+        msg("error", "--keep-text only applies with --pseudonymize KEYFILE");
+        usage_line();
+        return EXIT_USAGE;
+    }
     if ((cfg->cmd & (CMD_GENERATE | CMD_TEMPLATES)) && cfg->n_inputs > 0) {
         msg("error", "%s takes no INPUT ('%s')", cfg->cmd_name, cfg->inputs[0]);
         usage_line();
@@ -996,6 +1041,18 @@ main(int argc, char **argv)
     int rc = parse_args(argc, argv, &cfg);
     g_quiet = cfg.quiet;
     g_verbose = cfg.verbose;
+    if (rc < 0 && cfg.key_file) {
+        /* the key is read before any input: a bad key file costs nothing */
+        struct cs_err err;
+        cs_err_clear(&err);
+        if (cs_privacy_load(cfg.key_file, cfg.keep_text, &cfg.privacy, &err) != CS_OK) {
+            print_err(&err);
+            if (err.code == CS_E_USAGE)
+                usage_line();
+            rc = exit_for(err.code);
+        }
+        cfg.ropts.privacy = cfg.privacy;
+    }
     if (rc < 0) {
         if (cfg.n_custom) {
             for (size_t i = 0; i < cfg.n_custom; i++)
@@ -1014,6 +1071,7 @@ main(int argc, char **argv)
     xfree(cfg.inputs);
     xfree(cfg.custom);
     xfree(cfg.filters_text);
+    cs_privacy_free(&cfg.privacy);
     /* release pango/cairo/fontconfig caches so leak checkers see only ours */
     chart_cleanup();
     return rc;

@@ -14,6 +14,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "model/privacy.h"
 #include "model/survey.h"
 
 static void
@@ -206,4 +207,24 @@ cs_json_invalid_strings(const cJSON *doc)
     for (const cJSON *c = doc->child; c; c = c->next)
         n += cs_json_invalid_strings(c);
     return n;
+}
+
+cJSON *
+cs_json_privacy(const struct cs_privacy *p, uint64_t text_dropped)
+{
+    if (!p)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ids", "pseudonymized");
+    cJSON_AddStringToObject(o, "method", "HMAC-SHA-256");
+    cJSON_AddNumberToObject(o, "pseudonym_hex_digits", CS_PRIVACY_HEX);
+    cJSON_AddStringToObject(o, "normalization", "trimmed, ASCII lower-cased");
+    cJSON_AddStringToObject(o, "key_file", p->key_name);
+    cJSON_AddStringToObject(o, "free_text", p->keep_text ? "kept" : "dropped");
+    cJSON_AddNumberToObject(o, "free_text_dropped", (double)text_dropped);
+    cJSON_AddStringToObject(o, "rejected_raw_text", "dropped");
+    char *d = cs_privacy_describe(p);
+    cJSON_AddStringToObject(o, "description", d);
+    xfree(d);
+    return o;
 }

@@ -6,6 +6,7 @@
 #define CS_RENDER_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "report/model.h"
@@ -26,6 +27,15 @@ struct cJSON *cs_json_group(const struct cs_report_model *m,
  * by cJSON anyway). */
 cs_status cs_json_write(const struct cJSON *doc, const char *path,
                         struct cs_err *err);
+
+struct cs_privacy;
+/* summary.json / compare.json "privacy": null when p is NULL (ids as
+ * stored), else what was done: {"ids": "pseudonymized", "method":
+ * "HMAC-SHA-256", "pseudonym_hex_digits": 32, "normalization": ...,
+ * "key_file": NAME, "free_text": "dropped"|"kept", "free_text_dropped":
+ * text_dropped, "rejected_raw_text": "dropped", "description": ...}.
+ * Returns owned cJSON. */
+struct cJSON *cs_json_privacy(const struct cs_privacy *p, uint64_t text_dropped);
 
 /* How many strings (values and member names) of doc are not valid UTF-8,
  * i.e. will be changed by cs_json_write: for the document's own counts. */

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "core/mem.h"
+#include "model/privacy.h"
 #include "model/survey.h"
 #include "render/json.h"
 #include "render/xlsx.h"
@@ -203,6 +204,27 @@ cs_compare_free(struct cs_compare **cp)
     xfree(c->rows);
     xfree(c);
     *cp = NULL;
+}
+
+size_t
+cs_compare_apply_privacy(struct cs_compare *c, const struct cs_privacy *p)
+{
+    if (!c || !cs_privacy_drops_text(p) || !c->by || strncmp(c->by, "custom:", 7) != 0)
+        return 0;
+    size_t n = 0;
+    for (size_t g = 0; g < c->n_groups; g++) {
+        struct cmp_group *gr = &c->groups[g];
+        if (!gr->key || !cs_privacy_is_text(gr->key, strlen(gr->key)))
+            continue;
+        char id[CS_PRIVACY_HEX + 1];
+        char *name = xasprintf("answer %s", cs_privacy_id(p, gr->key, SIZE_MAX, id));
+        xfree(gr->key);
+        xfree(gr->label);
+        gr->key = name;
+        gr->label = xstrdup(name);
+        n++;
+    }
+    return n;
 }
 
 static cJSON *
@@ -542,7 +564,8 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
     struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
     struct cs_xlsx_input xin = {.m = o->m, .store = s, .filter = o->filter,
                                 .tool_version = o->tool_version, .run_time_s = o->run_time_s,
-                                .template_name = t->name, .filters_text = o->filters_text};
+                                .template_name = t->name, .filters_text = o->filters_text,
+                                .privacy = o->privacy};
     struct cs_charts *charts = NULL;
     unsigned surf = o->surfaces & (CS_CHART_PNG | CS_CHART_SVG);
     if ((rc = cs_xlsx_open(path, &xo, &x, err)))

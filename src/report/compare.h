@@ -16,6 +16,8 @@
 #include "stats/stats.h"
 #include "store/query.h"
 
+struct cs_privacy;
+
 enum cs_verdict {
     CS_VERDICT_NO_EVIDENCE = 0,
     CS_VERDICT_BETTER,
@@ -75,6 +77,14 @@ cs_status cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
                            struct cs_compare **out, struct cs_err *err);
 void cs_compare_free(struct cs_compare **c);
 
+/* Privacy mode (model/privacy.h) for a built comparison: with --by
+ * custom:KEY the groups are answers, so when p drops free text every
+ * group whose answer is text (not a number or true/false) is renamed
+ * "answer " + the answer's pseudonym, in key and label, before anything is
+ * written.  Other groupings (resources, weeks, days) hold no ids and stay.
+ * NULL p: nothing changes.  Returns the number of groups renamed. */
+size_t cs_compare_apply_privacy(struct cs_compare *c, const struct cs_privacy *p);
+
 struct cJSON;
 /* compare.json document (owned by the caller: cJSON_Delete). */
 struct cJSON *cs_compare_json(const struct cs_compare *c);
@@ -99,6 +109,8 @@ struct cs_compare_out {
                                           query-step charts; NULL = left out */
     const struct cs_filter *filter;    /* borrowed; NULL = all */
     const char *filters_text;          /* About */
+    const struct cs_privacy *privacy;  /* --pseudonymize: About and Data Quality
+                                          as in report.xlsx; NULL = off */
     void (*on_file)(void *ctx, const char *path); /* every file written */
     void (*on_note)(void *ctx, const char *msg);  /* steps compare skips */
     void *ctx;

@@ -15,6 +15,7 @@
 #include "core/afile.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/privacy.h"
 #include "model/survey.h"
 #include "render/csvout.h"
 #include "render/json.h"
@@ -193,6 +194,15 @@ terminal_table(const struct cs_report_model *m, struct text *t)
 
 /* ---- CSV tables ------------------------------------------------------- */
 
+/* Close a CSV table, adding its counts of cleaned cells to the result. */
+static cs_status
+csv_done(struct cs_report_result *res, struct cs_csv *c, struct cs_err *err)
+{
+    res->csv_cells_replaced += c->replaced;
+    res->csv_cells_neutralized += c->neutralized;
+    return cs_csv_close(c, err);
+}
+
 static cs_status
 write_csv_tables(const struct cs_report_model *m, const char *dir,
                  struct cs_report_result *res, struct cs_err *err)
@@ -241,7 +251,7 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
         cs_csv_int(&c, g->small_sample);
         cs_csv_endrow(&c);
     }
-    if (cs_csv_close(&c, err))
+    if (csv_done(res, &c, err))
         return CS_E_IO;
     push_file(res, path);
 
@@ -264,7 +274,7 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
             cs_csv_endrow(&c);
         }
     }
-    if (cs_csv_close(&c, err))
+    if (csv_done(res, &c, err))
         return CS_E_IO;
     push_file(res, path);
 
@@ -295,7 +305,7 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
             cs_csv_endrow(&c);
         }
     }
-    if (cs_csv_close(&c, err))
+    if (csv_done(res, &c, err))
         return CS_E_IO;
     push_file(res, path);
 
@@ -325,7 +335,7 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
         cs_csv_int(&c, r->small_sample);
         cs_csv_endrow(&c);
     }
-    if (cs_csv_close(&c, err))
+    if (csv_done(res, &c, err))
         return CS_E_IO;
     push_file(res, path);
     return CS_OK;
@@ -338,6 +348,8 @@ struct custom_ctx {
     enum cs_merge kind;
     char **keys;
     size_t n_keys;
+    const struct cs_privacy *privacy; /* ids as pseudonyms, text left out; NULL = off */
+    uint64_t dropped;                 /* free-text answers left out */
 };
 
 static void
@@ -362,18 +374,19 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
     (void)err;
     struct custom_ctx *x = ctx;
     struct cs_csv *c = x->c;
-    char tb[32];
+    char tb[32], id[CS_PRIVACY_HEX + 1];
     if (cs_merge_has_left(x->kind)) {
-        cs_csv_text(c, r->has_left ? r->survey_id : NULL);
+        cs_csv_text(c, r->has_left ? cs_privacy_show_id(x->privacy, r->survey_id, id) : NULL);
         cs_csv_text(c, r->has_left ? cs_time_format(r->time_us, tb) : NULL);
         cs_csv_text(c, r->resource);
-        cs_csv_text(c, r->call_id);
-        cs_csv_text(c, r->participant_id);
+        cs_csv_text(c, cs_privacy_show_id(x->privacy, r->call_id, id));
+        cs_csv_text(c, cs_privacy_show_id(x->privacy, r->participant_id, id));
         for (int k = 0; k < 4; k++)
             cs_csv_num(c, r->has_score[k] ? r->score[k] : NAN);
     }
     if (cs_merge_has_right(x->kind)) {
-        cs_csv_text(c, r->has_right ? r->event_survey_id : NULL);
+        cs_csv_text(c, r->has_right ? cs_privacy_show_id(x->privacy, r->event_survey_id, id)
+                                    : NULL);
         cs_csv_text(c, r->has_event_time ? cs_time_format(r->event_time_us, tb) : NULL);
         cJSON *p = r->props ? cJSON_Parse(r->props) : NULL;
         cJSON *m = r->measurements ? cJSON_Parse(r->measurements) : NULL;
@@ -381,6 +394,10 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
             const cJSON *it = p ? cJSON_GetObjectItemCaseSensitive(p, x->keys[k]) : NULL;
             if (!it && m)
                 it = cJSON_GetObjectItemCaseSensitive(m, x->keys[k]);
+            if (cs_privacy_drop_json(x->privacy, it)) {
+                x->dropped++; /* free text: privacy mode */
+                it = NULL;
+            }
             csv_json_value(c, it);
         }
         cJSON_Delete(p);
@@ -392,15 +409,15 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 
 static cs_status
 write_custom_csv(struct cs_store *store, const struct cs_filter *f,
-                 enum cs_merge kind, const char *dir, struct cs_report_result *res,
-                 struct cs_err *err)
+                 enum cs_merge kind, const struct cs_privacy *privacy, const char *dir,
+                 struct cs_report_result *res, struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/tables", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
     snprintf(path, sizeof path, "%s/tables/custom.csv", dir);
-    struct custom_ctx x = {.kind = kind};
+    struct custom_ctx x = {.kind = kind, .privacy = privacy};
     if (cs_join_keys(store, f, &x.keys, &x.n_keys, err))
         return CS_E_DB;
     struct cs_csv c;
@@ -428,8 +445,9 @@ write_custom_csv(struct cs_store *store, const struct cs_filter *f,
         cs_afile_abort(&c.af);
         return rc;
     }
-    if (cs_csv_close(&c, err))
+    if (csv_done(res, &c, err))
         return CS_E_IO;
+    res->text_dropped = x.dropped;
     push_file(res, path);
     return CS_OK;
 }
@@ -490,7 +508,8 @@ result_json(const struct cs_template_step *st, const struct cs_result *r)
 }
 
 static cs_status
-result_csv(const struct cs_result *r, const char *path, struct cs_err *err)
+result_csv(const struct cs_result *r, const char *path, struct cs_report_result *res,
+           struct cs_err *err)
 {
     struct cs_csv c;
     if (cs_csv_open(&c, path, err))
@@ -512,7 +531,7 @@ result_csv(const struct cs_result *r, const char *path, struct cs_err *err)
         }
         cs_csv_endrow(&c);
     }
-    return cs_csv_close(&c, err);
+    return csv_done(res, &c, err);
 }
 
 /* A query step as an XLSX table section with its native chart (also used
@@ -665,7 +684,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         .m = m, .store = store, .filter = &mo.filter, .merge = kind,
         .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet,
         .tool_version = o->tool_version, .run_time_s = o->run_time_s,
-        .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text};
+        .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text,
+        .privacy = o->privacy};
     bool data_written = false;
     if (fmts & F_XLSX) {
         double ts = now_s();
@@ -721,7 +741,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             break;
         case CS_SECTION_CUSTOM:
             if ((fmts & F_CSV) && audit.events > 0 && !custom_written) {
-                rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->out_dir, res, err);
+                rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->privacy,
+                                      o->out_dir, res, err);
                 custom_written = true;
             }
             res->seconds_csv += now_s() - ts;
@@ -743,7 +764,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                 cs_template_sheet_name(st, -1, sheet, sizeof sheet);
                 snprintf(path, sizeof path, "%s/tables/%s.csv", o->out_dir,
                          name[0] ? name : "step");
-                if ((rc = result_csv(r, path, err)) == CS_OK)
+                if ((rc = result_csv(r, path, res, err)) == CS_OK)
                     push_file(res, path);
             }
             if (rc == CS_OK && charts && name[0])
@@ -776,19 +797,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         if (rc)
             goto done;
     }
-    if (fmts & F_JSON) {
-        double ts = now_s();
-        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
-        if ((rc = cs_json_write(doc, path, err)))
-            goto done;
-        push_file(res, path);
-        res->seconds_json = now_s() - ts;
-    }
+    struct cs_xlsx_stats xs = {0};
     if (xl) {
         double ts = now_s();
         if (o->data_sheet && !data_written)
             rc = cs_xlsx_data(xl, &xin, err);
-        struct cs_xlsx_stats xs;
         cs_xlsx_get_stats(xl, &xs);
         if (rc == CS_OK)
             rc = cs_xlsx_close(&xl, err);
@@ -805,6 +818,33 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             push_note(res, "report.xlsx: %llu text cells were longer than Excel's 32,767 "
                            "characters and were cut (see Data Quality)",
                       (unsigned long long)xs.cells_truncated);
+    }
+    if (res->csv_cells_replaced)
+        push_note(res, "tables/*.csv: %llu text cells had invalid UTF-8 or control "
+                       "characters, replaced with U+FFFD",
+                  (unsigned long long)res->csv_cells_replaced);
+    /* summary.json last, so it can count what the other files changed */
+    if (fmts & F_JSON) {
+        double ts = now_s();
+        res->json_strings_replaced = cs_json_invalid_strings(doc);
+        if (xs.text_dropped > res->text_dropped)
+            res->text_dropped = xs.text_dropped; /* the same answers, when both */
+        cJSON *meta = cJSON_AddObjectToObject(doc, "meta");
+        cJSON_AddItemToObject(meta, "privacy", cs_json_privacy(o->privacy, res->text_dropped));
+        cJSON *tc = cJSON_AddObjectToObject(meta, "text_cleaning");
+        cJSON_AddNumberToObject(tc, "json_strings_replaced", (double)res->json_strings_replaced);
+        cJSON_AddNumberToObject(tc, "csv_cells_replaced", (double)res->csv_cells_replaced);
+        cJSON_AddNumberToObject(tc, "csv_cells_neutralized", (double)res->csv_cells_neutralized);
+        cJSON_AddNumberToObject(tc, "xlsx_cells_replaced", (double)xs.cells_replaced);
+        cJSON_AddNumberToObject(tc, "xlsx_cells_truncated", (double)xs.cells_truncated);
+        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
+        if ((rc = cs_json_write(doc, path, err)))
+            goto done;
+        push_file(res, path);
+        res->seconds_json = now_s() - ts;
+        if (res->json_strings_replaced)
+            push_note(res, "summary.json: %llu strings had invalid UTF-8, replaced with U+FFFD",
+                      (unsigned long long)res->json_strings_replaced);
     }
 done:
     if (xl)

@@ -49,6 +49,10 @@ struct cs_report_result {
     size_t n_notes;
     double seconds_stats; /* building the model (scan, statistics, join audit) */
     double seconds_json, seconds_csv, seconds_charts, seconds_xlsx; /* per output */
+    uint64_t csv_cells_replaced;    /* CSV cells with invalid UTF-8 or controls replaced */
+    uint64_t csv_cells_neutralized; /* CSV cells given a leading apostrophe (= + - @ ...) */
+    uint64_t json_strings_replaced; /* summary.json strings with invalid UTF-8 */
+    uint64_t text_dropped;          /* free-text answers left out (privacy mode) */
 };
 
 void cs_report_opts_default(struct cs_report_opts *o);
