@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/afile.h"
@@ -507,6 +508,44 @@ result_json(const struct cs_template_step *st, const struct cs_result *r)
     return o;
 }
 
+/* The stem of query step i's CSV table: its chart name, or for a table
+ * step the same slug of its title ("query" when nothing is left); a stem
+ * an earlier query step has or a built-in table's name gets "-step-N"
+ * (N = the step's number), so no step overwrites another table.  (Until
+ * 2026-11 every table step wrote tables/step.csv.) */
+static void
+step_base(const struct cs_template_step *st, char *out, size_t n)
+{
+    struct cs_template_step s = *st;
+    if (!cs_render_is_chart(s.render)) {
+        s.render = CS_RENDER_COLUMN; /* only to reuse the chart-name slug */
+        s.chart = NULL;
+    }
+    cs_template_chart_name(&s, -1, out, n);
+}
+
+static void
+step_csv_stem(const struct cs_template *t, size_t i, char *out, size_t n)
+{
+    static const char *const builtin[] = {"summary", "distribution", "issues", "trend",
+                                          "custom"};
+    char base[256], other[256];
+    step_base(&t->steps[i], base, sizeof base);
+    bool taken = false;
+    for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++)
+        taken |= strcasecmp(base, builtin[k]) == 0;
+    for (size_t j = 0; j < i && !taken; j++) {
+        if (t->steps[j].section != CS_SECTION_QUERY)
+            continue;
+        step_base(&t->steps[j], other, sizeof other);
+        taken = strcasecmp(base, other) == 0;
+    }
+    if (taken)
+        snprintf(out, n, "%s-step-%zu", base, i + 1);
+    else
+        snprintf(out, n, "%s", base);
+}
+
 static cs_status
 result_csv(const struct cs_result *r, const char *path, struct cs_report_result *res,
            struct cs_err *err)
@@ -760,10 +799,9 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             char name[256];
             cs_template_chart_name(st, -1, name, sizeof name);
             if (fmts & F_CSV) {
-                char sheet[64];
-                cs_template_sheet_name(st, -1, sheet, sizeof sheet);
-                snprintf(path, sizeof path, "%s/tables/%s.csv", o->out_dir,
-                         name[0] ? name : "step");
+                char stem[300];
+                step_csv_stem(tmpl, i, stem, sizeof stem);
+                snprintf(path, sizeof path, "%s/tables/%s.csv", o->out_dir, stem);
                 if ((rc = result_csv(r, path, res, err)) == CS_OK)
                     push_file(res, path);
             }
