@@ -132,10 +132,8 @@ static const struct opt opts[] = {
     {"data-sheet", no_argument, O_DATA_SHEET, CMD_REPORT, NULL,
      "add the per-survey Data sheet to report.xlsx (for pivoting; slow on millions)"},
     {"pseudonymize", required_argument, O_PSEUDONYMIZE, LOADING, "KEYFILE",
-     "privacy mode: participant, call and survey ids in every output become keyed "
-     "pseudonyms (HMAC-SHA-256 with the bytes of KEYFILE, at least 16; the first 32 hex "
-     "digits of the trimmed, lower-cased id's digest); free-text answers and the raw text "
-     "of rejected records are left out"},
+     "privacy mode: ids become keyed pseudonyms, free text and raw rejected records are "
+     "left out (see Privacy below)"},
     {"keep-text", no_argument, O_KEEP_TEXT, CMD_REPORT | CMD_COMPARE, NULL,
      "with --pseudonymize: keep free-text answers (ids are still replaced)"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT, "week|day",
@@ -319,11 +317,19 @@ help(FILE *fp, enum cmd only)
             "do what was asked (unreadable input, bad template, I/O error); 2 usage\n"
             "error; 3 with --strict when any record was rejected; 4 with compare\n"
             "--fail-on-regression when a row is worse than its baseline.\n"
+            "\nPrivacy: with --pseudonymize KEYFILE every participant, call and survey id\n"
+            "in every output (JSON, CSV, workbooks, template query results, --rejects,\n"
+            "the terminal) is the first 32 hex digits of HMAC-SHA-256 keyed with the\n"
+            "bytes of KEYFILE (at least 16; e.g. head -c 32 /dev/urandom > KEYFILE) over\n"
+            "the id trimmed and lower-cased, so the same id always gets the same\n"
+            "pseudonym. Custom answers that are text, not numbers, are left out unless\n"
+            "--keep-text; raw rejected records always are. About and summary.json say so.\n"
             "\nExamples:\n"
             "  callsurvey report -o out sample-data\n"
             "  callsurvey ingest --db surveys.db insights-logs-callsurvey/\n"
             "  callsurvey report --db surveys.db --week 2026-W47 -o week47\n"
             "  callsurvey validate --rejects bad.jsonl export.csv\n"
+            "  callsurvey report --pseudonymize team.key -o shareable exports/\n"
             "  callsurvey generate --surveys 100000 --seed 7 -o /tmp/gen\n");
 }
 
