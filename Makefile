@@ -15,14 +15,16 @@ PKGS      := sqlite3 xlsxwriter cairo pangocairo libpng libcjson gsl libcyaml ya
 # Debian packages: build/run dependencies, then test-only ones.
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev \
              libpango1.0-dev libpng-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev \
-             libcyaml-dev libyaml-dev libgsl-dev nettle-dev
-DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils
+             libcyaml-dev libyaml-dev libgsl-dev nettle-dev zlib1g-dev
+DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils unzip
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+# the export lets render/xlsx_zip.c interpose zlib's deflateInit2_ for minizip
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm \
+             -Wl,--export-dynamic-symbol=deflateInit2_
 OPT       ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
