@@ -241,12 +241,12 @@ msg(const char *level, const char *fmt, ...)
 }
 
 /* Text for the terminal that may hold input (tags, answers, names):
- * control characters but tab and line breaks, and invalid UTF-8, become
- * U+FFFD, so no escape sequence reaches the terminal. */
+ * control characters but tab and line feed, and invalid UTF-8, become
+ * U+FFFD, so no escape sequence or carriage return reaches the terminal. */
 static void
 put_text(const char *s, FILE *fp)
 {
-    char *clean = cs_utf8_clean(s, strlen(s), CS_UTF8_CONTROLS, NULL);
+    char *clean = cs_utf8_clean(s, strlen(s), CS_UTF8_CONTROLS | CS_UTF8_NO_CR, NULL);
     fputs(clean ? clean : s, fp);
     xfree(clean);
 }

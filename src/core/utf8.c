@@ -55,8 +55,10 @@ replaced(long cp, unsigned flags)
         return false;
     if (cp == '\t')
         return false;
-    if (cp == '\n' || cp == '\r')
+    if (cp == '\n')
         return (flags & CS_UTF8_NO_BREAKS) != 0;
+    if (cp == '\r')
+        return (flags & (CS_UTF8_NO_BREAKS | CS_UTF8_NO_CR)) != 0;
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 

@@ -77,6 +77,9 @@ test_clean(void **state)
     assert_string_equal(t, "x\xEF\xBF\xBD[31m\ty\r\n\xEF\xBF\xBD\xEF\xBF\xBD");
     assert_int_equal(n, 3);
     xfree(t);
+    t = cs_utf8_clean("a\r\nb", 4, CS_UTF8_CONTROLS | CS_UTF8_NO_CR, &n);
+    assert_string_equal(t, "a\xEF\xBF\xBD\nb");
+    xfree(t);
     t = cs_utf8_clean("a\nb", 3, CS_UTF8_CONTROLS | CS_UTF8_NO_BREAKS, &n);
     assert_string_equal(t, "a\xEF\xBF\xBD" "b");
     xfree(t);
