@@ -245,7 +245,7 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
     for (int k = 0; k < t[arr].size; k++) {
         int tbl = i;
         int cols = -1, rows = -1;
-        if (t[tbl].type == JSMN_OBJECT) {
+        if (t[tbl].type == JSMN_OBJECT && object_well_formed(t, tbl, 1)) {
             int j = tbl + 1;
             for (int p = 0; p < t[tbl].size; p++) {
                 if (tok_is(js, &t[j], "columns") && t[j + 1].type == JSMN_ARRAY)
@@ -270,7 +270,7 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
         int c = cols + 1;
         for (int q = 0; q < ncol; q++) {
             fmap[q] = F_NONE;
-            if (t[c].type == JSMN_OBJECT) {
+            if (t[c].type == JSMN_OBJECT && object_well_formed(t, c, 1)) {
                 int j = c + 1;
                 for (int p = 0; p < t[c].size; p++) {
                     if (tok_is(js, &t[j], "name"))
@@ -396,7 +396,10 @@ cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
         if (t[i].type == JSMN_OBJECT) {
             /* wrapper objects: {"records":[...]} and {"tables":[...]} */
             bool wrapper = false;
-            if (t[i].size >= 1) {
+            /* a key without a value ({"records"}) would make t[j + 1] a
+             * token past the object, even past this text's tokens: such an
+             * object is no wrapper, emit_object rejects it as malformed */
+            if (t[i].size >= 1 && object_well_formed(t, i, 1)) {
                 int j = i + 1;
                 for (int p = 0; p < t[i].size; p++) {
                     if (tok_is(js, &t[j], "records") &&

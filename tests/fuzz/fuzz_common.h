@@ -82,6 +82,19 @@ fuzz_hash(const uint8_t *data, size_t size)
 
 /* ---- a checking sink --------------------------------------------------- */
 
+#define FUZZ_TALLY_LINES 64
+/* Outcomes per input line (1-based; 0 = line 64 or later). */
+struct fuzz_tally {
+    uint32_t valid[FUZZ_TALLY_LINES];    /* records and events handed on */
+    uint32_t rejected[FUZZ_TALLY_LINES]; /* rejects */
+};
+
+static inline size_t
+fuzz_tally_slot(uint64_t line)
+{
+    return line < FUZZ_TALLY_LINES ? (size_t)line : 0;
+}
+
 struct fuzz_sink {
     struct cs_record *buf;   /* the one buffer lent through get_buffer */
     bool lent;               /* buf is with the loader */
@@ -92,6 +105,7 @@ struct fuzz_sink {
     uint64_t n_events;       /* events received */
     uint64_t sum;            /* something derived from every byte read, so
                                 the reads are not optimized away */
+    struct fuzz_tally *tally; /* per-line outcomes, or NULL */
 };
 
 static inline bool
@@ -163,8 +177,11 @@ fuzz_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
         fs->lent = false;
     }
     FUZZ_CHECK(n <= CS_INGEST_BATCH);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         fuzz_check_record(fs, &recs[i], true);
+        if (fs->tally)
+            fs->tally->valid[fuzz_tally_slot(recs[i].line)]++;
+    }
     fs->n_records += n;
     if (n && fuzz_sink_fail(fs, err))
         return CS_E_DB;
@@ -191,6 +208,8 @@ fuzz_reject(void *ctx, const struct cs_record *rec, const char *raw,
     for (size_t i = 0; i < raw_len; i++) /* borrowed bytes are readable */
         fs->sum += (unsigned char)raw[i];
     fs->n_rejects++;
+    if (fs->tally)
+        fs->tally->rejected[fuzz_tally_slot(rec->line)]++;
     return fuzz_sink_fail(fs, err) ? CS_E_DB : CS_OK;
 }
 
@@ -215,6 +234,8 @@ fuzz_event(void *ctx, const struct cs_event *ev, const char *raw, size_t raw_len
         fs->sum += (unsigned char)raw[i];
     fs->sum += ev->props_len + ev->measurements_len + (uint64_t)ev->time_us;
     fs->n_events++;
+    if (fs->tally)
+        fs->tally->valid[fuzz_tally_slot(ev->line)]++;
     return fuzz_sink_fail(fs, err) ? CS_E_DB : CS_OK;
 }
 
@@ -222,19 +243,35 @@ fuzz_event(void *ctx, const struct cs_event *ev, const char *raw, size_t raw_len
  * picks the variations: the lent-buffer path (as `ingest` into a store)
  * or the loader's own buffer (as `validate`), and now and then a sink that
  * fails on one of its first callbacks. */
+static inline cs_status fuzz_ingest_as(const uint8_t *data, size_t size,
+                                        const struct cs_ingest_opts *opts,
+                                        struct cs_ingest_stats *st, uint32_t h,
+                                        struct fuzz_tally *tally);
+
 static inline cs_status
 fuzz_ingest(const uint8_t *data, size_t size, const struct cs_ingest_opts *opts,
             struct cs_ingest_stats *st)
+{
+    return fuzz_ingest_as(data, size, opts, st, fuzz_hash(data, size), NULL);
+}
+
+/* As fuzz_ingest, with the variations picked by h (h = 1: the lent-buffer
+ * path and a sink that never fails), counting outcomes per line into
+ * tally (when not NULL). */
+static inline cs_status
+fuzz_ingest_as(const uint8_t *data, size_t size,
+               const struct cs_ingest_opts *opts, struct cs_ingest_stats *st,
+               uint32_t h, struct fuzz_tally *tally)
 {
     static struct cs_record *batch; /* lent buffer, kept for the process */
     if (batch == NULL) {
         batch = calloc(CS_INGEST_BATCH, sizeof *batch);
         FUZZ_CHECK(batch != NULL);
     }
-    uint32_t h = fuzz_hash(data, size);
     struct fuzz_sink fs = {
         .buf = (h % 16) ? batch : NULL,
-        .fail_at = (h >> 1) % 8 == 0 ? 1 + (h >> 4) % 4 : 0,
+        .fail_at = ((h >> 1) & 7) == 7 ? 1 + (h >> 4) % 4 : 0,
+        .tally = tally,
     };
     struct cs_ingest_sink sink = {
         .ctx = &fs,
