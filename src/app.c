@@ -14,6 +14,12 @@
  * each full one to the store thread, which owns every cs_store_put.  A
  * mutex around the store lets the parser thread store the (rare) rejected
  * records directly.  NBUF buffers bound the memory in flight.
+ *
+ * SIGINT and friends are deferred during the ingest (core/intr.h): the
+ * sinks poll for a pending signal at every batch, event and reject, the
+ * current input then fails with CS_E_INTERRUPTED and rolls back like any
+ * failed input, later inputs are not read, and a --rejects file is not
+ * put in place (it would miss the rest).
  */
 #include "app.h"
 
@@ -24,6 +30,7 @@
 #include <time.h>
 
 #include "core/afile.h"
+#include "core/intr.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 
@@ -198,16 +205,29 @@ progress(struct sink_ctx *c, size_t n)
                         c->bytes_before, secs_since(&c->t0, &now));
 }
 
+/* A signal is pending: stop the input `name`. */
+static cs_status
+interrupted(const char *name, struct cs_err *err)
+{
+    return cs_fail(err, CS_E_INTERRUPTED, name, "interrupted by %s",
+                   cs_intr_name(cs_intr_pending()));
+}
+
 static cs_status
 sink_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
 {
     struct sink_ctx *c = ctx;
     progress(c, n);
+    if (cs_intr_pending())
+        n = 0; /* store nothing more; the pipeline takes its buffer back */
+    cs_status s = CS_OK;
     if (c->pipe && c->pipe->started)
-        return pipeline_put(c->pipe, recs, n, err);
-    if (c->store && n > 0) /* no second thread could be had: store inline */
-        return cs_store_put(c->store, recs, n, &c->counts, err);
-    return CS_OK;
+        s = pipeline_put(c->pipe, recs, n, err);
+    else if (c->store && n > 0) /* no second thread could be had: store inline */
+        s = cs_store_put(c->store, recs, n, &c->counts, err);
+    if (s == CS_OK && cs_intr_pending())
+        s = interrupted(c->name, err);
+    return s;
 }
 
 static struct cs_record *
@@ -222,6 +242,8 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
             size_t raw_len, struct cs_err *err)
 {
     struct sink_ctx *c = ctx;
+    if (cs_intr_pending())
+        return interrupted(c->name, err);
     if (c->rejects_fp) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "source", c->name);
@@ -260,6 +282,8 @@ sink_event(void *ctx, const struct cs_event *ev, const char *raw,
     (void)raw_len;
     struct sink_ctx *c = ctx;
     progress(c, 1);
+    if (cs_intr_pending())
+        return interrupted(c->name, err);
     if (c->store == NULL)
         return CS_OK;
     pthread_mutex_lock(&c->pipe->store_m);
@@ -333,6 +357,8 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
         }
         pipe->status = CS_OK; /* the next input starts clean */
     }
+    if (s == CS_OK && cs_intr_pending()) /* read to the end, but not committed */
+        s = interrupted(path, &acc->err);
     *content = st.content;
     acc->bytes = st.bytes;
     acc->read = st.read;
@@ -368,6 +394,8 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
             acc->err = e2;
         }
     }
+    if (s != CS_OK && !acc->err.where[0]) /* a store error names no input */
+        snprintf(acc->err.where, sizeof acc->err.where, "%s", path);
     if (s != CS_OK) {
         /* nothing of this input was kept: the transaction rolled back, so
          * every record read counts as rejected with the input's error */
@@ -416,6 +444,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         return CS_E_IO;
     }
     cs_status first = CS_OK;
+    cs_intr_defer(true);
     struct pipeline pipe;
     struct sink_ctx c = {.store = store, .rejects_fp = rej.fp, .job = job};
     if (store) {
@@ -458,6 +487,8 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
                 to->status = s;
                 to->err = acc.err;
             }
+            if (cs_intr_pending())
+                break;
         }
         if (job->on_arg) {
             if (arg.read || !arg_ev.read)
@@ -465,6 +496,8 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
             if (arg_ev.read)
                 job->on_arg(job->ctx, &arg_ev);
         }
+        if (cs_intr_pending())
+            break;
     }
     for (size_t a = 0; a < job->n_inputs; a++)
         cs_inputs_free(lists[a], counts[a]);
@@ -475,12 +508,18 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     total->seconds = secs_since(&c.t0, &t1);
-    if (rej.fp) {
+    if (cs_intr_pending() && first == CS_OK) /* after the last input's commit */
+        first = interrupted(job->n_inputs ? job->inputs[job->n_inputs - 1] : "ingest",
+                            err);
+    if (rej.fp && cs_intr_pending()) {
+        cs_afile_abort(&rej);
+    } else if (rej.fp) {
         struct cs_err e2;
         if (cs_afile_commit(&rej, &e2) != CS_OK && first == CS_OK) {
             first = e2.code;
             *err = e2;
         }
     }
+    cs_intr_defer(false);
     return first;
 }

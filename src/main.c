@@ -4,6 +4,7 @@
  * (curl's approach), the getopt loop only records into struct cs_config,
  * and conflicts are checked afterwards (OpenBSD style).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <time.h>
 #include <locale.h>
@@ -16,6 +17,7 @@
 
 #include "app.h"
 #include "core/ctime.h"
+#include "core/intr.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 #include "gen/gen.h"
@@ -217,6 +219,14 @@ static const struct {
 /* ---- printing (only here) -------------------------------------------- */
 
 static bool g_quiet, g_verbose;
+static int g_stdout_errno; /* errno of the first failed flush of stdout */
+
+static void
+flush_stdout(void)
+{
+    if (fflush(stdout) != 0 && g_stdout_errno == 0)
+        g_stdout_errno = errno ? errno : EIO;
+}
 
 static void
 msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -235,7 +245,7 @@ msg(const char *level, const char *fmt, ...)
     /* messages quote input (file names, values): no terminal control
      * sequence or invalid UTF-8 gets through to the terminal */
     char *clean = cs_utf8_clean(buf, strlen(buf), CS_UTF8_CONTROLS | CS_UTF8_NO_BREAKS, NULL);
-    fflush(stdout); /* keep the two streams in order on a terminal */
+    flush_stdout(); /* keep the two streams in order on a terminal */
     fprintf(stderr, "callsurvey: %s: %s\n", level, clean ? clean : buf);
     xfree(clean);
 }
@@ -316,7 +326,9 @@ help(FILE *fp, enum cmd only)
             "\nExit codes: 0 done (rejected records are reported, not fatal); 1 could not\n"
             "do what was asked (unreadable input, bad template, I/O error); 2 usage\n"
             "error; 3 with --strict when any record was rejected; 4 with compare\n"
-            "--fail-on-regression when a row is worse than its baseline.\n"
+            "--fail-on-regression when a row is worse than its baseline; 130 (143,\n"
+            "129) interrupted by SIGINT (SIGTERM, SIGHUP): the input being loaded is\n"
+            "rolled back, and no partial file is left under an output's name.\n"
             "\nPrivacy: with --pseudonymize KEYFILE every participant, call and survey id\n"
             "in every output (JSON, CSV, workbooks, template query results, --rejects,\n"
             "the terminal) is the first 32 hex digits of HMAC-SHA-256 keyed with the\n"
@@ -1035,6 +1047,10 @@ main(int argc, char **argv)
 {
     /* Numbers are read and written in the C locale, whatever the user's. */
     setlocale(LC_ALL, "C");
+    cs_intr_install();
+    /* cJSON allocates with the x-allocators too: a NULL from its malloc
+     * would read as "not valid JSON" and reject a good record */
+    cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = xfree});
     struct cs_config cfg = {.default_threshold = 2};
     cs_ingest_opts_default(&cfg.iopts);
     cs_report_opts_default(&cfg.ropts);
@@ -1080,5 +1096,19 @@ main(int argc, char **argv)
     cs_privacy_free(&cfg.privacy);
     /* release pango/cairo/fontconfig caches so leak checkers see only ours */
     chart_cleanup();
+    /* the accounting and the list of files written go to stdout: a failed
+     * write (a full disk, /dev/full) must not pass for success */
+    flush_stdout();
+    int e = g_stdout_errno ? g_stdout_errno : ferror(stdout) ? EIO : 0;
+    if (e) {
+        msg("error", "standard output: write failed: %s", strerror(e));
+        if (rc != EXIT_USAGE)
+            rc = EXIT_FAILED;
+    }
+    if (cs_intr_pending()) {
+        if (!cfg.n_inputs_failed) /* else on_input named the input */
+            msg("error", "interrupted by %s", cs_intr_name(cs_intr_pending()));
+        cs_intr_exit();
+    }
     return rc;
 }

@@ -1,54 +1,192 @@
 /*
  * core/afile.c: write-then-rename output files (see afile.h).
+ *
+ * The cleanup table holds copies of the temporary names in fixed buffers,
+ * so a signal handler can read it at any moment without touching the heap:
+ * a slot is claimed with a compare-and-swap (free -> filling), filled, then
+ * published (ready); the handler unlinks ready slots only.  A name too long
+ * for a slot, or a full table, only loses that cleanup, never the output.
+ *
+ * A final name that exists and is a device, FIFO or socket (/dev/full,
+ * /dev/stdout) is written directly: there is nothing to replace atomically, and
+ * a temporary file renamed over it would replace the device node itself
+ * when run as root.  Write errors are still reported at commit.
+ *
+ * TEST_FAULTS builds can fail the creation, every write (the descriptor is
+ * pointed at /dev/full and the temporary name at a symbolic link to it, so
+ * writers that reopen the file by name fail too) or the rename of a file
+ * opened at a given call site.
  */
 #include "core/afile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fault.h"
 #include "core/mem.h"
+
+#undef cs_afile_open
+
+/* ---- the cleanup table ------------------------------------------------ */
+
+#define N_SLOTS 32
+#define SLOT_LEN 4096
+
+enum { SLOT_FREE = 0, SLOT_FILLING = 1, SLOT_READY = 2 };
+
+static int slot_state[N_SLOTS];         /* SLOT_*, accessed atomically */
+static char slot_name[N_SLOTS][SLOT_LEN]; /* the temporary names */
+
+static int
+slot_claim(const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= SLOT_LEN)
+        return 0;
+    for (int i = 0; i < N_SLOTS; i++) {
+        int want = SLOT_FREE;
+        if (__atomic_compare_exchange_n(&slot_state[i], &want, SLOT_FILLING, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            memcpy(slot_name[i], name, n + 1);
+            __atomic_store_n(&slot_state[i], SLOT_READY, __ATOMIC_RELEASE);
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void
+slot_release(int slot)
+{
+    if (slot > 0)
+        __atomic_store_n(&slot_state[slot - 1], SLOT_FREE, __ATOMIC_RELEASE);
+}
+
+int
+cs_tmp_remember(const char *path)
+{
+    return slot_claim(path);
+}
+
+void
+cs_tmp_forget(int handle)
+{
+    slot_release(handle);
+}
+
+void
+cs_afile_cleanup(void)
+{
+    for (int i = 0; i < N_SLOTS; i++)
+        if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == SLOT_READY)
+            unlink(slot_name[i]);
+}
+
+/* ---- afiles ----------------------------------------------------------- */
+
+static void
+afile_free(struct cs_afile *af)
+{
+    slot_release(af->slot);
+    xfree(af->path);
+    xfree(af->tmp);
+    memset(af, 0, sizeof *af);
+}
+
+#ifdef TEST_FAULTS
+#define FAULT(kind, af) cs_fault_hit(kind, (af)->site, (af)->site_line)
+#else
+#define FAULT(kind, af) false
+#endif
+
+static cs_status
+afile_open(struct cs_afile *af, const char *path, struct cs_err *err)
+{
+    /* (a directory in the way makes the rename fail, as before) */
+    struct stat st;
+    bool direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    af->path = xstrdup(path);
+    if (!direct)
+        af->tmp = xasprintf("%s.tmp.XXXXXX", path);
+    int fd = -1;
+    if (FAULT("create", af))
+        errno = ENOSPC;
+    else if (direct)
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+    else
+        fd = mkstemp(af->tmp);
+    if (fd < 0) {
+        cs_fail(err, CS_E_IO, path, "cannot create: %s", strerror(errno));
+        afile_free(af);
+        return CS_E_IO;
+    }
+    if (!direct)
+        af->slot = slot_claim(af->tmp);
+    if ((!direct && fchmod(fd, 0644) != 0) || (af->fp = fdopen(fd, "w")) == NULL) {
+        int e = errno;
+        close(fd);
+        if (!direct)
+            unlink(af->tmp);
+        cs_fail(err, CS_E_IO, path, "cannot create: %s", strerror(e));
+        afile_free(af);
+        return CS_E_IO;
+    }
+#ifdef TEST_FAULTS
+    if (FAULT("write", af)) {
+        int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+        if (full >= 0) {
+            dup2(full, fd);
+            close(full);
+        }
+        if (!direct) {
+            unlink(af->tmp);
+            if (symlink("/dev/full", af->tmp) != 0) {
+                /* the descriptor still fails every write */
+            }
+        }
+    }
+#endif
+    return CS_OK;
+}
 
 cs_status
 cs_afile_open(struct cs_afile *af, const char *path, struct cs_err *err)
 {
     memset(af, 0, sizeof *af);
-    af->path = xstrdup(path);
-    af->tmp = xasprintf("%s.tmp.XXXXXX", path);
-    int fd = mkstemp(af->tmp);
-    if (fd < 0) {
-        cs_fail(err, CS_E_IO, path, "cannot create: %s", strerror(errno));
-        xfree(af->path);
-        xfree(af->tmp);
-        memset(af, 0, sizeof *af);
-        return CS_E_IO;
-    }
-    fchmod(fd, 0644);
-    af->fp = fdopen(fd, "w");
-    if (af->fp == NULL) {
-        close(fd);
-        unlink(af->tmp);
-        cs_fail(err, CS_E_IO, path, "cannot create: %s", strerror(errno));
-        xfree(af->path);
-        xfree(af->tmp);
-        memset(af, 0, sizeof *af);
-        return CS_E_IO;
-    }
-    return CS_OK;
+    return afile_open(af, path, err);
 }
+
+#ifdef TEST_FAULTS
+cs_status
+cs_afile_open_at(struct cs_afile *af, const char *path, struct cs_err *err,
+                 const char *file, int line)
+{
+    memset(af, 0, sizeof *af);
+    af->site = file;
+    af->site_line = line;
+    return afile_open(af, path, err);
+}
+#endif
 
 cs_status
 cs_afile_commit(struct cs_afile *af, struct cs_err *err)
 {
     if (af->fp == NULL)
         return cs_fail(err, CS_E_INTERNAL, af->path, "file not open");
-    int bad = ferror(af->fp);
-    int e = bad ? errno : 0;
+    /* fflush first: when an earlier write failed, stdio retries the rest of
+     * its buffer here and errno names the real reason (ENOSPC, EIO) */
+    int bad = 0, e = 0;
     if (fflush(af->fp) != 0) {
         bad = 1;
         e = errno;
+    } else if (ferror(af->fp)) {
+        bad = 1;
+        e = EIO;
     }
     if (fclose(af->fp) != 0 && !bad) {
         bad = 1;
@@ -57,18 +195,26 @@ cs_afile_commit(struct cs_afile *af, struct cs_err *err)
     af->fp = NULL;
     cs_status rc = CS_OK;
     if (bad) {
-        unlink(af->tmp);
+        if (af->tmp)
+            unlink(af->tmp);
         rc = cs_fail(err, CS_E_IO, af->path, "write failed: %s",
                      strerror(e ? e : EIO));
-    } else if (rename(af->tmp, af->path) != 0) {
-        e = errno;
-        unlink(af->tmp);
-        rc = cs_fail(err, CS_E_IO, af->path, "cannot rename into place: %s",
-                     strerror(e));
+    } else if (af->tmp) {
+        int r;
+        if (FAULT("rename", af)) {
+            errno = EIO;
+            r = -1;
+        } else {
+            r = rename(af->tmp, af->path);
+        }
+        if (r != 0) {
+            e = errno;
+            unlink(af->tmp);
+            rc = cs_fail(err, CS_E_IO, af->path, "cannot rename into place: %s",
+                         strerror(e));
+        }
     }
-    xfree(af->path);
-    xfree(af->tmp);
-    af->path = af->tmp = NULL;
+    afile_free(af);
     return rc;
 }
 
@@ -77,11 +223,10 @@ cs_afile_abort(struct cs_afile *af)
 {
     if (af->fp) {
         fclose(af->fp);
-        unlink(af->tmp);
+        if (af->tmp)
+            unlink(af->tmp);
     }
-    xfree(af->path);
-    xfree(af->tmp);
-    memset(af, 0, sizeof *af);
+    afile_free(af);
 }
 
 cs_status

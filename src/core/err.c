@@ -22,6 +22,7 @@ static const char *const status_text[] = {
     "usage error",
     "internal error",
     "no data",
+    "interrupted",
 };
 static_assert(sizeof status_text / sizeof status_text[0] == CS_E__COUNT,
               "status_text must have one entry per cs_status");

@@ -22,7 +22,7 @@
  * is a plain struct tag), because it is returned by nearly every function. */
 typedef enum cs_status {
     CS_OK = 0,
-    CS_E_NOMEM,    /* out of memory (x-allocators abort instead; kept for libraries) */
+    CS_E_NOMEM,    /* out of memory (x-allocators exit instead; kept for libraries) */
     CS_E_IO,       /* open/read/write/rename failed */
     CS_E_PARSE,    /* input could not be parsed at all */
     CS_E_SCHEMA,   /* input parsed but is not what was expected */
@@ -32,6 +32,7 @@ typedef enum cs_status {
     CS_E_USAGE,    /* the caller asked for something impossible */
     CS_E_INTERNAL, /* a bug: invariant broken */
     CS_E_NODATA,   /* nothing usable in the input */
+    CS_E_INTERRUPTED, /* SIGINT/SIGTERM/SIGHUP arrived (core/intr.h) */
     CS_E__COUNT    /* keep last */
 } cs_status;
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/afile.h"
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "store/query.h"
@@ -124,6 +125,7 @@ struct cs_store {
     bool in_tx;                       /* an input transaction is open */
     struct res_cache res;             /* one-entry resource cache */
     char *tmp_path;                   /* owned: private temp file to unlink */
+    int tmp_handle;                   /* its entry in core/afile's cleanup table */
     char *source;                     /* owned: name of the open input */
     double default_threshold;         /* for default-scale ratings */
     bool index_loaded;                /* idx reflects the table */
@@ -258,6 +260,7 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         s->tmp_path = xasprintf("%s/callsurvey-%ld.db", dir && *dir ? dir : "/tmp",
                                 (long)getpid());
         path = s->tmp_path;
+        s->tmp_handle = cs_tmp_remember(path); /* removed on SIGINT, out of memory */
         unlink(path);
     }
     int flags = opts->read_only ? SQLITE_OPEN_READONLY
@@ -339,6 +342,7 @@ cs_store_close(struct cs_store **sp)
     sqlite3_close(s->db);
     if (s->tmp_path) {
         unlink(s->tmp_path);
+        cs_tmp_forget(s->tmp_handle);
         xfree(s->tmp_path);
     }
     hindex_free(&s->idx);
