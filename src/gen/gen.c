@@ -145,6 +145,8 @@ out_free(struct out *o)
 static void
 tree_open(struct gen_state *s, int r, int64_t h)
 {
+    if (s->st != CS_OK) /* keep the first error: the commit before may have failed */
+        return;
     struct out *o = &s->tree[r];
     int64_t day = h / 24;
     int64_t y;
@@ -571,7 +573,8 @@ run_hours(struct gen_state *s)
         }
         for (size_t i = 0; i < k; i++)
             offs[i] = gen_rng_below(&s->m.rng, (uint64_t)GEN_TICKS_PER_HOUR);
-        qsort(offs, k, sizeof *offs, cmp_u64);
+        if (k > 1) /* offs is still NULL while no hour had a survey */
+            qsort(offs, k, sizeof *offs, cmp_u64);
         const unsigned *c = &cw[hod * n_res];
         for (size_t i = 0; i < k && s->st == CS_OK; i++) {
             uint64_t x = gen_rng_below(&s->m.rng, c[n_res - 1]);

@@ -143,15 +143,51 @@ chart_spec_geometry(const struct chart_spec *spec, int *width_px,
  * on an opaque white background (chart_draw fills it), so the SUB filter at
  * zlib level 3 gives files of similar size several times faster, and the
  * decoded pixels are the same (alpha is always 255). */
+/* libpng's default handlers print to stderr and its default writer drops
+ * errno: these keep the first write errno in the sink and print nothing
+ * (the caller reports, naming the file and the system's reason). */
+static void
+png_sink_write(png_structp png, png_bytep data, size_t len)
+{
+    struct sink *s = png_get_io_ptr(png);
+    if (len > 0 && fwrite(data, 1, len, s->fp) != len) {
+        if (s->errno_ == 0)
+            s->errno_ = errno ? errno : EIO;
+        png_error(png, "write failed");
+    }
+}
+
+static void
+png_sink_flush(png_structp png)
+{
+    (void)png;
+}
+
+static void
+png_quiet_error(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void
+png_quiet_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
 static cs_status
-png_write_rgb(cairo_surface_t *surf, FILE *fp, const char *path, struct cs_err *err)
+png_write_rgb(cairo_surface_t *surf, struct sink *sk, const char *path,
+              struct cs_err *err)
 {
     cairo_surface_flush(surf);
     int w = cairo_image_surface_get_width(surf);
     int h = cairo_image_surface_get_height(surf);
     int stride = cairo_image_surface_get_stride(surf);
     const unsigned char *data = cairo_image_surface_get_data(surf);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
+                                              png_quiet_error, png_quiet_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     unsigned char *volatile row = NULL;
     if (!png || !info) {
@@ -161,10 +197,12 @@ png_write_rgb(cairo_surface_t *surf, FILE *fp, const char *path, struct cs_err *
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         xfree(row);
-        return cs_fail(err, CS_E_IO, path, "cannot write the PNG");
+        if (sk->errno_)
+            return cs_fail(err, CS_E_IO, path, "write failed: %s", strerror(sk->errno_));
+        return cs_fail(err, CS_E_RENDER, path, "cannot write the PNG");
     }
     row = xmalloc((size_t)w * 3);
-    png_init_io(png, fp);
+    png_set_write_fn(png, sk, png_sink_write, png_sink_flush);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
@@ -183,8 +221,8 @@ png_write_rgb(cairo_surface_t *surf, FILE *fp, const char *path, struct cs_err *
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     xfree(row);
-    if (ferror(fp))
-        return cs_fail(err, CS_E_IO, path, "write failed");
+    if (ferror(sk->fp))
+        return cs_fail(err, CS_E_IO, path, "write failed: %s", strerror(EIO));
     return CS_OK;
 }
 
@@ -239,7 +277,7 @@ chart_render(const struct chart_spec *spec, enum chart_format format,
     if (rc == CS_OK && st != CAIRO_STATUS_SUCCESS)
         rc = cairo_fail(st, &sk, path, err);
     if (rc == CS_OK && format == CHART_PNG)
-        rc = png_write_rgb(surf, af.fp, path, err);
+        rc = png_write_rgb(surf, &sk, path, err);
     /* SVG and PDF emit most of their bytes here */
     cairo_surface_finish(surf);
     st = cairo_surface_status(surf);

@@ -30,6 +30,8 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "render/xlsx_tmpfile.h"
+#include "render/xlsx_zip.h"
 #include "model/privacy.h"
 
 /* ---- Private helpers ---------------------------------------------------- */
@@ -691,6 +693,7 @@ cs_xlsx_open(const char *path, const struct cs_xlsx_opts *opts,
                             : CS_XLSX_MAX_ROWS;
     lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = x->tmpdir,
                                .use_zip64 = o.use_zip64 ? LXW_TRUE : LXW_FALSE};
+    xl_tmpfile_reset();
     x->wb = workbook_new_opt(x->af.tmp, &wo);
     if (!x->wb) {
         cs_afile_abort(&x->af);
@@ -787,9 +790,23 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
     if (x->n_sheets == 0) /* an empty workbook is not a valid file */
         xl_sheet_add(x, "Sheet", false, NULL);
     errno = 0;
+    cs_xlsx_zip_fast_begin(); /* deflate level 1: see render/xlsx_zip.h */
     lxw_error e = workbook_close(x->wb); /* frees the workbook */
+    cs_xlsx_zip_fast_end();
     int saved_errno = errno;
     x->wb = NULL;
+    /* a failed write to one of its temporary files, which libxlsxwriter
+     * does not notice itself (render/xlsx_tmpfile.c) */
+    int tmp_errno = xl_tmpfile_errno();
+    if (e == LXW_NO_ERROR && tmp_errno) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", x->af.path);
+        cs_afile_abort(&x->af);
+        ctx_free(x);
+        *xp = NULL;
+        return cs_fail(err, CS_E_IO, path, "cannot write the workbook: temporary file: %s",
+                       strerror(tmp_errno));
+    }
     if (e != LXW_NO_ERROR) {
         char path[4096];
         snprintf(path, sizeof path, "%s", x->af.path);

@@ -712,13 +712,13 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cJSON_AddStringToObject(doc, "template", tmpl ? tmpl->name : "");
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
+    struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
     unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
                     (fmts & F_PDF ? CS_CHART_PDF : 0);
     if (surf && (rc = cs_charts_open(m, o->out_dir, surf, on_file, res, &charts, err)))
         goto done;
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, o->out_dir, res, err)))
         goto done;
-    struct cs_xlsx *xl = NULL;
     struct cs_xlsx_input xin = {
         .m = m, .store = store, .filter = &mo.filter, .merge = kind,
         .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet,
@@ -908,6 +908,8 @@ done:
     res->terminal_text = t.s ? t.s : xstrdup("");
 out:
     cs_report_model_free(&m);
+    if (rc)
+        cs_report_result_free(res); /* nothing for the caller to free */
     return rc;
 }
 

@@ -63,7 +63,9 @@ struct cs_template_params;
 /* Compute the report over the store and write the requested files, in the
  * order and with the titles of template t's steps (borrowed; p: its bound
  * parameters).  summary.json and the CSV summary tables are always
- * complete; charts, sheets and query steps follow the steps. */
+ * complete; charts, sheets and query steps follow the steps.  On success
+ * *res is owned by the caller (cs_report_result_free); on error it is
+ * empty. */
 cs_status cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                         const struct cs_template *t,
                         const struct cs_template_params *p,

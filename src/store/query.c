@@ -476,6 +476,7 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     xfree(parts.v);
     if (rc != SQLITE_DONE) {
         xfree(m.cells);
+        cs_cube_free(cube); /* the groups met so far */
         return cs_fail(err, CS_E_DB, NULL, "query failed: %s",
                        sqlite3_errmsg(cs_store_db(s)));
     }
