@@ -1,0 +1,25 @@
+# mk/faults.mk: the fault-injection tier (STYLE.md 14, issue 10 item 3).
+#   make test-faults   build two TEST_FAULTS variants and run
+#                      tests/faults/run.sh: list every allocation and output
+#                      site the sample commands pass, then fail each in turn
+# Allocation faults run on $(BUILD)/faults (plain -O1: an allocation failure
+# ends the process at once, so a sanitizer has nothing more to see and would
+# only make the ~600 runs four times slower); create, write, rename and
+# SQLite faults, whose error paths run on to a normal exit, run on
+# $(BUILD)/faults-asan (ASan+UBSan, leak checks on).
+# make test runs it after the other tiers (TEST_EXTRA).  The CLI cases for
+# /dev/full, unreadable input, a full disk and signals are ordinary
+# tests/cli cases and run in the cli and cli-asan tiers.
+
+FAULTS_BUILD      := $(BUILD)/faults
+FAULTS_ASAN_BUILD := $(BUILD)/faults-asan
+$(eval $(call variant,$(FAULTS_BUILD),-O1 -g -DTEST_FAULTS))
+$(eval $(call variant,$(FAULTS_ASAN_BUILD),-O1 -g $(SAN_FLAGS) -DCS_SANITIZED -DTEST_FAULTS))
+
+.PHONY: test-faults
+test-faults: $(FAULTS_BUILD)/callsurvey $(FAULTS_ASAN_BUILD)/callsurvey
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CALLSURVEY=$(FAULTS_BUILD)/callsurvey CALLSURVEY_ASAN=$(FAULTS_ASAN_BUILD)/callsurvey \
+	  sh tests/faults/run.sh
+
+TEST_EXTRA += test-faults
