@@ -14,8 +14,13 @@
  * also be told to fail on its Nth callback, so that the loaders' "the sink
  * said stop" paths are fuzzed too (the store's errors take those paths).
  *
- * Everything a harness allocates is freed per execution: LeakSanitizer is
- * on in libFuzzer and in the replay driver.
+ * JSON Lines input is also checked line by line against each line alone
+ * (fuzz_check_lines_independent), which catches state leaking between
+ * lines that no sanitizer sees.
+ *
+ * Everything a harness allocates is freed per execution (LeakSanitizer is
+ * on in libFuzzer and in the replay driver), except what is kept for the
+ * process on purpose: the memfd, the lent batch, fuzz_template's store.
  */
 #ifndef CS_FUZZ_COMMON_H
 #define CS_FUZZ_COMMON_H
@@ -298,6 +303,99 @@ fuzz_ingest_as(const uint8_t *data, size_t size,
     fuzz_strnlen_checked(err.where, sizeof err.where);
     fuzz_strnlen_checked(err.msg, sizeof err.msg);
     return s;
+}
+
+/* ---- JSON Lines: lines are independent ------------------------------ */
+
+/* Does the first JSON value of p[0..n) end on its first line?  (As
+ * ingest.c decides JSON Lines.) */
+static inline bool
+fuzz_one_line_value(const uint8_t *p, size_t n)
+{
+    int depth = 0;
+    bool in_str = false, esc = false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        if (c == '\n')
+            return false;
+        if (c == '"')
+            in_str = true;
+        else if (c == '{' || c == '[')
+            depth++;
+        else if ((c == '}' || c == ']') && --depth == 0)
+            return true;
+    }
+    return false;
+}
+
+/* JSON Lines: every line is read on its own, so each line must give in
+ * the whole file what it gives alone (no state, such as the token array,
+ * may leak from one line into the next), line by line.  Only when every
+ * non-blank line is a JSON value that closes on it (so that each line
+ * alone is JSON Lines too), and for the first FUZZ_TALLY_LINES - 1 lines. */
+static inline void
+fuzz_check_lines_independent(const uint8_t *data, size_t size,
+                             const struct cs_ingest_opts *o)
+{
+    if (memchr(data, 0, size) != NULL || memchr(data, '\n', size) == NULL)
+        return;
+    size_t p = 0;
+    if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        p = 3;
+    size_t starts[FUZZ_TALLY_LINES], lens[FUZZ_TALLY_LINES];
+    size_t line = 1, n = 0;
+    for (; p < size; line++) {
+        const uint8_t *nl = memchr(data + p, '\n', size - p);
+        size_t e = nl ? (size_t)(nl - data) : size;
+        if (line >= FUZZ_TALLY_LINES)
+            return;
+        size_t a = p;
+        while (a < e && (data[a] == ' ' || data[a] == '\t' || data[a] == '\r'))
+            a++;
+        starts[line] = a;
+        lens[line] = e - a;
+        if (a < e) {
+            if ((data[a] != '{' && data[a] != '[') ||
+                !fuzz_one_line_value(data + a, e - a))
+                return;
+            n++;
+        }
+        p = e + 1;
+    }
+    if (n < 2)
+        return;
+    struct cs_ingest_stats st;
+    struct fuzz_tally whole, alone;
+    memset(&whole, 0, sizeof whole);
+    memset(&alone, 0, sizeof alone);
+    if (fuzz_ingest_as(data, size, o, &st, 1, &whole) != CS_OK)
+        return;
+    for (size_t i = 1; i < line; i++) {
+        if (lens[i] == 0)
+            continue;
+        struct fuzz_tally one;
+        memset(&one, 0, sizeof one);
+        FUZZ_CHECK(fuzz_ingest_as(data + starts[i], lens[i], o, &st, 1, &one) ==
+                   CS_OK);
+        FUZZ_CHECK(one.valid[0] == 0 && one.rejected[0] == 0);
+        for (size_t k = 2; k < FUZZ_TALLY_LINES; k++) /* all on its line 1 */
+            FUZZ_CHECK(one.valid[k] == 0 && one.rejected[k] == 0);
+        alone.valid[i] = one.valid[1];
+        alone.rejected[i] = one.rejected[1];
+    }
+    for (size_t k = 0; k < FUZZ_TALLY_LINES; k++) {
+        FUZZ_CHECK(whole.valid[k] == alone.valid[k]);
+        FUZZ_CHECK(whole.rejected[k] == alone.rejected[k]);
+    }
 }
 
 /* After an optional UTF-8 BOM and white space: does the input start like

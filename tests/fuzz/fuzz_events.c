@@ -10,7 +10,8 @@
  * columns, names other than --event-name are skipped, the --id-key
  * property is taken out of the bag (ingest/events.c, cJSON).  The input is
  * also handed whole to cs_event_emit as a customDimensions bag, so cJSON's
- * side of the bag is fuzzed without the container around it.
+ * side of the bag is fuzzed without the container around it.  JSON Lines
+ * input must give, line by line, what each line gives alone.
  */
 #include <stdint.h>
 #include <string.h>
@@ -60,6 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                s == CS_E_NODATA);
     if (s == CS_OK && st.content == CS_CONTENT_EVENTS)
         FUZZ_CHECK(st.events_valid + st.events_skipped <= st.events_read);
+    fuzz_check_lines_independent(data, size, &o); /* JSON Lines events */
     emit_bag(data, size, &o);
     return 0;
 }
