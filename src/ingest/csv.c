@@ -74,6 +74,7 @@ event_row(struct csv_state *cs, const char *raw, size_t raw_len)
 {
     struct cs_ingest_run *run = cs->run;
     if (cs->col != cs->n_cols) {
+        run->stats->events_read++;
         run->stats->events_rejected++;
         cs_run_reject_raw(run, cs->row_line, 0, raw, raw_len,
                           "expected %zu fields (as in the header), got %zu.",

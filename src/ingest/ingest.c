@@ -177,14 +177,12 @@ scan_span(struct cs_reader *rd, size_t *start, size_t *len)
 {
     int depth = 0;
     bool in_str = false, esc = false, prim = false, too_long = false;
-    size_t skipped = 0;
     rd->keep = rd->pos;
     size_t s0 = rd->pos;
     for (;;) {
         if (rd->pos >= rd->len) {
             if (rd->pos - rd->keep > CS_INGEST_SPAN_MAX) {
                 too_long = true;
-                skipped += rd->pos - rd->keep;
                 rd->keep = rd->pos;
             }
             size_t before = rd->keep;

@@ -66,8 +66,9 @@ struct cs_ingest_sink {
      * with its raw text (may be truncated to 64 KiB by the loader). */
     cs_status (*reject)(void *ctx, const struct cs_record *rec,
                         const char *raw, size_t raw_len, struct cs_err *err);
-    /* One custom event (valid or with ev->reason set). NULL: events are
-     * counted as rejected with reason "custom event not expected here". */
+    /* One valid custom event (rejected ones go to `reject` like survey
+     * records).  NULL: valid events are counted (events_valid, read) and
+     * not kept, as `validate` does. */
     cs_status (*event)(void *ctx, const struct cs_event *ev, const char *raw,
                        size_t raw_len, struct cs_err *err);
 };

@@ -324,6 +324,38 @@ test_numbers_and_escapes(void **state)
     assert_int_equal(cs_field_lookup("Bogus", 5), F_NONE);
 }
 
+/* Custom-event accounting: a ragged CSV row, bad JSON, a missing id and an
+ * event of another name each land in exactly one counter, and
+ * events_read = events_valid + events_rejected + events_skipped (the
+ * ragged row used to be rejected without being counted as read). */
+static void
+test_event_accounting(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in =
+        "timestamp [UTC],name,customDimensions\n"
+        "2026-11-16T10:00:00Z,CallSurvey,\"{\"\"id\"\":\"\"S1\"\",\"\"q\"\":\"\"fine\"\"}\"\n"
+        "2026-11-16T10:01:00Z,CallSurvey\n"
+        "2026-11-16T10:02:00Z,CallSurvey,{not json\n"
+        "2026-11-16T10:03:00Z,CallSurvey,\"{\"\"q\"\":\"\"no id\"\"}\"\n"
+        "2026-11-16T10:04:00Z,PageView,\"{\"\"id\"\":\"\"S2\"\"}\"\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(ST.content, CS_CONTENT_EVENTS);
+    assert_int_equal(ST.events_valid, 1);
+    assert_int_equal(ST.events_rejected, 3);
+    assert_int_equal(ST.events_skipped, 1);
+    assert_int_equal(ST.events_read, 5);
+    assert_int_equal(ST.events_read, ST.events_valid + ST.events_rejected + ST.events_skipped);
+    assert_int_equal(ST.read, 4); /* the PageView row is not survey data */
+    assert_int_equal(ST.rejected, 3);
+    assert_int_equal(C->n_bad, 3);
+    assert_int_equal(C->bad[0].line, 3);
+    assert_true(strstr(C->bad[0].reason, "expected 3 fields") != NULL);
+    assert_int_equal(C->bad[1].line, 4);
+    assert_int_equal(C->bad[2].line, 5);
+}
+
 int
 main(void)
 {
@@ -339,6 +371,7 @@ main(void)
         cmocka_unit_test(test_portal_csv),
         cmocka_unit_test(test_whole_file_errors),
         cmocka_unit_test(test_numbers_and_escapes),
+        cmocka_unit_test(test_event_accounting),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
