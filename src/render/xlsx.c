@@ -813,10 +813,17 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
         cs_afile_abort(&x->af);
         ctx_free(x);
         *xp = NULL;
-        if (lxw_is_io(e))
-            return cs_fail(err, CS_E_IO, path, "cannot write the workbook: %s%s%s",
-                           lxw_strerror(e), saved_errno ? ": " : "",
+        if (lxw_is_io(e)) {
+            /* libxlsxwriter's messages end with a period; drop it before
+             * the errno text ("...xlsx file: No space left on device") */
+            const char *m = lxw_strerror(e);
+            int mlen = (int)strlen(m);
+            if (saved_errno && mlen > 0 && m[mlen - 1] == '.')
+                mlen--;
+            return cs_fail(err, CS_E_IO, path, "cannot write the workbook: %.*s%s%s",
+                           mlen, m, saved_errno ? ": " : "",
                            saved_errno ? strerror(saved_errno) : "");
+        }
         return cs_fail(err, CS_E_RENDER, path, "libxlsxwriter: %s", lxw_strerror(e));
     }
     rc = cs_afile_commit(&x->af, err);
