@@ -197,6 +197,9 @@ cs_export_surveys(struct cs_store *s, const struct cs_filter *f,
     int saved = temp_store(s);
     if (saved == 2)
         set_temp_store(s, 1);
+    /* the sorter keeps up to cache_size of rows in memory before it spills;
+     * a smaller cache for this one query keeps the export's peak down */
+    sqlite3_exec(cs_store_db(s), "PRAGMA cache_size=-16384", NULL, NULL, NULL);
     sqlite3_stmt *q;
     cs_status rc = prepare(s, sql, &q, err);
     if (rc == CS_OK) {
@@ -207,6 +210,7 @@ cs_export_surveys(struct cs_store *s, const struct cs_filter *f,
     }
     if (saved == 2)
         set_temp_store(s, 2);
+    sqlite3_exec(cs_store_db(s), "PRAGMA cache_size=-65536", NULL, NULL, NULL);
     return rc;
 }
 
