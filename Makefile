@@ -8,6 +8,8 @@
 # Sources are discovered by wildcard: a new src/<module>/x.c or tests/unit/test_x.c
 # needs no Makefile edit.  V=1 shows full commands.
 
+.DEFAULT_GOAL := all
+
 PREFIX    ?= /usr/local
 CC        ?= cc
 BUILD     ?= build
