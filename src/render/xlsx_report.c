@@ -110,7 +110,7 @@ static const char *const definitions[][2] = {
     {"Mean, median, standard deviation",
      "Of the scores of one category and scale. The median of an even number of "
      "scores is the mean of the two middle ones. The standard deviation divides by "
-     "n-1 and is empty below two responses. The mean's 95% interval is Student's t."},
+     "n-1 and is empty below two responses. The mean's 95% interval is Student's t, cut at the ends of the scale."},
     {"Normalized mean", "The mean of (score - lower) / (upper - lower): where the "
                         "scores sit on their scale, from 0 (lowest) to 1 (highest). "
                         "Only normalized figures and poor rates are pooled across "

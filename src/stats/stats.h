@@ -117,8 +117,8 @@ struct stats_summary {
     double sd;         /* sample standard deviation (divisor n-1); NaN when n < 2 */
     double min;        /* smallest score present; NaN when n == 0 */
     double max;        /* largest score present; NaN when n == 0 */
-    double mean_ci_lo; /* 95% Student-t interval for the mean: mean - t(0.975, n-1)*sd/sqrt(n); NaN when n < 2 */
-    double mean_ci_hi; /* upper end of the same interval; NaN when n < 2 */
+    double mean_ci_lo; /* 95% Student-t interval for the mean: max(mean - t(0.975, n-1)*sd/sqrt(n), lower); NaN when n < 2 */
+    double mean_ci_hi; /* min(mean + t*sd/sqrt(n), upper), the same interval; NaN when n < 2 */
     uint64_t n_poor;   /* responses with score <= threshold (0 when threshold is NaN) */
     double poor_rate;  /* n_poor / n; NaN when n == 0 or threshold is NaN */
     double poor_ci_lo; /* Wilson 95% interval for poor_rate (stats_wilson); NaN when poor_rate is */

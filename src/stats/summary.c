@@ -151,8 +151,10 @@ stats_summarize(const struct stats_hist *hist, double lower, double upper,
         s.sd = (double)sqrtl(var);
         double t = gsl_cdf_tdist_Pinv(0.975, (double)(s.n - 1));
         double half = t * s.sd / sqrt((double)s.n);
-        s.mean_ci_lo = s.mean - half;
-        s.mean_ci_hi = s.mean + half;
+        /* the mean cannot leave the scale: cut the interval at its ends
+         * (a 0-1 scale with eleven 1s and one 0 would otherwise say 1.10) */
+        s.mean_ci_lo = fmax(s.mean - half, lower);
+        s.mean_ci_hi = fmin(s.mean + half, upper);
     }
     return s;
 }
