@@ -349,6 +349,30 @@ case_bar_issues(struct chart_spec *s)
     s->sort_desc = true;
 }
 
+/* Shares that round to zero at one decimal (one mention among 2,177
+ * responses) are labelled "<0.1%", never "0.0%"; an exact zero stays 0.0%. */
+static const char *tiny_tags[] = {"HadToRejoin", "CallCannotJoin", "BackgroundNoise",
+                                  "PoorConnection", "NoRemoteAudio"};
+static double tiny_share[] = {163 / 2177.0, 70 / 2177.0, 1 / 2177.0, 1 / 2177.0, 0};
+
+static void
+case_bar_tiny_shares(struct chart_spec *s)
+{
+    base(s, CHART_BAR, 2177);
+    s->title = "Overall issues \xE2\x80\x94 1\xE2\x80\x93" "5 scale, threshold 2";
+    s->subtitle = "Share of responses reporting each issue";
+    s->footnote.n_label = "responses";
+    s->categories = tiny_tags;
+    s->n_categories = 5;
+    ser[0] = (struct chart_series){.values = tiny_share};
+    s->series = ser;
+    s->n_series = 1;
+    s->axis = (struct chart_axis){.title = "Share of responses",
+                                  .fmt = CHART_FMT_PERCENT,
+                                  .decimals = 1};
+    s->sort_desc = true;
+}
+
 static void
 case_pie_issues(struct chart_spec *s)
 {
@@ -758,6 +782,7 @@ static struct gcase cases[] = {
     {"weeks-52", case_weeks_52},
     {"bar-101", case_bar_101},
     {"stacked-52", case_stacked_52},
+    {"bar-tiny-shares", case_bar_tiny_shares},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
