@@ -3,7 +3,7 @@
  *
  * Each kind is one SELECT over two CTEs, L (filtered surveys) and R
  * (events in the window).  Lookups go from surveys to events through the
- * custom_events UNIQUE(survey_id, ...) index; kinds that must look surveys up from
+ * custom_events_key (survey_id, ...) index; kinds that must look surveys up from
  * events (right and full kinds) first create an index on
  * survey_data(survey_id), once per database (about a second per million
  * surveys; the left kinds never pay it).
@@ -197,7 +197,7 @@ ev_free(struct ev_map *m)
 
 /*
  * Two sequential scans instead of a probe per survey: the events grouped by
- * survey id (in the order of the custom_events UNIQUE(survey_id, ...) index) into an
+ * survey id (in the order of the custom_events_key (survey_id, ...) index) into an
  * exact in-memory map, then the filtered surveys, each looked up in the map.
  * At 1M surveys and 335k events this takes about 0.5 s where three
  * correlated subqueries took 3 s.

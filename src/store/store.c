@@ -108,6 +108,7 @@ enum stmt_id {
     ST_INPUT_INS,
     ST_INPUT_UPD,
     ST_EVENT,
+    ST_EVENT_DUP,
     ST__COUNT
 };
 
@@ -130,6 +131,8 @@ struct cs_store {
     double default_threshold;         /* for default-scale ratings */
     bool index_loaded;                /* idx reflects the table */
 };
+
+static bool old_events_table(struct cs_store *s);
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_INSERT] =
@@ -165,8 +168,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_RES_FIND] = "SELECT id FROM resource_data WHERE resource_id = ?1",
     [ST_RES_INS] = "INSERT INTO resource_data(resource_id, name) VALUES (?1,?2)",
     [ST_INPUT_INS] = "INSERT INTO inputs(source, status) VALUES (?1, 'open')",
-    [ST_EVENT] = "INSERT OR IGNORE INTO custom_events(survey_id, time_us, props,"
-                 " measurements, input, line) VALUES (?1,?2,?3,?4,?5,?6)",
+    [ST_EVENT] = "INSERT INTO custom_events(survey_id, time_us, props,"
+                 " measurements, input, line, phash) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    [ST_EVENT_DUP] = "SELECT 1 FROM custom_events WHERE survey_id=?1 AND time_us IS ?2"
+                     " AND phash=?3 AND props=?4 LIMIT 1",
     [ST_INPUT_UPD] = "UPDATE inputs SET format=?2, bytes=?3, read=?4, stored=?5,"
                      " duplicates=?6, updated=?7, rejected=?8, unknown_tags=?9,"
                      " status='done' WHERE id=?1",
@@ -291,6 +296,11 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         rc = exec(s, "PRAGMA cache_size=-65536;", err);
     if (rc == CS_OK && !opts->read_only) {
         rc = exec(s, "BEGIN", err);
+        if (rc == CS_OK && old_events_table(s))
+            rc = cs_fail(err, CS_E_DB, path,
+                         "this database was made by an earlier development build of "
+                         "callsurvey (its custom_events table has no phash column); "
+                         "ingest the inputs into a new database");
         if (rc == CS_OK)
             rc = exec(s, schema_sql, err);
         if (rc == CS_OK)
@@ -709,16 +719,75 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
     return CS_OK;
 }
 
+/* 64-bit hash of an event's answers (custom_events.phash), a word at a
+ * time: only an index key, every match is confirmed on the text. */
+static uint64_t
+hash_props(const char *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* custom_events exists without phash (made before the column came) */
+static bool
+old_events_table(struct cs_store *s)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT count(*) FROM pragma_table_info('custom_events')),"
+                           " (SELECT count(*) FROM pragma_table_info('custom_events')"
+                           "  WHERE name = 'phash')",
+                           -1, &q, NULL) != SQLITE_OK)
+        return false;
+    bool old = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0 &&
+               sqlite3_column_int(q, 1) == 0;
+    sqlite3_finalize(q);
+    return old;
+}
+
 cs_status
 cs_store_event(struct cs_store *s, const struct cs_event *ev,
                struct cs_store_counts *counts, struct cs_err *err)
 {
+    /* an event already stored with the same survey, time and answers (the
+     * same file loaded twice) is a duplicate; without a time, two events
+     * with the same answers are the same event too */
+    int64_t ph = (int64_t)hash_props(ev->props, ev->props_len);
+    sqlite3_stmt *d = s->st[ST_EVENT_DUP];
+    sqlite3_bind_text(d, 1, ev->survey_id, -1, SQLITE_STATIC);
+    if (ev->time_us)
+        sqlite3_bind_int64(d, 2, ev->time_us);
+    else
+        sqlite3_bind_null(d, 2);
+    sqlite3_bind_int64(d, 3, ph);
+    sqlite3_bind_text(d, 4, ev->props, (int)ev->props_len, SQLITE_STATIC);
+    int drc = sqlite3_step(d);
+    sqlite3_reset(d);
+    if (drc == SQLITE_ROW) {
+        counts->duplicates++;
+        return CS_OK;
+    }
+    if (drc != SQLITE_DONE)
+        return db_fail(s, err, "storing a custom event");
     sqlite3_stmt *q = s->st[ST_EVENT];
     sqlite3_bind_text(q, 1, ev->survey_id, -1, SQLITE_STATIC);
     if (ev->time_us)
         sqlite3_bind_int64(q, 2, ev->time_us);
     else
         sqlite3_bind_null(q, 2);
+    sqlite3_bind_int64(q, 7, ph);
     sqlite3_bind_text(q, 3, ev->props, (int)ev->props_len, SQLITE_STATIC);
     if (ev->measurements)
         sqlite3_bind_text(q, 4, ev->measurements, (int)ev->measurements_len,
@@ -731,10 +800,7 @@ cs_store_event(struct cs_store *s, const struct cs_event *ev,
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
         return db_fail(s, err, "storing a custom event");
-    if (sqlite3_changes(s->db) > 0)
-        counts->stored++;
-    else
-        counts->duplicates++;
+    counts->stored++;
     return CS_OK;
 }
 

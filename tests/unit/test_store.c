@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ingest/ingest.h"
 #include "store/store.h"
 
 static struct cs_record
@@ -180,6 +181,82 @@ test_persistent_db_reingest(void **state)
     unlink(wal);
 }
 
+static struct cs_store_counts
+put_event(struct cs_store *s, const char *sid, int64_t t_us, const char *props)
+{
+    struct cs_event ev = {.time_us = t_us, .props = props, .props_len = strlen(props)};
+    snprintf(ev.survey_id, sizeof ev.survey_id, "%s", sid);
+    struct cs_store_counts c = {0};
+    struct cs_err e;
+    assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    return c;
+}
+
+/* An event is a duplicate when survey, time and answers are all equal
+ * (answers compared as text, not only by their hash); without a time,
+ * equal answers of one survey are the same event (the tutorial's
+ * two-column CSV loaded twice stores nothing new). */
+static void
+test_event_duplicates(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    assert_int_equal(put_event(s, "s1", 5000000, "{\"q\":\"a\"}").stored, 1);
+    assert_int_equal(put_event(s, "s1", 5000000, "{\"q\":\"a\"}").duplicates, 1);
+    assert_int_equal(put_event(s, "s1", 5000000, "{\"q\":\"b\"}").stored, 1);
+    assert_int_equal(put_event(s, "s1", 6000000, "{\"q\":\"a\"}").stored, 1);
+    assert_int_equal(put_event(s, "s2", 5000000, "{\"q\":\"a\"}").stored, 1);
+    assert_int_equal(put_event(s, "s3", 0, "{\"q\":\"x\"}").stored, 1);
+    assert_int_equal(put_event(s, "s3", 0, "{\"q\":\"x\"}").duplicates, 1);
+    assert_int_equal(put_event(s, "s3", 0, "{\"q\":\"y\"}").stored, 1);
+    assert_int_equal(q1(s, "SELECT count(*) FROM custom_events"), 6);
+    /* a forged hash collision: give the "b" answer the hash of "a", drop
+     * "a" and store it again; the text comparison keeps it */
+    assert_int_equal(sqlite3_exec(cs_store_db(s),
+                                  "UPDATE custom_events SET phash = (SELECT phash FROM"
+                                  " custom_events WHERE survey_id = 's1' AND time_us = 5000000"
+                                  " AND props = '{\"q\":\"a\"}') WHERE survey_id = 's1' AND"
+                                  " time_us = 5000000 AND props = '{\"q\":\"b\"}';"
+                                  "DELETE FROM custom_events WHERE survey_id = 's1' AND"
+                                  " time_us = 5000000 AND props = '{\"q\":\"a\"}'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(q1(s, "SELECT count(DISTINCT phash) FROM custom_events"
+                           " WHERE survey_id = 's1' AND time_us = 5000000"), 1);
+    assert_int_equal(put_event(s, "s1", 5000000, "{\"q\":\"a\"}").stored, 1);
+    assert_int_equal(q1(s, "SELECT count(*) FROM custom_events"), 6);
+    cs_store_close(&s);
+}
+
+/* A database whose custom_events predates the phash column is refused
+ * with a message that says what to do, not a SQL error. */
+static void
+test_old_events_schema(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/cs-store-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE custom_events(id INTEGER PRIMARY KEY, survey_id TEXT"
+                                  " NOT NULL, time_us INTEGER, props TEXT NOT NULL, measurements TEXT,"
+                                  " input INTEGER, line INTEGER, UNIQUE(survey_id, time_us, props))",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    struct cs_store_opts o = {.path = path, .default_threshold = 2};
+    struct cs_store *s = NULL;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_E_DB);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "earlier development build"));
+    assert_string_equal(e.where, path);
+    unlink(path);
+}
+
 int
 main(void)
 {
@@ -188,6 +265,8 @@ main(void)
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_rollback_restores_index),
         cmocka_unit_test(test_persistent_db_reingest),
+        cmocka_unit_test(test_event_duplicates),
+        cmocka_unit_test(test_old_events_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
