@@ -271,6 +271,25 @@ xl_clean(struct cs_xlsx *x, const char *s, size_t len, unsigned flags,
     bool replaced = false, truncated = false;
     size_t units = 0, chars = 0, o = 0, i = 0;
     while (i < len) {
+        /* fast path: a run of printable ASCII other than '_' is copied as it
+         * is (one unit and one character a byte) */
+        size_t run = 0, room = max_units - units;
+        while (run < room && i + run < len) {
+            unsigned char b = (unsigned char)s[i + run];
+            if (b < 0x20 || b >= 0x7F || b == '_')
+                break;
+            run++;
+        }
+        if (run) {
+            if (o + run + 16 > x->buf_cap)
+                buf_reserve(x, o + run + 16 + (len - i - run) * 3 / 2);
+            memcpy(x->buf + o, s + i, run);
+            o += run;
+            i += run;
+            units += run;
+            chars += run;
+            continue;
+        }
         size_t adv;
         long cp = utf8_decode((const unsigned char *)s + i, len - i, &adv);
         if (cp < 0) {
