@@ -171,7 +171,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_EVENT] = "INSERT INTO custom_events(survey_id, time_us, props,"
                  " measurements, input, line, phash) VALUES (?1,?2,?3,?4,?5,?6,?7)",
     [ST_EVENT_DUP] = "SELECT 1 FROM custom_events WHERE survey_id=?1 AND time_us IS ?2"
-                     " AND phash=?3 AND props=?4 LIMIT 1",
+                     " AND phash=?7 AND props=?3 LIMIT 1",
     [ST_INPUT_UPD] = "UPDATE inputs SET format=?2, bytes=?3, read=?4, stored=?5,"
                      " duplicates=?6, updated=?7, rejected=?8, unknown_tags=?9,"
                      " status='done' WHERE id=?1",
@@ -757,6 +757,20 @@ old_events_table(struct cs_store *s)
     return old;
 }
 
+/* ?1 survey id, ?2 time (NULL when none), ?3 answers, ?7 their hash: the
+ * same numbers in ST_EVENT and ST_EVENT_DUP */
+static void
+bind_event_key(sqlite3_stmt *q, const struct cs_event *ev, int64_t ph)
+{
+    sqlite3_bind_text(q, 1, ev->survey_id, -1, SQLITE_STATIC);
+    if (ev->time_us)
+        sqlite3_bind_int64(q, 2, ev->time_us);
+    else
+        sqlite3_bind_null(q, 2);
+    sqlite3_bind_text(q, 3, ev->props, (int)ev->props_len, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 7, ph);
+}
+
 cs_status
 cs_store_event(struct cs_store *s, const struct cs_event *ev,
                struct cs_store_counts *counts, struct cs_err *err)
@@ -766,13 +780,7 @@ cs_store_event(struct cs_store *s, const struct cs_event *ev,
      * with the same answers are the same event too */
     int64_t ph = (int64_t)hash_props(ev->props, ev->props_len);
     sqlite3_stmt *d = s->st[ST_EVENT_DUP];
-    sqlite3_bind_text(d, 1, ev->survey_id, -1, SQLITE_STATIC);
-    if (ev->time_us)
-        sqlite3_bind_int64(d, 2, ev->time_us);
-    else
-        sqlite3_bind_null(d, 2);
-    sqlite3_bind_int64(d, 3, ph);
-    sqlite3_bind_text(d, 4, ev->props, (int)ev->props_len, SQLITE_STATIC);
+    bind_event_key(d, ev, ph);
     int drc = sqlite3_step(d);
     sqlite3_reset(d);
     if (drc == SQLITE_ROW) {
@@ -782,13 +790,7 @@ cs_store_event(struct cs_store *s, const struct cs_event *ev,
     if (drc != SQLITE_DONE)
         return db_fail(s, err, "storing a custom event");
     sqlite3_stmt *q = s->st[ST_EVENT];
-    sqlite3_bind_text(q, 1, ev->survey_id, -1, SQLITE_STATIC);
-    if (ev->time_us)
-        sqlite3_bind_int64(q, 2, ev->time_us);
-    else
-        sqlite3_bind_null(q, 2);
-    sqlite3_bind_int64(q, 7, ph);
-    sqlite3_bind_text(q, 3, ev->props, (int)ev->props_len, SQLITE_STATIC);
+    bind_event_key(q, ev, ph);
     if (ev->measurements)
         sqlite3_bind_text(q, 4, ev->measurements, (int)ev->measurements_len,
                           SQLITE_STATIC);
