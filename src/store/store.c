@@ -132,7 +132,8 @@ struct cs_store {
     bool index_loaded;                /* idx reflects the table */
 };
 
-static bool old_events_table(struct cs_store *s);
+static cs_status check_events_table(struct cs_store *s, const char *path,
+                                    struct cs_err *err);
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_INSERT] =
@@ -296,11 +297,8 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         rc = exec(s, "PRAGMA cache_size=-65536;", err);
     if (rc == CS_OK && !opts->read_only) {
         rc = exec(s, "BEGIN", err);
-        if (rc == CS_OK && old_events_table(s))
-            rc = cs_fail(err, CS_E_DB, path,
-                         "this database was made by an earlier development build of "
-                         "callsurvey (its custom_events table has no phash column); "
-                         "ingest the inputs into a new database");
+        if (rc == CS_OK)
+            rc = check_events_table(s, path, err);
         if (rc == CS_OK)
             rc = exec(s, schema_sql, err);
         if (rc == CS_OK)
@@ -740,9 +738,11 @@ hash_props(const char *p, size_t n)
     return h;
 }
 
-/* custom_events exists without phash (made before the column came) */
-static bool
-old_events_table(struct cs_store *s)
+/* Refuse a custom_events table made before the phash column came (an
+ * earlier development build); a failed check is an error too, since SQLite
+ * ends the transaction on out of memory. */
+static cs_status
+check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db,
@@ -750,11 +750,18 @@ old_events_table(struct cs_store *s)
                            " (SELECT count(*) FROM pragma_table_info('custom_events')"
                            "  WHERE name = 'phash')",
                            -1, &q, NULL) != SQLITE_OK)
-        return false;
-    bool old = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0 &&
-               sqlite3_column_int(q, 1) == 0;
+        return db_fail(s, err, "checking the schema");
+    int rc = sqlite3_step(q);
+    bool old = rc == SQLITE_ROW && sqlite3_column_int(q, 0) > 0 && sqlite3_column_int(q, 1) == 0;
     sqlite3_finalize(q);
-    return old;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "checking the schema");
+    if (old)
+        return cs_fail(err, CS_E_DB, path,
+                       "this database was made by an earlier development build of "
+                       "callsurvey (its custom_events table has no phash column); "
+                       "ingest the inputs into a new database");
+    return CS_OK;
 }
 
 /* ?1 survey id, ?2 time (NULL when none), ?3 answers, ?7 their hash: the
