@@ -433,6 +433,11 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
     sqlite3 *db = cs_store_db(store);
     struct auth_ctx auth = {.private_prefix = q->private_prefix};
     struct progress_ctx prog = {0};
+    /* The first use of an eponymous virtual table on a connection registers
+     * it, which SQLite reports to the authorizer as an UPDATE of
+     * sqlite_master: do that for json_each and json_tree before the fence,
+     * so queries may use them (the README's :resources idiom). */
+    sqlite3_exec(db, "SELECT 1 FROM json_each('[]'), json_tree('[]')", NULL, NULL, NULL);
     sqlite3_set_authorizer(db, authorize, &auth);
     /* one value may not exceed the result's byte cap (zeroblob(1e9) would
      * otherwise allocate a gigabyte before our own count sees it) */
