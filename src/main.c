@@ -89,6 +89,7 @@ enum opt_id {
     O_DATA_SHEET,
     O_PSEUDONYMIZE,
     O_KEEP_TEXT,
+    O_PARAM,
 };
 
 struct opt {
@@ -121,6 +122,8 @@ static const struct opt opts[] = {
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
     {"template", required_argument, O_TEMPLATE, CMD_REPORT | CMD_COMPARE, "NAME|FILE",
      "report template (default weekly-review; compare: release-compare)"},
+    {"param", required_argument, O_PARAM, CMD_REPORT | CMD_COMPARE, "NAME=VALUE",
+     "set a parameter the template declares ('callsurvey templates' lists them); repeatable"},
     {"since", required_argument, O_SINCE, CMD_REPORT | CMD_COMPARE, "TIME",
      "only surveys at or after TIME (ISO 8601, UTC)"},
     {"until", required_argument, O_UNTIL, CMD_REPORT | CMD_COMPARE, "TIME",
@@ -183,6 +186,8 @@ struct cs_config {
     size_t n_inputs;
     char **custom;
     size_t n_custom;
+    char **params;          /* --param NAME=VALUE, as typed */
+    size_t n_params;
     struct cs_report_opts ropts;
     struct gen_opts gopts;
     bool have_surveys;
@@ -522,6 +527,26 @@ load_template(const char *name, struct cs_err *err)
     return t;
 }
 
+/* The parameters a template declares, as `--param` lines. */
+static void
+print_template_params(const char *path)
+{
+    struct cs_template *t = NULL;
+    struct cs_err e;
+    cs_err_clear(&e);
+    if (cs_template_load(path, &t, &e) != CS_OK)
+        return; /* listed as valid a moment ago: nothing more to say */
+    for (size_t k = 0; k < t->n_params; k++) {
+        const struct cs_template_param *p = &t->params[k];
+        printf("%-18s --param %s=%s (%s%s%s)%s%s\n", "", p->name,
+               p->type == CS_PARAM_NUMBER ? "N" : p->type == CS_PARAM_TIME ? "TIME" : "TEXT",
+               cs_param_type_name(p->type), p->default_value ? ", default " : "",
+               p->default_value ? p->default_value : "", p->description[0] ? ": " : "",
+               p->description);
+    }
+    cs_template_free(&t);
+}
+
 static int
 cmd_templates(void)
 {
@@ -540,9 +565,11 @@ cmd_templates(void)
         for (size_t i = 0; i < n; i++) {
             if (infos[i].error)
                 printf("%-18s INVALID: %s\n", infos[i].name, infos[i].error);
-            else
+            else {
                 printf("%-18s %s\n%-18s %s\n", infos[i].name, infos[i].title, "",
                        infos[i].path);
+                print_template_params(infos[i].path);
+            }
         }
     } else {
         print_err(&err);
@@ -569,7 +596,8 @@ cmd_report(struct cs_config *cfg)
         return exit_for(err.code);
     }
     struct cs_template_params *params = NULL;
-    if (cs_template_params_build(tmpl, &cfg->ropts, NULL, 0, &params, &err) != CS_OK) {
+    if (cs_template_params_build(tmpl, &cfg->ropts, (const char *const *)cfg->params,
+                                 cfg->n_params, &params, &err) != CS_OK) {
         print_err(&err);
         cs_template_free(&tmpl);
         return exit_for(err.code);
@@ -655,7 +683,8 @@ cmd_compare(struct cs_config *cfg)
         cfg->ropts.template_name ? cfg->ropts.template_name : "release-compare", &err);
     struct cs_template_params *params = NULL;
     if (!tmpl || cs_compare_template_check(tmpl, &err) != CS_OK ||
-        cs_template_params_build(tmpl, &cfg->ropts, NULL, 0, &params, &err) != CS_OK) {
+        cs_template_params_build(tmpl, &cfg->ropts, (const char *const *)cfg->params,
+                                 cfg->n_params, &params, &err) != CS_OK) {
         print_err(&err);
         cs_template_free(&tmpl);
         return exit_for(err.code);
@@ -940,6 +969,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_EVENT_NAME: cfg->iopts.event_name = a; break;
         case O_ID_KEY: cfg->iopts.id_key = a; break;
         case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, (char *)a); break;
+        case O_PARAM: push(&cfg->params, &cfg->n_params, (char *)a); break;
         case O_MERGE: cfg->ropts.merge = a; break;
         case O_TEMPLATE: cfg->ropts.template_name = a; break;
         case O_SINCE:
@@ -1092,6 +1122,7 @@ main(int argc, char **argv)
     }
     xfree(cfg.inputs);
     xfree(cfg.custom);
+    xfree(cfg.params);
     xfree(cfg.filters_text);
     cs_privacy_free(&cfg.privacy);
     /* release pango/cairo/fontconfig caches so leak checkers see only ours */
