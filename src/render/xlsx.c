@@ -381,6 +381,22 @@ name_taken(const struct cs_xlsx *x, const char *name)
     return false;
 }
 
+const char *
+xl_sec_name(const struct cs_xlsx_input *in, const char *def)
+{
+    return in && in->sheet_name && *in->sheet_name ? in->sheet_name : def;
+}
+
+const char *
+xl_sec_desc(const struct cs_xlsx_input *in, const char *def_desc, char *buf, size_t n)
+{
+    const char *t = in && in->step_title && *in->step_title ? in->step_title : NULL;
+    const char *note = in && in->step_note && *in->step_note ? in->step_note : NULL;
+    snprintf(buf, n, "%s%s%s%s%s", t ? t : "", t ? ": " : "", def_desc, note ? " " : "",
+             note ? note : "");
+    return buf;
+}
+
 struct xl_sheet *
 xl_sheet_add(struct cs_xlsx *x, const char *name, bool streamed, const char *desc)
 {

@@ -101,6 +101,13 @@ struct cs_xlsx_input {
     int64_t run_time_s;                /* About; see cs_xlsx_opts */
     const char *template_name;         /* About; NULL = none */
     const char *filters_text;          /* About: the filters as typed; NULL = none */
+    /* The template step being written (section sheets): sheet_name replaces
+     * the section's default sheet name, step_title and step_note lead its
+     * line in About's contents.  NULL = the defaults. */
+    const char *sheet_name;
+    const char *step_title;
+    const char *step_note;
+    bool tables_only; /* the step's render: table: no native chart */
     const struct cs_privacy *privacy;  /* --pseudonymize (model/privacy.h): ids on
                                           Data, Custom and Data Quality become
                                           pseudonyms, free-text answers and raw

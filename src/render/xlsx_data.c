@@ -46,7 +46,7 @@ static void
 stream_sheet(struct xl_stream *s)
 {
     struct cs_xlsx *x = s->x;
-    char name[64], desc[192];
+    char name[64], desc[640];
     s->n_sheets++;
     if (s->n_sheets == 1) {
         snprintf(name, sizeof name, "%s", s->base);
@@ -172,9 +172,11 @@ cs_xlsx_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *e
                      cs_category_title((enum cs_category)c), data_rating[k]);
             cols[DATA_HEAD + 6 * c + k] = rating_names[6 * c + k];
         }
-    struct data_ctx d = {.st = {.x = x, .base = "Data",
-                                .desc = "One row per survey with every column, for pivoting "
-                                        "(poor: 1 = poor, 0 = not)",
+    char desc[640];
+    struct data_ctx d = {.st = {.x = x, .base = xl_sec_name(in, "Data"),
+                                .desc = xl_sec_desc(in, "One row per survey with every column, "
+                                                        "for pivoting (poor: 1 = poor, 0 = not).",
+                                                    desc, sizeof desc),
                                 .cols = cols, .n_cols = NCOL}};
     stream_begin(&d.st);
     if (x->lerr) {
@@ -338,7 +340,9 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     else
         snprintf(desc, sizeof desc, "Surveys the %s merge keeps (no answer columns)",
                  cs_merge_name(cx.kind));
-    cx.st = (struct xl_stream){.x = x, .base = "Custom", .desc = desc, .cols = cols,
+    char desc2[640];
+    cx.st = (struct xl_stream){.x = x, .base = xl_sec_name(in, "Custom"),
+                               .desc = xl_sec_desc(in, desc, desc2, sizeof desc2), .cols = cols,
                                .n_cols = n};
     cx.seen = xcalloc(cx.n_keys ? cx.n_keys : 1, sizeof *cx.seen);
     stream_begin(&cx.st);
@@ -444,9 +448,11 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
 {
     x->privacy = in->privacy;
     const struct cs_report_model *m = in->m;
+    char desc[640];
     struct xl_sheet *sh = xl_sheet_add(
-        x, "Data Quality", false,
-        "Rejected records, duplicates, unknown tags, orphan custom events, cleaned cells");
+        x, xl_sec_name(in, "Data Quality"), false,
+        xl_sec_desc(in, "Rejected records, duplicates, unknown tags, orphan custom events, "
+                        "cleaned cells.", desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
     char b[256];

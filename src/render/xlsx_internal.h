@@ -90,6 +90,13 @@ struct cs_xlsx {
 /* Add a sheet named after `name` (made valid and unique) at the end.
  * streamed: constant-memory (rows in order, no charts over it).  desc: the
  * table-of-contents text (copied).  Returns NULL after a sticky error. */
+/* A template section's sheet: in->sheet_name over def, and its contents
+ * line "<step title>: <def_desc> <note>" into buf (def_desc alone without a
+ * step). */
+const char *xl_sec_name(const struct cs_xlsx_input *in, const char *def);
+const char *xl_sec_desc(const struct cs_xlsx_input *in, const char *def_desc, char *buf,
+                        size_t n);
+
 struct xl_sheet *xl_sheet_add(struct cs_xlsx *x, const char *name,
                               bool streamed, const char *desc);
 /* Index of a sheet in x->sheets (its position in the workbook). */

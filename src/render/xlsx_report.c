@@ -287,8 +287,10 @@ cs_status
 cs_xlsx_summary(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
 {
     const struct cs_report_model *m = in->m;
-    struct xl_sheet *sh =
-        xl_sheet_add(x, "Summary", false, "One row per category and scale: every figure");
+    char desc[640];
+    struct xl_sheet *sh = xl_sheet_add(
+        x, xl_sec_name(in, "Summary"), false,
+        xl_sec_desc(in, "One row per category and scale: every figure.", desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
     static const char *const h[] = {
@@ -369,7 +371,7 @@ cs_xlsx_summary(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err
 
 static void
 category_block(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *g,
-               lxw_row_t b)
+               lxw_row_t b, bool charts)
 {
     char lbl[160], title[256];
     group_label(g, lbl, sizeof lbl);
@@ -409,7 +411,7 @@ category_block(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *g
     xl_table(x, sh, h, ISSUE_COL, h + (lxw_row_t)g->n_issues, in, 8);
     xl_names_free(in, 8);
 
-    if (x->lerr)
+    if (x->lerr || !charts)
         return;
     /* distribution: % of respondents per score, labelled with the number
      * of responses (custom labels referencing the Responses cells) */
@@ -474,11 +476,11 @@ cs_xlsx_category(struct cs_xlsx *x, const struct cs_xlsx_input *in, int cat,
         n += m->groups[i].cat == cat;
     if (n == 0)
         return CS_OK;
-    char desc[160];
-    snprintf(desc, sizeof desc, "%s rating: distribution and issues, with charts",
-             cs_category_title((enum cs_category)cat));
-    struct xl_sheet *sh =
-        xl_sheet_add(x, cs_category_title((enum cs_category)cat), false, desc);
+    char d0[160], desc[640];
+    snprintf(d0, sizeof d0, "%s rating: distribution and issues%s.",
+             cs_category_title((enum cs_category)cat), in->tables_only ? "" : ", with charts");
+    struct xl_sheet *sh = xl_sheet_add(x, xl_sec_name(in, cs_category_title((enum cs_category)cat)),
+                                       false, xl_sec_desc(in, d0, desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
     lxw_row_t b = 0;
@@ -486,7 +488,7 @@ cs_xlsx_category(struct cs_xlsx *x, const struct cs_xlsx_input *in, int cat,
         const struct rep_group *g = &m->groups[i];
         if (g->cat != cat)
             continue;
-        category_block(x, sh, g, b);
+        category_block(x, sh, g, b, !in->tables_only);
         size_t rows = g->n_dist > g->n_issues ? g->n_dist : g->n_issues;
         if (rows < 2 * CHART_ROWS + 2)
             rows = 2 * CHART_ROWS + 2;
@@ -514,8 +516,11 @@ cs_status
 cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
 {
     const struct cs_report_model *m = in->m;
+    char desc[640];
     struct xl_sheet *sh = xl_sheet_add(
-        x, "Issues", false, "Every issue tag of every category and scale; tags reported together");
+        x, xl_sec_name(in, "Issues"), false,
+        xl_sec_desc(in, "Every issue tag of every category and scale; tags reported together.",
+                    desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
     static const char *const h[] = {"Category", "Scale", "Issue", "Known", "Responses",
@@ -593,10 +598,11 @@ cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *
 {
     const struct cs_report_model *m = in->m;
     const char *unit = m->bucket == CS_BUCKET_DAY ? "day" : "week";
-    char desc[160];
-    snprintf(desc, sizeof desc, "Responses, mean and poor rate per %s, with a line chart",
-             unit);
-    struct xl_sheet *sh = xl_sheet_add(x, "Trend", false, desc);
+    char d0[160], desc[640];
+    snprintf(d0, sizeof d0, "Responses, mean and poor rate per %s%s.", unit,
+             in->tables_only ? "" : ", with a line chart");
+    struct xl_sheet *sh =
+        xl_sheet_add(x, xl_sec_name(in, "Trend"), false, xl_sec_desc(in, d0, desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
     static const char *const h[] = {"Bucket", "Partial", "Category", "Scale", "Lower",
@@ -671,7 +677,7 @@ cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *
     }
     xl_table(x, sh, 0, pc, (lxw_row_t)nb, names, ng + 1);
     xl_names_free(names, ng + 1);
-    if (nb > 0 && ng > 0) {
+    if (nb > 0 && ng > 0 && !in->tables_only) {
         lxw_col_t *vc = xcalloc(ng, sizeof *vc);
         for (size_t k = 0; k < ng; k++)
             vc[k] = pc + 1 + (lxw_col_t)k;

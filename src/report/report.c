@@ -742,6 +742,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         const struct cs_template_step *st = &tmpl->steps[i];
         double ts = now_s();
         if (xl && st->section != CS_SECTION_QUERY) {
+            /* the template names and describes the section's sheet */
+            xin.sheet_name = st->sheet;
+            xin.step_title = st->title;
+            xin.step_note = st->note;
+            xin.tables_only = !cs_render_is_chart(st->render);
             switch (st->section) {
             case CS_SECTION_SUMMARY: rc = cs_xlsx_summary(xl, &xin, err); break;
             case CS_SECTION_DISTRIBUTION:
@@ -761,6 +766,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                 break;
             default: break;
             }
+            xin.sheet_name = xin.step_title = xin.step_note = NULL;
+            xin.tables_only = false;
             res->seconds_xlsx += now_s() - ts;
             ts = now_s();
             if (rc)
@@ -770,7 +777,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         case CS_SECTION_DISTRIBUTION:
         case CS_SECTION_ISSUES:
         case CS_SECTION_TREND:
-            if (charts)
+            if (charts && cs_render_is_chart(st->render)) /* render: table draws none */
                 rc = cs_charts_section(charts,
                                        st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
                                        : st->section == CS_SECTION_ISSUES   ? CS_CHARTS_ISSUES

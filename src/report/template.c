@@ -54,15 +54,12 @@ static const struct section_def sections[CS_SECTION__COUNT] = {
     [CS_SECTION_QUERY] = {"query", ~0u, CS_RENDER_TABLE, false, NULL, NULL},
     [CS_SECTION_SUMMARY] = {"summary", R(CS_RENDER_TABLE), CS_RENDER_TABLE,
                             false, "Summary", "summary"},
-    [CS_SECTION_DISTRIBUTION] = {"distribution",
-                                 R(CS_RENDER_COLUMN) | R(CS_RENDER_BAR) |
-                                     R(CS_RENDER_PIE) | R(CS_RENDER_TABLE),
+    /* a section draws its own chart kind, or none with render: table */
+    [CS_SECTION_DISTRIBUTION] = {"distribution", R(CS_RENDER_COLUMN) | R(CS_RENDER_TABLE),
                                  CS_RENDER_COLUMN, true, "", "%s-distribution"},
-    [CS_SECTION_ISSUES] = {"issues",
-                           R(CS_RENDER_BAR) | R(CS_RENDER_COLUMN) | R(CS_RENDER_TABLE),
+    [CS_SECTION_ISSUES] = {"issues", R(CS_RENDER_BAR) | R(CS_RENDER_TABLE),
                            CS_RENDER_BAR, true, "Issues", "%s-issues"},
-    [CS_SECTION_TREND] = {"trend",
-                          R(CS_RENDER_LINE) | R(CS_RENDER_COLUMN) | R(CS_RENDER_TABLE),
+    [CS_SECTION_TREND] = {"trend", R(CS_RENDER_LINE) | R(CS_RENDER_TABLE),
                           CS_RENDER_LINE, true, "Trend", "trend-poor-rate"},
     [CS_SECTION_CUSTOM] = {"custom", R(CS_RENDER_TABLE), CS_RENDER_TABLE, false,
                            "Custom", "custom"},
@@ -71,8 +68,7 @@ static const struct section_def sections[CS_SECTION__COUNT] = {
                                  "data-quality"},
     [CS_SECTION_DATA] = {"data", R(CS_RENDER_TABLE), CS_RENDER_TABLE, false,
                          "Data", "data"},
-    [CS_SECTION_COMPARE] = {"compare",
-                            R(CS_RENDER_COLUMN) | R(CS_RENDER_BAR) | R(CS_RENDER_TABLE),
+    [CS_SECTION_COMPARE] = {"compare", R(CS_RENDER_COLUMN) | R(CS_RENDER_TABLE),
                             CS_RENDER_COLUMN, false, "Compare", "compare-poor-rate"},
 };
 
@@ -1129,6 +1125,10 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
     if (st->sheet && (why = sheet_problem(st->sheet)))
         return fail_at(err, file, L->sheet, "%s: sheet name '%s' %s", pfx,
                        st->sheet, why);
+    if (st->sheet && st->section == CS_SECTION_DISTRIBUTION && st->category < 0)
+        return fail_at(err, file, L->sheet,
+                       "%s: a distribution over every category writes one sheet per "
+                       "category; sheet: needs category: too", pfx);
     if (st->chart) {
         if (!cs_render_is_chart(st->render))
             return fail_at(err, file, L->chart,

@@ -189,8 +189,9 @@ bool cs_render_is_chart(enum cs_render r);
 
 /* The sheet a step writes for `category` (enum cs_category; -1 when the
  * step is not per category), into buf (at least 128 bytes: up to 31 UTF-8
- * characters).  `sheet:` when given (a section over every category then
- * writes all of them on that one sheet); else the section's default:
+ * characters).  `sheet:` when given (issues and trend over every category
+ * write them all on that one sheet; a distribution over every category,
+ * one sheet per category, cannot take sheet:); else the section's default:
  * Summary, the category's title for distribution ("Audio"), Issues or
  * "Audio issues", Trend or "Audio trend", Custom, Data Quality, Data,
  * Compare; for a query step its title with []:*?/\ replaced by '-' and cut
