@@ -57,11 +57,13 @@ filters(const struct cs_filter *f, char *ls, size_t ln, char *rs, size_t rn)
     size_t m = (size_t)snprintf(rs, rn, "1");
     if (f && f->has_since) {
         n += (size_t)snprintf(ls + n, ln - n, " AND d.time_us >= ?100");
-        m += (size_t)snprintf(rs + m, rn - m, " AND e.time_us >= ?100");
+        /* an event without a time (the tutorial's two-column CSV) can only
+         * be placed through its survey: it belongs to every window */
+        m += (size_t)snprintf(rs + m, rn - m, " AND (e.time_us IS NULL OR e.time_us >= ?100)");
     }
     if (f && f->has_until) {
         n += (size_t)snprintf(ls + n, ln - n, " AND d.time_us < ?101");
-        m += (size_t)snprintf(rs + m, rn - m, " AND e.time_us < ?101");
+        m += (size_t)snprintf(rs + m, rn - m, " AND (e.time_us IS NULL OR e.time_us < ?101)");
     }
     if (f && f->n_resources) {
         n += (size_t)snprintf(ls + n, ln - n,

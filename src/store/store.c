@@ -142,7 +142,7 @@ static const char *const stmt_sql[ST__COUNT] = {
         "?27,?28,?29,?30,?31,?32,?33, ?34,?35,?36,?37,?38,?39,?40)",
     [ST_GET] = "SELECT survey_id, time_us, call_id, participant_id,"
                " o_t,o_s,o_lo,o_hi,o_th,o_iss, a_t,a_s,a_lo,a_hi,a_th,a_iss,"
-               " v_t,v_s,v_lo,v_hi,v_th,v_iss, s_t,s_s,s_lo,s_hi,s_th,s_iss"
+               " v_t,v_s,v_lo,v_hi,v_th,v_iss, s_t,s_s,s_lo,s_hi,s_th,s_iss, resource"
                " FROM survey_data WHERE rid = ?1",
     [ST_UPD_CAT0 + 0] = "UPDATE survey_data SET o_t=?2,o_s=?3,o_lo=?4,o_hi=?5,"
                         "o_th=?6,o_iss=?7,o_m=?8 WHERE rid=?1",
@@ -161,7 +161,8 @@ static const char *const stmt_sql[ST__COUNT] = {
                     " s_t=CASE WHEN s_s IS NOT NULL THEN coalesce(s_t,time_us) END,"
                     " time_us=?2, day=?3, week=?4,"
                     " call_id=coalesce(call_id, ?5),"
-                    " participant_id=coalesce(participant_id, ?6) WHERE rid=?1",
+                    " participant_id=coalesce(participant_id, ?6),"
+                    " resource=coalesce(resource, ?7) WHERE rid=?1",
     [ST_UNK_DEL] = "DELETE FROM unknown_tags WHERE rid=?1 AND cat=?2",
     [ST_UNK_INS] = "INSERT INTO unknown_tags VALUES (?1,?2,?3)",
     [ST_REJECT] = "INSERT OR IGNORE INTO reject_data(input,source,line,idx,"
@@ -561,12 +562,14 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         return db_fail(s, err, "reading a survey to merge");
     }
     int64_t old_time = sqlite3_column_int64(g, 1);
-    bool need_head = r->time_us < old_time ||
-                     (sqlite3_column_type(g, 2) == SQLITE_NULL && r->call_id[0]) ||
-                     (sqlite3_column_type(g, 3) == SQLITE_NULL &&
-                      r->participant_id[0]);
+    /* a record that brings a call, participant or resource id the stored
+     * one lacks fills it in (and so is an update, not a duplicate) */
+    bool fills = (sqlite3_column_type(g, 2) == SQLITE_NULL && r->call_id[0]) ||
+                 (sqlite3_column_type(g, 3) == SQLITE_NULL && r->participant_id[0]) ||
+                 (sqlite3_column_type(g, 28) == SQLITE_NULL && r->resource_id[0]);
+    bool need_head = r->time_us < old_time || fills;
     bool replace[CS_CAT__COUNT] = {false};
-    bool changed = false;
+    bool changed = fills;
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         const struct cs_rating *rt = &r->rating[c];
         if (!rt->present)
@@ -622,6 +625,15 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_bind_int(u, 4, cs_iso_week(day, NULL, NULL));
         bind_text_or_null(u, 5, r->call_id);
         bind_text_or_null(u, 6, r->participant_id);
+        int64_t res = 0;
+        if (r->resource_id[0] && resource_rowid(s, r->resource_id, &res, err)) {
+            sqlite3_reset(u);
+            return CS_E_DB;
+        }
+        if (res)
+            sqlite3_bind_int64(u, 7, res);
+        else
+            sqlite3_bind_null(u, 7);
         int rc = sqlite3_step(u);
         sqlite3_reset(u);
         if (rc != SQLITE_DONE)

@@ -179,6 +179,28 @@ test_event_repeat_is_duplicate(void **state)
     assert_int_equal(c.stored, 0);
 }
 
+/* An event without a time (the tutorial's two-column CSV) belongs to every
+ * window: with --since it still answers its survey.  Window from 2,500 s:
+ * survey s3 (3,000 s), events x9 (2,500 s, orphan) and the untimed one. */
+static void
+test_untimed_event_in_window(void **state)
+{
+    (void)state;
+    add_event("s3", 0, "{\"q\":\"e5\"}"); /* time 0: stored without a time */
+    struct cs_filter f = {.has_since = true, .since_us = INT64_C(2500) * 1000000};
+    struct cs_join_audit a;
+    struct cs_err e;
+    assert_int_equal(cs_join_audit(S, &f, &a, &e), CS_OK);
+    assert_int_equal(a.surveys, 1);
+    assert_int_equal(a.events, 2);
+    assert_int_equal(a.matched_surveys, 1);
+    assert_int_equal(a.orphan_events, 1);
+    struct rows x = {.n = 0};
+    assert_int_equal(cs_join_rows(S, &f, CS_MERGE_INNER, collect, &x, &e), CS_OK);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.out[0], "s3:e5");
+}
+
 int
 main(void)
 {
@@ -187,6 +209,7 @@ main(void)
         cmocka_unit_test(test_audit),
         cmocka_unit_test(test_keys_and_names),
         cmocka_unit_test(test_event_repeat_is_duplicate),
+        cmocka_unit_test(test_untimed_event_in_window),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -257,6 +257,37 @@ test_old_events_schema(void **state)
     unlink(path);
 }
 
+/* A later record that brings the resource (or call) id the stored one
+ * lacked fills it in and counts as updated; one that only repeats is a
+ * duplicate, and a different resource never replaces a stored one. */
+static void
+test_fill_resource(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    struct cs_record a = rec("f1", 1000, CS_CAT_OVERALL, 4);
+    a.resource_id[0] = '\0';
+    struct cs_record b = rec("f1", 1000, CS_CAT_OVERALL, 4);
+    snprintf(b.call_id, sizeof b.call_id, "c1");
+    struct cs_record d = rec("f1", 1000, CS_CAT_OVERALL, 4);
+    snprintf(d.resource_id, sizeof d.resource_id, "/SUBS/X/COMMUNICATIONSERVICES/ACS-B");
+    assert_int_equal(cs_store_input_begin(s, "fill", &e), CS_OK);
+    assert_int_equal(cs_store_put(s, &a, 1, &c, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT count(*) FROM surveys WHERE resource IS NULL"), 1);
+    assert_int_equal(cs_store_put(s, &b, 1, &c, &e), CS_OK);
+    assert_int_equal(cs_store_put(s, &b, 1, &c, &e), CS_OK);
+    assert_int_equal(cs_store_put(s, &d, 1, &c, &e), CS_OK);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    assert_int_equal(c.stored, 1);
+    assert_int_equal(c.updated, 1);
+    assert_int_equal(c.duplicates, 2);
+    assert_int_equal(q1(s, "SELECT count(*) FROM surveys WHERE resource = 'ACS-A'"
+                           " AND call_id = 'c1'"), 1);
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -267,6 +298,7 @@ main(void)
         cmocka_unit_test(test_persistent_db_reingest),
         cmocka_unit_test(test_event_duplicates),
         cmocka_unit_test(test_old_events_schema),
+        cmocka_unit_test(test_fill_resource),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
