@@ -144,6 +144,7 @@ standin_columns(sqlite3 *db, const char *t, char **cols, size_t *len, struct cs_
             cat_ident(cols, len, c);
             cat(cols, len, ")");
         } else if ((strcmp(t, "reject_data") == 0 && strcmp(c, "raw") == 0) ||
+                   (strcmp(t, "reject_data") == 0 && strcmp(c, "rhash") == 0) ||
                    (strcmp(t, "custom_events") == 0 && strcmp(c, "phash") == 0)) {
             /* raw text, and an unkeyed hash of the raw answers (which
              * would confirm a guessed answer) */

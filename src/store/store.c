@@ -109,6 +109,7 @@ enum stmt_id {
     ST_INPUT_UPD,
     ST_EVENT,
     ST_EVENT_DUP,
+    ST_REJECT_DUP,
     ST__COUNT
 };
 
@@ -165,8 +166,10 @@ static const char *const stmt_sql[ST__COUNT] = {
                     " resource=coalesce(resource, ?7) WHERE rid=?1",
     [ST_UNK_DEL] = "DELETE FROM unknown_tags WHERE rid=?1 AND cat=?2",
     [ST_UNK_INS] = "INSERT INTO unknown_tags VALUES (?1,?2,?3)",
-    [ST_REJECT] = "INSERT OR IGNORE INTO reject_data(input,source,line,idx,"
-                  "reason,raw) VALUES (?1,?2,?3,?4,?5,?6)",
+    [ST_REJECT] = "INSERT INTO reject_data(input,source,line,idx,reason,raw,rhash)"
+                  " VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    [ST_REJECT_DUP] = "SELECT 1 FROM reject_data WHERE source=?2 AND line=?3 AND idx=?4"
+                      " AND rhash=?7 AND reason=?5 AND raw=?6 LIMIT 1",
     [ST_RES_FIND] = "SELECT id FROM resource_data WHERE resource_id = ?1",
     [ST_RES_INS] = "INSERT INTO resource_data(resource_id, name) VALUES (?1,?2)",
     [ST_INPUT_INS] = "INSERT INTO inputs(source, status) VALUES (?1, 'open')",
@@ -758,20 +761,27 @@ check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT (SELECT count(*) FROM pragma_table_info('custom_events')),"
+                           "SELECT (SELECT count(*) FROM pragma_table_info('custom_events'))"
+                           " + (SELECT count(*) FROM pragma_table_info('reject_data')),"
                            " (SELECT count(*) FROM pragma_table_info('custom_events')"
-                           "  WHERE name = 'phash')",
+                           "  WHERE name = 'phash')"
+                           " + (SELECT count(*) FROM pragma_table_info('reject_data')"
+                           "  WHERE name = 'rhash') * 1000",
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(s, err, "checking the schema");
     int rc = sqlite3_step(q);
-    bool old = rc == SQLITE_ROW && sqlite3_column_int(q, 0) > 0 && sqlite3_column_int(q, 1) == 0;
+    /* either table present without its hash column */
+    int cols = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    int have = rc == SQLITE_ROW ? sqlite3_column_int(q, 1) : 0;
+    bool old = cols > 0 && have != 1001;
     sqlite3_finalize(q);
     if (rc != SQLITE_ROW)
         return db_fail(s, err, "checking the schema");
     if (old)
         return cs_fail(err, CS_E_DB, path,
                        "this database was made by an earlier development build of "
-                       "callsurvey (its custom_events table has no phash column); "
+                       "callsurvey (its custom_events or reject_data table has no "
+                       "hash column); "
                        "ingest the inputs into a new database");
     return CS_OK;
 }
@@ -829,13 +839,30 @@ cs_status
 cs_store_reject(struct cs_store *s, const struct cs_record *rec,
                 const char *raw, size_t raw_len, struct cs_err *err)
 {
+    if (!raw)
+        raw = "", raw_len = 0;
+    int64_t h = (int64_t)(hash_props(raw, raw_len) ^
+                          (hash_props(rec->reason, strlen(rec->reason)) * 0x9e3779b97f4a7c15ull));
+    /* the same rejected record (same source, place, reason and text) is
+     * kept once; anything else is kept */
+    sqlite3_stmt *d = s->st[ST_REJECT_DUP];
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *q = k ? s->st[ST_REJECT] : d;
+        sqlite3_bind_int64(q, 1, s->input_id);
+        sqlite3_bind_text(q, 2, s->source ? s->source : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 3, (int64_t)rec->line);
+        sqlite3_bind_int64(q, 4, rec->index);
+        sqlite3_bind_text(q, 5, rec->reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, raw, (int)raw_len, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 7, h);
+    }
+    int drc = sqlite3_step(d);
+    sqlite3_reset(d);
+    if (drc == SQLITE_ROW)
+        return CS_OK;
+    if (drc != SQLITE_DONE)
+        return db_fail(s, err, "storing a rejected record");
     sqlite3_stmt *q = s->st[ST_REJECT];
-    sqlite3_bind_int64(q, 1, s->input_id);
-    sqlite3_bind_text(q, 2, s->source ? s->source : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, (int64_t)rec->line);
-    sqlite3_bind_int64(q, 4, rec->index);
-    sqlite3_bind_text(q, 5, rec->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 6, raw ? raw : "", (int)raw_len, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
