@@ -288,6 +288,29 @@ test_fill_resource(void **state)
     cs_store_close(&s);
 }
 
+/* Rejected records: the same one again (same source, line, reason and raw
+ * text: the file loaded twice) is kept once; another record at the same
+ * place (a second stdin input, "-" line 1) is kept too. */
+static void
+test_reject_identity(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_record bad = rec("r1", 1000, CS_CAT_OVERALL, 9);
+    snprintf(bad.reason, sizeof bad.reason, "In default scale overallRating.score should be 1 to 5.");
+    bad.line = 1;
+    for (int run = 0; run < 3; run++) {
+        assert_int_equal(cs_store_input_begin(s, "-", &e), CS_OK);
+        const char *raw = run == 2 ? "{\"SurveyId\":\"p2\"}" : "{\"SurveyId\":\"p1\"}";
+        assert_int_equal(cs_store_reject(s, &bad, raw, strlen(raw), &e), CS_OK);
+        assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    }
+    assert_int_equal(q1(s, "SELECT count(*) FROM rejects"), 2);
+    assert_int_equal(q1(s, "SELECT count(DISTINCT raw) FROM rejects"), 2);
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -299,6 +322,7 @@ main(void)
         cmocka_unit_test(test_event_duplicates),
         cmocka_unit_test(test_old_events_schema),
         cmocka_unit_test(test_fill_resource),
+        cmocka_unit_test(test_reject_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
