@@ -377,8 +377,22 @@ field_label(int field)
     case F_PART: return "ParticipantId";
     case F_OPNAME: return "OperationName";
     case F_RESOURCE: return "ResourceId";
-    default: return "value";
+    case F_TIME: return "TimeGenerated";
+    default: break;
     }
+    static const char *const cat_fields[CS_CAT__COUNT][5] = {
+        {"OverallRatingScore", "OverallRatingScoreLowerBound", "OverallRatingScoreUpperBound",
+         "OverallRatingScoreThreshold", "OverallCallIssues"},
+        {"AudioRatingScore", "AudioRatingScoreLowerBound", "AudioRatingScoreUpperBound",
+         "AudioRatingScoreThreshold", "AudioIssues"},
+        {"VideoRatingScore", "VideoRatingScoreLowerBound", "VideoRatingScoreUpperBound",
+         "VideoRatingScoreThreshold", "VideoIssues"},
+        {"ScreenshareRatingScore", "ScreenshareRatingScoreLowerBound",
+         "ScreenshareRatingScoreUpperBound", "ScreenshareRatingScoreThreshold",
+         "ScreenshareIssues"}};
+    if (field >= F_CAT0 && field < F__COUNT)
+        return cat_fields[(field - F_CAT0) / 5][(field - F_CAT0) % 5];
+    return "value";
 }
 
 static void
@@ -403,6 +417,17 @@ cs_recbuild_set(struct cs_recbuild *b, int field, const char *s, size_t len,
     if (is_missing(s, len, kind))
         return;
     b->n_fields++;
+    /* a NUL ("\u0000" in JSON, a raw byte in CSV) would cut the text where
+     * it is kept as a C string: "r3\u0000x" and "r3\u0000y" would both be
+     * survey r3.  The record is rejected, naming the field. */
+    if (memchr(s, '\0', len)) {
+        if (!b->field_problem[0])
+            snprintf(b->field_problem, sizeof b->field_problem,
+                     "%s contains a NUL character (\\u0000).", field_label(field));
+        if (field == F_SURVEY)
+            b->have_survey = true; /* present, not missing: the NUL is the reason */
+        return;
+    }
     switch (field) {
     case F_TIME:
         b->have_time = true;

@@ -356,6 +356,29 @@ test_event_accounting(void **state)
     assert_int_equal(C->bad[2].line, 5);
 }
 
+/* "\u0000" would cut the text where it is kept as a C string: two
+ * different SurveyIds would become one survey.  Such a record is rejected,
+ * naming the field. */
+static void
+test_nul_escape_rejected(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    const char *in =
+        "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"r3\\u0000x\",\"OverallRatingScore\":4}\n"
+        "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"r4\",\"CallId\":\"a\\u0000b\",\"OverallRatingScore\":4}\n"
+        "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"r5\",\"OverallCallIssues\":\"HadToRejoin\\u0000Evil\",\"OverallRatingScore\":2}\n"
+        "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"r6\\u0041\",\"OverallRatingScore\":4}\n";
+    assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
+    assert_int_equal(ST.read, 4);
+    assert_int_equal(C->n_ok, 1);
+    assert_string_equal(C->ok[0].survey_id, "r6a");
+    assert_int_equal(C->n_bad, 3);
+    assert_string_equal(C->bad[0].reason, "SurveyId contains a NUL character (\\u0000).");
+    assert_string_equal(C->bad[1].reason, "CallId contains a NUL character (\\u0000).");
+    assert_string_equal(C->bad[2].reason, "OverallCallIssues contains a NUL character (\\u0000).");
+}
+
 int
 main(void)
 {
@@ -372,6 +395,7 @@ main(void)
         cmocka_unit_test(test_whole_file_errors),
         cmocka_unit_test(test_numbers_and_escapes),
         cmocka_unit_test(test_event_accounting),
+        cmocka_unit_test(test_nul_escape_rejected),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
