@@ -224,6 +224,7 @@ static const struct {
 /* ---- printing (only here) -------------------------------------------- */
 
 static bool g_quiet, g_verbose;
+static bool g_validate; /* validate stores nothing: "valid" replaces stored etc. */
 static int g_stdout_errno; /* errno of the first failed flush of stdout */
 
 static void
@@ -369,10 +370,15 @@ print_accounting(const struct cs_accounting *a, bool total)
 {
     char *name = cs_utf8_clean(a->name, strlen(a->name), CS_UTF8_CONTROLS | CS_UTF8_NO_BREAKS,
                                NULL);
-    printf("%s%s: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu",
-           total ? "" : "  ", name ? name : a->name, (unsigned long long)a->read,
-           (unsigned long long)a->stored, (unsigned long long)a->duplicates,
-           (unsigned long long)a->updated, (unsigned long long)a->rejected);
+    if (g_validate) /* read = valid + rejected */
+        printf("%s%s: read %llu, valid %llu, rejected %llu", total ? "" : "  ",
+               name ? name : a->name, (unsigned long long)a->read,
+               (unsigned long long)(a->read - a->rejected), (unsigned long long)a->rejected);
+    else
+        printf("%s%s: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu",
+               total ? "" : "  ", name ? name : a->name, (unsigned long long)a->read,
+               (unsigned long long)a->stored, (unsigned long long)a->duplicates,
+               (unsigned long long)a->updated, (unsigned long long)a->rejected);
     xfree(name);
     if (a->unknown_tags)
         printf(" (%llu unknown tags kept)", (unsigned long long)a->unknown_tags);
@@ -1092,6 +1098,7 @@ main(int argc, char **argv)
     cfg.progress = isatty(STDERR_FILENO);
     int rc = parse_args(argc, argv, &cfg);
     g_quiet = cfg.quiet;
+    g_validate = cfg.cmd == CMD_VALIDATE;
     g_verbose = cfg.verbose;
     if (rc < 0 && cfg.key_file) {
         /* the key is read before any input: a bad key file costs nothing */
