@@ -311,6 +311,35 @@ test_reject_identity(void **state)
     cs_store_close(&s);
 }
 
+/* survey_custom: one row per survey, each key's latest answer (a survey
+ * answered in two events keeps both events' questions), JSON types kept. */
+static void
+test_survey_custom_view(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    put_event(s, "s7", 1000000, "{\"q1\":\"early-only\",\"q2\":\"early\"}");
+    put_event(s, "s7", 2000000, "{\"q2\":\"late\",\"n\":{\"x\":1},\"b\":true,\"k\":5}");
+    put_event(s, "s8", 0, "{\"q1\":\"untimed\"}");
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(cs_store_db(s),
+                                        "SELECT survey_id, answers, measurements, events"
+                                        " FROM survey_custom ORDER BY survey_id",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "s7");
+    assert_string_equal((const char *)sqlite3_column_text(q, 1),
+                        "{\"b\":true,\"k\":5,\"n\":{\"x\":1},\"q1\":\"early-only\",\"q2\":\"late\"}");
+    assert_int_equal(sqlite3_column_type(q, 2), SQLITE_NULL);
+    assert_int_equal(sqlite3_column_int(q, 3), 2);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 1), "{\"q1\":\"untimed\"}");
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -323,6 +352,7 @@ main(void)
         cmocka_unit_test(test_old_events_schema),
         cmocka_unit_test(test_fill_resource),
         cmocka_unit_test(test_reject_identity),
+        cmocka_unit_test(test_survey_custom_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
