@@ -303,8 +303,13 @@ cs_app_inputs_size(char *const *inputs, size_t n_inputs)
         return 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (strcmp(list[i], "-") != 0 && stat(list[i], &st) == 0)
-            total += (uint64_t)st.st_size;
+        /* stdin, a pipe or a device: its size is unknown, so it may be
+         * large (the private database then goes to disk, not memory) */
+        if (strcmp(list[i], "-") == 0 || stat(list[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            total = UINT64_MAX;
+            break;
+        }
+        total += (uint64_t)st.st_size;
     }
     cs_inputs_free(list, n);
     return total;

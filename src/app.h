@@ -58,7 +58,8 @@ cs_status cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
  * into total->ev (same fields), so the two identities stay apart. */
 
 /* Total size in bytes of the inputs (directories summed), for choosing an
- * in-memory or on-disk private store. */
+ * in-memory or on-disk private store; UINT64_MAX when one is stdin, a pipe
+ * or anything else whose size is unknown. */
 uint64_t cs_app_inputs_size(char *const *inputs, size_t n_inputs);
 
 #endif
