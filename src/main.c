@@ -90,6 +90,8 @@ enum opt_id {
     O_PSEUDONYMIZE,
     O_KEEP_TEXT,
     O_PARAM,
+    O_SIZE,
+    O_DPI,
 };
 
 struct opt {
@@ -141,6 +143,10 @@ static const struct opt opts[] = {
      "left out (see Privacy below)"},
     {"keep-text", no_argument, O_KEEP_TEXT, CMD_REPORT | CMD_COMPARE, NULL,
      "with --pseudonymize: keep free-text answers (ids are still replaced)"},
+    {"size", required_argument, O_SIZE, CMD_REPORT | CMD_COMPARE, "WxH",
+     "chart size in pixels (default 1200x700; 100..10000 each)"},
+    {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
+     "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT, "week|day",
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
@@ -188,6 +194,7 @@ struct cs_config {
     size_t n_custom;
     char **params;          /* --param NAME=VALUE, as typed */
     size_t n_params;
+    int chart_w, chart_h, chart_dpi; /* --size, --dpi (0 = defaults) */
     struct cs_report_opts ropts;
     struct gen_opts gopts;
     bool have_surveys;
@@ -1007,6 +1014,23 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 return bad_value(o->name, a, "week or day");
             cfg->ropts.bucket_day = strcmp(a, "day") == 0;
             break;
+        case O_SIZE: {
+            unsigned w, h;
+            char end;
+            if (sscanf(a, "%ux%u%c", &w, &h, &end) != 2 || w < 100 || h < 100 || w > 10000 ||
+                h > 10000)
+                return bad_value(o->name, a, "WIDTHxHEIGHT in pixels, 100..10000 each (1200x700)");
+            cfg->chart_w = (int)w;
+            cfg->chart_h = (int)h;
+            break;
+        }
+        case O_DPI: {
+            uint64_t v;
+            if (!parse_u64(a, &v) || v < 36 || v > 1200)
+                return bad_value(o->name, a, "a whole number from 36 to 1200");
+            cfg->chart_dpi = (int)v;
+            break;
+        }
         case O_MIN_N: {
             uint64_t v;
             if (!parse_u64(a, &v) || v > 1000000000)
@@ -1099,6 +1123,7 @@ main(int argc, char **argv)
     int rc = parse_args(argc, argv, &cfg);
     g_quiet = cfg.quiet;
     g_validate = cfg.cmd == CMD_VALIDATE;
+    cs_charts_set_size(cfg.chart_w, cfg.chart_h, cfg.chart_dpi);
     g_verbose = cfg.verbose;
     if (rc < 0 && cfg.key_file) {
         /* the key is read before any input: a bad key file costs nothing */

@@ -39,10 +39,29 @@ struct out {
     int n;
 };
 
+/* --size and --dpi of the command line (0 = the chart defaults). */
+static int g_width_px, g_height_px, g_dpi;
+
+void
+cs_charts_set_size(int width_px, int height_px, int dpi)
+{
+    g_width_px = width_px;
+    g_height_px = height_px;
+    g_dpi = dpi;
+}
+
 static cs_status
-emit(struct out *o, const struct chart_spec *spec, const char *name,
+emit(struct out *o, const struct chart_spec *spec0, const char *name,
      struct cs_err *err)
 {
+    struct chart_spec sized = *spec0; /* shallow: the arrays stay borrowed */
+    if (g_width_px > 0 && g_height_px > 0) {
+        sized.width_px = g_width_px;
+        sized.height_px = g_height_px;
+    }
+    if (g_dpi > 0)
+        sized.dpi = g_dpi;
+    const struct chart_spec *spec = &sized;
     static const struct { unsigned bit; enum chart_format f; } fm[] = {
         {CS_CHART_PNG, CHART_PNG}, {CS_CHART_SVG, CHART_SVG}, {CS_CHART_PDF, CHART_PDF}};
     for (size_t i = 0; i < 3; i++) {
@@ -415,7 +434,7 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
         c->o.pdf_path = xstrdup(path);
-        cs_status rc = chart_pdf_open(path, 0, 0, 0, &c->o.pdf, err);
+        cs_status rc = chart_pdf_open(path, g_width_px, g_height_px, g_dpi, &c->o.pdf, err);
         if (rc == CS_OK)
             rc = summary_table_page(c->o.pdf, m, err);
         if (rc) {

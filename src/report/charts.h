@@ -27,6 +27,11 @@ enum cs_chart_section {
     CS_CHARTS_TREND,        /* per category (largest scale): poor-rate and mean trends */
 };
 
+/* The size of every chart drawn after this call (--size WxH, --dpi N):
+ * width_px x height_px pixels (0 x 0 = 1200 x 700) at dpi (0 = 144); the
+ * ranges are checked by the caller (chart.h: 100..10000 px, 36..1200 dpi). */
+void cs_charts_set_size(int width_px, int height_px, int dpi);
+
 /* Open the output (creates DIR/charts; with CS_CHART_PDF opens report.pdf
  * and adds the summary table page).  Returns owned *out (close with
  * cs_charts_close). */
