@@ -56,6 +56,53 @@ find_cat(const struct cmp_group *g, int cat, const struct stats_scale *sc)
     return NULL;
 }
 
+
+/* The last segment of a resource id ("ACS-PROD" of ".../communicationServices/
+ * ACS-PROD"); the key itself for other groupings. */
+static const char *
+short_name(const char *key)
+{
+    const char *sl = strrchr(key, '/');
+    return sl ? sl + 1 : key;
+}
+
+/* Resources of the same name in different resource groups or subscriptions
+ * would show as one label: give them "NAME (RESOURCEGROUP)", or the full id
+ * when that is not enough. */
+static void
+disambiguate_labels(struct cs_compare *c)
+{
+    bool *dup = xcalloc(c->n_groups ? c->n_groups : 1, sizeof *dup);
+    for (size_t g = 0; g < c->n_groups; g++)
+        for (size_t h = 0; h < c->n_groups; h++)
+            if (g != h && strcasecmp(c->groups[g].label, c->groups[h].label) == 0)
+                dup[g] = true;
+    for (size_t g = 0; g < c->n_groups; g++) {
+        if (!dup[g])
+            continue;
+        const char *k = c->groups[g].key;
+        const char *rg = strcasestr(k, "/resourcegroups/");
+        char *lbl = NULL;
+        if (rg) {
+            rg += strlen("/resourcegroups/");
+            const char *end = strchr(rg, '/');
+            lbl = xasprintf("%s (%.*s)", c->groups[g].label,
+                            (int)(end ? (size_t)(end - rg) : strlen(rg)), rg);
+        }
+        xfree(c->groups[g].label);
+        c->groups[g].label = lbl ? lbl : xstrdup(k);
+    }
+    for (size_t g = 0; g < c->n_groups; g++) /* still the same: the full id */
+        for (size_t h = g + 1; h < c->n_groups; h++)
+            if (strcasecmp(c->groups[g].label, c->groups[h].label) == 0) {
+                xfree(c->groups[g].label);
+                c->groups[g].label = xstrdup(c->groups[g].key);
+                xfree(c->groups[h].label);
+                c->groups[h].label = xstrdup(c->groups[h].key);
+            }
+    xfree(dup);
+}
+
 cs_status
 cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
                  struct cs_compare **out, struct cs_err *err)
@@ -103,12 +150,26 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
         if (rc)
             goto fail;
     }
+    disambiguate_labels(c);
     c->baseline = 0;
     if (o->baseline) {
-        size_t b = SIZE_MAX;
-        for (size_t g = 0; g < c->n_groups; g++)
-            if (strcasecmp(c->groups[g].key, o->baseline) == 0 ||
-                strcasecmp(c->groups[g].label, o->baseline) == 0)
+        size_t b = SIZE_MAX, n_label = 0;
+        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
+            if (strcasecmp(c->groups[g].key, o->baseline) == 0)
+                b = g; /* the full id: exact */
+        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
+            n_label += strcasecmp(c->groups[g].label, o->baseline) == 0 ||
+                       strcasecmp(short_name(c->groups[g].key), o->baseline) == 0;
+        if (b == SIZE_MAX && n_label > 1) {
+            rc = cs_fail(err, CS_E_USAGE, "--baseline",
+                         "'%s' names %zu groups (resources with the same name in other "
+                         "resource groups or subscriptions); give the full resource id",
+                         o->baseline, n_label);
+            goto fail;
+        }
+        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
+            if (strcasecmp(c->groups[g].label, o->baseline) == 0 ||
+                strcasecmp(short_name(c->groups[g].key), o->baseline) == 0)
                 b = g;
         if (b == SIZE_MAX) {
             char list[400] = "";
