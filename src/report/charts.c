@@ -466,7 +466,7 @@ cs_charts_section(struct cs_charts *c, enum cs_chart_section section, int catego
             rc = distribution_chart(&c->o, m, g, base, err);
         else if (section == CS_CHARTS_ISSUES)
             rc = issue_charts(&c->o, m, g, base, err);
-        else if (is_main(m, g))
+        else /* every scale with enough responses, as the others */
             rc = trend_charts(&c->o, m, g, base, err);
     }
     return rc;

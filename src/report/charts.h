@@ -24,7 +24,7 @@ struct cs_charts;
 enum cs_chart_section {
     CS_CHARTS_DISTRIBUTION, /* per (category, scale): distribution */
     CS_CHARTS_ISSUES,       /* per (category, scale): issue bars and pie */
-    CS_CHARTS_TREND,        /* per category (largest scale): poor-rate and mean trends */
+    CS_CHARTS_TREND,        /* per (category, scale): poor-rate and mean trends */
 };
 
 /* The size of every chart drawn after this call (--size WxH, --dpi N):
