@@ -484,7 +484,13 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
     if (s != CS_OK && s != CS_E_NODATA)
         return EXIT_FAILED;
     if (tot->read == 0 && evt.read == 0) {
-        msg("error", "no survey records in the input");
+        if (evt.skipped) /* custom events all of another name */
+            msg("error", "no survey records in the input; %llu custom-event rows were "
+                         "skipped because their name is not '%s' (see --event-name)",
+                (unsigned long long)evt.skipped,
+                cfg->iopts.event_name ? cfg->iopts.event_name : "CallSurvey");
+        else
+            msg("error", "no survey records in the input");
         return EXIT_FAILED;
     }
     uint64_t rejected = tot->rejected + evt.rejected;
