@@ -432,6 +432,8 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
 #define TXT(s) ((struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = (s)})
 
 /* The Comparison sheet: every row with its tests (intervals in two columns). */
+#define PTS "+0.00\" pt\";-0.00\" pt\";0.00\" pt\""
+
 static cs_status
 xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet,
                 struct cs_err *err)
@@ -439,12 +441,12 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
     static const char *const cols[] = {
         "Category", "Scale", "Group", "Baseline", "Responses", "Responses (baseline)",
         "Mean", "Mean (baseline)", "Poor rate", "Poor rate (baseline)", "Difference (points)",
-        "Difference 95% CI low", "Difference 95% CI high", "Poor-rate test", "p (poor)",
+        "Difference 95% CI low (points)", "Difference 95% CI high (points)", "Poor-rate test", "p (poor)",
         "p (poor, Holm)", "Mann-Whitney U", "p (Mann-Whitney)", "Rank-biserial r", "Chi-square",
         "Chi-square df", "p (chi-square)", "Verdict", "Minimum detectable rise"};
     static const char *const fmts[] = {
-        NULL, NULL, NULL, NULL, "#,##0", "#,##0", "0.00", "0.00", "0.00%", "0.00%", "0.00%",
-        "0.00%", "0.00%", NULL, "0.0000", "0.0000", "#,##0.0", "0.0000", "0.000", "0.00",
+        NULL, NULL, NULL, NULL, "#,##0", "#,##0", "0.00", "0.00", "0.00%", "0.00%", PTS, PTS, PTS,
+        NULL, "0.0000", "0.0000", "#,##0.0", "0.0000", "0.000", "0.00",
         "0", "0.0000", NULL, "0.00%"};
     size_t nc = sizeof cols / sizeof *cols;
     struct cs_xlsx_cell *cells = xcalloc((c->n_rows ? c->n_rows : 1) * nc, sizeof *cells);
@@ -466,9 +468,10 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
         o[7] = NUM(r->mean_base);
         o[8] = NUM(r->poor_rate);
         o[9] = NUM(r->poor_rate_base);
-        o[10] = NUM(r->poor_cmp.diff);
-        o[11] = NUM(r->poor_cmp.diff_ci_lo);
-        o[12] = NUM(r->poor_cmp.diff_ci_hi);
+        /* percentage points (0.068 = 6.8 points), as the terminal says */
+        o[10] = NUM(100 * r->poor_cmp.diff);
+        o[11] = NUM(100 * r->poor_cmp.diff_ci_lo);
+        o[12] = NUM(100 * r->poor_cmp.diff_ci_hi);
         o[13] = TXT(r->poor_cmp.exact ? "Fisher exact" : "z (two proportions)");
         o[14] = NUM(r->poor_cmp.p);
         o[15] = NUM(r->p_poor_holm);
