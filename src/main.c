@@ -92,6 +92,7 @@ enum opt_id {
     O_PARAM,
     O_SIZE,
     O_DPI,
+    O_IN_FORMAT,
 };
 
 struct opt {
@@ -106,6 +107,9 @@ struct opt {
 static const struct opt opts[] = {
     {"db", required_argument, O_DB, LOADING, "FILE",
      "SQLite database to load into and read from; runs accumulate (default: a private database for this run)"},
+    {"format", required_argument, O_IN_FORMAT, LOADING, "auto|jsonl|json|csv",
+     "the inputs' form when not told from their content: jsonl (one record per line), "
+     "json (an array, {\"records\"} or {\"tables\"} document), csv (default auto)"},
     {"rejects", required_argument, O_REJECTS, LOADING, "FILE",
      "also write every rejected record as JSON Lines (source, line, record, reason, raw)"},
     {"strict", no_argument, O_STRICT, LOADING, NULL,
@@ -910,8 +914,15 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
     }
     struct option lo[N_OPTS + 1];
     char shorts[64] = "+";
+    /* this command's options first: getopt_long takes the first of a name
+     * (--format is the input form for loading, the export form for
+     * generate); the others stay, for "does not take" */
+    size_t nlo = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < N_OPTS; i++)
+            if (((opts[i].cmds & cfg->cmd) != 0) == (pass == 0))
+                lo[nlo++] = (struct option){opts[i].name, opts[i].has_arg, NULL, opts[i].id};
     for (size_t i = 0; i < N_OPTS; i++) {
-        lo[i] = (struct option){opts[i].name, opts[i].has_arg, NULL, opts[i].id};
         if (opts[i].id < 256) {
             size_t n = strlen(shorts);
             shorts[n] = (char)opts[i].id;
@@ -1066,6 +1077,13 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             if (!parse_double(a, 0, 1, &cfg->gopts.invalid_share))
                 return bad_value(o->name, a, "a share from 0 to 1");
             break;
+        case O_IN_FORMAT: {
+            int f = cs_input_format_parse(a);
+            if (f < 0)
+                return bad_value(o->name, a, "auto, jsonl, json or csv");
+            cfg->iopts.format = (enum cs_input_format)f;
+            break;
+        }
         case O_FORMAT:
             if (strcmp(a, "jsonl") == 0)
                 cfg->gopts.format = GEN_JSONL;

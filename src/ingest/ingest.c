@@ -29,6 +29,7 @@
 void
 cs_ingest_opts_default(struct cs_ingest_opts *opts)
 {
+    opts->format = CS_FORMAT_AUTO;
     opts->date_order = CS_DATE_MDY;
     opts->event_name = "CallSurvey";
     opts->id_key = "id";
@@ -492,6 +493,16 @@ first_value_is_one_line(const char *p, size_t n)
     return false;
 }
 
+int
+cs_input_format_parse(const char *s)
+{
+    static const char *const names[] = {"auto", "jsonl", "json", "csv"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 cs_status
 cs_ingest_path(const char *path, const char *name,
                const struct cs_ingest_opts *opts,
@@ -553,14 +564,22 @@ cs_ingest_path(const char *path, const char *name,
                      "binary data (NUL bytes): not a CSV or JSON export");
         goto out;
     }
-    if (rd.buf[p] == '{' || rd.buf[p] == '[') {
-        if (first_value_is_one_line(rd.buf + p, rd.len - p))
-            st = json_lines(&run, &rd);
-        else
-            st = json_stream(&run, &rd);
-    } else {
-        st = cs_csv_ingest(&run, &rd);
+    bool json = rd.buf[p] == '{' || rd.buf[p] == '[';
+    enum cs_input_format f = opts->format;
+    if ((f == CS_FORMAT_JSONL || f == CS_FORMAT_JSON) && !json) {
+        st = cs_fail(err, CS_E_PARSE, name,
+                     "--format %s, but the file does not start with '{' or '[' "
+                     "(is it CSV? --format auto tells them apart)",
+                     f == CS_FORMAT_JSONL ? "jsonl" : "json");
+        goto out;
     }
+    if (f == CS_FORMAT_CSV || (f == CS_FORMAT_AUTO && !json))
+        st = cs_csv_ingest(&run, &rd);
+    else if (f == CS_FORMAT_JSONL ||
+             (f == CS_FORMAT_AUTO && first_value_is_one_line(rd.buf + p, rd.len - p)))
+        st = json_lines(&run, &rd);
+    else
+        st = json_stream(&run, &rd);
     if (st == CS_OK)
         st = cs_run_flush(&run);
 out:

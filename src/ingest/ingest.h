@@ -73,7 +73,19 @@ struct cs_ingest_sink {
                        size_t raw_len, struct cs_err *err);
 };
 
+/* --format: the container, when not told from the content. */
+enum cs_input_format {
+    CS_FORMAT_AUTO = 0, /* from the first bytes (the default) */
+    CS_FORMAT_JSONL,    /* one JSON value per line (storage account, Event Hubs capture) */
+    CS_FORMAT_JSON,     /* one JSON document: an array, {"records"}, {"tables"}, or pretty-printed */
+    CS_FORMAT_CSV,      /* CSV with a header (Log Analytics or App Insights export) */
+};
+
+/* "auto", "jsonl", "json", "csv" -> the format; -1 when unknown. */
+int cs_input_format_parse(const char *s);
+
 struct cs_ingest_opts {
+    enum cs_input_format format;   /* CS_FORMAT_AUTO: told from the content */
     enum cs_date_order date_order; /* day/month order of CSV locale dates */
     const char *event_name;        /* custom events kept: name == this ("CallSurvey") */
     const char *id_key;            /* property holding the survey id ("id") */
