@@ -8,7 +8,7 @@
 # faults run on CALLSURVEY, the other kinds on CALLSURVEY_ASAN when given
 # (an allocation failure ends the process at once: a sanitizer sees nothing
 # more there; the other kinds run error paths through to a normal exit,
-# where ASan and LeakSanitizer find what was missed).  Four commands run
+# where ASan and LeakSanitizer find what was missed).  Five commands run
 # once without faults, with CS_FAULTS_LIST, to list every fault site they
 # pass and keep reference outputs:
 #   ingest    ingest --db (a copy of a database holding logs-export.csv)
@@ -16,6 +16,9 @@
 #             customEvents.csv
 #   report    report --formats json,csv,png,xlsx on logs-export.csv with
 #             --custom customEvents.csv (a private database)
+#   private   report --formats json,csv,pdf,xlsx with --pseudonymize and a
+#             template with a SQL step and the Data sheet (the paths report
+#             leaves out)
 #   compare   compare --by resource on logs-export.csv (json, png, xlsx)
 #   generate  generate --surveys 40 (a storage-account tree)
 # Then every site runs again with CS_FAULT set to fail its first hit (and
@@ -159,6 +162,24 @@ echo "ingest -q --db db.sqlite --rejects rejects.jsonl $inputs" >"$WORK/args.ing
 echo "report -q --formats json,csv,png,xlsx -o out --custom $in/customEvents.csv $in/logs-export.csv" \
     >"$WORK/args.report"
 echo "compare -q --by resource -o out $in/logs-export.csv" >"$WORK/args.compare"
+# the paths report leaves out: report.pdf, the Data sheet, privacy mode and
+# a template SQL step with its chart
+printf 'callsurvey faults key, 32 bytes.' >"$WORK/key"
+cat >"$WORK/t.yaml" <<'EOF2'
+title: Faults
+steps:
+  - {title: Summary, section: summary}
+  - {title: Distribution, section: distribution}
+  - title: By resource
+    query: SELECT resource, count(*) AS responses FROM ratings GROUP BY resource ORDER BY resource
+    render: column
+    x: resource
+    y: responses
+  - {title: Custom, section: custom}
+  - {title: Data, section: data}
+EOF2
+echo "report -q --formats json,csv,pdf,xlsx --pseudonymize $WORK/key --template $WORK/t.yaml -o out --custom $in/customEvents.csv $in/logs-export.csv" \
+    >"$WORK/args.private"
 echo "generate -q --surveys 40 --seed 3 -o out" >"$WORK/args.generate"
 
 # The database states a faulted ingest may leave: the base plus any set of
@@ -179,7 +200,7 @@ awk 'NR == 1 { n = split($0, b); next }
              print line } }' "$WORK/delta.base" "$WORK/delta.one" >"$WORK/states"
 
 touch "$WORK/alloc.seen"
-for cmd in ingest generate report compare; do
+for cmd in ingest generate report private compare; do
     case ${FAULTS_ONLY:-$cmd} in *$cmd*) ;; *) continue ;; esac
     mkdir -p "$WORK/ref.$cmd"
     [ $cmd = ingest ] && cp "$WORK/base.db" "$WORK/ref.$cmd/db.sqlite"
@@ -208,7 +229,7 @@ for cmd in ingest generate report compare; do
 done
 [ -s "$WORK/jobs" ] || fail "no fault sites listed: is $CS a TEST_FAULTS build?"
 
-for cmd in ingest report compare generate; do
+for cmd in ingest report private compare generate; do
     [ -f "$WORK/list.$cmd" ] || continue
     printf 'faults: %-8s %4d sites:' "$cmd" "$(wc -l <"$WORK/list.$cmd")"
     awk '{ n[$1]++ } END { for (k in n) printf " %s %d", k, n[k]; print "" }' "$WORK/list.$cmd"
