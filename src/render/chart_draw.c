@@ -965,18 +965,20 @@ draw_category_chart(struct rc *rc, const struct chart_spec *s, struct box r)
     struct xplan xp;
     double xgap = label_lh / 2 + 3;
     plan_xlabels(rc, s, p.w, r.h * 0.3, &xp);
-    if (xp.mode == XL_R45) {
-        /* the first rotated label reaches down-left past the plot: widen
-         * the gutter rather than cut the label short */
-        double reach = SIN45 * xp.len + 0.36 * xp.lh - xp.slot / 2;
-        if (p.x - reach < r.x) {
-            double grow = r.x - (p.x - reach);
-            p.x += grow;
-            p.w -= grow;
-            if (p.w < 10)
-                p.w = 10;
-            plan_xlabels(rc, s, p.w, r.h * 0.3, &xp);
-        }
+    /* the first rotated label reaches down-left past the plot: widen the
+     * gutter rather than cut the label short.  A narrower plot has narrower
+     * slots, which moves the first label left again: repeat until it fits
+     * (a few rounds; draw_xlabels shortens whatever still does not). */
+    for (int round = 0; round < 4 && xp.mode == XL_R45; round++) {
+        double reach = SIN45 * xp.len + 0.36 * xp.lh - xp.slot / 2 + 0.5;
+        if (p.x - reach >= r.x)
+            break;
+        double grow = r.x - (p.x - reach);
+        p.x += grow;
+        p.w -= grow;
+        if (p.w < 10)
+            p.w = 10;
+        plan_xlabels(rc, s, p.w, r.h * 0.3, &xp);
     }
     p.h = r.y + r.h - top - xgap - xp.band - cat_title_h;
     if (p.h < 10)
