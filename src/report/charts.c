@@ -389,7 +389,9 @@ summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
         r[0] = xstrdup(cs_category_title((enum cs_category)g->cat));
         r[1] = xasprintf("%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(g->scale.lower, lo),
                          cs_js_number(g->scale.upper, hi), cs_js_number(g->scale.threshold, th));
-        r[2] = xasprintf("%llu%s", (unsigned long long)g->sum.n, g->small_sample ? "*" : "");
+        char nbuf[48];
+        chart_format_number((double)g->sum.n, CHART_FMT_INT, 0, nbuf, sizeof nbuf);
+        r[2] = xasprintf("%s%s", nbuf, g->small_sample ? "*" : "");
         r[3] = isnan(g->sum.mean) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.mean);
         r[4] = isnan(g->sum.median) ? xstrdup("\xE2\x80\x93") : xasprintf("%.1f", g->sum.median);
         r[5] = isnan(g->sum.sd) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.sd);
@@ -401,8 +403,10 @@ summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
     }
     char win[64], sub[256], foot[128];
     window_text(m, win, sizeof win);
-    snprintf(sub, sizeof sub, "%llu surveys, %llu calls, %s", (unsigned long long)m->totals.surveys,
-             (unsigned long long)m->totals.calls, win);
+    char ns[48], nc2[48];
+    chart_format_number((double)m->totals.surveys, CHART_FMT_INT, 0, ns, sizeof ns);
+    chart_format_number((double)m->totals.calls, CHART_FMT_INT, 0, nc2, sizeof nc2);
+    snprintf(sub, sizeof sub, "%s surveys, %s calls, %s", ns, nc2, win);
     snprintf(foot, sizeof foot, "* fewer than %llu responses. Poor rate: share of scores at or below the threshold.",
              (unsigned long long)m->min_n);
     struct chart_table t = {.title = "End of Call Survey \xE2\x80\x94 summary", .subtitle = sub,
