@@ -434,6 +434,29 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
 /* The Comparison sheet: every row with its tests (intervals in two columns). */
 #define PTS "+0.00\" pt\";-0.00\" pt\";0.00\" pt\""
 
+/* "Echo 5.1%, Freezes 3.0%, ..." : the three tags most responses report. */
+static void
+top_issues(const struct rep_group *g, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    bool used[256] = {false};
+    size_t len = 0;
+    for (int k = 0; k < 3; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < g->n_issues && i < 256; i++)
+            if (!used[i] && g->issues[i].surveys > 0 &&
+                (best == SIZE_MAX || g->issues[i].surveys > g->issues[best].surveys))
+                best = i;
+        if (best == SIZE_MAX)
+            break;
+        used[best] = true;
+        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s %.1f%%", k ? ", " : "",
+                                g->issues[best].name, 100 * g->issues[best].share_of_responses);
+        if (len >= n)
+            break;
+    }
+}
+
 static cs_status
 xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet,
                 struct cs_err *err)
@@ -443,14 +466,17 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
         "Mean", "Mean (baseline)", "Poor rate", "Poor rate (baseline)", "Difference (points)",
         "Difference 95% CI low (points)", "Difference 95% CI high (points)", "Poor-rate test", "p (poor)",
         "p (poor, Holm)", "Mann-Whitney U", "p (Mann-Whitney)", "Rank-biserial r", "Chi-square",
-        "Chi-square df", "p (chi-square)", "Verdict", "Minimum detectable rise"};
+        "Chi-square df", "p (chi-square)", "Verdict", "Minimum detectable rise",
+        "Mean 95% CI low", "Mean 95% CI high", "Poor rate 95% CI low", "Poor rate 95% CI high",
+        "Poor rate (baseline) 95% CI low", "Poor rate (baseline) 95% CI high", "Top issues"};
     static const char *const fmts[] = {
         NULL, NULL, NULL, NULL, "#,##0", "#,##0", "0.00", "0.00", "0.00%", "0.00%", PTS, PTS, PTS,
         NULL, "0.0000", "0.0000", "#,##0.0", "0.0000", "0.000", "0.00",
-        "0", "0.0000", NULL, "0.00%"};
+        "0", "0.0000", NULL, "0.00%", "0.00", "0.00", "0.00%", "0.00%", "0.00%", "0.00%", NULL};
     size_t nc = sizeof cols / sizeof *cols;
     struct cs_xlsx_cell *cells = xcalloc((c->n_rows ? c->n_rows : 1) * nc, sizeof *cells);
     char (*scale)[48] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *scale);
+    char (*top)[160] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *top);
     for (size_t i = 0; i < c->n_rows; i++) {
         const struct cmp_row *r = &c->rows[i];
         char lo[32], hi[32], th[32];
@@ -483,12 +509,29 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
         o[21] = NUM(r->chi2.p);
         o[22] = TXT(cs_verdict_name(r->verdict));
         o[23] = NUM(r->min_detectable_diff);
+        /* the group's and the baseline's own intervals, and the group's
+         * three most reported tags (share of its responses) */
+        const struct rep_group *gg = find_cat(&c->groups[r->group], r->cat, &r->scale);
+        const struct rep_group *gb = find_cat(&c->groups[r->baseline], r->cat, &r->scale);
+        if (gg) {
+            o[24] = NUM(gg->sum.mean_ci_lo);
+            o[25] = NUM(gg->sum.mean_ci_hi);
+            o[26] = NUM(gg->sum.poor_ci_lo);
+            o[27] = NUM(gg->sum.poor_ci_hi);
+            top_issues(gg, top[i], sizeof top[i]);
+            o[30] = TXT(top[i]);
+        }
+        if (gb) {
+            o[28] = NUM(gb->sum.poor_ci_lo);
+            o[29] = NUM(gb->sum.poor_ci_hi);
+        }
     }
     struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = nc,
                                    .num_formats = fmts, .cells = cells, .n_rows = c->n_rows};
     cs_status rc = cs_xlsx_table(x, &t, err);
     xfree(cells);
     xfree(scale);
+    xfree(top);
     return rc;
 }
 
