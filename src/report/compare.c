@@ -439,22 +439,11 @@ static void
 top_issues(const struct rep_group *g, char *buf, size_t n)
 {
     buf[0] = '\0';
-    bool used[256] = {false};
-    size_t len = 0;
-    for (int k = 0; k < 3; k++) {
-        size_t best = SIZE_MAX;
-        for (size_t i = 0; i < g->n_issues && i < 256; i++)
-            if (!used[i] && g->issues[i].surveys > 0 &&
-                (best == SIZE_MAX || g->issues[i].surveys > g->issues[best].surveys))
-                best = i;
-        if (best == SIZE_MAX)
-            break;
-        used[best] = true;
-        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s %.1f%%", k ? ", " : "",
-                                g->issues[best].name, 100 * g->issues[best].share_of_responses);
-        if (len >= n)
-            break;
-    }
+    size_t top[3], len = 0;
+    size_t k = rep_top_issues(g, 3, top);
+    for (size_t i = 0; i < k && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s %.1f%%", i ? ", " : "",
+                                g->issues[top[i]].name, 100 * g->issues[top[i]].share_of_responses);
 }
 
 static cs_status

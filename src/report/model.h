@@ -107,6 +107,11 @@ void cs_report_model_free(struct cs_report_model **m);
  * summaries, distributions and tag shares (against `surveys`).  Returns
  * owned array in *groups (free with cs_rep_groups_free).  Unknown tags are
  * not included (they live in another table; the report model adds them). */
+/* The up to k tags most responses of g report (surveys > 0), most first
+ * (ties: list order), as indices into g->issues written to idx.  Returns
+ * how many. */
+size_t rep_top_issues(const struct rep_group *g, size_t k, size_t *idx);
+
 cs_status cs_rep_groups_build(const struct cs_cube *cube, int cg, uint64_t surveys,
                               uint64_t min_n, struct rep_group **groups, size_t *n,
                               struct cs_err *err);

@@ -163,21 +163,11 @@ terminal_table(const struct cs_report_model *m, struct text *t)
                 cs_category_title((enum cs_category)g->cat), sc, nn,
                 num(g->sum.mean, a, 2), num(g->sum.median, b, 1), num(g->sum.sd, c, 2), pr);
         /* top three tags by responses */
-        size_t shown = 0;
-        bool used[64] = {false};
-        for (int k = 0; k < 3; k++) {
-            size_t best = SIZE_MAX;
-            for (size_t j = 0; j < g->n_issues && j < 64; j++)
-                if (!used[j] && g->issues[j].surveys > 0 &&
-                    (best == SIZE_MAX || g->issues[j].surveys > g->issues[best].surveys))
-                    best = j;
-            if (best == SIZE_MAX)
-                break;
-            used[best] = true;
-            tprintf(t, "%s%s %s", shown ? ", " : "", g->issues[best].name,
-                    pct(g->issues[best].share_of_responses, a, 1));
-            shown++;
-        }
+        size_t top[3];
+        size_t shown = rep_top_issues(g, 3, top);
+        for (size_t k = 0; k < shown; k++)
+            tprintf(t, "%s%s %s", k ? ", " : "", g->issues[top[k]].name,
+                    pct(g->issues[top[k]].share_of_responses, a, 1));
         tprintf(t, "%s\n", shown ? "" : "-");
     }
     for (size_t i = 0; i < m->n_pooled; i++) {

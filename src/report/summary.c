@@ -258,6 +258,27 @@ cs_rep_groups_free(struct rep_group *groups, size_t n)
     xfree(groups);
 }
 
+size_t
+rep_top_issues(const struct rep_group *g, size_t k, size_t *idx)
+{
+    size_t n = 0;
+    while (n < k) {
+        size_t best = SIZE_MAX;
+        for (size_t j = 0; j < g->n_issues; j++) {
+            bool taken = false;
+            for (size_t t = 0; t < n && !taken; t++)
+                taken = idx[t] == j;
+            if (!taken && g->issues[j].surveys > 0 &&
+                (best == SIZE_MAX || g->issues[j].surveys > g->issues[best].surveys))
+                best = j;
+        }
+        if (best == SIZE_MAX)
+            break;
+        idx[n++] = best;
+    }
+    return n;
+}
+
 cs_status
 cs_rep_groups_build(const struct cs_cube *cube, int cg, uint64_t surveys,
                     uint64_t min_n, struct rep_group **groups, size_t *n,

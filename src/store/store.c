@@ -567,9 +567,9 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
     int64_t old_time = sqlite3_column_int64(g, 1);
     /* a record that brings a call, participant or resource id the stored
      * one lacks fills it in (and so is an update, not a duplicate) */
+    bool fill_res = sqlite3_column_type(g, 28) == SQLITE_NULL && r->resource_id[0];
     bool fills = (sqlite3_column_type(g, 2) == SQLITE_NULL && r->call_id[0]) ||
-                 (sqlite3_column_type(g, 3) == SQLITE_NULL && r->participant_id[0]) ||
-                 (sqlite3_column_type(g, 28) == SQLITE_NULL && r->resource_id[0]);
+                 (sqlite3_column_type(g, 3) == SQLITE_NULL && r->participant_id[0]) || fill_res;
     bool need_head = r->time_us < old_time || fills;
     bool replace[CS_CAT__COUNT] = {false};
     bool changed = fills;
@@ -628,8 +628,8 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_bind_int(u, 4, cs_iso_week(day, NULL, NULL));
         bind_text_or_null(u, 5, r->call_id);
         bind_text_or_null(u, 6, r->participant_id);
-        int64_t res = 0;
-        if (r->resource_id[0] && resource_rowid(s, r->resource_id, &res, err)) {
+        int64_t res = 0; /* looked up (or added) only when it fills a gap */
+        if (fill_res && resource_rowid(s, r->resource_id, &res, err)) {
             sqlite3_reset(u);
             return CS_E_DB;
         }
@@ -732,10 +732,10 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
     return CS_OK;
 }
 
-/* 64-bit hash of an event's answers (custom_events.phash), a word at a
- * time: only an index key, every match is confirmed on the text. */
+/* 64-bit hash of a text (custom_events.phash, reject_data.rhash), a word at
+ * a time: only an index key, every match is confirmed on the text. */
 static uint64_t
-hash_props(const char *p, size_t n)
+hash_text(const char *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
     while (n >= 8) {
@@ -753,27 +753,24 @@ hash_props(const char *p, size_t n)
     return h;
 }
 
-/* Refuse a custom_events table made before the phash column came (an
- * earlier development build); a failed check is an error too, since SQLite
- * ends the transaction on out of memory. */
+/* Refuse a database whose custom_events or reject_data table predates its
+ * hash column (an earlier development build); a failed check is an error
+ * too, since SQLite ends the transaction on out of memory. */
 static cs_status
 check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
 {
+#define LACKS(t, c)                                                                    \
+    "(EXISTS (SELECT 1 FROM pragma_table_info('" t "')) AND NOT EXISTS (SELECT 1 FROM " \
+    "pragma_table_info('" t "') WHERE name = '" c "'))"
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT (SELECT count(*) FROM pragma_table_info('custom_events'))"
-                           " + (SELECT count(*) FROM pragma_table_info('reject_data')),"
-                           " (SELECT count(*) FROM pragma_table_info('custom_events')"
-                           "  WHERE name = 'phash')"
-                           " + (SELECT count(*) FROM pragma_table_info('reject_data')"
-                           "  WHERE name = 'rhash') * 1000",
+                           "SELECT " LACKS("custom_events", "phash") " OR "
+                           LACKS("reject_data", "rhash"),
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(s, err, "checking the schema");
+#undef LACKS
     int rc = sqlite3_step(q);
-    /* either table present without its hash column */
-    int cols = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
-    int have = rc == SQLITE_ROW ? sqlite3_column_int(q, 1) : 0;
-    bool old = cols > 0 && have != 1001;
+    bool old = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
     if (rc != SQLITE_ROW)
         return db_fail(s, err, "checking the schema");
@@ -781,8 +778,7 @@ check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
         return cs_fail(err, CS_E_DB, path,
                        "this database was made by an earlier development build of "
                        "callsurvey (its custom_events or reject_data table has no "
-                       "hash column); "
-                       "ingest the inputs into a new database");
+                       "hash column); ingest the inputs into a new database");
     return CS_OK;
 }
 
@@ -807,7 +803,7 @@ cs_store_event(struct cs_store *s, const struct cs_event *ev,
     /* an event already stored with the same survey, time and answers (the
      * same file loaded twice) is a duplicate; without a time, two events
      * with the same answers are the same event too */
-    int64_t ph = (int64_t)hash_props(ev->props, ev->props_len);
+    int64_t ph = (int64_t)hash_text(ev->props, ev->props_len);
     sqlite3_stmt *d = s->st[ST_EVENT_DUP];
     bind_event_key(d, ev, ph);
     int drc = sqlite3_step(d);
@@ -841,8 +837,8 @@ cs_store_reject(struct cs_store *s, const struct cs_record *rec,
 {
     if (!raw)
         raw = "", raw_len = 0;
-    int64_t h = (int64_t)(hash_props(raw, raw_len) ^
-                          (hash_props(rec->reason, strlen(rec->reason)) * 0x9e3779b97f4a7c15ull));
+    int64_t h = (int64_t)(hash_text(raw, raw_len) ^
+                          (hash_text(rec->reason, strlen(rec->reason)) * 0x9e3779b97f4a7c15ull));
     /* the same rejected record (same source, place, reason and text) is
      * kept once; anything else is kept */
     sqlite3_stmt *d = s->st[ST_REJECT_DUP];
