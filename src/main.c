@@ -448,6 +448,10 @@ open_store(const struct cs_config *cfg, struct cs_err *err)
         .path = cfg->db,
         .expected_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs),
         .default_threshold = cfg->default_threshold,
+        /* a report or compare of a --db alone writes nothing: it opens the
+         * file read-only, and a missing one is an error, not a new file */
+        .read_only = cfg->db && cfg->n_inputs == 0 &&
+                     (cfg->cmd == CMD_REPORT || cfg->cmd == CMD_COMPARE),
     };
     struct cs_store *s = NULL;
     if (cs_store_open(&so, &s, err) != CS_OK)
@@ -748,7 +752,10 @@ cmd_compare(struct cs_config *cfg)
                                .week_start_us = r->week_start_us,
                                .bucket = r->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
                                .min_n = r->min_n};
-    cs_status s = cs_compare_build(store, &co, &c, &err);
+    /* one snapshot for every read: groups, About and the rendered steps */
+    cs_status s = cs_store_read_begin(store, &err);
+    if (s == CS_OK)
+        s = cs_compare_build(store, &co, &c, &err);
     if (s == CS_OK && cs_compare_apply_privacy(c, cfg->privacy) > 0)
         msg("note", "answers of %s that are text are shown as pseudonyms (--pseudonymize)",
             r->compare_by);

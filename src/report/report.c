@@ -679,9 +679,15 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                        o->merge);
     struct cs_report_model *m = NULL;
     double t0 = now_s();
-    cs_status rc = cs_report_model_build(store, &mo, &m, err);
+    /* one snapshot for every read of the report: statistics, template
+     * steps and sheets agree although another run commits meanwhile */
+    cs_join_prepare(store, (enum cs_merge)kind);
+    cs_status rc = cs_store_read_begin(store, err);
     if (rc)
         return rc;
+    rc = cs_report_model_build(store, &mo, &m, err);
+    if (rc)
+        goto out;
     struct cs_join_audit audit;
     if ((rc = cs_join_audit(store, &mo.filter, &audit, err)))
         goto out;
@@ -904,6 +910,7 @@ done:
                 (unsigned long long)audit.duplicate_events);
     res->terminal_text = t.s ? t.s : xstrdup("");
 out:
+    cs_store_read_end(store);
     cs_report_model_free(&m);
     if (rc)
         cs_report_result_free(res); /* nothing for the caller to free */

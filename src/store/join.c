@@ -364,12 +364,13 @@ cs_join_keys_free(char **keys, size_t n_keys)
 #define ON "R.survey_id = L.survey_id"
 #define ORDER_LR " ORDER BY l_t, l_sid, r_t, r_id"
 
-cs_status
-cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
-             cs_join_cb cb, void *ctx, struct cs_err *err)
+void
+cs_join_prepare(struct cs_store *s, enum cs_merge kind)
 {
-    char lw[8192], rw[512], sql[14000];
-    filters(f, lw, sizeof lw, rw, sizeof rw);
+    /* inside a transaction (a report's read snapshot) the index would turn
+     * it into a write that holds the lock: only outside one */
+    if (!sqlite3_get_autocommit(cs_store_db(s)))
+        return;
     if (kind == CS_MERGE_RIGHTOUTER || kind == CS_MERGE_FULLOUTER ||
         kind == CS_MERGE_RIGHTSEMI || kind == CS_MERGE_RIGHTANTI) {
         char *msg = NULL;
@@ -380,6 +381,15 @@ cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
             sqlite3_free(msg);
         }
     }
+}
+
+cs_status
+cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
+             cs_join_cb cb, void *ctx, struct cs_err *err)
+{
+    char lw[8192], rw[512], sql[14000];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    cs_join_prepare(s, kind);
     int n = snprintf(sql, sizeof sql, CTES, lw, rw);
     const char *body = NULL;
     switch (kind) {

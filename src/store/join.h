@@ -82,6 +82,11 @@ struct cs_join_row {
 typedef cs_status (*cs_join_cb)(void *ctx, const struct cs_join_row *row,
                                 struct cs_err *err);
 
+/* Create the index the right-side merge kinds need (best effort: not on a
+ * read-only database, and not inside a transaction; call it before
+ * cs_store_read_begin).  cs_join_rows calls it too. */
+void cs_join_prepare(struct cs_store *s, enum cs_merge kind);
+
 /* Rows of the merge, ordered by survey time, survey id, event time, event
  * id (right-only rows by event time, id). */
 cs_status cs_join_rows(struct cs_store *s, const struct cs_filter *f,

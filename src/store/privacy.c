@@ -302,7 +302,8 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     }
     sqlite3_finalize(q);
     for (size_t i = 0; i < n; i++) {
-        if (rc == CS_OK) {
+        /* the store's own temp copies (store.h) already read temp first */
+        if (rc == CS_OK && !cs_store_temp_view(names[i])) {
             if (strncasecmp(sqls[i], "CREATE VIEW ", 12) != 0) {
                 rc = cs_fail(err, CS_E_INTERNAL, NULL,
                              "privacy views: view %s has unexpected SQL", names[i]);

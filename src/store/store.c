@@ -12,12 +12,17 @@
  */
 #include "store/store.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/afile.h"
@@ -131,6 +136,8 @@ struct cs_store {
     char *source;                     /* owned: name of the open input */
     double default_threshold;         /* for default-scale ratings */
     bool index_loaded;                /* idx reflects the table */
+    int64_t data_version;             /* PRAGMA data_version when idx was checked */
+    bool in_read;                     /* a read transaction (snapshot) is open */
 };
 
 static cs_status check_events_table(struct cs_store *s, const char *path,
@@ -224,6 +231,20 @@ load_index(struct cs_store *s, struct cs_err *err)
     return CS_OK;
 }
 
+/* PRAGMA data_version: changes when another connection commits. */
+static cs_status
+data_version(struct cs_store *s, int64_t *out, struct cs_err *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
+        return db_fail(s, err, "data version");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? CS_OK : db_fail(s, err, "data version");
+}
+
 static cs_status
 fill_catalogue(struct cs_store *s, struct cs_err *err)
 {
@@ -253,6 +274,267 @@ fill_catalogue(struct cs_store *s, struct cs_err *err)
     return CS_OK;
 }
 
+/* ---- opening ---------------------------------------------------------- */
+
+/* PRAGMA application_id and user_version of a callsurvey database: the
+ * first says whose file it is, the second which schema it holds (a newer
+ * callsurvey's file is refused by name, not misread). */
+#define CS_APP_ID 0x43537276 /* "CSrv" */
+#define CS_SCHEMA_VERSION 1
+
+static const char *
+tmp_dir(void)
+{
+    const char *dir = getenv("TMPDIR");
+    return dir && *dir ? dir : "/tmp";
+}
+
+/* Is name a private database file of this program ("callsurvey-PID-XXXXXX.db",
+ * or an older build's "callsurvey-PID.db", or a -journal/-wal/-shm sibling)?
+ * Sets *pid. */
+static bool
+private_name(const char *name, long *pid)
+{
+    if (strncmp(name, "callsurvey-", 11) != 0)
+        return false;
+    const char *p = name + 11, *d = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == d || p - d > 10)
+        return false;
+    *pid = strtol(d, NULL, 10);
+    if (*p == '-') {
+        for (int i = 1; i <= 6; i++)
+            if (!p[i] || p[i] == '/')
+                return false;
+        p += 7;
+    }
+    if (strncmp(p, ".db", 3) != 0)
+        return false;
+    p += 3;
+    return !*p || strcmp(p, "-journal") == 0 || strcmp(p, "-wal") == 0 ||
+           strcmp(p, "-shm") == 0;
+}
+
+/* Remove the private database files a run killed with SIGKILL left in the
+ * temporary directory: only regular files of this user whose process is
+ * gone (kill(pid, 0) says ESRCH); a live run's file is left alone. */
+static void
+remove_stale_private(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    int dfd = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        if (!private_name(e->d_name, &pid) || pid <= 0 || pid == (long)getpid())
+            continue;
+        struct stat st;
+        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        unlinkat(dfd, e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* Create the private database file: a new, empty file of mode 0600 whose
+ * name holds our pid (for the next run's cleanup after a SIGKILL).  *fd is
+ * kept open until SQLite has opened the same file. */
+static cs_status
+create_private(struct cs_store *s, int *fd, struct cs_err *err)
+{
+    s->tmp_path = xasprintf("%s/callsurvey-%ld-XXXXXX.db", tmp_dir(), (long)getpid());
+    *fd = mkstemps(s->tmp_path, 3);
+    if (*fd < 0) {
+        int e = errno;
+        cs_fail(err, CS_E_IO, tmp_dir(), "cannot create the private database: %s",
+                strerror(e));
+        xfree(s->tmp_path);
+        s->tmp_path = NULL;
+        return CS_E_IO;
+    }
+    s->tmp_handle = cs_tmp_remember(s->tmp_path); /* removed on SIGINT, out of memory */
+    fchmod(*fd, 0600);
+    return CS_OK;
+}
+
+/* After sqlite3_open: the path must still name our new empty file. */
+static cs_status
+check_private(struct cs_store *s, int fd, struct cs_err *err)
+{
+    struct stat a, b;
+    if (fstat(fd, &a) != 0 || lstat(s->tmp_path, &b) != 0 || !S_ISREG(b.st_mode) ||
+        a.st_dev != b.st_dev || a.st_ino != b.st_ino || b.st_size != 0 ||
+        b.st_nlink != 1 || b.st_uid != geteuid() || (b.st_mode & 077) != 0)
+        return cs_fail(err, CS_E_IO, s->tmp_path,
+                       "the private database was replaced or changed before use; "
+                       "refusing it");
+    return CS_OK;
+}
+
+/* What the file holds, read inside the open transaction. */
+enum db_kind { DB_NEW, DB_OURS, DB_OLD_OURS, DB_FOREIGN, DB_NEWER };
+
+static cs_status
+classify(struct cs_store *s, enum db_kind *kind, int *version, char *tables,
+         size_t tables_size, struct cs_err *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT application_id FROM pragma_application_id),"
+                           " (SELECT user_version FROM pragma_user_version),"
+                           " (SELECT count(*) FROM sqlite_schema),"
+                           " (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND"
+                           "  name IN ('survey_data', 'inputs', 'reject_data', 'settings')),"
+                           " (SELECT group_concat(name, ', ') FROM (SELECT name FROM"
+                           "  sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 5))",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(s, err, "reading the database");
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(q);
+        return db_fail(s, err, "reading the database");
+    }
+    int64_t app = sqlite3_column_int64(q, 0);
+    *version = sqlite3_column_int(q, 1);
+    int64_t objects = sqlite3_column_int64(q, 2), ours = sqlite3_column_int64(q, 3);
+    const char *t = (const char *)sqlite3_column_text(q, 4);
+    snprintf(tables, tables_size, "%s", t ? t : "");
+    sqlite3_finalize(q);
+    if (app == CS_APP_ID)
+        *kind = *version > CS_SCHEMA_VERSION ? DB_NEWER : DB_OURS;
+    else if (app != 0)
+        *kind = DB_FOREIGN;
+    else if (objects == 0 && *version == 0)
+        *kind = DB_NEW;
+    else if (ours == 4)
+        *kind = DB_OLD_OURS; /* before application_id was set */
+    else
+        *kind = DB_FOREIGN;
+    return CS_OK;
+}
+
+static cs_status
+refuse_kind(enum db_kind kind, int version, const char *tables, const char *path,
+            bool read_only, struct cs_err *err)
+{
+    if (kind == DB_NEWER)
+        return cs_fail(err, CS_E_DB, path,
+                       "this database was made by a newer callsurvey, schema %d (this "
+                       "one reads schema %d); use that version",
+                       version, CS_SCHEMA_VERSION);
+    if (kind == DB_FOREIGN)
+        return cs_fail(err, CS_E_DB, path,
+                       "not a callsurvey database (it holds tables %s); "
+                       "refusing to %s it",
+                       tables[0] ? tables : "of another application",
+                       read_only ? "read" : "change");
+    if (kind == DB_NEW && read_only)
+        return cs_fail(err, CS_E_DB, path,
+                       "not a callsurvey database (it is empty); ingest into it first");
+    return CS_OK;
+}
+
+/* The run's settings live in this connection's TEMP schema: a temp table
+ * `settings` and temp copies of the views that read it (a main view is
+ * bound to main.settings, a temp view's unqualified names find temp
+ * first).  So a concurrent run's --default-threshold never reaches this
+ * run's queries, and a read-only database needs no write. */
+static const char *const settings_views[] = {"ratings", "rating_issues"};
+
+static cs_status
+run_settings(struct cs_store *s, double default_threshold, struct cs_err *err)
+{
+    cs_status rc = exec(s,
+                        "CREATE TEMP TABLE settings(id INTEGER PRIMARY KEY CHECK (id = 1),"
+                        " default_threshold NUMERIC NOT NULL)",
+                        err);
+    sqlite3_stmt *q = NULL;
+    if (rc == CS_OK &&
+        sqlite3_prepare_v2(s->db, "INSERT INTO temp.settings VALUES (1, ?1)", -1, &q,
+                           NULL) != SQLITE_OK)
+        rc = db_fail(s, err, "settings");
+    if (rc == CS_OK) {
+        sqlite3_bind_double(q, 1, default_threshold);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_fail(s, err, "settings");
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    for (size_t i = 0; rc == CS_OK && i < sizeof settings_views / sizeof *settings_views;
+         i++) {
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT sql FROM main.sqlite_schema WHERE type = 'view'"
+                               " AND name = ?1",
+                               -1, &q, NULL) != SQLITE_OK) {
+            rc = db_fail(s, err, "settings views");
+            break;
+        }
+        sqlite3_bind_text(q, 1, settings_views[i], -1, SQLITE_STATIC);
+        int st = sqlite3_step(q);
+        const char *sql = st == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        if (sql && strncasecmp(sql, "CREATE VIEW ", 12) == 0) {
+            char *t = xasprintf("CREATE TEMP VIEW %s", sql + 12);
+            rc = exec(s, t, err);
+            xfree(t);
+        } else if (st != SQLITE_ROW && st != SQLITE_DONE) {
+            rc = db_fail(s, err, "settings views");
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    return rc;
+}
+
+bool
+cs_store_temp_view(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof settings_views / sizeof *settings_views; i++)
+        if (strcasecmp(name, settings_views[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Create or check the schema in one write transaction (BEGIN IMMEDIATE:
+ * it waits for another writer instead of failing on a stale snapshot),
+ * or check it in a read transaction when read-only. */
+static cs_status
+open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err *err)
+{
+    cs_status rc = exec(s, read_only ? "BEGIN" : "BEGIN IMMEDIATE", err);
+    if (rc != CS_OK)
+        return rc;
+    enum db_kind kind = DB_NEW;
+    int version = 0;
+    char tables[256];
+    rc = classify(s, &kind, &version, tables, sizeof tables, err);
+    if (rc == CS_OK)
+        rc = refuse_kind(kind, version, tables, path, read_only, err);
+    if (rc == CS_OK && kind != DB_NEW)
+        rc = check_events_table(s, path, err);
+    if (rc == CS_OK && !read_only) {
+        rc = exec(s, schema_sql, err);
+        if (rc == CS_OK && kind != DB_OURS) {
+            char *sql = xasprintf("PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                                  CS_APP_ID, CS_SCHEMA_VERSION);
+            rc = exec(s, sql, err);
+            xfree(sql);
+        }
+        if (rc == CS_OK)
+            rc = fill_catalogue(s, err);
+    }
+    if (rc == CS_OK)
+        rc = exec(s, "COMMIT", err);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 cs_status
 cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
               struct cs_err *err)
@@ -265,69 +547,59 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
     s->default_threshold = opts->default_threshold;
     const char *path = opts->path;
     bool priv = path == NULL;
-    if (priv && opts->expected_bytes > (64u << 20)) {
-        const char *dir = getenv("TMPDIR");
-        s->tmp_path = xasprintf("%s/callsurvey-%ld.db", dir && *dir ? dir : "/tmp",
-                                (long)getpid());
-        path = s->tmp_path;
-        s->tmp_handle = cs_tmp_remember(path); /* removed on SIGINT, out of memory */
-        unlink(path);
+    bool read_only = opts->read_only && !priv;
+    int priv_fd = -1;
+    if (priv) {
+        remove_stale_private(tmp_dir());
+        if (opts->expected_bytes > (64u << 20)) {
+            if (create_private(s, &priv_fd, err) != CS_OK) {
+                cs_store_close(&s);
+                return CS_E_IO;
+            }
+            path = s->tmp_path;
+        }
+    } else if (read_only && access(path, F_OK) != 0 && errno == ENOENT) {
+        cs_fail(err, CS_E_DB, path, "no such database");
+        cs_store_close(&s);
+        return CS_E_DB;
     }
-    int flags = opts->read_only ? SQLITE_OPEN_READONLY
-                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path ? path : ":memory:", &s->db, flags | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         cs_fail(err, CS_E_DB, path, "cannot open database: %s",
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        if (priv_fd >= 0)
+            close(priv_fd);
         cs_store_close(&s);
         return CS_E_DB;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 5000);
-    cs_status rc;
-    if (priv)
+    /* another run writing the same --db is waited for, not an error */
+    sqlite3_busy_timeout(s->db, CS_STORE_BUSY_MS);
+    cs_status rc = CS_OK;
+    if (priv_fd >= 0) {
+        rc = check_private(s, priv_fd, err);
+        close(priv_fd);
+    }
+    if (rc == CS_OK && priv)
         rc = exec(s,
                   "PRAGMA page_size=65536;"
                   "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
                   "PRAGMA locking_mode=EXCLUSIVE; PRAGMA temp_store=MEMORY;"
                   "PRAGMA cache_size=-65536;",
                   err);
-    else if (!opts->read_only)
-        rc = exec(s,
-                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                  "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
-                  err);
-    else
-        rc = exec(s, "PRAGMA cache_size=-65536;", err);
-    if (rc == CS_OK && !opts->read_only) {
-        rc = exec(s, "BEGIN", err);
-        if (rc == CS_OK)
-            rc = check_events_table(s, path, err);
-        if (rc == CS_OK)
-            rc = exec(s, schema_sql, err);
-        if (rc == CS_OK)
-            rc = fill_catalogue(s, err);
-        if (rc == CS_OK) {
-            sqlite3_stmt *q;
-            if (sqlite3_prepare_v2(s->db,
-                                   "UPDATE settings SET default_threshold=?1",
-                                   -1, &q, NULL) == SQLITE_OK) {
-                sqlite3_bind_double(q, 1, opts->default_threshold);
-                if (sqlite3_step(q) != SQLITE_DONE)
-                    rc = db_fail(s, err, "settings");
-                sqlite3_finalize(q);
-            } else {
-                rc = db_fail(s, err, "settings");
-            }
-        }
-        if (rc == CS_OK)
-            rc = exec(s, "COMMIT", err);
-        if (rc != CS_OK && path)
-            snprintf(err->where, sizeof err->where, "%s", path);
-    }
+    else if (rc == CS_OK)
+        rc = exec(s, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;", err);
+    /* nothing is written before the file is known to be ours */
+    if (rc == CS_OK)
+        rc = open_schema(s, path, read_only, err);
+    if (rc == CS_OK && !priv && !read_only)
+        rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+    if (rc == CS_OK)
+        rc = run_settings(s, opts->default_threshold, err);
     /* the SurveyId index is loaded on the first input: a report that only
      * reads a --db never needs it (0.3 s per million surveys) */
-    for (int i = 0; rc == CS_OK && !opts->read_only && i < ST__COUNT; i++)
+    for (int i = 0; rc == CS_OK && !read_only && i < ST__COUNT; i++)
         if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &s->st[i], NULL) != SQLITE_OK)
             rc = db_fail(s, err, "preparing statements");
@@ -347,7 +619,7 @@ cs_store_close(struct cs_store **sp)
     if (sp == NULL || *sp == NULL)
         return;
     struct cs_store *s = *sp;
-    if (s->in_tx)
+    if (s->in_tx || s->in_read)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
@@ -361,6 +633,30 @@ cs_store_close(struct cs_store **sp)
     xfree(s->source);
     xfree(s);
     *sp = NULL;
+}
+
+cs_status
+cs_store_read_begin(struct cs_store *s, struct cs_err *err)
+{
+    if (s->in_read || s->in_tx)
+        return CS_OK;
+    /* BEGIN is deferred: the first read takes the snapshot, so read now */
+    if (exec(s, "BEGIN; SELECT count(*) FROM main.sqlite_schema;", err) != CS_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return CS_E_DB;
+    }
+    s->in_read = true;
+    return CS_OK;
+}
+
+void
+cs_store_read_end(struct cs_store *s)
+{
+    if (!s || !s->in_read)
+        return;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_read = false;
 }
 
 struct sqlite3 *
@@ -378,11 +674,17 @@ cs_store_default_threshold(struct cs_store *s)
 cs_status
 cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
 {
-    if (!s->index_loaded && load_index(s, err) != CS_OK)
-        return CS_E_DB;
-    if (exec(s, "BEGIN", err))
+    /* the write lock first (waiting for another writer), then the index:
+     * loaded, or reloaded when another connection has committed since */
+    if (exec(s, "BEGIN IMMEDIATE", err))
         return CS_E_DB;
     s->in_tx = true;
+    int64_t dv = 0;
+    if (data_version(s, &dv, err) != CS_OK)
+        return CS_E_DB;
+    if ((!s->index_loaded || dv != s->data_version) && load_index(s, err) != CS_OK)
+        return CS_E_DB;
+    s->data_version = dv;
     xfree(s->source);
     s->source = xstrdup(source);
     sqlite3_stmt *q = s->st[ST_INPUT_INS];
@@ -427,10 +729,8 @@ cs_store_input_end(struct cs_store *s, bool commit,
             return CS_OK;
     }
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    struct cs_err e2;
-    cs_err_clear(&e2);
-    if (load_index(s, &e2) != CS_OK && err)
-        *err = e2;
+    /* reloaded inside the next input's write transaction */
+    s->index_loaded = false;
     return commit ? CS_E_DB : CS_OK;
 }
 

@@ -30,7 +30,8 @@ struct cs_store_opts {
     uint64_t expected_bytes;   /* input size hint: a private store goes to a
                                   temporary file above 64 MiB, memory below */
     double default_threshold;  /* threshold for default-scale ratings (2) */
-    bool read_only;            /* open an existing --db for reading only */
+    bool read_only;            /* open an existing --db for reading only: a
+                                  missing file is "no such database" */
 };
 
 /* What a batch of records did to the store. */
@@ -40,13 +41,34 @@ struct cs_store_counts {
     uint64_t updated;    /* records that added or replaced a category */
 };
 
-/* Open (creating the schema if needed).  Returns owned store in *out (close
+/* Open (creating the schema if needed; an existing file must be a
+ * callsurvey database of this schema or an older one, checked before
+ * anything is written).  The run's default threshold lives in a TEMP
+ * table of the connection, never in a row another run can change.  A
+ * private database on disk is a new mode-0600 file from mkstemp in
+ * $TMPDIR (default /tmp), removed on close; stale ones of dead runs are
+ * removed on open.  Returns owned store in *out (close
  * with cs_store_close).  Errors: CS_E_DB / CS_E_IO naming the path. */
 cs_status cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
                         struct cs_err *err);
 /* Close and free; *s becomes NULL.  An open input transaction is rolled
  * back.  cs_store_close(NULL) and a NULL *s are no-ops. */
 void cs_store_close(struct cs_store **s);
+
+/* How long a connection waits for another run's lock on a --db (ms). */
+#define CS_STORE_BUSY_MS 60000
+
+/* Open a read transaction: every query until cs_store_read_end sees one
+ * snapshot of the database (a report's statistics, template steps and
+ * sheets agree although another run commits meanwhile).  A no-op while
+ * one is open or an input transaction is.  Errors: CS_E_DB. */
+cs_status cs_store_read_begin(struct cs_store *s, struct cs_err *err);
+/* End it (no-op when none is open or s is NULL). */
+void cs_store_read_end(struct cs_store *s);
+
+/* Is name one of the views the store shadows with a TEMP copy per
+ * connection (they read the run's settings)?  store/privacy.c keeps them. */
+bool cs_store_temp_view(const char *name);
 
 /* Start the transaction of one input named `source` (as messages name it). */
 cs_status cs_store_input_begin(struct cs_store *s, const char *source,

@@ -240,7 +240,11 @@ test_old_events_schema(void **state)
     unlink(path);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    /* the tables that make it a callsurvey database (no application_id
+     * yet), and the old custom_events */
     assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE settings(id); CREATE TABLE inputs(id);"
+                                  " CREATE TABLE survey_data(rid); CREATE TABLE reject_data(id);"
                                   "CREATE TABLE custom_events(id INTEGER PRIMARY KEY, survey_id TEXT"
                                   " NOT NULL, time_us INTEGER, props TEXT NOT NULL, measurements TEXT,"
                                   " input INTEGER, line INTEGER, UNIQUE(survey_id, time_us, props))",
