@@ -535,6 +535,44 @@ open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err 
     return rc;
 }
 
+/* A WAL database on a read-only file system cannot be read without its
+ * -shm file, which cannot be created there.  When the first read fails so
+ * and no -wal file holds changes, the file cannot change under us: open it
+ * again as immutable (SQLite then needs no -shm and takes no locks). */
+static cs_status
+reopen_immutable(struct cs_store *s, const char *path, struct cs_err *err)
+{
+    int rc = sqlite3_exec(s->db, "SELECT count(*) FROM main.sqlite_schema", NULL, NULL, NULL);
+    if ((rc & 0xff) != SQLITE_CANTOPEN)
+        return CS_OK; /* read, or another error the schema check reports */
+    char *wal = xasprintf("%s-wal", path);
+    struct stat st;
+    bool wal_data = stat(wal, &st) == 0 && st.st_size > 0;
+    xfree(wal);
+    if (wal_data || access(path, W_OK) == 0)
+        return CS_OK;
+    /* file:PATH?immutable=1, the path percent-encoded where a URI needs it */
+    size_t n = strlen(path);
+    char *uri = xmalloc(3 * n + 32), *o = uri;
+    o += sprintf(o, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '?' || *p == '#' || *p == '%' || *p < 0x20)
+            o += sprintf(o, "%%%02X", *p);
+        else
+            *o++ = (char)*p;
+    sprintf(o, "?immutable=1");
+    sqlite3_close(s->db);
+    s->db = NULL;
+    rc = sqlite3_open_v2(uri, &s->db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    xfree(uri);
+    if (rc != SQLITE_OK)
+        return cs_fail(err, CS_E_DB, path, "cannot open database: %s",
+                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_extended_result_codes(s->db, 1);
+    return CS_OK;
+}
+
 cs_status
 cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
               struct cs_err *err)
@@ -574,6 +612,10 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         return CS_E_DB;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    if (read_only && reopen_immutable(s, path, err) != CS_OK) {
+        cs_store_close(&s);
+        return CS_E_DB;
+    }
     /* another run writing the same --db is waited for, not an error */
     sqlite3_busy_timeout(s->db, CS_STORE_BUSY_MS);
     cs_status rc = CS_OK;
