@@ -23,3 +23,14 @@ test-faults: $(FAULTS_BUILD)/callsurvey $(FAULTS_ASAN_BUILD)/callsurvey
 	  sh tests/faults/run.sh
 
 TEST_EXTRA += test-faults
+
+# The longer variant of CLI case 112 (issue 15, item 5): three ingests and
+# two reports at once on one --db, 150 rounds, on the release build.
+.PHONY: test-faults-db
+test-faults-db: $(BUILD)/callsurvey
+	$(Q)d=$$(mktemp -d) && cp tests/cli/112-db-concurrent/snap.yaml $$d/ && \
+	  (cd $$d && CS=$(CURDIR)/$(BUILD)/callsurvey sh $(CURDIR)/tests/tools/db-concurrent.sh 150) \
+	  >$$d/out.txt 2>&1; rc=$$?; cat $$d/out.txt | tail -3; \
+	  if [ $$rc = 0 ] && grep -q ', 0 failures$$' $$d/out.txt && ! grep -q summary $$d/out.txt; \
+	  then rm -rf $$d; echo "test-faults-db: passed"; else echo "test-faults-db: FAILED (kept in $$d)"; exit 1; fi
+test-faults: test-faults-db
