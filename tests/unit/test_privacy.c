@@ -28,6 +28,10 @@
 
 #define KEY "0123456789abcdef0123456789abcdef"
 
+/* the store's own temp objects (the run's settings, store.h), not the
+ * privacy stand-ins */
+#define STORE_OWN "name NOT IN ('settings', 'ratings', 'rating_issues')"
+
 static struct cs_privacy *
 privacy(bool keep_text)
 {
@@ -326,7 +330,7 @@ test_views(void **state)
     assert_string_equal(cell(r, 0, 0), "s1");
     assert_string_equal(cell(r, 0, 1), "P-S1");
     cs_result_free(&r);
-    assert_int_equal(step(NULL, "SELECT count(*) FROM sqlite_temp_master", &r, &e), CS_OK);
+    assert_int_equal(step(NULL, "SELECT count(*) FROM sqlite_temp_master WHERE " STORE_OWN, &r, &e), CS_OK);
     assert_int_equal(cs_result_cell(r, 0, 0)->i, 0);
     cs_result_free(&r);
     cs_privacy_free(&p);
@@ -373,7 +377,7 @@ test_fence(void **state)
     /* nothing was left behind by the refused ones either */
     struct cs_result *r = NULL;
     struct cs_err e;
-    assert_int_equal(step(NULL, "SELECT count(*) FROM sqlite_temp_master", &r, &e), CS_OK);
+    assert_int_equal(step(NULL, "SELECT count(*) FROM sqlite_temp_master WHERE " STORE_OWN, &r, &e), CS_OK);
     assert_int_equal(cs_result_cell(r, 0, 0)->i, 0);
     cs_result_free(&r);
     /* the ordinary tables stay readable */
