@@ -682,7 +682,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     /* one snapshot for every read of the report: statistics, template
      * steps and sheets agree although another run commits meanwhile */
     cs_join_prepare(store, (enum cs_merge)kind);
-    cs_status rc = cs_store_read_begin(store, err);
+    cs_status rc = o->data_sheet ? cs_store_spill_sorts(store, err) : CS_OK;
+    if (rc)
+        return rc;
+    rc = cs_store_read_begin(store, err);
     if (rc)
         return rc;
     rc = cs_report_model_build(store, &mo, &m, err);

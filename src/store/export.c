@@ -177,8 +177,9 @@ set_temp_store(struct cs_store *s, int v)
  * hold the whole export (about 300 MB per million surveys); for this query
  * the sorter may spill to temporary files instead, so memory stays near
  * the cache size (measured: 3.5 s instead of 2.9 s for a million rows,
- * 137 MB instead of 325 MB).  The store has no temporary tables, which
- * changing temp_store would drop. */
+ * 137 MB instead of 325 MB).  A report reads inside one transaction, where
+ * SQLite refuses the switch: it calls cs_store_spill_sorts before (which
+ * makes the store's temp tables again), and the switch here is a no-op. */
 cs_status
 cs_export_surveys(struct cs_store *s, const struct cs_filter *f,
                   cs_export_survey_cb cb, void *ctx, struct cs_err *err)

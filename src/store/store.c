@@ -450,14 +450,17 @@ static const char *const settings_views[] = {"ratings", "rating_issues"};
 static cs_status
 run_settings(struct cs_store *s, double default_threshold, struct cs_err *err)
 {
+    /* made again after a temp_store switch dropped them (idempotent) */
     cs_status rc = exec(s,
-                        "CREATE TEMP TABLE settings(id INTEGER PRIMARY KEY CHECK (id = 1),"
-                        " default_threshold NUMERIC NOT NULL)",
+                        "DROP VIEW IF EXISTS temp.rating_issues;"
+                        " DROP VIEW IF EXISTS temp.ratings;"
+                        " CREATE TEMP TABLE IF NOT EXISTS settings(id INTEGER PRIMARY KEY"
+                        " CHECK (id = 1), default_threshold NUMERIC NOT NULL)",
                         err);
     sqlite3_stmt *q = NULL;
     if (rc == CS_OK &&
-        sqlite3_prepare_v2(s->db, "INSERT INTO temp.settings VALUES (1, ?1)", -1, &q,
-                           NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO temp.settings VALUES (1, ?1)", -1,
+                           &q, NULL) != SQLITE_OK)
         rc = db_fail(s, err, "settings");
     if (rc == CS_OK) {
         sqlite3_bind_double(q, 1, default_threshold);
@@ -675,6 +678,16 @@ cs_store_close(struct cs_store **sp)
     xfree(s->source);
     xfree(s);
     *sp = NULL;
+}
+
+cs_status
+cs_store_spill_sorts(struct cs_store *s, struct cs_err *err)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        return CS_OK; /* SQLite refuses the switch inside a transaction */
+    if (exec(s, "PRAGMA temp_store=FILE", err) != CS_OK)
+        return CS_E_DB;
+    return run_settings(s, s->default_threshold, err);
 }
 
 cs_status

@@ -325,6 +325,13 @@ test_settings_per_connection(void **state)
     assert_int_equal(q1(cs_store_db(b), poor), 1); /* only 2 is <= 2 */
     assert_int_equal(q1(cs_store_db(b), poor_iss), 0);
     assert_int_equal(q1(cs_store_db(b), thr), 2);
+    /* SQLite drops the temp schema when sorts are let spill (the Data
+     * sheet): the settings are there again */
+    struct cs_err e;
+    assert_int_equal(cs_store_spill_sorts(a, &e), CS_OK);
+    assert_int_equal(q1(cs_store_db(a), "PRAGMA temp_store"), 1);
+    assert_int_equal(q1(cs_store_db(a), thr), 3);
+    assert_int_equal(q1(cs_store_db(a), poor_iss), 1);
     /* the shared row is not the run's: it was never changed */
     assert_int_equal(q1(cs_store_db(a), "SELECT default_threshold FROM main.settings"), 2);
     cs_store_close(&a);
