@@ -44,6 +44,9 @@ TEST_EXTRA :=
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+# test-only code shared by unit tests and tools (tests/tools/lib): its own
+# archive, linked into those binaries only, so the library has no test code
+TESTLIB_SRC := $(sort $(wildcard tests/tools/lib/*.c))
 
 # $(1) = build dir, $(2) = extra cflags
 define variant
@@ -60,11 +63,15 @@ $(1)/callsurvey: $(1)/obj/src/main.o $(1)/libcallsurvey.a
 	@$(if $(Q),echo "  LD      $$@")
 	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 
-$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libcallsurvey.a
+$(1)/libcstest.a: $$(TESTLIB_SRC:%.c=$(1)/obj/%.o)
+	@mkdir -p $$(dir $$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libcstest.a $(1)/libcallsurvey.a
 	@mkdir -p $$(dir $$@)
 	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) -lcmocka
 
-$(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libcallsurvey.a
+$(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libcstest.a $(1)/libcallsurvey.a
 	@mkdir -p $$(dir $$@)
 	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 
