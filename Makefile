@@ -85,7 +85,7 @@ UNIT_BINS      := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 TOOL_BINS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers format-check
+.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers format-check check-size check-dups
 .SECONDARY:
 
 all: $(BUILD)/callsurvey
@@ -128,6 +128,18 @@ check-headers:
 	$(Q)for h in $$(find src -name '*.h'); do \
 	  echo "#include \"$${h#src/}\"" | $(CC) $(BASE_CFLAGS) -x c -fsyntax-only - || exit 1; done; \
 	  echo "check-headers: all headers self-contained"
+
+# Size limits (issue 16): no function over 120 lines, no file over 1,000.
+# Not yet part of make test: src/ as a whole does not pass (it lists what
+# does not); SIZE_PATHS=src/render checks one module (the CLI case
+# 160-render-structure does, for render).  check-dups lists functions with
+# the same body in two places.
+SIZE_PATHS ?= src
+check-size:
+	$(Q)python3 tests/tools/fnsize.py --max-fn 120 --max-file 1000 $(SIZE_PATHS)
+
+check-dups:
+	$(Q)python3 tests/tools/fnsize.py --dups $(SIZE_PATHS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/callsurvey/templates
