@@ -309,8 +309,8 @@ cs_xlsx_sheet_name(const char *name, char *out, size_t n)
         i += adv;
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
             continue; /* invalid or control: dropped */
-        if (cp && strchr("[]:*?/\\", (int)cp))
-            cp = '_';
+        if (cp > 0 && cp < 0x80 && strchr("[]:*?/\\", (int)cp))
+            cp = '_'; /* (strchr looks at (char)cp only: U+015B is no '[') */
         else if (cp == '\'')
             cp = 0x2019; /* Excel forbids a leading or trailing apostrophe, and
                             formulas would need it doubled */
