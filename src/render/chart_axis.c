@@ -7,11 +7,7 @@
 #include <glib.h>
 #include <math.h>
 #include <pango/pangocairo.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/mem.h"
 #include "render/chart.h"
 #include "render/chart_draw.h"
 #include "render/chart_internal.h"

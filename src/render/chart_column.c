@@ -1,6 +1,6 @@
 /*
  * render/chart_column.c: category charts (column, dual, clustered, line):
- * a layout step (chart_category_plan: series per axis, ticks, gutters,
+ * a layout step (cat_plan: series per axis, ticks, gutters,
  * label band, plot box) and a draw step (grid, columns and whiskers,
  * right-axis markers, value labels, baseline, category labels); the line
  * kind's series are drawn by chart_line.c.  See chart_draw.h.
@@ -8,8 +8,6 @@
 #include <glib.h>
 #include <math.h>
 #include <pango/pangocairo.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"

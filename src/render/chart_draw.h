@@ -280,7 +280,7 @@ void chart_xlabels_draw(struct rc *rc, const struct chart_spec *s,
 /* ==== Category charts: column, dual, clustered, line ===================== */
 
 /* The layout of a category chart, computed before anything is drawn
- * (chart_category_plan in chart_column.c). */
+ * (cat_plan in chart_column.c). */
 struct cat_plan {
     size_t *left, *right;      /* owned: series on each axis, in order */
     size_t nl, nr;             /* how many on each */

@@ -3,14 +3,9 @@
  * with markers (also the right-axis markers of a dual chart), interval
  * bands, and the line chart's labels on the last points.  See chart_draw.h.
  */
-#include <glib.h>
 #include <math.h>
 #include <pango/pangocairo.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/mem.h"
 #include "render/chart.h"
 #include "render/chart_draw.h"
 #include "render/chart_internal.h"

@@ -6,9 +6,6 @@
 #include <glib.h>
 #include <math.h>
 #include <pango/pangocairo.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "core/mem.h"
 #include "render/chart.h"

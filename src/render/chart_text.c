@@ -8,7 +8,6 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
