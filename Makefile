@@ -44,6 +44,9 @@ TEST_EXTRA :=
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+# test-only code shared by unit tests and tools (tests/tools/lib): its own
+# archive, linked into those binaries only, so the library has no test code
+TESTLIB_SRC := $(sort $(wildcard tests/tools/lib/*.c))
 
 # $(1) = build dir, $(2) = extra cflags
 define variant
@@ -60,11 +63,15 @@ $(1)/callsurvey: $(1)/obj/src/main.o $(1)/libcallsurvey.a
 	@$(if $(Q),echo "  LD      $$@")
 	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 
-$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libcallsurvey.a
+$(1)/libcstest.a: $$(TESTLIB_SRC:%.c=$(1)/obj/%.o)
+	@mkdir -p $$(dir $$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libcstest.a $(1)/libcallsurvey.a
 	@mkdir -p $$(dir $$@)
 	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) -lcmocka
 
-$(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libcallsurvey.a
+$(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libcstest.a $(1)/libcallsurvey.a
 	@mkdir -p $$(dir $$@)
 	$(Q)$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 
@@ -78,7 +85,7 @@ UNIT_BINS      := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 TOOL_BINS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers format-check
+.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers format-check check-size check-dups
 .SECONDARY:
 
 all: $(BUILD)/callsurvey
@@ -121,6 +128,18 @@ check-headers:
 	$(Q)for h in $$(find src -name '*.h'); do \
 	  echo "#include \"$${h#src/}\"" | $(CC) $(BASE_CFLAGS) -x c -fsyntax-only - || exit 1; done; \
 	  echo "check-headers: all headers self-contained"
+
+# Size limits (issue 16): no function over 120 lines, no file over 1,000.
+# Not yet part of make test: src/ as a whole does not pass (it lists what
+# does not); SIZE_PATHS=src/render checks one module (the CLI case
+# 160-render-structure does, for render).  check-dups lists functions with
+# the same body in two places.
+SIZE_PATHS ?= src
+check-size:
+	$(Q)python3 tests/tools/fnsize.py --max-fn 120 --max-file 1000 $(SIZE_PATHS)
+
+check-dups:
+	$(Q)python3 tests/tools/fnsize.py --dups $(SIZE_PATHS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/callsurvey/templates

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/utf8.h"
 #include "render/xlsx_tmpfile.h"
 #include "render/xlsx_zip.h"
 #include "model/privacy.h"
@@ -42,45 +43,6 @@ static const char *const fmt_num[XF__COUNT] = {
     [XF_NORM] = "0.000",        [XF_DATETIME] = "yyyy-mm-dd hh:mm:ss",
     [XF_DATE] = "yyyy-mm-dd",
 };
-
-/* Decode one UTF-8 sequence at s (n bytes left, n >= 1).  Returns the code
- * point and sets *adv, or returns -1 for an invalid sequence (*adv = 1).
- * Strict: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static long
-utf8_decode(const unsigned char *s, size_t n, size_t *adv)
-{
-    *adv = 1;
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return c;
-    size_t k;
-    long cp, min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        k = 1;
-        cp = c & 0x1F;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        k = 2;
-        cp = c & 0x0F;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 3;
-        cp = c & 0x07;
-        min = 0x10000;
-    } else
-        return -1;
-    if (n < k + 1)
-        return -1;
-    for (size_t i = 1; i <= k; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *adv = k + 1;
-    return cp;
-}
 
 static size_t
 utf8_encode(long cp, char *o)
@@ -146,7 +108,7 @@ utf8_cut_units(char *s, size_t max_units)
     size_t units = 0, i = 0, len = strlen(s);
     while (i < len) {
         size_t adv;
-        long cp = utf8_decode((const unsigned char *)s + i, len - i, &adv);
+        long cp = cs_utf8_decode((const unsigned char *)s + i, len - i, &adv);
         size_t u = cp > 0xFFFF ? 2 : 1;
         if (units + u > max_units)
             break;
@@ -162,7 +124,7 @@ utf8_units(const char *s)
     size_t units = 0, i = 0, len = strlen(s);
     while (i < len) {
         size_t adv;
-        long cp = utf8_decode((const unsigned char *)s + i, len - i, &adv);
+        long cp = cs_utf8_decode((const unsigned char *)s + i, len - i, &adv);
         units += cp > 0xFFFF ? 2 : 1;
         i += adv;
     }
@@ -291,7 +253,7 @@ xl_clean(struct cs_xlsx *x, const char *s, size_t len, unsigned flags,
             continue;
         }
         size_t adv;
-        long cp = utf8_decode((const unsigned char *)s + i, len - i, &adv);
+        long cp = cs_utf8_decode((const unsigned char *)s + i, len - i, &adv);
         if (cp < 0) {
             cp = 0xFFFD;
             replaced = true;
@@ -343,12 +305,12 @@ cs_xlsx_sheet_name(const char *name, char *out, size_t n)
     size_t o = 0, units = 0, len = name ? strlen(name) : 0;
     for (size_t i = 0; i < len;) {
         size_t adv;
-        long cp = utf8_decode((const unsigned char *)name + i, len - i, &adv);
+        long cp = cs_utf8_decode((const unsigned char *)name + i, len - i, &adv);
         i += adv;
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
             continue; /* invalid or control: dropped */
-        if (cp && strchr("[]:*?/\\", (int)cp))
-            cp = '_';
+        if (cp > 0 && cp < 0x80 && strchr("[]:*?/\\", (int)cp))
+            cp = '_'; /* (strchr looks at (char)cp only: U+015B is no '[') */
         else if (cp == '\'')
             cp = 0x2019; /* Excel forbids a leading or trailing apostrophe, and
                             formulas would need it doubled */

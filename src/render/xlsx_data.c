@@ -442,6 +442,44 @@ check_row(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *row, const char *wh
     xl_text(x, sh, *row, 2, meaning, SIZE_MAX, XF_NONE);
 }
 
+/* The unknown tags in the window, over all scales of a category, in the
+ * DQ_UNK columns of sh. */
+static void
+dq_unknown_tags(struct cs_xlsx *x, struct xl_sheet *sh,
+                const struct cs_report_model *m)
+{
+    size_t n = 0, cap = 0;
+    struct unk *u = NULL;
+    for (size_t i = 0; i < m->n_groups; i++)
+        for (size_t j = 0; j < m->groups[i].n_issues; j++) {
+            const struct rep_issue *is = &m->groups[i].issues[j];
+            if (is->known)
+                continue;
+            if (n == cap)
+                u = xreallocarray(u, cap = cap ? 2 * cap : 16, sizeof *u);
+            u[n++] = (struct unk){m->groups[i].cat, is->name, is->surveys};
+        }
+    if (n)
+        qsort(u, n, sizeof *u, cmp_unk);
+    static const char *const uh[] = {"Category", "Unknown tag", "Responses"};
+    char **names = xl_header(x, sh, 0, DQ_UNK, uh, 3);
+    lxw_row_t ur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ur > 0 && u[i].cat == u[i - 1].cat && strcmp(u[i].name, u[i - 1].name) == 0) {
+            u[i].count += u[i - 1].count; /* same tag on another scale */
+            ur--;
+        }
+        ur++;
+        xl_text(x, sh, ur, DQ_UNK, cs_category_title((enum cs_category)u[i].cat), SIZE_MAX,
+                XF_NONE);
+        xl_text(x, sh, ur, DQ_UNK + 1, u[i].name, SIZE_MAX, XF_NONE);
+        xl_count(x, sh, ur, DQ_UNK + 2, u[i].count);
+    }
+    xfree(u);
+    xl_table(x, sh, 0, DQ_UNK, ur, names, 3);
+    xl_names_free(names, 3);
+}
+
 cs_status
 cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                      struct cs_err *err)
@@ -519,37 +557,7 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     if (rc)
         return rc;
 
-    /* unknown tags in the window, over all scales of a category */
-    size_t n = 0, cap = 0;
-    struct unk *u = NULL;
-    for (size_t i = 0; i < m->n_groups; i++)
-        for (size_t j = 0; j < m->groups[i].n_issues; j++) {
-            const struct rep_issue *is = &m->groups[i].issues[j];
-            if (is->known)
-                continue;
-            if (n == cap)
-                u = xreallocarray(u, cap = cap ? 2 * cap : 16, sizeof *u);
-            u[n++] = (struct unk){m->groups[i].cat, is->name, is->surveys};
-        }
-    if (n)
-        qsort(u, n, sizeof *u, cmp_unk);
-    static const char *const uh[] = {"Category", "Unknown tag", "Responses"};
-    names = xl_header(x, sh, 0, DQ_UNK, uh, 3);
-    lxw_row_t ur = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (ur > 0 && u[i].cat == u[i - 1].cat && strcmp(u[i].name, u[i - 1].name) == 0) {
-            u[i].count += u[i - 1].count; /* same tag on another scale */
-            ur--;
-        }
-        ur++;
-        xl_text(x, sh, ur, DQ_UNK, cs_category_title((enum cs_category)u[i].cat), SIZE_MAX,
-                XF_NONE);
-        xl_text(x, sh, ur, DQ_UNK + 1, u[i].name, SIZE_MAX, XF_NONE);
-        xl_count(x, sh, ur, DQ_UNK + 2, u[i].count);
-    }
-    xfree(u);
-    xl_table(x, sh, 0, DQ_UNK, ur, names, 3);
-    xl_names_free(names, 3);
+    dq_unknown_tags(x, sh, m);
 
     /* orphan custom events */
     static const char *const oh[] = {"Orphan event survey id", "Event time (UTC)",

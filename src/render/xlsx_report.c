@@ -137,13 +137,58 @@ static const char *const definitions[][2] = {
                    "deviation of one value): never written as 0."},
 };
 
+/* The About sheet's facts of the report window and its surveys. */
+static void
+about_window_facts(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
+                   const struct cs_report_model *m)
+{
+    char b[512], t1[32], t2[32];
+    lxw_row_t row = *rowp;
+    fact_text(x, sh, &row, "Window from (inclusive)",
+              m->filter.has_since ? cs_time_format(m->filter.since_us, t1)
+                                  : "the first survey");
+    fact_text(x, sh, &row, "Window until (exclusive)",
+              m->filter.has_until ? cs_time_format(m->filter.until_us, t1)
+                                  : "after the last survey");
+    if (m->has_week)
+        fact_text(x, sh, &row, "Week", m->week_label);
+    fact_text(x, sh, &row, "First survey",
+              m->totals.surveys ? cs_time_format(m->totals.first_us, t1) : "none");
+    fact_text(x, sh, &row, "Last survey",
+              m->totals.surveys ? cs_time_format(m->totals.last_us, t2) : "none");
+    size_t n = 0;
+    b[0] = '\0';
+    for (size_t i = 0; i < m->filter.n_resources; i++)
+        n += (size_t)snprintf(b + n, n < sizeof b ? sizeof b - n : 0, "%s%s",
+                              i ? ", " : "", m->filter.resources[i]);
+    fact_text(x, sh, &row, "Resources", m->filter.n_resources ? b : "all");
+    *rowp = row;
+}
+
+/* The About sheet's table of definitions, from row on. */
+static void
+about_definitions(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t row)
+{
+    xl_text(x, sh, row++, 0, "Definitions", SIZE_MAX, XF_BOLD);
+    static const char *const dh[] = {"Term", "Definition"};
+    lxw_row_t r0 = row;
+    char **names = xl_header(x, sh, r0, 0, dh, 2);
+    size_t nd = sizeof definitions / sizeof *definitions;
+    for (size_t i = 0; i < nd; i++) {
+        xl_text(x, sh, r0 + 1 + (lxw_row_t)i, 0, definitions[i][0], SIZE_MAX, XF_BOLD);
+        xl_text(x, sh, r0 + 1 + (lxw_row_t)i, 1, definitions[i][1], SIZE_MAX, XF_WRAP);
+    }
+    xl_table(x, sh, r0, 0, r0 + (lxw_row_t)nd, names, 2);
+    xl_names_free(names, 2);
+}
+
 cs_status
 xl_about_write(struct cs_xlsx *x, struct cs_err *err)
 {
     const struct cs_xlsx_input *in = x->about_in;
     const struct cs_report_model *m = in->m;
     struct xl_sheet *sh = x->sheets[x->about_sheet];
-    char b[512], t1[32], t2[32];
+    char b[512], t1[32];
     lxw_row_t row = 0;
     const char *tool = in->tool_version ? in->tool_version : x->tool_version;
     int64_t run_s = in->run_time_s ? in->run_time_s : x->run_time_s;
@@ -166,26 +211,8 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
     xl_text(x, sh, row++, 0, "Report", SIZE_MAX, XF_BOLD);
     fact_text(x, sh, &row, "Tool", tool);
     fact_text(x, sh, &row, "Run time (UTC)", cs_time_format(run_s * CS_US_PER_S, t1));
-    if (m) {
-        fact_text(x, sh, &row, "Window from (inclusive)",
-                  m->filter.has_since ? cs_time_format(m->filter.since_us, t1)
-                                      : "the first survey");
-        fact_text(x, sh, &row, "Window until (exclusive)",
-                  m->filter.has_until ? cs_time_format(m->filter.until_us, t1)
-                                      : "after the last survey");
-        if (m->has_week)
-            fact_text(x, sh, &row, "Week", m->week_label);
-        fact_text(x, sh, &row, "First survey",
-                  m->totals.surveys ? cs_time_format(m->totals.first_us, t1) : "none");
-        fact_text(x, sh, &row, "Last survey",
-                  m->totals.surveys ? cs_time_format(m->totals.last_us, t2) : "none");
-        size_t n = 0;
-        b[0] = '\0';
-        for (size_t i = 0; i < m->filter.n_resources; i++)
-            n += (size_t)snprintf(b + n, n < sizeof b ? sizeof b - n : 0, "%s%s",
-                                  i ? ", " : "", m->filter.resources[i]);
-        fact_text(x, sh, &row, "Resources", m->filter.n_resources ? b : "all");
-    }
+    if (m)
+        about_window_facts(x, sh, &row, m);
     fact_text(x, sh, &row, "Filters",
               in->filters_text && *in->filters_text ? in->filters_text : "none");
     fact_text(x, sh, &row, "Template",
@@ -265,18 +292,7 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
         return rc;
     row = (a.row > r0 ? a.row : r0 + 1) + 2;
 
-    /* definitions */
-    xl_text(x, sh, row++, 0, "Definitions", SIZE_MAX, XF_BOLD);
-    static const char *const dh[] = {"Term", "Definition"};
-    r0 = row;
-    names = xl_header(x, sh, r0, 0, dh, 2);
-    size_t nd = sizeof definitions / sizeof *definitions;
-    for (size_t i = 0; i < nd; i++) {
-        xl_text(x, sh, r0 + 1 + (lxw_row_t)i, 0, definitions[i][0], SIZE_MAX, XF_BOLD);
-        xl_text(x, sh, r0 + 1 + (lxw_row_t)i, 1, definitions[i][1], SIZE_MAX, XF_WRAP);
-    }
-    xl_table(x, sh, r0, 0, r0 + (lxw_row_t)nd, names, 2);
-    xl_names_free(names, 2);
+    about_definitions(x, sh, row);
     worksheet_activate(sh->ws);
     return xl_status(x, err);
 }

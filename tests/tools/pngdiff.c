@@ -7,14 +7,15 @@
  * images are the same within the tolerance (changed == 0 or max_diff <= N;
  * default N 0), 1 when they differ (writing DIFF.png if given), 2 on a usage
  * or read error.  The rule and the diff image are those of STYLE.md rule 11,
- * implemented once in render/chart_pngdiff.c for this tool and the tests.
+ * implemented once in tests/tools/lib/chart_pngdiff.c for this tool and the
+ * tests.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
-#include "render/chart_pngdiff.h"
+#include "lib/chart_pngdiff.h"
 
 static int
 usage(void)

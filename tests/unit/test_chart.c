@@ -35,7 +35,7 @@
 #include "core/mem.h"
 #include "render/chart.h"
 #include "render/chart_internal.h"
-#include "render/chart_pngdiff.h"
+#include "../tools/lib/chart_pngdiff.h"
 
 /* double NaN and infinity (math.h's NAN and INFINITY are floats, which
  * -Wdouble-promotion flags in double initialisers) */

@@ -628,6 +628,44 @@ test_sheet_names(void **state)
     assert_int_equal(strlen(out), 62);
 }
 
+/* Sheet names decode UTF-8 with core/utf8's strict decoder (xlsx.c had its
+ * own copy): each byte of an overlong form, a surrogate, a code point above
+ * U+10FFFF or a cut sequence is dropped on its own, so an overlong "/" does
+ * not become "_"; a 4-byte character counts as two of the 31 UTF-16 units;
+ * only ASCII []:*?/\ become "_" (not every character whose low byte is one
+ * of them, as before). */
+static void
+test_sheet_names_strict_utf8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"a\xC0\xAF" "b", "ab"},            /* overlong U+002F */
+        {"a\xE0\x80\xAF" "b", "ab"},        /* overlong, 3 bytes */
+        {"a\xED\xA0\x80" "b", "ab"},        /* surrogate U+D800 */
+        {"a\xF4\x90\x80\x80" "b", "ab"},    /* U+110000 */
+        {"ab\xE2\x82", "ab"},               /* cut at the end */
+        {"\xE2\x82\xAC 5", "\xE2\x82\xAC 5"}, /* U+20AC kept */
+        {"\xC2\x85x", "x"},                 /* U+0085 (C1 control) dropped */
+        /* characters whose low byte is one of []:*?/\ or NUL are no
+         * forbidden characters: U+015B, U+012F, U+0100 */
+        {"\xC5\x9B\xC4\xAF\xC4\x80", "\xC5\x9B\xC4\xAF\xC4\x80"},
+        /* 30 + 2 units would be 32: the emoji does not fit */
+        {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xF0\x9F\x98\x80",
+         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
+        /* 29 + 2 = 31: it does */
+        {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xF0\x9F\x98\x80",
+         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xF0\x9F\x98\x80"},
+    };
+    char out[128];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cs_xlsx_sheet_name(cases[i].in, out, sizeof out);
+        if (strcmp(out, cases[i].out) != 0)
+            fail_msg("case %zu: -> '%s', expected '%s'", i, out, cases[i].out);
+    }
+}
+
 static void
 test_generic_table(void **state)
 {
@@ -930,6 +968,7 @@ main(void)
         cmocka_unit_test(test_report_workbook),
         cmocka_unit_test(test_byte_identical),
         cmocka_unit_test(test_sheet_names),
+        cmocka_unit_test(test_sheet_names_strict_utf8),
         cmocka_unit_test(test_generic_table),
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_empty_store),

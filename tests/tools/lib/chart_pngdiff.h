@@ -1,11 +1,14 @@
 /*
- * render/chart_pngdiff.h: decoded-pixel comparison of two PNG files, the
- * golden-image check of STYLE.md rule 11, shared by the chart unit tests and
- * the tests/tools/pngdiff command.  It lives in the chart module because
- * that module is the only user of cairo, which does the PNG decoding.
+ * tests/tools/lib/chart_pngdiff.h: decoded-pixel comparison of two PNG
+ * files, the golden-image check of STYLE.md rule 11, shared by the chart
+ * unit tests and the tests/tools/pngdiff command.  Test tooling: it is built
+ * into build/libcstest.a, which only the test and tool binaries link, so the
+ * library (build/libcallsurvey.a) carries no test code.  Include it as
+ * "../tools/lib/chart_pngdiff.h" from tests/unit, "lib/chart_pngdiff.h" from
+ * tests/tools.
  */
-#ifndef CS_RENDER_CHART_PNGDIFF_H
-#define CS_RENDER_CHART_PNGDIFF_H
+#ifndef CS_TESTS_CHART_PNGDIFF_H
+#define CS_TESTS_CHART_PNGDIFF_H
 
 #include <stdbool.h>
 

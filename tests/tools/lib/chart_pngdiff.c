@@ -1,12 +1,12 @@
 /*
- * render/chart_pngdiff.c: compare two PNGs by decoded pixels (see
+ * tests/tools/lib/chart_pngdiff.c: compare two PNGs by decoded pixels (see
  * chart_pngdiff.h).  PNG bytes are never compared: zlib and libpng versions
  * compress the same pixels differently, so only pixels are the contract.
  * Both images are decoded by cairo to 32-bit pixels and compared per
  * channel; the diff image amplifies differences the way cairo's own test
  * suite does, so a one-level change in an antialiased edge is visible.
  */
-#include "render/chart_pngdiff.h"
+#include "chart_pngdiff.h"
 
 #include <cairo.h>
 #include <stdint.h>
