@@ -78,6 +78,9 @@ enum opt_id {
     O_BY,
     O_BASELINE,
     O_FAIL_ON_REGRESSION,
+    O_VS,
+    O_MIN_EFFECT,
+    O_SCALES,
     O_SURVEYS,
     O_SEED,
     O_CUSTOM_SHARE,
@@ -159,8 +162,18 @@ static const struct opt opts[] = {
      "what to compare"},
     {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE",
      "group the others are compared with (default: the first, or earliest week)"},
-    {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_COMPARE, NULL,
-     "exit 4 when any row is worse than the baseline"},
+    {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_REPORT | CMD_COMPARE, NULL,
+     "exit 4 when any row is worse than the baseline (report: a review headline row is worse "
+     "than the comparison period)"},
+    {"vs", required_argument, O_VS, CMD_REPORT, "previous|none|N",
+     "the review's comparison period: the preceding window of the same length (default), "
+     "none, or the N preceding windows pooled"},
+    {"min-effect", required_argument, O_MIN_EFFECT, CMD_REPORT | CMD_COMPARE, "PTS",
+     "a poor-rate difference smaller than PTS percentage points is never called worse or "
+     "better, whatever its p-value (default 0)"},
+    {"scales", required_argument, O_SCALES, CMD_REPORT, "primary|all",
+     "charts for each category's primary scale and minor scales with at least --min-n "
+     "responses (primary, default), or for every scale (all; also the full terminal table)"},
     {"out", required_argument, O_OUT, CMD_REPORT | CMD_COMPARE | CMD_GENERATE, "DIR",
      "output directory (default out)"},
     {"surveys", required_argument, O_SURVEYS, CMD_GENERATE, "N",
@@ -666,6 +679,13 @@ cmd_report(struct cs_config *cfg)
         for (size_t i = 0; i < res.n_files; i++)
             printf("wrote %s\n", res.files[i]);
     }
+    if (cfg->ropts.fail_on_regression && res.n_worse > 0) {
+        msg("error", "%zu review rows are worse than the comparison period (--fail-on-regression):",
+            res.n_worse);
+        put_text(res.worse_text, stderr);
+        if (rc == EXIT_DONE)
+            rc = EXIT_REGRESSION;
+    }
     cs_report_result_free(&res);
     cs_store_close(&store);
     return rc;
@@ -741,6 +761,7 @@ cmd_compare(struct cs_config *cfg)
         .by = r->compare_by,
         .baseline = r->baseline,
         .min_n = r->min_n,
+        .min_effect = r->min_effect,
     };
     struct cs_compare *c = NULL;
     struct cs_report_model *m = NULL;
@@ -978,7 +999,10 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_HELP: help(stdout, cfg->cmd); return EXIT_DONE;
         case O_VERSION: printf("callsurvey %s\n", CS_VERSION); return EXIT_DONE;
         case O_QUIET: cfg->quiet = true; break;
-        case O_VERBOSE: cfg->verbose = true; break;
+        case O_VERBOSE:
+            cfg->verbose = true;
+            cfg->ropts.full_table = true;
+            break;
         case O_PROGRESS: cfg->progress = true; break;
         case O_DB: cfg->db = a; break;
         case O_REJECTS: cfg->rejects = a; break;
@@ -1098,6 +1122,37 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_BY: cfg->ropts.compare_by = a; break;
         case O_BASELINE: cfg->ropts.baseline = a; break;
         case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
+        case O_VS: {
+            uint64_t v;
+            if (strcmp(a, "previous") == 0) {
+                cfg->ropts.vs = CS_VS_PREVIOUS;
+                cfg->ropts.vs_periods = 1;
+            } else if (strcmp(a, "none") == 0) {
+                cfg->ropts.vs = CS_VS_NONE;
+            } else if (parse_u64(a, &v) && v >= 1 && v <= 52) {
+                cfg->ropts.vs = v == 1 ? CS_VS_PREVIOUS : CS_VS_POOLED;
+                cfg->ropts.vs_periods = (unsigned)v;
+            } else {
+                return bad_value(o->name, a, "previous, none, or a number of periods from 1 to 52");
+            }
+            break;
+        }
+        case O_MIN_EFFECT: {
+            char *end;
+            double v = strtod(a, &end);
+            if (end == a || *end || !(v >= 0 && v <= 100))
+                return bad_value(o->name, a, "percentage points from 0 to 100 (e.g. 1.5)");
+            cfg->ropts.min_effect = v;
+            break;
+        }
+        case O_SCALES:
+            if (strcmp(a, "all") == 0)
+                cfg->ropts.scales_all = true;
+            else if (strcmp(a, "primary") == 0)
+                cfg->ropts.scales_all = false;
+            else
+                return bad_value(o->name, a, "primary or all");
+            break;
         default: break;
         }
     }

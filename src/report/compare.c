@@ -13,6 +13,7 @@
  * Scales are never pooled: a row compares one scale with the same scale.
  */
 #include "report/compare.h"
+#include "report/review.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -33,17 +34,6 @@
 
 #define ALPHA 0.05
 #define POWER 0.80
-
-const char *
-cs_verdict_name(enum cs_verdict v)
-{
-    switch (v) {
-    case CS_VERDICT_BETTER: return "better";
-    case CS_VERDICT_WORSE: return "worse";
-    case CS_VERDICT_TOO_SMALL: return "too small to judge";
-    default: return "no evidence";
-    }
-}
 
 static const struct rep_group *
 find_cat(const struct cmp_group *g, int cat, const struct stats_scale *sc)
@@ -139,6 +129,7 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     struct cs_compare *c = xcalloc(1, sizeof *c);
     c->by = o->by;
     c->min_n = o->min_n;
+    c->min_effect = o->min_effect;
     c->n_groups = cube.n_groups;
     c->groups = xcalloc(cube.n_groups, sizeof *c->groups);
     for (size_t g = 0; g < cube.n_groups; g++) {
@@ -216,31 +207,33 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             c->rows[c->n_rows++] = r;
         }
     }
-    /* Holm across the rows that are judged */
-    double *p = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *p);
-    double *adj = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *adj);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        struct cmp_row *r = &c->rows[i];
-        bool small = r->n < o->min_n || r->n_base < o->min_n;
-        p[i] = small ? NAN : r->poor_cmp.p;
+    /* verdicts: one code path with the review (report/review.c) */
+    {
+        size_t n = c->n_rows ? c->n_rows : 1;
+        struct stats_poor_cmp *cmp = xcalloc(n, sizeof *cmp);
+        uint64_t *a = xcalloc(n, sizeof *a), *b = xcalloc(n, sizeof *b);
+        struct cs_judgement *j = xcalloc(n, sizeof *j);
+        for (size_t i = 0; i < c->n_rows; i++) {
+            cmp[i] = c->rows[i].poor_cmp;
+            a[i] = c->rows[i].n;
+            b[i] = c->rows[i].n_base;
+        }
+        cs_judge_table(cmp, a, b, c->n_rows, o->min_n, o->min_effect, ALPHA, j);
+        for (size_t i = 0; i < c->n_rows; i++) {
+            struct cmp_row *r = &c->rows[i];
+            r->j = j[i];
+            r->p_poor_holm = j[i].p_holm;
+            r->verdict = j[i].verdict;
+            if (r->verdict == CS_VERDICT_WORSE)
+                c->n_worse++;
+            if (r->verdict == CS_VERDICT_BETTER)
+                c->n_better++;
+        }
+        xfree(cmp);
+        xfree(a);
+        xfree(b);
+        xfree(j);
     }
-    stats_holm(p, c->n_rows, adj);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        struct cmp_row *r = &c->rows[i];
-        r->p_poor_holm = adj[i];
-        if (r->n < o->min_n || r->n_base < o->min_n)
-            r->verdict = CS_VERDICT_TOO_SMALL;
-        else if (!isnan(adj[i]) && adj[i] < ALPHA)
-            r->verdict = r->poor_cmp.diff > 0 ? CS_VERDICT_WORSE : CS_VERDICT_BETTER;
-        else
-            r->verdict = CS_VERDICT_NO_EVIDENCE;
-        if (r->verdict == CS_VERDICT_WORSE)
-            c->n_worse++;
-        if (r->verdict == CS_VERDICT_BETTER)
-            c->n_better++;
-    }
-    xfree(p);
-    xfree(adj);
     cs_cube_free(&cube);
     *out = c;
     return CS_OK;
@@ -305,6 +298,7 @@ cs_compare_json(const struct cs_compare *c)
     cJSON_AddStringToObject(doc, "baseline", c->groups[c->baseline].label);
     cJSON_AddNumberToObject(doc, "min_n", (double)c->min_n);
     cJSON_AddNumberToObject(doc, "alpha", ALPHA);
+    cJSON_AddNumberToObject(doc, "min_effect", c->min_effect);
     cJSON *gs = cJSON_AddArrayToObject(doc, "groups");
     for (size_t g = 0; g < c->n_groups; g++) {
         cJSON *o = cJSON_CreateObject();
@@ -347,6 +341,8 @@ cs_compare_json(const struct cs_compare *c)
         cJSON_AddNumberToObject(o, "p_chi2", r->chi2.p);
         cJSON_AddNumberToObject(o, "p_poor_holm", r->p_poor_holm);
         cJSON_AddStringToObject(o, "verdict", cs_verdict_name(r->verdict));
+        cJSON_AddBoolToObject(o, "not_significant_after_adjusting", r->j.adjusted_away);
+        cJSON_AddBoolToObject(o, "below_min_effect", r->j.below_min_effect);
         cJSON_AddNumberToObject(o, "min_detectable_diff", r->min_detectable_diff);
         cJSON_AddItemToArray(rows, o);
     }
@@ -414,6 +410,12 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
         if (r->verdict == CS_VERDICT_TOO_SMALL && !isnan(r->min_detectable_diff))
             snprintf(verdict, sizeof verdict, "too small to judge (detects +%.0f pt)",
                      100 * r->min_detectable_diff);
+        else if (r->j.adjusted_away)
+            snprintf(verdict, sizeof verdict,
+                     "no evidence: not significant after adjusting for %zu comparisons",
+                     r->j.n_compared);
+        else if (r->j.below_min_effect)
+            snprintf(verdict, sizeof verdict, "no evidence: smaller than --min-effect");
         else
             snprintf(verdict, sizeof verdict, "%s", cs_verdict_name(r->verdict));
         tp(&t, "%-12s %-11s %-18.18s %8llu %9s %9s %-22s %9s  %s\n",
