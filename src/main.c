@@ -160,8 +160,9 @@ static const struct opt opts[] = {
      "groups with fewer responses are flagged as small samples (default 30)"},
     {"by", required_argument, O_BY, CMD_COMPARE, "resource|week|day|custom:KEY",
      "what to compare"},
-    {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE",
-     "group the others are compared with (default: the first, or earliest week)"},
+    {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE|previous",
+     "group the others are compared with (default: the earliest week or day; the resource "
+     "or answer with the most surveys); previous: each week or day against the one before"},
     {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_REPORT | CMD_COMPARE, NULL,
      "exit 4 when any row is worse than the baseline (report: a review headline row is worse "
      "than the comparison period)"},
@@ -203,6 +204,12 @@ struct cs_config {
     const char *db;
     const char *rejects;
     bool strict, quiet, verbose, progress;
+    bool progress_given;    /* --progress typed */
+    bool progress_tty;      /* standard error is a terminal: redraw one line */
+    uint64_t total_bytes;   /* inputs' size, for the load's percentage */
+    double t_stage;         /* when the current stage started (seconds) */
+    const char *stage;      /* the stage shown */
+    bool drawn;             /* a progress line is on the terminal */
     struct cs_ingest_opts iopts;
     double default_threshold;
     char **inputs;
@@ -377,16 +384,76 @@ help(FILE *fp, enum cmd only)
 
 /* ---- progress and accounting ----------------------------------------- */
 
+static double
+mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Progress goes to standard error: on a terminal one line redrawn in place
+ * (stage, percentage, rate, time left); elsewhere, with --progress, one
+ * plain line when a stage starts, never an escape code. */
+static void
+progress_line(struct cs_config *cfg, const char *stage, double fraction, const char *detail)
+{
+    if (!cfg->progress || g_quiet)
+        return;
+    double now = mono_s();
+    bool new_stage = !cfg->stage || strcmp(cfg->stage, stage) != 0;
+    if (new_stage) {
+        cfg->stage = stage;
+        cfg->t_stage = now;
+    }
+    if (!cfg->progress_tty) {
+        if (new_stage)
+            fprintf(stderr, "callsurvey: %s...\n", stage);
+        return;
+    }
+    char left[48] = "";
+    double spent = now - cfg->t_stage;
+    if (fraction > 0.02 && fraction < 1 && spent > 1)
+        snprintf(left, sizeof left, ", about %.0f s left", spent * (1 - fraction) / fraction);
+    cfg->drawn = true;
+    if (fraction >= 0)
+        fprintf(stderr, "\r\033[K  %s %3.0f%%%s%s%s", stage, 100 * fraction, detail ? " \xC2\xB7 " : "",
+                detail ? detail : "", left);
+    else
+        fprintf(stderr, "\r\033[K  %s%s%s", stage, detail ? " \xC2\xB7 " : "", detail ? detail : "");
+    fflush(stderr);
+}
+
+static void
+progress_clear(struct cs_config *cfg)
+{
+    if (cfg->drawn) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
+    cfg->drawn = false;
+    cfg->stage = NULL;
+}
+
 static void
 on_progress(void *ctx, uint64_t records, uint64_t bytes, double seconds)
 {
-    (void)bytes;
-    const struct cs_config *cfg = ctx;
-    if (!cfg->progress || g_quiet)
-        return;
-    fprintf(stderr, "\r  %llu records, %.0f records/s   ",
-            (unsigned long long)records, seconds > 0 ? (double)records / seconds : 0);
-    fflush(stderr);
+    struct cs_config *cfg = ctx;
+    char d[96];
+    snprintf(d, sizeof d, "%llu records, %.0f records/s, %.1f MB/s", (unsigned long long)records,
+             seconds > 0 ? (double)records / seconds : 0,
+             seconds > 0 ? (double)bytes / 1e6 / seconds : 0);
+    progress_line(cfg, "load", cfg->total_bytes ? (double)bytes / (double)cfg->total_bytes : -1,
+                  d);
+}
+
+static void
+on_stage(void *ctx, const char *stage, size_t step, size_t n_steps)
+{
+    struct cs_config *cfg = ctx;
+    char d[64];
+    snprintf(d, sizeof d, "step %zu of %zu", step + 1, n_steps);
+    progress_line(cfg, stage, n_steps ? (double)step / (double)n_steps : -1, d);
 }
 
 static void
@@ -417,10 +484,7 @@ on_input(void *ctx, const struct cs_accounting *acc)
     struct cs_config *cfg = ctx;
     if (acc->status != CS_OK)
         cfg->n_inputs_failed++;
-    if (cfg->progress && !g_quiet)
-        fprintf(stderr, "\r\033[K");
-    if (cfg->progress && !g_quiet)
-        fflush(stderr);
+    progress_clear(cfg);
     if (acc->status == CS_E_NODATA) {
         msg("warning", "%s: %s", acc->name, acc->err.msg[0] ? acc->err.msg : "no data");
     } else if (acc->status != CS_OK) {
@@ -482,6 +546,11 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         .on_progress = on_progress,
         .ctx = cfg,
     };
+    cfg->total_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs);
+    char d[64];
+    snprintf(d, sizeof d, "%.1f MB in %zu input%s", (double)cfg->total_bytes / 1e6,
+             cfg->n_inputs, cfg->n_inputs == 1 ? "" : "s");
+    progress_line(cfg, "load", cfg->total_bytes ? 0 : -1, d);
     struct cs_err err;
     cs_err_clear(&err);
     struct cs_accounting evt;
@@ -659,7 +728,10 @@ cmd_report(struct cs_config *cfg)
         }
     }
     struct cs_report_result res;
+    cfg->ropts.on_stage = on_stage;
+    cfg->ropts.stage_ctx = cfg;
     cs_status s = cs_report_run(store, &cfg->ropts, tmpl, params, &res, &err);
+    progress_clear(cfg);
     cs_template_params_free(&params);
     cs_template_free(&tmpl);
     if (s == CS_OK)
@@ -1003,7 +1075,10 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             cfg->verbose = true;
             cfg->ropts.full_table = true;
             break;
-        case O_PROGRESS: cfg->progress = true; break;
+        case O_PROGRESS:
+            cfg->progress = true;
+            cfg->progress_given = true;
+            break;
         case O_DB: cfg->db = a; break;
         case O_REJECTS: cfg->rejects = a; break;
         case O_STRICT: cfg->strict = true; break;
@@ -1168,6 +1243,11 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         usage_line();
         return EXIT_USAGE;
     }
+    if (cfg->quiet && cfg->progress_given) {
+        msg("error", "--quiet and --progress contradict each other: choose one");
+        usage_line();
+        return EXIT_USAGE;
+    }
     if (cfg->keep_text && !cfg->key_file) {
         msg("error", "--keep-text only applies with --pseudonymize KEYFILE");
         usage_line();
@@ -1198,7 +1278,8 @@ main(int argc, char **argv)
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     cfg.ropts.run_time_s = sde && *sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
     cfg.ropts.tool_version = "callsurvey " CS_VERSION;
-    cfg.progress = isatty(STDERR_FILENO);
+    cfg.progress_tty = isatty(STDERR_FILENO);
+    cfg.progress = cfg.progress_tty;
     int rc = parse_args(argc, argv, &cfg);
     g_quiet = cfg.quiet;
     g_validate = cfg.cmd == CMD_VALIDATE;

@@ -130,6 +130,7 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     c->by = o->by;
     c->min_n = o->min_n;
     c->min_effect = o->min_effect;
+    c->baseline_given = o->baseline != NULL;
     c->n_groups = cube.n_groups;
     c->groups = xcalloc(cube.n_groups, sizeof *c->groups);
     for (size_t g = 0; g < cube.n_groups; g++) {
@@ -142,8 +143,23 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             goto fail;
     }
     disambiguate_labels(c);
+    /* the default baseline: the earliest week or day; for resources and
+     * custom answers the group with the most surveys (a small canary is no
+     * yardstick), ties to the first */
     c->baseline = 0;
-    if (o->baseline) {
+    if (!o->baseline && (by == CS_GROUP_RESOURCE || by == CS_GROUP_CUSTOM))
+        for (size_t g = 1; g < c->n_groups; g++)
+            if (c->groups[g].surveys > c->groups[c->baseline].surveys)
+                c->baseline = g;
+    c->baseline_previous = o->baseline && strcasecmp(o->baseline, "previous") == 0;
+    if (c->baseline_previous && by != CS_GROUP_WEEK && by != CS_GROUP_DAY) {
+        rc = cs_fail(err, CS_E_USAGE, "--baseline",
+                     "'previous' compares each week or day with the one before it: it needs "
+                     "--by week or --by day, not --by %s",
+                     o->by);
+        goto fail;
+    }
+    if (o->baseline && !c->baseline_previous) {
         size_t b = SIZE_MAX, n_label = 0;
         for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
             if (strcasecmp(c->groups[g].key, o->baseline) == 0)
@@ -175,16 +191,17 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
         c->baseline = b;
     }
     /* rows */
-    const struct cmp_group *base = &c->groups[c->baseline];
     size_t cap = 0;
     for (size_t g = 0; g < c->n_groups; g++) {
         if (g == c->baseline)
-            continue;
+            continue; /* with previous: the first period has nothing before it */
+        size_t bi = c->baseline_previous ? g - 1 : c->baseline;
+        const struct cmp_group *base = &c->groups[bi];
         for (size_t k = 0; k < c->groups[g].n_cats; k++) {
             const struct rep_group *rg = &c->groups[g].cats[k];
             const struct rep_group *rb = find_cat(base, rg->cat, &rg->scale);
             struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g,
-                                .baseline = c->baseline};
+                                .baseline = bi};
             r.n = rg->sum.n;
             r.poor = rg->sum.n_poor;
             r.poor_rate = rg->sum.poor_rate;
@@ -295,7 +312,14 @@ cs_compare_json(const struct cs_compare *c)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "by", c->by);
-    cJSON_AddStringToObject(doc, "baseline", c->groups[c->baseline].label);
+    cJSON_AddStringToObject(doc, "baseline",
+                            c->baseline_previous ? "previous" : c->groups[c->baseline].label);
+    cJSON_AddStringToObject(doc, "baseline_rule",
+                            c->baseline_previous ? "each group against the one before it"
+                            : c->baseline_given  ? "given with --baseline"
+                            : (strcmp(c->by, "week") == 0 || strcmp(c->by, "day") == 0)
+                                ? "the earliest group"
+                                : "the group with the most surveys");
     cJSON_AddNumberToObject(doc, "min_n", (double)c->min_n);
     cJSON_AddNumberToObject(doc, "alpha", ALPHA);
     cJSON_AddNumberToObject(doc, "min_effect", c->min_effect);
@@ -423,8 +447,17 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
            (unsigned long long)r->n, pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
            verdict);
     }
-    tp(&t, "baseline: %s; %zu worse, %zu better, %zu rows\n",
-       c->groups[c->baseline].label, c->n_worse, c->n_better, c->n_rows);
+    if (c->baseline_previous)
+        tp(&t, "baseline: each %s against the one before it; %zu worse, %zu better, %zu rows\n",
+           c->by, c->n_worse, c->n_better, c->n_rows);
+    else
+        tp(&t, "baseline: %s (%s); %zu worse, %zu better, %zu rows\n",
+           c->groups[c->baseline].label,
+           c->baseline_given ? "--baseline"
+           : (strcmp(c->by, "week") == 0 || strcmp(c->by, "day") == 0)
+               ? "the earliest"
+               : "the most surveys",
+           c->n_worse, c->n_better, c->n_rows);
     return t.s;
 }
 

@@ -50,7 +50,11 @@ struct cs_compare {
     const char *by;          /* "resource", "week", "day", "custom:KEY" (borrowed) */
     struct cmp_group *groups;
     size_t n_groups;
-    size_t baseline;         /* index of the baseline group */
+    size_t baseline;         /* index of the baseline group (with previous: 0,
+                                the first period, which has no row) */
+    bool baseline_previous;  /* --baseline previous: each row's baseline is the
+                                group before it (rows carry their baseline) */
+    bool baseline_given;     /* --baseline given (else the default rule) */
     struct cmp_row *rows;
     size_t n_rows;
     uint64_t min_n;
@@ -61,7 +65,10 @@ struct cs_compare {
 struct cs_compare_opts {
     struct cs_filter filter;    /* borrowed strings */
     const char *by;             /* as given on the command line */
-    const char *baseline;       /* key or label, case-insensitive; NULL = first */
+    const char *baseline;       /* key or label, case-insensitive, or "previous"
+                                   (--by week|day); NULL = the earliest week or
+                                   day, or the resource or answer with the most
+                                   surveys */
     uint64_t min_n;             /* 30 */
     double min_effect;          /* --min-effect, points (0) */
 };

@@ -94,6 +94,14 @@ on_file(void *ctx, const char *path)
     push_file(ctx, path);
 }
 
+/* Tell the caller a stage starts (progress); n = template steps + 4. */
+static void
+stage(const struct cs_report_opts *o, const char *name, size_t k, size_t n)
+{
+    if (o->on_stage)
+        o->on_stage(o->stage_ctx, name, k, n);
+}
+
 static char *
 pct(double v, char *b, int decimals)
 {
@@ -681,6 +689,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                        o->merge);
     struct cs_report_model *m = NULL;
     struct cs_review *review = NULL;
+    const size_t n_stages = (tmpl ? tmpl->n_steps : 0) + 4;
+    stage(o, "statistics", 0, n_stages);
     double t0 = now_s();
     cs_status rc = cs_report_model_build(store, &mo, &m, err);
     if (rc)
@@ -707,6 +717,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                                  .vs_periods = o->vs_periods,
                                  .min_n = o->min_n,
                                  .min_effect_pts = o->min_effect};
+    stage(o, "review", 1, n_stages);
     if (m->totals.surveys > 0 && (rc = cs_review_build(store, &rvo, &review, err)))
         goto out;
     cJSON *doc = cs_json_summary(m);
@@ -746,6 +757,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     bool custom_written = false;
     for (size_t i = 0; tmpl && i < tmpl->n_steps; i++) {
         const struct cs_template_step *st = &tmpl->steps[i];
+        stage(o, st->title && st->title[0] ? st->title : "template step", 2 + i, n_stages);
         double ts = now_s();
         if (xl && st->section != CS_SECTION_QUERY) {
             /* the template names and describes the section's sheet */
@@ -850,6 +862,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     }
     struct cs_xlsx_stats xs = {0};
     if (xl) {
+        stage(o, o->data_sheet && !data_written ? "Data sheet and workbook" : "workbook",
+              n_stages - 2, n_stages);
         double ts = now_s();
         if (o->data_sheet && !data_written)
             rc = cs_xlsx_data(xl, &xin, err);
@@ -876,6 +890,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                   (unsigned long long)res->csv_cells_replaced);
     /* summary.json last, so it can count what the other files changed */
     if (fmts & F_JSON) {
+        stage(o, "summary.json", n_stages - 1, n_stages);
         double ts = now_s();
         res->json_strings_replaced = cs_json_invalid_strings(doc);
         if (xs.text_dropped > res->text_dropped)

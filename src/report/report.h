@@ -41,6 +41,11 @@ struct cs_report_opts {
     double min_effect;           /* --min-effect, points: smaller moves get no verdict (0) */
     bool scales_all;             /* --scales all: every scale's table and charts */
     bool full_table;             /* --verbose: the per-scale table on the terminal too */
+    /* progress: called as each stage starts ("statistics", "review", then
+     * per template step its title, "workbook", "summary.json"), step of
+     * n_steps; NULL = none.  Never prints by itself. */
+    void (*on_stage)(void *ctx, const char *stage, size_t step, size_t n_steps);
+    void *stage_ctx;
     /* compare */
     const char *compare_by;      /* borrowed */
     const char *baseline;        /* borrowed */

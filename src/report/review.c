@@ -523,6 +523,15 @@ pct(double v, char *b)
     return b;
 }
 
+/* v (a fraction) as signed points with one decimal; never "-0.0" */
+static const char *
+pts(double v, char *b)
+{
+    double x = round(v * 1000.0) / 10.0;
+    snprintf(b, 24, "%+.1f", x == 0 ? 0.0 : x);
+    return b;
+}
+
 /* "+2.4 pt, 95% CI +0.8 to +4.0, worse" (or the reason there is none) */
 static void
 judgement_text(struct cs_buf *t, const struct cs_judgement *j)
@@ -531,9 +540,9 @@ judgement_text(struct cs_buf *t, const struct cs_judgement *j)
         cs_buf_printf(t, "%s", cs_verdict_name(j->verdict));
         return;
     }
-    cs_buf_printf(t, "%+.1f pt, 95%% CI %+.1f to %+.1f, %s", 100 * j->cmp.diff,
-                  100 * j->cmp.diff_ci_lo, 100 * j->cmp.diff_ci_hi,
-                  cs_verdict_name(j->verdict));
+    char a[24], b[24], c[24];
+    cs_buf_printf(t, "%s pt, 95%% CI %s to %s, %s", pts(j->cmp.diff, a), pts(j->cmp.diff_ci_lo, b),
+                  pts(j->cmp.diff_ci_hi, c), cs_verdict_name(j->verdict));
     if (j->adjusted_away)
         cs_buf_printf(t, ": not significant after adjusting for %zu comparisons",
                       j->n_compared);
