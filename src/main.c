@@ -78,6 +78,9 @@ enum opt_id {
     O_BY,
     O_BASELINE,
     O_FAIL_ON_REGRESSION,
+    O_VS,
+    O_MIN_EFFECT,
+    O_SCALES,
     O_SURVEYS,
     O_SEED,
     O_CUSTOM_SHARE,
@@ -157,10 +160,21 @@ static const struct opt opts[] = {
      "groups with fewer responses are flagged as small samples (default 30)"},
     {"by", required_argument, O_BY, CMD_COMPARE, "resource|week|day|custom:KEY",
      "what to compare"},
-    {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE",
-     "group the others are compared with (default: the first, or earliest week)"},
-    {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_COMPARE, NULL,
-     "exit 4 when any row is worse than the baseline"},
+    {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE|previous",
+     "group the others are compared with (default: the earliest week or day; the resource "
+     "or answer with the most surveys); previous: each week or day against the one before"},
+    {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_REPORT | CMD_COMPARE, NULL,
+     "exit 4 when any row is worse than the baseline (report: a review headline row is worse "
+     "than the comparison period)"},
+    {"vs", required_argument, O_VS, CMD_REPORT, "previous|none|N",
+     "the review's comparison period: the preceding window of the same length (default), "
+     "none, or the N preceding windows pooled"},
+    {"min-effect", required_argument, O_MIN_EFFECT, CMD_REPORT | CMD_COMPARE, "PTS",
+     "a poor-rate difference smaller than PTS percentage points is never called worse or "
+     "better, whatever its p-value (default 0)"},
+    {"scales", required_argument, O_SCALES, CMD_REPORT, "primary|all",
+     "charts for each category's primary scale and minor scales with at least --min-n "
+     "responses (primary, default), or for every scale (all; also the full terminal table)"},
     {"out", required_argument, O_OUT, CMD_REPORT | CMD_COMPARE | CMD_GENERATE, "DIR",
      "output directory (default out)"},
     {"surveys", required_argument, O_SURVEYS, CMD_GENERATE, "N",
@@ -190,6 +204,12 @@ struct cs_config {
     const char *db;
     const char *rejects;
     bool strict, quiet, verbose, progress;
+    bool progress_given;    /* --progress typed */
+    bool progress_tty;      /* standard error is a terminal: redraw one line */
+    uint64_t total_bytes;   /* inputs' size, for the load's percentage */
+    double t_stage;         /* when the current stage started (seconds) */
+    const char *stage;      /* the stage shown */
+    bool drawn;             /* a progress line is on the terminal */
     struct cs_ingest_opts iopts;
     double default_threshold;
     char **inputs;
@@ -364,16 +384,76 @@ help(FILE *fp, enum cmd only)
 
 /* ---- progress and accounting ----------------------------------------- */
 
+static double
+mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Progress goes to standard error: on a terminal one line redrawn in place
+ * (stage, percentage, rate, time left); elsewhere, with --progress, one
+ * plain line when a stage starts, never an escape code. */
+static void
+progress_line(struct cs_config *cfg, const char *stage, double fraction, const char *detail)
+{
+    if (!cfg->progress || g_quiet)
+        return;
+    double now = mono_s();
+    bool new_stage = !cfg->stage || strcmp(cfg->stage, stage) != 0;
+    if (new_stage) {
+        cfg->stage = stage;
+        cfg->t_stage = now;
+    }
+    if (!cfg->progress_tty) {
+        if (new_stage)
+            fprintf(stderr, "callsurvey: %s...\n", stage);
+        return;
+    }
+    char left[48] = "";
+    double spent = now - cfg->t_stage;
+    if (fraction > 0.02 && fraction < 1 && spent > 1)
+        snprintf(left, sizeof left, ", about %.0f s left", spent * (1 - fraction) / fraction);
+    cfg->drawn = true;
+    if (fraction >= 0)
+        fprintf(stderr, "\r\033[K  %s %3.0f%%%s%s%s", stage, 100 * fraction, detail ? " \xC2\xB7 " : "",
+                detail ? detail : "", left);
+    else
+        fprintf(stderr, "\r\033[K  %s%s%s", stage, detail ? " \xC2\xB7 " : "", detail ? detail : "");
+    fflush(stderr);
+}
+
+static void
+progress_clear(struct cs_config *cfg)
+{
+    if (cfg->drawn) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
+    cfg->drawn = false;
+    cfg->stage = NULL;
+}
+
 static void
 on_progress(void *ctx, uint64_t records, uint64_t bytes, double seconds)
 {
-    (void)bytes;
-    const struct cs_config *cfg = ctx;
-    if (!cfg->progress || g_quiet)
-        return;
-    fprintf(stderr, "\r  %llu records, %.0f records/s   ",
-            (unsigned long long)records, seconds > 0 ? (double)records / seconds : 0);
-    fflush(stderr);
+    struct cs_config *cfg = ctx;
+    char d[96];
+    snprintf(d, sizeof d, "%llu records, %.0f records/s, %.1f MB/s", (unsigned long long)records,
+             seconds > 0 ? (double)records / seconds : 0,
+             seconds > 0 ? (double)bytes / 1e6 / seconds : 0);
+    progress_line(cfg, "load", cfg->total_bytes ? (double)bytes / (double)cfg->total_bytes : -1,
+                  d);
+}
+
+static void
+on_stage(void *ctx, const char *stage, size_t step, size_t n_steps)
+{
+    struct cs_config *cfg = ctx;
+    char d[64];
+    snprintf(d, sizeof d, "step %zu of %zu", step + 1, n_steps);
+    progress_line(cfg, stage, n_steps ? (double)step / (double)n_steps : -1, d);
 }
 
 static void
@@ -404,10 +484,7 @@ on_input(void *ctx, const struct cs_accounting *acc)
     struct cs_config *cfg = ctx;
     if (acc->status != CS_OK)
         cfg->n_inputs_failed++;
-    if (cfg->progress && !g_quiet)
-        fprintf(stderr, "\r\033[K");
-    if (cfg->progress && !g_quiet)
-        fflush(stderr);
+    progress_clear(cfg);
     if (acc->status == CS_E_NODATA) {
         msg("warning", "%s: %s", acc->name, acc->err.msg[0] ? acc->err.msg : "no data");
     } else if (acc->status != CS_OK) {
@@ -473,6 +550,11 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         .on_progress = on_progress,
         .ctx = cfg,
     };
+    cfg->total_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs);
+    char d[64];
+    snprintf(d, sizeof d, "%.1f MB in %zu input%s", (double)cfg->total_bytes / 1e6,
+             cfg->n_inputs, cfg->n_inputs == 1 ? "" : "s");
+    progress_line(cfg, "load", cfg->total_bytes ? 0 : -1, d);
     struct cs_err err;
     cs_err_clear(&err);
     struct cs_accounting evt;
@@ -650,7 +732,10 @@ cmd_report(struct cs_config *cfg)
         }
     }
     struct cs_report_result res;
+    cfg->ropts.on_stage = on_stage;
+    cfg->ropts.stage_ctx = cfg;
     cs_status s = cs_report_run(store, &cfg->ropts, tmpl, params, &res, &err);
+    progress_clear(cfg);
     cs_template_params_free(&params);
     cs_template_free(&tmpl);
     if (s == CS_OK)
@@ -669,6 +754,13 @@ cmd_report(struct cs_config *cfg)
         put_text(res.terminal_text, stdout);
         for (size_t i = 0; i < res.n_files; i++)
             printf("wrote %s\n", res.files[i]);
+    }
+    if (cfg->ropts.fail_on_regression && res.n_worse > 0) {
+        msg("error", "%zu review rows are worse than the comparison period (--fail-on-regression):",
+            res.n_worse);
+        put_text(res.worse_text, stderr);
+        if (rc == EXIT_DONE)
+            rc = EXIT_REGRESSION;
     }
     cs_report_result_free(&res);
     cs_store_close(&store);
@@ -745,6 +837,7 @@ cmd_compare(struct cs_config *cfg)
         .by = r->compare_by,
         .baseline = r->baseline,
         .min_n = r->min_n,
+        .min_effect = r->min_effect,
     };
     struct cs_compare *c = NULL;
     struct cs_report_model *m = NULL;
@@ -985,8 +1078,14 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_HELP: help(stdout, cfg->cmd); return EXIT_DONE;
         case O_VERSION: printf("callsurvey %s\n", CS_VERSION); return EXIT_DONE;
         case O_QUIET: cfg->quiet = true; break;
-        case O_VERBOSE: cfg->verbose = true; break;
-        case O_PROGRESS: cfg->progress = true; break;
+        case O_VERBOSE:
+            cfg->verbose = true;
+            cfg->ropts.full_table = true;
+            break;
+        case O_PROGRESS:
+            cfg->progress = true;
+            cfg->progress_given = true;
+            break;
         case O_DB: cfg->db = a; break;
         case O_REJECTS: cfg->rejects = a; break;
         case O_STRICT: cfg->strict = true; break;
@@ -1105,6 +1204,37 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_BY: cfg->ropts.compare_by = a; break;
         case O_BASELINE: cfg->ropts.baseline = a; break;
         case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
+        case O_VS: {
+            uint64_t v;
+            if (strcmp(a, "previous") == 0) {
+                cfg->ropts.vs = CS_VS_PREVIOUS;
+                cfg->ropts.vs_periods = 1;
+            } else if (strcmp(a, "none") == 0) {
+                cfg->ropts.vs = CS_VS_NONE;
+            } else if (parse_u64(a, &v) && v >= 1 && v <= 52) {
+                cfg->ropts.vs = v == 1 ? CS_VS_PREVIOUS : CS_VS_POOLED;
+                cfg->ropts.vs_periods = (unsigned)v;
+            } else {
+                return bad_value(o->name, a, "previous, none, or a number of periods from 1 to 52");
+            }
+            break;
+        }
+        case O_MIN_EFFECT: {
+            char *end;
+            double v = strtod(a, &end);
+            if (end == a || *end || !(v >= 0 && v <= 100))
+                return bad_value(o->name, a, "percentage points from 0 to 100 (e.g. 1.5)");
+            cfg->ropts.min_effect = v;
+            break;
+        }
+        case O_SCALES:
+            if (strcmp(a, "all") == 0)
+                cfg->ropts.scales_all = true;
+            else if (strcmp(a, "primary") == 0)
+                cfg->ropts.scales_all = false;
+            else
+                return bad_value(o->name, a, "primary or all");
+            break;
         default: break;
         }
     }
@@ -1117,6 +1247,11 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
     }
     if (cfg->ropts.has_week && (cfg->ropts.has_since || cfg->ropts.has_until)) {
         msg("error", "--week cannot be combined with --since/--until");
+        usage_line();
+        return EXIT_USAGE;
+    }
+    if (cfg->quiet && cfg->progress_given) {
+        msg("error", "--quiet and --progress contradict each other: choose one");
         usage_line();
         return EXIT_USAGE;
     }
@@ -1150,7 +1285,8 @@ main(int argc, char **argv)
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     cfg.ropts.run_time_s = sde && *sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
     cfg.ropts.tool_version = "callsurvey " CS_VERSION;
-    cfg.progress = isatty(STDERR_FILENO);
+    cfg.progress_tty = isatty(STDERR_FILENO);
+    cfg.progress = cfg.progress_tty;
     int rc = parse_args(argc, argv, &cfg);
     g_quiet = cfg.quiet;
     g_validate = cfg.cmd == CMD_VALIDATE;

@@ -228,3 +228,139 @@ cs_json_privacy(const struct cs_privacy *p, uint64_t text_dropped)
     xfree(d);
     return o;
 }
+
+/* ---- the review ------------------------------------------------------- */
+
+static cJSON *
+window_obj(const struct cs_review_window *w)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_time(o, "since", true, w->since_us);
+    add_time(o, "until", true, w->until_us);
+    cJSON_AddStringToObject(o, "label", w->label);
+    return o;
+}
+
+static cJSON *
+side_obj(const struct cs_review_side *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "responses", (double)x->responses);
+    cJSON_AddNumberToObject(o, "poor", (double)x->poor);
+    cJSON_AddNumberToObject(o, "poor_rate", x->poor_rate);
+    cJSON_AddNumberToObject(o, "mean", x->mean);
+    return o;
+}
+
+static void
+add_judgement(cJSON *o, const struct cs_judgement *j, bool judged)
+{
+    if (!judged) {
+        cJSON_AddNullToObject(o, "diff_ci95");
+        cJSON_AddNullToObject(o, "verdict");
+        return;
+    }
+    cJSON_AddItemToObject(o, "diff_ci95", pair_arr(j->cmp.diff_ci_lo, j->cmp.diff_ci_hi));
+    cJSON_AddStringToObject(o, "test", j->cmp.exact ? "fisher" : "z");
+    cJSON_AddNumberToObject(o, "p", j->cmp.p);
+    cJSON_AddNumberToObject(o, "p_holm", j->p_holm);
+    cJSON_AddStringToObject(o, "verdict", cs_verdict_name(j->verdict));
+    cJSON_AddBoolToObject(o, "not_significant_after_adjusting", j->adjusted_away);
+    cJSON_AddBoolToObject(o, "below_min_effect", j->below_min_effect);
+}
+
+static cJSON *
+mover_obj(const struct cs_review_mover *m, bool judged)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "category", cs_category_name((enum cs_category)m->cat));
+    cJSON_AddItemToObject(o, "scale", scale_obj(&m->scale));
+    if (m->kind == CS_MOVER_TAG) {
+        cJSON_AddStringToObject(o, "tag", m->name);
+        cJSON_AddNumberToObject(o, "responses", (double)m->now.responses);
+        cJSON_AddNumberToObject(o, "count", (double)m->now.poor);
+        cJSON_AddNumberToObject(o, "share", m->now.poor_rate);
+        cJSON_AddNumberToObject(o, "previous_responses", (double)m->before.responses);
+        cJSON_AddNumberToObject(o, "previous_count", (double)m->before.poor);
+        cJSON_AddNumberToObject(o, "previous_share", m->before.poor_rate);
+    } else {
+        cJSON_AddStringToObject(o, "resource", m->name);
+        cJSON_AddStringToObject(o, "id", m->id);
+        cJSON_AddNumberToObject(o, "responses", (double)m->now.responses);
+        cJSON_AddNumberToObject(o, "poor", (double)m->now.poor);
+        cJSON_AddNumberToObject(o, "poor_rate", m->now.poor_rate);
+        cJSON_AddNumberToObject(o, "previous_responses", (double)m->before.responses);
+        cJSON_AddNumberToObject(o, "previous_poor", (double)m->before.poor);
+        cJSON_AddNumberToObject(o, "previous_poor_rate", m->before.poor_rate);
+    }
+    cJSON_AddNumberToObject(o, "diff", m->j.cmp.diff);
+    add_judgement(o, &m->j, judged);
+    return o;
+}
+
+cJSON *
+cs_json_review(const struct cs_review *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (r->period.label[0])
+        cJSON_AddItemToObject(o, "period", window_obj(&r->period));
+    else
+        cJSON_AddNullToObject(o, "period");
+    if (r->has_previous)
+        cJSON_AddItemToObject(o, "previous", window_obj(&r->previous));
+    else
+        cJSON_AddNullToObject(o, "previous");
+    cJSON_AddStringToObject(o, "vs", r->vs == CS_VS_NONE     ? "none"
+                                     : r->vs == CS_VS_POOLED ? "pooled"
+                                                             : "previous");
+    cJSON_AddNumberToObject(o, "vs_periods", r->vs_periods);
+    cJSON_AddBoolToObject(o, "default_period", r->default_period);
+    cJSON_AddNumberToObject(o, "min_effect", r->min_effect);
+    cJSON_AddNumberToObject(o, "min_n", (double)r->min_n);
+    cJSON_AddNumberToObject(o, "alpha", r->alpha);
+    cJSON_AddNumberToObject(o, "surveys", (double)r->surveys_now);
+    cJSON_AddNumberToObject(o, "previous_surveys", (double)r->surveys_before);
+    cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const struct cs_review_row *x = &r->rows[i];
+        cJSON *ro = cJSON_CreateObject();
+        cJSON_AddStringToObject(ro, "category", cs_category_name((enum cs_category)x->cat));
+        cJSON_AddItemToObject(ro, "scale", scale_obj(&x->scale));
+        cJSON_AddNumberToObject(ro, "responses", (double)x->now.responses);
+        cJSON_AddNumberToObject(ro, "poor", (double)x->now.poor);
+        cJSON_AddNumberToObject(ro, "poor_rate", x->now.poor_rate);
+        cJSON_AddNumberToObject(ro, "mean", x->now.mean);
+        if (r->has_previous)
+            cJSON_AddItemToObject(ro, "previous", side_obj(&x->before));
+        else
+            cJSON_AddNullToObject(ro, "previous");
+        cJSON_AddNumberToObject(ro, "poor_rate_diff", x->j.cmp.diff);
+        if (r->has_previous) {
+            cJSON_AddItemToObject(ro, "poor_rate_diff_ci95",
+                                  pair_arr(x->j.cmp.diff_ci_lo, x->j.cmp.diff_ci_hi));
+            cJSON_AddStringToObject(ro, "poor_test", x->j.cmp.exact ? "fisher" : "z");
+            cJSON_AddNumberToObject(ro, "p_poor", x->j.cmp.p);
+            cJSON_AddNumberToObject(ro, "p_poor_holm", x->j.p_holm);
+            cJSON_AddStringToObject(ro, "verdict", cs_verdict_name(x->j.verdict));
+            cJSON_AddBoolToObject(ro, "not_significant_after_adjusting", x->j.adjusted_away);
+            cJSON_AddBoolToObject(ro, "below_min_effect", x->j.below_min_effect);
+        } else {
+            cJSON_AddNullToObject(ro, "poor_rate_diff_ci95");
+            cJSON_AddNullToObject(ro, "poor_test");
+            cJSON_AddNullToObject(ro, "p_poor");
+            cJSON_AddNullToObject(ro, "p_poor_holm");
+            cJSON_AddNullToObject(ro, "verdict");
+        }
+        cJSON_AddNumberToObject(ro, "minor_scales", (double)x->n_minor_scales);
+        cJSON_AddNumberToObject(ro, "minor_responses", (double)x->minor_responses);
+        cJSON_AddItemToArray(rows, ro);
+    }
+    cJSON *mv = cJSON_AddObjectToObject(o, "movers");
+    cJSON *tags = cJSON_AddArrayToObject(mv, "tags");
+    for (size_t i = 0; i < r->n_tags; i++)
+        cJSON_AddItemToArray(tags, mover_obj(&r->tags[i], r->has_previous));
+    cJSON *res = cJSON_AddArrayToObject(mv, "resources");
+    for (size_t i = 0; i < r->n_resource_movers; i++)
+        cJSON_AddItemToArray(res, mover_obj(&r->resources[i], r->has_previous));
+    return o;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "model/review.h"
 #include "report/model.h"
 
 struct cJSON;
@@ -27,6 +28,12 @@ struct cJSON *cs_json_group(const struct cs_report_model *m,
  * by cJSON anyway). */
 cs_status cs_json_write(const struct cJSON *doc, const char *path,
                         struct cs_err *err);
+
+/* summary.json "review" (issue 17): period, previous (null with --vs none
+ * or no earlier surveys), min_effect, rows (one per category with responses
+ * in the period, on its primary scale) and movers {tags, resources}.
+ * Returns owned cJSON. */
+struct cJSON *cs_json_review(const struct cs_review *r);
 
 struct cs_privacy;
 /* summary.json / compare.json "privacy": null when p is NULL (ids as

@@ -57,6 +57,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "model/review.h"
 #include "report/model.h"
 #include "store/join.h"
 #include "store/store.h"
@@ -151,6 +152,11 @@ void cs_xlsx_get_stats(const struct cs_xlsx *x, struct cs_xlsx_stats *st);
  * contents of every sheet (written at close). */
 cs_status cs_xlsx_about(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                         struct cs_err *err);
+/* Review (issue 17): the review period against its comparison period, one
+ * headline row per category (primary scale) with its verdict coloured by
+ * conditional formatting, then the tags and resources that moved most.
+ * rv: borrowed for the call. */
+cs_status cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err);
 /* Summary: one row per (category, scale) with every figure of
  * summary.json; pooled normalized figures below when a category has
  * several scales. */

@@ -13,6 +13,7 @@
  * Scales are never pooled: a row compares one scale with the same scale.
  */
 #include "report/compare.h"
+#include "report/review.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -33,17 +34,6 @@
 
 #define ALPHA 0.05
 #define POWER 0.80
-
-const char *
-cs_verdict_name(enum cs_verdict v)
-{
-    switch (v) {
-    case CS_VERDICT_BETTER: return "better";
-    case CS_VERDICT_WORSE: return "worse";
-    case CS_VERDICT_TOO_SMALL: return "too small to judge";
-    default: return "no evidence";
-    }
-}
 
 static const struct rep_group *
 find_cat(const struct cmp_group *g, int cat, const struct stats_scale *sc)
@@ -139,6 +129,8 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     struct cs_compare *c = xcalloc(1, sizeof *c);
     c->by = o->by;
     c->min_n = o->min_n;
+    c->min_effect = o->min_effect;
+    c->baseline_given = o->baseline != NULL;
     c->n_groups = cube.n_groups;
     c->groups = xcalloc(cube.n_groups, sizeof *c->groups);
     for (size_t g = 0; g < cube.n_groups; g++) {
@@ -151,8 +143,23 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             goto fail;
     }
     disambiguate_labels(c);
+    /* the default baseline: the earliest week or day; for resources and
+     * custom answers the group with the most surveys (a small canary is no
+     * yardstick), ties to the first */
     c->baseline = 0;
-    if (o->baseline) {
+    if (!o->baseline && (by == CS_GROUP_RESOURCE || by == CS_GROUP_CUSTOM))
+        for (size_t g = 1; g < c->n_groups; g++)
+            if (c->groups[g].surveys > c->groups[c->baseline].surveys)
+                c->baseline = g;
+    c->baseline_previous = o->baseline && strcasecmp(o->baseline, "previous") == 0;
+    if (c->baseline_previous && by != CS_GROUP_WEEK && by != CS_GROUP_DAY) {
+        rc = cs_fail(err, CS_E_USAGE, "--baseline",
+                     "'previous' compares each week or day with the one before it: it needs "
+                     "--by week or --by day, not --by %s",
+                     o->by);
+        goto fail;
+    }
+    if (o->baseline && !c->baseline_previous) {
         size_t b = SIZE_MAX, n_label = 0;
         for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
             if (strcasecmp(c->groups[g].key, o->baseline) == 0)
@@ -184,16 +191,17 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
         c->baseline = b;
     }
     /* rows */
-    const struct cmp_group *base = &c->groups[c->baseline];
     size_t cap = 0;
     for (size_t g = 0; g < c->n_groups; g++) {
         if (g == c->baseline)
-            continue;
+            continue; /* with previous: the first period has nothing before it */
+        size_t bi = c->baseline_previous ? g - 1 : c->baseline;
+        const struct cmp_group *base = &c->groups[bi];
         for (size_t k = 0; k < c->groups[g].n_cats; k++) {
             const struct rep_group *rg = &c->groups[g].cats[k];
             const struct rep_group *rb = find_cat(base, rg->cat, &rg->scale);
             struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g,
-                                .baseline = c->baseline};
+                                .baseline = bi};
             r.n = rg->sum.n;
             r.poor = rg->sum.n_poor;
             r.poor_rate = rg->sum.poor_rate;
@@ -216,31 +224,33 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             c->rows[c->n_rows++] = r;
         }
     }
-    /* Holm across the rows that are judged */
-    double *p = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *p);
-    double *adj = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *adj);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        struct cmp_row *r = &c->rows[i];
-        bool small = r->n < o->min_n || r->n_base < o->min_n;
-        p[i] = small ? NAN : r->poor_cmp.p;
+    /* verdicts: one code path with the review (report/review.c) */
+    {
+        size_t n = c->n_rows ? c->n_rows : 1;
+        struct stats_poor_cmp *cmp = xcalloc(n, sizeof *cmp);
+        uint64_t *a = xcalloc(n, sizeof *a), *b = xcalloc(n, sizeof *b);
+        struct cs_judgement *j = xcalloc(n, sizeof *j);
+        for (size_t i = 0; i < c->n_rows; i++) {
+            cmp[i] = c->rows[i].poor_cmp;
+            a[i] = c->rows[i].n;
+            b[i] = c->rows[i].n_base;
+        }
+        cs_judge_table(cmp, a, b, c->n_rows, o->min_n, o->min_effect, ALPHA, j);
+        for (size_t i = 0; i < c->n_rows; i++) {
+            struct cmp_row *r = &c->rows[i];
+            r->j = j[i];
+            r->p_poor_holm = j[i].p_holm;
+            r->verdict = j[i].verdict;
+            if (r->verdict == CS_VERDICT_WORSE)
+                c->n_worse++;
+            if (r->verdict == CS_VERDICT_BETTER)
+                c->n_better++;
+        }
+        xfree(cmp);
+        xfree(a);
+        xfree(b);
+        xfree(j);
     }
-    stats_holm(p, c->n_rows, adj);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        struct cmp_row *r = &c->rows[i];
-        r->p_poor_holm = adj[i];
-        if (r->n < o->min_n || r->n_base < o->min_n)
-            r->verdict = CS_VERDICT_TOO_SMALL;
-        else if (!isnan(adj[i]) && adj[i] < ALPHA)
-            r->verdict = r->poor_cmp.diff > 0 ? CS_VERDICT_WORSE : CS_VERDICT_BETTER;
-        else
-            r->verdict = CS_VERDICT_NO_EVIDENCE;
-        if (r->verdict == CS_VERDICT_WORSE)
-            c->n_worse++;
-        if (r->verdict == CS_VERDICT_BETTER)
-            c->n_better++;
-    }
-    xfree(p);
-    xfree(adj);
     cs_cube_free(&cube);
     *out = c;
     return CS_OK;
@@ -302,9 +312,17 @@ cs_compare_json(const struct cs_compare *c)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "by", c->by);
-    cJSON_AddStringToObject(doc, "baseline", c->groups[c->baseline].label);
+    cJSON_AddStringToObject(doc, "baseline",
+                            c->baseline_previous ? "previous" : c->groups[c->baseline].label);
+    cJSON_AddStringToObject(doc, "baseline_rule",
+                            c->baseline_previous ? "each group against the one before it"
+                            : c->baseline_given  ? "given with --baseline"
+                            : (strcmp(c->by, "week") == 0 || strcmp(c->by, "day") == 0)
+                                ? "the earliest group"
+                                : "the group with the most surveys");
     cJSON_AddNumberToObject(doc, "min_n", (double)c->min_n);
     cJSON_AddNumberToObject(doc, "alpha", ALPHA);
+    cJSON_AddNumberToObject(doc, "min_effect", c->min_effect);
     cJSON *gs = cJSON_AddArrayToObject(doc, "groups");
     for (size_t g = 0; g < c->n_groups; g++) {
         cJSON *o = cJSON_CreateObject();
@@ -347,6 +365,8 @@ cs_compare_json(const struct cs_compare *c)
         cJSON_AddNumberToObject(o, "p_chi2", r->chi2.p);
         cJSON_AddNumberToObject(o, "p_poor_holm", r->p_poor_holm);
         cJSON_AddStringToObject(o, "verdict", cs_verdict_name(r->verdict));
+        cJSON_AddBoolToObject(o, "not_significant_after_adjusting", r->j.adjusted_away);
+        cJSON_AddBoolToObject(o, "below_min_effect", r->j.below_min_effect);
         cJSON_AddNumberToObject(o, "min_detectable_diff", r->min_detectable_diff);
         cJSON_AddItemToArray(rows, o);
     }
@@ -414,6 +434,12 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
         if (r->verdict == CS_VERDICT_TOO_SMALL && !isnan(r->min_detectable_diff))
             snprintf(verdict, sizeof verdict, "too small to judge (detects +%.0f pt)",
                      100 * r->min_detectable_diff);
+        else if (r->j.adjusted_away)
+            snprintf(verdict, sizeof verdict,
+                     "no evidence: not significant after adjusting for %zu comparisons",
+                     r->j.n_compared);
+        else if (r->j.below_min_effect)
+            snprintf(verdict, sizeof verdict, "no evidence: smaller than --min-effect");
         else
             snprintf(verdict, sizeof verdict, "%s", cs_verdict_name(r->verdict));
         tp(&t, "%-12s %-11s %-18.18s %8llu %9s %9s %-22s %9s  %s\n",
@@ -421,8 +447,17 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
            (unsigned long long)r->n, pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
            verdict);
     }
-    tp(&t, "baseline: %s; %zu worse, %zu better, %zu rows\n",
-       c->groups[c->baseline].label, c->n_worse, c->n_better, c->n_rows);
+    if (c->baseline_previous)
+        tp(&t, "baseline: each %s against the one before it; %zu worse, %zu better, %zu rows\n",
+           c->by, c->n_worse, c->n_better, c->n_rows);
+    else
+        tp(&t, "baseline: %s (%s); %zu worse, %zu better, %zu rows\n",
+           c->groups[c->baseline].label,
+           c->baseline_given ? "--baseline"
+           : (strcmp(c->by, "week") == 0 || strcmp(c->by, "day") == 0)
+               ? "the earliest"
+               : "the most surveys",
+           c->n_worse, c->n_better, c->n_rows);
     return t.s;
 }
 

@@ -12,20 +12,12 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "model/review.h"
 #include "report/model.h"
 #include "stats/stats.h"
 #include "store/query.h"
 
 struct cs_privacy;
-
-enum cs_verdict {
-    CS_VERDICT_NO_EVIDENCE = 0,
-    CS_VERDICT_BETTER,
-    CS_VERDICT_WORSE,
-    CS_VERDICT_TOO_SMALL,
-};
-
-const char *cs_verdict_name(enum cs_verdict v); /* "better", "no evidence", ... */
 
 struct cmp_group {
     char *key;               /* owned: full resource id, week, day, answer */
@@ -47,6 +39,8 @@ struct cmp_row {
     struct stats_mwu mwu;           /* U of the group, p, rank-biserial (+ = group higher) */
     struct stats_chi2 chi2;         /* homogeneity of the distributions */
     double p_poor_holm;             /* Holm over the table's poor-rate p-values */
+    struct cs_judgement j;          /* the whole judgement (report/review.h cs_judge_table),
+                                       of which p_poor_holm and verdict are copies */
     double mean, mean_base;
     double min_detectable_diff;     /* smallest poor-rate rise detectable at 80% power */
     enum cs_verdict verdict;
@@ -56,18 +50,27 @@ struct cs_compare {
     const char *by;          /* "resource", "week", "day", "custom:KEY" (borrowed) */
     struct cmp_group *groups;
     size_t n_groups;
-    size_t baseline;         /* index of the baseline group */
+    size_t baseline;         /* index of the baseline group (with previous: 0,
+                                the first period, which has no row) */
+    bool baseline_previous;  /* --baseline previous: each row's baseline is the
+                                group before it (rows carry their baseline) */
+    bool baseline_given;     /* --baseline given (else the default rule) */
     struct cmp_row *rows;
     size_t n_rows;
     uint64_t min_n;
+    double min_effect;       /* points: smaller differences get no verdict */
     size_t n_worse, n_better;
 };
 
 struct cs_compare_opts {
     struct cs_filter filter;    /* borrowed strings */
     const char *by;             /* as given on the command line */
-    const char *baseline;       /* key or label, case-insensitive; NULL = first */
+    const char *baseline;       /* key or label, case-insensitive, or "previous"
+                                   (--by week|day); NULL = the earliest week or
+                                   day, or the resource or answer with the most
+                                   surveys */
     uint64_t min_n;             /* 30 */
+    double min_effect;          /* --min-effect, points (0) */
 };
 
 /* Build the comparison.  Errors: CS_E_USAGE for a bad --by or an unknown

@@ -4,6 +4,7 @@
  * the workbook as their renderers land) and the terminal table.
  */
 #include "report/report.h"
+#include "report/review.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "core/afile.h"
+#include "core/buf.h"
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/privacy.h"
@@ -90,6 +92,14 @@ static void
 on_file(void *ctx, const char *path)
 {
     push_file(ctx, path);
+}
+
+/* Tell the caller a stage starts (progress); n = template steps + 4. */
+static void
+stage(const struct cs_report_opts *o, const char *name, size_t k, size_t n)
+{
+    if (o->on_stage)
+        o->on_stage(o->stage_ctx, name, k, n);
 }
 
 static char *
@@ -678,6 +688,9 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                        "rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti)",
                        o->merge);
     struct cs_report_model *m = NULL;
+    struct cs_review *review = NULL;
+    const size_t n_stages = (tmpl ? tmpl->n_steps : 0) + 4;
+    stage(o, "statistics", 0, n_stages);
     double t0 = now_s();
     /* one snapshot for every read of the report: statistics, template
      * steps and sheets agree although another run commits meanwhile */
@@ -706,7 +719,19 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     if ((rc = cs_mkdirs(o->out_dir, err)))
         goto out;
     char path[4096];
+    struct cs_review_opts rvo = {.filter = mo.filter,
+                                 .data_first_us = m->totals.first_us,
+                                 .data_last_us = m->totals.last_us,
+                                 .vs = (enum cs_review_vs)o->vs,
+                                 .vs_periods = o->vs_periods,
+                                 .min_n = o->min_n,
+                                 .min_effect_pts = o->min_effect};
+    stage(o, "review", 1, n_stages);
+    if (m->totals.surveys > 0 && (rc = cs_review_build(store, &rvo, &review, err)))
+        goto out;
     cJSON *doc = cs_json_summary(m);
+    if (review)
+        cJSON_AddItemToObject(doc, "review", cs_json_review(review));
     cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
     cJSON_AddStringToObject(doc, "template", tmpl ? tmpl->name : "");
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
@@ -730,6 +755,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
         snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
         rc = cs_xlsx_open(path, &xo, &xl, err);
+        if (rc == CS_OK && review)
+            rc = cs_xlsx_review(xl, review, err);
         if (rc == CS_OK)
             rc = cs_xlsx_about(xl, &xin, err);
         res->seconds_xlsx += now_s() - ts;
@@ -739,6 +766,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     bool custom_written = false;
     for (size_t i = 0; tmpl && i < tmpl->n_steps; i++) {
         const struct cs_template_step *st = &tmpl->steps[i];
+        stage(o, st->title && st->title[0] ? st->title : "template step", 2 + i, n_stages);
         double ts = now_s();
         if (xl && st->section != CS_SECTION_QUERY) {
             /* the template names and describes the section's sheet */
@@ -843,6 +871,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     }
     struct cs_xlsx_stats xs = {0};
     if (xl) {
+        stage(o, o->data_sheet && !data_written ? "Data sheet and workbook" : "workbook",
+              n_stages - 2, n_stages);
         double ts = now_s();
         if (o->data_sheet && !data_written)
             rc = cs_xlsx_data(xl, &xin, err);
@@ -869,6 +899,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                   (unsigned long long)res->csv_cells_replaced);
     /* summary.json last, so it can count what the other files changed */
     if (fmts & F_JSON) {
+        stage(o, "summary.json", n_stages - 1, n_stages);
         double ts = now_s();
         res->json_strings_replaced = cs_json_invalid_strings(doc);
         if (xs.text_dropped > res->text_dropped)
@@ -901,7 +932,26 @@ done:
     if (rc)
         goto out;
     struct text t = {0};
-    terminal_table(m, &t);
+    if (review) {
+        char *rt = cs_review_text(review);
+        tprintf(&t, "%s", rt);
+        xfree(rt);
+        struct cs_buf w = {0};
+        for (size_t i = 0; i < review->n_rows; i++) {
+            const struct cs_review_row *row = &review->rows[i];
+            if (row->j.verdict != CS_VERDICT_WORSE)
+                continue;
+            char sc[96];
+            cs_buf_printf(&w, "%s %s: poor rate %.1f%% against %.1f%% (%+.1f pt, Holm p %.4g)\n",
+                          cs_category_title((enum cs_category)row->cat),
+                          cs_scale_label(&row->scale, sc, sizeof sc), 100 * row->now.poor_rate,
+                          100 * row->before.poor_rate, 100 * row->j.cmp.diff, row->j.p_holm);
+            res->n_worse++;
+        }
+        res->worse_text = cs_buf_take(&w);
+    }
+    if (!review || o->full_table || o->scales_all)
+        terminal_table(m, &t);
     if (audit.events > 0)
         tprintf(&t,
                 "Custom answers (%s): %llu events, %llu surveys answered, %llu without "
@@ -914,6 +964,7 @@ done:
     res->terminal_text = t.s ? t.s : xstrdup("");
 out:
     cs_store_read_end(store);
+    cs_review_free(&review);
     cs_report_model_free(&m);
     if (rc)
         cs_report_result_free(res); /* nothing for the caller to free */
@@ -924,6 +975,7 @@ void
 cs_report_result_free(struct cs_report_result *res)
 {
     xfree(res->terminal_text);
+    xfree(res->worse_text);
     for (size_t i = 0; i < res->n_files; i++)
         xfree(res->files[i]);
     xfree(res->files);

@@ -35,6 +35,17 @@ struct cs_report_opts {
     const char *filters_text;    /* the filters as typed, for About (borrowed) */
     const struct cs_privacy *privacy; /* --pseudonymize (model/privacy.h), borrowed;
                                     NULL = ids and text as stored */
+    /* the review (issue 17) */
+    int vs;                      /* enum cs_review_vs: --vs previous (default), none, N */
+    unsigned vs_periods;         /* N of --vs N */
+    double min_effect;           /* --min-effect, points: smaller moves get no verdict (0) */
+    bool scales_all;             /* --scales all: every scale's table and charts */
+    bool full_table;             /* --verbose: the per-scale table on the terminal too */
+    /* progress: called as each stage starts ("statistics", "review", then
+     * per template step its title, "workbook", "summary.json"), step of
+     * n_steps; NULL = none.  Never prints by itself. */
+    void (*on_stage)(void *ctx, const char *stage, size_t step, size_t n_steps);
+    void *stage_ctx;
     /* compare */
     const char *compare_by;      /* borrowed */
     const char *baseline;        /* borrowed */
@@ -53,6 +64,8 @@ struct cs_report_result {
     uint64_t csv_cells_neutralized; /* CSV cells given a leading apostrophe (= + - @ ...) */
     uint64_t json_strings_replaced; /* summary.json strings with invalid UTF-8 */
     uint64_t text_dropped;          /* free-text answers left out (privacy mode) */
+    size_t n_worse;                 /* headline rows of the review judged worse */
+    char *worse_text;               /* owned: those rows, one line each ("" if none) */
 };
 
 void cs_report_opts_default(struct cs_report_opts *o);

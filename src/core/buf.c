@@ -1,0 +1,80 @@
+/*
+ * core/buf.c: the growable text buffer (core/buf.h).  Capacity doubles, so
+ * n appends cost O(total length).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/mem.h"
+
+static void
+reserve(struct cs_buf *b, size_t extra)
+{
+    if (b->cap - b->n > extra)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap - b->n <= extra)
+        cap *= 2;
+    b->s = xrealloc(b->s, cap);
+    b->cap = cap;
+}
+
+void
+cs_buf_add(struct cs_buf *b, const char *s, size_t n)
+{
+    reserve(b, n);
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+void
+cs_buf_puts(struct cs_buf *b, const char *s)
+{
+    cs_buf_add(b, s, strlen(s));
+}
+
+void
+cs_buf_vprintf(struct cs_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    reserve(b, 0);
+    int k = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+    if (k >= 0 && (size_t)k >= b->cap - b->n) {
+        reserve(b, (size_t)k);
+        k = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap2);
+    }
+    va_end(ap2);
+    if (k > 0)
+        b->n += (size_t)k;
+    else
+        b->s[b->n] = '\0';
+}
+
+void
+cs_buf_printf(struct cs_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cs_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+char *
+cs_buf_take(struct cs_buf *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+    b->s = NULL;
+    b->n = b->cap = 0;
+    return s;
+}
+
+void
+cs_buf_free(struct cs_buf *b)
+{
+    xfree(b->s);
+    b->s = NULL;
+    b->n = b->cap = 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * core/buf.h: the one growable text buffer of callsurvey.  A buffer starts
+ * zeroed (struct cs_buf b = {0}); appends grow it through the x-allocators
+ * (out of memory ends the program, core/mem.h); the text is always
+ * NUL-terminated once anything was appended.  The buffer owns its text
+ * until cs_buf_take hands it to the caller.
+ */
+#ifndef CS_BUF_H
+#define CS_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct cs_buf {
+    char *s;    /* owned text, NUL-terminated; NULL before the first append */
+    size_t n;   /* bytes of text, without the NUL */
+    size_t cap; /* bytes allocated */
+};
+
+/* Append n bytes of s (borrowed; may hold any byte but NUL). */
+void cs_buf_add(struct cs_buf *b, const char *s, size_t n);
+/* Append a C string. */
+void cs_buf_puts(struct cs_buf *b, const char *s);
+/* Append printf-formatted text. */
+void cs_buf_printf(struct cs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cs_buf_vprintf(struct cs_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* The text, owned by the caller (free with xfree); "" for an empty buffer.
+ * The buffer is empty again afterwards. */
+char *cs_buf_take(struct cs_buf *b);
+/* Free the text; the buffer is empty again. */
+void cs_buf_free(struct cs_buf *b);
+
+#endif
