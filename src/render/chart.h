@@ -179,6 +179,16 @@ struct chart_spec {
                                           ("95% interval (Wilson)") */
     const char *no_data_text;          /* second line of the "No data" panel
                                           ("No responses in this window") */
+    const unsigned char *marks;        /* LINE: optional per-category marks
+                                          (n_categories): CHART_MARK_PERIOD or
+                                          CHART_MARK_BASE shade the category's
+                                          slot, 0 leaves it plain */
+    const char *mark_labels[3];        /* legend text of marks 1 and 2
+                                          ([0] unused); NULL = no entry */
+    const bool *hollow;                /* LINE: optional per-category flags:
+                                          the point is drawn hollow (e.g.
+                                          fewer than --min-n responses) */
+    const char *hollow_label;          /* legend text for hollow points */
     bool sort_desc;                    /* BAR: largest value first, missing
                                           values last (stable) */
     bool donut;                        /* PIE: a ring with the total inside */
@@ -191,6 +201,9 @@ struct chart_spec {
                                           be 100..10000 */
     int dpi;                           /* pixels per inch; 0 = 144; 36..1200 */
 };
+
+/* Marks of a LINE chart's categories (chart_spec.marks). */
+enum { CHART_MARK_NONE = 0, CHART_MARK_PERIOD = 1, CHART_MARK_BASE = 2 };
 
 /* Zero *spec, set kind, footnote.n = CHART_N_NONE and the default size.
  * Specs built by other means work too: zero fields mean the defaults. */

@@ -340,7 +340,7 @@ cat_draw_markers(struct rc *rc, const struct chart_spec *s,
         const struct chart_series *sr = &s->series[cp->right[k]];
         chart_line_series_draw(rc, sr->values, n, &cp->rt, p, cp->slot,
                                series_color(s, cp->right[k]), true,
-                               MARKER_RADIUS);
+                               MARKER_RADIUS, NULL);
         for (size_t i = 0; i < n && k == 0; i++) {
             if (!fin(sr->values, i))
                 continue;

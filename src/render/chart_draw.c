@@ -35,7 +35,9 @@ enum swatch {
     SW_BOX,    /* filled square: columns, bars, segments */
     SW_LINE,   /* line with a dot: line series */
     SW_BAND,   /* pale square: interval band */
-    SW_WHISKER /* I-beam: interval whiskers */
+    SW_WHISKER, /* I-beam: interval whiskers */
+    SW_MARK,    /* pale square: a marked period */
+    SW_RING     /* hollow dot: a point drawn hollow */
 };
 
 struct legend_item {
@@ -62,6 +64,19 @@ draw_swatch(struct rc *rc, enum swatch k, struct rgb c, double x, double y,
         cairo_rectangle(cr, x, cy - sz / 2, sz + 4, sz);
         set_rgba(cr, c, 0.22);
         cairo_fill(cr);
+        break;
+    case SW_MARK:
+        cairo_rectangle(cr, x, cy - sz / 2, sz + 4, sz);
+        set_rgba(cr, c, 0.35);
+        cairo_fill(cr);
+        break;
+    case SW_RING:
+        cairo_arc(cr, x + (sz + 4) / 2, cy, 3.6, 0, 2 * PI);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        set_rgb(cr, c);
+        cairo_set_line_width(cr, 1.6);
+        cairo_stroke(cr);
         break;
     case SW_LINE:
         cairo_move_to(cr, x, cy);
@@ -273,7 +288,7 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
         want = true;
         break;
     case CHART_LINE:
-        want = s->n_series > 1 || ivl;
+        want = s->n_series > 1 || ivl || s->marks || s->hollow;
         break;
     default:
         want = false;
@@ -299,6 +314,22 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
             s->kind == CHART_LINE ? SW_BAND : SW_WHISKER,
             s->kind == CHART_LINE ? series_color(s, 0) : hex(C_WHISKER),
             s->interval_label};
+    if (s->kind == CHART_LINE) {
+        /* the marks and hollow points present, each once */
+        for (int mk = CHART_MARK_PERIOD; mk <= CHART_MARK_BASE && s->marks; mk++) {
+            bool present = false;
+            for (size_t i = 0; i < s->n_categories && !present; i++)
+                present = s->marks[i] == mk;
+            if (present && s->mark_labels[mk] && n < MAX_LEGEND)
+                it[n++] = (struct legend_item){SW_MARK, chart_mark_color(mk),
+                                               s->mark_labels[mk]};
+        }
+        bool rings = false;
+        for (size_t i = 0; s->hollow && i < s->n_categories && !rings; i++)
+            rings = s->hollow[i];
+        if (rings && s->hollow_label && n < MAX_LEGEND)
+            it[n++] = (struct legend_item){SW_RING, series_color(s, 0), s->hollow_label};
+    }
     return n;
 }
 

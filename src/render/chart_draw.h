@@ -297,10 +297,15 @@ struct cat_plan {
 
 /* Lines through finite points v[0..n) on ticks t, category slots of width
  * slot in plot p; a point with no finite neighbour gets a dot even when
- * markers are off, so it does not vanish.  mr: marker radius. */
+ * markers are off, so it does not vanish.  mr: marker radius.  hollow
+ * (NULL or n flags): those points are drawn as rings, markers on or off. */
 void chart_line_series_draw(struct rc *rc, const double *v, size_t n,
                             const struct chart_ticks *t, struct box p,
-                            double slot, struct rgb c, bool markers, double mr);
+                            double slot, struct rgb c, bool markers, double mr,
+                            const bool *hollow);
+
+/* Colours of the LINE chart's period marks (chart_spec.marks). */
+struct rgb chart_mark_color(int mark);
 /* The line part of a category chart (CHART_LINE): interval bands, lines,
  * labels of the last points (added to vl).  Draws inside the current clip. */
 void chart_line_draw(struct rc *rc, const struct chart_spec *s,

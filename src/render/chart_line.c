@@ -10,12 +10,39 @@
 #include "render/chart_draw.h"
 #include "render/chart_internal.h"
 
+#define LINE_RING_EXTRA 0.8 /* a hollow point's ring is this much wider */
+#define LINE_RING_WIDTH 1.6 /* and drawn this thick */
+#define MARK_ALPHA 0.16     /* opacity of a marked period's shading */
+
+struct rgb
+chart_mark_color(int mark)
+{
+    /* the review period in Okabe-Ito orange, its comparison in grey */
+    return mark == CHART_MARK_PERIOD ? hex(palette_hex[CHART_COLOR_ORANGE])
+                                     : hex(0x8C8C8C);
+}
+
+/* Shade the slots of marked categories (behind everything else). */
+static void
+draw_marks(struct rc *rc, const struct chart_spec *s, struct box p, double slot)
+{
+    if (!s->marks)
+        return;
+    for (size_t i = 0; i < s->n_categories; i++) {
+        if (s->marks[i] != CHART_MARK_PERIOD && s->marks[i] != CHART_MARK_BASE)
+            continue;
+        cairo_rectangle(rc->cr, p.x + slot * (double)i, p.y, slot, p.h);
+        set_rgba(rc->cr, chart_mark_color(s->marks[i]), MARK_ALPHA);
+        cairo_fill(rc->cr);
+    }
+}
+
 /* Lines through finite points; a point with no finite neighbour gets a dot
  * even when markers are off, so it does not vanish. */
 void
 chart_line_series_draw(struct rc *rc, const double *v, size_t n,
                        const struct chart_ticks *t, struct box p, double slot,
-                       struct rgb c, bool markers, double mr)
+                       struct rgb c, bool markers, double mr, const bool *hollow)
 {
     cairo_t *cr = rc->cr;
     if (v == NULL)
@@ -44,10 +71,20 @@ chart_line_series_draw(struct rc *rc, const double *v, size_t n,
             continue;
         bool lonely = (i == 0 || !isfinite(v[i - 1])) &&
                       (i + 1 == n || !isfinite(v[i + 1]));
-        if (!markers && !lonely)
+        bool ring = hollow && hollow[i];
+        if (!markers && !lonely && !ring)
             continue;
         double x = p.x + slot * ((double)i + 0.5);
         double y = amap(t, v[i], p.y + p.h, p.y);
+        if (ring) { /* a white disc in a ring of the series colour */
+            cairo_arc(cr, x, y, mr + LINE_RING_EXTRA, 0, 2 * PI);
+            cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_fill_preserve(cr);
+            set_rgb(cr, c);
+            cairo_set_line_width(cr, LINE_RING_WIDTH);
+            cairo_stroke(cr);
+            continue;
+        }
         cairo_arc(cr, x, y, mr, 0, 2 * PI);
         set_rgb(cr, c);
         cairo_fill_preserve(cr);
@@ -113,6 +150,7 @@ chart_line_draw(struct rc *rc, const struct chart_spec *s,
     size_t n = s->n_categories;
     const struct box p = cp->p;
     bool markers_on = n <= LINE_MARKERS_MAX;
+    draw_marks(rc, s, p, cp->slot);
     for (size_t k = 0; k < cp->nl; k++) {
         const struct chart_series *sr = &s->series[cp->left[k]];
         draw_band(rc, sr->lo, sr->hi, n, &cp->lt, p, cp->slot,
@@ -122,7 +160,7 @@ chart_line_draw(struct rc *rc, const struct chart_spec *s,
         const struct chart_series *sr = &s->series[cp->left[k]];
         chart_line_series_draw(rc, sr->values, n, &cp->lt, p, cp->slot,
                                series_color(s, cp->left[k]), markers_on,
-                               LINE_MARKER_RADIUS);
+                               LINE_MARKER_RADIUS, s->hollow);
     }
     /* label each series' last point (up to three series) */
     struct box placed[LINE_LABELLED_MAX];

@@ -291,12 +291,29 @@ trend_rows(const struct cs_report_model *m, const struct rep_group *g,
     return k;
 }
 
+/* [a, b) in µs of a trend bucket (an ISO week code or a day number) */
+static void
+bucket_span(const struct cs_report_model *m, int64_t bucket, int64_t *a, int64_t *b)
+{
+    if (m->bucket == CS_BUCKET_DAY) {
+        *a = bucket * CS_US_PER_DAY;
+        *b = *a + CS_US_PER_DAY;
+    } else {
+        *a = cs_iso_week_monday((int)(bucket / 100), (int)(bucket % 100)) * CS_US_PER_DAY;
+        *b = *a + 7 * CS_US_PER_DAY;
+    }
+}
+
 static cs_status
 trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_group *g,
              const char *base, struct cs_err *err)
 {
     const struct rep_trend **rows = xcalloc(m->n_trend ? m->n_trend : 1, sizeof *rows);
     size_t k = trend_rows(m, g, rows);
+    if (k < 2) { /* one period is a single value, not a trend: the tables have it */
+        xfree(rows);
+        return CS_OK;
+    }
     char (*labels)[24] = xcalloc(k ? k : 1, sizeof *labels);
     const char **lp = xcalloc(k ? k : 1, sizeof *lp);
     double *v = xcalloc(k ? k : 1, sizeof *v), *lo = xcalloc(k ? k : 1, sizeof *lo),
@@ -311,6 +328,30 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
                                    pn ? ", " : "* partial (the window does not cover it): ",
                                    rows[i]->label);
     }
+    /* the review's periods shaded, small buckets hollow */
+    unsigned char *marks = xcalloc(k, 1);
+    bool *hollow = xcalloc(k, sizeof *hollow);
+    bool any_mark = false, any_hollow = false;
+    const struct cs_review *rv = m->review;
+    for (size_t i = 0; i < k; i++) {
+        int64_t a, b;
+        bucket_span(m, rows[i]->bucket, &a, &b);
+        if (rv && rv->period.label[0] && a >= rv->period.since_us && b <= rv->period.until_us)
+            marks[i] = CHART_MARK_PERIOD;
+        else if (rv && rv->has_previous && a >= rv->previous.since_us &&
+                 b <= rv->previous.until_us)
+            marks[i] = CHART_MARK_BASE;
+        any_mark |= marks[i] != 0;
+        hollow[i] = rows[i]->small_sample;
+        any_hollow |= hollow[i];
+    }
+    char mark_now[80] = "", mark_base[80] = "", hollow_text[80];
+    if (rv) {
+        snprintf(mark_now, sizeof mark_now, "Review period (%s)", rv->period.label);
+        snprintf(mark_base, sizeof mark_base, "Compared with (%s)", rv->previous.label);
+    }
+    snprintf(hollow_text, sizeof hollow_text, "Fewer than %llu responses",
+             (unsigned long long)m->min_n);
     const char *notes[1] = {partial};
     char title[256], sc[96], win[64], name[256];
     scale_note(&g->scale, sc, sizeof sc);
@@ -341,6 +382,15 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
     spec.series = &s;
     spec.n_series = 1;
     spec.interval_label = "95% interval (Wilson)";
+    if (any_mark) {
+        spec.marks = marks;
+        spec.mark_labels[CHART_MARK_PERIOD] = mark_now;
+        spec.mark_labels[CHART_MARK_BASE] = mark_base;
+    }
+    if (any_hollow) {
+        spec.hollow = hollow;
+        spec.hollow_label = hollow_text;
+    }
     spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
     snprintf(name, sizeof name, "trend-poor-rate-%s", base);
     cs_status rc = emit(o, &spec, name, err);
@@ -366,6 +416,8 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         rc = emit(o, &spec, name, err);
     }
     xfree(rows);
+    xfree(marks);
+    xfree(hollow);
     xfree(labels);
     xfree(lp);
     xfree(v);
@@ -462,7 +514,7 @@ cs_charts_section(struct cs_charts *c, enum cs_chart_section section, int catego
         const struct rep_group *g = &m->groups[i];
         if (category >= 0 && g->cat != category)
             continue;
-        if (g->small_sample && !is_main(m, g))
+        if (g->small_sample && !is_main(m, g) && !m->scales_all)
             continue;
         char base[128];
         base_name(m, g, base, sizeof base);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "model/review.h"
 #include "stats/stats.h"
 #include "store/query.h"
 
@@ -87,6 +88,9 @@ struct cs_report_model {
     size_t n_pooled;
     struct rep_trend *trend;     /* owned, ordered by category, scale, bucket */
     size_t n_trend;
+    /* set by the report after the build (borrowed, not freed with the model): */
+    const struct cs_review *review; /* the review, for marking its periods; NULL = none */
+    bool scales_all;             /* --scales all: charts for every scale */
 };
 
 struct cs_model_opts {

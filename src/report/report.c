@@ -729,6 +729,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     stage(o, "review", 1, n_stages);
     if (m->totals.surveys > 0 && (rc = cs_review_build(store, &rvo, &review, err)))
         goto out;
+    m->review = review;
+    m->scales_all = o->scales_all;
     cJSON *doc = cs_json_summary(m);
     if (review)
         cJSON_AddItemToObject(doc, "review", cs_json_review(review));

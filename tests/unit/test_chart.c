@@ -463,6 +463,24 @@ case_line_poor_rate(struct chart_spec *s)
     s->interval_label = "95% interval (Wilson)";
 }
 
+/* the review's marks: W47 compared, W48 reviewed; W37 and W48 small */
+static void
+case_line_review_marks(struct chart_spec *s)
+{
+    static const unsigned char marks[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                            CHART_MARK_BASE, CHART_MARK_PERIOD};
+    static const bool hollow[12] = {true, false, false, false, false, false,
+                                    false, false, false, false, false, true};
+    case_line_poor_rate(s);
+    s->notes = NULL;
+    s->n_notes = 0;
+    s->marks = marks;
+    s->mark_labels[CHART_MARK_PERIOD] = "Review period (2026-W48)";
+    s->mark_labels[CHART_MARK_BASE] = "Compared with (2026-W47)";
+    s->hollow = hollow;
+    s->hollow_label = "Fewer than 30 responses";
+}
+
 static const double mean12[] = {4.02, 4.10, 3.95, 4.05, 4.12, 3.98,
                                 DNAN, 3.90, 4.01, 4.08, 4.15, 4.06};
 static const double meanlo12[] = {3.90, 4.00, 3.82, 3.94, 4.02, 3.86,
@@ -771,6 +789,7 @@ static struct gcase cases[] = {
     {"stacked-weeks", case_stacked_weeks},
     {"line-poor-rate", case_line_poor_rate},
     {"line-mean", case_line_mean},
+    {"line-review-marks", case_line_review_marks},
     {"clustered-compare", case_clustered_compare},
     {"no-data", case_no_data},
     {"single-score", case_single_score},
