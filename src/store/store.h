@@ -8,8 +8,11 @@
  * (surveys, ratings, rating_issues, rejects, custom) expand them for
  * templates and statistics.  Records with the same SurveyId merge category
  * by category (DESIGN.md §5): a category only one record has is kept, the
- * later TimeGenerated wins where both have it (updated), and a record that
- * adds nothing is a duplicate.
+ * later TimeGenerated (to Azure's 100 ns) wins where both have it (updated),
+ * a record that rates a category at exactly the stored time with another
+ * content is a conflict (the version that sorts first by score, scale and
+ * issues is kept, whatever the input order, and both are kept in
+ * conflict_data), and a record that adds nothing is a duplicate.
  *
  * Every input is one transaction: cs_store_input_begin .. _end(commit).
  */
@@ -38,6 +41,8 @@ struct cs_store_counts {
     uint64_t stored;     /* new surveys */
     uint64_t duplicates; /* records that added nothing */
     uint64_t updated;    /* records that added or replaced a category */
+    uint64_t conflicts;  /* records that disagreed with a stored category at
+                            the same time (decided by content) */
 };
 
 /* Open (creating the schema if needed).  Returns owned store in *out (close
@@ -55,8 +60,11 @@ cs_status cs_store_input_begin(struct cs_store *s, const char *source,
 cs_status cs_store_put(struct cs_store *s, const struct cs_record *recs,
                        size_t n, struct cs_store_counts *counts,
                        struct cs_err *err);
-/* Add one custom event (borrowed).  An exact repeat (same survey id, time
- * and properties) is counted as a duplicate and not stored again. */
+/* Add one custom event (borrowed).  A repeat (same survey id, event name,
+ * answers, and time to the millisecond, the coarsest precision of the
+ * export forms) is counted as a duplicate and not stored again: the
+ * portal CSV and the JSON export of one event are one event.  ev->props
+ * must be canonical (cs_event_emit sorts the keys). */
 struct cs_event;
 cs_status cs_store_event(struct cs_store *s, const struct cs_event *ev,
                          struct cs_store_counts *counts, struct cs_err *err);
@@ -70,6 +78,7 @@ cs_status cs_store_reject(struct cs_store *s, const struct cs_record *rec,
 struct cs_input_summary {
     const char *format;   /* "jsonl", "csv", ... (borrowed) */
     uint64_t bytes, read, stored, duplicates, updated, rejected, unknown_tags;
+    uint64_t conflicts;
 };
 /* Commit (commit=true) or roll back the input's transaction.  A rollback
  * also restores the in-memory SurveyId index. */
