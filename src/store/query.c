@@ -118,6 +118,45 @@ cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
 }
 
 cs_status
+cs_query_accounting(struct cs_store *s, struct cs_accounting_totals *t,
+                    struct cs_err *err)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *q;
+    if (prepare(s,
+                "SELECT format IS 'events', ?1 > 0 AND id >= ?1, count(*),"
+                " coalesce(sum(read), 0), coalesce(sum(stored), 0),"
+                " coalesce(sum(duplicates), 0), coalesce(sum(updated), 0),"
+                " coalesce(sum(conflicts), 0), coalesce(sum(rejected), 0),"
+                " coalesce(sum(unknown_tags), 0)"
+                " FROM inputs WHERE status = 'done' GROUP BY 1, 2",
+                &q, err))
+        return CS_E_DB;
+    sqlite3_bind_int64(q, 1, cs_store_run_first_input(s));
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        bool ev = sqlite3_column_int(q, 0), run = sqlite3_column_int(q, 1);
+        struct cs_acct a;
+        uint64_t *v = &a.inputs;
+        for (int i = 0; i < 8; i++)
+            v[i] = (uint64_t)sqlite3_column_int64(q, 2 + i);
+        struct cs_acct *db = ev ? &t->db_events : &t->db_surveys;
+        struct cs_acct *to[2] = {db, run ? (ev ? &t->run_events : &t->run_surveys) : NULL};
+        for (int k = 0; k < 2; k++) {
+            if (!to[k])
+                continue;
+            uint64_t *d = &to[k]->inputs;
+            for (int i = 0; i < 8; i++)
+                d[i] += v[i];
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return step_fail(s, q, err);
+    sqlite3_finalize(q);
+    return CS_OK;
+}
+
+cs_status
 cs_query_window_totals(struct cs_store *s, const struct cs_filter *f,
                        struct cs_window_totals *t, struct cs_err *err)
 {
@@ -344,13 +383,17 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     sqlite3_stmt *q;
     if (prepare(s,
                 "SELECT (SELECT count(*) FROM reject_data),"
-                " (SELECT coalesce(sum(duplicates), 0) FROM inputs WHERE status = 'done'),"
-                " (SELECT coalesce(sum(updated), 0) FROM inputs WHERE status = 'done'),"
-                " (SELECT count(*) FROM unknown_tags)",
+                " (SELECT coalesce(sum(duplicates), 0) FROM inputs"
+                "  WHERE status = 'done' AND format IS NOT 'events'),"
+                " (SELECT coalesce(sum(updated), 0) FROM inputs"
+                "  WHERE status = 'done' AND format IS NOT 'events'),"
+                " (SELECT count(*) FROM unknown_tags),"
+                " (SELECT count(*) FROM conflict_data)",
                 &q, err))
         return CS_E_DB;
     if (sqlite3_step(q) != SQLITE_ROW)
         return step_fail(s, q, err);
+    t->conflicts = (uint64_t)sqlite3_column_int64(q, 4);
     t->rejected = (uint64_t)sqlite3_column_int64(q, 0);
     t->duplicates = (uint64_t)sqlite3_column_int64(q, 1);
     t->updated = (uint64_t)sqlite3_column_int64(q, 2);

@@ -133,6 +133,7 @@ struct cs_store {
     char *source;                     /* owned: name of the open input */
     double default_threshold;         /* for default-scale ratings */
     bool index_loaded;                /* idx reflects the table */
+    int64_t run_first_input;          /* inputs.id of this run's first input, 0 = none */
 };
 
 static cs_status check_events_table(struct cs_store *s, const char *path,
@@ -410,7 +411,15 @@ cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
     if (rc != SQLITE_DONE)
         return db_fail(s, err, "recording the input");
     s->input_id = sqlite3_last_insert_rowid(s->db);
+    if (!s->run_first_input)
+        s->run_first_input = s->input_id;
     return CS_OK;
+}
+
+int64_t
+cs_store_run_first_input(struct cs_store *s)
+{
+    return s->run_first_input;
 }
 
 cs_status

@@ -93,6 +93,10 @@ struct cs_store_totals {
 cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
                           struct cs_err *err);
 
+/* inputs.id of the first input this store (this run) began, 0 when it
+ * loaded none: the inputs of this run are those with id >= it. */
+int64_t cs_store_run_first_input(struct cs_store *s);
+
 /* The SQLite handle, for the read-only query runner and the statistics
  * queries of this module's siblings (store/query.c).  Borrowed. */
 struct sqlite3 *cs_store_db(struct cs_store *s);
