@@ -364,7 +364,8 @@ cs_join_keys_free(char **keys, size_t n_keys)
 #define ON "R.survey_id = L.survey_id"
 /* The merge's right side: one row per answered survey id (issue 15 item
  * 14), not one per event.  Its answers are, per key, the latest event's
- * (ties: the later stored), as the survey_custom view gives them; its time
+ * (ties: the later stored), as the survey_custom view gives them (a
+ * survey with one event, most of them, takes its text as it is); its time
  * is the latest event's and its id the first event's.  E is the events in
  * the window (the audit's R). */
 #define LATEST(col)                                                            \
@@ -379,8 +380,11 @@ cs_join_keys_free(char **keys, size_t n_keys)
     ", E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props,"   \
     " e.measurements FROM custom_events e WHERE %s),"                          \
     " R1 AS (SELECT min(g.id) AS id, g.survey_id, max(g.time_us) AS time_us,"  \
-    " coalesce(" LATEST("props") ", '{}') AS props, " LATEST("measurements")   \
-    " AS measurements FROM E g GROUP BY g.survey_id) "
+    " CASE WHEN count(*) = 1 THEN max(g.props)"                                \
+    " ELSE coalesce(" LATEST("props") ", '{}') END AS props,"                  \
+    " CASE WHEN count(*) = 1 THEN max(g.measurements)"                         \
+    " ELSE " LATEST("measurements") " END AS measurements"                     \
+    " FROM E g GROUP BY g.survey_id) "
 #define ORDER_LR " ORDER BY l_t, l_sid, r_t, r_id"
 
 cs_status
