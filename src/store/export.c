@@ -283,6 +283,8 @@ cs_status
 cs_export_conflicts(struct cs_store *s, uint64_t limit, cs_export_conflict_cb cb,
                     void *ctx, struct cs_err *err)
 {
+    if (!cs_store_has_column(s, "conflict_data", NULL))
+        return CS_OK; /* an older database opened read-only: none */
     sqlite3_stmt *q;
     if (prepare(s,
                 "SELECT c.survey_id, c.cat, c.time, c.kept, c.other, i.source, c.line"
@@ -330,8 +332,11 @@ cs_export_inputs(struct cs_store *s, cs_export_input_cb cb, void *ctx,
 {
     sqlite3_stmt *q;
     if (prepare(s,
-                "SELECT source, format, status, bytes, read, stored, duplicates,"
-                " updated, rejected, unknown_tags, conflicts FROM inputs ORDER BY id",
+                cs_store_has_column(s, "inputs", "conflicts")
+                    ? "SELECT source, format, status, bytes, read, stored, duplicates,"
+                      " updated, rejected, unknown_tags, conflicts FROM inputs ORDER BY id"
+                    : "SELECT source, format, status, bytes, read, stored, duplicates,"
+                      " updated, rejected, unknown_tags, 0 FROM inputs ORDER BY id",
                 &q, err))
         return CS_E_DB;
     struct input_cb c = {cb};

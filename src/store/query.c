@@ -123,14 +123,17 @@ cs_query_accounting(struct cs_store *s, struct cs_accounting_totals *t,
 {
     memset(t, 0, sizeof *t);
     sqlite3_stmt *q;
-    if (prepare(s,
-                "SELECT format IS 'events', ?1 > 0 AND id >= ?1, count(*),"
-                " coalesce(sum(read), 0), coalesce(sum(stored), 0),"
-                " coalesce(sum(duplicates), 0), coalesce(sum(updated), 0),"
-                " coalesce(sum(conflicts), 0), coalesce(sum(rejected), 0),"
-                " coalesce(sum(unknown_tags), 0)"
-                " FROM inputs WHERE status = 'done' GROUP BY 1, 2",
-                &q, err))
+    char sql[600];
+    /* an older database opened read-only has no conflicts column: none */
+    snprintf(sql, sizeof sql,
+             "SELECT format IS 'events', ?1 > 0 AND id >= ?1, count(*),"
+             " coalesce(sum(read), 0), coalesce(sum(stored), 0),"
+             " coalesce(sum(duplicates), 0), coalesce(sum(updated), 0),"
+             " coalesce(sum(%s), 0), coalesce(sum(rejected), 0),"
+             " coalesce(sum(unknown_tags), 0)"
+             " FROM inputs WHERE status = 'done' GROUP BY 1, 2",
+             cs_store_has_column(s, "inputs", "conflicts") ? "conflicts" : "0");
+    if (prepare(s, sql, &q, err))
         return CS_E_DB;
     sqlite3_bind_int64(q, 1, cs_store_run_first_input(s));
     int rc;
@@ -381,15 +384,19 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     /* store-wide counters first (cheap: small tables and sums) */
     struct cs_window_totals *t = &cube->totals;
     sqlite3_stmt *q;
-    if (prepare(s,
-                "SELECT (SELECT count(*) FROM reject_data),"
-                " (SELECT coalesce(sum(duplicates), 0) FROM inputs"
-                "  WHERE status = 'done' AND format IS NOT 'events'),"
-                " (SELECT coalesce(sum(updated), 0) FROM inputs"
-                "  WHERE status = 'done' AND format IS NOT 'events'),"
-                " (SELECT count(*) FROM unknown_tags),"
-                " (SELECT count(*) FROM conflict_data)",
-                &q, err))
+    char tsql[600];
+    snprintf(tsql, sizeof tsql,
+             "SELECT (SELECT count(*) FROM reject_data),"
+             " (SELECT coalesce(sum(duplicates), 0) FROM inputs"
+             "  WHERE status = 'done' AND format IS NOT 'events'),"
+             " (SELECT coalesce(sum(updated), 0) FROM inputs"
+             "  WHERE status = 'done' AND format IS NOT 'events'),"
+             " (SELECT count(*) FROM unknown_tags), %s",
+             /* an older database opened read-only has no conflict_data */
+             cs_store_has_column(s, "conflict_data", NULL)
+                 ? "(SELECT count(*) FROM conflict_data)"
+                 : "0");
+    if (prepare(s, tsql, &q, err))
         return CS_E_DB;
     if (sqlite3_step(q) != SQLITE_ROW)
         return step_fail(s, q, err);

@@ -416,6 +416,22 @@ cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
     return CS_OK;
 }
 
+bool
+cs_store_has_column(struct cs_store *s, const char *table, const char *column)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM pragma_table_info(?1) WHERE ?2 IS NULL OR name = ?2",
+                           -1, &q, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    if (column)
+        sqlite3_bind_text(q, 2, column, -1, SQLITE_STATIC);
+    bool yes = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return yes;
+}
+
 int64_t
 cs_store_run_first_input(struct cs_store *s)
 {

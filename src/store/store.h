@@ -93,6 +93,11 @@ struct cs_store_totals {
 cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
                           struct cs_err *err);
 
+/* Whether table has column (column NULL: whether the table exists).  A
+ * database opened read-only is not upgraded (cs_store_open does that on a
+ * read-write open), so readers ask before naming a newer column. */
+bool cs_store_has_column(struct cs_store *s, const char *table, const char *column);
+
 /* inputs.id of the first input this store (this run) began, 0 when it
  * loaded none: the inputs of this run are those with id >= it. */
 int64_t cs_store_run_first_input(struct cs_store *s);

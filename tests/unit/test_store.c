@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "store/query.h"
 #include "store/store.h"
 
 static struct cs_record
@@ -436,7 +437,8 @@ test_upgrade_ticks(void **state)
     r[1].rating[CS_CAT_OVERALL] = r[0].rating[CS_CAT_OVERALL];
     r[1].rating[CS_CAT_OVERALL].score = 5; /* later: replaces, overall gets its own time */
     assert_int_equal(cs_store_put(s, r, 2, &c, &e), CS_OK);
-    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    struct cs_input_summary sum0 = {.format = "surveys", .read = 2, .stored = 1, .updated = 1};
+    assert_int_equal(cs_store_input_end(s, true, &sum0, &e), CS_OK);
     cs_store_close(&s);
     /* make it look like an old database: µs category times, no columns */
     sqlite3 *db;
@@ -449,6 +451,23 @@ test_upgrade_ticks(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
+    /* read-only, it is not upgraded, and the readers do without the columns */
+    struct cs_store_opts ro = o;
+    ro.read_only = true;
+    assert_int_equal(cs_store_open(&ro, &s, &e), CS_OK);
+    struct cs_accounting_totals acct;
+    assert_int_equal(cs_query_accounting(s, &acct, &e), CS_OK);
+    assert_int_equal(acct.db_surveys.read, 2);
+    assert_int_equal(acct.db_surveys.updated, 1);
+    assert_int_equal(acct.db_surveys.inputs, 1);
+    assert_int_equal(acct.run_surveys.inputs, 0); /* this store loaded nothing */
+    assert_int_equal(acct.db_surveys.conflicts, 0);
+    struct cs_window_totals wt;
+    assert_int_equal(cs_query_window_totals(s, NULL, &wt, &e), CS_OK);
+    assert_int_equal(wt.surveys, 1);
+    assert_int_equal(wt.conflicts, 0);
+    assert_int_equal(q1(s, "SELECT o_t FROM survey_data"), 1100000000);
+    cs_store_close(&s);
     assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
     assert_int_equal(q1(s, "SELECT o_t FROM survey_data"), 11000000000);
     /* a record between the two times is earlier than the stored overall */
