@@ -419,17 +419,19 @@ cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
 bool
 cs_store_has_column(struct cs_store *s, const char *table, const char *column)
 {
+    /* a failed check says yes: the reader's own query then fails (and
+     * says why) rather than quietly counting nothing */
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT 1 FROM pragma_table_info(?1) WHERE ?2 IS NULL OR name = ?2",
                            -1, &q, NULL) != SQLITE_OK)
-        return false;
+        return true;
     sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
     if (column)
         sqlite3_bind_text(q, 2, column, -1, SQLITE_STATIC);
-    bool yes = sqlite3_step(q) == SQLITE_ROW;
+    int rc = sqlite3_step(q);
     sqlite3_finalize(q);
-    return yes;
+    return rc != SQLITE_DONE;
 }
 
 int64_t

@@ -93,7 +93,8 @@ struct cs_store_totals {
 cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
                           struct cs_err *err);
 
-/* Whether table has column (column NULL: whether the table exists).  A
+/* Whether table has column (column NULL: whether the table exists); true
+ * when the check itself fails, so the caller's query reports the error.  A
  * database opened read-only is not upgraded (cs_store_open does that on a
  * read-write open), so readers ask before naming a newer column. */
 bool cs_store_has_column(struct cs_store *s, const char *table, const char *column);
