@@ -126,36 +126,43 @@ cs_query_accounting(struct cs_store *s, struct cs_accounting_totals *t,
     char sql[600];
     /* an older database opened read-only has no conflicts column: none */
     snprintf(sql, sizeof sql,
-             "SELECT format IS 'events', ?1 > 0 AND id >= ?1, count(*),"
+             "SELECT format IS 'events', count(*),"
              " coalesce(sum(read), 0), coalesce(sum(stored), 0),"
              " coalesce(sum(duplicates), 0), coalesce(sum(updated), 0),"
              " coalesce(sum(%s), 0), coalesce(sum(rejected), 0),"
              " coalesce(sum(unknown_tags), 0)"
-             " FROM inputs WHERE status = 'done' GROUP BY 1, 2",
+             " FROM inputs WHERE status = 'done' GROUP BY 1",
              cs_store_has_column(s, "inputs", "conflicts") ? "conflicts" : "0");
     if (prepare(s, sql, &q, err))
         return CS_E_DB;
-    sqlite3_bind_int64(q, 1, cs_store_run_first_input(s));
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        bool ev = sqlite3_column_int(q, 0), run = sqlite3_column_int(q, 1);
-        struct cs_acct a;
-        uint64_t *v = &a.inputs;
-        for (int i = 0; i < 8; i++)
-            v[i] = (uint64_t)sqlite3_column_int64(q, 2 + i);
-        struct cs_acct *db = ev ? &t->db_events : &t->db_surveys;
-        struct cs_acct *to[2] = {db, run ? (ev ? &t->run_events : &t->run_surveys) : NULL};
-        for (int k = 0; k < 2; k++) {
-            if (!to[k])
-                continue;
-            uint64_t *d = &to[k]->inputs;
-            for (int i = 0; i < 8; i++)
-                d[i] += v[i];
-        }
+        struct cs_acct *a = sqlite3_column_int(q, 0) ? &t->db_events : &t->db_surveys;
+        a->inputs = (uint64_t)sqlite3_column_int64(q, 1);
+        a->read = (uint64_t)sqlite3_column_int64(q, 2);
+        a->stored = (uint64_t)sqlite3_column_int64(q, 3);
+        a->duplicates = (uint64_t)sqlite3_column_int64(q, 4);
+        a->updated = (uint64_t)sqlite3_column_int64(q, 5);
+        a->conflicts = (uint64_t)sqlite3_column_int64(q, 6);
+        a->rejected = (uint64_t)sqlite3_column_int64(q, 7);
+        a->unknown_tags = (uint64_t)sqlite3_column_int64(q, 8);
     }
     if (rc != SQLITE_DONE)
         return step_fail(s, q, err);
     sqlite3_finalize(q);
+    /* this run's: what this store committed (not another process's) */
+    for (int k = 0; k < 2; k++) {
+        struct cs_input_summary r;
+        struct cs_acct *a = k ? &t->run_events : &t->run_surveys;
+        cs_store_run_totals(s, k, &r, &a->inputs);
+        a->read = r.read;
+        a->stored = r.stored;
+        a->duplicates = r.duplicates;
+        a->updated = r.updated;
+        a->conflicts = r.conflicts;
+        a->rejected = r.rejected;
+        a->unknown_tags = r.unknown_tags;
+    }
     return CS_OK;
 }
 

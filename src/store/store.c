@@ -133,7 +133,8 @@ struct cs_store {
     char *source;                     /* owned: name of the open input */
     double default_threshold;         /* for default-scale ratings */
     bool index_loaded;                /* idx reflects the table */
-    int64_t run_first_input;          /* inputs.id of this run's first input, 0 = none */
+    struct cs_input_summary run[2];   /* committed this run: surveys, events */
+    uint64_t run_inputs[2];
 };
 
 static cs_status check_events_table(struct cs_store *s, const char *path,
@@ -411,8 +412,6 @@ cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
     if (rc != SQLITE_DONE)
         return db_fail(s, err, "recording the input");
     s->input_id = sqlite3_last_insert_rowid(s->db);
-    if (!s->run_first_input)
-        s->run_first_input = s->input_id;
     return CS_OK;
 }
 
@@ -434,10 +433,12 @@ cs_store_has_column(struct cs_store *s, const char *table, const char *column)
     return rc != SQLITE_DONE;
 }
 
-int64_t
-cs_store_run_first_input(struct cs_store *s)
+void
+cs_store_run_totals(struct cs_store *s, bool events, struct cs_input_summary *sum,
+                    uint64_t *n_inputs)
 {
-    return s->run_first_input;
+    *sum = s->run[events];
+    *n_inputs = s->run_inputs[events];
 }
 
 cs_status
@@ -469,8 +470,22 @@ cs_store_input_end(struct cs_store *s, bool commit,
     s->input_id = 0;
     s->res.id[0] = '\0';
     if (commit) {
-        if (exec(s, "COMMIT", err) == CS_OK)
+        if (exec(s, "COMMIT", err) == CS_OK) {
+            if (sum) { /* this run's accounting */
+                int k = sum->format && strcmp(sum->format, "events") == 0;
+                struct cs_input_summary *r = &s->run[k];
+                r->bytes += sum->bytes;
+                r->read += sum->read;
+                r->stored += sum->stored;
+                r->duplicates += sum->duplicates;
+                r->updated += sum->updated;
+                r->rejected += sum->rejected;
+                r->unknown_tags += sum->unknown_tags;
+                r->conflicts += sum->conflicts;
+                s->run_inputs[k]++;
+            }
             return CS_OK;
+        }
     }
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     struct cs_err e2;

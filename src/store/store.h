@@ -99,9 +99,12 @@ cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
  * read-write open), so readers ask before naming a newer column. */
 bool cs_store_has_column(struct cs_store *s, const char *table, const char *column);
 
-/* inputs.id of the first input this store (this run) began, 0 when it
- * loaded none: the inputs of this run are those with id >= it. */
-int64_t cs_store_run_first_input(struct cs_store *s);
+/* The sum of the inputs this store (this run) committed, survey inputs
+ * (events false) or custom-event inputs (format "events"); *n_inputs gets
+ * how many.  Kept in memory: another process's inputs committed to the
+ * same database meanwhile are not this run's. */
+void cs_store_run_totals(struct cs_store *s, bool events,
+                         struct cs_input_summary *sum, uint64_t *n_inputs);
 
 /* The SQLite handle, for the read-only query runner and the statistics
  * queries of this module's siblings (store/query.c).  Borrowed. */
