@@ -6,8 +6,8 @@
  * rejects table and, when asked, to a JSON Lines file.  Each input is one
  * transaction, so an input that fails half-way leaves the database as it
  * was before it.  The accounting identity read = stored + duplicates +
- * updated + rejected is checked for every input; a mismatch is a bug and is
- * reported as CS_E_INTERNAL rather than printed as if fine.
+ * updated + conflicts + rejected is checked for every input; a mismatch is
+ * a bug and is reported as CS_E_INTERNAL rather than printed as if fine.
  *
  * With a store, parsing and storing run on two threads (issue 9: both
  * cores): the loader fills batch buffers lent by the pipeline and hands
@@ -35,6 +35,58 @@
 #include "core/utf8.h"
 
 #define NBUF 4
+
+/* ---- distinct unknown tags: a set of tag names ---------------------- */
+
+struct tagset {
+    char **v;   /* owned slots (NULL = empty), owned strings */
+    size_t cap; /* power of two, or 0 */
+    size_t n;
+};
+
+static uint64_t
+tag_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Add the n bytes at p (a tag name) unless present. */
+static void
+tagset_add(struct tagset *t, const char *p, size_t n)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        struct tagset nt = {.cap = t->cap ? t->cap * 2 : 16};
+        nt.v = xcalloc(nt.cap, sizeof *nt.v);
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->v[i]) {
+                size_t j = tag_hash(t->v[i], strlen(t->v[i])) & (nt.cap - 1);
+                while (nt.v[j])
+                    j = (j + 1) & (nt.cap - 1);
+                nt.v[j] = t->v[i];
+            }
+        nt.n = t->n;
+        xfree(t->v);
+        *t = nt;
+    }
+    size_t j = tag_hash(p, n) & (t->cap - 1);
+    for (; t->v[j]; j = (j + 1) & (t->cap - 1))
+        if (strncmp(t->v[j], p, n) == 0 && t->v[j][n] == '\0')
+            return;
+    t->v[j] = xstrndup(p, n);
+    t->n++;
+}
+
+static void
+tagset_clear(struct tagset *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        xfree(t->v[i]);
+    xfree(t->v);
+    memset(t, 0, sizeof *t);
+}
 
 /* The parse -> store pipeline. */
 struct pipeline {
@@ -182,7 +234,37 @@ struct sink_ctx {
     uint64_t bytes_before;
     uint64_t records_now;            /* this input so far */
     struct timespec t0, last;
+    uint64_t unk_records;            /* this input: records with unknown tags */
+    struct tagset unk_file, unk_arg, unk_all; /* distinct unknown tags: this
+                                        input, this argument, the run */
 };
+
+/* Count the records of a batch that carry unknown tags, and their
+ * distinct tag names (per input, per argument, per run). */
+static void
+note_unknown(struct sink_ctx *c, const struct cs_record *recs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        bool any = false;
+        for (int cat = 0; cat < CS_CAT__COUNT; cat++) {
+            const struct cs_rating *rt = &recs[k].rating[cat];
+            if (rt->n_unknown == 0)
+                continue;
+            any = true;
+            for (const char *p = rt->issues; *p;) {
+                const char *e = strchr(p, ',');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                if (cs_tag_find((enum cs_category)cat, p, len) < 0) {
+                    tagset_add(&c->unk_file, p, len);
+                    tagset_add(&c->unk_arg, p, len);
+                    tagset_add(&c->unk_all, p, len);
+                }
+                p += len + (e ? 1 : 0);
+            }
+        }
+        c->unk_records += any;
+    }
+}
 
 static double
 secs_since(const struct timespec *a, const struct timespec *b)
@@ -218,6 +300,7 @@ sink_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
 {
     struct sink_ctx *c = ctx;
     progress(c, n);
+    note_unknown(c, recs, n);
     if (cs_intr_pending())
         n = 0; /* store nothing more; the pipeline takes its buffer back */
     cs_status s = CS_OK;
@@ -245,17 +328,27 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
     if (cs_intr_pending())
         return interrupted(c->name, err);
     if (c->rejects_fp) {
+        /* source, line, the survey id when the record had one, the reason,
+         * and the record itself: its JSON value when it is JSON, else its
+         * text (a CSV row, a malformed or cut line) */
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "source", c->name);
         cJSON_AddNumberToObject(o, "line", (double)rec->line);
-        cJSON_AddNumberToObject(o, "record", rec->index);
+        if (rec->survey_id[0] && !c->job->rejects_without_raw)
+            cJSON_AddStringToObject(o, "survey_id", rec->survey_id);
+        else if (rec->survey_id[0])
+            cJSON_AddNullToObject(o, "survey_id"); /* privacy mode: an id */
         cJSON_AddStringToObject(o, "reason", rec->reason);
         if (c->job->rejects_without_raw) {
-            cJSON_AddNullToObject(o, "raw"); /* privacy mode: the text holds ids */
+            cJSON_AddNullToObject(o, "record"); /* privacy mode: the text holds ids */
         } else {
-            char *rawz = xstrndup(raw ? raw : "", raw_len);
-            cJSON_AddStringToObject(o, "raw", rawz);
-            xfree(rawz);
+            cJSON *v = raw && raw_len ? cJSON_ParseWithLength(raw, raw_len) : NULL;
+            if (!v) {
+                char *rawz = xstrndup(raw ? raw : "", raw_len);
+                v = cJSON_CreateString(rawz);
+                xfree(rawz);
+            }
+            cJSON_AddItemToObject(o, "record", v);
         }
         char *txt = cJSON_PrintUnformatted(o);
         /* one line of valid JSON: invalid UTF-8 of the input as U+FFFD */
@@ -323,8 +416,10 @@ add(struct cs_accounting *t, const struct cs_accounting *a)
     t->stored += a->stored;
     t->duplicates += a->duplicates;
     t->updated += a->updated;
+    t->conflicts += a->conflicts;
     t->rejected += a->rejected;
     t->unknown_tags += a->unknown_tags;
+    t->unknown_tag_records += a->unknown_tag_records;
     t->events += a->events;
     t->skipped += a->skipped;
     t->truncated |= a->truncated;
@@ -342,6 +437,8 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     c->name = path;
     memset(&c->counts, 0, sizeof c->counts);
     c->records_now = 0;
+    c->unk_records = 0;
+    tagset_clear(&c->unk_file);
     struct cs_ingest_sink sink = {
         .ctx = c, .records = sink_records, .reject = sink_reject,
         .event = sink_event,
@@ -375,22 +472,27 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     acc->stored = c->counts.stored;
     acc->duplicates = c->counts.duplicates;
     acc->updated = c->counts.updated;
+    acc->conflicts = c->counts.conflicts;
+    acc->unknown_tag_records = c->unk_records;
+    acc->unknown_tags_distinct = c->unk_file.n;
     acc->format = st.content == CS_CONTENT_EVENTS ? "events" : "surveys";
     if (s == CS_OK && store &&
-        acc->read != acc->stored + acc->duplicates + acc->updated + acc->rejected)
+        acc->read != acc->stored + acc->duplicates + acc->updated + acc->conflicts +
+                         acc->rejected)
         s = cs_fail(&acc->err, CS_E_INTERNAL, path,
                     "accounting mismatch: read %llu != stored %llu + "
-                    "duplicates %llu + updated %llu + rejected %llu",
+                    "duplicates %llu + updated %llu + conflicts %llu + rejected %llu",
                     (unsigned long long)acc->read, (unsigned long long)acc->stored,
                     (unsigned long long)acc->duplicates,
                     (unsigned long long)acc->updated,
+                    (unsigned long long)acc->conflicts,
                     (unsigned long long)acc->rejected);
     if (store) {
         struct cs_input_summary sum = {
             .format = acc->format, .bytes = acc->bytes, .read = acc->read,
             .stored = acc->stored, .duplicates = acc->duplicates,
             .updated = acc->updated, .rejected = acc->rejected,
-            .unknown_tags = acc->unknown_tags};
+            .unknown_tags = acc->unknown_tags, .conflicts = acc->conflicts};
         struct cs_err e2;
         cs_err_clear(&e2);
         cs_status s2 = cs_store_input_end(store, s == CS_OK, &sum, &e2);
@@ -404,7 +506,7 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     if (s != CS_OK) {
         /* nothing of this input was kept: the transaction rolled back, so
          * every record read counts as rejected with the input's error */
-        acc->stored = acc->duplicates = acc->updated = 0;
+        acc->stored = acc->duplicates = acc->updated = acc->conflicts = 0;
         if (s != CS_E_NODATA)
             acc->rejected = acc->read;
         acc->status = s;
@@ -464,6 +566,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         struct cs_accounting arg_ev = {.name = job->inputs[a], .format = "events"};
         cs_err_clear(&arg.err);
         cs_err_clear(&arg_ev.err);
+        tagset_clear(&c.unk_arg);
         for (size_t i = 0; i < counts[a]; i++) {
             struct cs_accounting acc;
             enum cs_content content;
@@ -495,6 +598,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
             if (cs_intr_pending())
                 break;
         }
+        arg.unknown_tags_distinct = c.unk_arg.n;
         if (job->on_arg) {
             if (arg.read || !arg_ev.read)
                 job->on_arg(job->ctx, &arg);
@@ -513,6 +617,10 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     total->seconds = secs_since(&c.t0, &t1);
+    total->unknown_tags_distinct = c.unk_all.n;
+    tagset_clear(&c.unk_file);
+    tagset_clear(&c.unk_arg);
+    tagset_clear(&c.unk_all);
     if (cs_intr_pending() && first == CS_OK) /* after the last input's commit */
         first = interrupted(job->n_inputs ? job->inputs[job->n_inputs - 1] : "ingest",
                             err);

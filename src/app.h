@@ -18,9 +18,12 @@ struct cs_accounting {
     const char *name;      /* input name (borrowed), "total" for the sum */
     const char *format;    /* "jsonl", "json", "csv", "-" */
     uint64_t bytes;
-    uint64_t read;         /* = stored + duplicates + updated + rejected */
-    uint64_t stored, duplicates, updated, rejected;
+    uint64_t read;         /* = stored + duplicates + updated + conflicts + rejected */
+    uint64_t stored, duplicates, updated, conflicts, rejected;
     uint64_t unknown_tags; /* tags in no SDK list (kept) */
+    uint64_t unknown_tag_records;   /* records carrying such tags */
+    uint64_t unknown_tags_distinct; /* distinct tag names among them (not a sum:
+                                       set per input, argument and total) */
     uint64_t events;       /* custom-event rows read */
     uint64_t skipped;      /* event rows of other names (not survey answers) */
     bool truncated;        /* the input ended inside a record */

@@ -86,6 +86,7 @@ enum opt_id {
     O_CUSTOM_SHARE,
     O_INVALID_SHARE,
     O_SINGLE_FILE,
+    O_EVENTS_FORMAT,
     O_EVENT_NAME,
     O_ID_KEY,
     O_PROGRESS,
@@ -187,6 +188,9 @@ static const struct opt opts[] = {
      "share of deliberately invalid records (default 0.01)"},
     {"format", required_argument, O_FORMAT, CMD_GENERATE, "jsonl|csv|records",
      "export form to write (default jsonl: a storage-account tree)"},
+    {"events-format", required_argument, O_EVENTS_FORMAT, CMD_GENERATE, "csv|jsonl",
+     "form of the custom events, one per directory (default csv: customEvents.csv;"
+     " jsonl: customEvents.jsonl)"},
     {"single-file", no_argument, O_SINGLE_FILE, CMD_GENERATE, NULL,
      "with jsonl: one surveys.jsonl instead of the hourly PT1H.json tree"},
     {"progress", no_argument, O_PROGRESS, ALL, NULL,
@@ -359,7 +363,10 @@ help(FILE *fp, enum cmd only)
             "recognised by content. Custom-event exports are told apart from surveys\n"
             "by content too.\n"
             "\nEvery run ends with one accounting line per input and a total:\n"
-            "  read R, stored S, duplicates D, updated U, rejected X   (R = S+D+U+X)\n"
+            "  read R, stored S, duplicates D, updated U, conflicts C, rejected X\n"
+            "  (R = S+D+U+C+X; a conflict is a record rating a category at exactly the\n"
+            "  stored time with another content: the lower score is kept, whatever\n"
+            "  the order of the inputs)\n"
             "\nExit codes: 0 done (rejected records are reported, not fatal); 1 could not\n"
             "do what was asked (unreadable input, bad template, I/O error); 2 usage\n"
             "error; 3 with --strict when any record was rejected; 4 with compare\n"
@@ -466,13 +473,19 @@ print_accounting(const struct cs_accounting *a, bool total)
                name ? name : a->name, (unsigned long long)a->read,
                (unsigned long long)(a->read - a->rejected), (unsigned long long)a->rejected);
     else
-        printf("%s%s: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu",
+        printf("%s%s: read %llu, stored %llu, duplicates %llu, updated %llu, conflicts %llu,"
+               " rejected %llu",
                total ? "" : "  ", name ? name : a->name, (unsigned long long)a->read,
                (unsigned long long)a->stored, (unsigned long long)a->duplicates,
-               (unsigned long long)a->updated, (unsigned long long)a->rejected);
+               (unsigned long long)a->updated, (unsigned long long)a->conflicts,
+               (unsigned long long)a->rejected);
     xfree(name);
     if (a->unknown_tags)
-        printf(" (%llu unknown tags kept)", (unsigned long long)a->unknown_tags);
+        printf(" (%llu unknown tag%s (%llu distinct) in %llu record%s, kept)",
+               (unsigned long long)a->unknown_tags, a->unknown_tags == 1 ? "" : "s",
+               (unsigned long long)a->unknown_tags_distinct,
+               (unsigned long long)a->unknown_tag_records,
+               a->unknown_tag_records == 1 ? "" : "s");
     if (a->skipped)
         printf(" (%llu rows of other event names skipped)", (unsigned long long)a->skipped);
     printf("\n");
@@ -1201,6 +1214,14 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 return bad_value(o->name, a, "jsonl, csv or records");
             break;
         case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
+        case O_EVENTS_FORMAT:
+            if (strcmp(a, "csv") == 0)
+                cfg->gopts.events_format = GEN_EV_CSV;
+            else if (strcmp(a, "jsonl") == 0)
+                cfg->gopts.events_format = GEN_EV_JSONL;
+            else
+                return bad_value(o->name, a, "csv or jsonl");
+            break;
         case O_BY: cfg->ropts.compare_by = a; break;
         case O_BASELINE: cfg->ropts.baseline = a; break;
         case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;

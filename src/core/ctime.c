@@ -153,11 +153,13 @@ spaces(struct scan *sc)
         sc->p++;
 }
 
-/* hh:mm[:ss[.frac]] -> microseconds of day; hour limit given. */
+/* hh:mm[:ss[.frac]] -> microseconds of day; hour limit given.  *sub gets
+ * the 7th fractional digit (100 ns, Azure's precision), 0 when absent. */
 static bool
-clock_part(struct scan *sc, int max_hour, int64_t *us)
+clock_part(struct scan *sc, int max_hour, int64_t *us, int *sub)
 {
     int64_t h, mi, se = 0, frac = 0;
+    *sub = 0;
     if (!digits(sc, 1, 2, &h) || !lit(sc, ':') || !digits(sc, 2, 2, &mi))
         return false;
     if (lit(sc, ':')) {
@@ -170,6 +172,8 @@ clock_part(struct scan *sc, int max_hour, int64_t *us)
             while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
                 if (n < 6)
                     frac += (*sc->p - '0') * scale;
+                else if (n == 6)
+                    *sub = *sc->p - '0';
                 scale /= 10;
                 sc->p++;
                 n++;
@@ -187,8 +191,16 @@ clock_part(struct scan *sc, int max_hour, int64_t *us)
 bool
 cs_time_parse_iso(const char *s, size_t len, int64_t *out_us)
 {
+    int sub;
+    return cs_time_parse_iso_sub(s, len, out_us, &sub);
+}
+
+bool
+cs_time_parse_iso_sub(const char *s, size_t len, int64_t *out_us, int *sub)
+{
     struct scan sc = {s, s + len};
     int64_t y, m, d, tod = 0, off = 0;
+    *sub = 0;
     spaces(&sc);
     if (!digits(&sc, 4, 4, &y) || !lit(&sc, '-') || !digits(&sc, 2, 2, &m) ||
         !lit(&sc, '-') || !digits(&sc, 2, 2, &d))
@@ -197,7 +209,7 @@ cs_time_parse_iso(const char *s, size_t len, int64_t *out_us)
         return false;
     if (sc.p < sc.end && (*sc.p == 'T' || *sc.p == 't' || *sc.p == ' ')) {
         sc.p++;
-        if (!clock_part(&sc, 23, &tod))
+        if (!clock_part(&sc, 23, &tod, sub))
             return false;
         if (lit(&sc, 'Z') || lit(&sc, 'z')) {
             /* UTC */
@@ -225,7 +237,7 @@ cs_time_parse_iso(const char *s, size_t len, int64_t *out_us)
 
 static bool
 parse_locale(const char *s, size_t len, enum cs_date_order order,
-             int64_t *out_us)
+             int64_t *out_us, int *sub)
 {
     struct scan sc = {s, s + len};
     int64_t a, b, y, tod = 0;
@@ -248,7 +260,7 @@ parse_locale(const char *s, size_t len, enum cs_date_order order,
     lit(&sc, ',');
     spaces(&sc);
     if (sc.p < sc.end) {
-        if (!clock_part(&sc, 23, &tod))
+        if (!clock_part(&sc, 23, &tod, sub))
             return false;
         spaces(&sc);
         if (sc.p + 2 <= sc.end &&
@@ -281,9 +293,18 @@ bool
 cs_time_parse_any(const char *s, size_t len, enum cs_date_order order,
                   int64_t *out_us)
 {
-    if (cs_time_parse_iso(s, len, out_us))
+    int sub;
+    return cs_time_parse_any_sub(s, len, order, out_us, &sub);
+}
+
+bool
+cs_time_parse_any_sub(const char *s, size_t len, enum cs_date_order order,
+                      int64_t *out_us, int *sub)
+{
+    if (cs_time_parse_iso_sub(s, len, out_us, sub))
         return true;
-    return parse_locale(s, len, order, out_us);
+    *sub = 0;
+    return parse_locale(s, len, order, out_us, sub);
 }
 
 char *

@@ -35,6 +35,14 @@ bool cs_time_parse_iso(const char *s, size_t len, int64_t *out_us);
 bool cs_time_parse_any(const char *s, size_t len, enum cs_date_order order,
                        int64_t *out_us);
 
+/* As cs_time_parse_iso / cs_time_parse_any, also giving the 7th fractional
+ * digit (0..9: the 100 ns tick within *out_us, Azure's own precision; 0 when
+ * the text has fewer digits).  Digits past the 7th are dropped.  The
+ * ordering key of a time at Azure's precision is *out_us * 10 + *sub. */
+bool cs_time_parse_iso_sub(const char *s, size_t len, int64_t *out_us, int *sub);
+bool cs_time_parse_any_sub(const char *s, size_t len, enum cs_date_order order,
+                           int64_t *out_us, int *sub);
+
 /* Days since 1970-01-01 for a proleptic Gregorian date; no range check. */
 int64_t cs_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Inverse of cs_days_from_civil. */

@@ -291,8 +291,10 @@ events_until(struct gen_state *s, int64_t t)
     while (s->n_heap && s->heap[0].t < t && s->st == CS_OK) {
         struct gen_event e;
         heap_pop(s, &e);
-        gen_fmt_event_csv(&s->ev_csv.b, &s->scratch, &e);
-        out_maybe_write(s, &s->ev_csv);
+        if (s->ev_csv.open) {
+            gen_fmt_event_csv(&s->ev_csv.b, &s->scratch, &e);
+            out_maybe_write(s, &s->ev_csv);
+        }
         if (s->ev_jsonl.open) {
             gen_fmt_event_jsonl(&s->ev_jsonl.b, &s->scratch, &e);
             out_maybe_write(s, &s->ev_jsonl);
@@ -446,6 +448,9 @@ check_opts(const struct gen_opts *o, struct cs_err *err)
     if ((unsigned)o->format > GEN_RECORDS)
         return cs_fail(err, CS_E_USAGE, NULL, "generate: unknown format %d",
                        (int)o->format);
+    if ((unsigned)o->events_format > GEN_EV_JSONL)
+        return cs_fail(err, CS_E_USAGE, NULL, "generate: unknown events format %d",
+                       (int)o->events_format);
     return CS_OK;
 }
 
@@ -480,13 +485,14 @@ open_outputs(struct gen_state *s)
     xfree(path);
     if (!s->custom)
         return;
-    path = xasprintf("%s/customEvents.csv", o->out_dir);
-    if (out_open(s, &s->ev_csv, path)) {
-        gen_buf_puts(&s->ev_csv.b, bom);
-        gen_fmt_event_csv_header(&s->ev_csv.b);
-    }
-    xfree(path);
-    if (o->format == GEN_JSONL) {
+    if (o->events_format == GEN_EV_CSV) {
+        path = xasprintf("%s/customEvents.csv", o->out_dir);
+        if (out_open(s, &s->ev_csv, path)) {
+            gen_buf_puts(&s->ev_csv.b, bom);
+            gen_fmt_event_csv_header(&s->ev_csv.b);
+        }
+        xfree(path);
+    } else {
         path = xasprintf("%s/customEvents.jsonl", o->out_dir);
         out_open(s, &s->ev_jsonl, path);
         xfree(path);

@@ -40,8 +40,10 @@
  *   and the same SurveyId, up to 2 s apart (the loader counts the second as
  *   updated).
  * - Custom events (when custom_share > 0): customEvents.csv, the portal
- *   export of App Insights customEvents (and customEvents.jsonl, the AppEvents
- *   form, with GEN_JSONL); one CallSurvey event for custom_share of the valid
+ *   export of App Insights customEvents, or (events_format GEN_EV_JSONL)
+ *   customEvents.jsonl, the AppEvents form: one form per directory, since
+ *   both are the same events and a directory is read as one data set; one
+ *   CallSurvey event for custom_share of the valid
  *   surveys, 3 s to 15 min after the survey; about 3 % retries (1-30 s
  *   later, a third with other text), orphans about 3 % of the answers, and
  *   unrelated event names (PageView, CallStarted, CallEnded, SurveySkipped)
@@ -64,6 +66,12 @@ enum gen_format {
     GEN_RECORDS,     /* Event Hubs: one {"records":[...]} object per line, batches of records */
 };
 
+/* The form of the custom events (one per directory). */
+enum gen_events_format {
+    GEN_EV_CSV = 0,  /* customEvents.csv, the portal export (the default) */
+    GEN_EV_JSONL,    /* customEvents.jsonl, the Log Analytics AppEvents form */
+};
+
 struct gen_opts {
     uint64_t n_surveys;      /* surveys to generate (valid + invalid), > 0 */
     uint64_t seed;           /* PRNG seed; default 1 */
@@ -78,6 +86,7 @@ struct gen_opts {
     int single_file;         /* GEN_JSONL only: nonzero writes one JSON Lines
                                 file out_dir/surveys.jsonl instead of the tree
                                 (for large N); default 0 */
+    enum gen_events_format events_format; /* default GEN_EV_CSV */
 };
 
 /* The resource with the built-in regression and its length (see above). */
@@ -128,7 +137,7 @@ void gen_opts_default(struct gen_opts *opts);
  * out_dir/surveys.jsonl with single_file); GEN_CSV: out_dir/surveys.csv;
  * GEN_RECORDS: out_dir/eventhub-records.json (50-200 records per line,
  * the last line may hold fewer);
- * with custom_share > 0 also out_dir/customEvents.csv and, for GEN_JSONL,
+ * with custom_share > 0 also out_dir/customEvents.csv or (GEN_EV_JSONL)
  * out_dir/customEvents.jsonl.  Existing files of those names are replaced;
  * other files in out_dir are left alone.  Memory holds one hour's survey
  * times and a quarter hour of custom events, not the whole output.

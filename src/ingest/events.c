@@ -4,13 +4,16 @@
  * The survey id lives inside customDimensions (a JSON bag: an object in
  * JSON exports, JSON text with doubled quotes in portal CSV).  cJSON parses
  * the bag (its nesting limit bounds hostile input); the id property is
- * taken out and the remaining properties are kept, exactly as given, as
- * the event's answers.  Rows of other event names (an export of all
+ * taken out and the remaining properties are kept as the event's answers,
+ * in canonical form: keys sorted (byte order, at every depth), numbers and
+ * text as cJSON prints them, so the portal CSV and the JSON export of one
+ * event give the same text (the store's duplicate key).  Rows of other event names (an export of all
  * customEvents holds PageView and the like) are not survey answers: they
  * are counted as skipped and reported on the accounting line, not read.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -23,6 +26,48 @@ streq_ci(const char *a, const char *b)
         if ((*a | 0x20) != (*b | 0x20))
             return false;
     return *a == *b;
+}
+
+struct member {
+    cJSON *item;
+    size_t pos; /* input order: equal keys keep it */
+};
+
+static int
+cmp_member(const void *a, const void *b)
+{
+    const struct member *x = a, *y = b;
+    int c = strcmp(x->item->string ? x->item->string : "",
+                   y->item->string ? y->item->string : "");
+    if (c == 0)
+        c = (x->pos > y->pos) - (x->pos < y->pos);
+    return c;
+}
+
+/* Sort the members of every object under v by key (byte order), in place. */
+static void
+canonicalize(cJSON *v)
+{
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+        return;
+    size_t n = 0;
+    for (cJSON *it = v->child; it; it = it->next) {
+        canonicalize(it);
+        n++;
+    }
+    if (!cJSON_IsObject(v) || n < 2)
+        return;
+    struct member *m = xmalloc(n * sizeof *m);
+    size_t i = 0;
+    for (cJSON *it = v->child; it; it = it->next, i++)
+        m[i] = (struct member){it, i};
+    qsort(m, n, sizeof *m, cmp_member);
+    for (i = 0; i < n; i++) {
+        m[i].item->prev = i ? m[i - 1].item : m[n - 1].item; /* cJSON: head->prev = tail */
+        m[i].item->next = i + 1 < n ? m[i + 1].item : NULL;
+    }
+    v->child = m[0].item;
+    xfree(m);
 }
 
 static cs_status
@@ -49,7 +94,7 @@ cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
         run->stats->events_skipped++;
         return CS_OK;
     }
-    struct cs_event ev = {.line = line};
+    struct cs_event ev = {.line = line, .name = want};
     if (time_s && time_len &&
         !cs_time_parse_any(time_s, time_len, run->opts->date_order, &ev.time_us)) {
         snprintf(reason, sizeof reason, "timestamp: '%.*s' is not a valid time.",
@@ -92,13 +137,16 @@ cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
     ev.survey_id[n] = '\0';
     cJSON_DetachItemViaPointer(bag, id);
     cJSON_Delete(id);
+    canonicalize(bag);
     char *props = cJSON_PrintUnformatted(bag);
     cJSON_Delete(bag);
     char *mtext = NULL;
     if (meas && meas_len) {
         cJSON *m = cJSON_ParseWithLength(meas, meas_len);
-        if (m && cJSON_IsObject(m) && m->child)
+        if (m && cJSON_IsObject(m) && m->child) {
+            canonicalize(m);
             mtext = cJSON_PrintUnformatted(m);
+        }
         cJSON_Delete(m);
     }
     ev.props = props;

@@ -431,7 +431,10 @@ cs_recbuild_set(struct cs_recbuild *b, int field, const char *s, size_t len,
     switch (field) {
     case F_TIME:
         b->have_time = true;
-        if (!cs_time_parse_any(s, len, b->order, &r->time_us)) {
+        int sub = 0;
+        bool ok = cs_time_parse_any_sub(s, len, b->order, &r->time_us, &sub);
+        r->time_sub = (uint8_t)sub;
+        if (!ok) {
             b->time_bad = true;
             size_t n = len < sizeof b->bad_time - 4 ? len : sizeof b->bad_time - 4;
             memcpy(b->bad_time, s, n);

@@ -38,6 +38,7 @@ struct cs_event {
     const char *measurements;        /* JSON object text of customMeasurements or NULL */
     size_t measurements_len;
     uint64_t line;                   /* 1-based line of the event */
+    const char *name;                /* event name (borrowed; NULL if the form has none) */
     char reason[CS_REASON_MAX];      /* non-empty: rejected, why */
 };
 

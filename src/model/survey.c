@@ -155,6 +155,7 @@ void
 cs_record_clear(struct cs_record *r)
 {
     r->time_us = 0;
+    r->time_sub = 0;
     r->survey_id[0] = r->call_id[0] = r->participant_id[0] = '\0';
     r->correlation_id[0] = r->resource_id[0] = r->operation[0] = '\0';
     for (int c = 0; c < CS_CAT__COUNT; c++) {

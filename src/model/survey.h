@@ -72,6 +72,8 @@ struct cs_rating {
 
 struct cs_record {
     int64_t time_us;                      /* TimeGenerated, µs since epoch */
+    uint8_t time_sub;                     /* its 7th fractional digit (100 ns, 0..9):
+                                             the order of records is time_us*10+time_sub */
     char survey_id[CS_ID_MAX + 1];        /* trimmed, lower-case */
     char call_id[CS_ID_MAX + 1];          /* trimmed, as given ("" if none) */
     char participant_id[CS_ID_MAX + 1];   /* as given ("" if none) */

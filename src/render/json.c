@@ -110,6 +110,22 @@ cs_json_group(const struct cs_report_model *m, const struct rep_group *g)
     return o;
 }
 
+/* One accounting: read = stored + duplicates + updated + conflicts + rejected. */
+static cJSON *
+acct_obj(const struct cs_acct *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "inputs", (double)a->inputs);
+    cJSON_AddNumberToObject(o, "read", (double)a->read);
+    cJSON_AddNumberToObject(o, "stored", (double)a->stored);
+    cJSON_AddNumberToObject(o, "duplicates", (double)a->duplicates);
+    cJSON_AddNumberToObject(o, "updated", (double)a->updated);
+    cJSON_AddNumberToObject(o, "conflicts", (double)a->conflicts);
+    cJSON_AddNumberToObject(o, "rejected", (double)a->rejected);
+    cJSON_AddNumberToObject(o, "unknown_tags", (double)a->unknown_tags);
+    return o;
+}
+
 cJSON *
 cs_json_summary(const struct cs_report_model *m)
 {
@@ -128,10 +144,19 @@ cs_json_summary(const struct cs_report_model *m)
     cJSON_AddNumberToObject(t, "surveys", (double)m->totals.surveys);
     cJSON_AddNumberToObject(t, "calls", (double)m->totals.calls);
     cJSON_AddNumberToObject(t, "participants", (double)m->totals.participants);
-    cJSON_AddNumberToObject(t, "rejected", (double)m->totals.rejected);
-    cJSON_AddNumberToObject(t, "duplicates", (double)m->totals.duplicates);
-    cJSON_AddNumberToObject(t, "updated", (double)m->totals.updated);
-    cJSON_AddNumberToObject(t, "unknown_tags", (double)m->totals.unknown_tags);
+    /* the accounting of the inputs: this run's and the database's, survey
+     * records and custom events apart (a sum of the two would count
+     * different things as one) */
+    cJSON *run = cJSON_AddObjectToObject(doc, "run");
+    cJSON_AddStringToObject(run, "label", "the inputs this run loaded");
+    cJSON_AddItemToObject(run, "surveys", acct_obj(&m->acct.run_surveys));
+    cJSON_AddItemToObject(run, "events", acct_obj(&m->acct.run_events));
+    cJSON *db = cJSON_AddObjectToObject(doc, "database");
+    cJSON_AddStringToObject(db, "label", "every input the database holds, all runs");
+    cJSON_AddItemToObject(db, "surveys", acct_obj(&m->acct.db_surveys));
+    cJSON_AddItemToObject(db, "events", acct_obj(&m->acct.db_events));
+    cJSON_AddNumberToObject(db, "rejected_records_kept", (double)m->totals.rejected);
+    cJSON_AddNumberToObject(db, "conflicts_kept", (double)m->totals.conflicts);
     cJSON_AddNumberToObject(doc, "min_n", (double)m->min_n);
     cJSON *cats = cJSON_AddArrayToObject(doc, "categories");
     for (size_t i = 0; i < m->n_groups; i++)

@@ -363,6 +363,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
 #define DQ_REJ 4    /* Source, Line, Record, Reason, Raw */
 #define DQ_UNK 10   /* Category, Tag, Responses */
 #define DQ_ORPH 14  /* Survey id, Time, Answers, Measurements */
+#define DQ_CONF 19  /* Survey id, Category, Time, Kept, Not kept, Source, Line */
 #define DQ_RAW_CHARS 1024
 
 struct dq_ctx {
@@ -391,6 +392,25 @@ dq_reject(void *ctx, const struct cs_export_reject *r, struct cs_err *err)
     char *copy = xstrdup(t);
     xl_text(x, d->sh, row, DQ_REJ + 4, copy, SIZE_MAX, XF_NONE);
     xfree(copy);
+    return xl_status(x, err);
+}
+
+static cs_status
+dq_conflict(void *ctx, const struct cs_export_conflict *r, struct cs_err *err)
+{
+    struct dq_ctx *d = ctx;
+    struct cs_xlsx *x = d->x;
+    lxw_row_t row = ++d->row;
+    xl_id(x, d->sh, row, DQ_CONF, r->survey_id);
+    xl_text(x, d->sh, row, DQ_CONF + 1,
+            r->cat >= 0 && r->cat < CS_CAT__COUNT ? cs_category_title((enum cs_category)r->cat)
+                                                  : "",
+            SIZE_MAX, XF_NONE);
+    xl_text(x, d->sh, row, DQ_CONF + 2, r->time, SIZE_MAX, XF_NONE);
+    xl_text(x, d->sh, row, DQ_CONF + 3, r->kept, SIZE_MAX, XF_NONE);
+    xl_text(x, d->sh, row, DQ_CONF + 4, r->other, SIZE_MAX, XF_NONE);
+    xl_text(x, d->sh, row, DQ_CONF + 5, r->source ? r->source : "", SIZE_MAX, XF_NONE);
+    xl_num(x, d->sh, row, DQ_CONF + 6, (double)r->line, XF_NONE);
     return xl_status(x, err);
 }
 
@@ -510,6 +530,15 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
               "Records that added nothing new to a survey already stored (all inputs).");
     check_row(x, sh, &row, "Updated records", m->totals.updated,
               "Records that added or replaced a category of a stored survey (all inputs).");
+    snprintf(b, sizeof b,
+             "Records that rated a category at exactly the stored time (to 100 ns) with "
+             "another content, decided by content (all inputs); the first %u are listed "
+             "to the right with both versions.",
+             CS_XLSX_MAX_LISTED);
+    check_row(x, sh, &row, "Conflicting records", m->acct.db_surveys.conflicts, b);
+    check_row(x, sh, &row, "Repeated custom events", m->acct.db_events.duplicates,
+              "Custom events read again (the same survey, name, answers and millisecond, "
+              "in any export form), stored once (all inputs).");
     check_row(x, sh, &row, "Unknown tags", m->totals.unknown_tags,
               "Issue tags not in the web SDK's list for their category, kept as given "
               "(all inputs); listed to the right for the window.");
@@ -558,6 +587,18 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
         return rc;
 
     dq_unknown_tags(x, sh, m);
+
+    /* conflicts: both versions */
+    static const char *const fh[] = {"Conflict survey id", "Category", "Time (UTC, 100 ns)",
+                                     "Kept", "Not kept", "Conflict source", "Conflict line"};
+    names = xl_header(x, sh, 0, DQ_CONF, fh, 7);
+    struct dq_ctx cf = {.x = x, .sh = sh};
+    if (in->store)
+        rc = cs_export_conflicts(in->store, CS_XLSX_MAX_LISTED, dq_conflict, &cf, err);
+    xl_table(x, sh, 0, DQ_CONF, cf.row, names, 7);
+    xl_names_free(names, 7);
+    if (rc)
+        return rc;
 
     /* orphan custom events */
     static const char *const oh[] = {"Orphan event survey id", "Event time (UTC)",

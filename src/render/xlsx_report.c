@@ -73,9 +73,10 @@ about_input(void *ctx, const struct cs_export_input *r, struct cs_err *err)
     xl_count(x, a->sh, row, 4, r->stored);
     xl_count(x, a->sh, row, 5, r->duplicates);
     xl_count(x, a->sh, row, 6, r->updated);
-    xl_count(x, a->sh, row, 7, r->rejected);
-    xl_count(x, a->sh, row, 8, r->unknown_tags);
-    xl_text(x, a->sh, row, 9, r->status, SIZE_MAX, XF_NONE);
+    xl_count(x, a->sh, row, 7, r->conflicts);
+    xl_count(x, a->sh, row, 8, r->rejected);
+    xl_count(x, a->sh, row, 9, r->unknown_tags);
+    xl_text(x, a->sh, row, 10, r->status, SIZE_MAX, XF_NONE);
     return CS_OK;
 }
 
@@ -95,6 +96,25 @@ fact_count(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *row, const char *k
     xl_text(x, sh, *row, 0, k, SIZE_MAX, XF_BOLD);
     xl_count(x, sh, *row, 1, v);
     (*row)++;
+}
+
+/* "read 5, stored 2, duplicates 1, updated 0, conflicts 0, rejected 2 (2 inputs)" */
+static void
+fact_acct(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *row, const char *k,
+          const struct cs_acct *a)
+{
+    char b[320];
+    if (a->inputs == 0)
+        snprintf(b, sizeof b, "no inputs");
+    else
+        snprintf(b, sizeof b,
+                 "read %llu, stored %llu, duplicates %llu, updated %llu, conflicts %llu, "
+                 "rejected %llu (%llu input%s)",
+                 (unsigned long long)a->read, (unsigned long long)a->stored,
+                 (unsigned long long)a->duplicates, (unsigned long long)a->updated,
+                 (unsigned long long)a->conflicts, (unsigned long long)a->rejected,
+                 (unsigned long long)a->inputs, a->inputs == 1 ? "" : "s");
+    fact_text(x, sh, row, k, b);
 }
 
 static const char *const definitions[][2] = {
@@ -130,6 +150,14 @@ static const char *const definitions[][2] = {
                     "category: kept as given and counted on Data Quality."},
     {"Duplicate, updated record", "A record that added nothing new to its survey; a "
                                   "record that added or replaced a category."},
+    {"Conflict", "A record that rates a category at exactly the time (to 100 ns) of the "
+                 "stored rating, with another score, scale or issues. The version with "
+                 "the lower score (then scale, then issues) is kept whatever the input "
+                 "order; both are listed on Data Quality."},
+    {"This run, database", "This run: the inputs this run loaded. Database: every "
+                           "input the database holds, from all runs. Survey records "
+                           "and custom events are counted apart: read = stored + "
+                           "duplicates + updated + conflicts + rejected."},
     {"Custom answers", "Custom-question events joined to surveys by survey id with "
                        "the Workbooks merge kind shown; orphan events match no survey "
                        "in the window."},
@@ -226,10 +254,12 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
         fact_count(x, sh, &row, "Surveys", m->totals.surveys);
         fact_count(x, sh, &row, "Calls", m->totals.calls);
         fact_count(x, sh, &row, "Participants", m->totals.participants);
-        fact_count(x, sh, &row, "Rejected records (all inputs)", m->totals.rejected);
-        fact_count(x, sh, &row, "Duplicate records (all inputs)", m->totals.duplicates);
-        fact_count(x, sh, &row, "Updated records (all inputs)", m->totals.updated);
-        fact_count(x, sh, &row, "Unknown tags (all inputs)", m->totals.unknown_tags);
+        fact_acct(x, sh, &row, "This run: survey records", &m->acct.run_surveys);
+        fact_acct(x, sh, &row, "This run: custom events", &m->acct.run_events);
+        fact_acct(x, sh, &row, "Database (all runs): survey records", &m->acct.db_surveys);
+        fact_acct(x, sh, &row, "Database (all runs): custom events", &m->acct.db_events);
+        fact_count(x, sh, &row, "Unknown tags (survey records, all runs)",
+                   m->acct.db_surveys.unknown_tags);
     }
     if (in->audit && in->audit->events) {
         snprintf(b, sizeof b,
@@ -278,16 +308,16 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
     /* inputs */
     xl_text(x, sh, row++, 0, "Inputs", SIZE_MAX, XF_BOLD);
     static const char *const ih[] = {"Source", "Format", "Bytes", "Read", "Stored",
-                                     "Duplicates", "Updated", "Rejected",
+                                     "Duplicates", "Updated", "Conflicts", "Rejected",
                                      "Unknown tags", "Status"};
     lxw_row_t r0 = row;
-    char **names = xl_header(x, sh, r0, 0, ih, 10);
+    char **names = xl_header(x, sh, r0, 0, ih, 11);
     struct about_ctx a = {x, sh, r0};
     cs_status rc = CS_OK;
     if (in->store)
         rc = cs_export_inputs(in->store, about_input, &a, err);
-    xl_table(x, sh, r0, 0, a.row, names, 10);
-    xl_names_free(names, 10);
+    xl_table(x, sh, r0, 0, a.row, names, 11);
+    xl_names_free(names, 11);
     if (rc)
         return rc;
     row = (a.row > r0 ? a.row : r0 + 1) + 2;

@@ -79,6 +79,7 @@ struct cs_report_model {
     int64_t window_start_us;     /* effective [start, end) used for "partial" */
     int64_t window_end_us;
     struct cs_window_totals totals;
+    struct cs_accounting_totals acct; /* this run's and the database's inputs */
     uint64_t min_n;
     double default_threshold;
     enum cs_bucket bucket;

@@ -321,6 +321,8 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
     if (rc)
         goto fail;
     m->totals = cube.totals;
+    if ((rc = cs_query_accounting(s, &m->acct, err)))
+        goto fail;
     /* the effective window: the filter where given, else whole days of data */
     m->window_start_us = m->filter.has_since
                              ? m->filter.since_us

@@ -260,6 +260,44 @@ cs_export_rejects(struct cs_store *s, uint64_t limit, cs_export_reject_cb cb,
     return run(s, q, reject_row, &c, ctx, err);
 }
 
+/* ---- Conflicts ---------------------------------------------------------- */
+
+struct conflict_cb {
+    cs_export_conflict_cb fn;
+};
+
+static cs_status
+conflict_row(sqlite3_stmt *q, void *cb, void *ctx, struct cs_err *err)
+{
+    struct cs_export_conflict r = {
+        .survey_id = (const char *)sqlite3_column_text(q, 0),
+        .cat = sqlite3_column_int(q, 1),
+        .time = (const char *)sqlite3_column_text(q, 2),
+        .kept = (const char *)sqlite3_column_text(q, 3),
+        .other = (const char *)sqlite3_column_text(q, 4),
+        .source = text_or_null(q, 5),
+        .line = sqlite3_column_int64(q, 6)};
+    return ((struct conflict_cb *)cb)->fn(ctx, &r, err);
+}
+
+cs_status
+cs_export_conflicts(struct cs_store *s, uint64_t limit, cs_export_conflict_cb cb,
+                    void *ctx, struct cs_err *err)
+{
+    if (!cs_store_has_column(s, "conflict_data", NULL))
+        return CS_OK; /* an older database opened read-only: none */
+    sqlite3_stmt *q;
+    if (prepare(s,
+                "SELECT c.survey_id, c.cat, c.time, c.kept, c.other, i.source, c.line"
+                " FROM conflict_data c LEFT JOIN inputs i ON i.id = c.input"
+                " ORDER BY c.id LIMIT ?1",
+                &q, err))
+        return CS_E_DB;
+    sqlite3_bind_int64(q, 1, limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit);
+    struct conflict_cb c = {cb};
+    return run(s, q, conflict_row, &c, ctx, err);
+}
+
 /* ---- Inputs ------------------------------------------------------------- */
 
 struct input_cb {
@@ -285,6 +323,7 @@ input_row(sqlite3_stmt *q, void *cb, void *ctx, struct cs_err *err)
     r.updated = (uint64_t)sqlite3_column_int64(q, 7);
     r.rejected = (uint64_t)sqlite3_column_int64(q, 8);
     r.unknown_tags = (uint64_t)sqlite3_column_int64(q, 9);
+    r.conflicts = (uint64_t)sqlite3_column_int64(q, 10);
     return ((struct input_cb *)cb)->fn(ctx, &r, err);
 }
 
@@ -294,8 +333,11 @@ cs_export_inputs(struct cs_store *s, cs_export_input_cb cb, void *ctx,
 {
     sqlite3_stmt *q;
     if (prepare(s,
-                "SELECT source, format, status, bytes, read, stored, duplicates,"
-                " updated, rejected, unknown_tags FROM inputs ORDER BY id",
+                cs_store_has_column(s, "inputs", "conflicts")
+                    ? "SELECT source, format, status, bytes, read, stored, duplicates,"
+                      " updated, rejected, unknown_tags, conflicts FROM inputs ORDER BY id"
+                    : "SELECT source, format, status, bytes, read, stored, duplicates,"
+                      " updated, rejected, unknown_tags, 0 FROM inputs ORDER BY id",
                 &q, err))
         return CS_E_DB;
     struct input_cb c = {cb};

@@ -86,14 +86,35 @@ cs_status cs_export_rejects(struct cs_store *s, uint64_t limit,
                             cs_export_reject_cb cb, void *ctx,
                             struct cs_err *err);
 
+/* One conflict: two records of a survey rating a category at the same
+ * time (to 100 ns) with different content, and the version kept. */
+struct cs_export_conflict {
+    const char *survey_id;
+    int cat;             /* enum cs_category */
+    const char *time;    /* "2026-11-16T08:00:00.1234567Z" */
+    const char *kept;    /* "score 2, issues HadToRejoin" */
+    const char *other;   /* the version not kept */
+    const char *source;  /* input of the record that met the stored one */
+    int64_t line;        /* its line */
+};
+
+typedef cs_status (*cs_export_conflict_cb)(void *ctx,
+                                           const struct cs_export_conflict *row,
+                                           struct cs_err *err);
+
+/* The first `limit` conflicts (0 = all), in the order they were met. */
+cs_status cs_export_conflicts(struct cs_store *s, uint64_t limit,
+                              cs_export_conflict_cb cb, void *ctx,
+                              struct cs_err *err);
+
 /* One input of the store (the inputs table: one row per ingested file). */
 struct cs_export_input {
     const char *source;    /* file name, "-" for standard input */
     const char *format;    /* "jsonl", "csv", ...; NULL while unknown */
     const char *status;    /* "done"; "open" for an input never finished */
     uint64_t bytes;        /* size read */
-    uint64_t read;         /* records read: stored + duplicates + updated + rejected */
-    uint64_t stored, duplicates, updated, rejected, unknown_tags;
+    uint64_t read;         /* records read: stored + duplicates + updated + conflicts + rejected */
+    uint64_t stored, duplicates, updated, rejected, unknown_tags, conflicts;
 };
 
 typedef cs_status (*cs_export_input_cb)(void *ctx,

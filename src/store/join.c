@@ -362,6 +362,29 @@ cs_join_keys_free(char **keys, size_t n_keys)
     "R.survey_id AS r_sid, R.time_us AS r_t, R.props, R.measurements, R.id AS r_id"
 #define RNULL "NULL AS r_sid, NULL AS r_t, NULL, NULL, NULL AS r_id"
 #define ON "R.survey_id = L.survey_id"
+/* The merge's right side: one row per answered survey id (issue 15 item
+ * 14), not one per event.  Its answers are, per key, the latest event's
+ * (ties: the later stored), as the survey_custom view gives them (a
+ * survey with one event, most of them, takes its text as it is); its time
+ * is the latest event's and its id the first event's.  E is the events in
+ * the window (the audit's R). */
+#define LATEST(col)                                                            \
+    "(SELECT CASE WHEN count(*) > 0 THEN json_group_object(key, json(jtext)) END FROM"  \
+    " (SELECT p.key, CASE p.type WHEN 'text' THEN json_quote(p.value)"         \
+    " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null'" \
+    " ELSE p.value END AS jtext, row_number() OVER (PARTITION BY p.key"        \
+    " ORDER BY x.time_us DESC, x.id DESC) AS rn FROM E x, json_each(x." col ") p" \
+    " WHERE x.survey_id = g.survey_id AND x." col " IS NOT NULL ORDER BY p.key)" \
+    " WHERE rn = 1)"
+#define R_ONE                                                                  \
+    ", E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props,"   \
+    " e.measurements FROM custom_events e WHERE %s),"                          \
+    " R1 AS (SELECT min(g.id) AS id, g.survey_id, max(g.time_us) AS time_us,"  \
+    " CASE WHEN count(*) = 1 THEN max(g.props)"                                \
+    " ELSE coalesce(" LATEST("props") ", '{}') END AS props,"                  \
+    " CASE WHEN count(*) = 1 THEN max(g.measurements)"                         \
+    " ELSE " LATEST("measurements") " END AS measurements"                     \
+    " FROM E g GROUP BY g.survey_id) "
 #define ORDER_LR " ORDER BY l_t, l_sid, r_t, r_id"
 
 void
@@ -387,10 +410,18 @@ cs_status
 cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
              cs_join_cb cb, void *ctx, struct cs_err *err)
 {
-    char lw[8192], rw[512], sql[14000];
+    char lw[8192], rw[512], sql[16000];
     filters(f, lw, sizeof lw, rw, sizeof rw);
     cs_join_prepare(s, kind);
-    int n = snprintf(sql, sizeof sql, CTES, lw, rw);
+    /* L and R as the audit has them, with R over R1: one row per survey */
+    char ctes[12000];
+    snprintf(ctes, sizeof ctes,
+             "WITH L AS NOT MATERIALIZED (SELECT d.rid, d.survey_id, d.time_us,"
+             " r.name AS resource, d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"
+             " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
+             " WHERE %s)" R_ONE ", R AS NOT MATERIALIZED (SELECT * FROM R1) ",
+             lw, rw);
+    int n = snprintf(sql, sizeof sql, "%s", ctes);
     const char *body = NULL;
     switch (kind) {
     case CS_MERGE_INNERUNIQUE:

@@ -118,6 +118,55 @@ cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
 }
 
 cs_status
+cs_query_accounting(struct cs_store *s, struct cs_accounting_totals *t,
+                    struct cs_err *err)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *q;
+    char sql[600];
+    /* an older database opened read-only has no conflicts column: none */
+    snprintf(sql, sizeof sql,
+             "SELECT format IS 'events', count(*),"
+             " coalesce(sum(read), 0), coalesce(sum(stored), 0),"
+             " coalesce(sum(duplicates), 0), coalesce(sum(updated), 0),"
+             " coalesce(sum(%s), 0), coalesce(sum(rejected), 0),"
+             " coalesce(sum(unknown_tags), 0)"
+             " FROM inputs WHERE status = 'done' GROUP BY 1",
+             cs_store_has_column(s, "inputs", "conflicts") ? "conflicts" : "0");
+    if (prepare(s, sql, &q, err))
+        return CS_E_DB;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct cs_acct *a = sqlite3_column_int(q, 0) ? &t->db_events : &t->db_surveys;
+        a->inputs = (uint64_t)sqlite3_column_int64(q, 1);
+        a->read = (uint64_t)sqlite3_column_int64(q, 2);
+        a->stored = (uint64_t)sqlite3_column_int64(q, 3);
+        a->duplicates = (uint64_t)sqlite3_column_int64(q, 4);
+        a->updated = (uint64_t)sqlite3_column_int64(q, 5);
+        a->conflicts = (uint64_t)sqlite3_column_int64(q, 6);
+        a->rejected = (uint64_t)sqlite3_column_int64(q, 7);
+        a->unknown_tags = (uint64_t)sqlite3_column_int64(q, 8);
+    }
+    if (rc != SQLITE_DONE)
+        return step_fail(s, q, err);
+    sqlite3_finalize(q);
+    /* this run's: what this store committed (not another process's) */
+    for (int k = 0; k < 2; k++) {
+        struct cs_input_summary r;
+        struct cs_acct *a = k ? &t->run_events : &t->run_surveys;
+        cs_store_run_totals(s, k, &r, &a->inputs);
+        a->read = r.read;
+        a->stored = r.stored;
+        a->duplicates = r.duplicates;
+        a->updated = r.updated;
+        a->conflicts = r.conflicts;
+        a->rejected = r.rejected;
+        a->unknown_tags = r.unknown_tags;
+    }
+    return CS_OK;
+}
+
+cs_status
 cs_query_window_totals(struct cs_store *s, const struct cs_filter *f,
                        struct cs_window_totals *t, struct cs_err *err)
 {
@@ -342,15 +391,23 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     /* store-wide counters first (cheap: small tables and sums) */
     struct cs_window_totals *t = &cube->totals;
     sqlite3_stmt *q;
-    if (prepare(s,
-                "SELECT (SELECT count(*) FROM reject_data),"
-                " (SELECT coalesce(sum(duplicates), 0) FROM inputs WHERE status = 'done'),"
-                " (SELECT coalesce(sum(updated), 0) FROM inputs WHERE status = 'done'),"
-                " (SELECT count(*) FROM unknown_tags)",
-                &q, err))
+    char tsql[600];
+    snprintf(tsql, sizeof tsql,
+             "SELECT (SELECT count(*) FROM reject_data),"
+             " (SELECT coalesce(sum(duplicates), 0) FROM inputs"
+             "  WHERE status = 'done' AND format IS NOT 'events'),"
+             " (SELECT coalesce(sum(updated), 0) FROM inputs"
+             "  WHERE status = 'done' AND format IS NOT 'events'),"
+             " (SELECT count(*) FROM unknown_tags), %s",
+             /* an older database opened read-only has no conflict_data */
+             cs_store_has_column(s, "conflict_data", NULL)
+                 ? "(SELECT count(*) FROM conflict_data)"
+                 : "0");
+    if (prepare(s, tsql, &q, err))
         return CS_E_DB;
     if (sqlite3_step(q) != SQLITE_ROW)
         return step_fail(s, q, err);
+    t->conflicts = (uint64_t)sqlite3_column_int64(q, 4);
     t->rejected = (uint64_t)sqlite3_column_int64(q, 0);
     t->duplicates = (uint64_t)sqlite3_column_int64(q, 1);
     t->updated = (uint64_t)sqlite3_column_int64(q, 2);

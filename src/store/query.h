@@ -47,10 +47,28 @@ struct cs_window_totals {
     uint64_t participants; /* distinct ParticipantId among them */
     int64_t first_us, last_us; /* first and last TimeGenerated (0 when none) */
     uint64_t rejected;     /* rejected records in the store (all inputs) */
-    uint64_t duplicates;   /* duplicate records seen (all inputs) */
-    uint64_t updated;      /* records that updated a survey (all inputs) */
+    uint64_t duplicates;   /* duplicate survey records seen (all survey inputs) */
+    uint64_t updated;      /* records that updated a survey (all survey inputs) */
     uint64_t unknown_tags; /* unknown tags kept (all inputs) */
+    uint64_t conflicts;    /* conflict_data rows: ties decided by content (all inputs) */
 };
+
+/* The accounting of a set of inputs (read = stored + duplicates + updated +
+ * conflicts + rejected), from the inputs table. */
+struct cs_acct {
+    uint64_t inputs, read, stored, duplicates, updated, conflicts, rejected, unknown_tags;
+};
+
+/* This run's inputs and every input the database holds, survey inputs and
+ * custom-event inputs apart (never summed into one figure). */
+struct cs_accounting_totals {
+    struct cs_acct run_surveys, run_events; /* inputs this run loaded */
+    struct cs_acct db_surveys, db_events;   /* every input loaded, all runs */
+};
+
+/* Fill *t from the inputs table (inputs that were committed). */
+cs_status cs_query_accounting(struct cs_store *s, struct cs_accounting_totals *t,
+                              struct cs_err *err);
 
 typedef cs_status (*cs_unknown_cb)(void *ctx, const struct cs_unknown_row *row,
                                    struct cs_err *err);

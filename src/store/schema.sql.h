@@ -9,10 +9,13 @@ static const char schema_sql[] =
 "  resource_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL);\n"
 "CREATE TABLE IF NOT EXISTS inputs(id INTEGER PRIMARY KEY, source TEXT NOT NULL,\n"
 "  format TEXT, bytes INTEGER, read INTEGER, stored INTEGER, duplicates INTEGER,\n"
-"  updated INTEGER, rejected INTEGER, unknown_tags INTEGER, status TEXT);\n"
+"  updated INTEGER, rejected INTEGER, unknown_tags INTEGER, status TEXT,\n"
+"  conflicts INTEGER);\n"
 /* one row per survey; per category c in (o,a,v,s): c_t time of the record
- * that gave the category, c_s score, c_lo/c_hi/c_th scale (NULL = default),
- * c_iss normalized tags, c_m bit mask of known tags */
+ * that gave the category in 100 ns ticks (NULL = the survey's own time),
+ * c_s score, c_lo/c_hi/c_th scale (NULL = default), c_iss normalized tags,
+ * c_m bit mask of known tags; time_sub the 7th fractional digit of time_us
+ * (ticks = time_us * 10 + time_sub) */
 "CREATE TABLE IF NOT EXISTS survey_data(rid INTEGER PRIMARY KEY,\n"
 "  survey_id TEXT NOT NULL, time_us INTEGER NOT NULL, day INTEGER NOT NULL,\n"
 "  week INTEGER NOT NULL, resource INTEGER, call_id TEXT, participant_id TEXT,\n"
@@ -20,7 +23,14 @@ static const char schema_sql[] =
 "  o_t INTEGER, o_s NUMERIC, o_lo NUMERIC, o_hi NUMERIC, o_th NUMERIC, o_iss TEXT, o_m INTEGER,\n"
 "  a_t INTEGER, a_s NUMERIC, a_lo NUMERIC, a_hi NUMERIC, a_th NUMERIC, a_iss TEXT, a_m INTEGER,\n"
 "  v_t INTEGER, v_s NUMERIC, v_lo NUMERIC, v_hi NUMERIC, v_th NUMERIC, v_iss TEXT, v_m INTEGER,\n"
-"  s_t INTEGER, s_s NUMERIC, s_lo NUMERIC, s_hi NUMERIC, s_th NUMERIC, s_iss TEXT, s_m INTEGER);\n"
+"  s_t INTEGER, s_s NUMERIC, s_lo NUMERIC, s_hi NUMERIC, s_th NUMERIC, s_iss TEXT, s_m INTEGER,\n"
+"  time_sub INTEGER);\n"
+"-- Two records of one survey rating a category at the same time (to 100 ns)\n"
+"-- with different content: the version kept and the other, once each.\n"
+"CREATE TABLE IF NOT EXISTS conflict_data(id INTEGER PRIMARY KEY, input INTEGER,\n"
+"  survey_id TEXT NOT NULL, cat INTEGER NOT NULL, ticks INTEGER NOT NULL,\n"
+"  time TEXT NOT NULL, kept TEXT NOT NULL, other TEXT NOT NULL, line INTEGER);\n"
+"CREATE INDEX IF NOT EXISTS conflict_data_key ON conflict_data(survey_id, cat, ticks);\n"
 "CREATE TABLE IF NOT EXISTS unknown_tags(rid INTEGER NOT NULL, cat INTEGER NOT NULL,\n"
 "  issue TEXT NOT NULL);\n"
 "CREATE INDEX IF NOT EXISTS unknown_tags_rid ON unknown_tags(rid, cat);\n"
@@ -37,9 +47,11 @@ static const char schema_sql[] =
 "CREATE INDEX IF NOT EXISTS reject_data_key ON reject_data(source, line, idx, rhash);\n"
 "CREATE TABLE IF NOT EXISTS custom_events(id INTEGER PRIMARY KEY, survey_id TEXT NOT NULL,\n"
 "  time_us INTEGER, props TEXT NOT NULL, measurements TEXT, input INTEGER, line INTEGER,\n"
-"  phash INTEGER NOT NULL);\n"
+"  phash INTEGER NOT NULL, name TEXT);\n"
 "-- One index, leading with survey_id, serves the join's lookups by survey id and\n"
-"-- the duplicate check of an event (same survey, time and answers): phash is a\n"
+"-- the duplicate check of an event (same survey, name, time to the millisecond and\n"
+"-- answers: props is canonical JSON, keys sorted, so the CSV and the JSON export\n"
+"-- of one event compare equal): phash is a\n"
 "-- 64-bit hash of props, so the index holds 8 bytes where a UNIQUE on props held\n"
 "-- the whole text; the check still compares props exactly (store.c).\n"
 "CREATE INDEX IF NOT EXISTS custom_events_key ON custom_events(survey_id, time_us, phash);\n"

@@ -115,6 +115,8 @@ enum stmt_id {
     ST_EVENT,
     ST_EVENT_DUP,
     ST_REJECT_DUP,
+    ST_CONFLICT,
+    ST_CONFLICT_DUP,
     ST__COUNT
 };
 
@@ -138,20 +140,26 @@ struct cs_store {
     bool index_loaded;                /* idx reflects the table */
     int64_t data_version;             /* PRAGMA data_version when idx was checked */
     bool in_read;                     /* a read transaction (snapshot) is open */
+    struct cs_input_summary run[2];   /* committed this run: surveys, events */
+    uint64_t run_inputs[2];
 };
 
 static cs_status check_events_table(struct cs_store *s, const char *path,
                                     struct cs_err *err);
+static cs_status upgrade_tables(struct cs_store *s, struct cs_err *err);
+
+/* a survey's own time in 100 ns ticks, in SQL */
+#define TICKS "time_us*10+coalesce(time_sub,0)"
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_INSERT] =
         "INSERT INTO survey_data VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
         "?13,?14,?15,?16,?17,?18,?19, ?20,?21,?22,?23,?24,?25,?26,"
-        "?27,?28,?29,?30,?31,?32,?33, ?34,?35,?36,?37,?38,?39,?40)",
+        "?27,?28,?29,?30,?31,?32,?33, ?34,?35,?36,?37,?38,?39,?40, ?41)",
     [ST_GET] = "SELECT survey_id, time_us, call_id, participant_id,"
                " o_t,o_s,o_lo,o_hi,o_th,o_iss, a_t,a_s,a_lo,a_hi,a_th,a_iss,"
-               " v_t,v_s,v_lo,v_hi,v_th,v_iss, s_t,s_s,s_lo,s_hi,s_th,s_iss, resource"
-               " FROM survey_data WHERE rid = ?1",
+               " v_t,v_s,v_lo,v_hi,v_th,v_iss, s_t,s_s,s_lo,s_hi,s_th,s_iss, resource,"
+               " time_sub FROM survey_data WHERE rid = ?1",
     [ST_UPD_CAT0 + 0] = "UPDATE survey_data SET o_t=?2,o_s=?3,o_lo=?4,o_hi=?5,"
                         "o_th=?6,o_iss=?7,o_m=?8 WHERE rid=?1",
     [ST_UPD_CAT0 + 1] = "UPDATE survey_data SET a_t=?2,a_s=?3,a_lo=?4,a_hi=?5,"
@@ -161,13 +169,14 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_UPD_CAT0 + 3] = "UPDATE survey_data SET s_t=?2,s_s=?3,s_lo=?4,s_hi=?5,"
                         "s_th=?6,s_iss=?7,s_m=?8 WHERE rid=?1",
     /* categories without their own time were at the survey's time: pin
-     * it before the survey's time moves (SET sees the old row) */
+     * it (in 100 ns ticks) before the survey's time moves (SET sees the
+     * old row) */
     [ST_UPD_HEAD] = "UPDATE survey_data SET"
-                    " o_t=CASE WHEN o_s IS NOT NULL THEN coalesce(o_t,time_us) END,"
-                    " a_t=CASE WHEN a_s IS NOT NULL THEN coalesce(a_t,time_us) END,"
-                    " v_t=CASE WHEN v_s IS NOT NULL THEN coalesce(v_t,time_us) END,"
-                    " s_t=CASE WHEN s_s IS NOT NULL THEN coalesce(s_t,time_us) END,"
-                    " time_us=?2, day=?3, week=?4,"
+                    " o_t=CASE WHEN o_s IS NOT NULL THEN coalesce(o_t," TICKS ") END,"
+                    " a_t=CASE WHEN a_s IS NOT NULL THEN coalesce(a_t," TICKS ") END,"
+                    " v_t=CASE WHEN v_s IS NOT NULL THEN coalesce(v_t," TICKS ") END,"
+                    " s_t=CASE WHEN s_s IS NOT NULL THEN coalesce(s_t," TICKS ") END,"
+                    " time_us=?2, day=?3, week=?4, time_sub=?8,"
                     " call_id=coalesce(call_id, ?5),"
                     " participant_id=coalesce(participant_id, ?6),"
                     " resource=coalesce(resource, ?7) WHERE rid=?1",
@@ -181,12 +190,21 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_RES_INS] = "INSERT INTO resource_data(resource_id, name) VALUES (?1,?2)",
     [ST_INPUT_INS] = "INSERT INTO inputs(source, status) VALUES (?1, 'open')",
     [ST_EVENT] = "INSERT INTO custom_events(survey_id, time_us, props,"
-                 " measurements, input, line, phash) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-    [ST_EVENT_DUP] = "SELECT 1 FROM custom_events WHERE survey_id=?1 AND time_us IS ?2"
-                     " AND phash=?7 AND props=?3 LIMIT 1",
+                 " measurements, input, line, phash, name) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    /* the same event: same survey, name, answers and millisecond (?9 is
+     * the start of ?2's millisecond); a row without a name predates the
+     * name column and matches any */
+    [ST_EVENT_DUP] = "SELECT 1 FROM custom_events WHERE survey_id=?1"
+                     " AND CASE WHEN ?2 IS NULL THEN time_us IS NULL"
+                     " ELSE time_us >= ?9 AND time_us < ?9 + 1000 END"
+                     " AND phash=?7 AND props=?3 AND (name IS NULL OR name = ?8) LIMIT 1",
+    [ST_CONFLICT] = "INSERT INTO conflict_data(input, survey_id, cat, ticks, time, kept,"
+                    " other, line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [ST_CONFLICT_DUP] = "SELECT 1 FROM conflict_data WHERE survey_id=?2 AND cat=?3"
+                        " AND ticks=?4 AND kept=?6 AND other=?7 LIMIT 1",
     [ST_INPUT_UPD] = "UPDATE inputs SET format=?2, bytes=?3, read=?4, stored=?5,"
                      " duplicates=?6, updated=?7, rejected=?8, unknown_tags=?9,"
-                     " status='done' WHERE id=?1",
+                     " conflicts=?10, status='done' WHERE id=?1",
 };
 
 static cs_status
@@ -520,6 +538,8 @@ open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err 
         rc = refuse_kind(kind, version, tables, path, read_only, err);
     if (rc == CS_OK && kind != DB_NEW)
         rc = check_events_table(s, path, err);
+    if (rc == CS_OK && !read_only && kind != DB_NEW)
+        rc = upgrade_tables(s, err); /* before the schema's indexes on new columns */
     if (rc == CS_OK && !read_only) {
         rc = exec(s, schema_sql, err);
         if (rc == CS_OK && kind != DB_OURS) {
@@ -752,6 +772,32 @@ cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
     return CS_OK;
 }
 
+bool
+cs_store_has_column(struct cs_store *s, const char *table, const char *column)
+{
+    /* a failed check says yes: the reader's own query then fails (and
+     * says why) rather than quietly counting nothing */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM pragma_table_info(?1) WHERE ?2 IS NULL OR name = ?2",
+                           -1, &q, NULL) != SQLITE_OK)
+        return true;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    if (column)
+        sqlite3_bind_text(q, 2, column, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc != SQLITE_DONE;
+}
+
+void
+cs_store_run_totals(struct cs_store *s, bool events, struct cs_input_summary *sum,
+                    uint64_t *n_inputs)
+{
+    *sum = s->run[events];
+    *n_inputs = s->run_inputs[events];
+}
+
 cs_status
 cs_store_input_end(struct cs_store *s, bool commit,
                    const struct cs_input_summary *sum, struct cs_err *err)
@@ -769,6 +815,7 @@ cs_store_input_end(struct cs_store *s, bool commit,
         sqlite3_bind_int64(q, 7, (int64_t)sum->updated);
         sqlite3_bind_int64(q, 8, (int64_t)sum->rejected);
         sqlite3_bind_int64(q, 9, (int64_t)sum->unknown_tags);
+        sqlite3_bind_int64(q, 10, (int64_t)sum->conflicts);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
@@ -780,8 +827,22 @@ cs_store_input_end(struct cs_store *s, bool commit,
     s->input_id = 0;
     s->res.id[0] = '\0';
     if (commit) {
-        if (exec(s, "COMMIT", err) == CS_OK)
+        if (exec(s, "COMMIT", err) == CS_OK) {
+            if (sum) { /* this run's accounting */
+                int k = sum->format && strcmp(sum->format, "events") == 0;
+                struct cs_input_summary *r = &s->run[k];
+                r->bytes += sum->bytes;
+                r->read += sum->read;
+                r->stored += sum->stored;
+                r->duplicates += sum->duplicates;
+                r->updated += sum->updated;
+                r->rejected += sum->rejected;
+                r->unknown_tags += sum->unknown_tags;
+                r->conflicts += sum->conflicts;
+                s->run_inputs[k]++;
+            }
             return CS_OK;
+        }
     }
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     /* reloaded inside the next input's write transaction */
@@ -908,6 +969,130 @@ col_eq_num(sqlite3_stmt *q, int col, bool has, double v)
     return has && sqlite3_column_double(q, col) == v;
 }
 
+/* A record's time in 100 ns ticks: the order of records of one survey. */
+static int64_t
+rec_ticks(const struct cs_record *r)
+{
+    return r->time_us * 10 + r->time_sub;
+}
+
+/* "2026-11-16T08:00:00.1234567Z": a time in ticks with all 7 digits. */
+static void
+format_ticks(int64_t ticks, char *buf)
+{
+    int64_t sub = ticks % 10;
+    if (sub < 0)
+        sub += 10;
+    int64_t us = (ticks - sub) / 10;
+    int64_t day = cs_time_day(us);
+    int64_t rem = us - day * CS_US_PER_DAY;
+    char d[16];
+    snprintf(buf, 40, "%sT%02d:%02d:%02d.%06d%dZ", cs_day_format(day, d),
+             (int)(rem / CS_US_PER_S / 3600), (int)(rem / CS_US_PER_S / 60 % 60),
+             (int)(rem / CS_US_PER_S % 60), (int)(rem % CS_US_PER_S), (int)sub);
+}
+
+/* One category's content as compared for an exact tie: score, scale,
+ * issues.  From a record (r) or from the stored row (q at column b+1..). */
+struct cat_val {
+    double score, lo, hi, th;
+    bool has_scale;
+    const char *issues;
+};
+
+static struct cat_val
+cat_of_record(const struct cs_rating *rt)
+{
+    return (struct cat_val){rt->score, rt->lower, rt->upper, rt->threshold,
+                            rt->has_lower, rt->issues};
+}
+
+static struct cat_val
+cat_of_row(sqlite3_stmt *q, int b)
+{
+    const char *iss = (const char *)sqlite3_column_text(q, b + 5);
+    bool scale = sqlite3_column_type(q, b + 2) != SQLITE_NULL;
+    return (struct cat_val){sqlite3_column_double(q, b + 1),
+                            scale ? sqlite3_column_double(q, b + 2) : 0,
+                            scale ? sqlite3_column_double(q, b + 3) : 0,
+                            scale ? sqlite3_column_double(q, b + 4) : 0, scale,
+                            iss ? iss : ""};
+}
+
+static int
+cmp_num(double a, double b)
+{
+    return (a > b) - (a < b);
+}
+
+/* The total order that decides an exact tie, the same in every run and
+ * input order: lower score first, then default scale before a scale,
+ * lower bounds and threshold, then the issue list in byte order.  The
+ * version that sorts first is kept. */
+static int
+cat_cmp(const struct cat_val *a, const struct cat_val *b)
+{
+    int c = cmp_num(a->score, b->score);
+    if (c == 0)
+        c = (int)a->has_scale - (int)b->has_scale;
+    if (c == 0 && a->has_scale) {
+        if ((c = cmp_num(a->lo, b->lo)) == 0 && (c = cmp_num(a->hi, b->hi)) == 0)
+            c = cmp_num(a->th, b->th);
+    }
+    if (c == 0)
+        c = strcmp(a->issues, b->issues);
+    return c;
+}
+
+/* "score 4, scale 1-5 threshold 2, issues Echo,AudioNoise" */
+static void
+cat_text(const struct cat_val *v, char *buf, size_t n)
+{
+    char a[32], b[32], c[32], d[32];
+    int k = snprintf(buf, n, "score %s", cs_js_number(v->score, a));
+    if (v->has_scale && k > 0 && (size_t)k < n)
+        k += snprintf(buf + k, n - (size_t)k, ", scale %s-%s threshold %s",
+                      cs_js_number(v->lo, b), cs_js_number(v->hi, c),
+                      cs_js_number(v->th, d));
+    if (v->issues[0] && k > 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, ", issues %s", v->issues);
+}
+
+/* Keep both versions of a tie (once per survey, category, time, pair). */
+static cs_status
+put_conflict(struct cs_store *s, const struct cs_record *r, int c,
+             const struct cat_val *kept, const struct cat_val *other,
+             struct cs_err *err)
+{
+    char tb[40], kt[CS_ISSUES_MAX + 128], ot[CS_ISSUES_MAX + 128];
+    int64_t t = rec_ticks(r);
+    format_ticks(t, tb);
+    cat_text(kept, kt, sizeof kt);
+    cat_text(other, ot, sizeof ot);
+    sqlite3_stmt *d = s->st[ST_CONFLICT_DUP];
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *q = k ? s->st[ST_CONFLICT] : d;
+        sqlite3_bind_int64(q, 1, s->input_id);
+        sqlite3_bind_text(q, 2, r->survey_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 3, c);
+        sqlite3_bind_int64(q, 4, t);
+        sqlite3_bind_text(q, 5, tb, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, kt, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 7, ot, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 8, (int64_t)r->line);
+    }
+    int rc = sqlite3_step(d);
+    sqlite3_reset(d);
+    if (rc == SQLITE_DONE) {
+        sqlite3_stmt *q = s->st[ST_CONFLICT];
+        rc = sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(s, err, "recording a conflict");
+    return CS_OK;
+}
+
 /* Merge record r into the stored survey rid. */
 static cs_status
 merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
@@ -920,15 +1105,18 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         return db_fail(s, err, "reading a survey to merge");
     }
     int64_t old_time = sqlite3_column_int64(g, 1);
+    int64_t old_ticks = old_time * 10 + sqlite3_column_int64(g, 29);
+    int64_t r_ticks = rec_ticks(r);
     /* a record that brings a call, participant or resource id the stored
      * one lacks fills it in (and so is an update, not a duplicate) */
     bool fill_res = sqlite3_column_type(g, 28) == SQLITE_NULL && r->resource_id[0];
     bool fills = (sqlite3_column_type(g, 2) == SQLITE_NULL && r->call_id[0]) ||
                  (sqlite3_column_type(g, 3) == SQLITE_NULL && r->participant_id[0]) || fill_res;
-    bool need_head = r->time_us < old_time || fills;
+    bool need_head = r_ticks < old_ticks || fills;
     bool replace[CS_CAT__COUNT] = {false};
-    bool changed = fills;
-    for (int c = 0; c < CS_CAT__COUNT; c++) {
+    bool changed = fills, conflict = false;
+    cs_status st = CS_OK;
+    for (int c = 0; c < CS_CAT__COUNT && st == CS_OK; c++) {
         const struct cs_rating *rt = &r->rating[c];
         if (!rt->present)
             continue;
@@ -938,27 +1126,40 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
             continue;
         }
         int64_t old_t = sqlite3_column_type(g, b) == SQLITE_NULL
-                            ? old_time
+                            ? old_ticks
                             : sqlite3_column_int64(g, b);
-        if (r->time_us <= old_t)
-            continue; /* the stored one is as new or newer */
+        if (r_ticks < old_t)
+            continue; /* the stored one is newer */
         const char *old_iss = (const char *)sqlite3_column_text(g, b + 5);
         bool same = col_eq_num(g, b + 1, true, rt->score) &&
                     col_eq_num(g, b + 2, rt->has_lower, rt->lower) &&
                     col_eq_num(g, b + 3, rt->has_lower, rt->upper) &&
                     col_eq_num(g, b + 4, rt->has_lower, rt->threshold) &&
                     strcmp(old_iss ? old_iss : "", rt->issues) == 0;
-        if (!same)
-            replace[c] = changed = true;
+        if (same)
+            continue;
+        if (r_ticks > old_t) {
+            replace[c] = changed = true; /* the later one wins */
+            continue;
+        }
+        /* the same time to 100 ns, another content: decided by content,
+         * never by which was read first */
+        conflict = true;
+        struct cat_val nv = cat_of_record(rt), ov = cat_of_row(g, b);
+        bool take = cat_cmp(&nv, &ov) < 0;
+        replace[c] = take;
+        st = put_conflict(s, r, c, take ? &nv : &ov, take ? &ov : &nv, err);
     }
     sqlite3_reset(g);
+    if (st != CS_OK)
+        return st;
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         if (!replace[c])
             continue;
         sqlite3_stmt *u = s->st[ST_UPD_CAT0 + c];
         sqlite3_bind_int64(u, 1, rid);
         bind_category(u, 2, r, c);
-        sqlite3_bind_int64(u, 2, r->time_us); /* merged: keep its own time */
+        sqlite3_bind_int64(u, 2, r_ticks); /* merged: keep its own time */
         int rc = sqlite3_step(u);
         sqlite3_reset(u);
         if (rc != SQLITE_DONE)
@@ -974,7 +1175,8 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
             return CS_E_DB;
     }
     if (need_head) {
-        int64_t t = r->time_us < old_time ? r->time_us : old_time;
+        bool earlier = r_ticks < old_ticks;
+        int64_t t = earlier ? r->time_us : old_time;
         int64_t day = cs_time_day(t);
         sqlite3_stmt *u = s->st[ST_UPD_HEAD];
         sqlite3_bind_int64(u, 1, rid);
@@ -983,6 +1185,11 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_bind_int(u, 4, cs_iso_week(day, NULL, NULL));
         bind_text_or_null(u, 5, r->call_id);
         bind_text_or_null(u, 6, r->participant_id);
+        int64_t sub = earlier ? r->time_sub : old_ticks - old_time * 10;
+        if (sub)
+            sqlite3_bind_int64(u, 8, sub);
+        else
+            sqlite3_bind_null(u, 8);
         int64_t res = 0; /* looked up (or added) only when it fills a gap */
         if (fill_res && resource_rowid(s, r->resource_id, &res, err)) {
             sqlite3_reset(u);
@@ -997,7 +1204,9 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         if (rc != SQLITE_DONE)
             return db_fail(s, err, "merging a survey");
     }
-    if (changed)
+    if (conflict)
+        counts->conflicts++;
+    else if (changed)
         counts->updated++;
     else
         counts->duplicates++;
@@ -1074,6 +1283,10 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
         sqlite3_bind_int64(q, 12, (int64_t)r->line);
         for (int c = 0; c < CS_CAT__COUNT; c++)
             bind_category(q, 13 + 7 * c, r, c);
+        if (r->time_sub)
+            sqlite3_bind_int(q, 41, r->time_sub);
+        else
+            sqlite3_bind_null(q, 41);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE)
@@ -1137,8 +1350,45 @@ check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
     return CS_OK;
 }
 
-/* ?1 survey id, ?2 time (NULL when none), ?3 answers, ?7 their hash: the
- * same numbers in ST_EVENT and ST_EVENT_DUP */
+/* Bring the tables of a database from before the 100 ns order up to date
+ * (in the open's transaction): survey_data gains time_sub and its category
+ * times become 100 ns ticks, inputs gains conflicts, custom_events the
+ * event name.  A new database gets them from the schema. */
+static cs_status
+upgrade_tables(struct cs_store *s, struct cs_err *err)
+{
+    static const struct {
+        const char *table, *column, *sql;
+    } steps[] = {
+        {"survey_data", "time_sub",
+         "ALTER TABLE survey_data ADD COLUMN time_sub INTEGER;"
+         "UPDATE survey_data SET o_t = o_t * 10, a_t = a_t * 10, v_t = v_t * 10,"
+         " s_t = s_t * 10 WHERE coalesce(o_t, a_t, v_t, s_t) IS NOT NULL;"},
+        {"inputs", "conflicts", "ALTER TABLE inputs ADD COLUMN conflicts INTEGER;"},
+        {"custom_events", "name", "ALTER TABLE custom_events ADD COLUMN name TEXT;"},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT EXISTS (SELECT 1 FROM pragma_table_info('%s')) AND NOT EXISTS"
+                 " (SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s')",
+                 steps[i].table, steps[i].table, steps[i].column);
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+            return db_fail(s, err, "checking the schema");
+        int rc = sqlite3_step(q);
+        bool old = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_ROW)
+            return db_fail(s, err, "checking the schema");
+        if (old && exec(s, steps[i].sql, err) != CS_OK)
+            return CS_E_DB;
+    }
+    return CS_OK;
+}
+
+/* ?1 survey id, ?2 time (NULL when none), ?3 answers, ?7 their hash, ?8
+ * the event name: the same numbers in ST_EVENT and ST_EVENT_DUP */
 static void
 bind_event_key(sqlite3_stmt *q, const struct cs_event *ev, int64_t ph)
 {
@@ -1149,18 +1399,26 @@ bind_event_key(sqlite3_stmt *q, const struct cs_event *ev, int64_t ph)
         sqlite3_bind_null(q, 2);
     sqlite3_bind_text(q, 3, ev->props, (int)ev->props_len, SQLITE_STATIC);
     sqlite3_bind_int64(q, 7, ph);
+    if (ev->name)
+        sqlite3_bind_text(q, 8, ev->name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 8);
 }
 
 cs_status
 cs_store_event(struct cs_store *s, const struct cs_event *ev,
                struct cs_store_counts *counts, struct cs_err *err)
 {
-    /* an event already stored with the same survey, time and answers (the
-     * same file loaded twice) is a duplicate; without a time, two events
-     * with the same answers are the same event too */
+    /* an event already stored with the same survey, name, answers and
+     * millisecond (the same file loaded twice, or the CSV and the JSON
+     * export of one event: the CSV has milliseconds, JSON 100 ns) is a
+     * duplicate; without a time, two events with the same answers are the
+     * same event too */
     int64_t ph = (int64_t)hash_text(ev->props, ev->props_len);
     sqlite3_stmt *d = s->st[ST_EVENT_DUP];
     bind_event_key(d, ev, ph);
+    int64_t ms = ev->time_us / 1000 - (ev->time_us % 1000 < 0);
+    sqlite3_bind_int64(d, 9, ms * 1000);
     int drc = sqlite3_step(d);
     sqlite3_reset(d);
     if (drc == SQLITE_ROW) {

@@ -8,8 +8,11 @@
  * (surveys, ratings, rating_issues, rejects, custom) expand them for
  * templates and statistics.  Records with the same SurveyId merge category
  * by category (DESIGN.md §5): a category only one record has is kept, the
- * later TimeGenerated wins where both have it (updated), and a record that
- * adds nothing is a duplicate.
+ * later TimeGenerated (to Azure's 100 ns) wins where both have it (updated),
+ * a record that rates a category at exactly the stored time with another
+ * content is a conflict (the version that sorts first by score, scale and
+ * issues is kept, whatever the input order, and both are kept in
+ * conflict_data), and a record that adds nothing is a duplicate.
  *
  * Every input is one transaction: cs_store_input_begin .. _end(commit).
  */
@@ -39,6 +42,8 @@ struct cs_store_counts {
     uint64_t stored;     /* new surveys */
     uint64_t duplicates; /* records that added nothing */
     uint64_t updated;    /* records that added or replaced a category */
+    uint64_t conflicts;  /* records that disagreed with a stored category at
+                            the same time (decided by content) */
 };
 
 /* Open (creating the schema if needed; an existing file must be a
@@ -84,8 +89,11 @@ cs_status cs_store_input_begin(struct cs_store *s, const char *source,
 cs_status cs_store_put(struct cs_store *s, const struct cs_record *recs,
                        size_t n, struct cs_store_counts *counts,
                        struct cs_err *err);
-/* Add one custom event (borrowed).  An exact repeat (same survey id, time
- * and properties) is counted as a duplicate and not stored again. */
+/* Add one custom event (borrowed).  A repeat (same survey id, event name,
+ * answers, and time to the millisecond, the coarsest precision of the
+ * export forms) is counted as a duplicate and not stored again: the
+ * portal CSV and the JSON export of one event are one event.  ev->props
+ * must be canonical (cs_event_emit sorts the keys). */
 struct cs_event;
 cs_status cs_store_event(struct cs_store *s, const struct cs_event *ev,
                          struct cs_store_counts *counts, struct cs_err *err);
@@ -99,6 +107,7 @@ cs_status cs_store_reject(struct cs_store *s, const struct cs_record *rec,
 struct cs_input_summary {
     const char *format;   /* "jsonl", "csv", ... (borrowed) */
     uint64_t bytes, read, stored, duplicates, updated, rejected, unknown_tags;
+    uint64_t conflicts;
 };
 /* Commit (commit=true) or roll back the input's transaction.  A rollback
  * also restores the in-memory SurveyId index. */
@@ -112,6 +121,19 @@ struct cs_store_totals {
 };
 cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
                           struct cs_err *err);
+
+/* Whether table has column (column NULL: whether the table exists); true
+ * when the check itself fails, so the caller's query reports the error.  A
+ * database opened read-only is not upgraded (cs_store_open does that on a
+ * read-write open), so readers ask before naming a newer column. */
+bool cs_store_has_column(struct cs_store *s, const char *table, const char *column);
+
+/* The sum of the inputs this store (this run) committed, survey inputs
+ * (events false) or custom-event inputs (format "events"); *n_inputs gets
+ * how many.  Kept in memory: another process's inputs committed to the
+ * same database meanwhile are not this run's. */
+void cs_store_run_totals(struct cs_store *s, bool events,
+                         struct cs_input_summary *sum, uint64_t *n_inputs);
 
 /* The SQLite handle, for the read-only query runner and the statistics
  * queries of this module's siblings (store/query.c).  Borrowed. */

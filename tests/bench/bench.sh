@@ -117,7 +117,7 @@ printf '%-8s %-8s %8s %11s %8s %8s %14s %14s\n' surveys run wall_s records/s MB/
 for n in $sizes; do
     d="$dir/$n"
     if [ ! -f "$d/surveys.jsonl" ]; then
-        "$cs" generate -q --surveys "$n" --seed 42 --single-file --custom-share 0.32 -o "$d"
+        "$cs" generate -q --surveys "$n" --seed 42 --single-file --custom-share 0.32 --events-format jsonl -o "$d"
     fi
     mb=$(du -m --apparent-size "$d/surveys.jsonl" | cut -f1)
     recs=$(wc -l < "$d/surveys.jsonl")

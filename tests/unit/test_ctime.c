@@ -36,6 +36,35 @@ test_iso_forms(void **state)
                      (INT64_C(1794787200) + 8 * 3600) * 1000000);
 }
 
+/* Azure writes 7 fractional digits (100 ns): the 7th is kept beside the
+ * microseconds, in ISO and locale forms; 6 or fewer digits give 0. */
+static void
+test_seventh_digit(void **state)
+{
+    (void)state;
+    int64_t us;
+    int sub = -1;
+    const char *t = "2026-11-16T08:00:00.1234567Z";
+    assert_true(cs_time_parse_iso_sub(t, strlen(t), &us, &sub));
+    assert_int_equal(us, INT64_C(1794816000123456));
+    assert_int_equal(sub, 7);
+    t = "2026-11-16T08:00:00.12345678+01:00"; /* 8th digit dropped */
+    assert_true(cs_time_parse_any_sub(t, strlen(t), CS_DATE_MDY, &us, &sub));
+    assert_int_equal(us, INT64_C(1794812400123456));
+    assert_int_equal(sub, 7);
+    t = "2026-11-16T08:00:00.123456Z";
+    assert_true(cs_time_parse_any_sub(t, strlen(t), CS_DATE_MDY, &us, &sub));
+    assert_int_equal(sub, 0);
+    t = "11/16/2026, 8:00:00.1234569 AM";
+    assert_true(cs_time_parse_any_sub(t, strlen(t), CS_DATE_MDY, &us, &sub));
+    assert_int_equal(us, INT64_C(1794816000123456));
+    assert_int_equal(sub, 9);
+    /* the plain parser is unchanged: microseconds, 7th digit dropped */
+    t = "2026-11-16T08:00:00.1234567Z";
+    assert_true(cs_time_parse_iso(t, strlen(t), &us));
+    assert_int_equal(us, INT64_C(1794816000123456));
+}
+
 static void
 test_impossible_rejected(void **state)
 {
@@ -108,6 +137,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso_forms),
         cmocka_unit_test(test_impossible_rejected),
+        cmocka_unit_test(test_seventh_digit),
         cmocka_unit_test(test_locale_forms),
         cmocka_unit_test(test_iso_weeks),
     };

@@ -1095,10 +1095,23 @@ test_custom_events(void **state)
     assert_true(ec.upper > 0 && ec.padded > 0);
     assert_true(ec.nl && ec.quote && ec.comma && ec.non_ascii);
 
-    /* customEvents.jsonl: the same events */
+    /* one form per directory: the default is the CSV alone */
+    p = path2(d, "customEvents.jsonl");
+    assert_int_equal(access(p, F_OK), -1);
+    free(p);
+
+    /* customEvents.jsonl (--events-format jsonl): the same events, alone */
+    char *d2 = mktmpdir();
+    o.events_format = GEN_EV_JSONL;
+    struct gen_result res2 = run(&o, d2);
+    assert_int_equal(res2.custom_events, res.custom_events);
+    assert_int_equal(res2.files, res.files);
+    p = path2(d2, "customEvents.csv");
+    assert_int_equal(access(p, F_OK), -1);
+    free(p);
     struct evcheck ej = {0};
     memset(seen, 0, n_ids);
-    p = path2(d, "customEvents.jsonl");
+    p = path2(d2, "customEvents.jsonl");
     b = slurp(p, &n);
     assert_int_equal(count_lines(b, n), res.custom_events + res.custom_other);
     for (const char *q = b; q < b + n;) {
@@ -1120,6 +1133,7 @@ test_custom_events(void **state)
     free(seen);
     free(ids);
     rmtree(d);
+    rmtree(d2);
 }
 
 /* gen_buf_csv quotes what FORMATS.md §3 says and round-trips. */

@@ -102,25 +102,27 @@ static void
 test_nine_kinds(void **state)
 {
     (void)state;
+    /* the right side is one row per answered survey id (issue 15 item 14):
+     * s1's two events are one row with the latest answer, e2 */
     /* inner: every left x right match pair; innerunique: left deduplicated
      * on the key first, which changes nothing since survey ids are unique */
-    const char *inner[] = {"s1:e1", "s1:e2", "s2:e3"};
-    expect_rows(CS_MERGE_INNER, inner, 3);
-    expect_rows(CS_MERGE_INNERUNIQUE, inner, 3);
-    /* leftouter: all surveys; s1 repeats per event; s3 with empty right */
-    const char *lo[] = {"s1:e1", "s1:e2", "s2:e3", "s3:-"};
-    expect_rows(CS_MERGE_LEFTOUTER, lo, 4);
-    /* rightouter: all events; the orphan with empty left, last */
-    const char *ro[] = {"s1:e1", "s1:e2", "s2:e3", "-:e4"};
-    expect_rows(CS_MERGE_RIGHTOUTER, ro, 4);
+    const char *inner[] = {"s1:e2", "s2:e3"};
+    expect_rows(CS_MERGE_INNER, inner, 2);
+    expect_rows(CS_MERGE_INNERUNIQUE, inner, 2);
+    /* leftouter: all surveys, each once; s3 with empty right */
+    const char *lo[] = {"s1:e2", "s2:e3", "s3:-"};
+    expect_rows(CS_MERGE_LEFTOUTER, lo, 3);
+    /* rightouter: all answered ids; the orphan with empty left, last */
+    const char *ro[] = {"s1:e2", "s2:e3", "-:e4"};
+    expect_rows(CS_MERGE_RIGHTOUTER, ro, 3);
     /* fullouter: both sides' unmatched rows */
-    const char *fo[] = {"s1:e1", "s1:e2", "s2:e3", "s3:-", "-:e4"};
-    expect_rows(CS_MERGE_FULLOUTER, fo, 5);
+    const char *fo[] = {"s1:e2", "s2:e3", "s3:-", "-:e4"};
+    expect_rows(CS_MERGE_FULLOUTER, fo, 4);
     /* semi: one side's columns, not multiplied */
     const char *ls[] = {"s1:-", "s2:-"};
     expect_rows(CS_MERGE_LEFTSEMI, ls, 2);
-    const char *rs[] = {"-:e1", "-:e2", "-:e3"};
-    expect_rows(CS_MERGE_RIGHTSEMI, rs, 3);
+    const char *rs[] = {"-:e2", "-:e3"};
+    expect_rows(CS_MERGE_RIGHTSEMI, rs, 2);
     /* anti: the unmatched rows of one side */
     const char *la[] = {"s3:-"};
     expect_rows(CS_MERGE_LEFTANTI, la, 1);
@@ -201,6 +203,70 @@ test_untimed_event_in_window(void **state)
     assert_string_equal(x.out[0], "s3:e5");
 }
 
+struct one_row {
+    size_t n;
+    char props[128], meas[128];
+    int64_t t;
+};
+
+static cs_status
+keep_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct one_row *x = ctx;
+    if (r->has_left && strcmp(r->survey_id, "a1") == 0) {
+        x->n++;
+        snprintf(x->props, sizeof x->props, "%s", r->props ? r->props : "NULL");
+        snprintf(x->meas, sizeof x->meas, "%s", r->measurements ? r->measurements : "NULL");
+        x->t = r->event_time_us;
+    }
+    return CS_OK;
+}
+
+/* Issue 15 item 14: a survey answered in three events is one row, with the
+ * latest answer per key (a key only an earlier event has is kept), the
+ * latest measurement per key, and the latest event's time. */
+static void
+test_one_row_per_survey(void **state)
+{
+    (void)state;
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    cs_store_input_begin(s, "one", &e);
+    struct cs_record r;
+    cs_record_clear(&r);
+    snprintf(r.survey_id, sizeof r.survey_id, "a1");
+    r.time_us = INT64_C(1000) * 1000000;
+    r.rating[0].present = r.rating[0].score_is_num = true;
+    r.rating[0].score = 4;
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_put(s, &r, 1, &c, &e), CS_OK);
+    const char *props[3] = {"{\"q\":\"old\",\"r\":\"keep\"}", "{\"q\":\"new\",\"n\":3}",
+                            "{\"q\":\"older\",\"z\":true}"};
+    const char *meas[3] = {"{\"m\":1}", NULL, "{\"m\":0,\"k\":2}"};
+    const int64_t t[3] = {1100, 1300, 1050};
+    for (int i = 0; i < 3; i++) {
+        struct cs_event ev = {.time_us = t[i] * 1000000, .props = props[i],
+                              .props_len = strlen(props[i]), .measurements = meas[i],
+                              .measurements_len = meas[i] ? strlen(meas[i]) : 0};
+        snprintf(ev.survey_id, sizeof ev.survey_id, "a1");
+        assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    }
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    for (int k = 0; k < 2; k++) {
+        struct one_row x = {0};
+        enum cs_merge kind = k ? CS_MERGE_LEFTOUTER : CS_MERGE_INNER;
+        assert_int_equal(cs_join_rows(s, NULL, kind, keep_row, &x, &e), CS_OK);
+        assert_int_equal(x.n, 1);
+        assert_string_equal(x.props, "{\"n\":3,\"q\":\"new\",\"r\":\"keep\",\"z\":true}");
+        assert_string_equal(x.meas, "{\"k\":2,\"m\":1}");
+        assert_int_equal(x.t, INT64_C(1300) * 1000000);
+    }
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -210,6 +276,7 @@ main(void)
         cmocka_unit_test(test_keys_and_names),
         cmocka_unit_test(test_event_repeat_is_duplicate),
         cmocka_unit_test(test_untimed_event_in_window),
+        cmocka_unit_test(test_one_row_per_survey),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

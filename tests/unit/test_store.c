@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "store/query.h"
 #include "store/store.h"
 
 static struct cs_record
@@ -317,6 +318,207 @@ test_reject_identity(void **state)
 
 /* survey_custom: one row per survey, each key's latest answer (a survey
  * answered in two events keeps both events' questions), JSON types kept. */
+/* Store recs[order[0..n)] in a new store, one input; returns the store
+ * (open) and the counts. */
+static struct cs_store *
+store_in_order(const struct cs_record *recs, const int *order, size_t n,
+               struct cs_store_counts *c)
+{
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    memset(c, 0, sizeof *c);
+    assert_int_equal(cs_store_input_begin(s, "in", &e), CS_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(cs_store_put(s, &recs[order[i]], 1, c, &e), CS_OK);
+    struct cs_input_summary sum = {.read = n};
+    assert_int_equal(cs_store_input_end(s, true, &sum, &e), CS_OK);
+    return s;
+}
+
+static char *
+q_text(struct cs_store *s, const char *sql)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(cs_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(cs_store_db(s)));
+    char *v = NULL;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        v = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Issue 15 item 12: two records of one survey at the same TimeGenerated
+ * (to 100 ns) with different scores.  The outcome is decided by content
+ * (the lower score is kept), the same in both input orders; the second
+ * one read counts as a conflict, not a duplicate, and both versions are
+ * kept in conflict_data. */
+static void
+test_tie_by_content(void **state)
+{
+    (void)state;
+    struct cs_record r[2];
+    r[0] = rec("t1", 1000, CS_CAT_OVERALL, 4);
+    r[1] = rec("t1", 1000, CS_CAT_OVERALL, 2);
+    r[0].time_sub = r[1].time_sub = 7;
+    cs_rating_set_issues(&r[1].rating[0], CS_CAT_OVERALL, "HadToRejoin", 11);
+    static const int ab[] = {0, 1}, ba[] = {1, 0};
+    char *kept[2], *other[2];
+    for (int k = 0; k < 2; k++) {
+        struct cs_store_counts c;
+        struct cs_store *s = store_in_order(r, k ? ba : ab, 2, &c);
+        assert_int_equal(c.stored, 1);
+        assert_int_equal(c.conflicts, 1);
+        assert_int_equal(c.duplicates, 0);
+        assert_int_equal(c.updated, 0);
+        assert_int_equal(q1(s, "SELECT score FROM ratings WHERE survey_id='t1'"), 2);
+        char *iss = q_text(s, "SELECT issues FROM ratings WHERE survey_id='t1'");
+        assert_string_equal(iss, "HadToRejoin");
+        free(iss);
+        assert_int_equal(q1(s, "SELECT count(*) FROM conflict_data"), 1);
+        kept[k] = q_text(s, "SELECT kept FROM conflict_data");
+        other[k] = q_text(s, "SELECT other FROM conflict_data");
+        char *t = q_text(s, "SELECT time FROM conflict_data");
+        assert_string_equal(t, "1970-01-01T00:16:40.0000007Z");
+        free(t);
+        cs_store_close(&s);
+    }
+    assert_string_equal(kept[0], "score 2, issues HadToRejoin");
+    assert_string_equal(other[0], "score 4");
+    assert_string_equal(kept[1], kept[0]);
+    assert_string_equal(other[1], other[0]);
+    for (int k = 0; k < 2; k++) {
+        free(kept[k]);
+        free(other[k]);
+    }
+}
+
+/* The 7th fractional digit orders records: .0000003 before .0000004 in the
+ * same microsecond, so the later one wins in either input order and the
+ * survey keeps the earlier time's digit. */
+static void
+test_seventh_digit_orders(void **state)
+{
+    (void)state;
+    struct cs_record r[2];
+    r[0] = rec("u1", 1000, CS_CAT_OVERALL, 5);
+    r[1] = rec("u1", 1000, CS_CAT_OVERALL, 1);
+    r[0].time_sub = 3;
+    r[1].time_sub = 4; /* 100 ns later */
+    static const int ab[] = {0, 1}, ba[] = {1, 0};
+    for (int k = 0; k < 2; k++) {
+        struct cs_store_counts c;
+        struct cs_store *s = store_in_order(r, k ? ba : ab, 2, &c);
+        assert_int_equal(c.stored, 1);
+        assert_int_equal(c.conflicts, 0);
+        assert_int_equal(c.updated + c.duplicates, 1);
+        assert_int_equal(q1(s, "SELECT score FROM ratings WHERE survey_id='u1'"), 1);
+        assert_int_equal(q1(s, "SELECT time_sub FROM survey_data"), 3);
+        assert_int_equal(q1(s, "SELECT time_us FROM surveys"), 1000000000);
+        assert_int_equal(q1(s, "SELECT count(*) FROM conflict_data"), 0);
+        cs_store_close(&s);
+    }
+}
+
+/* A database written before the 100 ns order (no time_sub column, category
+ * times in microseconds) is brought up to date on open: its category times
+ * become ticks, so a later record still compares right. */
+static void
+test_upgrade_ticks(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/cs-store-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    struct cs_store_opts o = {.path = path, .default_threshold = 2};
+    struct cs_store *s = NULL;
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    assert_int_equal(cs_store_input_begin(s, "in", &e), CS_OK);
+    struct cs_record r[2] = {rec("w1", 1000, CS_CAT_OVERALL, 4), rec("w1", 1100, CS_CAT_AUDIO, 3)};
+    r[1].rating[CS_CAT_OVERALL] = r[0].rating[CS_CAT_OVERALL];
+    r[1].rating[CS_CAT_OVERALL].score = 5; /* later: replaces, overall gets its own time */
+    assert_int_equal(cs_store_put(s, r, 2, &c, &e), CS_OK);
+    struct cs_input_summary sum0 = {.format = "surveys", .read = 2, .stored = 1, .updated = 1};
+    assert_int_equal(cs_store_input_end(s, true, &sum0, &e), CS_OK);
+    cs_store_close(&s);
+    /* make it look like an old database: µs category times, no columns */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE survey_data SET o_t = o_t / 10, a_t = a_t / 10;"
+                                  "ALTER TABLE survey_data DROP COLUMN time_sub;"
+                                  "ALTER TABLE inputs DROP COLUMN conflicts;"
+                                  "ALTER TABLE custom_events DROP COLUMN name;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    /* read-only, it is not upgraded, and the readers do without the columns */
+    struct cs_store_opts ro = o;
+    ro.read_only = true;
+    assert_int_equal(cs_store_open(&ro, &s, &e), CS_OK);
+    struct cs_accounting_totals acct;
+    assert_int_equal(cs_query_accounting(s, &acct, &e), CS_OK);
+    assert_int_equal(acct.db_surveys.read, 2);
+    assert_int_equal(acct.db_surveys.updated, 1);
+    assert_int_equal(acct.db_surveys.inputs, 1);
+    assert_int_equal(acct.run_surveys.inputs, 0); /* this store loaded nothing */
+    assert_int_equal(acct.db_surveys.conflicts, 0);
+    struct cs_window_totals wt;
+    assert_int_equal(cs_query_window_totals(s, NULL, &wt, &e), CS_OK);
+    assert_int_equal(wt.surveys, 1);
+    assert_int_equal(wt.conflicts, 0);
+    assert_int_equal(q1(s, "SELECT o_t FROM survey_data"), 1100000000);
+    cs_store_close(&s);
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT o_t FROM survey_data"), 11000000000);
+    /* a record between the two times is earlier than the stored overall */
+    assert_int_equal(cs_store_input_begin(s, "in2", &e), CS_OK);
+    memset(&c, 0, sizeof c);
+    struct cs_record m = rec("w1", 1050, CS_CAT_OVERALL, 1);
+    assert_int_equal(cs_store_put(s, &m, 1, &c, &e), CS_OK);
+    assert_int_equal(c.duplicates, 1);
+    struct cs_input_summary sum = {.read = 1, .duplicates = 1};
+    assert_int_equal(cs_store_input_end(s, true, &sum, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT score FROM ratings WHERE category='overall'"), 5);
+    assert_int_equal(q1(s, "SELECT conflicts FROM inputs WHERE source='in2'"), 0);
+    cs_store_close(&s);
+    unlink(path);
+}
+
+/* Issue 15 item 11: the same event in the portal CSV (milliseconds) and
+ * the JSON export (100 ns) is one event: the key truncates to the
+ * millisecond.  Another millisecond or another event name is another
+ * event. */
+static void
+test_event_forms(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    const char *a = "{\"q\":\"a\",\"r\":\"b\"}";
+    struct cs_event ev = {.time_us = 1794787200101153, .props = a, .props_len = strlen(a),
+                          .name = "CallSurvey"};
+    snprintf(ev.survey_id, sizeof ev.survey_id, "e1");
+    struct cs_store_counts c = {0};
+    struct cs_err e;
+    assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    ev.time_us = 1794787200101000; /* the CSV's .101 */
+    assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    ev.time_us = 1794787200101999;
+    assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 1);
+    assert_int_equal(c.duplicates, 2);
+    ev.time_us = 1794787200102000; /* the next millisecond */
+    assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    ev.name = "OtherSurvey";
+    assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 3);
+    assert_int_equal(q1(s, "SELECT count(*) FROM custom_events"), 3);
+    cs_store_close(&s);
+}
+
 static void
 test_survey_custom_view(void **state)
 {
@@ -357,6 +559,10 @@ main(void)
         cmocka_unit_test(test_fill_resource),
         cmocka_unit_test(test_reject_identity),
         cmocka_unit_test(test_survey_custom_view),
+        cmocka_unit_test(test_tie_by_content),
+        cmocka_unit_test(test_seventh_digit_orders),
+        cmocka_unit_test(test_upgrade_ticks),
+        cmocka_unit_test(test_event_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
