@@ -23,6 +23,7 @@
 #include "gen/gen.h"
 #include "model/privacy.h"
 #include "core/afile.h"
+#include "core/outdir.h"
 #include "render/json.h"
 #include "render/chart.h"
 #include "report/charts.h"
@@ -674,9 +675,9 @@ cmd_report(struct cs_config *cfg)
 static void
 compare_file(void *ctx, const char *path)
 {
-    (void)ctx;
-    if (!g_quiet)
-        printf("wrote %s\n", path);
+    char final[4096];
+    if (!g_quiet) /* the path it has once moved into place */
+        printf("wrote %s\n", cs_outdir_final(ctx, path, final, sizeof final));
 }
 
 static void
@@ -764,11 +765,15 @@ cmd_compare(struct cs_config *cfg)
     }
     int rc = EXIT_DONE;
     char path[4096];
-    snprintf(path, sizeof path, "%s/compare.json", r->out_dir);
+    /* written into a staging directory, moved into DIR at the end */
+    struct cs_outdir *od = NULL;
     cJSON *doc = cs_compare_json(c);
     cJSON_AddStringToObject(doc, "template", tmpl->name);
     cJSON_AddItemToObject(doc, "privacy", cs_json_privacy(cfg->privacy, 0));
-    if (cs_mkdirs(r->out_dir, &err) != CS_OK || cs_json_write(doc, path, &err) != CS_OK) {
+    if (cs_outdir_open(r->out_dir, &od, &err) == CS_OK)
+        snprintf(path, sizeof path, "%s/compare.json", cs_outdir_stage(od));
+    if (!od || cs_json_write(doc, path, &err) != CS_OK) {
+        cs_outdir_fix_err(od, &err);
         print_err(&err);
         rc = EXIT_FAILED;
     }
@@ -777,15 +782,20 @@ cmd_compare(struct cs_config *cfg)
         char *txt = cs_compare_text(c, false);
         if (!g_quiet) {
             put_text(txt, stdout);
-            printf("wrote %s\n", path);
+            compare_file(od, path);
         }
         xfree(txt);
         struct cs_compare_out out = {
-            .dir = r->out_dir, .run_time_s = r->run_time_s, .tool_version = r->tool_version,
+            .dir = cs_outdir_stage(od), .run_time_s = r->run_time_s,
+            .tool_version = r->tool_version,
             .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter,
             .filters_text = r->filters_text, .privacy = cfg->privacy,
-            .on_file = compare_file, .on_note = compare_note};
+            .on_file = compare_file, .ctx = od, .on_note = compare_note};
         if (cs_compare_render(c, store, tmpl, params, &out, &err) != CS_OK) {
+            cs_outdir_fix_err(od, &err);
+            print_err(&err);
+            rc = exit_for(err.code);
+        } else if (cs_outdir_commit(&od, &err) != CS_OK) {
             print_err(&err);
             rc = exit_for(err.code);
         }
@@ -799,6 +809,7 @@ cmd_compare(struct cs_config *cfg)
                 rc = EXIT_REGRESSION;
         }
     }
+    cs_outdir_abort(&od);
     cs_report_model_free(&m);
     cs_compare_free(&c);
     cs_store_close(&store);

@@ -16,6 +16,7 @@
 #include "core/afile.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "core/outdir.h"
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/csvout.h"
@@ -694,8 +695,12 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         push_note(res, "no surveys match the filters (%s%s%s)",
                   o->has_week ? "--week" : "", o->has_since || o->has_until ? " --since/--until" : "",
                   o->n_resources ? " --resource" : "");
-    if ((rc = cs_mkdirs(o->out_dir, err)))
+    /* every file goes to a staging directory inside out_dir, moved into
+     * place only when all are written (core/outdir.h) */
+    struct cs_outdir *od = NULL;
+    if ((rc = cs_outdir_open(o->out_dir, &od, err)))
         goto out;
+    const char *dir = cs_outdir_stage(od);
     char path[4096];
     cJSON *doc = cs_json_summary(m);
     cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
@@ -705,9 +710,9 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
     unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
                     (fmts & F_PDF ? CS_CHART_PDF : 0);
-    if (surf && (rc = cs_charts_open(m, o->out_dir, surf, on_file, res, &charts, err)))
+    if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
-    if ((fmts & F_CSV) && (rc = write_csv_tables(m, o->out_dir, res, err)))
+    if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
         goto done;
     struct cs_xlsx_input xin = {
         .m = m, .store = store, .filter = &mo.filter, .merge = kind,
@@ -719,7 +724,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     if (fmts & F_XLSX) {
         double ts = now_s();
         struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
-        snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
+        snprintf(path, sizeof path, "%s/report.xlsx", dir);
         rc = cs_xlsx_open(path, &xo, &xl, err);
         if (rc == CS_OK)
             rc = cs_xlsx_about(xl, &xin, err);
@@ -778,7 +783,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         case CS_SECTION_CUSTOM:
             if ((fmts & F_CSV) && audit.events > 0 && !custom_written) {
                 rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->privacy,
-                                      o->out_dir, res, err);
+                                      dir, res, err);
                 custom_written = true;
             }
             res->seconds_csv += now_s() - ts;
@@ -798,7 +803,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             if (fmts & F_CSV) {
                 char stem[300];
                 step_csv_stem(tmpl, i, stem, sizeof stem);
-                snprintf(path, sizeof path, "%s/tables/%s.csv", o->out_dir, stem);
+                snprintf(path, sizeof path, "%s/tables/%s.csv", dir, stem);
                 if ((rc = result_csv(r, path, res, err)) == CS_OK)
                     push_file(res, path);
             }
@@ -843,7 +848,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         res->seconds_xlsx += now_s() - ts;
         if (rc)
             goto done;
-        snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
+        snprintf(path, sizeof path, "%s/report.xlsx", dir);
         push_file(res, path);
         if (xs.cells_replaced)
             push_note(res, "report.xlsx: %llu text cells had invalid UTF-8 or control "
@@ -872,7 +877,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         cJSON_AddNumberToObject(tc, "csv_cells_neutralized", (double)res->csv_cells_neutralized);
         cJSON_AddNumberToObject(tc, "xlsx_cells_replaced", (double)xs.cells_replaced);
         cJSON_AddNumberToObject(tc, "xlsx_cells_truncated", (double)xs.cells_truncated);
-        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
+        snprintf(path, sizeof path, "%s/summary.json", dir);
         if ((rc = cs_json_write(doc, path, err)))
             goto done;
         push_file(res, path);
@@ -889,6 +894,18 @@ done:
         cs_charts_close(&charts, false, NULL, &e2);
     }
     cJSON_Delete(doc);
+    if (rc == CS_OK) {
+        /* the paths written, as they are once in place */
+        for (size_t i = 0; i < res->n_files; i++) {
+            cs_outdir_final(od, res->files[i], path, sizeof path);
+            xfree(res->files[i]);
+            res->files[i] = xstrdup(path);
+        }
+        rc = cs_outdir_commit(&od, err);
+    } else {
+        cs_outdir_fix_err(od, err);
+    }
+    cs_outdir_abort(&od);
     if (rc)
         goto out;
     struct text t = {0};
