@@ -619,6 +619,72 @@ cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
     return rc;
 }
 
+/* ---- chart names ------------------------------------------------------ */
+
+struct names {
+    char **v;
+    size_t n;
+};
+
+static void
+names_add(void *ctx, const char *name)
+{
+    struct names *x = ctx;
+    x->v = xreallocarray(x->v, x->n + 1, sizeof *x->v);
+    x->v[x->n++] = xstrdup(name);
+}
+
+cs_status
+cs_report_check_chart_names(const struct cs_template *t, const struct cs_report_model *m,
+                            const struct cs_compare *cmp, struct cs_err *err)
+{
+    struct names built = {0};
+    cs_status rc = CS_OK;
+    /* the charts the run draws itself, as its section steps ask */
+    for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
+        const struct cs_template_step *st = &t->steps[i];
+        if (!cs_render_is_chart(st->render))
+            continue;
+        if (cmp && (st->section == CS_SECTION_COMPARE || st->section == CS_SECTION_DISTRIBUTION))
+            rc = cs_charts_names(NULL, cmp, CS_CHARTS_DISTRIBUTION,
+                                 st->section == CS_SECTION_COMPARE ? CS_COMPARE_POOR
+                                                                   : CS_COMPARE_DIST,
+                                 -1, names_add, &built, err);
+        else if (!cmp && m && (st->section == CS_SECTION_DISTRIBUTION ||
+                               st->section == CS_SECTION_ISSUES ||
+                               st->section == CS_SECTION_TREND))
+            rc = cs_charts_names(m, NULL,
+                                 st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
+                                 : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
+                                                                        : CS_CHARTS_TREND,
+                                 0, st->category, names_add, &built, err);
+    }
+    /* a query step's chart may not take one of those names: it would
+     * replace the built-in chart (file names compare without case, as on
+     * the file systems that ignore it) */
+    for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
+        const struct cs_template_step *st = &t->steps[i];
+        if (st->section != CS_SECTION_QUERY)
+            continue;
+        char name[256];
+        cs_template_chart_name(st, -1, name, sizeof name);
+        for (size_t k = 0; name[0] && k < built.n && rc == CS_OK; k++)
+            if (strcasecmp(name, built.v[k]) == 0) {
+                char where[300];
+                snprintf(where, sizeof where, "%s:%u", t->path,
+                         st->chart && st->lines.chart ? st->lines.chart : st->line);
+                rc = cs_fail(err, CS_E_TEMPLATE, where,
+                             "step %zu '%.100s': chart '%s' is the name of a chart this run "
+                             "draws itself (charts/%s.*); set a different chart:",
+                             i + 1, st->title, name, built.v[k]);
+            }
+    }
+    for (size_t k = 0; k < built.n; k++)
+        xfree(built.v[k]);
+    xfree(built.v);
+    return rc;
+}
+
 /* ---- formats ---------------------------------------------------------- */
 
 enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
@@ -649,6 +715,13 @@ parse_formats(const char *list, unsigned *out, struct cs_err *err)
     if (!*out)
         return cs_fail(err, CS_E_USAGE, "--formats", "no format given");
     return CS_OK;
+}
+
+static unsigned
+surf_of(unsigned fmts)
+{
+    return (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
+           (fmts & F_PDF ? CS_CHART_PDF : 0);
 }
 
 cs_status
@@ -695,6 +768,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         push_note(res, "no surveys match the filters (%s%s%s)",
                   o->has_week ? "--week" : "", o->has_since || o->has_until ? " --since/--until" : "",
                   o->n_resources ? " --resource" : "");
+    if (surf_of(fmts) && tmpl && (rc = cs_report_check_chart_names(tmpl, m, NULL, err)))
+        goto out;
     /* every file goes to a staging directory inside out_dir, moved into
      * place only when all are written (core/outdir.h) */
     struct cs_outdir *od = NULL;
@@ -708,8 +783,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
-    unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
-                    (fmts & F_PDF ? CS_CHART_PDF : 0);
+    unsigned surf = surf_of(fmts);
     if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
