@@ -283,6 +283,9 @@ static cs_status
 apply(struct cs_outdir *o, const char *sname, const struct list *add,
       const struct list *del, struct cs_err *err)
 {
+    /* allocated before the first move: from here to the end nothing
+     * allocates, so running out of memory cannot stop a commit half-way */
+    char *m = join_lines(MANIFEST_HEAD, "", add, NULL, NULL);
     int sfd = openat(o->dfd, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     for (size_t i = 0; i < add->n && sfd >= 0; i++) {
         const char *sb, *db;
@@ -299,6 +302,7 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
             int e = errno;
             close(sp);
             close(sfd);
+            xfree(m);
             return cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s%s",
                            add->v[i], strerror(e),
                            e == ENOTDIR ? " (a file or symbolic link is in the way)" : "");
@@ -311,6 +315,7 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
         close(dp);
         if (r != 0) {
             close(sfd);
+            xfree(m);
             return cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s",
                            add->v[i], strerror(e));
         }
@@ -329,7 +334,6 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
             unlinkat(p, b, 0);
         close(p);
     }
-    char *m = join_lines(MANIFEST_HEAD, "", add, NULL, NULL);
     cs_status rc = write_atomic(o, CS_OUTDIR_MANIFEST, m, err);
     xfree(m);
     if (rc)
