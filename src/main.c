@@ -844,7 +844,20 @@ cmd_generate(struct cs_config *cfg)
     struct gen_result res;
     struct cs_err err;
     cs_err_clear(&err);
-    cs_status s = gen_run(&cfg->gopts, &res, &err);
+    /* like a report: written into a staging directory, moved into DIR at
+     * the end, replacing what the previous run into DIR wrote */
+    struct cs_outdir *od = NULL;
+    cs_status s = cs_outdir_open(cfg->gopts.out_dir, &od, &err);
+    if (s == CS_OK) {
+        struct gen_opts go = cfg->gopts;
+        go.out_dir = cs_outdir_stage(od);
+        s = gen_run(&go, &res, &err);
+        if (s == CS_OK)
+            s = cs_outdir_commit(&od, &err);
+        else
+            cs_outdir_fix_err(od, &err);
+        cs_outdir_abort(&od);
+    }
     if (s != CS_OK) {
         print_err(&err);
         return exit_for(s);

@@ -57,6 +57,19 @@ list_free(struct list *l)
     memset(l, 0, sizeof *l);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* In a list sorted by strcmp. */
+static bool
+sorted_has(const struct list *l, const char *s)
+{
+    return l->n && bsearch(&s, l->v, l->n, sizeof *l->v, cmp_str) != NULL;
+}
+
 static bool
 list_has(const struct list *l, const char *s)
 {
@@ -86,46 +99,68 @@ rel_ok(const char *rel)
     return true;
 }
 
-/* The directory holding rel under dfd, one component at a time without
- * following links; create: make missing directories.  Returns a new
- * descriptor (or -1 with errno: ENOTDIR/ELOOP when something that is not
- * a real directory is in the way) and *base points into rel. */
+/* The directories of the previous path, still open: the lists are sorted,
+ * so consecutive paths share most of their directories (the tree of
+ * `generate` has thousands of files, one per hour directory). */
+#define PC_DEPTH 48
+
+struct pcache {
+    int root;                /* borrowed: DIR or the staging directory */
+    bool create;             /* make missing directories */
+    size_t depth;            /* levels open */
+    char comp[PC_DEPTH][256];
+    int fd[PC_DEPTH];        /* fd[i]: the directory comp[0]/.../comp[i] */
+    size_t fail_len;         /* after a failure: rel's prefix up to the failing part */
+};
+
+/* The directory holding rel, one component at a time without following
+ * links.  Returns a descriptor owned by the cache (valid until the next
+ * call) or -1 with errno (ENOTDIR when a link or a file is in the way,
+ * ENOENT when missing and !create) and c->fail_len; *base points into rel. */
 static int
-open_parent(int dfd, const char *rel, bool create, const char **base)
+pc_parent(struct pcache *c, const char *rel, const char **base)
 {
-    int fd = dup(dfd);
+    int cur = c->root;
+    size_t k = 0;
     const char *p = rel;
-    for (;;) {
-        const char *e = strchr(p, '/');
-        if (!e)
-            break;
-        char comp[256];
+    for (const char *e; (e = strchr(p, '/')) != NULL; p = e + 1, k++) {
         size_t n = (size_t)(e - p);
-        if (n >= sizeof comp) {
-            close(fd);
+        c->fail_len = (size_t)(e - rel);
+        if (n >= sizeof c->comp[0] || k >= PC_DEPTH) {
             errno = ENAMETOOLONG;
             return -1;
         }
+        if (k < c->depth && strlen(c->comp[k]) == n && memcmp(c->comp[k], p, n) == 0) {
+            cur = c->fd[k];
+            continue;
+        }
+        while (c->depth > k)
+            close(c->fd[--c->depth]);
+        char comp[256];
         memcpy(comp, p, n);
         comp[n] = '\0';
-        if (create && mkdirat(fd, comp, 0777) != 0 && errno != EEXIST) {
-            int e2 = errno;
-            close(fd);
-            errno = e2;
+        if (c->create && mkdirat(cur, comp, 0777) != 0 && errno != EEXIST)
             return -1;
-        }
-        int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        int e2 = errno;
-        close(fd);
+        int nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (nfd < 0) {
-            errno = e2 == ELOOP ? ENOTDIR : e2;
+            if (errno == ELOOP)
+                errno = ENOTDIR;
             return -1;
         }
-        fd = nfd;
-        p = e + 1;
+        memcpy(c->comp[k], comp, n + 1);
+        c->fd[k] = nfd;
+        c->depth = k + 1;
+        cur = nfd;
     }
     *base = p;
-    return fd;
+    return cur;
+}
+
+static void
+pc_close(struct pcache *c)
+{
+    while (c->depth > 0)
+        close(c->fd[--c->depth]);
 }
 
 /* Remove name under pfd and everything in it, following no link. */
@@ -187,12 +222,6 @@ walk(int fd, const char *prefix, struct list *out)
         xfree(rel);
     }
     closedir(d);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Read a small text file of dfd into lines; false when absent/unreadable
@@ -276,8 +305,8 @@ join_lines(const char *head, const char *pfx, const struct list *a, const char *
     return s;
 }
 
-/* Move the staged files `add` from sname into DIR, remove `del` (but what
- * add names), write the manifest, drop the journal and the staging
+/* Move the staged files `add` (sorted) from sname into DIR, remove `del`
+ * (but what add names), write the manifest, drop the journal and the staging
  * directory.  Idempotent: a file no longer staged was moved already. */
 static cs_status
 apply(struct cs_outdir *o, const char *sname, const struct list *add,
@@ -286,55 +315,49 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
     /* allocated before the first move: from here to the end nothing
      * allocates, so running out of memory cannot stop a commit half-way */
     char *m = join_lines(MANIFEST_HEAD, "", add, NULL, NULL);
+    struct pcache *sc = xcalloc(3, sizeof *sc), *dc = sc + 1, *xc = sc + 2;
+    cs_status rc = CS_OK;
     int sfd = openat(o->dfd, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    for (size_t i = 0; i < add->n && sfd >= 0; i++) {
+    sc->root = sfd;
+    dc->root = xc->root = o->dfd;
+    dc->create = true;
+    for (size_t i = 0; i < add->n && sfd >= 0 && rc == CS_OK; i++) {
         const char *sb, *db;
-        int sp = open_parent(sfd, add->v[i], false, &sb);
-        if (sp < 0)
-            continue; /* moved already */
+        int sp = pc_parent(sc, add->v[i], &sb);
         struct stat ss, ts;
-        if (fstatat(sp, sb, &ss, AT_SYMLINK_NOFOLLOW) != 0) {
-            close(sp);
-            continue;
-        }
-        int dp = open_parent(o->dfd, add->v[i], true, &db);
+        if (sp < 0 || fstatat(sp, sb, &ss, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* moved already */
+        int dp = pc_parent(dc, add->v[i], &db);
         if (dp < 0) {
             int e = errno;
-            close(sp);
-            close(sfd);
-            xfree(m);
-            return cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s%s",
-                           add->v[i], strerror(e),
-                           e == ENOTDIR ? " (a file or symbolic link is in the way)" : "");
+            rc = cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s%s", add->v[i],
+                         strerror(e),
+                         e == ENOTDIR ? " (a file or symbolic link is in the way)" : "");
+            break;
         }
         if (fstatat(dp, db, &ts, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ts.st_mode))
             fchmodat(sp, sb, ss.st_mode & ts.st_mode & 0777, 0); /* never wider */
-        int r = renameat(sp, sb, dp, db);
-        int e = errno;
-        close(sp);
-        close(dp);
-        if (r != 0) {
-            close(sfd);
-            xfree(m);
-            return cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s",
-                           add->v[i], strerror(e));
-        }
+        if (renameat(sp, sb, dp, db) != 0)
+            rc = cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s", add->v[i],
+                         strerror(errno));
     }
-    if (sfd >= 0)
-        close(sfd);
-    for (size_t i = 0; i < del->n; i++) {
-        if (list_has(add, del->v[i]) || !rel_ok(del->v[i]))
+    /* the previous run's files this one did not write */
+    for (size_t i = 0; i < del->n && rc == CS_OK; i++) {
+        if (sorted_has(add, del->v[i]) || !rel_ok(del->v[i]))
             continue;
         const char *b;
-        int p = open_parent(o->dfd, del->v[i], false, &b);
-        if (p < 0)
-            continue;
+        int p = pc_parent(xc, del->v[i], &b);
         struct stat st;
-        if (fstatat(p, b, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+        if (p >= 0 && fstatat(p, b, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
             unlinkat(p, b, 0);
-        close(p);
     }
-    cs_status rc = write_atomic(o, CS_OUTDIR_MANIFEST, m, err);
+    for (int k = 0; k < 3; k++)
+        pc_close(&sc[k]);
+    xfree(sc);
+    if (sfd >= 0)
+        close(sfd);
+    if (rc == CS_OK)
+        rc = write_atomic(o, CS_OUTDIR_MANIFEST, m, err);
     xfree(m);
     if (rc)
         return rc;
@@ -365,6 +388,8 @@ recover(struct cs_outdir *o, struct cs_err *err)
             list_push(&del, l + 2);
     }
     cs_status rc = CS_OK;
+    if (add.n)
+        qsort(add.v, add.n, sizeof *add.v, cmp_str);
     if (sname)
         rc = apply(o, sname, &add, &del, err);
     else
@@ -491,29 +516,30 @@ cs_outdir_commit(struct cs_outdir **op, struct cs_err *err)
     cs_status rc = CS_OK;
     /* check every target before anything moves: real directories on the
      * way, and a regular file (or nothing) at the end */
+    struct pcache *pc = xcalloc(1, sizeof *pc);
+    pc->root = o->dfd;
     for (size_t i = 0; i < add.n && rc == CS_OK; i++) {
         if (!rel_ok(add.v[i])) {
             rc = cs_fail(err, CS_E_INTERNAL, o->stage, "unexpected output name '%s'", add.v[i]);
             break;
         }
-        char sub[4096];
-        const char *p = add.v[i];
-        for (const char *e; (e = strchr(p, '/')) != NULL; p = e + 1) {
-            struct stat st;
-            snprintf(sub, sizeof sub, "%.*s", (int)(e - add.v[i]), add.v[i]);
-            if (fstatat(o->dfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
-                char *w = xasprintf("%s/%s", o->dir, sub);
+        const char *base;
+        int p = pc_parent(pc, add.v[i], &base);
+        struct stat st;
+        int e = errno;
+        if (p < 0 && e != ENOENT) {
+            char *w = xasprintf("%s/%.*s", o->dir, (int)pc->fail_len, add.v[i]);
+            bool link = lstat(w, &st) == 0 && S_ISLNK(st.st_mode);
+            if (e == ENOTDIR)
                 rc = cs_fail(err, CS_E_IO, w,
                              "is %s, not a directory; callsurvey writes only into real "
                              "directories: remove or rename it",
-                             S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
-                xfree(w);
-                break;
-            }
-        }
-        struct stat st;
-        if (rc == CS_OK && fstatat(o->dfd, add.v[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            !S_ISREG(st.st_mode)) {
+                             link ? "a symbolic link" : "a file");
+            else
+                rc = cs_fail(err, CS_E_IO, w, "cannot open the directory: %s", strerror(e));
+            xfree(w);
+        } else if (p >= 0 && fstatat(p, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   !S_ISREG(st.st_mode)) {
             char *w = xasprintf("%s/%s", o->dir, add.v[i]);
             rc = cs_fail(err, CS_E_IO, w,
                          "is %s, not a regular file; refusing to replace it: remove or "
@@ -525,6 +551,8 @@ cs_outdir_commit(struct cs_outdir **op, struct cs_err *err)
             xfree(w);
         }
     }
+    pc_close(pc);
+    xfree(pc);
     if (rc == CS_OK) {
         /* the journal: a run killed from here on is finished by the next */
         char *head = xasprintf(PENDING_HEAD "\nstaging %s", o->sname);
