@@ -933,6 +933,13 @@ check_outputs(const struct cs_config *cfg)
                 io_add(&in, &n_in, "input", list[i]);
         cs_inputs_free(list, n_list);
     }
+    /* the other files a run reads: the key and a template given as a file */
+    if (cfg->key_file)
+        io_add(&in, &n_in, "--pseudonymize", cfg->key_file);
+    struct stat tst;
+    if (cfg->ropts.template_name && stat(cfg->ropts.template_name, &tst) == 0 &&
+        S_ISREG(tst.st_mode))
+        io_add(&in, &n_in, "--template", cfg->ropts.template_name);
     if (cfg->rejects) {
         io_add(&in, &n_in, "--rejects", cfg->rejects);
         io_add(&out, &n_out, "--rejects", cfg->rejects);
