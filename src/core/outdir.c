@@ -308,14 +308,26 @@ join_lines(const char *head, const char *pfx, const struct list *a, const char *
 /* Move the staged files `add` (sorted) from sname into DIR, remove `del`
  * (but what add names), write the manifest, drop the journal and the staging
  * directory.  Idempotent: a file no longer staged was moved already. */
+struct moves {
+    char *manifest;    /* owned: the new manifest's text */
+    struct pcache *pc; /* owned: three caches */
+};
+
+/* Allocated before the journal is written: from there to the end nothing
+ * allocates, so running out of memory cannot stop a commit half-way. */
+static struct moves
+moves_new(const struct list *add)
+{
+    return (struct moves){join_lines(MANIFEST_HEAD, "", add, NULL, NULL),
+                          xcalloc(3, sizeof(struct pcache))};
+}
+
 static cs_status
 apply(struct cs_outdir *o, const char *sname, const struct list *add,
-      const struct list *del, struct cs_err *err)
+      const struct list *del, struct moves mv, struct cs_err *err)
 {
-    /* allocated before the first move: from here to the end nothing
-     * allocates, so running out of memory cannot stop a commit half-way */
-    char *m = join_lines(MANIFEST_HEAD, "", add, NULL, NULL);
-    struct pcache *sc = xcalloc(3, sizeof *sc), *dc = sc + 1, *xc = sc + 2;
+    char *m = mv.manifest;
+    struct pcache *sc = mv.pc, *dc = sc + 1, *xc = sc + 2;
     cs_status rc = CS_OK;
     int sfd = openat(o->dfd, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     sc->root = sfd;
@@ -391,7 +403,7 @@ recover(struct cs_outdir *o, struct cs_err *err)
     if (add.n)
         qsort(add.v, add.n, sizeof *add.v, cmp_str);
     if (sname)
-        rc = apply(o, sname, &add, &del, err);
+        rc = apply(o, sname, &add, &del, moves_new(&add), err);
     else
         unlinkat(o->dfd, CS_OUTDIR_PENDING, 0);
     list_free(&all);
@@ -553,18 +565,23 @@ cs_outdir_commit(struct cs_outdir **op, struct cs_err *err)
     }
     pc_close(pc);
     xfree(pc);
+    struct moves mv = {0};
     if (rc == CS_OK) {
         /* the journal: a run killed from here on is finished by the next */
         char *head = xasprintf(PENDING_HEAD "\nstaging %s", o->sname);
         char *j = join_lines(head, "+ ", &add, "- ", &o->old);
         xfree(head);
+        mv = moves_new(&add);
         rc = write_atomic(o, CS_OUTDIR_PENDING, j, err);
         xfree(j);
     }
-    if (rc == CS_OK)
-        rc = apply(o, o->sname, &add, &o->old, err);
-    else
+    if (rc == CS_OK) {
+        rc = apply(o, o->sname, &add, &o->old, mv, err);
+    } else {
+        xfree(mv.manifest);
+        xfree(mv.pc);
         rm_tree(o->dfd, o->sname);
+    }
     list_free(&add);
     outdir_free(o);
     return rc;
