@@ -195,7 +195,7 @@ rm_tree(int pfd, const char *name)
 static void
 walk(int fd, const char *prefix, struct list *out)
 {
-    int f2 = dup(fd);
+    int f2 = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* its own offset */
     DIR *d = f2 >= 0 ? fdopendir(f2) : NULL;
     if (!d) {
         if (f2 >= 0)
@@ -445,13 +445,15 @@ cs_outdir_open(const char *dir, struct cs_outdir **out, struct cs_err *err)
         outdir_free(o);
         return rc;
     }
-    /* staging directories of runs that died (the lock says none is live) */
-    int f2 = dup(o->dfd);
+    /* staging directories and temporary manifests of runs that died (the
+     * lock says none is live) */
+    int f2 = openat(o->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = f2 >= 0 ? fdopendir(f2) : NULL;
     struct list stale = {0};
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL)
-        if (strncmp(de->d_name, CS_OUTDIR_STAGING, strlen(CS_OUTDIR_STAGING)) == 0)
+        if (strncmp(de->d_name, CS_OUTDIR_STAGING, strlen(CS_OUTDIR_STAGING)) == 0 ||
+            (strncmp(de->d_name, ".callsurvey-", 12) == 0 && strstr(de->d_name, ".tmp.")))
             list_push(&stale, de->d_name);
     if (d)
         closedir(d);

@@ -153,8 +153,10 @@ test_abort_and_stale(void **state)
     snprintf(stale, sizeof stale, "%s/" CS_OUTDIR_STAGING "dead12/charts", g_dir);
     assert_int_equal(cs_mkdirs(stale, &err), CS_OK);
     put(CS_OUTDIR_STAGING "dead12/charts/x.png", "x");
+    put(CS_OUTDIR_MANIFEST ".tmp.999", "half a manifest");
     assert_int_equal(run(&err, "summary.json", "two", NULL), CS_OK);
     assert_false(exists(CS_OUTDIR_STAGING "dead12"));
+    assert_false(exists(CS_OUTDIR_MANIFEST ".tmp.999"));
     assert_string_equal(get("summary.json"), "two");
 }
 
