@@ -927,7 +927,8 @@ check_outputs(const struct cs_config *cfg)
     char **list = NULL;
     size_t n_list = 0;
     struct cs_err e;
-    if (cfg->n_inputs && cs_inputs_expand(cfg->inputs, cfg->n_inputs, &list, &n_list, &e) == CS_OK) {
+    if (cfg->n_inputs &&
+        cs_inputs_expand(cfg->inputs, cfg->n_inputs, &list, &n_list, &e) == CS_OK) {
         for (size_t i = 0; i < n_list; i++)
             if (strcmp(list[i], "-") != 0)
                 io_add(&in, &n_in, "input", list[i]);

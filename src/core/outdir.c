@@ -391,7 +391,8 @@ recover(struct cs_outdir *o, struct cs_err *err)
     const char *sname = NULL;
     for (size_t i = 0; i < all.n; i++) {
         const char *l = all.v[i];
-        if (strncmp(l, "staging ", 8) == 0 && strncmp(l + 8, CS_OUTDIR_STAGING, strlen(CS_OUTDIR_STAGING)) == 0 &&
+        if (strncmp(l, "staging ", 8) == 0 &&
+            strncmp(l + 8, CS_OUTDIR_STAGING, strlen(CS_OUTDIR_STAGING)) == 0 &&
             !strchr(l + 8, '/'))
             sname = l + 8;
         else if (strncmp(l, "+ ", 2) == 0 && rel_ok(l + 2))
