@@ -16,11 +16,24 @@ FAULTS_ASAN_BUILD := $(BUILD)/faults-asan
 $(eval $(call variant,$(FAULTS_BUILD),-O1 -g -DTEST_FAULTS))
 $(eval $(call variant,$(FAULTS_ASAN_BUILD),-O1 -g $(SAN_FLAGS) -DCS_SANITIZED -DTEST_FAULTS))
 
-.PHONY: test-faults
+.PHONY: test-faults test-kill-outdir
 test-faults: $(FAULTS_BUILD)/callsurvey $(FAULTS_ASAN_BUILD)/callsurvey
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  CALLSURVEY=$(FAULTS_BUILD)/callsurvey CALLSURVEY_ASAN=$(FAULTS_ASAN_BUILD)/callsurvey \
 	  sh tests/faults/run.sh
+	$(Q)$(MAKE) --no-print-directory test-kill-outdir
+
+# The longer variant of CLI case 121 (issue 15 item 10): 200 SIGKILLs of a
+# report at delays spread over a whole run (KILL_N to change), each followed
+# by the check that DIR holds one complete run, the old or the new.
+KILL_N ?= 200
+test-kill-outdir: $(BUILD)/callsurvey
+	$(Q)d=$$(mktemp -d) && top=$$(pwd) && cd "$$d" && \
+	  delays=$$(awk -v n=$(KILL_N) 'BEGIN { for (i = 0; i < n; i++) printf "%.3f ", (i % 50) * 0.008 }') && \
+	  KILL_DELAYS="$$delays" CS="$$top/$(BUILD)/callsurvey" SAMPLE="$$top/sample-data" \
+	    sh -e "$$top/tests/cli/121-output-kill-loop/cmd" >out.txt 2>/dev/null; \
+	  st=$$?; cat out.txt; grep -q ' 0 times DIR held no complete run' out.txt || st=1; \
+	  cd "$$top"; rm -rf "$$d"; [ $$st = 0 ]
 
 TEST_EXTRA += test-faults
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -23,6 +24,7 @@
 #include "gen/gen.h"
 #include "model/privacy.h"
 #include "core/afile.h"
+#include "core/outdir.h"
 #include "render/json.h"
 #include "render/chart.h"
 #include "report/charts.h"
@@ -783,9 +785,9 @@ cmd_report(struct cs_config *cfg)
 static void
 compare_file(void *ctx, const char *path)
 {
-    (void)ctx;
-    if (!g_quiet)
-        printf("wrote %s\n", path);
+    char final[4096];
+    if (!g_quiet) /* the path it has once moved into place */
+        printf("wrote %s\n", cs_outdir_final(ctx, path, final, sizeof final));
 }
 
 static void
@@ -875,13 +877,26 @@ cmd_compare(struct cs_config *cfg)
         cs_template_free(&tmpl);
         return exit_for(s);
     }
+    if (cs_report_check_chart_names(tmpl, m, c, &err) != CS_OK) {
+        print_err(&err);
+        cs_report_model_free(&m);
+        cs_compare_free(&c);
+        cs_store_close(&store);
+        cs_template_params_free(&params);
+        cs_template_free(&tmpl);
+        return exit_for(err.code);
+    }
     int rc = EXIT_DONE;
     char path[4096];
-    snprintf(path, sizeof path, "%s/compare.json", r->out_dir);
+    /* written into a staging directory, moved into DIR at the end */
+    struct cs_outdir *od = NULL;
     cJSON *doc = cs_compare_json(c);
     cJSON_AddStringToObject(doc, "template", tmpl->name);
     cJSON_AddItemToObject(doc, "privacy", cs_json_privacy(cfg->privacy, 0));
-    if (cs_mkdirs(r->out_dir, &err) != CS_OK || cs_json_write(doc, path, &err) != CS_OK) {
+    if (cs_outdir_open(r->out_dir, &od, &err) == CS_OK)
+        snprintf(path, sizeof path, "%s/compare.json", cs_outdir_stage(od));
+    if (!od || cs_json_write(doc, path, &err) != CS_OK) {
+        cs_outdir_fix_err(od, &err);
         print_err(&err);
         rc = EXIT_FAILED;
     }
@@ -890,15 +905,20 @@ cmd_compare(struct cs_config *cfg)
         char *txt = cs_compare_text(c, false);
         if (!g_quiet) {
             put_text(txt, stdout);
-            printf("wrote %s\n", path);
+            compare_file(od, path);
         }
         xfree(txt);
         struct cs_compare_out out = {
-            .dir = r->out_dir, .run_time_s = r->run_time_s, .tool_version = r->tool_version,
+            .dir = cs_outdir_stage(od), .run_time_s = r->run_time_s,
+            .tool_version = r->tool_version,
             .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter,
             .filters_text = r->filters_text, .privacy = cfg->privacy,
-            .on_file = compare_file, .on_note = compare_note};
+            .on_file = compare_file, .ctx = od, .on_note = compare_note};
         if (cs_compare_render(c, store, tmpl, params, &out, &err) != CS_OK) {
+            cs_outdir_fix_err(od, &err);
+            print_err(&err);
+            rc = exit_for(err.code);
+        } else if (cs_outdir_commit(&od, &err) != CS_OK) {
             print_err(&err);
             rc = exit_for(err.code);
         }
@@ -912,6 +932,7 @@ cmd_compare(struct cs_config *cfg)
                 rc = EXIT_REGRESSION;
         }
     }
+    cs_outdir_abort(&od);
     cs_report_model_free(&m);
     cs_compare_free(&c);
     cs_store_close(&store);
@@ -936,7 +957,20 @@ cmd_generate(struct cs_config *cfg)
     struct gen_result res;
     struct cs_err err;
     cs_err_clear(&err);
-    cs_status s = gen_run(&cfg->gopts, &res, &err);
+    /* like a report: written into a staging directory, moved into DIR at
+     * the end, replacing what the previous run into DIR wrote */
+    struct cs_outdir *od = NULL;
+    cs_status s = cs_outdir_open(cfg->gopts.out_dir, &od, &err);
+    if (s == CS_OK) {
+        struct gen_opts go = cfg->gopts;
+        go.out_dir = cs_outdir_stage(od);
+        s = gen_run(&go, &res, &err);
+        if (s == CS_OK)
+            s = cs_outdir_commit(&od, &err);
+        else
+            cs_outdir_fix_err(od, &err);
+        cs_outdir_abort(&od);
+    }
     if (s != CS_OK) {
         print_err(&err);
         return exit_for(s);
@@ -949,6 +983,130 @@ cmd_generate(struct cs_config *cfg)
                (unsigned long long)res.custom_events, res.files,
                (double)res.bytes / 1e6, cfg->gopts.out_dir);
     return EXIT_DONE;
+}
+
+/* ---- an output is never an input (issue 15 item 1) -------------------- */
+
+/* A file the run reads or writes, for the clash check. */
+struct io_file {
+    const char *what; /* "--db", "--rejects", "input", "-o" */
+    char *path;       /* owned */
+    bool exists;      /* stat succeeded */
+    struct stat st;
+    char *canon;      /* owned: realpath of its directory + "/" + its name */
+};
+
+static void
+io_add(struct io_file **v, size_t *n, const char *what, const char *path)
+{
+    *v = xreallocarray(*v, *n + 1, sizeof **v);
+    struct io_file *f = &(*v)[(*n)++];
+    memset(f, 0, sizeof *f);
+    f->what = what;
+    f->path = xstrdup(path);
+    f->exists = stat(path, &f->st) == 0;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+    char *real = realpath(dir, NULL);
+    f->canon = xasprintf("%s/%s", real ? real : dir, slash ? slash + 1 : path);
+    free(real);
+    xfree(dir);
+}
+
+/* Two names of one file: the same inode when both exist, else (an output
+ * not yet created) the same canonical path.  Devices, FIFOs and sockets
+ * (/dev/stdout, /dev/null) are streams, not files to protect. */
+static bool
+io_same(const struct io_file *a, const struct io_file *b)
+{
+    if (a->exists && b->exists)
+        return (S_ISREG(a->st.st_mode) || S_ISDIR(a->st.st_mode)) &&
+               a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino;
+    if (a->exists != b->exists)
+        return false;
+    return strcmp(a->canon, b->canon) == 0;
+}
+
+/* Compare every output path (--rejects, --db, the files -o DIR may replace
+ * or remove, DIR itself) with every input (files found in input
+ * directories too), the database and each other, before anything is
+ * opened for writing.  Returns -1 when no two are one file, else prints
+ * the clash and returns EXIT_USAGE. */
+static int
+check_outputs(const struct cs_config *cfg)
+{
+    struct io_file *in = NULL, *out = NULL;
+    size_t n_in = 0, n_out = 0;
+    char **list = NULL;
+    size_t n_list = 0;
+    struct cs_err e;
+    if (cfg->n_inputs &&
+        cs_inputs_expand(cfg->inputs, cfg->n_inputs, &list, &n_list, &e) == CS_OK) {
+        for (size_t i = 0; i < n_list; i++)
+            if (strcmp(list[i], "-") != 0)
+                io_add(&in, &n_in, "input", list[i]);
+        cs_inputs_free(list, n_list);
+    }
+    /* the other files a run reads: the key and a template given as a file */
+    if (cfg->key_file)
+        io_add(&in, &n_in, "--pseudonymize", cfg->key_file);
+    struct stat tst;
+    if (cfg->ropts.template_name && stat(cfg->ropts.template_name, &tst) == 0 &&
+        S_ISREG(tst.st_mode))
+        io_add(&in, &n_in, "--template", cfg->ropts.template_name);
+    if (cfg->rejects) {
+        io_add(&in, &n_in, "--rejects", cfg->rejects);
+        io_add(&out, &n_out, "--rejects", cfg->rejects);
+    }
+    if (cfg->db) {
+        io_add(&in, &n_in, "--db", cfg->db);
+        io_add(&out, &n_out, "--db", cfg->db);
+    }
+    if ((cfg->cmd & (CMD_REPORT | CMD_COMPARE)) && cfg->ropts.out_dir) {
+        char **owned;
+        size_t n_owned;
+        cs_outdir_owned(cfg->ropts.out_dir, &owned, &n_owned);
+        io_add(&out, &n_out, "-o", cfg->ropts.out_dir);
+        for (size_t i = 0; i < n_owned; i++)
+            io_add(&out, &n_out, "-o", owned[i]);
+        cs_outdir_list_free(owned, n_owned);
+    }
+    int rc = -1;
+    for (size_t i = 0; i < n_out && rc < 0; i++)
+        for (size_t j = 0; j < n_in && rc < 0; j++) {
+            /* --db is read and written: only another role can clash with it */
+            if (out[i].what == in[j].what)
+                continue;
+            if (!io_same(&out[i], &in[j]))
+                continue;
+            bool is_dir = strcmp(out[i].what, "-o") == 0 &&
+                          strcmp(out[i].path, cfg->ropts.out_dir) == 0;
+            if (is_dir)
+                msg("error", "-o %s is the %s %s, not a directory to write the report into",
+                    out[i].path, strcmp(in[j].what, "input") == 0 ? "input" : in[j].what,
+                    in[j].path);
+            else if (strcmp(out[i].what, "-o") == 0)
+                msg("error", "-o %s may replace or remove %s, which is %s %s: an output "
+                             "must never be an input; choose another -o directory",
+                    cfg->ropts.out_dir, out[i].path, in[j].what, in[j].path);
+            else
+                msg("error", "%s %s is the same file as %s %s: an output must never be an "
+                             "input",
+                    out[i].what, out[i].path, in[j].what, in[j].path);
+            usage_line();
+            rc = EXIT_USAGE;
+        }
+    for (size_t i = 0; i < n_in; i++) {
+        xfree(in[i].path);
+        xfree(in[i].canon);
+    }
+    for (size_t i = 0; i < n_out; i++) {
+        xfree(out[i].path);
+        xfree(out[i].canon);
+    }
+    xfree(in);
+    xfree(out);
+    return rc;
 }
 
 /* ---- option parsing -------------------------------------------------- */
@@ -1330,6 +1488,10 @@ main(int argc, char **argv)
             for (size_t i = 0; i < cfg.n_custom; i++)
                 push(&cfg.inputs, &cfg.n_inputs, cfg.custom[i]);
         }
+        if (cfg.cmd & LOADING)
+            rc = check_outputs(&cfg);
+    }
+    if (rc < 0) {
         switch (cfg.cmd) {
         case CMD_INGEST:
         case CMD_VALIDATE: rc = cmd_ingest(&cfg); break;

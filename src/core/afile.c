@@ -104,12 +104,49 @@ afile_free(struct cs_afile *af)
 #define FAULT(kind, af) false
 #endif
 
+/* The process's umask, read without changing it (umask(2) can only be
+ * read by setting it, which would race with other threads creating
+ * files): Linux reports it in /proc/self/status since 4.7. */
+static mode_t
+current_umask(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v >= 0)
+        return (mode_t)v;
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    while (f && v < 0 && fgets(line, sizeof line, f))
+        if (strncmp(line, "Umask:", 6) == 0)
+            v = (int)(strtol(line + 6, NULL, 8) & 0777);
+    if (f)
+        fclose(f);
+    if (v < 0) { /* no /proc: read it the old way (single-threaded callers) */
+        mode_t m = umask(022);
+        umask(m);
+        v = (int)(m & 0777);
+    }
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    return (mode_t)v;
+}
+
+mode_t
+cs_output_mode(const char *replacing)
+{
+    mode_t mode = 0666 & ~current_umask();
+    struct stat st;
+    if (replacing && stat(replacing, &st) == 0 && S_ISREG(st.st_mode))
+        mode &= st.st_mode & 0777; /* never wider than the file it replaces */
+    return mode;
+}
+
 static cs_status
 afile_open(struct cs_afile *af, const char *path, struct cs_err *err)
 {
     /* (a directory in the way makes the rename fail, as before) */
     struct stat st;
     bool direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    mode_t mode = direct ? 0 : cs_output_mode(path);
     af->path = xstrdup(path);
     if (!direct)
         af->tmp = xasprintf("%s.tmp.XXXXXX", path);
@@ -127,7 +164,7 @@ afile_open(struct cs_afile *af, const char *path, struct cs_err *err)
     }
     if (!direct)
         af->slot = slot_claim(af->tmp);
-    if ((!direct && fchmod(fd, 0644) != 0) || (af->fp = fdopen(fd, "w")) == NULL) {
+    if ((!direct && fchmod(fd, mode) != 0) || (af->fp = fdopen(fd, "w")) == NULL) {
         int e = errno;
         close(fd);
         if (!direct)
@@ -237,7 +274,7 @@ cs_mkdirs(const char *path, struct cs_err *err)
         if (*s != '/')
             continue;
         *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) { /* less the umask */
             cs_fail(err, CS_E_IO, p, "cannot create directory: %s",
                     strerror(errno));
             xfree(p);
@@ -245,7 +282,7 @@ cs_mkdirs(const char *path, struct cs_err *err)
         }
         *s = '/';
     }
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
         cs_fail(err, CS_E_IO, p, "cannot create directory: %s", strerror(errno));
         xfree(p);
         return CS_E_IO;

@@ -16,6 +16,7 @@
 #define CS_AFILE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "core/err.h"
 
@@ -29,7 +30,8 @@ struct cs_afile {
 };
 
 /* Open path for writing through a temporary file "path.tmp.XXXXXX" in the
- * same directory; a path that exists and is a device, FIFO or socket
+ * same directory, created with cs_output_mode(path); a path that exists
+ * and is a device, FIFO or socket
  * (/dev/stdout, /dev/full) is written directly.  Errors:
  * CS_E_IO naming path ("cannot create: ..."). */
 cs_status cs_afile_open(struct cs_afile *af, const char *path,
@@ -54,7 +56,13 @@ int cs_tmp_remember(const char *path);
 /* Forget a remembered file (call after removing it); 0 is a no-op. */
 void cs_tmp_forget(int handle);
 
-/* mkdir -p; errors name the path. */
+/* The mode of a new output file: 0666 less the process's umask, and, when
+ * `replacing` names an existing regular file, no bit that file lacks (an
+ * output never widens the mode of the file it replaces).  replacing may be
+ * NULL.  cs_afile_open applies it to every file it creates. */
+mode_t cs_output_mode(const char *replacing);
+
+/* mkdir -p (mode 0777 less the umask); errors name the path. */
 cs_status cs_mkdirs(const char *path, struct cs_err *err);
 
 #ifdef TEST_FAULTS

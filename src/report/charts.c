@@ -37,6 +37,8 @@ struct out {
     void *ctx;
     struct chart_pdf *pdf; /* the multi-page report, or NULL */
     int n;
+    cs_name_cb on_name;    /* every chart stem, drawn or not (cs_charts_names) */
+    void *name_ctx;
 };
 
 /* --size and --dpi of the command line (0 = the chart defaults). */
@@ -54,6 +56,8 @@ static cs_status
 emit(struct out *o, const struct chart_spec *spec0, const char *name,
      struct cs_err *err)
 {
+    if (o->on_name)
+        o->on_name(o->name_ctx, name);
     struct chart_spec sized = *spec0; /* shallow: the arrays stay borrowed */
     if (g_width_px > 0 && g_height_px > 0) {
         sized.width_px = g_width_px;
@@ -722,6 +726,9 @@ cs_report_charts(const struct cs_report_model *m, const char *dir, unsigned surf
     return rc ? rc : rc2;
 }
 
+static cs_status compare_charts(const struct cs_compare *c, struct out o, unsigned parts,
+                                struct cs_err *err);
+
 cs_status
 cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces,
                   unsigned parts, cs_file_cb on_file, void *ctx, struct cs_err *err)
@@ -732,6 +739,25 @@ cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces
         return CS_E_IO;
     struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
                     .on_file = on_file, .ctx = ctx};
+    return compare_charts(c, o, parts, err);
+}
+
+cs_status
+cs_charts_names(const struct cs_report_model *m, const struct cs_compare *cmp,
+                enum cs_chart_section section, unsigned compare_parts, int category,
+                cs_name_cb on_name, void *ctx, struct cs_err *err)
+{
+    /* no surface and no PDF: emit() only names the chart */
+    struct out o = {.m = m, .dir = "", .on_name = on_name, .name_ctx = ctx};
+    if (cmp)
+        return compare_charts(cmp, o, compare_parts, err);
+    struct cs_charts c = {.o = o};
+    return cs_charts_section(&c, section, category, err);
+}
+
+static cs_status
+compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct cs_err *err)
+{
     cs_status rc = CS_OK;
     const char **glabels = xcalloc(c->n_groups, sizeof *glabels);
     for (size_t g = 0; g < c->n_groups; g++)

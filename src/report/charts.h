@@ -16,6 +16,8 @@ enum { CS_CHART_PNG = 1, CS_CHART_SVG = 2, CS_CHART_PDF = 4 };
 
 /* Called for every file written (path borrowed). */
 typedef void (*cs_file_cb)(void *ctx, const char *path);
+/* Called with the file stem of every chart (name borrowed). */
+typedef void (*cs_name_cb)(void *ctx, const char *name);
 
 /* The charts of one report run: files under DIR/charts and, with
  * CS_CHART_PDF, the pages of DIR/report.pdf in the order sections ask. */
@@ -59,6 +61,15 @@ cs_status cs_charts_close(struct cs_charts **c, bool ok, int *n_charts,
 cs_status cs_report_charts(const struct cs_report_model *m, const char *dir,
                            unsigned surfaces, cs_file_cb on_file, void *ctx,
                            int *n_charts, struct cs_err *err);
+
+/* The stems of the charts a section would draw, without drawing: with
+ * cmp == NULL, section over m for category (-1 = all) as cs_charts_section;
+ * else the compare charts of compare_parts as cs_compare_charts.  For
+ * checking a template's own chart names against them (issue 15 item 15). */
+cs_status cs_charts_names(const struct cs_report_model *m, const struct cs_compare *cmp,
+                          enum cs_chart_section section, unsigned compare_parts,
+                          int category, cs_name_cb on_name, void *ctx,
+                          struct cs_err *err);
 
 /* Which compare charts to draw (bits). */
 enum { CS_COMPARE_POOR = 1, CS_COMPARE_DIST = 2 };

@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "core/outdir.h"
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/csvout.h"
@@ -628,6 +629,72 @@ cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
     return rc;
 }
 
+/* ---- chart names ------------------------------------------------------ */
+
+struct names {
+    char **v;
+    size_t n;
+};
+
+static void
+names_add(void *ctx, const char *name)
+{
+    struct names *x = ctx;
+    x->v = xreallocarray(x->v, x->n + 1, sizeof *x->v);
+    x->v[x->n++] = xstrdup(name);
+}
+
+cs_status
+cs_report_check_chart_names(const struct cs_template *t, const struct cs_report_model *m,
+                            const struct cs_compare *cmp, struct cs_err *err)
+{
+    struct names built = {0};
+    cs_status rc = CS_OK;
+    /* the charts the run draws itself, as its section steps ask */
+    for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
+        const struct cs_template_step *st = &t->steps[i];
+        if (!cs_render_is_chart(st->render))
+            continue;
+        if (cmp && (st->section == CS_SECTION_COMPARE || st->section == CS_SECTION_DISTRIBUTION))
+            rc = cs_charts_names(NULL, cmp, CS_CHARTS_DISTRIBUTION,
+                                 st->section == CS_SECTION_COMPARE ? CS_COMPARE_POOR
+                                                                   : CS_COMPARE_DIST,
+                                 -1, names_add, &built, err);
+        else if (!cmp && m && (st->section == CS_SECTION_DISTRIBUTION ||
+                               st->section == CS_SECTION_ISSUES ||
+                               st->section == CS_SECTION_TREND))
+            rc = cs_charts_names(m, NULL,
+                                 st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
+                                 : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
+                                                                        : CS_CHARTS_TREND,
+                                 0, st->category, names_add, &built, err);
+    }
+    /* a query step's chart may not take one of those names: it would
+     * replace the built-in chart (file names compare without case, as on
+     * the file systems that ignore it) */
+    for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
+        const struct cs_template_step *st = &t->steps[i];
+        if (st->section != CS_SECTION_QUERY)
+            continue;
+        char name[256];
+        cs_template_chart_name(st, -1, name, sizeof name);
+        for (size_t k = 0; name[0] && k < built.n && rc == CS_OK; k++)
+            if (strcasecmp(name, built.v[k]) == 0) {
+                char where[300];
+                snprintf(where, sizeof where, "%s:%u", t->path,
+                         st->chart && st->lines.chart ? st->lines.chart : st->line);
+                rc = cs_fail(err, CS_E_TEMPLATE, where,
+                             "step %zu '%.100s': chart '%s' is the name of a chart this run "
+                             "draws itself (charts/%s.*); set a different chart:",
+                             i + 1, st->title, name, built.v[k]);
+            }
+    }
+    for (size_t k = 0; k < built.n; k++)
+        xfree(built.v[k]);
+    xfree(built.v);
+    return rc;
+}
+
 /* ---- formats ---------------------------------------------------------- */
 
 enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
@@ -658,6 +725,13 @@ parse_formats(const char *list, unsigned *out, struct cs_err *err)
     if (!*out)
         return cs_fail(err, CS_E_USAGE, "--formats", "no format given");
     return CS_OK;
+}
+
+static unsigned
+surf_of(unsigned fmts)
+{
+    return (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
+           (fmts & F_PDF ? CS_CHART_PDF : 0);
 }
 
 cs_status
@@ -716,8 +790,14 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         push_note(res, "no surveys match the filters (%s%s%s)",
                   o->has_week ? "--week" : "", o->has_since || o->has_until ? " --since/--until" : "",
                   o->n_resources ? " --resource" : "");
-    if ((rc = cs_mkdirs(o->out_dir, err)))
+    if (surf_of(fmts) && tmpl && (rc = cs_report_check_chart_names(tmpl, m, NULL, err)))
         goto out;
+    /* every file goes to a staging directory inside out_dir, moved into
+     * place only when all are written (core/outdir.h) */
+    struct cs_outdir *od = NULL;
+    if ((rc = cs_outdir_open(o->out_dir, &od, err)))
+        goto out;
+    const char *dir = cs_outdir_stage(od);
     char path[4096];
     struct cs_review_opts rvo = {.filter = mo.filter,
                                  .data_first_us = m->totals.first_us,
@@ -739,11 +819,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
-    unsigned surf = (fmts & F_PNG ? CS_CHART_PNG : 0) | (fmts & F_SVG ? CS_CHART_SVG : 0) |
-                    (fmts & F_PDF ? CS_CHART_PDF : 0);
-    if (surf && (rc = cs_charts_open(m, o->out_dir, surf, on_file, res, &charts, err)))
+    unsigned surf = surf_of(fmts);
+    if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
-    if ((fmts & F_CSV) && (rc = write_csv_tables(m, o->out_dir, res, err)))
+    if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
         goto done;
     struct cs_xlsx_input xin = {
         .m = m, .store = store, .filter = &mo.filter, .merge = kind,
@@ -755,7 +834,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     if (fmts & F_XLSX) {
         double ts = now_s();
         struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
-        snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
+        snprintf(path, sizeof path, "%s/report.xlsx", dir);
         rc = cs_xlsx_open(path, &xo, &xl, err);
         if (rc == CS_OK && review)
             rc = cs_xlsx_review(xl, review, err);
@@ -817,7 +896,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         case CS_SECTION_CUSTOM:
             if ((fmts & F_CSV) && audit.events > 0 && !custom_written) {
                 rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->privacy,
-                                      o->out_dir, res, err);
+                                      dir, res, err);
                 custom_written = true;
             }
             res->seconds_csv += now_s() - ts;
@@ -837,7 +916,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             if (fmts & F_CSV) {
                 char stem[300];
                 step_csv_stem(tmpl, i, stem, sizeof stem);
-                snprintf(path, sizeof path, "%s/tables/%s.csv", o->out_dir, stem);
+                snprintf(path, sizeof path, "%s/tables/%s.csv", dir, stem);
                 if ((rc = result_csv(r, path, res, err)) == CS_OK)
                     push_file(res, path);
             }
@@ -884,7 +963,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         res->seconds_xlsx += now_s() - ts;
         if (rc)
             goto done;
-        snprintf(path, sizeof path, "%s/report.xlsx", o->out_dir);
+        snprintf(path, sizeof path, "%s/report.xlsx", dir);
         push_file(res, path);
         if (xs.cells_replaced)
             push_note(res, "report.xlsx: %llu text cells had invalid UTF-8 or control "
@@ -914,7 +993,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         cJSON_AddNumberToObject(tc, "csv_cells_neutralized", (double)res->csv_cells_neutralized);
         cJSON_AddNumberToObject(tc, "xlsx_cells_replaced", (double)xs.cells_replaced);
         cJSON_AddNumberToObject(tc, "xlsx_cells_truncated", (double)xs.cells_truncated);
-        snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
+        snprintf(path, sizeof path, "%s/summary.json", dir);
         if ((rc = cs_json_write(doc, path, err)))
             goto done;
         push_file(res, path);
@@ -931,6 +1010,18 @@ done:
         cs_charts_close(&charts, false, NULL, &e2);
     }
     cJSON_Delete(doc);
+    if (rc == CS_OK) {
+        /* the paths written, as they are once in place */
+        for (size_t i = 0; i < res->n_files; i++) {
+            cs_outdir_final(od, res->files[i], path, sizeof path);
+            xfree(res->files[i]);
+            res->files[i] = xstrdup(path);
+        }
+        rc = cs_outdir_commit(&od, err);
+    } else {
+        cs_outdir_fix_err(od, err);
+    }
+    cs_outdir_abort(&od);
     if (rc)
         goto out;
     struct text t = {0};

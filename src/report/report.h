@@ -86,6 +86,16 @@ cs_status cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
 
 void cs_report_result_free(struct cs_report_result *res);
 
+struct cs_report_model;
+struct cs_compare;
+/* A template query step's chart may not have the name of a chart the run
+ * draws itself (the sections' charts over m; with cmp, compare's charts):
+ * CS_E_TEMPLATE naming the step, where = "template:line".  Checked before
+ * anything is written. */
+cs_status cs_report_check_chart_names(const struct cs_template *t,
+                                      const struct cs_report_model *m,
+                                      const struct cs_compare *cmp, struct cs_err *err);
+
 struct cs_xlsx;
 struct cs_template_step;
 struct cs_result;
