@@ -216,6 +216,10 @@ struct cs_config {
     double t_stage;         /* when the current stage started (seconds) */
     const char *stage;      /* the stage shown */
     bool drawn;             /* a progress line is on the terminal */
+    struct cs_run_input *run_inputs; /* owned: each argument's accounting (strings owned) */
+    size_t n_run_inputs;
+    const char *vs_text;    /* --vs as typed */
+    const char *week_text;  /* --week as typed */
     struct cs_ingest_opts iopts;
     double default_threshold;
     char **inputs;
@@ -517,7 +521,16 @@ on_input(void *ctx, const struct cs_accounting *acc)
 static void
 on_arg(void *ctx, const struct cs_accounting *acc)
 {
-    (void)ctx;
+    struct cs_config *cfg = ctx;
+    /* kept for summary.json's run.inputs */
+    cfg->run_inputs = xreallocarray(cfg->run_inputs, cfg->n_run_inputs + 1,
+                                    sizeof *cfg->run_inputs);
+    bool events = strcmp(acc->format, "events") == 0;
+    cfg->run_inputs[cfg->n_run_inputs++] = (struct cs_run_input){
+        .path = xstrdup(acc->name), .kind = events ? "events" : "surveys",
+        .format = xstrdup(acc->format), .bytes = acc->bytes, .read = acc->read,
+        .stored = acc->stored, .duplicates = acc->duplicates, .updated = acc->updated,
+        .conflicts = acc->conflicts, .rejected = acc->rejected};
     if (g_quiet || g_verbose)
         return;
     if (strcmp(acc->format, "events") == 0) {
@@ -532,6 +545,37 @@ on_arg(void *ctx, const struct cs_accounting *acc)
 }
 
 /* ---- commands -------------------------------------------------------- */
+
+/* What this run was, for summary.json's and compare.json's "run". */
+static void
+fill_run_info(const struct cs_config *cfg, const char *template_name, struct cs_run_info *ri)
+{
+    const struct cs_report_opts *r = &cfg->ropts;
+    *ri = (struct cs_run_info){
+        .version = r->tool_version,
+        .generated_s = r->run_time_s,
+        .inputs = cfg->run_inputs,
+        .n_inputs = cfg->n_run_inputs,
+        .db = cfg->db,
+        .template_name = template_name,
+        .has_since = r->has_since || r->has_week,
+        .has_until = r->has_until || r->has_week,
+        .since_us = r->has_week ? r->week_start_us : r->since_us,
+        .until_us = r->has_week ? r->week_end_us : r->until_us,
+        .week = cfg->week_text,
+        .resources = r->resources,
+        .n_resources = r->n_resources,
+        .merge = cfg->cmd == CMD_REPORT ? (r->merge ? r->merge : "leftouter") : NULL,
+        .bucket = cfg->cmd == CMD_REPORT ? (r->bucket_day ? "day" : "week") : NULL,
+        .default_threshold = cfg->default_threshold,
+        .min_n = r->min_n,
+        .vs = cfg->cmd == CMD_REPORT ? (cfg->vs_text ? cfg->vs_text : "previous") : NULL,
+        .min_effect = r->min_effect,
+        .scales = cfg->cmd == CMD_REPORT ? (r->scales_all ? "all" : "primary") : NULL,
+        .by = cfg->cmd == CMD_COMPARE ? r->compare_by : NULL,
+        .baseline = cfg->cmd == CMD_COMPARE ? r->baseline : NULL,
+    };
+}
 
 static struct cs_store *
 open_store(const struct cs_config *cfg, struct cs_err *err)
@@ -749,6 +793,9 @@ cmd_report(struct cs_config *cfg)
     struct cs_report_result res;
     cfg->ropts.on_stage = on_stage;
     cfg->ropts.stage_ctx = cfg;
+    struct cs_run_info ri;
+    fill_run_info(cfg, cfg->ropts.template_name ? cfg->ropts.template_name : "weekly-review", &ri);
+    cfg->ropts.run_info = &ri;
     cs_status s = cs_report_run(store, &cfg->ropts, tmpl, params, &res, &err);
     progress_clear(cfg);
     cs_template_params_free(&params);
@@ -892,6 +939,21 @@ cmd_compare(struct cs_config *cfg)
     struct cs_outdir *od = NULL;
     cJSON *doc = cs_compare_json(c);
     cJSON_AddStringToObject(doc, "template", tmpl->name);
+    {
+        struct cs_run_info ri;
+        fill_run_info(cfg, tmpl->name, &ri);
+        cJSON *w = cJSON_AddObjectToObject(doc, "window");
+        char tb[32];
+        if (ri.has_since)
+            cJSON_AddStringToObject(w, "since", cs_time_format(ri.since_us, tb));
+        else
+            cJSON_AddNullToObject(w, "since");
+        if (ri.has_until)
+            cJSON_AddStringToObject(w, "until", cs_time_format(ri.until_us, tb));
+        else
+            cJSON_AddNullToObject(w, "until");
+        cs_json_run_info(cJSON_AddObjectToObject(doc, "run"), &ri);
+    }
     cJSON_AddItemToObject(doc, "privacy", cs_json_privacy(cfg->privacy, 0));
     if (cs_outdir_open(r->out_dir, &od, &err) == CS_OK)
         snprintf(path, sizeof path, "%s/compare.json", cs_outdir_stage(od));
@@ -1293,6 +1355,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             if (!cs_week_parse(a, &cfg->ropts.week_start_us, &cfg->ropts.week_end_us))
                 return bad_value(o->name, a, "an ISO week such as 2026-W47");
             cfg->ropts.has_week = true;
+            cfg->week_text = a;
             break;
         case O_RESOURCE:
             if (cfg->ropts.n_resources >= CS_REPORT_MAX_RESOURCES)
@@ -1385,6 +1448,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
         case O_VS: {
             uint64_t v;
+            cfg->vs_text = a;
             if (strcmp(a, "previous") == 0) {
                 cfg->ropts.vs = CS_VS_PREVIOUS;
                 cfg->ropts.vs_periods = 1;
@@ -1503,6 +1567,11 @@ main(int argc, char **argv)
         }
     }
     xfree(cfg.inputs);
+    for (size_t i = 0; i < cfg.n_run_inputs; i++) {
+        xfree((char *)cfg.run_inputs[i].path);
+        xfree((char *)cfg.run_inputs[i].format);
+    }
+    xfree(cfg.run_inputs);
     xfree(cfg.custom);
     xfree(cfg.params);
     xfree(cfg.filters_text);

@@ -389,3 +389,63 @@ cs_json_review(const struct cs_review *r)
         cJSON_AddItemToArray(res, mover_obj(&r->resources[i], r->has_previous));
     return o;
 }
+
+/* ---- the run ---------------------------------------------------------- */
+
+void
+cs_json_run_info(cJSON *run, const struct cs_run_info *ri)
+{
+    char b[32];
+    cJSON_AddStringToObject(run, "version", ri->version ? ri->version : "");
+    cJSON_AddStringToObject(run, "generated",
+                            cs_time_format(ri->generated_s * CS_US_PER_S, b));
+    if (ri->db)
+        cJSON_AddStringToObject(run, "db", ri->db);
+    else
+        cJSON_AddNullToObject(run, "db");
+    cJSON *in = cJSON_AddArrayToObject(run, "inputs");
+    for (size_t i = 0; i < ri->n_inputs; i++) {
+        const struct cs_run_input *x = &ri->inputs[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", x->path);
+        cJSON_AddStringToObject(o, "kind", x->kind);
+        cJSON_AddStringToObject(o, "format", x->format ? x->format : "");
+        cJSON_AddNumberToObject(o, "bytes", (double)x->bytes);
+        cJSON_AddNumberToObject(o, "read", (double)x->read);
+        cJSON_AddNumberToObject(o, "stored", (double)x->stored);
+        cJSON_AddNumberToObject(o, "duplicates", (double)x->duplicates);
+        cJSON_AddNumberToObject(o, "updated", (double)x->updated);
+        cJSON_AddNumberToObject(o, "conflicts", (double)x->conflicts);
+        cJSON_AddNumberToObject(o, "rejected", (double)x->rejected);
+        cJSON_AddItemToArray(in, o);
+    }
+    cJSON *f = cJSON_AddObjectToObject(run, "filters");
+    add_time(f, "since", ri->has_since, ri->since_us);
+    add_time(f, "until", ri->has_until, ri->until_us);
+    if (ri->week)
+        cJSON_AddStringToObject(f, "week", ri->week);
+    else
+        cJSON_AddNullToObject(f, "week");
+    cJSON *res = cJSON_AddArrayToObject(f, "resources");
+    for (size_t i = 0; i < ri->n_resources; i++)
+        cJSON_AddItemToArray(res, cJSON_CreateString(ri->resources[i]));
+    if (ri->merge)
+        cJSON_AddStringToObject(f, "merge", ri->merge);
+    if (ri->bucket)
+        cJSON_AddStringToObject(f, "bucket", ri->bucket);
+    cJSON_AddNumberToObject(f, "default_threshold", ri->default_threshold);
+    cJSON_AddNumberToObject(f, "min_n", (double)ri->min_n);
+    if (ri->vs)
+        cJSON_AddStringToObject(f, "vs", ri->vs);
+    cJSON_AddNumberToObject(f, "min_effect", ri->min_effect);
+    if (ri->scales)
+        cJSON_AddStringToObject(f, "scales", ri->scales);
+    if (ri->by)
+        cJSON_AddStringToObject(f, "by", ri->by);
+    if (ri->baseline)
+        cJSON_AddStringToObject(f, "baseline", ri->baseline);
+    if (ri->template_name)
+        cJSON_AddStringToObject(run, "template", ri->template_name);
+    else
+        cJSON_AddNullToObject(run, "template");
+}

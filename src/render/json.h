@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "model/review.h"
+#include "model/run.h"
 #include "report/model.h"
 
 struct cJSON;
@@ -34,6 +35,11 @@ cs_status cs_json_write(const struct cJSON *doc, const char *path,
  * in the period, on its primary scale) and movers {tags, resources}.
  * Returns owned cJSON. */
 struct cJSON *cs_json_review(const struct cs_review *r);
+
+/* Add to `run` (an object) what the run was: version, generated (ISO,
+ * from ri->generated_s), db, inputs (one object per command-line input
+ * with its accounting), filters and template.  ri: borrowed. */
+void cs_json_run_info(struct cJSON *run, const struct cs_run_info *ri);
 
 struct cs_privacy;
 /* summary.json / compare.json "privacy": null when p is NULL (ids as

@@ -812,6 +812,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     m->review = review;
     m->scales_all = o->scales_all;
     cJSON *doc = cs_json_summary(m);
+    if (o->run_info && cJSON_GetObjectItem(doc, "run"))
+        cs_json_run_info(cJSON_GetObjectItem(doc, "run"), o->run_info);
     if (review)
         cJSON_AddItemToObject(doc, "review", cs_json_review(review));
     cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));

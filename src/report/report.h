@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "model/run.h"
 #include "store/store.h"
 
 #define CS_REPORT_MAX_RESOURCES 64
@@ -41,6 +42,8 @@ struct cs_report_opts {
     double min_effect;           /* --min-effect, points: smaller moves get no verdict (0) */
     bool scales_all;             /* --scales all: every scale's table and charts */
     bool full_table;             /* --verbose: the per-scale table on the terminal too */
+    const struct cs_run_info *run_info; /* summary.json "run": version, inputs,
+                                    filters (model/run.h); borrowed, NULL = none */
     /* progress: called as each stage starts ("statistics", "review", then
      * per template step its title, "workbook", "summary.json"), step of
      * n_steps; NULL = none.  Never prints by itself. */
