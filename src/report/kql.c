@@ -40,8 +40,8 @@
 #include "model/survey.h"
 
 const struct cs_kql_column cs_kql_columns[] = {
-    {"row_kind", "string", "rating, total or reject"},
-    {"period", "string", "ISO week (2026-W47) or day (2026-11-16) of the survey; of the record for rejects"},
+    {"row_kind", "string", "rating, total, merged or reject"},
+    {"period", "string", "ISO week (2026-W47) or day (2026-11-16) of the survey (of the record: reject)"},
     {"resource_id", "string", "ARM id of the ACS resource, upper case, leading /"},
     {"custom_key", "string", "empty on the plain rows; on rows repeated per --custom-keys key, the key"},
     {"custom_value", "string", "the survey's latest answer to custom_key (empty: no answer)"},
@@ -53,8 +53,8 @@ const struct cs_kql_column cs_kql_columns[] = {
     {"score", "real", "rating: the score"},
     {"tags", "string", "rating: the response's tag set, normalized, sorted, comma-joined (empty: none)"},
     {"reason", "string", "reject: the SDK-style message"},
-    {"n", "long", "rating: responses; total: surveys; reject: rejected records"},
-    {"records", "long", "total: valid records merged into those surveys"},
+    {"n", "long", "rating: responses; total: surveys; merged: records merged into a survey "
+                  "counted elsewhere (duplicates and updates); reject: rejected records"},
     {"calls", "long", "total: distinct CallId (exact) per period and resource"},
     {"participants", "long", "total: distinct ParticipantId (exact) per period and resource"},
     {"first_time", "datetime", "total: earliest survey time"},
@@ -212,13 +212,15 @@ static const char helpers[] =
     "    let t = toupper(clean_id(s));\n"
     "    iff(t == \"\" or t startswith \"/\", t, strcat(\"/\", t))\n"
     "};\n"
+    "// its name: the last segment (the whole id when it ends in \"/\")\n"
+    "let resource_name = (r: string) { let tail = extract(@\"[^/]+$\", 0, r); iff(tail == \"\", r, tail) };\n"
     "// an issue list as a set (model/survey.c cs_rating_set_issues): split on commas, tokens\n"
     "// trimmed, empty ones dropped, a JSON-array string [\"A\",\"B\"] accepted, CannotJoin and\n"
     "// CannotInvite mapped to CallCannotJoin and CallCannotInvite (overall), duplicates dropped;\n"
     "// sorted, so one tag set is one value.  Unknown tags are kept.  (Each replace runs twice:\n"
     "// a match consumes the comma the next token would need.)\n"
     "let tag_set = (issues: string, overall: bool) {\n"
-    "    let t = trim(ws, issues);\n"
+    "    let t = iff(trim(ws, issues) == \"null\", \"\", trim(ws, issues));   // \"null\" is missing\n"
     "    let is_array = strlen(t) >= 2 and t startswith \"[\" and t endswith \"]\";\n"
     "    let u = replace_regex(strcat(\",\", iff(is_array, substring(t, 1, strlen(t) - 2), t), \",\"),\n"
     "        @\"[ \\t\\r\\n]*,[ \\t\\r\\n]*\", \",\");\n"
@@ -349,15 +351,19 @@ static const char counts_body[] =
     "        upper, threshold, default_scale, score, tags\n"
     "    | extend row_kind = \"rating\";\n"
     "let total_rows = keyed\n"
-    "    | summarize n = count(), records = sum(records),\n"
+    "    | summarize n = count(),\n"
     "        calls = count_distinctif(CallKey, CallKey != \"\"),\n"
     "        participants = count_distinctif(PartKey, PartKey != \"\"),\n"
     "        first_time = min(SurveyTime), last_time = max(SurveyTime)\n"
     "        by period, resource_id, custom_key, custom_value\n"
     "    | extend row_kind = \"total\";\n"
-    "union rating_rows, total_rows, rejects\n"
+    "let merged_rows = surveys\n"
+    "    | where records > 1\n"
+    "    | summarize n = sum(records - 1) by period, resource_id\n"
+    "    | extend row_kind = \"merged\";\n"
+    "union rating_rows, total_rows, merged_rows, rejects\n"
     "| project row_kind, period, resource_id, custom_key, custom_value, category, lower, upper,\n"
-    "    threshold, default_scale, score, tags, reason, n, records, calls, participants,\n"
+    "    threshold, default_scale, score, tags, reason, n, calls, participants,\n"
     "    first_time, last_time\n"
     "| order by row_kind asc, period asc, resource_id asc, custom_key asc, custom_value asc,\n"
     "    category asc, lower asc, upper asc, threshold asc, default_scale asc, score asc, tags asc,\n"
@@ -378,8 +384,7 @@ put_resource_filter(struct text *t, const struct cs_kql_opts *o, const char *col
 {
     if (o->n_resources)
         put(t,
-            "    | where %s in (resource_filter) or tostring(split(%s, \"/\")[-1]) in "
-            "(resource_filter)\n",
+            "    | where %s in (resource_filter) or resource_name(%s) in (resource_filter)\n",
             col, col);
 }
 
@@ -424,8 +429,10 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
             "// Returns one table (columns below); every row adds up across periods, resources and\n"
             "// result files:\n"
             "//   row_kind \"rating\": n = responses with this score and exactly this tag set\n"
-            "//   row_kind \"total\":  n = surveys; records merged into them, distinct calls and\n"
-            "//                      participants (per period and resource), first and last time\n"
+            "//   row_kind \"total\":  n = surveys, with distinct calls and participants (per\n"
+            "//                      period and resource) and first and last survey time\n"
+            "//   row_kind \"merged\": n = records merged into a survey of another row (repeats and\n"
+            "//                      updates of one SurveyId)\n"
             "//   row_kind \"reject\": n = records the web SDK's rules reject, per reason\n"
             "// The rules are those of `callsurvey report`; the C function named beside each step\n"
             "// holds the local one.  Columns:\n");

@@ -7,9 +7,10 @@
  * (cs_kql_columns: names, order, Kusto types).  Every figure of DESIGN.md §8
  * is a sum over its rows: a "rating" row counts the responses of one
  * (period, resource, custom answer, category, scale, score, tag set); a
- * "total" row the surveys, merged records, distinct calls and participants
- * of one (period, resource, custom answer); a "reject" row the records the
- * web SDK's rules reject, per reason.  The same rows from local data are
+ * "total" row the surveys, distinct calls and participants of one (period,
+ * resource, custom answer); a "merged" row the records merged into a survey
+ * (repeats and updates of one SurveyId); a "reject" row the records the web
+ * SDK's rules reject, per reason.  The same rows from local data are
  * the planned `report --formats histograms` (DIR/histograms.csv).
  */
 #ifndef CS_REPORT_KQL_H
