@@ -162,7 +162,8 @@ static const struct opt opts[] = {
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
      "groups with fewer responses are flagged as small samples (default 30)"},
     {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL, "resource|week|day|custom:KEY",
-     "what to compare"},
+     "what to compare (kql: sdk-version, endpoint-type, participant-type, call-type or "
+     "end-reason from ACSCallSummary; repeatable)"},
     {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE",
      "group the others are compared with (default: the first, or earliest week)"},
     {"fail-on-regression", no_argument, O_FAIL_ON_REGRESSION, CMD_COMPARE, NULL,
@@ -865,18 +866,6 @@ cmd_kql(struct cs_config *cfg)
         usage_line();
         return EXIT_USAGE;
     }
-    if (cfg->ropts.compare_by) {
-        msg("error", "kql --by %s: not yet (breakdowns by ACSCallSummary dimensions come with "
-                     "issue 20's join rules)", cfg->ropts.compare_by);
-        usage_line();
-        return EXIT_USAGE;
-    }
-    if (cfg->print_columns) {
-        char *cols = cs_kql_columns_text();
-        fputs(cols, stdout);
-        xfree(cols);
-        return EXIT_DONE;
-    }
     struct cs_kql_opts *k = &cfg->kopts;
     const struct cs_report_opts *r = &cfg->ropts;
     k->has_since = r->has_since || r->has_week;
@@ -902,6 +891,10 @@ cmd_kql(struct cs_config *cfg)
     cs_err_clear(&err);
     cs_status s = cs_kql_build(k, &q, &err);
     xfree(line);
+    if (s == CS_OK && cfg->print_columns) { /* the options checked, the columns they give */
+        xfree(q);
+        q = cs_kql_columns_text(k);
+    }
     if (s != CS_OK) {
         print_err(&err);
         if (s == CS_E_USAGE)
@@ -1201,7 +1194,14 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 return bad_value(o->name, a, "jsonl, csv or records");
             break;
         case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
-        case O_BY: cfg->ropts.compare_by = a; break;
+        case O_BY:
+            if (cfg->cmd == CMD_KQL) {
+                if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
+                    return bad_value(o->name, a, "allowed: more than 5 --by dimensions");
+                cfg->kopts.by[cfg->kopts.n_by++] = a;
+            }
+            cfg->ropts.compare_by = a;
+            break;
         case O_BASELINE: cfg->ropts.baseline = a; break;
         case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
         case O_CUSTOM_KEYS: {

@@ -72,20 +72,6 @@ cs_kql_opts_default(struct cs_kql_opts *o)
     o->default_threshold = 2;
 }
 
-char *
-cs_kql_columns_text(void)
-{
-    size_t cap = 1;
-    for (size_t i = 0; i < cs_kql_n_columns; i++)
-        cap += strlen(cs_kql_columns[i].name) + strlen(cs_kql_columns[i].type) + 2;
-    char *s = xmalloc(cap);
-    size_t n = 0;
-    for (size_t i = 0; i < cs_kql_n_columns; i++)
-        n += (size_t)snprintf(s + n, cap - n, "%s\t%s\n", cs_kql_columns[i].name,
-                              cs_kql_columns[i].type);
-    return s;
-}
-
 /* ---- a growable text ---------------------------------------------------- */
 
 struct text {
@@ -343,31 +329,109 @@ static const char ratings_body[] =
     "    | extend default_scale = isnull(lo), lower = coalesce(lo, real(1)), upper = coalesce(hi, real(5)),\n"
     "        threshold = coalesce(th, default_threshold);\n";
 
-static const char counts_body[] =
-    "// ---- 6. the counts ----------------------------------------------------------\n"
-    "let rating_rows = keyed\n"
-    "    | join kind=inner ratings on SurveyKey\n"
-    "    | summarize n = count() by period, resource_id, custom_key, custom_value, category, lower,\n"
-    "        upper, threshold, default_scale, score, tags\n"
-    "    | extend row_kind = \"rating\";\n"
-    "let total_rows = keyed\n"
-    "    | summarize n = count(),\n"
-    "        calls = count_distinctif(CallKey, CallKey != \"\"),\n"
-    "        participants = count_distinctif(PartKey, PartKey != \"\"),\n"
-    "        first_time = min(SurveyTime), last_time = max(SurveyTime)\n"
-    "        by period, resource_id, custom_key, custom_value\n"
-    "    | extend row_kind = \"total\";\n"
-    "let merged_rows = surveys\n"
-    "    | where records > 1\n"
-    "    | summarize n = sum(records - 1) by period, resource_id\n"
-    "    | extend row_kind = \"merged\";\n"
-    "union rating_rows, total_rows, merged_rows, rejects\n"
-    "| project row_kind, period, resource_id, custom_key, custom_value, category, lower, upper,\n"
-    "    threshold, default_scale, score, tags, reason, n, calls, participants,\n"
-    "    first_time, last_time\n"
-    "| order by row_kind asc, period asc, resource_id asc, custom_key asc, custom_value asc,\n"
-    "    category asc, lower asc, upper asc, threshold asc, default_scale asc, score asc, tags asc,\n"
-    "    reason asc\n";
+/* ---- --by: dimensions of the survey's leg in ACSCallSummary ----------- */
+
+static const struct dim {
+    const char *name;   /* as given to --by */
+    const char *column; /* result column */
+    const char *source; /* ACSCallSummary column */
+    bool cut_suffix;    /* SdkVersion: drop a build suffix after '_' */
+} dims[] = {
+    {"sdk-version", "sdk_version", "SdkVersion", true},
+    {"endpoint-type", "endpoint_type", "EndpointType", false},
+    {"participant-type", "participant_type", "ParticipantType", false},
+    {"call-type", "call_type", "CallType", false},
+    {"end-reason", "end_reason", "ParticipantEndReason", false},
+};
+#define N_DIMS (sizeof dims / sizeof dims[0])
+
+/* Dimensions issue 20 defines whose rules (OS families, the custom events'
+ * app context) the query does not restate yet. */
+static const char *const not_yet[] = {"os", "os-version", "app-version", "browser",
+                                      "client-os"};
+
+static const struct dim *
+find_dim(const char *name)
+{
+    for (size_t i = 0; i < N_DIMS; i++)
+        if (strcmp(dims[i].name, name) == 0)
+            return &dims[i];
+    return NULL;
+}
+
+static cs_status
+check_by(const struct cs_kql_opts *o, struct cs_err *err)
+{
+    for (size_t i = 0; i < o->n_by; i++) {
+        if (!find_dim(o->by[i])) {
+            for (size_t k = 0; k < sizeof not_yet / sizeof *not_yet; k++)
+                if (strcmp(o->by[i], not_yet[k]) == 0)
+                    return cs_fail(err, CS_E_USAGE, "--by",
+                                   "%s: not yet (its grouping rules come with issue 20; "
+                                   "sdk-version, endpoint-type, participant-type, call-type "
+                                   "and end-reason are built)",
+                                   o->by[i]);
+            return cs_fail(err, CS_E_USAGE, "--by",
+                           "'%s' is not sdk-version, endpoint-type, participant-type, "
+                           "call-type or end-reason",
+                           o->by[i]);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->by[i], o->by[j]) == 0)
+                return cs_fail(err, CS_E_USAGE, "--by", "%s given twice", o->by[i]);
+    }
+    return CS_OK;
+}
+
+/* ", sdk_version, call_type" (each dimension column, with a leading
+ * comma). */
+static void
+put_dim_cols(struct text *t, const struct cs_kql_opts *o)
+{
+    for (size_t i = 0; i < o->n_by; i++)
+        put(t, ", %s", find_dim(o->by[i])->column);
+}
+
+static void
+put_counts(struct text *t, const struct cs_kql_opts *o, const char *sv)
+{
+    put(t, "// ---- 6. the counts ----------------------------------------------------------\n"
+           "let rating_rows = keyed\n"
+           "    | join kind=inner ratings on SurveyKey\n"
+           "    | summarize n = count() by period, resource_id");
+    put_dim_cols(t, o);
+    put(t, ", custom_key, custom_value,\n"
+           "        category, lower, upper, threshold, default_scale, score, tags\n"
+           "    | extend row_kind = \"rating\";\n"
+           "let total_rows = keyed\n"
+           "    | summarize n = count(),\n"
+           "        calls = count_distinctif(CallKey, CallKey != \"\"),\n"
+           "        participants = count_distinctif(PartKey, PartKey != \"\"),\n"
+           "        first_time = min(SurveyTime), last_time = max(SurveyTime)\n"
+           "        by period, resource_id");
+    put_dim_cols(t, o);
+    put(t, ", custom_key, custom_value\n"
+           "    | extend row_kind = \"total\";\n"
+           "let merged_rows = %s\n"
+           "    | where records > 1\n"
+           "    | summarize n = sum(records - 1) by period, resource_id",
+        sv);
+    put_dim_cols(t, o);
+    put(t, "\n"
+           "    | extend row_kind = \"merged\";\n"
+           "union rating_rows, total_rows, merged_rows, rejects\n"
+           "| project row_kind, period, resource_id");
+    put_dim_cols(t, o);
+    put(t, ", custom_key, custom_value, category, lower,\n"
+           "    upper, threshold, default_scale, score, tags, reason, n, calls, participants,\n"
+           "    first_time, last_time\n"
+           "| order by row_kind asc, period asc, resource_id asc");
+    for (size_t i = 0; i < o->n_by; i++)
+        put(t, ", %s asc", find_dim(o->by[i])->column);
+    put(t, ", custom_key asc,\n"
+           "    custom_value asc, category asc, lower asc, upper asc, threshold asc,\n"
+           "    default_scale asc, score asc, tags asc, reason asc\n");
+}
 
 /* "| where <col> >= since_t - merge_slack" and/or the until side. */
 static void
@@ -386,6 +450,28 @@ put_resource_filter(struct text *t, const struct cs_kql_opts *o, const char *col
         put(t,
             "    | where %s in (resource_filter) or resource_name(%s) in (resource_filter)\n",
             col, col);
+}
+
+char *
+cs_kql_columns_text(const struct cs_kql_opts *o)
+{
+    struct cs_kql_opts none;
+    if (!o) {
+        cs_kql_opts_default(&none);
+        o = &none;
+    }
+    struct cs_err e;
+    if (check_by(o, &e))
+        return NULL;
+    struct text t = {0};
+    put(&t, "%s", "");
+    for (size_t i = 0; i < cs_kql_n_columns; i++) {
+        put(&t, "%s\t%s\n", cs_kql_columns[i].name, cs_kql_columns[i].type);
+        if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
+            for (size_t k = 0; k < o->n_by; k++)
+                put(&t, "%s\tstring\n", find_dim(o->by[k])->column);
+    }
+    return t.s;
 }
 
 cs_status
@@ -416,6 +502,8 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
         check_value("--event-name", o->event_name, err) ||
         check_value("--id-key", o->id_key, err))
         return CS_E_USAGE;
+    if (check_by(o, err))
+        return CS_E_USAGE;
     if (!(o->default_threshold >= 0 && o->default_threshold <= 100))
         return cs_fail(err, CS_E_USAGE, "--default-threshold", "not a number from 0 to 100");
 
@@ -436,9 +524,17 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
             "//   row_kind \"reject\": n = records the web SDK's rules reject, per reason\n"
             "// The rules are those of `callsurvey report`; the C function named beside each step\n"
             "// holds the local one.  Columns:\n");
-    for (size_t i = 0; i < cs_kql_n_columns; i++)
+    for (size_t i = 0; i < cs_kql_n_columns; i++) {
         put(&t, "//   %-14s %-9s %s\n", cs_kql_columns[i].name, cs_kql_columns[i].type,
             cs_kql_columns[i].what);
+        if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
+            for (size_t k = 0; k < o->n_by; k++) {
+                const struct dim *d = find_dim(o->by[k]);
+                put(&t, "//   %-14s %-9s --by %s: ACSCallSummary %s of the survey's leg%s\n",
+                    d->column, "string", d->name, d->source,
+                    d->cut_suffix ? " (build suffix cut)" : "");
+            }
+    }
     put(&t, "//\n// ---- parameters ---------------------------------------------------------------\n");
     if (o->has_since)
         put(&t, "let since_t = datetime(%s);   // surveys at or after this time\n",
@@ -512,6 +608,42 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
     put_resource_filter(&t, o, "resource_id");
     put(&t, "    | extend period = period_of(SurveyTime);\n");
     put(&t, "%s", ratings_body);
+    const char *sv = "surveys";
+    if (o->n_by) {
+        sv = "surveys_by";
+        put(&t, "// ---- 3b. --by: each survey's leg in ACSCallSummary (FORMATS.md section 8): same\n"
+                "// call (CorrelationId) and participant, trimmed, any case; a participant's latest\n"
+                "// leg; \"\" and \"null\" are \"unknown\", and so is a survey whose leg is missing\n"
+                "let dim_value = (v: string) { let x = clean_id(v); iff(x == \"\", \"unknown\", x) };\n"
+                "let legs = ACSCallSummary\n");
+        put_window(&t, o, "TimeGenerated", true);
+        put(&t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
+                "        LegPart = tolower(clean_id(ParticipantId))\n"
+                "    | where LegCall != \"\" and LegPart != \"\"\n"
+                "    | summarize arg_max(TimeGenerated");
+        for (size_t k = 0; k < o->n_by; k++)
+            put(&t, ", %s", find_dim(o->by[k])->source);
+        put(&t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
+        for (size_t k = 0; k < o->n_by; k++) {
+            const struct dim *d = find_dim(o->by[k]);
+            if (d->cut_suffix)
+                put(&t, ",\n        %s = dim_value(extract(@\"^[^_]*\", 0, clean_id(%s)))",
+                    d->column, d->source);
+            else
+                put(&t, ",\n        %s = dim_value(%s)", d->column, d->source);
+        }
+        put(&t, ";\n"
+                "let surveys_by = surveys\n"
+                "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
+                "    | join kind=leftouter legs on LegCall, LegPart\n"
+                "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
+                "    | extend ");
+        for (size_t k = 0; k < o->n_by; k++) {
+            const char *c = find_dim(o->by[k])->column;
+            put(&t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
+        }
+        put(&t, ";\n");
+    }
 
     if (o->n_custom_keys) {
         const char *tcol = app_events ? "TimeGenerated" : "timestamp";
@@ -540,15 +672,16 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
             ncol, pcol, pcol, pcol, tcol);
         put(&t, "// ---- 5. every survey once as itself (custom_key \"\") and once per custom key ----\n"
                 "let keyed = union\n"
-                "    (surveys | extend custom_key = \"\", custom_value = \"\"),\n"
-                "    (surveys | mv-expand custom_key = custom_keys to typeof(string)\n"
+                "    (%s | extend custom_key = \"\", custom_value = \"\"),\n"
+                "    (%s | mv-expand custom_key = custom_keys to typeof(string)\n"
                 "        | join kind=leftouter answers on SurveyKey, custom_key\n"
-                "        | project-away SurveyKey1, custom_key1, AnswerTime);\n");
+                "        | project-away SurveyKey1, custom_key1, AnswerTime);\n",
+            sv, sv);
     } else {
         put(&t, "// ---- 4./5. no --custom-keys: every survey once, custom_key \"\" ------------------\n"
-                "let keyed = surveys | extend custom_key = \"\", custom_value = \"\";\n");
+                "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n", sv);
     }
-    put(&t, "%s", counts_body);
+    put_counts(&t, o, sv);
     *out = t.s;
     return CS_OK;
 }

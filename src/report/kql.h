@@ -29,11 +29,12 @@ struct cs_kql_column {
     const char *what; /* one line: what it holds, on which kinds of rows */
 };
 
-/* The contract, in result order (static; never freed). */
+/* The contract without --by, in result order (static; never freed). */
 extern const struct cs_kql_column cs_kql_columns[];
 extern const size_t cs_kql_n_columns;
 
 #define CS_KQL_MAX_LIST 64 /* --resource values, --custom-keys keys */
+#define CS_KQL_MAX_BY 5    /* --by dimensions (each at most once) */
 
 struct cs_kql_opts {
     bool has_since, has_until;     /* survey window [since, until), µs */
@@ -43,6 +44,9 @@ struct cs_kql_opts {
     size_t n_resources;
     const char *custom_keys[CS_KQL_MAX_LIST]; /* borrowed */
     size_t n_custom_keys;
+    const char *by[CS_KQL_MAX_BY]; /* borrowed: --by sdk-version, endpoint-type,
+                                      participant-type, call-type, end-reason */
+    size_t n_by;
     const char *events_table;      /* "customEvents" (default) or "AppEvents" */
     const char *app;               /* app('NAME').customEvents; NULL: none */
     const char *event_name;        /* custom events read (default CallSurvey) */
@@ -62,8 +66,10 @@ void cs_kql_opts_default(struct cs_kql_opts *o);
 cs_status cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err);
 
 /* The contract as text, one "name<TAB>type" line per column (owned by the
- * caller: xfree).  This is what `callsurvey kql --print-columns` prints and
- * tests/kql/check.js compares the analysed result schema with. */
-char *cs_kql_columns_text(void);
+ * caller: xfree): cs_kql_columns with, after resource_id, one string column
+ * per --by dimension of o (o may be NULL: none).  This is what `callsurvey
+ * kql --print-columns` prints and tests/kql/check.js compares the analysed
+ * result schema with.  NULL (nothing allocated) when o's --by is invalid. */
+char *cs_kql_columns_text(const struct cs_kql_opts *o);
 
 #endif

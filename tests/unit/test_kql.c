@@ -26,7 +26,7 @@ test_columns(void **state)
                        "lower\treal\nupper\treal\nthreshold\treal\ndefault_scale\tbool\n"
                        "score\treal\ntags\tstring\nreason\tstring\nn\tlong\ncalls\tlong\n"
                        "participants\tlong\nfirst_time\tdatetime\nlast_time\tdatetime\n";
-    char *got = cs_kql_columns_text();
+    char *got = cs_kql_columns_text(NULL);
     assert_string_equal(got, want);
     xfree(got);
 }
@@ -112,6 +112,34 @@ test_values_and_refusals(void **state)
     cs_kql_opts_default(&o);
     o.events_table = "traces";
     build(&o, CS_E_USAGE);
+}
+
+static void
+test_by(void **state)
+{
+    (void)state;
+    struct cs_kql_opts o;
+    cs_kql_opts_default(&o);
+    o.by[o.n_by++] = "call-type";
+    o.by[o.n_by++] = "sdk-version";
+    char *cols = cs_kql_columns_text(&o);
+    /* the dimensions, in the order given, right after resource_id */
+    assert_non_null(strstr(cols, "resource_id\tstring\ncall_type\tstring\nsdk_version\tstring\n"
+                                 "custom_key\tstring\n"));
+    xfree(cols);
+    char *q = build(&o, CS_OK);
+    assert_non_null(strstr(q, "let legs = ACSCallSummary\n"));
+    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, CallType, SdkVersion) by LegCall, LegPart\n"));
+    assert_non_null(strstr(q, "sdk_version = dim_value(extract(@\"^[^_]*\", 0, clean_id(SdkVersion)))"));
+    assert_non_null(strstr(q, "let keyed = surveys_by |"));
+    assert_non_null(strstr(q, "by period, resource_id, call_type, sdk_version\n"));
+    xfree(q);
+    o.by[o.n_by++] = "call-type";
+    build(&o, CS_E_USAGE); /* twice */
+    assert_null(cs_kql_columns_text(&o));
+    o.n_by = 0;
+    o.by[o.n_by++] = "os";
+    build(&o, CS_E_USAGE); /* not yet */
 }
 
 /* ---- store/histograms.c ------------------------------------------------ */
@@ -216,6 +244,7 @@ main(void)
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_window_and_bucket),
         cmocka_unit_test(test_values_and_refusals),
+        cmocka_unit_test(test_by),
         cmocka_unit_test(test_histograms_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
