@@ -29,6 +29,7 @@
 #include "render/chart.h"
 #include "report/charts.h"
 #include "report/compare.h"
+#include "report/kql.h"
 #include "report/report.h"
 #include "report/template.h"
 #include <cjson/cJSON.h>
@@ -51,9 +52,10 @@ enum cmd {
     CMD_VALIDATE = 1 << 3,
     CMD_GENERATE = 1 << 4,
     CMD_TEMPLATES = 1 << 5,
+    CMD_KQL = 1 << 6,
 };
 #define LOADING (CMD_INGEST | CMD_REPORT | CMD_COMPARE | CMD_VALIDATE)
-#define ALL 0x3f
+#define ALL 0x7f
 
 enum opt_id {
     O_HELP = 'h',
@@ -99,6 +101,10 @@ enum opt_id {
     O_SIZE,
     O_DPI,
     O_IN_FORMAT,
+    O_CUSTOM_KEYS,
+    O_EVENTS_TABLE,
+    O_APP,
+    O_PRINT_COLUMNS,
 };
 
 struct opt {
@@ -122,11 +128,11 @@ static const struct opt opts[] = {
      "exit 3 when any record was rejected"},
     {"date-order", required_argument, O_DATE_ORDER, LOADING, "mdy|dmy",
      "day/month order of locale dates in CSV exports (default mdy, as en-US portals write)"},
-    {"default-threshold", required_argument, O_DEFAULT_THRESHOLD, LOADING | CMD_REPORT, "T",
+    {"default-threshold", required_argument, O_DEFAULT_THRESHOLD, LOADING | CMD_REPORT | CMD_KQL, "T",
      "low-score threshold for ratings without a scale (default 2; Android docs say 3)"},
-    {"event-name", required_argument, O_EVENT_NAME, LOADING, "NAME",
+    {"event-name", required_argument, O_EVENT_NAME, LOADING | CMD_KQL, "NAME",
      "custom events to read (default CallSurvey)"},
-    {"id-key", required_argument, O_ID_KEY, LOADING, "KEY",
+    {"id-key", required_argument, O_ID_KEY, LOADING | CMD_KQL, "KEY",
      "customDimensions property holding the survey id (default id)"},
     {"custom", required_argument, O_CUSTOM, CMD_REPORT | CMD_COMPARE, "INPUT",
      "custom-question data (Application Insights customEvents); repeatable"},
@@ -136,16 +142,16 @@ static const struct opt opts[] = {
      "report template (default weekly-review; compare: release-compare)"},
     {"param", required_argument, O_PARAM, CMD_REPORT | CMD_COMPARE, "NAME=VALUE",
      "set a parameter the template declares ('callsurvey templates' lists them); repeatable"},
-    {"since", required_argument, O_SINCE, CMD_REPORT | CMD_COMPARE, "TIME",
+    {"since", required_argument, O_SINCE, CMD_REPORT | CMD_COMPARE | CMD_KQL, "TIME",
      "only surveys at or after TIME (ISO 8601, UTC)"},
-    {"until", required_argument, O_UNTIL, CMD_REPORT | CMD_COMPARE, "TIME",
+    {"until", required_argument, O_UNTIL, CMD_REPORT | CMD_COMPARE | CMD_KQL, "TIME",
      "only surveys before TIME (exclusive)"},
-    {"week", required_argument, O_WEEK, CMD_REPORT | CMD_COMPARE, "YYYY-Www",
+    {"week", required_argument, O_WEEK, CMD_REPORT | CMD_COMPARE | CMD_KQL, "YYYY-Www",
      "only surveys of that ISO week (Monday 00:00 UTC to the next Monday)"},
-    {"resource", required_argument, O_RESOURCE, CMD_REPORT | CMD_COMPARE, "ID",
+    {"resource", required_argument, O_RESOURCE, CMD_REPORT | CMD_COMPARE | CMD_KQL, "ID",
      "only this ACS resource (full ARM id or its last segment); repeatable"},
     {"formats", required_argument, O_FORMATS, CMD_REPORT, "LIST",
-     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx (default json,csv,png,xlsx)"},
+     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx,histograms (default json,csv,png,xlsx)"},
     {"data-sheet", no_argument, O_DATA_SHEET, CMD_REPORT, NULL,
      "add the per-survey Data sheet to report.xlsx (for pivoting; slow on millions)"},
     {"pseudonymize", required_argument, O_PSEUDONYMIZE, LOADING, "KEYFILE",
@@ -157,12 +163,13 @@ static const struct opt opts[] = {
      "chart size in pixels (default 1200x700; 100..10000 each)"},
     {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
      "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
-    {"bucket", required_argument, O_BUCKET, CMD_REPORT, "week|day",
+    {"bucket", required_argument, O_BUCKET, CMD_REPORT | CMD_KQL, "week|day",
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
      "groups with fewer responses are flagged as small samples (default 30)"},
-    {"by", required_argument, O_BY, CMD_COMPARE, "resource|week|day|custom:KEY",
-     "what to compare"},
+    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL, "resource|week|day|custom:KEY",
+     "what to compare (kql: sdk-version, endpoint-type, participant-type, call-type or "
+     "end-reason from ACSCallSummary; repeatable)"},
     {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE|previous",
      "group the others are compared with (default: the earliest week or day; the resource "
      "or answer with the most surveys); previous: each week or day against the one before"},
@@ -195,6 +202,14 @@ static const struct opt opts[] = {
      " jsonl: customEvents.jsonl)"},
     {"single-file", no_argument, O_SINGLE_FILE, CMD_GENERATE, NULL,
      "with jsonl: one surveys.jsonl instead of the hourly PT1H.json tree"},
+    {"custom-keys", required_argument, O_CUSTOM_KEYS, CMD_KQL, "K1,K2",
+     "also count each survey's latest answer to these custom-question keys"},
+    {"events-table", required_argument, O_EVENTS_TABLE, CMD_KQL, "customEvents|AppEvents",
+     "where the custom answers are: app(NAME).customEvents (default, with --app) or the workspace's AppEvents"},
+    {"app", required_argument, O_APP, CMD_KQL, "NAME",
+     "the Application Insights resource whose customEvents hold the custom answers"},
+    {"print-columns", no_argument, O_PRINT_COLUMNS, CMD_KQL, NULL,
+     "print the result table's columns (name and Kusto type) instead of the query"},
     {"progress", no_argument, O_PROGRESS, ALL, NULL,
      "show progress even when standard error is not a terminal"},
     {"quiet", no_argument, O_QUIET, ALL, NULL, "print errors only"},
@@ -237,6 +252,11 @@ struct cs_config {
     const char *key_file;   /* --pseudonymize KEYFILE */
     bool keep_text;         /* --keep-text */
     struct cs_privacy *privacy; /* owned: loaded from key_file after parsing */
+    struct cs_kql_opts kopts;   /* kql: custom keys, events table, app */
+    char *custom_keys;          /* owned: --custom-keys text, cut at its commas */
+    bool print_columns;         /* kql --print-columns */
+    int argc;                   /* the command line, for the kql header */
+    char **argv;
 };
 
 static const struct {
@@ -259,6 +279,9 @@ static const struct {
      "generate --surveys N [--seed S] [--format F] -o DIR",
      "write realistic synthetic exports, for trying the tool"},
     {"templates", CMD_TEMPLATES, "templates", "list the built-in report templates"},
+    {"kql", CMD_KQL,
+     "kql [--week YYYY-Www | --since T --until T] [--resource ID]... [--bucket week|day] [--custom-keys K,...]",
+     "print a KQL query that counts in Log Analytics what report counts here"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -1003,6 +1026,82 @@ cmd_compare(struct cs_config *cfg)
     return rc;
 }
 
+/* One argument for the kql header as a shell would need it. */
+static void
+append_arg(char **line, const char *a)
+{
+    bool plain = *a != '\0';
+    for (const char *p = a; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                       "_-./:=,@%+", *p) != NULL;
+    size_t n = strlen(*line), cap = n + 4 * strlen(a) + 4;
+    *line = xrealloc(*line, cap);
+    char *o = *line + n;
+    *o++ = ' ';
+    if (!plain)
+        *o++ = '\'';
+    for (const char *p = a; *p; p++) {
+        if (*p == '\'' && !plain) {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *p;
+        }
+    }
+    if (!plain)
+        *o++ = '\'';
+    *o = '\0';
+}
+
+static int
+cmd_kql(struct cs_config *cfg)
+{
+    if (cfg->n_inputs > 0) {
+        msg("error", "kql takes no INPUT ('%s'): it reads the workspace's ACSCallSurvey table",
+            cfg->inputs[0]);
+        usage_line();
+        return EXIT_USAGE;
+    }
+    struct cs_kql_opts *k = &cfg->kopts;
+    const struct cs_report_opts *r = &cfg->ropts;
+    k->has_since = r->has_since || r->has_week;
+    k->since_us = r->has_week ? r->week_start_us : r->since_us;
+    k->has_until = r->has_until || r->has_week;
+    k->until_us = r->has_week ? r->week_end_us : r->until_us;
+    k->bucket_day = r->bucket_day;
+    for (size_t i = 0; i < r->n_resources; i++)
+        k->resources[i] = r->resources[i];
+    k->n_resources = r->n_resources;
+    k->default_threshold = cfg->default_threshold;
+    if (cfg->iopts.event_name)
+        k->event_name = cfg->iopts.event_name;
+    if (cfg->iopts.id_key)
+        k->id_key = cfg->iopts.id_key;
+    k->version = "callsurvey " CS_VERSION;
+    char *line = xstrdup("callsurvey");
+    for (int i = 1; i < cfg->argc; i++)
+        append_arg(&line, cfg->argv[i]);
+    k->command_line = line;
+    char *q = NULL;
+    struct cs_err err;
+    cs_err_clear(&err);
+    cs_status s = cs_kql_build(k, &q, &err);
+    xfree(line);
+    if (s == CS_OK && cfg->print_columns) { /* the options checked, the columns they give */
+        xfree(q);
+        q = cs_kql_columns_text(k);
+    }
+    if (s != CS_OK) {
+        print_err(&err);
+        if (s == CS_E_USAGE)
+            usage_line();
+        return exit_for(s);
+    }
+    fputs(q, stdout);
+    xfree(q);
+    return EXIT_DONE;
+}
+
 static int
 cmd_generate(struct cs_config *cfg)
 {
@@ -1443,9 +1542,6 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             else
                 return bad_value(o->name, a, "csv or jsonl");
             break;
-        case O_BY: cfg->ropts.compare_by = a; break;
-        case O_BASELINE: cfg->ropts.baseline = a; break;
-        case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
         case O_VS: {
             uint64_t v;
             cfg->vs_text = a;
@@ -1478,6 +1574,39 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             else
                 return bad_value(o->name, a, "primary or all");
             break;
+        case O_BY:
+            if (cfg->cmd == CMD_KQL) {
+                if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
+                    return bad_value(o->name, a, "allowed: more than 5 --by dimensions");
+                cfg->kopts.by[cfg->kopts.n_by++] = a;
+            }
+            cfg->ropts.compare_by = a;
+            break;
+        case O_BASELINE: cfg->ropts.baseline = a; break;
+        case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
+        case O_CUSTOM_KEYS: {
+            xfree(cfg->custom_keys);
+            cfg->custom_keys = xstrdup(a);
+            cfg->kopts.n_custom_keys = 0;
+            for (char *p = cfg->custom_keys, *e; p; p = e) {
+                e = strchr(p, ',');
+                if (e)
+                    *e++ = '\0';
+                if (!*p)
+                    return bad_value(o->name, a, "a comma-separated list of keys (K1,K2)");
+                if (cfg->kopts.n_custom_keys >= CS_KQL_MAX_LIST)
+                    return bad_value(o->name, a, "allowed: more than 64 keys");
+                cfg->kopts.custom_keys[cfg->kopts.n_custom_keys++] = p;
+            }
+            break;
+        }
+        case O_EVENTS_TABLE:
+            if (strcmp(a, "customEvents") && strcmp(a, "AppEvents"))
+                return bad_value(o->name, a, "customEvents or AppEvents");
+            cfg->kopts.events_table = a;
+            break;
+        case O_APP: cfg->kopts.app = a; break;
+        case O_PRINT_COLUMNS: cfg->print_columns = true; break;
         default: break;
         }
     }
@@ -1520,7 +1649,8 @@ main(int argc, char **argv)
     /* cJSON allocates with the x-allocators too: a NULL from its malloc
      * would read as "not valid JSON" and reject a good record */
     cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = xfree});
-    struct cs_config cfg = {.default_threshold = 2};
+    struct cs_config cfg = {.default_threshold = 2, .argc = argc, .argv = argv};
+    cs_kql_opts_default(&cfg.kopts);
     cs_ingest_opts_default(&cfg.iopts);
     cs_report_opts_default(&cfg.ropts);
     gen_opts_default(&cfg.gopts);
@@ -1563,6 +1693,7 @@ main(int argc, char **argv)
         case CMD_GENERATE: rc = cmd_generate(&cfg); break;
         case CMD_COMPARE: rc = cmd_compare(&cfg); break;
         case CMD_TEMPLATES: rc = cmd_templates(); break;
+        case CMD_KQL: rc = cmd_kql(&cfg); break;
         default: rc = EXIT_USAGE;
         }
     }
@@ -1575,6 +1706,7 @@ main(int argc, char **argv)
     xfree(cfg.custom);
     xfree(cfg.params);
     xfree(cfg.filters_text);
+    xfree(cfg.custom_keys);
     cs_privacy_free(&cfg.privacy);
     /* release pango/cairo/fontconfig caches so leak checkers see only ours */
     chart_cleanup();

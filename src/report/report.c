@@ -22,6 +22,7 @@
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/csvout.h"
+#include "report/histograms_csv.h"
 #include "render/json.h"
 #include "render/xlsx.h"
 #include "report/charts.h"
@@ -697,14 +698,15 @@ cs_report_check_chart_names(const struct cs_template *t, const struct cs_report_
 
 /* ---- formats ---------------------------------------------------------- */
 
-enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32 };
+enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32,
+           F_HISTOGRAMS = 64 };
 
 static cs_status
 parse_formats(const char *list, unsigned *out, struct cs_err *err)
 {
     static const struct { const char *name; unsigned bit; } names[] = {
         {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG},
-        {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}};
+        {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}};
     *out = 0;
     const char *p = list;
     while (*p) {
@@ -718,7 +720,7 @@ parse_formats(const char *list, unsigned *out, struct cs_err *err)
             }
         if (!found && n > 0)
             return cs_fail(err, CS_E_USAGE, "--formats",
-                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx)",
+                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx,histograms)",
                            (int)n, p);
         p += n + (e ? 1 : 0);
     }
@@ -826,6 +828,16 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         goto done;
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
         goto done;
+    if (fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */
+        unsigned long repl = 0, neut = 0;
+        snprintf(path, sizeof path, "%s/histograms.csv", o->out_dir);
+        rc = cs_histograms_write_csv(store, &mo.filter, mo.bucket, path, &repl, &neut, err);
+        res->csv_cells_replaced += repl;
+        res->csv_cells_neutralized += neut;
+        if (rc)
+            goto done;
+        push_file(res, path);
+    }
     struct cs_xlsx_input xin = {
         .m = m, .store = store, .filter = &mo.filter, .merge = kind,
         .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet,

@@ -1,0 +1,66 @@
+/*
+ * report/histograms_csv.c: histograms.csv from store/histograms.c's rows,
+ * one CSV row per result row of the `callsurvey kql` query.
+ */
+#include "report/histograms_csv.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/ctime.h"
+#include "model/survey.h"
+#include "render/csvout.h"
+#include "report/kql.h"
+#include "store/histograms.h"
+
+static cs_status
+put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct cs_csv *c = ctx;
+    bool rating = strcmp(r->kind, "rating") == 0;
+    bool total = strcmp(r->kind, "total") == 0;
+    char b1[32], b2[32];
+    /* in cs_kql_columns order */
+    cs_csv_text(c, r->kind);
+    cs_csv_text(c, r->period);
+    cs_csv_text(c, r->resource_id);
+    cs_csv_text(c, "");                 /* custom_key */
+    cs_csv_text(c, "");                 /* custom_value */
+    cs_csv_text(c, rating ? cs_category_name((enum cs_category)r->cat) : "");
+    cs_csv_num(c, rating ? r->lower : NAN);
+    cs_csv_num(c, rating ? r->upper : NAN);
+    cs_csv_num(c, rating ? r->threshold : NAN);
+    cs_csv_text(c, rating ? (r->default_scale ? "true" : "false") : "");
+    cs_csv_num(c, rating ? r->score : NAN);
+    cs_csv_text(c, r->tags);
+    cs_csv_text(c, r->reason);
+    cs_csv_int(c, (long long)r->n);
+    cs_csv_num(c, total ? (double)r->calls : NAN);
+    cs_csv_num(c, total ? (double)r->participants : NAN);
+    cs_csv_text(c, total ? cs_time_format(r->first_us, b1) : "");
+    cs_csv_text(c, total ? cs_time_format(r->last_us, b2) : "");
+    cs_csv_endrow(c);
+    return CS_OK;
+}
+
+cs_status
+cs_histograms_write_csv(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+                        const char *path, unsigned long *replaced, unsigned long *neutralized,
+                        struct cs_err *err)
+{
+    struct cs_csv c;
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    for (size_t i = 0; i < cs_kql_n_columns; i++)
+        cs_csv_text(&c, cs_kql_columns[i].name);
+    cs_csv_endrow(&c);
+    cs_status rc = cs_histograms_scan(s, f, bucket, put_row, &c, err);
+    *replaced = c.replaced;
+    *neutralized = c.neutralized;
+    if (rc) {
+        cs_afile_abort(&c.af); /* no partial file under the name */
+        return rc;
+    }
+    return cs_csv_close(&c, err);
+}

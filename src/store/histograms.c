@@ -1,0 +1,318 @@
+/*
+ * store/histograms.c: the `callsurvey kql` result table from the local
+ * store (see histograms.h).  SQL groups the surveys; C sorts each tag list
+ * into a set (the stored list keeps input order, so "Echo,AudioNoise" and
+ * "AudioNoise,Echo" are one set), merges the groups that become equal, and
+ * sorts the rows as the query's `order by` does.
+ *
+ * The survey filter repeats store/query.c's where_clause (same parameter
+ * numbers): the two must select the same surveys.
+ */
+#include "store/histograms.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "model/survey.h"
+
+struct row {
+    struct cs_hist_row r;
+    char *period, *resource, *tags, *reason; /* owned */
+};
+
+struct rows {
+    struct row *v;
+    size_t n, cap;
+};
+
+static struct row *
+add_row(struct rows *rs)
+{
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 256;
+        rs->v = xreallocarray(rs->v, rs->cap, sizeof *rs->v);
+    }
+    struct row *w = &rs->v[rs->n++];
+    memset(w, 0, sizeof *w);
+    w->r.cat = -1;
+    return w;
+}
+
+static void
+rows_free(struct rows *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        xfree(rs->v[i].period);
+        xfree(rs->v[i].resource);
+        xfree(rs->v[i].tags);
+        xfree(rs->v[i].reason);
+    }
+    xfree(rs->v);
+}
+
+static char *
+text_col(sqlite3_stmt *q, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(q, col);
+    return xstrdup(t ? t : "");
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "Echo,AudioNoise" -> "AudioNoise,Echo" (owned). */
+static char *
+sorted_set(const char *list)
+{
+    char *copy = xstrdup(list ? list : "");
+    size_t n = 0, cap = 8;
+    char **v = xmalloc(cap * sizeof *v);
+    for (char *p = copy, *e; *p; p = e) {
+        e = strchr(p, ',');
+        if (e)
+            *e++ = '\0';
+        else
+            e = p + strlen(p);
+        if (!*p)
+            continue;
+        if (n == cap)
+            v = xreallocarray(v, cap *= 2, sizeof *v);
+        v[n++] = p;
+    }
+    qsort(v, n, sizeof *v, cmp_str);
+    char *out = xmalloc(strlen(list ? list : "") + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(v[i], v[i - 1]) == 0)
+            continue; /* the loader never stores a tag twice; be safe */
+        size_t l = strlen(v[i]);
+        if (o)
+            out[o++] = ',';
+        memcpy(out + o, v[i], l);
+        o += l;
+    }
+    out[o] = '\0';
+    xfree(v);
+    xfree(copy);
+    return out;
+}
+
+static int
+cmp_num(double a, double b)
+{
+    return (a > b) - (a < b);
+}
+
+static const char *
+cat_name(int cat)
+{
+    return cat >= 0 ? cs_category_name((enum cs_category)cat) : "";
+}
+
+/* The query's order: row_kind, period, resource_id, (custom_key,
+ * custom_value: empty here), category, lower, upper, threshold,
+ * default_scale, score, tags, reason. */
+static int
+cmp_row(const void *pa, const void *pb)
+{
+    const struct cs_hist_row *a = &((const struct row *)pa)->r;
+    const struct cs_hist_row *b = &((const struct row *)pb)->r;
+    int r;
+    if ((r = strcmp(a->kind, b->kind)) || (r = strcmp(a->period, b->period)) ||
+        (r = strcmp(a->resource_id, b->resource_id)) ||
+        (r = strcmp(cat_name(a->cat), cat_name(b->cat))) ||
+        (r = cmp_num(a->lower, b->lower)) || (r = cmp_num(a->upper, b->upper)) ||
+        (r = cmp_num(a->threshold, b->threshold)) ||
+        (r = (int)a->default_scale - (int)b->default_scale) ||
+        (r = cmp_num(a->score, b->score)) || (r = strcmp(a->tags, b->tags)))
+        return r;
+    return strcmp(a->reason, b->reason);
+}
+
+/* store/query.c where_clause, for survey_data d. */
+static void
+where_clause(const struct cs_filter *f, char *buf, size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "1");
+    if (f && f->has_since)
+        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us >= ?100");
+    if (f && f->has_until)
+        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us < ?101");
+    if (f && f->n_resources) {
+        n += (size_t)snprintf(buf + n, cap - n,
+                              " AND d.resource IN (SELECT id FROM resource_data WHERE 0");
+        for (size_t i = 0; i < f->n_resources && n < cap; i++)
+            n += (size_t)snprintf(buf + n, cap - n,
+                                  " OR upper(resource_id) = upper(?%zu)"
+                                  " OR upper(name) = upper(?%zu)",
+                                  102 + i, 102 + i);
+        snprintf(buf + n, cap - n, ")");
+    }
+}
+
+static cs_status
+prepare(struct cs_store *s, const char *sql, const struct cs_filter *f, sqlite3_stmt **q,
+        struct cs_err *err)
+{
+    if (sqlite3_prepare_v2(cs_store_db(s), sql, -1, q, NULL) != SQLITE_OK)
+        return cs_fail(err, CS_E_DB, NULL, "histograms: %s", sqlite3_errmsg(cs_store_db(s)));
+    if (sqlite3_bind_parameter_index(*q, "?99"))
+        sqlite3_bind_double(*q, 99, cs_store_default_threshold(s));
+    if (f && f->has_since)
+        sqlite3_bind_int64(*q, 100, f->since_us);
+    if (f && f->has_until)
+        sqlite3_bind_int64(*q, 101, f->until_us);
+    for (size_t i = 0; f && i < f->n_resources; i++)
+        sqlite3_bind_text(*q, (int)(102 + i), f->resources[i], -1, SQLITE_STATIC);
+    return CS_OK;
+}
+
+static cs_status
+step_fail(struct cs_store *s, sqlite3_stmt *q, struct cs_err *err)
+{
+    cs_fail(err, CS_E_DB, NULL, "histograms: %s", sqlite3_errmsg(cs_store_db(s)));
+    sqlite3_finalize(q);
+    return CS_E_DB;
+}
+
+static const char *const cat_prefix[CS_CAT__COUNT] = {"o", "a", "v", "s"};
+
+static cs_status
+scan_ratings(struct cs_store *s, const struct cs_filter *f, const char *pcol, const char *where,
+             struct rows *rs, struct cs_err *err)
+{
+    for (int c = 0; c < CS_CAT__COUNT; c++) {
+        const char *p = cat_prefix[c];
+        char sql[10000];
+        snprintf(sql, sizeof sql,
+                 "SELECT %s, r.resource_id, d.%s_lo IS NULL, coalesce(d.%s_lo, 1),"
+                 " coalesce(d.%s_hi, 5), coalesce(d.%s_th, ?99), d.%s_s, d.%s_iss, count(*)"
+                 " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
+                 " WHERE d.%s_s IS NOT NULL AND %s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+                 pcol, p, p, p, p, p, p, p, where);
+        sqlite3_stmt *q;
+        if (prepare(s, sql, f, &q, err))
+            return CS_E_DB;
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            struct row *w = add_row(rs);
+            w->period = text_col(q, 0);
+            w->resource = text_col(q, 1);
+            w->r.cat = c;
+            w->r.default_scale = sqlite3_column_int(q, 2) != 0;
+            w->r.lower = sqlite3_column_double(q, 3);
+            w->r.upper = sqlite3_column_double(q, 4);
+            w->r.threshold = sqlite3_column_double(q, 5);
+            w->r.score = sqlite3_column_double(q, 6);
+            w->tags = sorted_set((const char *)sqlite3_column_text(q, 7));
+            w->r.n = (uint64_t)sqlite3_column_int64(q, 8);
+            w->r.kind = "rating";
+        }
+        if (rc != SQLITE_DONE)
+            return step_fail(s, q, err);
+        sqlite3_finalize(q);
+    }
+    return CS_OK;
+}
+
+cs_status
+cs_histograms_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+                   cs_status (*cb)(void *ctx, const struct cs_hist_row *r, struct cs_err *err),
+                   void *ctx, struct cs_err *err)
+{
+    char where[8192], sql[10000];
+    where_clause(f, where, sizeof where);
+    const char *pcol = bucket == CS_BUCKET_DAY
+                           ? "date(d.day * 86400, 'unixepoch')"
+                           : "printf('%d-W%02d', d.week / 100, d.week % 100)";
+    struct rows rs = {0};
+    cs_status rc = scan_ratings(s, f, pcol, where, &rs, err);
+    sqlite3_stmt *q = NULL;
+    int st;
+    if (rc)
+        goto out;
+    /* totals per (period, resource); call and participant ids are stored
+     * trimmed, NULL when empty, as the query's CallKey/PartKey */
+    snprintf(sql, sizeof sql,
+             "SELECT %s, r.resource_id, count(*), count(DISTINCT d.call_id),"
+             " count(DISTINCT d.participant_id), min(d.time_us), max(d.time_us)"
+             " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
+             " WHERE %s GROUP BY 1, 2",
+             pcol, where);
+    if ((rc = prepare(s, sql, f, &q, err)))
+        goto out;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        struct row *w = add_row(&rs);
+        w->period = text_col(q, 0);
+        w->resource = text_col(q, 1);
+        w->r.kind = "total";
+        w->r.n = (uint64_t)sqlite3_column_int64(q, 2);
+        w->r.calls = (uint64_t)sqlite3_column_int64(q, 3);
+        w->r.participants = (uint64_t)sqlite3_column_int64(q, 4);
+        w->r.first_us = sqlite3_column_int64(q, 5);
+        w->r.last_us = sqlite3_column_int64(q, 6);
+    }
+    if (st != SQLITE_DONE) {
+        rc = step_fail(s, q, err);
+        goto out;
+    }
+    sqlite3_finalize(q);
+    /* store-wide: merged records (per input) and rejects (no valid time) */
+    if ((rc = prepare(s,
+                      "SELECT coalesce(sum(duplicates), 0) + coalesce(sum(updated), 0)"
+                      " FROM inputs WHERE status = 'done'",
+                      NULL, &q, err)))
+        goto out;
+    if ((st = sqlite3_step(q)) != SQLITE_ROW) {
+        rc = step_fail(s, q, err);
+        goto out;
+    }
+    if (sqlite3_column_int64(q, 0) > 0) {
+        struct row *w = add_row(&rs);
+        w->r.kind = "merged";
+        w->r.n = (uint64_t)sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    if ((rc = prepare(s, "SELECT reason, count(*) FROM reject_data GROUP BY reason", NULL, &q,
+                      err)))
+        goto out;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        struct row *w = add_row(&rs);
+        w->r.kind = "reject";
+        w->reason = text_col(q, 0);
+        w->r.n = (uint64_t)sqlite3_column_int64(q, 1);
+    }
+    if (st != SQLITE_DONE) {
+        rc = step_fail(s, q, err);
+        goto out;
+    }
+    sqlite3_finalize(q);
+
+    for (size_t i = 0; i < rs.n; i++) {
+        struct row *w = &rs.v[i];
+        w->r.period = w->period ? w->period : "";
+        w->r.resource_id = w->resource ? w->resource : "";
+        w->r.tags = w->tags ? w->tags : "";
+        w->r.reason = w->reason ? w->reason : "";
+    }
+    if (rs.n > 1)
+        qsort(rs.v, rs.n, sizeof *rs.v, cmp_row);
+    /* one row per key: groups whose tag lists were the same set in another
+     * order become equal only after sorting */
+    for (size_t i = 0; i < rs.n; i++) {
+        struct cs_hist_row r = rs.v[i].r;
+        while (i + 1 < rs.n && cmp_row(&rs.v[i], &rs.v[i + 1]) == 0)
+            r.n += rs.v[++i].r.n;
+        if ((rc = cb(ctx, &r, err)))
+            goto out;
+    }
+out:
+    rows_free(&rs);
+    return rc;
+}
