@@ -1645,6 +1645,12 @@ main(int argc, char **argv)
 {
     /* Numbers are read and written in the C locale, whatever the user's. */
     setlocale(LC_ALL, "C");
+    /* a pipe or file gets stdout in one block at the end, so that a failed
+     * write is seen by our own flush, with its errno (--help outgrew
+     * stdio's 4 KiB buffer, whose automatic flush loses it) */
+    static char outbuf[1 << 16]; /* glibc ignores the size of a NULL buffer */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cs_intr_install();
     /* cJSON allocates with the x-allocators too: a NULL from its malloc
      * would read as "not valid JSON" and reject a good record */

@@ -16,9 +16,9 @@ def close(a, b):
 
 tot = [r for r in rows if r["row_kind"] == "total"]
 assert sum(int(r["n"]) for r in tot) == s["totals"]["surveys"]
-assert sum(int(r["n"]) for r in rows if r["row_kind"] == "reject") == s["totals"]["rejected"]
+assert sum(int(r["n"]) for r in rows if r["row_kind"] == "reject") == s["database"]["rejected_records_kept"]
 assert sum(int(r["n"]) for r in rows if r["row_kind"] == "merged") == \
-    s["totals"]["duplicates"] + s["totals"]["updated"]
+    s["database"]["surveys"]["duplicates"] + s["database"]["surveys"]["updated"]
 assert sum(int(r["calls"]) for r in tot) >= s["totals"]["calls"]
 if len(tot) == 1:  # one period, one resource: distinct calls are exact
     assert int(tot[0]["calls"]) == s["totals"]["calls"], (tot[0]["calls"], s["totals"]["calls"])
