@@ -125,9 +125,15 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     } else
         return cs_fail(err, CS_E_USAGE, "--by",
                        "'%s' is not resource, week, day or custom:KEY", o->by);
+    /* a filter or key that names nothing in the data is a mistake, not an
+     * empty comparison: say what the data has */
+    cs_status rc = cs_query_check_resources(s, &o->filter, err);
+    if (rc == CS_OK && by == CS_GROUP_CUSTOM)
+        rc = cs_query_check_custom_key(s, key, err);
+    if (rc)
+        return rc;
     struct cs_cube cube;
-    cs_status rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key,
-                                         &cube, err);
+    rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key, &cube, err);
     if (rc)
         return rc;
     if (cube.n_groups < 2) {
@@ -177,8 +183,8 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             for (size_t g = 0; g < c->n_groups && n < sizeof list - 40; g++)
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", g ? ", " : "",
                                       c->groups[g].label);
-            rc = cs_fail(err, CS_E_USAGE, "--baseline",
-                         "'%s' is not one of the groups: %s", o->baseline, list);
+            rc = cs_fail(err, CS_E_NODATA, "--baseline",
+                         "'%s' is not one of the groups; the data has: %s", o->baseline, list);
             goto fail;
         }
         c->baseline = b;

@@ -679,7 +679,9 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                        o->merge);
     struct cs_report_model *m = NULL;
     double t0 = now_s();
-    cs_status rc = cs_report_model_build(store, &mo, &m, err);
+    cs_status rc = cs_query_check_resources(store, &mo.filter, err); /* a typo is an error */
+    if (rc == CS_OK)
+        rc = cs_report_model_build(store, &mo, &m, err);
     if (rc)
         return rc;
     struct cs_join_audit audit;
