@@ -36,6 +36,7 @@ cs_report_opts_default(struct cs_report_opts *o)
     o->merge = "leftouter";
     o->min_n = 30;
     o->default_threshold = 2;
+    o->query_memory = CS_QUERY_MEMORY_DEFAULT;
 }
 
 /* ---- a growable text buffer for the terminal table -------------------- */

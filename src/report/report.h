@@ -16,6 +16,8 @@
 
 struct cs_privacy;
 
+#define CS_QUERY_MEMORY_DEFAULT (UINT64_C(1) << 30) /* 1 GiB */
+
 struct cs_report_opts {
     const char *out_dir;         /* borrowed; default "out" */
     const char *formats;         /* "json,csv,png,xlsx" ... (borrowed) */
@@ -39,6 +41,8 @@ struct cs_report_opts {
     const char *compare_by;      /* borrowed */
     const char *baseline;        /* borrowed */
     bool fail_on_regression;
+    uint64_t query_memory;       /* bytes of SQLite heap one template query may
+                                    use (--query-memory; CS_QUERY_MEMORY_DEFAULT) */
 };
 
 struct cs_report_result {

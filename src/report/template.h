@@ -280,6 +280,8 @@ struct cs_template_params {
     const struct cs_privacy *privacy; /* borrowed from the report options: in
                                    privacy mode query steps read pseudonymized
                                    views (store/privacy.h); NULL = off */
+    uint64_t query_memory;      /* SQLite heap bytes one query step may use
+                                   (cs_query.heap_limit); 0 = no cap */
 };
 
 /* Build the parameter values for t from the report options o (borrowed).

@@ -240,6 +240,7 @@ step_query(struct cs_store *s, const struct cs_template *t, size_t i,
         .params = p ? p->items : NULL,
         .n_params = p ? p->n : 0,
         .timeout_ms = timeout_ms,
+        .heap_limit = rows && p ? p->query_memory : 0,
     };
     struct cs_result *r = NULL;
     /* privacy mode: the pseudonymized stand-ins exist for this query only,
@@ -319,6 +320,7 @@ cs_template_params_build(const struct cs_template *t,
     }
     add_int(p, "min_n", o ? (int64_t)o->min_n : 30);
     p->privacy = o ? o->privacy : NULL;
+    p->query_memory = o ? o->query_memory : 0;
     for (size_t i = 0; i < t->n_params; i++) {
         const struct cs_template_param *d = &t->params[i];
         const char *v = d->default_value;
