@@ -94,6 +94,7 @@ enum opt_id {
     O_DPI,
     O_IN_FORMAT,
     O_QUERY_MEMORY,
+    O_CUSTOM_COLUMNS,
 };
 
 struct opt {
@@ -127,6 +128,9 @@ static const struct opt opts[] = {
      "custom-question data (Application Insights customEvents); repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
+    {"custom-columns", required_argument, O_CUSTOM_COLUMNS, CMD_REPORT, "N",
+     "custom keys given a column in custom.csv and the Custom sheet, the most used first "
+     "(default 1000; 1..16372); the others go, as JSON, to the column 'other'"},
     {"template", required_argument, O_TEMPLATE, CMD_REPORT | CMD_COMPARE, "NAME|FILE",
      "report template (default weekly-review; compare: release-compare)"},
     {"param", required_argument, O_PARAM, CMD_REPORT | CMD_COMPARE, "NAME=VALUE",
@@ -1076,6 +1080,13 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             if (!parse_u64(a, &v) || v < 36 || v > 1200)
                 return bad_value(o->name, a, "a whole number from 36 to 1200");
             cfg->chart_dpi = (int)v;
+            break;
+        }
+        case O_CUSTOM_COLUMNS: {
+            uint64_t v;
+            if (!parse_u64(a, &v) || v < 1 || v > 16372)
+                return bad_value(o->name, a, "a whole number from 1 to 16372");
+            cfg->ropts.custom_columns = (size_t)v;
             break;
         }
         case O_QUERY_MEMORY:
