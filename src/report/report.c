@@ -612,8 +612,15 @@ cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
     size_t vcol = 0;
     long cx = st->x ? cs_result_column(r, st->x) : 0;
     long cy = st->y ? cs_result_column(r, st->y) : (r->n_cols > 1 ? 1 : -1);
-    if (cs_render_is_chart(st->render) && st->series == NULL && cx >= 0 && cy >= 0 &&
-        r->n_rows > 0) {
+    /* a chart with series (given, or implied by rows that repeat x) is drawn
+     * in the PNG/SVG/PDF only: the native chart takes one column per line */
+    long sc = -1;
+    bool implied = false;
+    struct cs_err e2;
+    bool one_series = cs_template_chart_series(st, NULL, r, &sc, &implied, &e2) == CS_OK &&
+                      sc < 0;
+    if (cs_render_is_chart(st->render) && st->series == NULL && one_series && cx >= 0 &&
+        cy >= 0 && r->n_rows > 0) {
         vcol = (size_t)cy;
         ch = (struct cs_xlsx_chart_spec){.kind = kinds[st->render], .category_col = (size_t)cx,
                                          .value_cols = &vcol, .n_value_cols = 1,
@@ -819,6 +826,19 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                 if ((rc = result_csv(r, path, res, err)) == CS_OK)
                     push_file(res, path);
             }
+            long sc = -1;
+            bool implied = false;
+            if (rc == CS_OK && ((charts && name[0]) || xl)) {
+                char where[300];
+                snprintf(where, sizeof where, "%s:%u", tmpl->path, st->line);
+                rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
+            }
+            if (rc == CS_OK && implied)
+                push_note(res, "step '%s': rows repeat values of %s: one %s per value of '%s' "
+                               "(series: %s)",
+                          st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
+                          st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
+                          r->cols[sc].name);
             if (rc == CS_OK && charts && name[0])
                 rc = cs_charts_result(charts, st, r, name, err);
             if (rc == CS_OK && xl) {
