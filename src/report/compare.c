@@ -702,7 +702,21 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             struct cs_result *r = NULL;
             if ((rc = cs_template_run_step(s, t, i, p, 60000, &r, err)))
                 break;
-            rc = cs_report_step_xlsx(x, st, r, err);
+            /* rows that repeat x: one line per value of the other text
+             * column (said so), or refused (report/template.h) */
+            char where[300];
+            long sc;
+            bool implied;
+            snprintf(where, sizeof where, "%s:%u", t->path, st->line);
+            rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
+            if (rc == CS_OK && implied)
+                note(o, "step '%s': rows repeat values of %s: one %s per value of '%s' "
+                        "(series: %s)",
+                     st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
+                     st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
+                     r->cols[sc].name);
+            if (rc == CS_OK)
+                rc = cs_report_step_xlsx(x, st, r, err);
             char name[256];
             cs_template_chart_name(st, -1, name, sizeof name);
             if (rc == CS_OK && charts && name[0])
