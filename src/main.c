@@ -105,6 +105,8 @@ enum opt_id {
     O_EVENTS_TABLE,
     O_APP,
     O_PRINT_COLUMNS,
+    O_QUERY_MEMORY,
+    O_CUSTOM_COLUMNS,
 };
 
 struct opt {
@@ -138,6 +140,9 @@ static const struct opt opts[] = {
      "custom-question data (Application Insights customEvents); repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
+    {"custom-columns", required_argument, O_CUSTOM_COLUMNS, CMD_REPORT, "N",
+     "custom keys given a column in custom.csv and the Custom sheet, the most used first "
+     "(default 1000; 1..16372); the others go, as JSON, to the column 'other'"},
     {"template", required_argument, O_TEMPLATE, CMD_REPORT | CMD_COMPARE, "NAME|FILE",
      "report template (default weekly-review; compare: release-compare)"},
     {"param", required_argument, O_PARAM, CMD_REPORT | CMD_COMPARE, "NAME=VALUE",
@@ -163,6 +168,8 @@ static const struct opt opts[] = {
      "chart size in pixels (default 1200x700; 100..10000 each)"},
     {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
      "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
+    {"query-memory", required_argument, O_QUERY_MEMORY, CMD_REPORT | CMD_COMPARE, "SIZE",
+     "memory one template query may use, e.g. 512M or 4G (default 1G); past it the step fails"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT | CMD_KQL, "week|day",
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
@@ -1296,6 +1303,33 @@ parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* "20M", "4G", "1048576": bytes, with K, M, G or T as powers of 1024
+ * (an optional trailing B or iB). */
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s < '0' || *s > '9')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (shift && *end == 'i')
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || v > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
 static bool
 parse_time_opt(const char *s, int64_t *out)
 {
@@ -1487,6 +1521,19 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             cfg->chart_dpi = (int)v;
             break;
         }
+        case O_CUSTOM_COLUMNS: {
+            uint64_t v;
+            if (!parse_u64(a, &v) || v < 1 || v > 16372)
+                return bad_value(o->name, a, "a whole number from 1 to 16372");
+            cfg->ropts.custom_columns = (size_t)v;
+            break;
+        }
+        case O_QUERY_MEMORY:
+            if (!parse_size(a, &cfg->ropts.query_memory) ||
+                cfg->ropts.query_memory < (UINT64_C(1) << 20) ||
+                cfg->ropts.query_memory > (UINT64_C(1) << 40))
+                return bad_value(o->name, a, "a size from 1M to 1T, such as 512M or 4G");
+            break;
         case O_MIN_N: {
             uint64_t v;
             if (!parse_u64(a, &v) || v > 1000000000)

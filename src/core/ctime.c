@@ -182,8 +182,14 @@ clock_part(struct scan *sc, int max_hour, int64_t *us, int *sub)
                 return false;
         }
     }
-    if (h > max_hour || mi > 59 || se > 59) /* no leap seconds in Azure logs */
+    if (h > max_hour || mi > 59 || se > 60)
         return false;
+    if (se == 60) {
+        /* a leap second (23:59:60) is taken as the last instant of its
+         * minute, as .NET's parsers read it: 23:59:59.999999 */
+        se = 59;
+        frac = CS_US_PER_S - 1;
+    }
     *us = ((h * 60 + mi) * 60 + se) * CS_US_PER_S + frac;
     return true;
 }
@@ -230,8 +236,11 @@ cs_time_parse_iso_sub(const char *s, size_t len, int64_t *out_us, int *sub)
     spaces(&sc);
     if (sc.p != sc.end)
         return false;
-    *out_us = cs_days_from_civil(y, (unsigned)m, (unsigned)d) * CS_US_PER_DAY +
-              tod - off;
+    int64_t t = cs_days_from_civil(y, (unsigned)m, (unsigned)d) * CS_US_PER_DAY + tod - off;
+    /* the offset may carry the time out of years 1..9999 (9999-12-31T23:00-14:00) */
+    if (t < CS_TIME_MIN_US || t > CS_TIME_MAX_US)
+        return false;
+    *out_us = t;
     return true;
 }
 

@@ -15,6 +15,10 @@
 
 #define CS_US_PER_S   INT64_C(1000000)
 #define CS_US_PER_DAY (INT64_C(86400) * CS_US_PER_S)
+/* The range of times the parsers accept: 0001-01-01T00:00:00Z up to
+ * 9999-12-31T23:59:59.999999Z (after any offset is applied). */
+#define CS_TIME_MIN_US (INT64_C(-62135596800) * CS_US_PER_S)
+#define CS_TIME_MAX_US (INT64_C(253402300800) * CS_US_PER_S - 1)
 
 /* Day order for locale forms such as "4/16/2021, 9:09:00.730 AM". */
 enum cs_date_order {
@@ -24,7 +28,10 @@ enum cs_date_order {
 
 /* Parse an ISO 8601 time: "YYYY-MM-DD", "YYYY-MM-DDThh:mm[:ss[.f{1,9}]]"
  * with 'T' or ' ' between, optional "Z", "+hh:mm", "-hh:mm" or "+hhmm"
- * (offsets are applied; no zone means UTC).  s need not be NUL-terminated.
+ * (offsets are applied; no zone means UTC).  A time that lands outside
+ * CS_TIME_MIN_US..CS_TIME_MAX_US after its offset is rejected.  Second 60
+ * (a leap second, in any form) is read as the last instant of its minute,
+ * hh:mm:59.999999, whatever fraction follows it.  s need not be NUL-terminated.
  * Returns true and sets *out_us on success. */
 bool cs_time_parse_iso(const char *s, size_t len, int64_t *out_us);
 

@@ -11,6 +11,10 @@
  */
 #define JSMN_STRICT
 #define JSMN_STATIC
+/* Parent links: without them jsmn finds the enclosing object of every ','
+ * by scanning back over the tokens before it, quadratic in a wide object
+ * (one custom event with 100,000 keys took 5.5 s to read; now linear). */
+#define JSMN_PARENT_LINKS
 #include <jsmn.h>
 
 #include <stdio.h>

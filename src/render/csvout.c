@@ -61,6 +61,21 @@ cs_csv_text(struct cs_csv *c, const char *s)
 }
 
 void
+cs_csv_empty(struct cs_csv *c, size_t n)
+{
+    char commas[256];
+    if (n == 0)
+        return;
+    memset(commas, ',', sizeof commas);
+    sep(c);
+    for (n--; n > 0;) {
+        size_t k = n < sizeof commas ? n : sizeof commas;
+        fwrite(commas, 1, k, c->af.fp);
+        n -= k;
+    }
+}
+
+void
 cs_csv_num(struct cs_csv *c, double v)
 {
     char buf[32];

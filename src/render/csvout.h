@@ -26,6 +26,8 @@ struct cs_csv {
 cs_status cs_csv_open(struct cs_csv *c, const char *path, struct cs_err *err);
 void cs_csv_text(struct cs_csv *c, const char *s);
 void cs_csv_num(struct cs_csv *c, double v);
+/* n empty cells at once (a wide, sparse row: custom answers). */
+void cs_csv_empty(struct cs_csv *c, size_t n);
 void cs_csv_int(struct cs_csv *c, long long v);
 void cs_csv_endrow(struct cs_csv *c);
 cs_status cs_csv_close(struct cs_csv *c, struct cs_err *err);

@@ -114,6 +114,10 @@ struct cs_xlsx_input {
                                           pseudonyms, free-text answers and raw
                                           rejected records are left out, and About
                                           says so; NULL = as stored */
+    size_t custom_columns;             /* custom keys given a column on Custom
+                                          (0 = CS_CUSTOM_COLUMNS, and never past
+                                          Excel's column limit); the others go
+                                          to the column 'other' */
 };
 
 /* Start a workbook that will be written to path (atomically, at close).

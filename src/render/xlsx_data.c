@@ -198,17 +198,9 @@ cs_xlsx_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *e
 struct custom_ctx {
     struct xl_stream st;
     enum cs_merge kind;
-    char **keys;     /* custom keys, sorted by strcmp (cs_join_keys) */
-    size_t n_keys;   /* keys given a column */
-    uint64_t *seen;  /* per key: the stamp of the last row that wrote it */
-    uint64_t stamp;  /* current row */
+    struct cs_custom_cols cols; /* the keys given a column (capped) */
+    struct cs_custom_split sp;  /* the current row's answers */
 };
-
-static int
-cmp_key(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 static void
 json_cell(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
@@ -256,34 +248,20 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
         xl_id(x, sh, row, c, r->event_survey_id);
         if (r->has_event_time)
             xl_time(x, sh, row, c + 1, r->event_time_us);
-        /* each member once, its column found by binary search in the sorted
-         * keys: an event can have thousands of keys; properties win over
-         * measurements, and the first of repeated members wins */
-        cx->stamp++;
-        const char *docs[2] = {r->props, r->measurements};
-        for (int d = 0; d < 2; d++) {
-            cJSON *o = docs[d] ? cJSON_Parse(docs[d]) : NULL;
-            const cJSON *it;
-            cJSON_ArrayForEach(it, o)
-            {
-                if (!it->string)
-                    continue;
-                const char *key = it->string;
-                char **hit = bsearch(&key, cx->keys, cx->n_keys, sizeof *cx->keys, cmp_key);
-                if (!hit)
-                    continue; /* past Excel's column limit */
-                size_t k = (size_t)(hit - cx->keys);
-                if (cx->seen[k] == cx->stamp)
-                    continue;
-                cx->seen[k] = cx->stamp;
-                if (cs_privacy_drop_json(x->privacy, it)) {
-                    x->n_text_dropped++; /* free text: privacy mode */
-                    continue;
-                }
-                json_cell(x, sh, row, (lxw_col_t)(c + 2 + k), it);
-            }
-            cJSON_Delete(o);
-        }
+        /* each member once, its column found through a hash of the keys:
+         * an event can have thousands of keys; properties win over
+         * measurements, the first of repeated members wins, and free text
+         * is left out in privacy mode (counted) */
+        uint64_t dropped = 0;
+        cs_custom_split_row(&cx->cols, r->props, r->measurements, x->privacy, &dropped,
+                            &cx->sp);
+        x->n_text_dropped += dropped;
+        for (size_t k = 0; k < cx->cols.n_keys; k++)
+            if (cx->sp.vals[k])
+                json_cell(x, sh, row, (lxw_col_t)(c + 2 + k), cx->sp.vals[k]);
+        if (cx->sp.other)
+            xl_text(x, sh, row, (lxw_col_t)(c + 2 + cx->cols.n_keys), cx->sp.other, SIZE_MAX,
+                    XF_NONE);
     }
     return xl_status(x, err);
 }
@@ -295,11 +273,16 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     struct custom_ctx cx = {.kind = (enum cs_merge)in->merge};
     if (in->merge < 0 || in->merge >= CS_MERGE__COUNT)
         return cs_fail(err, CS_E_USAGE, NULL, "unknown merge kind %d", in->merge);
-    cs_status rc = cs_join_keys(in->store, in->filter, &cx.keys, &cx.n_keys, err);
+    /* Excel has 16,384 columns: 11 go to the survey and event, one to 'other' */
+    size_t cap = in->custom_columns ? in->custom_columns : CS_CUSTOM_COLUMNS;
+    if (cap > LXW_COL_MAX - 12)
+        cap = LXW_COL_MAX - 12;
+    cs_status rc = cs_custom_cols_load(in->store, in->filter, cap, &cx.cols, err);
     if (rc)
         return rc;
+    bool other = cx.cols.n_keys < cx.cols.n_all;
     size_t n = 0;
-    const char **cols = xcalloc(11 + cx.n_keys, sizeof *cols);
+    const char **cols = xcalloc(12 + cx.cols.n_keys, sizeof *cols);
     if (cs_merge_has_left(cx.kind)) {
         static const char *const lh[] = {"Survey id", "Time (UTC)", "Resource", "Call id",
                                          "Participant id", "Overall score", "Audio score",
@@ -307,15 +290,13 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
         for (size_t i = 0; i < 9; i++)
             cols[n++] = lh[i];
     }
-    size_t all_keys = cx.n_keys;
     if (cs_merge_has_right(cx.kind)) {
         cols[n++] = "Event survey id";
         cols[n++] = "Event time (UTC)";
-        /* Excel has 16,384 columns: keys past them are left out (said so) */
-        if (cx.n_keys > LXW_COL_MAX - n)
-            cx.n_keys = LXW_COL_MAX - n;
-        for (size_t k = 0; k < cx.n_keys; k++)
-            cols[n++] = cx.keys[k];
+        for (size_t k = 0; k < cx.cols.n_keys; k++)
+            cols[n++] = cx.cols.keys[k];
+        if (other)
+            cols[n++] = "other";
     }
     /* The sheet lists answers: with leftouter and fullouter the surveys
      * without any answer (most of them, typically) are left out here, as
@@ -328,11 +309,12 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     const char *omit = qk != cx.kind ? "; surveys without answers are not listed here"
                                      : "";
     char desc[240];
-    if (cx.n_keys < all_keys)
+    if (other && cs_merge_has_right(cx.kind))
         snprintf(desc, sizeof desc,
-                 "Custom answers joined to surveys (%s): the first %zu of %zu keys, "
-                 "Excel's column limit%s",
-                 cs_merge_name(cx.kind), cx.n_keys, all_keys, omit);
+                 "Custom answers joined to surveys (%s): a column for each of the %zu most "
+                 "used of %llu keys, the others as JSON in 'other'%s",
+                 cs_merge_name(cx.kind), cx.cols.n_keys, (unsigned long long)cx.cols.n_all,
+                 omit);
     else if (cs_merge_has_right(cx.kind))
         snprintf(desc, sizeof desc,
                  "Custom answers joined to surveys (%s), one column per key%s",
@@ -344,15 +326,14 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     cx.st = (struct xl_stream){.x = x, .base = xl_sec_name(in, "Custom"),
                                .desc = xl_sec_desc(in, desc, desc2, sizeof desc2), .cols = cols,
                                .n_cols = n};
-    cx.seen = xcalloc(cx.n_keys ? cx.n_keys : 1, sizeof *cx.seen);
     stream_begin(&cx.st);
     if (!x->lerr)
         rc = cs_join_rows(in->store, in->filter, qk, custom_row, &cx, err);
-    xfree(cx.seen);
+    cs_custom_split_free(&cx.sp);
     stream_end(&cx.st);
     xl_names_free(cx.st.names, n);
     xfree(cols);
-    cs_join_keys_free(cx.keys, all_keys);
+    cs_custom_cols_free(&cx.cols);
     if (rc)
         return rc;
     return xl_status(x, err);
@@ -555,6 +536,17 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                   "the right.");
         check_row(x, sh, &row, "Duplicate custom events", a->duplicate_events,
                   "Events beyond the latest one for the same survey id.");
+        size_t cap = in->custom_columns ? in->custom_columns : CS_CUSTOM_COLUMNS;
+        if (cap > LXW_COL_MAX - 12)
+            cap = LXW_COL_MAX - 12;
+        if (a->keys > cap) {
+            snprintf(b, sizeof b,
+                     "Custom keys past the %zu most used (of %llu): their answers are in the "
+                     "column 'other' of the Custom sheet and custom.csv, as JSON "
+                     "(--custom-columns N).",
+                     cap, (unsigned long long)a->keys);
+            check_row(x, sh, &row, "Custom keys folded into 'other'", a->keys - cap, b);
+        }
     }
     check_row(x, sh, &row, "Text cells cleaned", 0,
               "Cells of this workbook whose text held invalid UTF-8 or control "

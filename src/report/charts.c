@@ -606,7 +606,10 @@ cs_charts_result(struct cs_charts *c, const struct cs_template_step *st,
     long cx = st->x ? cs_result_column(r, st->x) : 0;
     long cy = st->y ? cs_result_column(r, st->y) : (r->n_cols > 1 ? 1 : -1);
     long cy2 = st->y2 ? cs_result_column(r, st->y2) : -1;
-    long cs = st->series ? cs_result_column(r, st->series) : -1;
+    long cs = -1;
+    bool implied; /* one line per value of the one other text column */
+    if (cs_template_chart_series(st, NULL, r, &cs, &implied, err))
+        return err->code;
     if (cx < 0 || cy < 0)
         return cs_fail(err, CS_E_TEMPLATE, st->title,
                        "the query has no column '%s' for the chart",

@@ -115,9 +115,15 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     } else
         return cs_fail(err, CS_E_USAGE, "--by",
                        "'%s' is not resource, week, day or custom:KEY", o->by);
+    /* a filter or key that names nothing in the data is a mistake, not an
+     * empty comparison: say what the data has */
+    cs_status rc = cs_query_check_resources(s, &o->filter, err);
+    if (rc == CS_OK && by == CS_GROUP_CUSTOM)
+        rc = cs_query_check_custom_key(s, key, err);
+    if (rc)
+        return rc;
     struct cs_cube cube;
-    cs_status rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key,
-                                         &cube, err);
+    rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key, &cube, err);
     if (rc)
         return rc;
     if (cube.n_groups < 2) {
@@ -184,8 +190,8 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             for (size_t g = 0; g < c->n_groups && n < sizeof list - 40; g++)
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", g ? ", " : "",
                                       c->groups[g].label);
-            rc = cs_fail(err, CS_E_USAGE, "--baseline",
-                         "'%s' is not one of the groups: %s", o->baseline, list);
+            rc = cs_fail(err, CS_E_NODATA, "--baseline",
+                         "'%s' is not one of the groups; the data has: %s", o->baseline, list);
             goto fail;
         }
         c->baseline = b;
@@ -731,7 +737,21 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             struct cs_result *r = NULL;
             if ((rc = cs_template_run_step(s, t, i, p, 60000, &r, err)))
                 break;
-            rc = cs_report_step_xlsx(x, st, r, err);
+            /* rows that repeat x: one line per value of the other text
+             * column (said so), or refused (report/template.h) */
+            char where[300];
+            long sc;
+            bool implied;
+            snprintf(where, sizeof where, "%s:%u", t->path, st->line);
+            rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
+            if (rc == CS_OK && implied)
+                note(o, "step '%s': rows repeat values of %s: one %s per value of '%s' "
+                        "(series: %s)",
+                     st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
+                     st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
+                     r->cols[sc].name);
+            if (rc == CS_OK)
+                rc = cs_report_step_xlsx(x, st, r, err);
             char name[256];
             cs_template_chart_name(st, -1, name, sizeof name);
             if (rc == CS_OK && charts && name[0])

@@ -40,6 +40,7 @@ cs_report_opts_default(struct cs_report_opts *o)
     o->merge = "leftouter";
     o->min_n = 30;
     o->default_threshold = 2;
+    o->query_memory = CS_QUERY_MEMORY_DEFAULT;
 }
 
 /* ---- a growable text buffer for the terminal table -------------------- */
@@ -349,8 +350,8 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
 struct custom_ctx {
     struct cs_csv *c;
     enum cs_merge kind;
-    char **keys;
-    size_t n_keys;
+    struct cs_custom_cols cols;       /* the answer columns (capped) */
+    struct cs_custom_split sp;        /* the current row's answers */
     const struct cs_privacy *privacy; /* ids as pseudonyms, text left out; NULL = off */
     uint64_t dropped;                 /* free-text answers left out */
 };
@@ -391,20 +392,22 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
         cs_csv_text(c, r->has_right ? cs_privacy_show_id(x->privacy, r->event_survey_id, id)
                                     : NULL);
         cs_csv_text(c, r->has_event_time ? cs_time_format(r->event_time_us, tb) : NULL);
-        cJSON *p = r->props ? cJSON_Parse(r->props) : NULL;
-        cJSON *m = r->measurements ? cJSON_Parse(r->measurements) : NULL;
-        for (size_t k = 0; k < x->n_keys; k++) {
-            const cJSON *it = p ? cJSON_GetObjectItemCaseSensitive(p, x->keys[k]) : NULL;
-            if (!it && m)
-                it = cJSON_GetObjectItemCaseSensitive(m, x->keys[k]);
-            if (cs_privacy_drop_json(x->privacy, it)) {
-                x->dropped++; /* free text: privacy mode */
-                it = NULL;
+        /* free text left out in privacy mode (counted) */
+        cs_custom_split_row(&x->cols, r->props, r->measurements, x->privacy, &x->dropped,
+                            &x->sp);
+        size_t empty = 0; /* most cells of a wide row are empty: written as a run */
+        for (size_t k = 0; k < x->cols.n_keys; k++) {
+            if (!x->sp.vals[k] || cJSON_IsNull(x->sp.vals[k])) {
+                empty++;
+                continue;
             }
-            csv_json_value(c, it);
+            cs_csv_empty(c, empty);
+            empty = 0;
+            csv_json_value(c, x->sp.vals[k]);
         }
-        cJSON_Delete(p);
-        cJSON_Delete(m);
+        cs_csv_empty(c, empty);
+        if (x->cols.n_keys < x->cols.n_all)
+            cs_csv_text(c, x->sp.other);
     }
     cs_csv_endrow(c);
     return CS_OK;
@@ -412,8 +415,8 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 
 static cs_status
 write_custom_csv(struct cs_store *store, const struct cs_filter *f,
-                 enum cs_merge kind, const struct cs_privacy *privacy, const char *dir,
-                 struct cs_report_result *res, struct cs_err *err)
+                 enum cs_merge kind, const struct cs_privacy *privacy, size_t max_cols,
+                 const char *dir, struct cs_report_result *res, struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/tables", dir);
@@ -421,11 +424,11 @@ write_custom_csv(struct cs_store *store, const struct cs_filter *f,
         return CS_E_IO;
     snprintf(path, sizeof path, "%s/tables/custom.csv", dir);
     struct custom_ctx x = {.kind = kind, .privacy = privacy};
-    if (cs_join_keys(store, f, &x.keys, &x.n_keys, err))
+    if (cs_custom_cols_load(store, f, max_cols, &x.cols, err))
         return CS_E_DB;
     struct cs_csv c;
     if (cs_csv_open(&c, path, err)) {
-        cs_join_keys_free(x.keys, x.n_keys);
+        cs_custom_cols_free(&x.cols);
         return CS_E_IO;
     }
     x.c = &c;
@@ -438,12 +441,15 @@ write_custom_csv(struct cs_store *store, const struct cs_filter *f,
     if (cs_merge_has_right(kind)) {
         cs_csv_text(&c, "event_survey_id");
         cs_csv_text(&c, "event_time");
-        for (size_t k = 0; k < x.n_keys; k++)
-            cs_csv_text(&c, x.keys[k]);
+        for (size_t k = 0; k < x.cols.n_keys; k++)
+            cs_csv_text(&c, x.cols.keys[k]);
+        if (x.cols.n_keys < x.cols.n_all)
+            cs_csv_text(&c, "other"); /* the keys past the cap, as JSON */
     }
     cs_csv_endrow(&c);
     cs_status rc = cs_join_rows(store, f, kind, custom_row, &x, err);
-    cs_join_keys_free(x.keys, x.n_keys);
+    cs_custom_split_free(&x.sp);
+    cs_custom_cols_free(&x.cols);
     if (rc) {
         cs_afile_abort(&c.af);
         return rc;
@@ -456,7 +462,7 @@ write_custom_csv(struct cs_store *store, const struct cs_filter *f,
 }
 
 static cJSON *
-custom_json(const struct cs_join_audit *a, enum cs_merge kind)
+custom_json(const struct cs_join_audit *a, enum cs_merge kind, size_t max_cols)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "merge", cs_merge_name(kind));
@@ -467,6 +473,9 @@ custom_json(const struct cs_join_audit *a, enum cs_merge kind)
     cJSON_AddNumberToObject(o, "matched_events", (double)a->matched_events);
     cJSON_AddNumberToObject(o, "orphan_events", (double)a->orphan_events);
     cJSON_AddNumberToObject(o, "duplicate_events", (double)a->duplicate_events);
+    cJSON_AddNumberToObject(o, "keys", (double)a->keys);
+    cJSON_AddNumberToObject(o, "keys_in_other",
+                            (double)(a->keys > max_cols ? a->keys - max_cols : 0));
     cJSON *sk = cJSON_AddObjectToObject(o, "skew_seconds");
     cJSON_AddNumberToObject(sk, "median", a->skew_median_s);
     cJSON_AddNumberToObject(sk, "max", a->skew_max_s);
@@ -615,8 +624,15 @@ cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
     size_t vcol = 0;
     long cx = st->x ? cs_result_column(r, st->x) : 0;
     long cy = st->y ? cs_result_column(r, st->y) : (r->n_cols > 1 ? 1 : -1);
-    if (cs_render_is_chart(st->render) && st->series == NULL && cx >= 0 && cy >= 0 &&
-        r->n_rows > 0) {
+    /* a chart with series (given, or implied by rows that repeat x) is drawn
+     * in the PNG/SVG/PDF only: the native chart takes one column per line */
+    long sc = -1;
+    bool implied = false;
+    struct cs_err e2;
+    bool one_series = cs_template_chart_series(st, NULL, r, &sc, &implied, &e2) == CS_OK &&
+                      sc < 0;
+    if (cs_render_is_chart(st->render) && st->series == NULL && one_series && cx >= 0 &&
+        cy >= 0 && r->n_rows > 0) {
         vcol = (size_t)cy;
         ch = (struct cs_xlsx_chart_spec){.kind = kinds[st->render], .category_col = (size_t)cx,
                                          .value_cols = &vcol, .n_value_cols = 1,
@@ -777,7 +793,9 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     rc = cs_store_read_begin(store, err);
     if (rc)
         return rc;
-    rc = cs_report_model_build(store, &mo, &m, err);
+    rc = cs_query_check_resources(store, &mo.filter, err); /* a typo is an error */
+    if (rc == CS_OK)
+        rc = cs_report_model_build(store, &mo, &m, err);
     if (rc)
         goto out;
     struct cs_join_audit audit;
@@ -814,11 +832,17 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     m->review = review;
     m->scales_all = o->scales_all;
     cJSON *doc = cs_json_summary(m);
+    size_t max_cols = o->custom_columns ? o->custom_columns : CS_CUSTOM_COLUMNS;
+    if (audit.keys > max_cols)
+        push_note(res, "%llu custom keys: the %zu most used have a column in custom.csv "
+                  "and the Custom sheet, the other %llu are in the column 'other' "
+                  "(--custom-columns N)", (unsigned long long)audit.keys, max_cols,
+                  (unsigned long long)(audit.keys - max_cols));
     if (o->run_info && cJSON_GetObjectItem(doc, "run"))
         cs_json_run_info(cJSON_GetObjectItem(doc, "run"), o->run_info);
     if (review)
         cJSON_AddItemToObject(doc, "review", cs_json_review(review));
-    cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind));
+    cJSON_AddItemToObject(doc, "custom", custom_json(&audit, (enum cs_merge)kind, max_cols));
     cJSON_AddStringToObject(doc, "template", tmpl ? tmpl->name : "");
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
@@ -843,7 +867,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet,
         .tool_version = o->tool_version, .run_time_s = o->run_time_s,
         .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text,
-        .privacy = o->privacy};
+        .privacy = o->privacy, .custom_columns = max_cols};
     bool data_written = false;
     if (fmts & F_XLSX) {
         double ts = now_s();
@@ -910,7 +934,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         case CS_SECTION_CUSTOM:
             if ((fmts & F_CSV) && audit.events > 0 && !custom_written) {
                 rc = write_custom_csv(store, &mo.filter, (enum cs_merge)kind, o->privacy,
-                                      dir, res, err);
+                                      max_cols, dir, res, err);
                 custom_written = true;
             }
             res->seconds_csv += now_s() - ts;
@@ -934,6 +958,19 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
                 if ((rc = result_csv(r, path, res, err)) == CS_OK)
                     push_file(res, path);
             }
+            long sc = -1;
+            bool implied = false;
+            if (rc == CS_OK && ((charts && name[0]) || xl)) {
+                char where[300];
+                snprintf(where, sizeof where, "%s:%u", tmpl->path, st->line);
+                rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
+            }
+            if (rc == CS_OK && implied)
+                push_note(res, "step '%s': rows repeat values of %s: one %s per value of '%s' "
+                               "(series: %s)",
+                          st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
+                          st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
+                          r->cols[sc].name);
             if (rc == CS_OK && charts && name[0])
                 rc = cs_charts_result(charts, st, r, name, err);
             if (rc == CS_OK && xl) {

@@ -17,6 +17,8 @@
 
 struct cs_privacy;
 
+#define CS_QUERY_MEMORY_DEFAULT (UINT64_C(1) << 30) /* 1 GiB */
+
 struct cs_report_opts {
     const char *out_dir;         /* borrowed; default "out" */
     const char *formats;         /* "json,csv,png,xlsx" ... (borrowed) */
@@ -53,6 +55,10 @@ struct cs_report_opts {
     const char *compare_by;      /* borrowed */
     const char *baseline;        /* borrowed */
     bool fail_on_regression;
+    size_t custom_columns;       /* custom keys given a column (--custom-columns;
+                                    0 = CS_CUSTOM_COLUMNS), the rest in 'other' */
+    uint64_t query_memory;       /* bytes of SQLite heap one template query may
+                                    use (--query-memory; CS_QUERY_MEMORY_DEFAULT) */
 };
 
 struct cs_report_result {

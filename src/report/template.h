@@ -280,6 +280,8 @@ struct cs_template_params {
     const struct cs_privacy *privacy; /* borrowed from the report options: in
                                    privacy mode query steps read pseudonymized
                                    views (store/privacy.h); NULL = off */
+    uint64_t query_memory;      /* SQLite heap bytes one query step may use
+                                   (cs_query.heap_limit); 0 = no cap */
 };
 
 /* Build the parameter values for t from the report options o (borrowed).
@@ -303,6 +305,20 @@ cs_status cs_template_check_queries(struct cs_store *s,
                                     const struct cs_template *t,
                                     const struct cs_template_params *p,
                                     struct cs_err *err);
+
+/* The series column of query step st's chart over result r, in *series
+ * (-1: none, one value per x): st->series when given.  Without it, when
+ * rows repeat an x value and the render takes series (column, bar, line),
+ * the one text column besides x, y and y2 tells the rows apart: one line
+ * (bar) per value of it, and *implied is set so the caller can say so.
+ * Errors (CS_E_TEMPLATE, where = `where` (NULL: none), message naming the
+ * step): rows that repeat x (and the series value) and no single text
+ * column to tell them apart ("name it with series:"), or a render that
+ * takes no series (pie, column2y); a chart draws one value per x and
+ * series, so repeated rows would be lost. */
+cs_status cs_template_chart_series(const struct cs_template_step *st, const char *where,
+                                   const struct cs_result *r, long *series, bool *implied,
+                                   struct cs_err *err);
 
 /* Run query step i_step of t (it must be a query step) and return its rows
  * in *out (owned; free with cs_result_free).  Column options are checked

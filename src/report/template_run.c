@@ -23,6 +23,53 @@
 
 /* ---- Private helpers ------------------------------------------------- */
 
+/* A cell as the chart labels it (report/charts.c: cell_text). */
+static char *
+label_text(const struct cs_cell *x)
+{
+    char b[40];
+    switch (x->type) {
+    case CS_SQL_INT: return xasprintf("%lld", (long long)x->i);
+    case CS_SQL_REAL: snprintf(b, sizeof b, "%.17g", x->r); return xstrdup(b);
+    case CS_SQL_TEXT: return xstrdup(x->t.s);
+    default: return xstrdup("(none)");
+    }
+}
+
+static int
+cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first (in sort order) x value, or "x \x1f series" pair, that two
+ * rows of r share; NULL when none.  Owned.  Sorting keeps this n log n. */
+static char *
+repeated_label(const struct cs_result *r, long cx, long cs)
+{
+    char **k = xcalloc(r->n_rows ? r->n_rows : 1, sizeof *k);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        char *x = label_text(cs_result_cell(r, i, (size_t)cx));
+        if (cs >= 0) {
+            char *s = label_text(cs_result_cell(r, i, (size_t)cs));
+            k[i] = xasprintf("%s\x1f%s", x, s); /* split again for the message */
+            xfree(s);
+            xfree(x);
+        } else {
+            k[i] = x;
+        }
+    }
+    qsort(k, r->n_rows, sizeof *k, cmp_text);
+    char *dup = NULL;
+    for (size_t i = 1; i < r->n_rows && !dup; i++)
+        if (strcmp(k[i - 1], k[i]) == 0)
+            dup = xstrdup(k[i]);
+    for (size_t i = 0; i < r->n_rows; i++)
+        xfree(k[i]);
+    xfree(k);
+    return dup;
+}
+
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -240,6 +287,7 @@ step_query(struct cs_store *s, const struct cs_template *t, size_t i,
         .params = p ? p->items : NULL,
         .n_params = p ? p->n : 0,
         .timeout_ms = timeout_ms,
+        .heap_limit = rows && p ? p->query_memory : 0,
     };
     struct cs_result *r = NULL;
     /* privacy mode: the pseudonymized stand-ins exist for this query only,
@@ -319,6 +367,7 @@ cs_template_params_build(const struct cs_template *t,
     }
     add_int(p, "min_n", o ? (int64_t)o->min_n : 30);
     p->privacy = o ? o->privacy : NULL;
+    p->query_memory = o ? o->query_memory : 0;
     for (size_t i = 0; i < t->n_params; i++) {
         const struct cs_template_param *d = &t->params[i];
         const char *v = d->default_value;
@@ -370,6 +419,71 @@ cs_template_check_queries(struct cs_store *s, const struct cs_template *t,
             return st;
     }
     return CS_OK;
+}
+
+cs_status
+cs_template_chart_series(const struct cs_template_step *st, const char *where,
+                         const struct cs_result *r, long *series, bool *implied,
+                         struct cs_err *err)
+{
+    *series = -1;
+    *implied = false;
+    if (!cs_render_is_chart(st->render) || r->n_rows < 2)
+        return CS_OK;
+    long cx = st->x ? cs_result_column(r, st->x) : 0;
+    long cy = st->y ? cs_result_column(r, st->y) : (r->n_cols > 1 ? 1 : -1);
+    long cy2 = st->y2 ? cs_result_column(r, st->y2) : -1;
+    long cs = st->series ? cs_result_column(r, st->series) : -1;
+    if (cx < 0 || cy < 0 || (st->series && cs < 0))
+        return CS_OK; /* the chart reports the missing column */
+    char *dup = repeated_label(r, cx, cs);
+    if (!dup) {
+        *series = cs;
+        return CS_OK;
+    }
+    const char *xn = r->cols[cx].name;
+    if (cs >= 0) {
+        char *sv = strchr(dup, '\x1f');
+        *sv++ = '\0';
+        cs_status rc = cs_fail(err, CS_E_TEMPLATE, where,
+                               "step '%s': several rows have %s '%s' and %s '%s': the chart "
+                               "draws one value per %s and %s; aggregate them in the query",
+                               st->title, xn, dup, r->cols[cs].name, sv, xn, r->cols[cs].name);
+        xfree(dup);
+        return rc;
+    }
+    bool takes = st->render == CS_RENDER_COLUMN || st->render == CS_RENDER_BAR ||
+                 st->render == CS_RENDER_LINE;
+    long cand = -1;
+    size_t n_cand = 0;
+    for (size_t c = 0; takes && c < r->n_cols; c++)
+        if ((long)c != cx && (long)c != cy && (long)c != cy2 && r->cols[c].type == CS_SQL_TEXT) {
+            cand = (long)c;
+            n_cand++;
+        }
+    if (n_cand == 1) {
+        char *d2 = repeated_label(r, cx, cand);
+        if (!d2) {
+            xfree(dup);
+            *series = cand;
+            *implied = true;
+            return CS_OK;
+        }
+        xfree(d2);
+    }
+    cs_status rc =
+        takes ? cs_fail(err, CS_E_TEMPLATE, where,
+                        "step '%s': several rows have %s '%s' and a %s chart draws one value "
+                        "per %s: name the column that tells them apart with series: "
+                        "(one %s per value), or aggregate them in the query",
+                        st->title, xn, dup, cs_render_name(st->render), xn,
+                        st->render == CS_RENDER_LINE ? "line" : "bar")
+              : cs_fail(err, CS_E_TEMPLATE, where,
+                        "step '%s': several rows have %s '%s' and a %s chart draws one value "
+                        "per %s (it takes no series:); aggregate them in the query",
+                        st->title, xn, dup, cs_render_name(st->render), xn);
+    xfree(dup);
+    return rc;
 }
 
 cs_status

@@ -208,6 +208,103 @@ cs_query_resources(struct cs_store *s, const struct cs_filter *f,
     return CS_OK;
 }
 
+/* Up to `max` distinct texts of a one-column query, comma-joined into buf,
+ * with ", ... (N in all)" when there are more.  Returns the count. */
+static size_t
+list_values(struct cs_store *s, const char *sql, size_t max, char *buf, size_t cap,
+            struct cs_err *err, cs_status *st)
+{
+    sqlite3_stmt *q;
+    *st = CS_OK;
+    buf[0] = '\0';
+    if (prepare(s, sql, &q, err)) {
+        *st = CS_E_DB;
+        return 0;
+    }
+    size_t n = 0, len = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        if (n < max && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", n ? ", " : "", t ? t : "");
+        n++;
+    }
+    if (rc != SQLITE_DONE) {
+        *st = step_fail(s, q, err);
+        return 0;
+    }
+    sqlite3_finalize(q);
+    if (n > max && len < cap)
+        snprintf(buf + len, cap - len, ", ... (%zu in all)", n);
+    return n;
+}
+
+cs_status
+cs_query_check_resources(struct cs_store *s, const struct cs_filter *f, struct cs_err *err)
+{
+    if (!f || !f->n_resources)
+        return CS_OK;
+    sqlite3_stmt *q;
+    if (prepare(s,
+                "SELECT EXISTS (SELECT 1 FROM resource_data WHERE"
+                " upper(resource_id) = upper(?1) OR upper(name) = upper(?1))",
+                &q, err))
+        return CS_E_DB;
+    for (size_t i = 0; i < f->n_resources; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, f->resources[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_ROW)
+            return step_fail(s, q, err);
+        if (sqlite3_column_int(q, 0))
+            continue;
+        sqlite3_finalize(q);
+        char list[1024];
+        cs_status st;
+        size_t n = list_values(s, "SELECT DISTINCT name FROM resource_data ORDER BY name", 30,
+                               list, sizeof list, err, &st);
+        if (st)
+            return st;
+        return cs_fail(err, CS_E_NODATA, "--resource",
+                       n ? "'%s' names no resource in the data; the data has: %s"
+                         : "'%s' names no resource in the data; the data has none%s",
+                       f->resources[i], list);
+    }
+    sqlite3_finalize(q);
+    return CS_OK;
+}
+
+cs_status
+cs_query_check_custom_key(struct cs_store *s, const char *key, struct cs_err *err)
+{
+    sqlite3_stmt *q;
+    if (prepare(s,
+                "SELECT EXISTS (SELECT 1 FROM custom_events"
+                " WHERE json_extract(props, ?1) IS NOT NULL)",
+                &q, err))
+        return CS_E_DB;
+    char *path = xasprintf("$.\"%s\"", key);
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
+    xfree(path);
+    if (sqlite3_step(q) != SQLITE_ROW)
+        return step_fail(s, q, err);
+    bool any = sqlite3_column_int(q, 0) != 0;
+    sqlite3_finalize(q);
+    if (any)
+        return CS_OK;
+    char list[1024];
+    cs_status st;
+    size_t n = list_values(s,
+                           "SELECT DISTINCT p.key FROM custom_events e, json_each(e.props) p"
+                           " WHERE p.type <> 'null' ORDER BY 1",
+                           30, list, sizeof list, err, &st);
+    if (st)
+        return st;
+    return cs_fail(err, CS_E_NODATA, "--by",
+                   n ? "no custom event has the key '%s'; the events have: %s"
+                     : "no custom event has the key '%s'; there are no custom answers%s",
+                   key, list);
+}
+
 /* ---- the one-pass cube ------------------------------------------------ */
 
 struct cube_map {

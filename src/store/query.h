@@ -86,6 +86,17 @@ cs_status cs_query_resources(struct cs_store *s, const struct cs_filter *f,
                                         const char *name, uint64_t surveys),
                              void *ctx, struct cs_err *err);
 
+/* Every --resource value of f names a resource of the store (its full id or
+ * short name, any case); else CS_E_NODATA naming the value and listing the
+ * resource names the data has.  f may be NULL. */
+cs_status cs_query_check_resources(struct cs_store *s, const struct cs_filter *f,
+                                   struct cs_err *err);
+
+/* Some custom event has an answer under `key` (a non-null property); else
+ * CS_E_NODATA listing the keys the events do have. */
+cs_status cs_query_check_custom_key(struct cs_store *s, const char *key,
+                                    struct cs_err *err);
+
 /* The default threshold the store applies to default-scale ratings. */
 double cs_store_default_threshold(struct cs_store *s);
 

@@ -18,6 +18,7 @@
 #include "store/runner.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,119 @@
 
 #include "core/mem.h"
 #include "store/privacy.h"
+
+/* ---- The query memory cap ------------------------------------------- */
+
+/* SQLite's own cap, sqlite3_hard_heap_limit64(), needs its memory
+ * statistics, which the store turns off (SQLITE_CONFIG_MEMSTATUS: a global
+ * mutex on every allocation).  So SQLite's allocator is wrapped instead,
+ * from program start (sqlite3_config(SQLITE_CONFIG_MALLOC) must come
+ * before SQLite initializes): unarmed, the wrapper adds one relaxed atomic
+ * load per call; armed by a template query (cs_query.heap_limit), it counts
+ * the bytes SQLite takes and gives back from then on and fails an
+ * allocation that would pass the cap, which SQLite reports as SQLITE_NOMEM.
+ * What SQLite held before the query (page cache, an in-memory store) stays
+ * outside the count.  Like SQLite's limit it is process-wide: no other
+ * thread may use SQLite while a template query runs (runner.h). */
+static sqlite3_mem_methods cap_orig;
+static _Atomic int64_t cap_limit; /* 0 = unarmed */
+static _Atomic int64_t cap_used;  /* net bytes since armed (may go negative) */
+
+static void
+cap_note(int64_t delta)
+{
+    atomic_fetch_add_explicit(&cap_used, delta, memory_order_relaxed);
+}
+
+static void *
+cap_malloc(int n)
+{
+    int64_t lim = atomic_load_explicit(&cap_limit, memory_order_relaxed);
+    if (!lim)
+        return cap_orig.xMalloc(n);
+    if (atomic_load_explicit(&cap_used, memory_order_relaxed) + n > lim)
+        return NULL;
+    void *p = cap_orig.xMalloc(n);
+    if (p)
+        cap_note(cap_orig.xSize(p));
+    return p;
+}
+
+static void
+cap_free(void *p)
+{
+    if (p && atomic_load_explicit(&cap_limit, memory_order_relaxed))
+        cap_note(-(int64_t)cap_orig.xSize(p));
+    cap_orig.xFree(p);
+}
+
+static void *
+cap_realloc(void *p, int n)
+{
+    int64_t lim = atomic_load_explicit(&cap_limit, memory_order_relaxed);
+    if (!lim || !p)
+        return lim ? cap_malloc(n) : cap_orig.xRealloc(p, n);
+    int64_t old = cap_orig.xSize(p);
+    if (n > old && atomic_load_explicit(&cap_used, memory_order_relaxed) + (n - old) > lim)
+        return NULL;
+    void *q = cap_orig.xRealloc(p, n);
+    if (q)
+        cap_note(cap_orig.xSize(q) - old);
+    return q;
+}
+
+static int
+cap_size(void *p)
+{
+    return cap_orig.xSize(p);
+}
+
+static int
+cap_roundup(int n)
+{
+    return cap_orig.xRoundup(n);
+}
+
+static int
+cap_init(void *x)
+{
+    return cap_orig.xInit(x);
+}
+
+static void
+cap_shutdown(void *x)
+{
+    cap_orig.xShutdown(x);
+}
+
+__attribute__((constructor)) static void
+cap_hook(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &cap_orig) != SQLITE_OK)
+        return;
+    sqlite3_mem_methods m = {cap_malloc, cap_free, cap_realloc, cap_size,
+                             cap_roundup, cap_init, cap_shutdown, cap_orig.pAppData};
+    if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK)
+        memset(&cap_orig, 0, sizeof cap_orig);
+}
+
+/* Arm the cap for `bytes` more (0: leave it off); false when the wrapper
+ * could not be installed (SQLite was initialized first). */
+static bool
+cap_arm(uint64_t bytes)
+{
+    if (!bytes || !cap_orig.xMalloc)
+        return false;
+    atomic_store(&cap_used, 0);
+    atomic_store(&cap_limit, bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes);
+    return true;
+}
+
+static void
+cap_disarm(void)
+{
+    atomic_store(&cap_limit, 0);
+}
 
 /* ---- Private helpers ------------------------------------------------- */
 
@@ -452,6 +566,7 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
         }
         sqlite3_progress_handler(db, 1000, progress, &prog);
     }
+    bool capped = cap_arm(q->heap_limit); /* the memory cap, off again below */
     sqlite3_stmt *st = NULL;
     struct cs_result *r = NULL;
     cs_status s = prepare_fenced(db, q, &auth, &st, err);
@@ -470,6 +585,12 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
                             "aggregate or add a LIMIT", lbl(q), max_rows);
             else
                 s = add_row(r, st, &cap, &bytes, q, err);
+        } else if (rc == SQLITE_NOMEM && capped) {
+            s = cs_fail(err, CS_E_DB, q->where,
+                        "%s: the query needs more than its memory limit of %llu MiB "
+                        "and was stopped; raise it with --query-memory SIZE (e.g. %lluM)",
+                        lbl(q), (unsigned long long)(q->heap_limit >> 20),
+                        (unsigned long long)(q->heap_limit >> 20) * 4);
         } else if (rc == SQLITE_INTERRUPT && prog.expired) {
             s = cs_fail(err, CS_E_DB, q->where,
                         "%s: the query was stopped after %u ms", lbl(q),
@@ -480,6 +601,8 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
         }
     }
     sqlite3_finalize(st);
+    if (capped)
+        cap_disarm();
     sqlite3_progress_handler(db, 0, NULL, NULL);
     sqlite3_limit(db, SQLITE_LIMIT_LENGTH, old_len);
     sqlite3_set_authorizer(db, NULL, NULL);

@@ -86,6 +86,13 @@ struct cs_query {
     size_t n_params;
     size_t max_rows;      /* 0 = CS_RUNNER_MAX_ROWS; more rows is an error */
     uint32_t timeout_ms;  /* 0 = no limit; longer runs stop with an error */
+    uint64_t heap_limit;  /* 0 = none: bytes of SQLite heap the query may add to
+                             what SQLite holds when it starts (the store's cache
+                             and an in-memory store stay outside the cap); past
+                             it the query stops with an error.  The cap counts
+                             every SQLite allocation of the process while it is
+                             armed (for the call only), so no other thread may
+                             use SQLite meanwhile */
     const char *private_prefix; /* privacy mode (store/privacy.h), NULL = off:
                              reading a raw table (survey_data, custom_events,
                              reject_data) of the main schema is refused except
@@ -108,7 +115,8 @@ struct cs_query {
  *                  parameters, parameters no value was given for (all named),
  *                  an empty query, too many rows or bytes;
  *   CS_E_DB        SQLite's own error (syntax, no such column, timeout), with
- *                  SQLite's message.
+ *                  SQLite's message; past heap_limit, a message giving the
+ *                  limit and saying --query-memory raises it.
  * Parameters given but not used by the statement are fine. */
 cs_status cs_runner_run(struct cs_store *s, const struct cs_query *q,
                         struct cs_result **out, struct cs_err *err);

@@ -65,6 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool ok_mdy = cs_time_parse_any(s, size, CS_DATE_MDY, &mdy);
     bool ok_dmy = cs_time_parse_any(s, size, CS_DATE_DMY, &dmy);
     if (ok_iso) {
+        FUZZ_CHECK(iso >= CS_TIME_MIN_US && iso <= CS_TIME_MAX_US);
         FUZZ_CHECK(ok_mdy && mdy == iso);
         FUZZ_CHECK(ok_dmy && dmy == iso);
         check_time(iso);

@@ -83,6 +83,47 @@ test_impossible_rejected(void **state)
     assert_true(ok);
 }
 
+/* Issue 15 item 19: the range holds after the offset, and second 60 is the
+ * last instant of its minute. */
+static void
+test_range_and_leap_second(void **state)
+{
+    (void)state;
+    bool ok;
+    /* 9999-12-31T23:00-14:00 is 10000-01-01T13:00Z: out of range */
+    T("9999-12-31T23:00:00-14:00", CS_DATE_MDY, &ok);
+    assert_false(ok);
+    T("0001-01-01T00:30:00+01:00", CS_DATE_MDY, &ok); /* 0000-12-31T23:30Z */
+    assert_false(ok);
+    /* the ends themselves are in: `date -u -d 9999-12-31T23:59:59Z +%s` = 253402300799,
+     * `date -u -d 0001-01-01T00:00:00Z +%s` = -62135596800 */
+    assert_int_equal(T("9999-12-31T23:59:59Z", CS_DATE_MDY, &ok), INT64_C(253402300799) * 1000000);
+    assert_true(ok);
+    assert_int_equal(T("9999-12-31T09:59:59-14:00", CS_DATE_MDY, &ok),
+                     INT64_C(253402300799) * 1000000);
+    assert_true(ok);
+    assert_int_equal(T("0001-01-01T00:00:00Z", CS_DATE_MDY, &ok), INT64_C(-62135596800) * 1000000);
+    assert_true(ok);
+    assert_int_equal(T("0001-01-01T01:00:00+01:00", CS_DATE_MDY, &ok),
+                     INT64_C(-62135596800) * 1000000);
+    assert_true(ok);
+    /* 23:59:60 = 23:59:59.999999 (2016-12-31 had a real leap second:
+     * `date -u -d 2017-01-01 +%s` = 1483228800) */
+    assert_int_equal(T("2016-12-31T23:59:60Z", CS_DATE_MDY, &ok), INT64_C(1483228800) * 1000000 - 1);
+    assert_true(ok);
+    assert_int_equal(T("2016-12-31T23:59:60.5Z", CS_DATE_MDY, &ok),
+                     INT64_C(1483228800) * 1000000 - 1);
+    assert_int_equal(T("12/31/2016, 11:59:60 PM", CS_DATE_MDY, &ok),
+                     INT64_C(1483228800) * 1000000 - 1);
+    assert_true(ok);
+    /* still at most 60 */
+    T("2016-12-31T23:59:61Z", CS_DATE_MDY, &ok);
+    assert_false(ok);
+    /* the leap second at the very end stays in range */
+    assert_int_equal(T("9999-12-31T23:59:60Z", CS_DATE_MDY, &ok), INT64_C(253402300800) * 1000000 - 1);
+    assert_true(ok);
+}
+
 static void
 test_locale_forms(void **state)
 {
@@ -138,6 +179,7 @@ main(void)
         cmocka_unit_test(test_iso_forms),
         cmocka_unit_test(test_impossible_rejected),
         cmocka_unit_test(test_seventh_digit),
+        cmocka_unit_test(test_range_and_leap_second),
         cmocka_unit_test(test_locale_forms),
         cmocka_unit_test(test_iso_weeks),
     };

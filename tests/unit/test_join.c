@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest/ingest.h"
@@ -167,6 +169,116 @@ test_keys_and_names(void **state)
     assert_int_equal(cs_merge_parse("union"), -1);
 }
 
+/* Issue 15 item 17: at most `cap` keys get a column, the most used first
+ * (q is in 4 events, n in 1), found by name through the hash; the rest of a
+ * row's members go to `other` as one JSON object. */
+static void
+test_custom_columns_capped(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    struct cs_join_audit a;
+    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
+    assert_int_equal(a.keys, 2); /* n and q */
+    struct cs_custom_cols c;
+    assert_int_equal(cs_custom_cols_load(S, NULL, 1, &c, &e), CS_OK);
+    assert_int_equal(c.n_all, 2);
+    assert_int_equal(c.n_keys, 1);
+    assert_string_equal(c.keys[0], "q");
+    assert_int_equal(cs_custom_cols_find(&c, "q"), 0);
+    assert_int_equal(cs_custom_cols_find(&c, "n"), -1);
+    assert_int_equal(cs_custom_cols_find(&c, "Q"), -1); /* names are case-sensitive */
+
+    struct cs_custom_split sp = {0};
+    uint64_t dropped = 0;
+    /* properties before measurements, the first of repeated members wins,
+     * in the columns and in `other` alike */
+    cs_custom_split_row(&c, "{\"q\":\"e3\",\"n\":\"x\",\"n\":\"y\",\"q\":\"z\"}",
+                        "{\"q\":5,\"m\":2,\"n\":7}", NULL, &dropped, &sp);
+    assert_non_null(sp.vals[0]);
+    assert_string_equal(sp.vals[0]->valuestring, "e3");
+    assert_string_equal(sp.other, "{\"n\":\"x\",\"m\":2}");
+    assert_int_equal(dropped, 0);
+    /* the next row starts afresh; no members, bad JSON: nothing */
+    cs_custom_split_row(&c, "{\"q\":\"only\"}", NULL, NULL, &dropped, &sp);
+    assert_string_equal(sp.vals[0]->valuestring, "only");
+    assert_null(sp.other);
+    cs_custom_split_row(&c, NULL, "not json", NULL, &dropped, &sp);
+    assert_null(sp.vals[0]);
+    assert_null(sp.other);
+    cs_custom_split_free(&sp);
+    cs_custom_cols_free(&c);
+
+    /* the default cap leaves both keys a column, in byte order */
+    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &c, &e), CS_OK);
+    assert_int_equal(c.n_keys, 2);
+    assert_string_equal(c.keys[0], "n");
+    assert_string_equal(c.keys[1], "q");
+    assert_int_equal(cs_custom_cols_find(&c, "q"), 1);
+    cs_custom_cols_free(&c);
+}
+
+/* 5,000 distinct keys, cap 1,000: every key is found at its own column or
+ * not at all, and a row with all of them puts 4,000 in `other`. */
+static void
+test_custom_columns_many_keys(void **state)
+{
+    (void)state;
+    struct cs_store *s;
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    cs_store_input_begin(s, "many", &e);
+    size_t cap = 64 * 5000 + 16, len = 0;
+    char *props = malloc(cap);
+    len += (size_t)snprintf(props + len, cap - len, "{");
+    for (int i = 0; i < 5000; i++) {
+        /* key k0000 is in 1 event, k0001..k0999 in 2, the rest in 1: the
+         * 1,000 most used are k0001..k0999 and then k0000 (byte order) */
+        len += (size_t)snprintf(props + len, cap - len, "%s\"k%04d\":%d", i ? "," : "", i, i);
+        char one[64];
+        if (i >= 1 && i < 1000) {
+            snprintf(one, sizeof one, "{\"k%04d\":%d}", i, i);
+            struct cs_event ev = {.time_us = INT64_C(1000000) * (i + 1), .props = one,
+                                  .props_len = strlen(one)};
+            snprintf(ev.survey_id, sizeof ev.survey_id, "x%d", i);
+            struct cs_store_counts cnt = {0};
+            assert_int_equal(cs_store_event(s, &ev, &cnt, &e), CS_OK);
+        }
+    }
+    snprintf(props + len, cap - len, "}");
+    struct cs_event ev = {.time_us = 1, .props = props, .props_len = strlen(props)};
+    snprintf(ev.survey_id, sizeof ev.survey_id, "all");
+    struct cs_store_counts cnt = {0};
+    assert_int_equal(cs_store_event(s, &ev, &cnt, &e), CS_OK);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+
+    struct cs_custom_cols c;
+    assert_int_equal(cs_custom_cols_load(s, NULL, 1000, &c, &e), CS_OK);
+    assert_int_equal(c.n_all, 5000);
+    assert_int_equal(c.n_keys, 1000);
+    assert_string_equal(c.keys[0], "k0000");
+    assert_string_equal(c.keys[999], "k0999");
+    for (int i = 0; i < 5000; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%04d", i);
+        assert_int_equal(cs_custom_cols_find(&c, k), i < 1000 ? i : -1);
+    }
+    struct cs_custom_split sp = {0};
+    cs_custom_split_row(&c, props, NULL, NULL, NULL, &sp);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal((int)sp.vals[i]->valuedouble, i);
+    cJSON *other = cJSON_Parse(sp.other);
+    assert_int_equal(cJSON_GetArraySize(other), 4000);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(other, "k4321")->valueint, 4321);
+    assert_null(cJSON_GetObjectItemCaseSensitive(other, "k0999"));
+    cJSON_Delete(other);
+    cs_custom_split_free(&sp);
+    cs_custom_cols_free(&c);
+    free(props);
+    cs_store_close(&s);
+}
+
 static void
 test_event_repeat_is_duplicate(void **state)
 {
@@ -274,6 +386,8 @@ main(void)
         cmocka_unit_test(test_nine_kinds),
         cmocka_unit_test(test_audit),
         cmocka_unit_test(test_keys_and_names),
+        cmocka_unit_test(test_custom_columns_capped),
+        cmocka_unit_test(test_custom_columns_many_keys),
         cmocka_unit_test(test_event_repeat_is_duplicate),
         cmocka_unit_test(test_untimed_event_in_window),
         cmocka_unit_test(test_one_row_per_survey),

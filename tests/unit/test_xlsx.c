@@ -829,8 +829,10 @@ test_empty_store(void **state)
     S = s0;
 }
 
-/* More custom keys than Excel has columns: the first ones fit, the sheet
- * says how many were left out, nothing fails. */
+/* More custom keys than Excel has columns, with the cap at its largest
+ * (--custom-columns 16372): 11 columns + 16,372 keys + 'other' = 16,384, and
+ * 'other' holds the answers under the 28 keys left (all keys are used once:
+ * the first in byte order keep a column).  Nothing is left out. */
 static void
 test_custom_key_cap(void **state)
 {
@@ -863,6 +865,7 @@ test_custom_key_cap(void **state)
     struct cs_report_model *m = build();
     struct cs_xlsx_input in;
     fill_input(&in, m, NULL);
+    in.custom_columns = 16372;
     char path[512];
     snprintf(path, sizeof path, "%s/wide.xlsx", dir);
     struct cs_xlsx *x;
@@ -874,7 +877,14 @@ test_custom_key_cap(void **state)
     cJSON *rw = row(rows, "Custom", "Survey id", -1);
     str(rw, "key", "Survey id", "s1");
     num(rw, "values", "k00000", 0);
-    num(rw, "values", "k16372", 16372); /* 11 columns + 16,373 keys = 16,384 */
+    num(rw, "values", "k16371", 16371);
+    char other[1024];
+    size_t on = (size_t)snprintf(other, sizeof other, "{");
+    for (int k = 16372; k < 16400; k++)
+        on += (size_t)snprintf(other + on, sizeof other - on, "%s\"k%05d\":%d",
+                               k > 16372 ? "," : "", k, k);
+    snprintf(other + on, sizeof other - on, "}");
+    str(rw, "values", "other", other);
     run_checker(path, exp);
     cJSON_Delete(exp);
     cs_report_model_free(&m);
