@@ -481,6 +481,39 @@ dq_unknown_tags(struct cs_xlsx *x, struct xl_sheet *sh,
     xl_names_free(names, 3);
 }
 
+/* The checks of the custom-answer join (Data Quality's first table). */
+static void
+dq_custom_checks(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
+                 const struct cs_xlsx_input *in)
+{
+    char b[256];
+    lxw_row_t row = *rowp;
+    const struct cs_join_audit *a = in->audit;
+    check_row(x, sh, &row, "Custom events in the window", a->events,
+              "Custom-question events whose time is in the window.");
+    check_row(x, sh, &row, "Surveys with custom answers", a->matched_surveys,
+              "Surveys with at least one custom event.");
+    check_row(x, sh, &row, "Surveys without custom answers", a->unanswered,
+              "Surveys in the window that no custom event names.");
+    check_row(x, sh, &row, "Orphan custom events", a->orphan_events,
+              "Events whose survey id matches no survey in the window; listed to "
+              "the right.");
+    check_row(x, sh, &row, "Duplicate custom events", a->duplicate_events,
+              "Events beyond the latest one for the same survey id.");
+    size_t cap = in->custom_columns ? in->custom_columns : CS_CUSTOM_COLUMNS;
+    if (cap > LXW_COL_MAX - 12)
+        cap = LXW_COL_MAX - 12;
+    if (a->keys > cap) {
+        snprintf(b, sizeof b,
+                 "Custom keys past the %zu most used (of %llu): their answers are in the "
+                 "column 'other' of the Custom sheet and custom.csv, as JSON "
+                 "(--custom-columns N).",
+                 cap, (unsigned long long)a->keys);
+        check_row(x, sh, &row, "Custom keys folded into 'other'", a->keys - cap, b);
+    }
+    *rowp = row;
+}
+
 cs_status
 cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                      struct cs_err *err)
@@ -523,31 +556,8 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     check_row(x, sh, &row, "Unknown tags", m->totals.unknown_tags,
               "Issue tags not in the web SDK's list for their category, kept as given "
               "(all inputs); listed to the right for the window.");
-    if (in->audit && in->audit->events) {
-        const struct cs_join_audit *a = in->audit;
-        check_row(x, sh, &row, "Custom events in the window", a->events,
-                  "Custom-question events whose time is in the window.");
-        check_row(x, sh, &row, "Surveys with custom answers", a->matched_surveys,
-                  "Surveys with at least one custom event.");
-        check_row(x, sh, &row, "Surveys without custom answers", a->unanswered,
-                  "Surveys in the window that no custom event names.");
-        check_row(x, sh, &row, "Orphan custom events", a->orphan_events,
-                  "Events whose survey id matches no survey in the window; listed to "
-                  "the right.");
-        check_row(x, sh, &row, "Duplicate custom events", a->duplicate_events,
-                  "Events beyond the latest one for the same survey id.");
-        size_t cap = in->custom_columns ? in->custom_columns : CS_CUSTOM_COLUMNS;
-        if (cap > LXW_COL_MAX - 12)
-            cap = LXW_COL_MAX - 12;
-        if (a->keys > cap) {
-            snprintf(b, sizeof b,
-                     "Custom keys past the %zu most used (of %llu): their answers are in the "
-                     "column 'other' of the Custom sheet and custom.csv, as JSON "
-                     "(--custom-columns N).",
-                     cap, (unsigned long long)a->keys);
-            check_row(x, sh, &row, "Custom keys folded into 'other'", a->keys - cap, b);
-        }
-    }
+    if (in->audit && in->audit->events)
+        dq_custom_checks(x, sh, &row, in);
     check_row(x, sh, &row, "Text cells cleaned", 0,
               "Cells of this workbook whose text held invalid UTF-8 or control "
               "characters, shown as U+FFFD.");
