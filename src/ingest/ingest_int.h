@@ -76,8 +76,6 @@ bool cs_parse_number(const char *s, size_t len, double *out);
  * Invalid \u surrogates become U+FFFD. */
 size_t cs_json_unescape(const char *s, size_t len, char *out, size_t cap);
 
-#endif
-
 /* ---- the per-input run shared by the loaders ------------------------- */
 
 #define CS_RAW_MAX (64u << 10) /* raw text kept with a rejected record */
@@ -145,3 +143,5 @@ cs_status cs_event_emit(struct cs_ingest_run *run, const char *name,
                         const char *dims, size_t dims_len, const char *meas,
                         size_t meas_len, const char *raw, size_t raw_len,
                         uint64_t line, uint32_t index);
+
+#endif

@@ -286,9 +286,10 @@ cs_status chart_pdf_close(struct chart_pdf **doc, struct cs_err *err);
 /* Discard the document: remove the temporary file, free, *doc = NULL. */
 void chart_pdf_abort(struct chart_pdf **doc);
 
-/* Release pango's and fontconfig's process-wide caches.  Optional: call at
- * most once, at the end of the program after the last chart, so that leak
- * checkers see a clean exit.  Charts must not be drawn afterwards. */
+/* Release pango's process-wide font map.  Optional: for leak-checked
+ * builds only, called at most once at the end of the program after the
+ * last chart.  Charts must not be drawn afterwards.  Fontconfig's caches
+ * are not released (its teardown can assert at exit). */
 void chart_cleanup(void);
 
 #endif

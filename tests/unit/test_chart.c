@@ -849,7 +849,14 @@ test_golden(void **state)
 
     if (chart_render(&spec, CHART_PNG, out, &err) != CS_OK) {
         snprintf(msg, sizeof msg, "%s: render failed: %s", gc->name, err.msg);
-    } else if (update || !exists(gold)) {
+    } else if (!update && !exists(gold)) {
+        /* a missing reference is a failure, never a pass: the image is
+         * written beside it for a person to look at and commit */
+        snprintf(msg, sizeof msg,
+                 "%s: no reference image %s (the output is %s; look at it, "
+                 "then rerun with CS_UPDATE_GOLDEN=1 to accept it)",
+                 gc->name, gold, out);
+    } else if (update) {
         if (!copy_file(out, gold))
             snprintf(msg, sizeof msg, "%s: cannot write %s", gc->name, gold);
         else
