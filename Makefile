@@ -22,7 +22,8 @@ DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time l
              clang-format
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-             -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
+             -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wnull-dereference \
+             -Wdouble-promotion -Werror
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # the export lets render/xlsx_zip.c interpose zlib's deflateInit2_ for minizip

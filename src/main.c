@@ -1470,8 +1470,8 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             break;
         case O_EVENT_NAME: cfg->iopts.event_name = a; break;
         case O_ID_KEY: cfg->iopts.id_key = a; break;
-        case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, (char *)a); break;
-        case O_PARAM: push(&cfg->params, &cfg->n_params, (char *)a); break;
+        case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, optarg); break;
+        case O_PARAM: push(&cfg->params, &cfg->n_params, optarg); break;
         case O_MERGE: cfg->ropts.merge = a; break;
         case O_TEMPLATE: cfg->ropts.template_name = a; break;
         case O_SINCE:
@@ -1752,8 +1752,8 @@ main(int argc, char **argv)
     }
     xfree(cfg.inputs);
     for (size_t i = 0; i < cfg.n_run_inputs; i++) {
-        xfree((char *)cfg.run_inputs[i].path);
-        xfree((char *)cfg.run_inputs[i].format);
+        xfree(cfg.run_inputs[i].path);
+        xfree(cfg.run_inputs[i].format);
     }
     xfree(cfg.run_inputs);
     xfree(cfg.custom);

@@ -499,21 +499,21 @@ cs_recbuild_set(struct cs_recbuild *b, int field, const char *s, size_t len,
     case 0:
         b->have_score[c] = true;
         rt->score_is_num = num;
-        rt->score = num ? v : NAN;
+        rt->score = num ? v : (double)NAN;
         return;
     case 1:
         rt->has_lower = true;
-        rt->lower = num ? v : NAN;
+        rt->lower = num ? v : (double)NAN;
         b->have_any_scale[c] = true;
         return;
     case 2:
         rt->has_upper = true;
-        rt->upper = num ? v : NAN;
+        rt->upper = num ? v : (double)NAN;
         b->have_any_scale[c] = true;
         return;
     case 3:
         rt->has_threshold = true;
-        rt->threshold = num ? v : NAN;
+        rt->threshold = num ? v : (double)NAN;
         b->have_any_scale[c] = true;
         return;
     default:

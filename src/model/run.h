@@ -14,9 +14,9 @@
 
 /* One command-line input (a directory sums its files). */
 struct cs_run_input {
-    const char *path;     /* as typed */
-    const char *kind;     /* "surveys" or "events" */
-    const char *format;   /* "jsonl", "csv", ... */
+    char *path;           /* as typed (the filler owns it) */
+    const char *kind;     /* "surveys" or "events" (static) */
+    char *format;         /* "jsonl", "csv", ... (the filler owns it) */
     uint64_t bytes, read, stored, duplicates, updated, conflicts, rejected;
 };
 

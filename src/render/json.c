@@ -76,7 +76,7 @@ cs_json_group(const struct cs_report_model *m, const struct rep_group *g)
         cJSON *d = cJSON_CreateObject();
         cJSON_AddNumberToObject(d, "score", g->dist[i].score);
         cJSON_AddNumberToObject(d, "responses", (double)g->dist[i].count);
-        cJSON_AddNumberToObject(d, "share", s->n ? (double)g->dist[i].count / (double)s->n : NAN);
+        cJSON_AddNumberToObject(d, "share", s->n ? (double)g->dist[i].count / (double)s->n : (double)NAN);
         cJSON_AddItemToArray(dist, d);
     }
     cJSON_AddNumberToObject(o, "any_issue", (double)g->any_issue);

@@ -30,7 +30,7 @@
 
 struct out {
     const struct cs_report_model *m;
-    const char *pdf_path;   /* owned path of report.pdf, or NULL */
+    char *pdf_path;         /* owned path of report.pdf, or NULL */
     const char *dir;
     unsigned surfaces;
     cs_file_cb on_file;
@@ -176,7 +176,7 @@ distribution_chart(struct out *o, const struct cs_report_model *m,
         }
     }
     for (size_t i = 0; i < nc; i++)
-        share[i] = g->sum.n ? count[i] / (double)g->sum.n : NAN;
+        share[i] = g->sum.n ? count[i] / (double)g->sum.n : (double)NAN;
     char title[256], sc[96], win[64];
     title_of(g, " rating", title, sizeof title);
     scale_note(&g->scale, sc, sizeof sc);
@@ -499,7 +499,7 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
             rc = summary_table_page(c->o.pdf, m, err);
         if (rc) {
             chart_pdf_abort(&c->o.pdf);
-            xfree((char *)c->o.pdf_path);
+            xfree(c->o.pdf_path);
             xfree(c);
             return rc;
         }
@@ -543,7 +543,7 @@ cell_num(const struct cs_cell *x)
     case CS_SQL_TEXT: {
         char *end;
         double v = strtod(x->t.s, &end);
-        return end != x->t.s && *end == '\0' ? v : NAN;
+        return end != x->t.s && *end == '\0' ? v : (double)NAN;
     }
     default: return NAN;
     }
@@ -703,7 +703,7 @@ cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *er
     }
     if (n_charts)
         *n_charts = c->o.n;
-    xfree((char *)c->o.pdf_path);
+    xfree(c->o.pdf_path);
     xfree(c);
     *cp = NULL;
     return rc;
@@ -836,7 +836,7 @@ compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct 
                         if (per[g]->dist[j].score == best->dist[i].score)
                             vals[g * nd + i] = per[g]->sum.n ? (double)per[g]->dist[j].count /
                                                                    (double)per[g]->sum.n
-                                                             : NAN;
+                                                             : (double)NAN;
                 }
                 ser[g] = (struct chart_series){.name = glabels[g], .values = vals + g * nd};
             }

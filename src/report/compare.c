@@ -214,8 +214,8 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             r.mean = rg->sum.mean;
             r.n_base = rb ? rb->sum.n : 0;
             r.poor_base = rb ? rb->sum.n_poor : 0;
-            r.poor_rate_base = rb ? rb->sum.poor_rate : NAN;
-            r.mean_base = rb ? rb->sum.mean : NAN;
+            r.poor_rate_base = rb ? rb->sum.poor_rate : (double)NAN;
+            r.mean_base = rb ? rb->sum.mean : (double)NAN;
             r.poor_cmp = stats_compare_poor(r.poor, r.n, r.poor_base, r.n_base);
             struct stats_hist h1 = {rg->bins, rg->n_bins};
             struct stats_hist h2 = {rb ? rb->bins : NULL, rb ? rb->n_bins : 0};

@@ -274,7 +274,7 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
             cs_csv_text(&c, lbl);
             cs_csv_num(&c, g->dist[j].score);
             cs_csv_int(&c, (long long)g->dist[j].count);
-            cs_csv_num(&c, g->sum.n ? (double)g->dist[j].count / (double)g->sum.n : NAN);
+            cs_csv_num(&c, g->sum.n ? (double)g->dist[j].count / (double)g->sum.n : (double)NAN);
             cs_csv_endrow(&c);
         }
     }
@@ -386,7 +386,7 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
         cs_csv_text(c, cs_privacy_show_id(x->privacy, r->call_id, id));
         cs_csv_text(c, cs_privacy_show_id(x->privacy, r->participant_id, id));
         for (int k = 0; k < 4; k++)
-            cs_csv_num(c, r->has_score[k] ? r->score[k] : NAN);
+            cs_csv_num(c, r->has_score[k] ? r->score[k] : (double)NAN);
     }
     if (cs_merge_has_right(x->kind)) {
         cs_csv_text(c, r->has_right ? cs_privacy_show_id(x->privacy, r->event_survey_id, id)
