@@ -90,15 +90,15 @@ tagset_clear(struct tagset *t)
 
 /* The parse -> store pipeline. */
 struct pipeline {
-    pthread_t thread;               /* the store thread */
-    bool started;                   /* thread is running */
-    pthread_mutex_t m;              /* guards the queues and flags below */
-    pthread_cond_t cv;              /* any change of the queues or flags */
-    struct cs_record *bufs[NBUF];   /* owned buffers */
-    struct cs_record *free_[NBUF];  /* buffers free to lend */
+    pthread_t thread;              /* the store thread */
+    bool started;                  /* thread is running */
+    pthread_mutex_t m;             /* guards the queues and flags below */
+    pthread_cond_t cv;             /* any change of the queues or flags */
+    struct cs_record *bufs[NBUF];  /* owned buffers */
+    struct cs_record *free_[NBUF]; /* buffers free to lend */
     int n_free;
-    struct cs_record *full[NBUF];   /* filled buffers, FIFO */
-    size_t full_n[NBUF];            /* records in each */
+    struct cs_record *full[NBUF]; /* filled buffers, FIFO */
+    size_t full_n[NBUF];          /* records in each */
     int full_head, full_count;
     bool busy;                      /* the store thread holds a buffer */
     bool stop;                      /* ask the thread to exit */
@@ -224,17 +224,17 @@ pipeline_put(struct pipeline *p, struct cs_record *buf, size_t n,
 }
 
 struct sink_ctx {
-    struct pipeline *pipe;           /* NULL when only validating */
-    struct cs_store *store;          /* NULL when only validating */
-    struct cs_store_counts counts;   /* this input */
-    FILE *rejects_fp;                /* borrowed, or NULL */
-    const char *name;                /* input name */
+    struct pipeline *pipe;         /* NULL when only validating */
+    struct cs_store *store;        /* NULL when only validating */
+    struct cs_store_counts counts; /* this input */
+    FILE *rejects_fp;              /* borrowed, or NULL */
+    const char *name;              /* input name */
     const struct cs_ingest_job *job;
-    uint64_t records_before;         /* records of earlier inputs */
+    uint64_t records_before; /* records of earlier inputs */
     uint64_t bytes_before;
-    uint64_t records_now;            /* this input so far */
+    uint64_t records_now; /* this input so far */
     struct timespec t0, last;
-    uint64_t unk_records;            /* this input: records with unknown tags */
+    uint64_t unk_records;                     /* this input: records with unknown tags */
     struct tagset unk_file, unk_arg, unk_all; /* distinct unknown tags: this
                                         input, this argument, the run */
 };
@@ -440,9 +440,7 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     c->unk_records = 0;
     tagset_clear(&c->unk_file);
     struct cs_ingest_sink sink = {
-        .ctx = c, .records = sink_records, .reject = sink_reject,
-        .event = sink_event,
-        .get_buffer = store && pipe->started ? sink_get_buffer : NULL};
+        .ctx = c, .records = sink_records, .reject = sink_reject, .event = sink_event, .get_buffer = store && pipe->started ? sink_get_buffer : NULL};
     struct cs_ingest_stats st;
     cs_status s = CS_OK;
     if (store)
@@ -489,10 +487,7 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
                     (unsigned long long)acc->rejected);
     if (store) {
         struct cs_input_summary sum = {
-            .format = acc->format, .bytes = acc->bytes, .read = acc->read,
-            .stored = acc->stored, .duplicates = acc->duplicates,
-            .updated = acc->updated, .rejected = acc->rejected,
-            .unknown_tags = acc->unknown_tags, .conflicts = acc->conflicts};
+            .format = acc->format, .bytes = acc->bytes, .read = acc->read, .stored = acc->stored, .duplicates = acc->duplicates, .updated = acc->updated, .rejected = acc->rejected, .unknown_tags = acc->unknown_tags, .conflicts = acc->conflicts};
         struct cs_err e2;
         cs_err_clear(&e2);
         cs_status s2 = cs_store_input_end(store, s == CS_OK, &sum, &e2);

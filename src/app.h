@@ -15,26 +15,26 @@
 
 /* The accounting of one input (or of all: the total). */
 struct cs_accounting {
-    const char *name;      /* input name (borrowed), "total" for the sum */
-    const char *format;    /* "jsonl", "json", "csv", "-" */
+    const char *name;   /* input name (borrowed), "total" for the sum */
+    const char *format; /* "jsonl", "json", "csv", "-" */
     uint64_t bytes;
-    uint64_t read;         /* = stored + duplicates + updated + conflicts + rejected */
+    uint64_t read; /* = stored + duplicates + updated + conflicts + rejected */
     uint64_t stored, duplicates, updated, conflicts, rejected;
-    uint64_t unknown_tags; /* tags in no SDK list (kept) */
+    uint64_t unknown_tags;          /* tags in no SDK list (kept) */
     uint64_t unknown_tag_records;   /* records carrying such tags */
     uint64_t unknown_tags_distinct; /* distinct tag names among them (not a sum:
                                        set per input, argument and total) */
-    uint64_t events;       /* custom-event rows read */
-    uint64_t skipped;      /* event rows of other names (not survey answers) */
-    bool truncated;        /* the input ended inside a record */
-    double seconds;        /* in a total: wall time of the whole ingest */
-    cs_status status;      /* CS_OK, or why this input was not loaded */
-    struct cs_err err;     /* detail when status != CS_OK */
-    struct cs_accounting *ev; /* in a total: the custom-event inputs' sum */
+    uint64_t events;                /* custom-event rows read */
+    uint64_t skipped;               /* event rows of other names (not survey answers) */
+    bool truncated;                 /* the input ended inside a record */
+    double seconds;                 /* in a total: wall time of the whole ingest */
+    cs_status status;               /* CS_OK, or why this input was not loaded */
+    struct cs_err err;              /* detail when status != CS_OK */
+    struct cs_accounting *ev;       /* in a total: the custom-event inputs' sum */
 };
 
 struct cs_ingest_job {
-    char *const *inputs;        /* borrowed: files, directories, "-" */
+    char *const *inputs; /* borrowed: files, directories, "-" */
     size_t n_inputs;
     const char *rejects_path;   /* JSON Lines of rejected records, or NULL */
     bool rejects_without_raw;   /* privacy mode: "raw" is written as null (the

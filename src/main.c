@@ -110,12 +110,12 @@ enum opt_id {
 };
 
 struct opt {
-    const char *name;  /* long name */
-    int has_arg;       /* no_argument / required_argument */
-    int id;            /* short letter or enum opt_id */
-    unsigned cmds;     /* commands that take it */
-    const char *arg;   /* argument name for help */
-    const char *help;  /* one line */
+    const char *name; /* long name */
+    int has_arg;      /* no_argument / required_argument */
+    int id;           /* short letter or enum opt_id */
+    unsigned cmds;    /* commands that take it */
+    const char *arg;  /* argument name for help */
+    const char *help; /* one line */
 };
 
 static const struct opt opts[] = {
@@ -232,32 +232,32 @@ struct cs_config {
     const char *db;
     const char *rejects;
     bool strict, quiet, verbose, progress;
-    bool progress_given;    /* --progress typed */
-    bool progress_tty;      /* standard error is a terminal: redraw one line */
-    uint64_t total_bytes;   /* inputs' size, for the load's percentage */
-    double t_stage;         /* when the current stage started (seconds) */
-    const char *stage;      /* the stage shown */
-    bool drawn;             /* a progress line is on the terminal */
+    bool progress_given;             /* --progress typed */
+    bool progress_tty;               /* standard error is a terminal: redraw one line */
+    uint64_t total_bytes;            /* inputs' size, for the load's percentage */
+    double t_stage;                  /* when the current stage started (seconds) */
+    const char *stage;               /* the stage shown */
+    bool drawn;                      /* a progress line is on the terminal */
     struct cs_run_input *run_inputs; /* owned: each argument's accounting (strings owned) */
     size_t n_run_inputs;
-    const char *vs_text;    /* --vs as typed */
-    const char *week_text;  /* --week as typed */
+    const char *vs_text;   /* --vs as typed */
+    const char *week_text; /* --week as typed */
     struct cs_ingest_opts iopts;
     double default_threshold;
     char **inputs;
     size_t n_inputs;
     char **custom;
     size_t n_custom;
-    char **params;          /* --param NAME=VALUE, as typed */
+    char **params; /* --param NAME=VALUE, as typed */
     size_t n_params;
     int chart_w, chart_h, chart_dpi; /* --size, --dpi (0 = defaults) */
     struct cs_report_opts ropts;
     struct gen_opts gopts;
     bool have_surveys;
-    size_t n_inputs_failed; /* inputs whose error on_input already printed */
-    char *filters_text;     /* owned: filter options as typed */
-    const char *key_file;   /* --pseudonymize KEYFILE */
-    bool keep_text;         /* --keep-text */
+    size_t n_inputs_failed;     /* inputs whose error on_input already printed */
+    char *filters_text;         /* owned: filter options as typed */
+    const char *key_file;       /* --pseudonymize KEYFILE */
+    bool keep_text;             /* --keep-text */
     struct cs_privacy *privacy; /* owned: loaded from key_file after parsing */
     struct cs_kql_opts kopts;   /* kql: custom keys, events table, app */
     char *custom_keys;          /* owned: --custom-keys text, cut at its commas */
@@ -295,7 +295,7 @@ static const struct {
 /* ---- printing (only here) -------------------------------------------- */
 
 static bool g_quiet, g_verbose;
-static bool g_validate; /* validate stores nothing: "valid" replaces stored etc. */
+static bool g_validate;    /* validate stores nothing: "valid" replaces stored etc. */
 static int g_stdout_errno; /* errno of the first failed flush of stdout */
 
 static void
@@ -542,7 +542,8 @@ on_input(void *ctx, const struct cs_accounting *acc)
     }
     if (acc->truncated)
         msg("warning", "%s: the input ends inside a record (truncated file?); "
-                       "that record is in the rejects", acc->name);
+                       "that record is in the rejects",
+            acc->name);
     if (g_verbose)
         print_accounting(acc, false);
 }
@@ -557,10 +558,7 @@ on_arg(void *ctx, const struct cs_accounting *acc)
                                     sizeof *cfg->run_inputs);
     bool events = strcmp(acc->format, "events") == 0;
     cfg->run_inputs[cfg->n_run_inputs++] = (struct cs_run_input){
-        .path = xstrdup(acc->name), .kind = events ? "events" : "surveys",
-        .format = xstrdup(acc->format), .bytes = acc->bytes, .read = acc->read,
-        .stored = acc->stored, .duplicates = acc->duplicates, .updated = acc->updated,
-        .conflicts = acc->conflicts, .rejected = acc->rejected};
+        .path = xstrdup(acc->name), .kind = events ? "events" : "surveys", .format = xstrdup(acc->format), .bytes = acc->bytes, .read = acc->read, .stored = acc->stored, .duplicates = acc->duplicates, .updated = acc->updated, .conflicts = acc->conflicts, .rejected = acc->rejected};
     if (g_quiet || g_verbose)
         return;
     if (strcmp(acc->format, "events") == 0) {
@@ -737,7 +735,8 @@ print_template_params(const char *path)
     for (size_t k = 0; k < t->n_params; k++) {
         const struct cs_template_param *p = &t->params[k];
         printf("%-18s --param %s=%s (%s%s%s)%s%s\n", "", p->name,
-               p->type == CS_PARAM_NUMBER ? "N" : p->type == CS_PARAM_TIME ? "TIME" : "TEXT",
+               p->type == CS_PARAM_NUMBER ? "N" : p->type == CS_PARAM_TIME ? "TIME"
+                                                                           : "TEXT",
                cs_param_type_name(p->type), p->default_value ? ", default " : "",
                p->default_value ? p->default_value : "", p->description[0] ? ": " : "",
                p->description);
@@ -933,10 +932,7 @@ cmd_compare(struct cs_config *cfg)
     };
     struct cs_compare *c = NULL;
     struct cs_report_model *m = NULL;
-    struct cs_model_opts mo = {.filter = co.filter, .has_week = r->has_week,
-                               .week_start_us = r->week_start_us,
-                               .bucket = r->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
-                               .min_n = r->min_n};
+    struct cs_model_opts mo = {.filter = co.filter, .has_week = r->has_week, .week_start_us = r->week_start_us, .bucket = r->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK, .min_n = r->min_n};
     /* one snapshot for every read: groups, About and the rendered steps */
     cs_status s = cs_store_read_begin(store, &err);
     if (s == CS_OK)
@@ -1001,11 +997,7 @@ cmd_compare(struct cs_config *cfg)
         }
         xfree(txt);
         struct cs_compare_out out = {
-            .dir = cs_outdir_stage(od), .run_time_s = r->run_time_s,
-            .tool_version = r->tool_version,
-            .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter,
-            .filters_text = r->filters_text, .privacy = cfg->privacy,
-            .on_file = compare_file, .ctx = od, .on_note = compare_note};
+            .dir = cs_outdir_stage(od), .run_time_s = r->run_time_s, .tool_version = r->tool_version, .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter, .filters_text = r->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = od, .on_note = compare_note};
         if (cs_compare_render(c, store, tmpl, params, &out, &err) != CS_OK) {
             cs_outdir_fix_err(od, &err);
             print_err(&err);
@@ -1040,7 +1032,8 @@ append_arg(char **line, const char *a)
     bool plain = *a != '\0';
     for (const char *p = a; *p && plain; p++)
         plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                       "_-./:=,@%+", *p) != NULL;
+                       "_-./:=,@%+",
+                       *p) != NULL;
     size_t n = strlen(*line), cap = n + 4 * strlen(a) + 4;
     *line = xrealloc(*line, cap);
     char *o = *line + n;
@@ -1161,7 +1154,7 @@ struct io_file {
     char *path;       /* owned */
     bool exists;      /* stat succeeded */
     struct stat st;
-    char *canon;      /* owned: realpath of its directory + "/" + its name */
+    char *canon; /* owned: realpath of its directory + "/" + its name */
 };
 
 static void
@@ -1314,10 +1307,26 @@ parse_size(const char *s, uint64_t *out)
     unsigned long long v = strtoull(s, &end, 10);
     unsigned shift = 0;
     switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    case 't': case 'T': shift = 40; end++; break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        shift = 40;
+        end++;
+        break;
     default: break;
     }
     if (shift && *end == 'i')
@@ -1770,7 +1779,8 @@ main(int argc, char **argv)
     /* the accounting and the list of files written go to stdout: a failed
      * write (a full disk, /dev/full) must not pass for success */
     flush_stdout();
-    int e = g_stdout_errno ? g_stdout_errno : ferror(stdout) ? EIO : 0;
+    int e = g_stdout_errno ? g_stdout_errno : ferror(stdout) ? EIO
+                                                             : 0;
     if (e) {
         msg("error", "standard output: write failed: %s", strerror(e));
         if (rc != EXIT_USAGE)

@@ -37,9 +37,11 @@
 #define N_SLOTS 32
 #define SLOT_LEN 4096
 
-enum { SLOT_FREE = 0, SLOT_FILLING = 1, SLOT_READY = 2 };
+enum { SLOT_FREE = 0,
+       SLOT_FILLING = 1,
+       SLOT_READY = 2 };
 
-static int slot_state[N_SLOTS];         /* SLOT_*, accessed atomically */
+static int slot_state[N_SLOTS];           /* SLOT_*, accessed atomically */
 static char slot_name[N_SLOTS][SLOT_LEN]; /* the temporary names */
 
 static int

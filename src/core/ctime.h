@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_US_PER_S   INT64_C(1000000)
+#define CS_US_PER_S INT64_C(1000000)
 #define CS_US_PER_DAY (INT64_C(86400) * CS_US_PER_S)
 /* The range of times the parsers accept: 0001-01-01T00:00:00Z up to
  * 9999-12-31T23:59:59.999999Z (after any offset is applied). */

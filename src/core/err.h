@@ -22,18 +22,18 @@
  * is a plain struct tag), because it is returned by nearly every function. */
 typedef enum cs_status {
     CS_OK = 0,
-    CS_E_NOMEM,    /* out of memory (x-allocators exit instead; kept for libraries) */
-    CS_E_IO,       /* open/read/write/rename failed */
-    CS_E_PARSE,    /* input could not be parsed at all */
-    CS_E_SCHEMA,   /* input parsed but is not what was expected */
-    CS_E_DB,       /* SQLite reported an error */
-    CS_E_TEMPLATE, /* report template invalid */
-    CS_E_RENDER,   /* cairo / libxlsxwriter failed */
-    CS_E_USAGE,    /* the caller asked for something impossible */
-    CS_E_INTERNAL, /* a bug: invariant broken */
-    CS_E_NODATA,   /* nothing usable in the input */
+    CS_E_NOMEM,       /* out of memory (x-allocators exit instead; kept for libraries) */
+    CS_E_IO,          /* open/read/write/rename failed */
+    CS_E_PARSE,       /* input could not be parsed at all */
+    CS_E_SCHEMA,      /* input parsed but is not what was expected */
+    CS_E_DB,          /* SQLite reported an error */
+    CS_E_TEMPLATE,    /* report template invalid */
+    CS_E_RENDER,      /* cairo / libxlsxwriter failed */
+    CS_E_USAGE,       /* the caller asked for something impossible */
+    CS_E_INTERNAL,    /* a bug: invariant broken */
+    CS_E_NODATA,      /* nothing usable in the input */
     CS_E_INTERRUPTED, /* SIGINT/SIGTERM/SIGHUP arrived (core/intr.h) */
-    CS_E__COUNT    /* keep last */
+    CS_E__COUNT       /* keep last */
 } cs_status;
 
 struct cs_err {

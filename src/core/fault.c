@@ -199,7 +199,7 @@ hook_sqlite(void)
 {
     if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sq_orig) != SQLITE_OK)
         return;
-    sqlite3_mem_methods m = {sq_malloc, sq_free,    sq_realloc,  sq_size,
+    sqlite3_mem_methods m = {sq_malloc, sq_free, sq_realloc, sq_size,
                              sq_roundup, sq_init, sq_shutdown, sq_orig.pAppData};
     sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
 }

@@ -34,10 +34,10 @@ struct list {
 };
 
 struct cs_outdir {
-    char *dir;     /* owned: DIR as given */
-    char *stage;   /* owned: DIR/.callsurvey-staging.XXXXXX */
-    char *sname;   /* borrowed from stage: the staging directory's name */
-    int dfd;       /* DIR, locked */
+    char *dir;       /* owned: DIR as given */
+    char *stage;     /* owned: DIR/.callsurvey-staging.XXXXXX */
+    char *sname;     /* borrowed from stage: the staging directory's name */
+    int dfd;         /* DIR, locked */
     struct list old; /* the previous run's manifest */
 };
 
@@ -105,12 +105,12 @@ rel_ok(const char *rel)
 #define PC_DEPTH 48
 
 struct pcache {
-    int root;                /* borrowed: DIR or the staging directory */
-    bool create;             /* make missing directories */
-    size_t depth;            /* levels open */
+    int root;     /* borrowed: DIR or the staging directory */
+    bool create;  /* make missing directories */
+    size_t depth; /* levels open */
     char comp[PC_DEPTH][256];
-    int fd[PC_DEPTH];        /* fd[i]: the directory comp[0]/.../comp[i] */
-    size_t fail_len;         /* after a failure: rel's prefix up to the failing part */
+    int fd[PC_DEPTH]; /* fd[i]: the directory comp[0]/.../comp[i] */
+    size_t fail_len;  /* after a failure: rel's prefix up to the failing part */
 };
 
 /* The directory holding rel, one component at a time without following

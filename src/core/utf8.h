@@ -18,7 +18,7 @@
 long cs_utf8_decode(const unsigned char *s, size_t n, size_t *adv);
 
 /* Flags of cs_utf8_clean. */
-#define CS_UTF8_CONTROLS 1u /* also replace control characters: C0 but tab, LF
+#define CS_UTF8_CONTROLS 1u  /* also replace control characters: C0 but tab, LF
                                and CR, DEL, C1 */
 #define CS_UTF8_NO_BREAKS 2u /* with CS_UTF8_CONTROLS: LF and CR too (one line) */
 #define CS_UTF8_NO_CR 4u     /* with CS_UTF8_CONTROLS: CR too, LF kept (terminal

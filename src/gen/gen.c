@@ -32,10 +32,10 @@
 #include "core/mem.h"
 #include "gen/gen_int.h"
 
-#define FLUSH_MAIN (1u << 20)  /* bytes buffered before a write, single files */
+#define FLUSH_MAIN (1u << 20)   /* bytes buffered before a write, single files */
 #define FLUSH_TREE (192u << 10) /* the same for each hourly file of the tree */
-#define N_PEND     64           /* duplicates waiting at most */
-#define DUP_DELAY  40           /* a duplicate follows within this many records */
+#define N_PEND 64               /* duplicates waiting at most */
+#define DUP_DELAY 40            /* a duplicate follows within this many records */
 
 struct out {
     struct cs_afile af; /* the temp file being written */
@@ -51,25 +51,25 @@ struct pend {
 };
 
 struct gen_state {
-    const struct gen_opts *o;      /* borrowed */
-    struct gen_result *res;        /* borrowed, counters */
-    struct cs_err *err;            /* borrowed */
-    cs_status st;                  /* sticky: first failure */
-    struct gen_model m;            /* survey synthesis and its PRNG */
-    struct gen_rng fmt_rng;        /* format-only choices */
-    struct gen_resource *resv;     /* owned, n_resources */
-    struct out *tree;              /* owned, one per resource (tree form) */
-    struct out main;               /* surveys.jsonl / surveys.csv / eventhub-records.json */
-    struct out ev_csv, ev_jsonl;   /* customEvents files */
-    bool custom;                   /* custom events wanted */
-    struct gen_buf scratch;        /* JSON text of dynamic CSV cells */
-    uint64_t batch_n, batch_size;  /* Event Hubs form: records in the open object, its size */
-    struct pend pend[N_PEND];      /* waiting duplicates, in scheduling order */
-    int n_pend;                    /* entries in pend */
-    uint64_t n_primary;            /* primary (non-duplicate) records out */
-    struct gen_event *heap;        /* owned min-heap of waiting custom events */
-    size_t n_heap, cap_heap;       /* entries, capacity */
-    uint64_t ev_seq;               /* next event sequence number */
+    const struct gen_opts *o;     /* borrowed */
+    struct gen_result *res;       /* borrowed, counters */
+    struct cs_err *err;           /* borrowed */
+    cs_status st;                 /* sticky: first failure */
+    struct gen_model m;           /* survey synthesis and its PRNG */
+    struct gen_rng fmt_rng;       /* format-only choices */
+    struct gen_resource *resv;    /* owned, n_resources */
+    struct out *tree;             /* owned, one per resource (tree form) */
+    struct out main;              /* surveys.jsonl / surveys.csv / eventhub-records.json */
+    struct out ev_csv, ev_jsonl;  /* customEvents files */
+    bool custom;                  /* custom events wanted */
+    struct gen_buf scratch;       /* JSON text of dynamic CSV cells */
+    uint64_t batch_n, batch_size; /* Event Hubs form: records in the open object, its size */
+    struct pend pend[N_PEND];     /* waiting duplicates, in scheduling order */
+    int n_pend;                   /* entries in pend */
+    uint64_t n_primary;           /* primary (non-duplicate) records out */
+    struct gen_event *heap;       /* owned min-heap of waiting custom events */
+    size_t n_heap, cap_heap;      /* entries, capacity */
+    uint64_t ev_seq;              /* next event sequence number */
 };
 
 /* ---- Private helpers: output files ------------------------------------ */
@@ -378,7 +378,7 @@ survey_events(struct gen_state *s, const struct gen_rec *r)
  * sums below are exact in double on every machine. */
 static const unsigned day_w[7] = {100, 100, 100, 100, 90, 35, 30};
 static const unsigned shape_w[13] = {100, 95, 82, 64, 46, 30, 18,
-                                     12,  9,  8,  8,  8,  8};
+                                     12, 9, 8, 8, 8, 8};
 
 static unsigned
 res_base(int r)

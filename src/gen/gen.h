@@ -61,29 +61,29 @@
 #include "core/err.h"
 
 enum gen_format {
-    GEN_JSONL = 0,   /* storage-account tree: resourceId=/.../y=/m=/d=/h=/m=00/PT1H.json, nested properties{} shape */
-    GEN_CSV,         /* Log Analytics portal CSV: BOM, " [UTC]" header suffix, locale dates, CRLF */
-    GEN_RECORDS,     /* Event Hubs: one {"records":[...]} object per line, batches of records */
+    GEN_JSONL = 0, /* storage-account tree: resourceId=/.../y=/m=/d=/h=/m=00/PT1H.json, nested properties{} shape */
+    GEN_CSV,       /* Log Analytics portal CSV: BOM, " [UTC]" header suffix, locale dates, CRLF */
+    GEN_RECORDS,   /* Event Hubs: one {"records":[...]} object per line, batches of records */
 };
 
 /* The form of the custom events (one per directory). */
 enum gen_events_format {
-    GEN_EV_CSV = 0,  /* customEvents.csv, the portal export (the default) */
-    GEN_EV_JSONL,    /* customEvents.jsonl, the Log Analytics AppEvents form */
+    GEN_EV_CSV = 0, /* customEvents.csv, the portal export (the default) */
+    GEN_EV_JSONL,   /* customEvents.jsonl, the Log Analytics AppEvents form */
 };
 
 struct gen_opts {
-    uint64_t n_surveys;      /* surveys to generate (valid + invalid), > 0 */
-    uint64_t seed;           /* PRNG seed; default 1 */
-    double custom_share;     /* share of surveys with a customEvents answer, 0..1; default 0.3 */
-    double invalid_share;    /* share of deliberately invalid records, 0..1; default 0.01 */
-    double duplicate_share;  /* share of surveys delivered twice (exact repeat or split categories); default 0.01 */
-    enum gen_format format;  /* default GEN_JSONL */
-    int n_resources;         /* ACS resources, >= 1; default 3 (the 3rd has a regression) */
-    int n_weeks;             /* ISO weeks covered, >= 1; default 4 */
-    int64_t start_s;         /* first Monday 00:00 UTC, unix seconds; default 2026-10-26 (2026-W44) */
-    const char *out_dir;     /* borrowed; created if missing */
-    int single_file;         /* GEN_JSONL only: nonzero writes one JSON Lines
+    uint64_t n_surveys;                   /* surveys to generate (valid + invalid), > 0 */
+    uint64_t seed;                        /* PRNG seed; default 1 */
+    double custom_share;                  /* share of surveys with a customEvents answer, 0..1; default 0.3 */
+    double invalid_share;                 /* share of deliberately invalid records, 0..1; default 0.01 */
+    double duplicate_share;               /* share of surveys delivered twice (exact repeat or split categories); default 0.01 */
+    enum gen_format format;               /* default GEN_JSONL */
+    int n_resources;                      /* ACS resources, >= 1; default 3 (the 3rd has a regression) */
+    int n_weeks;                          /* ISO weeks covered, >= 1; default 4 */
+    int64_t start_s;                      /* first Monday 00:00 UTC, unix seconds; default 2026-10-26 (2026-W44) */
+    const char *out_dir;                  /* borrowed; created if missing */
+    int single_file;                      /* GEN_JSONL only: nonzero writes one JSON Lines
                                 file out_dir/surveys.jsonl instead of the tree
                                 (for large N); default 0 */
     enum gen_events_format events_format; /* default GEN_EV_CSV */
@@ -91,7 +91,7 @@ struct gen_opts {
 
 /* The resource with the built-in regression and its length (see above). */
 #define GEN_REGRESSION_RESOURCE 2
-#define GEN_REGRESSION_WEEKS    2
+#define GEN_REGRESSION_WEEKS 2
 
 /* The ways an invalid record breaks the rules (the loader's reason in
  * brackets; <cat> is the category that carries the fault). */
@@ -111,21 +111,21 @@ enum gen_invalid {
 const char *gen_invalid_name(enum gen_invalid k);
 
 struct gen_result {
-    uint64_t surveys;        /* distinct valid surveys written */
-    uint64_t records;        /* survey records written (incl. duplicates, invalid) */
-    uint64_t invalid;        /* invalid records written */
-    uint64_t duplicates;     /* repeated records written */
-    uint64_t custom_events;  /* CallSurvey customEvents rows written (incl.
+    uint64_t surveys;                         /* distinct valid surveys written */
+    uint64_t records;                         /* survey records written (incl. duplicates, invalid) */
+    uint64_t invalid;                         /* invalid records written */
+    uint64_t duplicates;                      /* repeated records written */
+    uint64_t custom_events;                   /* CallSurvey customEvents rows written (incl.
                                 orphans, retries) = matched+retries+orphans */
-    uint64_t bytes;          /* bytes written, all files */
-    int files;               /* files written */
-    uint64_t dup_exact;      /* of duplicates: exact repeats of a record */
-    uint64_t dup_split;      /* of duplicates: second records of split surveys */
+    uint64_t bytes;                           /* bytes written, all files */
+    int files;                                /* files written */
+    uint64_t dup_exact;                       /* of duplicates: exact repeats of a record */
+    uint64_t dup_split;                       /* of duplicates: second records of split surveys */
     uint64_t invalid_by_kind[GEN_INV__COUNT]; /* invalid records per kind */
-    uint64_t custom_matched; /* surveys with at least one CallSurvey event */
-    uint64_t custom_retries; /* of custom_events: repeats of an answer */
-    uint64_t custom_orphans; /* of custom_events: ids that are no survey's */
-    uint64_t custom_other;   /* rows with another event name (not in custom_events) */
+    uint64_t custom_matched;                  /* surveys with at least one CallSurvey event */
+    uint64_t custom_retries;                  /* of custom_events: repeats of an answer */
+    uint64_t custom_orphans;                  /* of custom_events: ids that are no survey's */
+    uint64_t custom_other;                    /* rows with another event name (not in custom_events) */
 };
 
 /* Fill opts with the defaults above (out_dir NULL). */

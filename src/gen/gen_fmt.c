@@ -571,7 +571,7 @@ gen_fmt_ehrec(struct gen_buf *b, const struct gen_rec *r,
 {
     struct gen_rng st;
     gen_rng_seed(&st, r->style);
-    bool strings = gen_rng_chance(&st, 0.25); /* this record quotes numbers */
+    bool strings = gen_rng_chance(&st, 0.25);      /* this record quotes numbers */
     bool unrated_null = gen_rng_chance(&st, 0.30); /* writes unrated columns */
 
     PUTL(b, "{\"TimeGenerated\":\"");
@@ -657,7 +657,8 @@ const char *const gen_phrases_poor[] = {
     "The \"Join\" button did nothing; had to reload the page",
     "Echo, echo, echo.",
     "Sound was fine at first.\nThen it got choppy.",
-    "\xc3\x89" "cho constant pendant tout l'appel",
+    "\xc3\x89"
+    "cho constant pendant tout l'appel",
     "\xe9\x9f\xb3\xe5\xa3\xb0\xe3\x81\x8c\xe9\x80\x94\xe5\x88\x87\xe3\x82\x8c"
     "\xe3\x81\x9f",
     "Der Ton war verz\xc3\xb6gert, sehr st\xc3\xb6rend",
@@ -676,8 +677,14 @@ const char *const gen_phrases_fine[] = {
     "Fine.\nMaybe show who is speaking.",
 };
 const char *const gen_phrases_reason[] = {
-    "audio", "video", "network", "screen share", "echo", "other",
-    "app crashed", "\"mute\" button confusing",
+    "audio",
+    "video",
+    "network",
+    "screen share",
+    "echo",
+    "other",
+    "app crashed",
+    "\"mute\" button confusing",
 };
 const size_t gen_n_phrases_poor =
     sizeof gen_phrases_poor / sizeof *gen_phrases_poor;

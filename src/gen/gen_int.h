@@ -22,9 +22,9 @@
 
 #include "gen/gen.h"
 
-#define GEN_TICKS_PER_S    INT64_C(10000000)
+#define GEN_TICKS_PER_S INT64_C(10000000)
 #define GEN_TICKS_PER_HOUR (INT64_C(3600) * GEN_TICKS_PER_S)
-#define GEN_MAX_ISSUES     4 /* tags one generated rating carries at most */
+#define GEN_MAX_ISSUES 4 /* tags one generated rating carries at most */
 
 /* ---- PRNG: xoshiro256** seeded through splitmix64 --------------------- */
 
@@ -54,41 +54,41 @@ enum gen_scale {
 };
 
 struct gen_rating {
-    bool present;         /* the category was rated in this record */
-    uint8_t scale;        /* enum gen_scale */
-    uint8_t n_issues;     /* tags in issues[] */
-    double score;         /* integer except the rare 2.5 */
-    int lower, upper;     /* bounds (GS_EXPLICIT, GS_CUSTOM) */
-    int threshold;        /* low-score threshold (GS_EXPLICIT, GS_CUSTOM) */
+    bool present;                       /* the category was rated in this record */
+    uint8_t scale;                      /* enum gen_scale */
+    uint8_t n_issues;                   /* tags in issues[] */
+    double score;                       /* integer except the rare 2.5 */
+    int lower, upper;                   /* bounds (GS_EXPLICIT, GS_CUSTOM) */
+    int threshold;                      /* low-score threshold (GS_EXPLICIT, GS_CUSTOM) */
     const char *issues[GEN_MAX_ISSUES]; /* static tag spellings, in order */
 };
 
 struct gen_rec {
-    int64_t t;              /* TimeGenerated, ticks */
-    int res;                /* resource index, 0..n_resources-1 */
-    uint8_t survey[16];     /* SurveyId */
-    uint8_t call[16];       /* CallId, shared by the participants of a call */
-    uint8_t part[16];       /* ParticipantId == CorrelationId */
-    bool no_survey_id;      /* GEN_INV_NO_SURVEY_ID: SurveyId left out */
-    int8_t bad_time;        /* -1, or which unparseable time text to write */
-    int8_t invalid;         /* -1 valid, else enum gen_invalid */
-    bool poor;              /* overall (or audio-only) class was "poor": picks phrases */
-    uint64_t style;         /* seeds per-format spelling choices, so an exact
+    int64_t t;               /* TimeGenerated, ticks */
+    int res;                 /* resource index, 0..n_resources-1 */
+    uint8_t survey[16];      /* SurveyId */
+    uint8_t call[16];        /* CallId, shared by the participants of a call */
+    uint8_t part[16];        /* ParticipantId == CorrelationId */
+    bool no_survey_id;       /* GEN_INV_NO_SURVEY_ID: SurveyId left out */
+    int8_t bad_time;         /* -1, or which unparseable time text to write */
+    int8_t invalid;          /* -1 valid, else enum gen_invalid */
+    bool poor;               /* overall (or audio-only) class was "poor": picks phrases */
+    uint64_t style;          /* seeds per-format spelling choices, so an exact
                                repeat formats to the same bytes */
     struct gen_rating rt[4]; /* overall, audio, video, screenshare */
 };
 
 /* Survey synthesis state. */
 struct gen_model {
-    struct gen_rng rng;       /* the one stream every random choice comes from */
-    int n_res;                /* resources */
-    int64_t regress_from;     /* ticks: resource GEN_REGRESSION_RESOURCE is
+    struct gen_rng rng;   /* the one stream every random choice comes from */
+    int n_res;            /* resources */
+    int64_t regress_from; /* ticks: resource GEN_REGRESSION_RESOURCE is
                                  regressed from here on (INT64_MAX: never) */
     struct gen_call {
-        uint8_t id[16];       /* CallId of the open call */
-        int left;             /* further participants still to answer */
-        int64_t until;        /* ticks after which the call is over */
-    } *calls;                 /* owned, one per resource */
+        uint8_t id[16]; /* CallId of the open call */
+        int left;       /* further participants still to answer */
+        int64_t until;  /* ticks after which the call is over */
+    } * calls;          /* owned, one per resource */
 };
 
 void gen_model_init(struct gen_model *m, const struct gen_opts *o);
@@ -117,12 +117,12 @@ enum gen_event_kind {
 };
 
 struct gen_event {
-    int64_t t;       /* timestamp, ticks */
-    uint64_t seq;    /* creation order: tie-break, so the order is total */
-    uint64_t salt;   /* seeds the text and the columns of the row */
-    uint8_t id[16];  /* survey id (ANSWER/RETRY/ORPHAN) or call id (OTHER) */
-    uint8_t kind;    /* enum gen_event_kind */
-    bool poor;       /* the survey was poor: complaint phrases */
+    int64_t t;      /* timestamp, ticks */
+    uint64_t seq;   /* creation order: tie-break, so the order is total */
+    uint64_t salt;  /* seeds the text and the columns of the row */
+    uint8_t id[16]; /* survey id (ANSWER/RETRY/ORPHAN) or call id (OTHER) */
+    uint8_t kind;   /* enum gen_event_kind */
+    bool poor;      /* the survey was poor: complaint phrases */
 };
 
 /* Free-text phrases of improvementSuggestion (poor and fine surveys) and

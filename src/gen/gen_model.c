@@ -103,28 +103,42 @@ struct tagw {
 };
 
 static const struct tagw tags_overall[] = {
-    {"CallCannotJoin", 8},         {"CallCannotInvite", 3},
-    {"HadToRejoin", 20},           {"CallEndedUnexpectedly", 15},
+    {"CallCannotJoin", 8},
+    {"CallCannotInvite", 3},
+    {"HadToRejoin", 20},
+    {"CallEndedUnexpectedly", 15},
     {"OtherIssues", 10},
 };
 static const struct tagw tags_audio[] = {
-    {"NoLocalAudio", 6},   {"NoRemoteAudio", 10},
-    {"Echo", 12},          {"AudioNoise", 14},
-    {"LowVolume", 10},     {"AudioStoppedUnexpectedly", 6},
-    {"DistortedSpeech", 10}, {"AudioInterruption", 16},
+    {"NoLocalAudio", 6},
+    {"NoRemoteAudio", 10},
+    {"Echo", 12},
+    {"AudioNoise", 14},
+    {"LowVolume", 10},
+    {"AudioStoppedUnexpectedly", 6},
+    {"DistortedSpeech", 10},
+    {"AudioInterruption", 16},
     {"OtherIssues", 6},
 };
 static const struct tagw tags_video[] = {
-    {"NoVideoReceived", 8},     {"NoVideoSent", 5},
-    {"LowQuality", 18},         {"Freezes", 20},
-    {"StoppedUnexpectedly", 8}, {"DarkVideoReceived", 4},
-    {"AudioVideoOutOfSync", 10}, {"OtherIssues", 5},
+    {"NoVideoReceived", 8},
+    {"NoVideoSent", 5},
+    {"LowQuality", 18},
+    {"Freezes", 20},
+    {"StoppedUnexpectedly", 8},
+    {"DarkVideoReceived", 4},
+    {"AudioVideoOutOfSync", 10},
+    {"OtherIssues", 5},
 };
 static const struct tagw tags_screen[] = {
-    {"NoContentLocal", 5},      {"NoContentRemote", 8},
-    {"CannotPresent", 10},      {"LowQuality", 14},
-    {"Freezes", 14},            {"StoppedUnexpectedly", 6},
-    {"LargeDelay", 12},         {"OtherIssues", 5},
+    {"NoContentLocal", 5},
+    {"NoContentRemote", 8},
+    {"CannotPresent", 10},
+    {"LowQuality", 14},
+    {"Freezes", 14},
+    {"StoppedUnexpectedly", 6},
+    {"LargeDelay", 12},
+    {"OtherIssues", 5},
 };
 static const struct {
     const struct tagw *t;
@@ -171,7 +185,10 @@ pick(struct gen_rng *rng, const unsigned *w, size_t n)
 }
 
 /* Survey-wide scale choice. */
-enum scale_pick { SP_DEFAULT, SP_10, SP_100, SP_1 };
+enum scale_pick { SP_DEFAULT,
+                  SP_10,
+                  SP_100,
+                  SP_1 };
 
 static void
 set_scale(struct gen_rating *rt, uint8_t how, enum scale_pick sp)
@@ -212,7 +229,8 @@ static void
 draw_issues(struct gen_rng *rng, struct gen_rating *rt, int cat, bool poor,
             bool regressed)
 {
-    double p = poor ? 0.80 : rt->score < rt->upper ? 0.12 : 0.02;
+    double p = poor ? 0.80 : rt->score < rt->upper ? 0.12
+                                                   : 0.02;
     if (!gen_rng_chance(rng, p))
         return;
     size_t want = 1;
@@ -355,7 +373,8 @@ gen_model_invalidate(struct gen_model *m, struct gen_rec *r, enum gen_invalid k)
     r->invalid = (int8_t)k;
     /* the category that carries the fault: audio when rated ("audioRating
      * ... should be between"), else the first rated one */
-    int target = r->rt[1].present ? 1 : r->rt[0].present ? 0 : 2;
+    int target = r->rt[1].present ? 1 : r->rt[0].present ? 0
+                                                         : 2;
     switch (k) {
     case GEN_INV_DEFAULT_RANGE:
         for (int c = 0; c < 4; c++) {
@@ -438,8 +457,14 @@ const char *
 gen_invalid_name(enum gen_invalid k)
 {
     static const char *const names[GEN_INV__COUNT] = {
-        "default-range", "custom-range", "threshold", "bounds",
-        "no-rating",     "no-survey-id", "bad-time",  "wrong-tag",
+        "default-range",
+        "custom-range",
+        "threshold",
+        "bounds",
+        "no-rating",
+        "no-survey-id",
+        "bad-time",
+        "wrong-tag",
     };
     return (unsigned)k < GEN_INV__COUNT ? names[k] : "unknown";
 }

@@ -27,12 +27,14 @@ struct csv_state {
     uint64_t row_line;    /* line the current row started on */
     char *raw;            /* owned: raw text of the current row */
     size_t raw_len;
-    bool has_rating_col;  /* the header names at least one rating column */
+    bool has_rating_col; /* the header names at least one rating column */
     /* custom-event exports (no rating column) */
-    enum { MODE_SURVEYS, MODE_EVENTS, MODE_TUTORIAL } mode;
-    char **cells;         /* owned: the current row's cells (event modes) */
+    enum { MODE_SURVEYS,
+           MODE_EVENTS,
+           MODE_TUTORIAL } mode;
+    char **cells; /* owned: the current row's cells (event modes) */
     size_t *cell_len;
-    char **names;         /* owned: header names (tutorial mode property keys) */
+    char **names; /* owned: header names (tutorial mode property keys) */
 };
 
 static void

@@ -20,15 +20,17 @@ struct name {
     int field;
 };
 
-#define CAT_NAMES(pfx, issues, c)                                              \
-    {pfx "ratingscore", F_CAT0 + 5 * (c)},                                     \
-        {pfx "ratingscorelowerbound", F_CAT0 + 5 * (c) + 1},                   \
-        {pfx "ratingscoreupperbound", F_CAT0 + 5 * (c) + 2},                   \
-        {pfx "ratingscorethreshold", F_CAT0 + 5 * (c) + 3},                    \
-        {pfx "lowerbound", F_CAT0 + 5 * (c) + 1},                              \
-        {pfx "upperbound", F_CAT0 + 5 * (c) + 2},                              \
-        {pfx "ratingthreshold", F_CAT0 + 5 * (c) + 3},                         \
-        {issues, F_CAT0 + 5 * (c) + 4}
+#define CAT_NAMES(pfx, issues, c)                            \
+    {pfx "ratingscore", F_CAT0 + 5 * (c)},                   \
+        {pfx "ratingscorelowerbound", F_CAT0 + 5 * (c) + 1}, \
+        {pfx "ratingscoreupperbound", F_CAT0 + 5 * (c) + 2}, \
+        {pfx "ratingscorethreshold", F_CAT0 + 5 * (c) + 3},  \
+        {pfx "lowerbound", F_CAT0 + 5 * (c) + 1},            \
+        {pfx "upperbound", F_CAT0 + 5 * (c) + 2},            \
+        {pfx "ratingthreshold", F_CAT0 + 5 * (c) + 3},       \
+    {                                                        \
+        issues, F_CAT0 + 5 * (c) + 4                         \
+    }
 
 static const struct name names[] = {
     {"timegenerated", F_TIME},
@@ -121,7 +123,8 @@ cs_field_lookup(const char *key, size_t len)
         return field_lookup_slow(key, len);
     const unsigned char *u = (const unsigned char *)key;
     size_t slot = (len * 31u + u[0] * 7u + u[len - 1] * 3u + u[len / 2] * 5u +
-                   u[len / 3]) & (KEY_CACHE_SLOTS - 1);
+                   u[len / 3]) &
+                  (KEY_CACHE_SLOTS - 1);
     if (key_cache[slot].len == len && memcmp(key_cache[slot].key, key, len) == 0)
         return key_cache[slot].field;
     int f = field_lookup_slow(key, len);
@@ -533,11 +536,11 @@ cs_recbuild_finish(struct cs_recbuild *b)
 {
     struct cs_record *r = b->r;
     size_t n = 0;
-#define ADD(...)                                                               \
-    do {                                                                       \
-        if (n < sizeof r->reason)                                              \
-            n += (size_t)snprintf(r->reason + n, sizeof r->reason - n,         \
-                                  __VA_ARGS__);                                \
+#define ADD(...)                                                       \
+    do {                                                               \
+        if (n < sizeof r->reason)                                      \
+            n += (size_t)snprintf(r->reason + n, sizeof r->reason - n, \
+                                  __VA_ARGS__);                        \
     } while (0)
     if (!b->have_survey)
         ADD("%sSurveyId is missing.", n ? " " : "");

@@ -167,7 +167,10 @@ skip_ws(struct cs_reader *rd, bool commas)
     }
 }
 
-enum span_result { SPAN_OK, SPAN_EOF, SPAN_TOO_LONG, SPAN_IOERR };
+enum span_result { SPAN_OK,
+                   SPAN_EOF,
+                   SPAN_TOO_LONG,
+                   SPAN_IOERR };
 
 /* Scan one JSON value starting at rd->pos (after white space).  On SPAN_OK
  * the value is buf[*start .. *start+*len) and rd->keep == *start so it stays
@@ -219,8 +222,10 @@ scan_span(struct cs_reader *rd, size_t *start, size_t *len)
         rd->pos++;
         switch (c) {
         case '"': in_str = true; break;
-        case '{': case '[': depth++; break;
-        case '}': case ']':
+        case '{':
+        case '[': depth++; break;
+        case '}':
+        case ']':
             if (--depth <= 0)
                 goto done;
             break;
@@ -403,7 +408,7 @@ json_lines(struct cs_ingest_run *run, struct cs_reader *rd)
 {
     bool skipping = false; /* inside an over-long line */
     uint64_t skip_line = 0;
-    size_t scanned = 0;    /* bytes after pos already searched for '\n' */
+    size_t scanned = 0; /* bytes after pos already searched for '\n' */
     for (;;) {
         char *nl = memchr(rd->buf + rd->pos + scanned, '\n',
                           rd->len - rd->pos - scanned);
@@ -543,8 +548,7 @@ cs_ingest_path(const char *path, const char *name,
     }
     if (rd.len >= 3 && memcmp(rd.buf, "\xEF\xBB\xBF", 3) == 0)
         rd.pos = 3;
-    if (rd.len >= 2 && ((unsigned char)rd.buf[0] == 0xFF ||
-                        (unsigned char)rd.buf[0] == 0xFE) &&
+    if (rd.len >= 2 && ((unsigned char)rd.buf[0] == 0xFF || (unsigned char)rd.buf[0] == 0xFE) &&
         ((unsigned char)rd.buf[1] == 0xFE || (unsigned char)rd.buf[1] == 0xFF)) {
         st = cs_fail(err, CS_E_PARSE, name,
                      "the file is UTF-16; convert it to UTF-8 first "

@@ -30,15 +30,15 @@ enum cs_field {
     F_CAT0,
     F__COUNT = F_CAT0 + 5 * CS_CAT__COUNT
 };
-#define F_SCORE(c)  (F_CAT0 + 5 * (c))
+#define F_SCORE(c) (F_CAT0 + 5 * (c))
 #define F_ISSUES(c) (F_CAT0 + 5 * (c) + 4)
 
 enum cs_vkind {
-    V_STRING,    /* string contents, escapes already resolved */
-    V_NUMBER,    /* a JSON number token */
-    V_NULL,      /* JSON null */
-    V_BOOL,      /* true/false */
-    V_COMPOUND,  /* object or array text (raw JSON) */
+    V_STRING,   /* string contents, escapes already resolved */
+    V_NUMBER,   /* a JSON number token */
+    V_NULL,     /* JSON null */
+    V_BOOL,     /* true/false */
+    V_COMPOUND, /* object or array text (raw JSON) */
 };
 
 /* Case-insensitive lookup of a key or CSV header (a trailing " [UTC]" and
@@ -81,30 +81,30 @@ size_t cs_json_unescape(const char *s, size_t len, char *out, size_t cap);
 #define CS_RAW_MAX (64u << 10) /* raw text kept with a rejected record */
 
 struct cs_reader {
-    int fd;              /* input descriptor */
-    char *buf;           /* owned read buffer */
-    size_t cap;          /* bytes allocated */
-    size_t keep;         /* first byte that must survive a refill */
-    size_t pos;          /* next byte to look at */
-    size_t len;          /* bytes valid in buf */
-    bool eof;            /* no more bytes after len */
-    uint64_t line;       /* 1-based line number at pos */
-    uint64_t bytes;      /* bytes read so far */
-    int read_errno;      /* errno of a failed read, 0 if none */
+    int fd;         /* input descriptor */
+    char *buf;      /* owned read buffer */
+    size_t cap;     /* bytes allocated */
+    size_t keep;    /* first byte that must survive a refill */
+    size_t pos;     /* next byte to look at */
+    size_t len;     /* bytes valid in buf */
+    bool eof;       /* no more bytes after len */
+    uint64_t line;  /* 1-based line number at pos */
+    uint64_t bytes; /* bytes read so far */
+    int read_errno; /* errno of a failed read, 0 if none */
 };
 
 struct cs_ingest_run {
-    const char *name;                   /* input as messages name it */
-    const struct cs_ingest_opts *opts;  /* borrowed */
-    const struct cs_ingest_sink *sink;  /* borrowed */
-    struct cs_ingest_stats *stats;      /* borrowed, filled */
-    struct cs_err *err;                 /* borrowed */
-    struct cs_record *batch;            /* owned, CS_INGEST_BATCH records */
-    size_t n_batch;                     /* records filled in batch */
-    void *toks;                         /* owned jsmntok_t array */
-    size_t n_toks;                      /* capacity of toks */
-    char *scratch;                      /* owned unescape buffer, CS_RAW_MAX */
-    cs_status status;                   /* sticky: first failure */
+    const char *name;                  /* input as messages name it */
+    const struct cs_ingest_opts *opts; /* borrowed */
+    const struct cs_ingest_sink *sink; /* borrowed */
+    struct cs_ingest_stats *stats;     /* borrowed, filled */
+    struct cs_err *err;                /* borrowed */
+    struct cs_record *batch;           /* owned, CS_INGEST_BATCH records */
+    size_t n_batch;                    /* records filled in batch */
+    void *toks;                        /* owned jsmntok_t array */
+    size_t n_toks;                     /* capacity of toks */
+    char *scratch;                     /* owned unescape buffer, CS_RAW_MAX */
+    cs_status status;                  /* sticky: first failure */
 };
 
 /* The record to build next (slot in the batch). */

@@ -79,7 +79,7 @@ set_value(struct cs_ingest_run *run, struct cs_recbuild *b, int f,
         return;
     case JSMN_PRIMITIVE:
         cs_recbuild_set(b, f, s, n,
-                        s[0] == 'n' ? V_NULL
+                        s[0] == 'n'                    ? V_NULL
                         : (s[0] == 't' || s[0] == 'f') ? V_BOOL
                                                        : V_NUMBER);
         return;
@@ -312,10 +312,14 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
                 int vt[4] = {-1, -1, -1, -1}; /* name time dims meas */
                 int v = r + 1;
                 for (int p = 0; p < t[r].size; p++) {
-                    if (p == c_name) vt[0] = v;
-                    if (p == c_time) vt[1] = v;
-                    if (p == c_dims) vt[2] = v;
-                    if (p == c_meas) vt[3] = v;
+                    if (p == c_name)
+                        vt[0] = v;
+                    if (p == c_time)
+                        vt[1] = v;
+                    if (p == c_dims)
+                        vt[2] = v;
+                    if (p == c_meas)
+                        vt[3] = v;
                     v = tok_skip(t, v);
                 }
                 if (emit_event(run, js, t, r, ln, (uint32_t)q, vt[0], vt[1], vt[2], vt[3])) {

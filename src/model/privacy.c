@@ -85,7 +85,8 @@ cs_privacy_from_key(const void *key, size_t key_len, const char *key_name,
     if (key_len == 0)
         return cs_fail(err, CS_E_USAGE, "--pseudonymize",
                        "the key file '%s' is empty; make one with: "
-                       "head -c 32 /dev/urandom > %s", name, name);
+                       "head -c 32 /dev/urandom > %s",
+                       name, name);
     if (key_len < CS_PRIVACY_KEY_MIN)
         return cs_fail(err, CS_E_USAGE, "--pseudonymize",
                        "the key file '%s' holds %zu bytes; a key needs at least %d "
@@ -133,7 +134,7 @@ cs_privacy_load(const char *key_path, bool keep_text, struct cs_privacy **out,
         /* About names the file, not its directory */
         const char *slash = strrchr(key_path, '/');
         if (slash && slash[1])
-            snprintf((*out)->key_name, sizeof (*out)->key_name, "%s", slash + 1);
+            snprintf((*out)->key_name, sizeof(*out)->key_name, "%s", slash + 1);
     }
     memset(buf, 0, CS_PRIVACY_KEY_MAX + 1);
     xfree(buf);

@@ -31,16 +31,16 @@
 
 #include "core/err.h"
 
-#define CS_PRIVACY_HEX      32          /* hex digits of a pseudonym (128 bits) */
-#define CS_PRIVACY_KEY_MIN  16          /* shortest key file accepted, bytes */
-#define CS_PRIVACY_KEY_MAX  (64 * 1024) /* longest key file accepted, bytes */
+#define CS_PRIVACY_HEX 32              /* hex digits of a pseudonym (128 bits) */
+#define CS_PRIVACY_KEY_MIN 16          /* shortest key file accepted, bytes */
+#define CS_PRIVACY_KEY_MAX (64 * 1024) /* longest key file accepted, bytes */
 
 struct cs_privacy {
-    unsigned char *key;   /* owned: the key file's bytes */
-    size_t key_len;       /* CS_PRIVACY_KEY_MIN .. CS_PRIVACY_KEY_MAX */
-    char key_name[256];   /* the key file's name, without its directory (for
+    unsigned char *key; /* owned: the key file's bytes */
+    size_t key_len;     /* CS_PRIVACY_KEY_MIN .. CS_PRIVACY_KEY_MAX */
+    char key_name[256]; /* the key file's name, without its directory (for
                              About); never the key */
-    bool keep_text;       /* --keep-text: free-text answers are kept */
+    bool keep_text;     /* --keep-text: free-text answers are kept */
 };
 
 /* Read the key from key_path.  Returns owned privacy settings in *out (free

@@ -54,24 +54,25 @@ struct cs_judgement {
     struct stats_poor_cmp cmp; /* diff (now - before), Newcombe CI, z or Fisher p */
     double p_holm;             /* Holm over the table; NaN when not judged */
     enum cs_verdict verdict;
-    bool adjusted_away;        /* the unadjusted CI excludes 0 but the Holm p is
+    bool adjusted_away;    /* the unadjusted CI excludes 0 but the Holm p is
                                   >= alpha: "not significant after adjusting
                                   for N comparisons" */
-    bool below_min_effect;     /* significant, but |diff| < --min-effect */
-    size_t n_compared;         /* rows of the table in the Holm adjustment */
+    bool below_min_effect; /* significant, but |diff| < --min-effect */
+    size_t n_compared;     /* rows of the table in the Holm adjustment */
 };
 
 /* A headline row: one category on its primary scale. */
 struct cs_review_row {
-    int cat;                     /* enum cs_category */
+    int cat; /* enum cs_category */
     struct stats_scale scale;
     struct cs_review_side now, before;
     struct cs_judgement j;
-    size_t n_minor_scales;       /* other scales of the category in the period */
-    uint64_t minor_responses;    /* their responses */
+    size_t n_minor_scales;    /* other scales of the category in the period */
+    uint64_t minor_responses; /* their responses */
 };
 
-enum cs_mover_kind { CS_MOVER_TAG = 0, CS_MOVER_RESOURCE };
+enum cs_mover_kind { CS_MOVER_TAG = 0,
+                     CS_MOVER_RESOURCE };
 
 /* A tag whose share of responses moved, or a resource whose poor rate moved,
  * within one category's primary scale. */
@@ -79,28 +80,28 @@ struct cs_review_mover {
     enum cs_mover_kind kind;
     int cat;
     struct stats_scale scale;
-    char name[128];              /* tag ("HadToRejoin") or resource short name */
-    char id[512];                /* resource: full ARM id; tag: "" */
+    char name[128];                    /* tag ("HadToRejoin") or resource short name */
+    char id[512];                      /* resource: full ARM id; tag: "" */
     struct cs_review_side now, before; /* tag: poor = responses with the tag,
                                           poor_rate = its share of responses */
-    struct cs_judgement j;       /* Holm over the tags (or resources) of the category */
+    struct cs_judgement j;             /* Holm over the tags (or resources) of the category */
 };
 
 struct cs_review {
     struct cs_review_window period;
-    bool has_previous;           /* false with --vs none or no earlier window */
+    bool has_previous; /* false with --vs none or no earlier window */
     struct cs_review_window previous;
     enum cs_review_vs vs;
-    unsigned vs_periods;         /* windows pooled into `previous` (1 for previous) */
-    bool default_period;         /* no window given: the last complete ISO week */
-    double min_effect;           /* points (0.5 = half a point) */
+    unsigned vs_periods; /* windows pooled into `previous` (1 for previous) */
+    bool default_period; /* no window given: the last complete ISO week */
+    double min_effect;   /* points (0.5 = half a point) */
     uint64_t min_n;
-    double alpha;                /* 0.05 */
+    double alpha; /* 0.05 */
     uint64_t surveys_now, surveys_before;
-    size_t n_resources;          /* distinct resources in the period */
-    struct cs_review_row *rows;  /* owned, in category order */
+    size_t n_resources;         /* distinct resources in the period */
+    struct cs_review_row *rows; /* owned, in category order */
     size_t n_rows;
-    struct cs_review_mover *tags;      /* owned: at most 5 per category */
+    struct cs_review_mover *tags; /* owned: at most 5 per category */
     size_t n_tags;
     struct cs_review_mover *resources; /* owned: at most 5 per category */
     size_t n_resource_movers;

@@ -14,33 +14,33 @@
 
 /* One command-line input (a directory sums its files). */
 struct cs_run_input {
-    char *path;           /* as typed (the filler owns it) */
-    const char *kind;     /* "surveys" or "events" (static) */
-    char *format;         /* "jsonl", "csv", ... (the filler owns it) */
+    char *path;       /* as typed (the filler owns it) */
+    const char *kind; /* "surveys" or "events" (static) */
+    char *format;     /* "jsonl", "csv", ... (the filler owns it) */
     uint64_t bytes, read, stored, duplicates, updated, conflicts, rejected;
 };
 
 struct cs_run_info {
-    const char *version;        /* "callsurvey 0.4.0" */
-    int64_t generated_s;        /* the run's time (SOURCE_DATE_EPOCH, else now) */
+    const char *version;               /* "callsurvey 0.4.0" */
+    int64_t generated_s;               /* the run's time (SOURCE_DATE_EPOCH, else now) */
     const struct cs_run_input *inputs; /* this run's inputs; none for a --db alone */
     size_t n_inputs;
-    const char *db;             /* --db path, NULL = a private database */
-    const char *template_name;  /* NULL = none */
+    const char *db;            /* --db path, NULL = a private database */
+    const char *template_name; /* NULL = none */
     /* filters and options */
     bool has_since, has_until;
     int64_t since_us, until_us; /* the window as given ([since, until)) */
     const char *week;           /* --week as typed, NULL = none */
     const char *const *resources;
     size_t n_resources;
-    const char *merge;          /* custom-answer merge kind */
-    const char *bucket;         /* "week" or "day" */
+    const char *merge;  /* custom-answer merge kind */
+    const char *bucket; /* "week" or "day" */
     double default_threshold;
     uint64_t min_n;
-    const char *vs;             /* "previous", "none", "N" */
+    const char *vs; /* "previous", "none", "N" */
     double min_effect;
-    const char *scales;         /* "primary" or "all" */
-    const char *by, *baseline;  /* compare only; NULL for a report */
+    const char *scales;        /* "primary" or "all" */
+    const char *by, *baseline; /* compare only; NULL for a report */
 };
 
 #endif

@@ -330,7 +330,7 @@ cs_record_validate(struct cs_record *r)
         const char *cat = cats[c].sdk;
         bool has_scale = rt->has_lower || rt->has_upper || rt->has_threshold;
         /* a non-numeric score compares like NaN in JavaScript */
-        double s = rt->score_is_num ? rt->score : NAN;
+        double s = rt->score_is_num ? rt->score : (double)NAN;
         char a[32], b[32], t[32], sc[32];
         if (!has_scale) {
             if (!rt->score_is_num && !rt->score_missing)
@@ -342,9 +342,9 @@ cs_record_validate(struct cs_record *r)
             }
             continue;
         }
-        double lo = rt->has_lower ? rt->lower : NAN;
-        double hi = rt->has_upper ? rt->upper : NAN;
-        double th = rt->has_threshold ? rt->threshold : NAN;
+        double lo = rt->has_lower ? rt->lower : (double)NAN;
+        double hi = rt->has_upper ? rt->upper : (double)NAN;
+        double th = rt->has_threshold ? rt->threshold : (double)NAN;
 #define JSNUM(buf, has, v) ((has) ? cs_js_number((v), (buf)) : "undefined")
         if ((rt->score_is_num || rt->score_missing) && !in_range(lo, s, hi)) {
             reason_add(r, "%s.score: %s should be between %s and %s. ", cat,

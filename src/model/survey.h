@@ -28,11 +28,11 @@ enum cs_category {
     CS_CAT__COUNT
 };
 
-#define CS_ID_MAX       128  /* longest SurveyId/CallId/ParticipantId kept */
-#define CS_RESOURCE_MAX 512  /* longest resource id kept */
-#define CS_ISSUES_MAX   1024 /* longest normalized issue list kept */
-#define CS_OPNAME_MAX   64   /* longest OperationName kept */
-#define CS_REASON_MAX   512  /* longest rejection reason */
+#define CS_ID_MAX 128       /* longest SurveyId/CallId/ParticipantId kept */
+#define CS_RESOURCE_MAX 512 /* longest resource id kept */
+#define CS_ISSUES_MAX 1024  /* longest normalized issue list kept */
+#define CS_OPNAME_MAX 64    /* longest OperationName kept */
+#define CS_REASON_MAX 512   /* longest rejection reason */
 
 /* Lower-case name used in SQL, file names and JSON: "overall", "audio", ... */
 const char *cs_category_name(enum cs_category c);
@@ -57,33 +57,33 @@ const char *cs_tag_description(enum cs_category c, size_t i);
 int cs_tag_find(enum cs_category c, const char *name, size_t len);
 
 struct cs_rating {
-    bool present;       /* the category was rated in this record */
-    bool score_is_num;  /* score parsed as a number */
-    bool score_missing; /* rated (issues given) but no score at all: JS undefined */
+    bool present;                             /* the category was rated in this record */
+    bool score_is_num;                        /* score parsed as a number */
+    bool score_missing;                       /* rated (issues given) but no score at all: JS undefined */
     bool has_lower, has_upper, has_threshold; /* scale fields present */
-    double score;       /* valid when score_is_num */
+    double score;                             /* valid when score_is_num */
     double lower, upper, threshold;           /* valid when has_* */
     uint32_t issue_mask;                      /* bit i = tag i of the catalogue */
-    char issues[CS_ISSUES_MAX]; /* normalized tags, comma-joined, deduplicated,
+    char issues[CS_ISSUES_MAX];               /* normalized tags, comma-joined, deduplicated,
                                    input order, aliases resolved, unknown kept */
-    uint16_t n_unknown;   /* tags not in any catalogue (kept, flagged) */
-    uint16_t n_wrong_cat; /* tags of another category's list (SDK rejects) */
+    uint16_t n_unknown;                       /* tags not in any catalogue (kept, flagged) */
+    uint16_t n_wrong_cat;                     /* tags of another category's list (SDK rejects) */
 };
 
 struct cs_record {
-    int64_t time_us;                      /* TimeGenerated, µs since epoch */
-    uint8_t time_sub;                     /* its 7th fractional digit (100 ns, 0..9):
+    int64_t time_us;                       /* TimeGenerated, µs since epoch */
+    uint8_t time_sub;                      /* its 7th fractional digit (100 ns, 0..9):
                                              the order of records is time_us*10+time_sub */
-    char survey_id[CS_ID_MAX + 1];        /* trimmed, lower-case */
-    char call_id[CS_ID_MAX + 1];          /* trimmed, as given ("" if none) */
-    char participant_id[CS_ID_MAX + 1];   /* as given ("" if none) */
-    char correlation_id[CS_ID_MAX + 1];   /* as given ("" if none) */
-    char resource_id[CS_RESOURCE_MAX + 1];/* upper-cased ARM id, leading '/' */
-    char operation[CS_OPNAME_MAX + 1];    /* OperationName ("" if none) */
+    char survey_id[CS_ID_MAX + 1];         /* trimmed, lower-case */
+    char call_id[CS_ID_MAX + 1];           /* trimmed, as given ("" if none) */
+    char participant_id[CS_ID_MAX + 1];    /* as given ("" if none) */
+    char correlation_id[CS_ID_MAX + 1];    /* as given ("" if none) */
+    char resource_id[CS_RESOURCE_MAX + 1]; /* upper-cased ARM id, leading '/' */
+    char operation[CS_OPNAME_MAX + 1];     /* OperationName ("" if none) */
     struct cs_rating rating[CS_CAT__COUNT];
-    uint64_t line;                        /* 1-based line of the record start */
-    uint32_t index;                       /* record index within that line (0-based) */
-    char reason[CS_REASON_MAX];           /* non-empty: rejected, why */
+    uint64_t line;              /* 1-based line of the record start */
+    uint32_t index;             /* record index within that line (0-based) */
+    char reason[CS_REASON_MAX]; /* non-empty: rejected, why */
 };
 
 /* Reset a record to "nothing present". */

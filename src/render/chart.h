@@ -203,7 +203,9 @@ struct chart_spec {
 };
 
 /* Marks of a LINE chart's categories (chart_spec.marks). */
-enum { CHART_MARK_NONE = 0, CHART_MARK_PERIOD = 1, CHART_MARK_BASE = 2 };
+enum { CHART_MARK_NONE = 0,
+       CHART_MARK_PERIOD = 1,
+       CHART_MARK_BASE = 2 };
 
 /* Zero *spec, set kind, footnote.n = CHART_N_NONE and the default size.
  * Specs built by other means work too: zero fields mean the defaults. */

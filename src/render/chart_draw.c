@@ -32,9 +32,9 @@
 #include "render/chart_internal.h"
 
 enum swatch {
-    SW_BOX,    /* filled square: columns, bars, segments */
-    SW_LINE,   /* line with a dot: line series */
-    SW_BAND,   /* pale square: interval band */
+    SW_BOX,     /* filled square: columns, bars, segments */
+    SW_LINE,    /* line with a dot: line series */
+    SW_BAND,    /* pale square: interval band */
     SW_WHISKER, /* I-beam: interval whiskers */
     SW_MARK,    /* pale square: a marked period */
     SW_RING     /* hollow dot: a point drawn hollow */

@@ -57,12 +57,23 @@ hex(unsigned v)
 
 /* Okabe-Ito, indexed by enum chart_color (AUTO slot unused). */
 static const unsigned palette_hex[CHART_COLOR__COUNT] = {
-    0x000000, 0x0072B2, 0xE69F00, 0x009E73, 0xD55E00,
-    0x56B4E9, 0xCC79A7, 0xF0E442, 0x999999,
+    0x000000,
+    0x0072B2,
+    0xE69F00,
+    0x009E73,
+    0xD55E00,
+    0x56B4E9,
+    0xCC79A7,
+    0xF0E442,
+    0x999999,
 };
 static const enum chart_color auto_order[] = {
-    CHART_COLOR_BLUE,       CHART_COLOR_ORANGE, CHART_COLOR_GREEN,
-    CHART_COLOR_VERMILLION, CHART_COLOR_SKY,    CHART_COLOR_PURPLE,
+    CHART_COLOR_BLUE,
+    CHART_COLOR_ORANGE,
+    CHART_COLOR_GREEN,
+    CHART_COLOR_VERMILLION,
+    CHART_COLOR_SKY,
+    CHART_COLOR_PURPLE,
     CHART_COLOR_YELLOW,
 };
 #define N_AUTO (sizeof auto_order / sizeof auto_order[0])

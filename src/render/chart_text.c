@@ -202,7 +202,8 @@ chart_value_layout(struct rc *rc, double v, const struct chart_axis *a,
     char buf[64];
     /* a positive value that would print as zero (one mention among 2,000
      * responses: "0.0%") says "<0.1%" instead, as pie legends do */
-    int d = a->decimals < 0 ? 0 : a->decimals > 6 ? 6 : a->decimals;
+    int d = a->decimals < 0 ? 0 : a->decimals > 6 ? 6
+                                                  : a->decimals;
     double unit = pow(10.0, -d) * (a->fmt == CHART_FMT_PERCENT ? 0.01 : 1.0);
     if (a->fmt != CHART_FMT_INT && v > 0 && v < unit / 2) {
         char u[48];

@@ -16,8 +16,8 @@
 #include "core/err.h"
 
 struct cs_csv {
-    struct cs_afile af;  /* the file being written */
-    bool row_open;       /* a cell was written on the current row */
+    struct cs_afile af;        /* the file being written */
+    bool row_open;             /* a cell was written on the current row */
     unsigned long neutralized; /* text cells that were neutralized */
     unsigned long replaced;    /* text cells with invalid UTF-8 or control
                                   characters replaced */

@@ -335,9 +335,8 @@ cs_json_review(const struct cs_review *r)
         cJSON_AddItemToObject(o, "previous", window_obj(&r->previous));
     else
         cJSON_AddNullToObject(o, "previous");
-    cJSON_AddStringToObject(o, "vs", r->vs == CS_VS_NONE     ? "none"
-                                     : r->vs == CS_VS_POOLED ? "pooled"
-                                                             : "previous");
+    cJSON_AddStringToObject(o, "vs", r->vs == CS_VS_NONE ? "none" : r->vs == CS_VS_POOLED ? "pooled"
+                                                                                          : "previous");
     cJSON_AddNumberToObject(o, "vs_periods", r->vs_periods);
     cJSON_AddBoolToObject(o, "default_period", r->default_period);
     cJSON_AddNumberToObject(o, "min_effect", r->min_effect);

@@ -38,9 +38,12 @@
 /* ---- Private helpers ---------------------------------------------------- */
 
 static const char *const fmt_num[XF__COUNT] = {
-    [XF_COUNT] = "#,##0",       [XF_RATE] = "0.00%",
-    [XF_SHARE] = "0.000%",      [XF_MEAN] = "0.00",
-    [XF_NORM] = "0.000",        [XF_DATETIME] = "yyyy-mm-dd hh:mm:ss",
+    [XF_COUNT] = "#,##0",
+    [XF_RATE] = "0.00%",
+    [XF_SHARE] = "0.000%",
+    [XF_MEAN] = "0.00",
+    [XF_NORM] = "0.000",
+    [XF_DATETIME] = "yyyy-mm-dd hh:mm:ss",
     [XF_DATE] = "yyyy-mm-dd",
 };
 
@@ -266,7 +269,8 @@ xl_clean(struct cs_xlsx *x, const char *s, size_t len, unsigned flags,
             cp = ' ';
         bool esc = !(flags & XL_NOESCAPE) && cp == '_' && is_escape_form(s, len, i);
         /* the escape replaces the underscore: "_x005F_" reads as "_" */
-        size_t need = esc ? 7 : cp > 0xFFFF ? 2 : 1;
+        size_t need = esc ? 7 : cp > 0xFFFF ? 2
+                                            : 1;
         if (units + need > max_units) {
             truncated = true;
             break;
@@ -520,8 +524,7 @@ xl_link(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
      * just the two quotes */
     char url[192];
     snprintf(url, sizeof url, "internal:'%s'!A1", target->name);
-    xl_check(x, worksheet_write_url_opt(sh->ws, r, c, url, fmt(x, XF_LINK),
-                                        target->name, NULL),
+    xl_check(x, worksheet_write_url_opt(sh->ws, r, c, url, fmt(x, XF_LINK), target->name, NULL),
              "worksheet_write_url", sh, r, c);
     note_width(sh, c, utf8_units(target->name));
 }
@@ -688,8 +691,7 @@ cs_xlsx_open(const char *path, const struct cs_xlsx_opts *opts,
     x->rows_per_sheet = o.rows_per_sheet >= 2 && o.rows_per_sheet <= CS_XLSX_MAX_ROWS
                             ? o.rows_per_sheet
                             : CS_XLSX_MAX_ROWS;
-    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = x->tmpdir,
-                               .use_zip64 = o.use_zip64 ? LXW_TRUE : LXW_FALSE};
+    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = x->tmpdir, .use_zip64 = o.use_zip64 ? LXW_TRUE : LXW_FALSE};
     xl_tmpfile_reset();
     x->wb = workbook_new_opt(x->af.tmp, &wo);
     if (!x->wb) {
@@ -787,7 +789,7 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
     if (x->n_sheets == 0) /* an empty workbook is not a valid file */
         xl_sheet_add(x, "Sheet", false, NULL);
     errno = 0;
-    cs_xlsx_zip_fast_begin(); /* deflate level 1: see render/xlsx_zip.h */
+    cs_xlsx_zip_fast_begin();            /* deflate level 1: see render/xlsx_zip.h */
     lxw_error e = workbook_close(x->wb); /* frees the workbook */
     cs_xlsx_zip_fast_end();
     int saved_errno = errno;
@@ -959,8 +961,7 @@ cs_xlsx_table(struct cs_xlsx *x, const struct cs_xlsx_table_spec *t,
             if (cell->type == CS_XLSX_TEXT)
                 xl_text(x, sh, row, (lxw_col_t)c, cell->text, SIZE_MAX, XF_NONE);
             else if (cell->type == CS_XLSX_NUMBER && custom[c] && isfinite(cell->num)) {
-                xl_check(x, worksheet_write_number(sh->ws, row, (lxw_col_t)c,
-                                                   cell->num, custom[c]),
+                xl_check(x, worksheet_write_number(sh->ws, row, (lxw_col_t)c, cell->num, custom[c]),
                          "worksheet_write_number", sh, row, (lxw_col_t)c);
                 note_width(sh, (lxw_col_t)c, num_chars(cell->num, XF_MEAN) + 2);
             } else if (cell->type == CS_XLSX_NUMBER)

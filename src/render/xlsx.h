@@ -75,16 +75,16 @@ struct cs_xlsx; /* opaque: one workbook being written */
 struct cs_privacy;
 
 struct cs_xlsx_opts {
-    const char *tool_version;  /* "callsurvey 0.3.0" for About (borrowed) */
-    int64_t run_time_s;        /* the report's "now", seconds since the epoch: the
+    const char *tool_version; /* "callsurvey 0.3.0" for About (borrowed) */
+    int64_t run_time_s;       /* the report's "now", seconds since the epoch: the
                                   caller reads SOURCE_DATE_EPOCH, else time();
                                   becomes the workbook's created time (0 and
                                   below are written as 1970-01-01T00:00:01Z:
                                   libxlsxwriter 1.1.4 reads 0 as "now") */
-    const char *tmpdir;        /* libxlsxwriter temp files; NULL = output's dir */
-    uint32_t rows_per_sheet;   /* rows per streamed sheet including the header;
+    const char *tmpdir;       /* libxlsxwriter temp files; NULL = output's dir */
+    uint32_t rows_per_sheet;  /* rows per streamed sheet including the header;
                                   0 = CS_XLSX_MAX_ROWS (tests set it small) */
-    bool use_zip64;            /* ZIP64 container, for workbooks that may pass
+    bool use_zip64;           /* ZIP64 container, for workbooks that may pass
                                   4 GB (several full Data sheets) */
 };
 
@@ -108,13 +108,13 @@ struct cs_xlsx_input {
     const char *sheet_name;
     const char *step_title;
     const char *step_note;
-    bool tables_only; /* the step's render: table: no native chart */
-    const struct cs_privacy *privacy;  /* --pseudonymize (model/privacy.h): ids on
+    bool tables_only;                 /* the step's render: table: no native chart */
+    const struct cs_privacy *privacy; /* --pseudonymize (model/privacy.h): ids on
                                           Data, Custom and Data Quality become
                                           pseudonyms, free-text answers and raw
                                           rejected records are left out, and About
                                           says so; NULL = as stored */
-    size_t custom_columns;             /* custom keys given a column on Custom
+    size_t custom_columns;            /* custom keys given a column on Custom
                                           (0 = CS_CUSTOM_COLUMNS, and never past
                                           Excel's column limit); the others go
                                           to the column 'other' */
@@ -224,7 +224,7 @@ enum cs_xlsx_chart_kind {
     CS_XLSX_CHART_NONE = 0,
     CS_XLSX_CHART_COLUMN,
     CS_XLSX_CHART_BAR,
-    CS_XLSX_CHART_PIE,  /* first value column only */
+    CS_XLSX_CHART_PIE, /* first value column only */
     CS_XLSX_CHART_LINE,
 };
 
@@ -238,13 +238,13 @@ struct cs_xlsx_chart_spec {
 };
 
 struct cs_xlsx_table_spec {
-    const char *title;                /* sheet name (made valid and unique) */
-    const char *const *columns;       /* n_cols header names (made unique) */
-    size_t n_cols;                    /* 1 .. 16,384 */
-    const char *const *num_formats;   /* n_cols Excel formats ("0.00%"), NULL
+    const char *title;                      /* sheet name (made valid and unique) */
+    const char *const *columns;             /* n_cols header names (made unique) */
+    size_t n_cols;                          /* 1 .. 16,384 */
+    const char *const *num_formats;         /* n_cols Excel formats ("0.00%"), NULL
                                          entries or array = General */
-    const struct cs_xlsx_cell *cells; /* n_rows * n_cols, row-major */
-    size_t n_rows;                    /* < CS_XLSX_MAX_ROWS */
+    const struct cs_xlsx_cell *cells;       /* n_rows * n_cols, row-major */
+    size_t n_rows;                          /* < CS_XLSX_MAX_ROWS */
     const struct cs_xlsx_chart_spec *chart; /* NULL = no chart */
 };
 

@@ -31,15 +31,15 @@
 
 struct xl_stream {
     struct cs_xlsx *x;
-    struct xl_sheet *sh;       /* current sheet; NULL before the first */
-    const char *base;          /* "Data" */
-    const char *desc;          /* table-of-contents text of the first sheet */
-    const char *const *cols;   /* header names (borrowed) */
+    struct xl_sheet *sh;     /* current sheet; NULL before the first */
+    const char *base;        /* "Data" */
+    const char *desc;        /* table-of-contents text of the first sheet */
+    const char *const *cols; /* header names (borrowed) */
     size_t n_cols;
-    char **names;              /* owned: cleaned header of the current sheet */
-    lxw_row_t row;             /* last row written on the current sheet */
-    uint64_t total;            /* data rows written on all sheets */
-    size_t n_sheets;           /* sheets of the stream */
+    char **names;    /* owned: cleaned header of the current sheet */
+    lxw_row_t row;   /* last row written on the current sheet */
+    uint64_t total;  /* data rows written on all sheets */
+    size_t n_sheets; /* sheets of the stream */
 };
 
 static void
@@ -173,11 +173,11 @@ cs_xlsx_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *e
             cols[DATA_HEAD + 6 * c + k] = rating_names[6 * c + k];
         }
     char desc[640];
-    struct data_ctx d = {.st = {.x = x, .base = xl_sec_name(in, "Data"),
-                                .desc = xl_sec_desc(in, "One row per survey with every column, "
-                                                        "for pivoting (poor: 1 = poor, 0 = not).",
-                                                    desc, sizeof desc),
-                                .cols = cols, .n_cols = NCOL}};
+    struct data_ctx d = {.st = {.x = x, .base = xl_sec_name(in, "Data"), .desc = xl_sec_desc(in, "One row per survey with every column, "
+                                                                                                 "for pivoting (poor: 1 = poor, 0 = not).",
+                                                                                             desc, sizeof desc),
+                                .cols = cols,
+                                .n_cols = NCOL}};
     stream_begin(&d.st);
     if (x->lerr) {
         xl_names_free(d.st.names, NCOL);
@@ -323,9 +323,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
         snprintf(desc, sizeof desc, "Surveys the %s merge keeps (no answer columns)",
                  cs_merge_name(cx.kind));
     char desc2[640];
-    cx.st = (struct xl_stream){.x = x, .base = xl_sec_name(in, "Custom"),
-                               .desc = xl_sec_desc(in, desc, desc2, sizeof desc2), .cols = cols,
-                               .n_cols = n};
+    cx.st = (struct xl_stream){.x = x, .base = xl_sec_name(in, "Custom"), .desc = xl_sec_desc(in, desc, desc2, sizeof desc2), .cols = cols, .n_cols = n};
     stream_begin(&cx.st);
     if (!x->lerr)
         rc = cs_join_rows(in->store, in->filter, qk, custom_row, &cx, err);
@@ -341,10 +339,10 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
 
 /* ---- Data Quality --------------------------------------------------------- */
 
-#define DQ_REJ 4    /* Source, Line, Record, Reason, Raw */
-#define DQ_UNK 10   /* Category, Tag, Responses */
-#define DQ_ORPH 14  /* Survey id, Time, Answers, Measurements */
-#define DQ_CONF 19  /* Survey id, Category, Time, Kept, Not kept, Source, Line */
+#define DQ_REJ 4   /* Source, Line, Record, Reason, Raw */
+#define DQ_UNK 10  /* Category, Tag, Responses */
+#define DQ_ORPH 14 /* Survey id, Time, Answers, Measurements */
+#define DQ_CONF 19 /* Survey id, Category, Time, Kept, Not kept, Source, Line */
 #define DQ_RAW_CHARS 1024
 
 struct dq_ctx {
@@ -524,7 +522,8 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     struct xl_sheet *sh = xl_sheet_add(
         x, xl_sec_name(in, "Data Quality"), false,
         xl_sec_desc(in, "Rejected records, duplicates, unknown tags, orphan custom events, "
-                        "cleaned cells.", desc, sizeof desc));
+                        "cleaned cells.",
+                    desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
     char b[256];

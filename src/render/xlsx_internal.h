@@ -34,53 +34,55 @@ enum xl_fmt {
 };
 
 struct xl_sheet {
-    lxw_worksheet *ws;   /* owned by the workbook */
-    size_t index;        /* position in the workbook (0 = first) */
-    char name[128];      /* valid, unique sheet name (UTF-8) */
-    char *desc;          /* owned: table-of-contents text */
-    bool streamed;       /* constant-memory: rows strictly in order */
-    uint16_t *width;     /* owned: widest content per column, characters */
-    size_t n_width;      /* columns tracked */
-    char base[64];       /* streamed: the first sheet of the stream ("Data") */
-    uint32_t first_row;  /* streamed continuation: first data row number
+    lxw_worksheet *ws;  /* owned by the workbook */
+    size_t index;       /* position in the workbook (0 = first) */
+    char name[128];     /* valid, unique sheet name (UTF-8) */
+    char *desc;         /* owned: table-of-contents text */
+    bool streamed;      /* constant-memory: rows strictly in order */
+    uint16_t *width;    /* owned: widest content per column, characters */
+    size_t n_width;     /* columns tracked */
+    char base[64];      /* streamed: the first sheet of the stream ("Data") */
+    uint32_t first_row; /* streamed continuation: first data row number
                             (1-based, over all the sheets of the stream) */
-    uint32_t last_row;   /* ... and last */
+    uint32_t last_row;  /* ... and last */
 };
 
 /* Cells whose values are only known at close (counts over the whole
  * workbook). */
-enum xl_late_what { XL_LATE_REPLACED, XL_LATE_TRUNCATED, XL_LATE_TEXT_DROPPED };
+enum xl_late_what { XL_LATE_REPLACED,
+                    XL_LATE_TRUNCATED,
+                    XL_LATE_TEXT_DROPPED };
 struct xl_late {
-    size_t sheet;           /* index into sheets */
+    size_t sheet; /* index into sheets */
     lxw_row_t row;
     lxw_col_t col;
     enum xl_late_what what;
 };
 
 struct cs_xlsx {
-    lxw_workbook *wb;          /* owned */
-    struct cs_afile af;        /* the temporary file libxlsxwriter writes */
-    char *tool_version;        /* owned */
-    char *tmpdir;              /* owned: libxlsxwriter's temporary files */
+    lxw_workbook *wb;   /* owned */
+    struct cs_afile af; /* the temporary file libxlsxwriter writes */
+    char *tool_version; /* owned */
+    char *tmpdir;       /* owned: libxlsxwriter's temporary files */
     int64_t run_time_s;
-    uint32_t rows_per_sheet;   /* including the header row */
-    lxw_format *fmt[XF__COUNT];/* owned by the workbook; [XF_NONE] = NULL */
-    struct xl_sheet **sheets;  /* owned, each owned */
+    uint32_t rows_per_sheet;    /* including the header row */
+    lxw_format *fmt[XF__COUNT]; /* owned by the workbook; [XF_NONE] = NULL */
+    struct xl_sheet **sheets;   /* owned, each owned */
     size_t n_sheets, cap_sheets;
-    lxw_error lerr;            /* first libxlsxwriter error (sticky) */
-    char lerr_where[200];      /* "Summary!B7" or the call that failed */
-    char *buf;                 /* owned: cleaned-text scratch */
+    lxw_error lerr;       /* first libxlsxwriter error (sticky) */
+    char lerr_where[200]; /* "Summary!B7" or the call that failed */
+    char *buf;            /* owned: cleaned-text scratch */
     size_t buf_cap;
-    uint64_t n_replaced;       /* text cells with replaced bytes */
-    uint64_t n_truncated;      /* text cells cut at 32,767 characters */
-    uint64_t n_text_dropped;   /* free-text answers left out (privacy mode) */
+    uint64_t n_replaced;              /* text cells with replaced bytes */
+    uint64_t n_truncated;             /* text cells cut at 32,767 characters */
+    uint64_t n_text_dropped;          /* free-text answers left out (privacy mode) */
     const struct cs_privacy *privacy; /* borrowed from the section's input:
                                   ids written as pseudonyms (xl_id); NULL = off */
-    uint64_t data_rows;        /* rows on the Data sheets */
+    uint64_t data_rows;               /* rows on the Data sheets */
     size_t data_sheets;
-    bool data_written;         /* the Data section ran */
+    bool data_written;                    /* the Data section ran */
     const struct cs_xlsx_input *about_in; /* borrowed until close; NULL = no About */
-    size_t about_sheet;        /* index of the About sheet */
+    size_t about_sheet;                   /* index of the About sheet */
     struct xl_late late[8];
     size_t n_late;
 };
@@ -144,9 +146,9 @@ void xl_table(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0,
               lxw_col_t c0, lxw_row_t r1, char **names, size_t n);
 
 /* Flags of xl_clean. */
-#define XL_ONELINE  1u /* tabs and line breaks become spaces */
-#define XL_NOESCAPE 2u /* no _xHHHH_ escaping (chart text is not ST_Xstring) */
-#define XL_COUNT    4u /* count replacements and truncations in the totals */
+#define XL_ONELINE 1u        /* tabs and line breaks become spaces */
+#define XL_NOESCAPE 2u       /* no _xHHHH_ escaping (chart text is not ST_Xstring) */
+#define XL_COUNT 4u          /* count replacements and truncations in the totals */
 #define XL_COUNT_REPLACED 8u /* count replacements only (a deliberate cut) */
 
 /* Clean text into x->buf, valid until the next call: invalid UTF-8,

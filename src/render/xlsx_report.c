@@ -410,8 +410,8 @@ cs_xlsx_summary(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err
 
 /* ---- Category sheets ------------------------------------------------------ */
 
-#define DIST_COL 0   /* Score, Responses, Share */
-#define ISSUE_COL 4  /* Issue .. Description (8 columns) */
+#define DIST_COL 0  /* Score, Responses, Share */
+#define ISSUE_COL 4 /* Issue .. Description (8 columns) */
 #define CHART_COL 13
 #define CHART_ROWS 16 /* rows one chart covers at the scale used */
 
@@ -757,10 +757,14 @@ cs_xlsx_section_find(const char *name)
         const char *name;
         cs_xlsx_section_fn fn;
     } sections[] = {
-        {"about", cs_xlsx_about},         {"summary", cs_xlsx_summary},
-        {"categories", section_categories}, {"issues", cs_xlsx_issues},
-        {"trend", cs_xlsx_trend},         {"custom", cs_xlsx_custom},
-        {"data_quality", cs_xlsx_data_quality}, {"data", cs_xlsx_data},
+        {"about", cs_xlsx_about},
+        {"summary", cs_xlsx_summary},
+        {"categories", section_categories},
+        {"issues", cs_xlsx_issues},
+        {"trend", cs_xlsx_trend},
+        {"custom", cs_xlsx_custom},
+        {"data_quality", cs_xlsx_data_quality},
+        {"data", cs_xlsx_data},
     };
     for (size_t i = 0; name && i < sizeof sections / sizeof *sections; i++)
         if (strcmp(sections[i].name, name) == 0)

@@ -69,11 +69,11 @@ static void
 points(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
        const struct cs_judgement *j, bool judged)
 {
-    xl_num(x, sh, r, c, judged ? 100 * j->cmp.diff : NAN, XF_MEAN);
-    xl_num(x, sh, r, c + 1, judged ? 100 * j->cmp.diff_ci_lo : NAN, XF_MEAN);
-    xl_num(x, sh, r, c + 2, judged ? 100 * j->cmp.diff_ci_hi : NAN, XF_MEAN);
-    xl_num(x, sh, r, c + 3, judged ? j->cmp.p : NAN, XF_NORM);
-    xl_num(x, sh, r, c + 4, judged ? j->p_holm : NAN, XF_NORM);
+    xl_num(x, sh, r, c, judged ? 100 * j->cmp.diff : (double)NAN, XF_MEAN);
+    xl_num(x, sh, r, c + 1, judged ? 100 * j->cmp.diff_ci_lo : (double)NAN, XF_MEAN);
+    xl_num(x, sh, r, c + 2, judged ? 100 * j->cmp.diff_ci_hi : (double)NAN, XF_MEAN);
+    xl_num(x, sh, r, c + 3, judged ? j->cmp.p : (double)NAN, XF_NORM);
+    xl_num(x, sh, r, c + 4, judged ? j->p_holm : (double)NAN, XF_NORM);
 }
 
 cs_status
@@ -128,13 +128,13 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
         xl_text(x, sh, r, 1, b, SIZE_MAX, XF_NONE);
         xl_text(x, sh, r, 2, verdict_text(&row->j, judged, vb, sizeof vb), SIZE_MAX, XF_NONE);
         xl_num(x, sh, r, 3, row->now.poor_rate, XF_RATE);
-        xl_num(x, sh, r, 4, judged ? row->before.poor_rate : NAN, XF_RATE);
+        xl_num(x, sh, r, 4, judged ? row->before.poor_rate : (double)NAN, XF_RATE);
         points(x, sh, r, 5, &row->j, judged);
         xl_count(x, sh, r, 10, row->now.responses);
         if (judged)
             xl_count(x, sh, r, 11, row->before.responses);
         xl_num(x, sh, r, 12, row->now.mean, XF_MEAN);
-        xl_num(x, sh, r, 13, judged ? row->before.mean : NAN, XF_MEAN);
+        xl_num(x, sh, r, 13, judged ? row->before.mean : (double)NAN, XF_MEAN);
         xl_count(x, sh, r, 14, row->n_minor_scales);
     }
     lxw_row_t r1 = r0 + (lxw_row_t)(rv->n_rows ? rv->n_rows : 1);

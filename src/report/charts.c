@@ -30,14 +30,14 @@
 
 struct out {
     const struct cs_report_model *m;
-    char *pdf_path;         /* owned path of report.pdf, or NULL */
+    char *pdf_path; /* owned path of report.pdf, or NULL */
     const char *dir;
     unsigned surfaces;
     cs_file_cb on_file;
     void *ctx;
     struct chart_pdf *pdf; /* the multi-page report, or NULL */
     int n;
-    cs_name_cb on_name;    /* every chart stem, drawn or not (cs_charts_names) */
+    cs_name_cb on_name; /* every chart stem, drawn or not (cs_charts_names) */
     void *name_ctx;
 };
 
@@ -66,7 +66,10 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
     if (g_dpi > 0)
         sized.dpi = g_dpi;
     const struct chart_spec *spec = &sized;
-    static const struct { unsigned bit; enum chart_format f; } fm[] = {
+    static const struct {
+        unsigned bit;
+        enum chart_format f;
+    } fm[] = {
         {CS_CHART_PNG, CHART_PNG}, {CS_CHART_SVG, CHART_SVG}, {CS_CHART_PDF, CHART_PDF}};
     for (size_t i = 0; i < 3; i++) {
         if (!(o->surfaces & fm[i].bit))
@@ -171,7 +174,8 @@ distribution_chart(struct out *o, const struct cs_report_model *m,
         }
         for (size_t i = 0; i < n; i++) {
             double x = (g->dist[i].score - g->scale.lower) / w;
-            size_t b = x < 0 ? 0 : x >= 9 ? 9 : (size_t)x;
+            size_t b = x < 0 ? 0 : x >= 9 ? 9
+                                          : (size_t)x;
             count[b] += (double)g->dist[i].count;
         }
     }
@@ -263,8 +267,7 @@ issue_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         chart_spec_init(&spec, CHART_PIE);
         spec.title = title;
         spec.subtitle = "Issue mentions (a response may mention several)";
-        spec.footnote = (struct chart_footnote){.n = (long long)total, .n_label = "mentions",
-                                                .scale = sc, .window = win};
+        spec.footnote = (struct chart_footnote){.n = (long long)total, .n_label = "mentions", .scale = sc, .window = win};
         spec.categories = labels;
         spec.n_categories = n;
         spec.series = &ps;
@@ -318,7 +321,7 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         xfree(rows);
         return CS_OK;
     }
-    char (*labels)[24] = xcalloc(k ? k : 1, sizeof *labels);
+    char(*labels)[24] = xcalloc(k ? k : 1, sizeof *labels);
     const char **lp = xcalloc(k ? k : 1, sizeof *lp);
     double *v = xcalloc(k ? k : 1, sizeof *v), *lo = xcalloc(k ? k : 1, sizeof *lo),
            *hi = xcalloc(k ? k : 1, sizeof *hi);
@@ -411,9 +414,7 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         spec.title = title;
         spec.subtitle = sub;
         spec.interval_label = "95% interval (t)";
-        spec.axis = (struct chart_axis){.title = "Mean score", .fmt = CHART_FMT_FIXED,
-                                        .decimals = 2, .fixed = true,
-                                        .min = g->scale.lower, .max = g->scale.upper};
+        spec.axis = (struct chart_axis){.title = "Mean score", .fmt = CHART_FMT_FIXED, .decimals = 2, .fixed = true, .min = g->scale.lower, .max = g->scale.upper};
         if (!(g->scale.upper > g->scale.lower))
             spec.axis.fixed = false;
         snprintf(name, sizeof name, "trend-mean-%s", base);
@@ -465,9 +466,7 @@ summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
     snprintf(sub, sizeof sub, "%s surveys, %s calls, %s", ns, nc2, win);
     snprintf(foot, sizeof foot, "* fewer than %llu responses. Poor rate: share of scores at or below the threshold.",
              (unsigned long long)m->min_n);
-    struct chart_table t = {.title = "End of Call Survey \xE2\x80\x94 summary", .subtitle = sub,
-                            .n_cols = nc, .header = hdr, .n_rows = nr,
-                            .cells = (const char *const *)cells, .footnote = foot};
+    struct chart_table t = {.title = "End of Call Survey \xE2\x80\x94 summary", .subtitle = sub, .n_cols = nc, .header = hdr, .n_rows = nr, .cells = (const char *const *)cells, .footnote = foot};
     cs_status rc = chart_pdf_add_table(pdf, &t, err);
     for (size_t i = 0; i < nr * nc; i++)
         xfree(cells[i]);
@@ -489,8 +488,7 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     if (cs_mkdirs(path, err))
         return CS_E_IO;
     struct cs_charts *c = xcalloc(1, sizeof *c);
-    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
-                        .on_file = on_file, .ctx = ctx};
+    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
         c->o.pdf_path = xstrdup(path);
@@ -649,9 +647,7 @@ cs_charts_result(struct cs_charts *c, const struct cs_template_step *st,
     for (size_t k = 0; k < n_ser; k++)
         ser[k] = (struct chart_series){.name = snames[k], .values = vals + k * n_cats};
     static const enum chart_kind kinds[CS_RENDER__COUNT] = {
-        [CS_RENDER_COLUMN] = CHART_COLUMN, [CS_RENDER_COLUMN2Y] = CHART_COLUMN_DUAL,
-        [CS_RENDER_BAR] = CHART_BAR, [CS_RENDER_PIE] = CHART_PIE,
-        [CS_RENDER_LINE] = CHART_LINE, [CS_RENDER_STACKED] = CHART_STACKED};
+        [CS_RENDER_COLUMN] = CHART_COLUMN, [CS_RENDER_COLUMN2Y] = CHART_COLUMN_DUAL, [CS_RENDER_BAR] = CHART_BAR, [CS_RENDER_PIE] = CHART_PIE, [CS_RENDER_LINE] = CHART_LINE, [CS_RENDER_STACKED] = CHART_STACKED};
     enum chart_kind kind = kinds[st->render];
     if (kind == CHART_COLUMN && n_ser > 1)
         kind = CHART_CLUSTERED;
@@ -740,8 +736,7 @@ cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
-    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG),
-                    .on_file = on_file, .ctx = ctx};
+    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
     return compare_charts(c, o, parts, err);
 }
 
@@ -819,7 +814,7 @@ compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct 
         /* clustered distributions: one series per group, shares per score */
         if (rc == CS_OK && (parts & CS_COMPARE_DIST) && best->n_dist <= MAX_DIST_COLUMNS) {
             size_t nd = best->n_dist;
-            char (*labels)[32] = xcalloc(nd ? nd : 1, sizeof *labels);
+            char(*labels)[32] = xcalloc(nd ? nd : 1, sizeof *labels);
             const char **lp = xcalloc(nd ? nd : 1, sizeof *lp);
             double *vals = xcalloc(c->n_groups * (nd ? nd : 1), sizeof *vals);
             struct chart_series *ser = xcalloc(c->n_groups, sizeof *ser);
@@ -852,8 +847,7 @@ compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct 
             spec.series = ser;
             spec.n_series = c->n_groups;
             spec.no_value_labels = c->n_groups > 3;
-            spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT,
-                                            .decimals = 1};
+            spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
             snprintf(name, sizeof name, "compare-distribution-%s",
                      cs_category_name((enum cs_category)cat));
             rc = emit(&o, &spec, name, err);

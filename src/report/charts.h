@@ -12,7 +12,9 @@
 #include "report/model.h"
 
 /* Which surfaces to write (bits). */
-enum { CS_CHART_PNG = 1, CS_CHART_SVG = 2, CS_CHART_PDF = 4 };
+enum { CS_CHART_PNG = 1,
+       CS_CHART_SVG = 2,
+       CS_CHART_PDF = 4 };
 
 /* Called for every file written (path borrowed). */
 typedef void (*cs_file_cb)(void *ctx, const char *path);
@@ -72,7 +74,8 @@ cs_status cs_charts_names(const struct cs_report_model *m, const struct cs_compa
                           struct cs_err *err);
 
 /* Which compare charts to draw (bits). */
-enum { CS_COMPARE_POOR = 1, CS_COMPARE_DIST = 2 };
+enum { CS_COMPARE_POOR = 1,
+       CS_COMPARE_DIST = 2 };
 /* DIR/charts/compare-*: poor rate by group with Wilson whiskers
  * (CS_COMPARE_POOR) and clustered distributions by group
  * (CS_COMPARE_DIST), for the largest scale of each category. */

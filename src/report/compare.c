@@ -206,8 +206,7 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
         for (size_t k = 0; k < c->groups[g].n_cats; k++) {
             const struct rep_group *rg = &c->groups[g].cats[k];
             const struct rep_group *rb = find_cat(base, rg->cat, &rg->scale);
-            struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g,
-                                .baseline = bi};
+            struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g, .baseline = bi};
             r.n = rg->sum.n;
             r.poor = rg->sum.n_poor;
             r.poor_rate = rg->sum.poor_rate;
@@ -505,8 +504,8 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
         "0", "0.0000", NULL, "0.00%", "0.00", "0.00", "0.00%", "0.00%", "0.00%", "0.00%", NULL};
     size_t nc = sizeof cols / sizeof *cols;
     struct cs_xlsx_cell *cells = xcalloc((c->n_rows ? c->n_rows : 1) * nc, sizeof *cells);
-    char (*scale)[48] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *scale);
-    char (*top)[160] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *top);
+    char(*scale)[48] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *scale);
+    char(*top)[160] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *top);
     for (size_t i = 0; i < c->n_rows; i++) {
         const struct cmp_row *r = &c->rows[i];
         char lo[32], hi[32], th[32];
@@ -556,8 +555,7 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
             o[29] = NUM(gb->sum.poor_ci_hi);
         }
     }
-    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = nc,
-                                   .num_formats = fmts, .cells = cells, .n_rows = c->n_rows};
+    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = nc, .num_formats = fmts, .cells = cells, .n_rows = c->n_rows};
     cs_status rc = cs_xlsx_table(x, &t, err);
     xfree(cells);
     xfree(scale);
@@ -578,8 +576,7 @@ xlsx_groups(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err *err)
         gc[g * 4 + 2] = NUM((double)c->groups[g].surveys);
         gc[g * 4 + 3] = TXT(g == c->baseline ? "yes" : "");
     }
-    struct cs_xlsx_table_spec gt = {.title = "Groups", .columns = gcols, .n_cols = 4,
-                                    .num_formats = gfmt, .cells = gc, .n_rows = c->n_groups};
+    struct cs_xlsx_table_spec gt = {.title = "Groups", .columns = gcols, .n_cols = 4, .num_formats = gfmt, .cells = gc, .n_rows = c->n_groups};
     cs_status rc = cs_xlsx_table(x, &gt, err);
     xfree(gc);
     return rc;
@@ -628,11 +625,8 @@ xlsx_distributions(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err 
                  "%s rating, %s\xE2\x80\x93%s scale: share of respondents per score",
                  cs_category_title((enum cs_category)cat), cs_js_number(best->scale.lower, lo),
                  cs_js_number(best->scale.upper, hi));
-        struct cs_xlsx_chart_spec ch = {.kind = CS_XLSX_CHART_COLUMN, .category_col = 0,
-                                        .value_cols = vcols, .n_value_cols = c->n_groups,
-                                        .title = chart_title, .value_format = "0%"};
-        struct cs_xlsx_table_spec dt = {.title = title, .columns = hdr, .n_cols = ncols,
-                                        .num_formats = fm, .cells = dc, .n_rows = nd, .chart = &ch};
+        struct cs_xlsx_chart_spec ch = {.kind = CS_XLSX_CHART_COLUMN, .category_col = 0, .value_cols = vcols, .n_value_cols = c->n_groups, .title = chart_title, .value_format = "0%"};
+        struct cs_xlsx_table_spec dt = {.title = title, .columns = hdr, .n_cols = ncols, .num_formats = fm, .cells = dc, .n_rows = nd, .chart = &ch};
         rc = cs_xlsx_table(x, &dt, err);
         xfree(hdr);
         xfree(fm);
@@ -699,10 +693,7 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
     snprintf(path, sizeof path, "%s/compare.xlsx", o->dir);
     struct cs_xlsx *x = NULL;
     struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
-    struct cs_xlsx_input xin = {.m = o->m, .store = s, .filter = o->filter,
-                                .tool_version = o->tool_version, .run_time_s = o->run_time_s,
-                                .template_name = t->name, .filters_text = o->filters_text,
-                                .privacy = o->privacy};
+    struct cs_xlsx_input xin = {.m = o->m, .store = s, .filter = o->filter, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = t->name, .filters_text = o->filters_text, .privacy = o->privacy};
     struct cs_charts *charts = NULL;
     unsigned surf = o->surfaces & (CS_CHART_PNG | CS_CHART_SVG);
     if ((rc = cs_xlsx_open(path, &xo, &x, err)))
@@ -761,7 +752,8 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
         }
         default:
             note(o, "step '%s': the %s section belongs to `callsurvey report`; "
-                    "compare skips it", st->title, cs_section_name(st->section));
+                    "compare skips it",
+                 st->title, cs_section_name(st->section));
             break;
         }
     }

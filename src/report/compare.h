@@ -20,10 +20,10 @@
 struct cs_privacy;
 
 struct cmp_group {
-    char *key;               /* owned: full resource id, week, day, answer */
-    char *label;             /* owned: short name */
+    char *key;   /* owned: full resource id, week, day, answer */
+    char *label; /* owned: short name */
     uint64_t surveys;
-    struct rep_group *cats;  /* owned: per (category, scale) */
+    struct rep_group *cats; /* owned: per (category, scale) */
     size_t n_cats;
 };
 
@@ -31,8 +31,8 @@ struct cmp_group {
 struct cmp_row {
     int cat;
     struct stats_scale scale;
-    size_t group, baseline;       /* indices into groups */
-    uint64_t n, n_base;           /* responses */
+    size_t group, baseline; /* indices into groups */
+    uint64_t n, n_base;     /* responses */
     uint64_t poor, poor_base;
     double poor_rate, poor_rate_base;
     struct stats_poor_cmp poor_cmp; /* diff (group - baseline), Newcombe CI, z or Fisher p */
@@ -42,35 +42,35 @@ struct cmp_row {
     struct cs_judgement j;          /* the whole judgement (report/review.h cs_judge_table),
                                        of which p_poor_holm and verdict are copies */
     double mean, mean_base;
-    double min_detectable_diff;     /* smallest poor-rate rise detectable at 80% power */
+    double min_detectable_diff; /* smallest poor-rate rise detectable at 80% power */
     enum cs_verdict verdict;
 };
 
 struct cs_compare {
-    const char *by;          /* "resource", "week", "day", "custom:KEY" (borrowed) */
+    const char *by; /* "resource", "week", "day", "custom:KEY" (borrowed) */
     struct cmp_group *groups;
     size_t n_groups;
-    size_t baseline;         /* index of the baseline group (with previous: 0,
+    size_t baseline;        /* index of the baseline group (with previous: 0,
                                 the first period, which has no row) */
-    bool baseline_previous;  /* --baseline previous: each row's baseline is the
+    bool baseline_previous; /* --baseline previous: each row's baseline is the
                                 group before it (rows carry their baseline) */
-    bool baseline_given;     /* --baseline given (else the default rule) */
+    bool baseline_given;    /* --baseline given (else the default rule) */
     struct cmp_row *rows;
     size_t n_rows;
     uint64_t min_n;
-    double min_effect;       /* points: smaller differences get no verdict */
+    double min_effect; /* points: smaller differences get no verdict */
     size_t n_worse, n_better;
 };
 
 struct cs_compare_opts {
-    struct cs_filter filter;    /* borrowed strings */
-    const char *by;             /* as given on the command line */
-    const char *baseline;       /* key or label, case-insensitive, or "previous"
+    struct cs_filter filter; /* borrowed strings */
+    const char *by;          /* as given on the command line */
+    const char *baseline;    /* key or label, case-insensitive, or "previous"
                                    (--by week|day); NULL = the earliest week or
                                    day, or the resource or answer with the most
                                    surveys */
-    uint64_t min_n;             /* 30 */
-    double min_effect;          /* --min-effect, points (0) */
+    uint64_t min_n;          /* 30 */
+    double min_effect;       /* --min-effect, points (0) */
 };
 
 /* Build the comparison.  Errors: CS_E_USAGE for a bad --by or an unknown
@@ -104,15 +104,15 @@ struct cs_store;
 struct cs_report_model;
 /* Where and how cs_compare_render writes. */
 struct cs_compare_out {
-    const char *dir;                   /* output directory (exists) */
-    int64_t run_time_s;                /* About */
-    const char *tool_version;          /* About */
-    unsigned surfaces;                 /* CS_CHART_PNG | CS_CHART_SVG (report/charts.h) */
-    const struct cs_report_model *m;   /* the whole window: About, Data Quality,
+    const char *dir;                              /* output directory (exists) */
+    int64_t run_time_s;                           /* About */
+    const char *tool_version;                     /* About */
+    unsigned surfaces;                            /* CS_CHART_PNG | CS_CHART_SVG (report/charts.h) */
+    const struct cs_report_model *m;              /* the whole window: About, Data Quality,
                                           query-step charts; NULL = left out */
-    const struct cs_filter *filter;    /* borrowed; NULL = all */
-    const char *filters_text;          /* About */
-    const struct cs_privacy *privacy;  /* --pseudonymize: About and Data Quality
+    const struct cs_filter *filter;               /* borrowed; NULL = all */
+    const char *filters_text;                     /* About */
+    const struct cs_privacy *privacy;             /* --pseudonymize: About and Data Quality
                                           as in report.xlsx; NULL = off */
     void (*on_file)(void *ctx, const char *path); /* every file written */
     void (*on_note)(void *ctx, const char *msg);  /* steps compare skips */

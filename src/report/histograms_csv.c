@@ -25,19 +25,19 @@ put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
     cs_csv_text(c, r->kind);
     cs_csv_text(c, r->period);
     cs_csv_text(c, r->resource_id);
-    cs_csv_text(c, "");                 /* custom_key */
-    cs_csv_text(c, "");                 /* custom_value */
+    cs_csv_text(c, ""); /* custom_key */
+    cs_csv_text(c, ""); /* custom_value */
     cs_csv_text(c, rating ? cs_category_name((enum cs_category)r->cat) : "");
-    cs_csv_num(c, rating ? r->lower : NAN);
-    cs_csv_num(c, rating ? r->upper : NAN);
-    cs_csv_num(c, rating ? r->threshold : NAN);
+    cs_csv_num(c, rating ? r->lower : (double)NAN);
+    cs_csv_num(c, rating ? r->upper : (double)NAN);
+    cs_csv_num(c, rating ? r->threshold : (double)NAN);
     cs_csv_text(c, rating ? (r->default_scale ? "true" : "false") : "");
-    cs_csv_num(c, rating ? r->score : NAN);
+    cs_csv_num(c, rating ? r->score : (double)NAN);
     cs_csv_text(c, r->tags);
     cs_csv_text(c, r->reason);
     cs_csv_int(c, (long long)r->n);
-    cs_csv_num(c, total ? (double)r->calls : NAN);
-    cs_csv_num(c, total ? (double)r->participants : NAN);
+    cs_csv_num(c, total ? (double)r->calls : (double)NAN);
+    cs_csv_num(c, total ? (double)r->participants : (double)NAN);
     cs_csv_text(c, total ? cs_time_format(r->first_us, b1) : "");
     cs_csv_text(c, total ? cs_time_format(r->last_us, b2) : "");
     cs_csv_endrow(c);

@@ -350,8 +350,9 @@ static const struct dim {
 static const char *const not_yet[] = {"os", "os-version", "app-version", "browser",
                                       "client-os"};
 
+/* The dimension named name, NULL when there is none (check_by). */
 static const struct dim *
-find_dim(const char *name)
+lookup_dim(const char *name)
 {
     for (size_t i = 0; i < N_DIMS; i++)
         if (strcmp(dims[i].name, name) == 0)
@@ -359,11 +360,34 @@ find_dim(const char *name)
     return NULL;
 }
 
+/* The dimension of a --by value check_by accepted (never NULL). */
+static const struct dim *
+find_dim(const char *name)
+{
+    static const struct dim unknown = {"unknown", "unknown_dimension", "''", false};
+    const struct dim *d = lookup_dim(name);
+    return d ? d : &unknown;
+}
+
+/* The column of a dimension check_by accepted. */
+static const char *
+dim_column(const char *name)
+{
+    return find_dim(name)->column;
+}
+
+/* ... and its source expression. */
+static const char *
+dim_source(const char *name)
+{
+    return find_dim(name)->source;
+}
+
 static cs_status
 check_by(const struct cs_kql_opts *o, struct cs_err *err)
 {
     for (size_t i = 0; i < o->n_by; i++) {
-        if (!find_dim(o->by[i])) {
+        if (!lookup_dim(o->by[i])) {
             for (size_t k = 0; k < sizeof not_yet / sizeof *not_yet; k++)
                 if (strcmp(o->by[i], not_yet[k]) == 0)
                     return cs_fail(err, CS_E_USAGE, "--by",
@@ -389,7 +413,7 @@ static void
 put_dim_cols(struct text *t, const struct cs_kql_opts *o)
 {
     for (size_t i = 0; i < o->n_by; i++)
-        put(t, ", %s", find_dim(o->by[i])->column);
+        put(t, ", %s", dim_column(o->by[i]));
 }
 
 static void
@@ -427,7 +451,7 @@ put_counts(struct text *t, const struct cs_kql_opts *o, const char *sv)
            "    first_time, last_time\n"
            "| order by row_kind asc, period asc, resource_id asc");
     for (size_t i = 0; i < o->n_by; i++)
-        put(t, ", %s asc", find_dim(o->by[i])->column);
+        put(t, ", %s asc", dim_column(o->by[i]));
     put(t, ", custom_key asc,\n"
            "    custom_value asc, category asc, lower asc, upper asc, threshold asc,\n"
            "    default_scale asc, score asc, tags asc, reason asc\n");
@@ -469,7 +493,7 @@ cs_kql_columns_text(const struct cs_kql_opts *o)
         put(&t, "%s\t%s\n", cs_kql_columns[i].name, cs_kql_columns[i].type);
         if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
             for (size_t k = 0; k < o->n_by; k++)
-                put(&t, "%s\tstring\n", find_dim(o->by[k])->column);
+                put(&t, "%s\tstring\n", dim_column(o->by[k]));
     }
     return t.s;
 }
@@ -622,7 +646,7 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
                 "    | where LegCall != \"\" and LegPart != \"\"\n"
                 "    | summarize arg_max(TimeGenerated");
         for (size_t k = 0; k < o->n_by; k++)
-            put(&t, ", %s", find_dim(o->by[k])->source);
+            put(&t, ", %s", dim_source(o->by[k]));
         put(&t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
         for (size_t k = 0; k < o->n_by; k++) {
             const struct dim *d = find_dim(o->by[k]);
@@ -639,7 +663,7 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
                 "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
                 "    | extend ");
         for (size_t k = 0; k < o->n_by; k++) {
-            const char *c = find_dim(o->by[k])->column;
+            const char *c = dim_column(o->by[k]);
             put(&t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
         }
         put(&t, ";\n");
@@ -679,7 +703,8 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
             sv, sv);
     } else {
         put(&t, "// ---- 4./5. no --custom-keys: every survey once, custom_key \"\" ------------------\n"
-                "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n", sv);
+                "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n",
+            sv);
     }
     put_counts(&t, o, sv);
     *out = t.s;

@@ -37,9 +37,9 @@ extern const size_t cs_kql_n_columns;
 #define CS_KQL_MAX_BY 5    /* --by dimensions (each at most once) */
 
 struct cs_kql_opts {
-    bool has_since, has_until;     /* survey window [since, until), µs */
+    bool has_since, has_until; /* survey window [since, until), µs */
     int64_t since_us, until_us;
-    bool bucket_day;               /* period = day (default ISO week) */
+    bool bucket_day;                        /* period = day (default ISO week) */
     const char *resources[CS_KQL_MAX_LIST]; /* borrowed: ARM ids or last segments */
     size_t n_resources;
     const char *custom_keys[CS_KQL_MAX_LIST]; /* borrowed */
@@ -47,13 +47,13 @@ struct cs_kql_opts {
     const char *by[CS_KQL_MAX_BY]; /* borrowed: --by sdk-version, endpoint-type,
                                       participant-type, call-type, end-reason */
     size_t n_by;
-    const char *events_table;      /* "customEvents" (default) or "AppEvents" */
-    const char *app;               /* app('NAME').customEvents; NULL: none */
-    const char *event_name;        /* custom events read (default CallSurvey) */
-    const char *id_key;            /* customDimensions key of the survey id (default id) */
-    double default_threshold;      /* for ratings without a scale (default 2) */
-    const char *version;           /* "callsurvey 0.1.0", for the header */
-    const char *command_line;      /* as typed, for the header (one line) */
+    const char *events_table; /* "customEvents" (default) or "AppEvents" */
+    const char *app;          /* app('NAME').customEvents; NULL: none */
+    const char *event_name;   /* custom events read (default CallSurvey) */
+    const char *id_key;       /* customDimensions key of the survey id (default id) */
+    double default_threshold; /* for ratings without a scale (default 2) */
+    const char *version;      /* "callsurvey 0.1.0", for the header */
+    const char *command_line; /* as typed, for the header (one line) */
 };
 
 /* Defaults: no window, week buckets, customEvents, CallSurvey, id, 2. */

@@ -613,13 +613,10 @@ cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
         }
     char sheet[64];
     cs_template_sheet_name(st, -1, sheet, sizeof sheet);
-    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = r->n_cols,
-                                   .num_formats = fmts, .cells = cells, .n_rows = r->n_rows};
+    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = r->n_cols, .num_formats = fmts, .cells = cells, .n_rows = r->n_rows};
     /* 1.1.4 has no secondary axis: column2y and stacked draw as columns */
     static const enum cs_xlsx_chart_kind kinds[CS_RENDER__COUNT] = {
-        [CS_RENDER_COLUMN] = CS_XLSX_CHART_COLUMN, [CS_RENDER_COLUMN2Y] = CS_XLSX_CHART_COLUMN,
-        [CS_RENDER_BAR] = CS_XLSX_CHART_BAR, [CS_RENDER_PIE] = CS_XLSX_CHART_PIE,
-        [CS_RENDER_LINE] = CS_XLSX_CHART_LINE, [CS_RENDER_STACKED] = CS_XLSX_CHART_COLUMN};
+        [CS_RENDER_COLUMN] = CS_XLSX_CHART_COLUMN, [CS_RENDER_COLUMN2Y] = CS_XLSX_CHART_COLUMN, [CS_RENDER_BAR] = CS_XLSX_CHART_BAR, [CS_RENDER_PIE] = CS_XLSX_CHART_PIE, [CS_RENDER_LINE] = CS_XLSX_CHART_LINE, [CS_RENDER_STACKED] = CS_XLSX_CHART_COLUMN};
     struct cs_xlsx_chart_spec ch;
     size_t vcol = 0;
     long cx = st->x ? cs_result_column(r, st->x) : 0;
@@ -634,9 +631,7 @@ cs_report_step_xlsx(struct cs_xlsx *x, const struct cs_template_step *st,
     if (cs_render_is_chart(st->render) && st->series == NULL && one_series && cx >= 0 &&
         cy >= 0 && r->n_rows > 0) {
         vcol = (size_t)cy;
-        ch = (struct cs_xlsx_chart_spec){.kind = kinds[st->render], .category_col = (size_t)cx,
-                                         .value_cols = &vcol, .n_value_cols = 1,
-                                         .title = st->title, .value_format = fmts[cy]};
+        ch = (struct cs_xlsx_chart_spec){.kind = kinds[st->render], .category_col = (size_t)cx, .value_cols = &vcol, .n_value_cols = 1, .title = st->title, .value_format = fmts[cy]};
         t.chart = &ch;
     }
     cs_status rc = cs_xlsx_table(x, &t, err);
@@ -677,9 +672,7 @@ cs_report_check_chart_names(const struct cs_template *t, const struct cs_report_
                                  st->section == CS_SECTION_COMPARE ? CS_COMPARE_POOR
                                                                    : CS_COMPARE_DIST,
                                  -1, names_add, &built, err);
-        else if (!cmp && m && (st->section == CS_SECTION_DISTRIBUTION ||
-                               st->section == CS_SECTION_ISSUES ||
-                               st->section == CS_SECTION_TREND))
+        else if (!cmp && m && (st->section == CS_SECTION_DISTRIBUTION || st->section == CS_SECTION_ISSUES || st->section == CS_SECTION_TREND))
             rc = cs_charts_names(m, NULL,
                                  st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
                                  : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
@@ -714,15 +707,22 @@ cs_report_check_chart_names(const struct cs_template *t, const struct cs_report_
 
 /* ---- formats ---------------------------------------------------------- */
 
-enum fmt { F_JSON = 1, F_CSV = 2, F_PNG = 4, F_SVG = 8, F_PDF = 16, F_XLSX = 32,
+enum fmt { F_JSON = 1,
+           F_CSV = 2,
+           F_PNG = 4,
+           F_SVG = 8,
+           F_PDF = 16,
+           F_XLSX = 32,
            F_HISTOGRAMS = 64 };
 
 static cs_status
 parse_formats(const char *list, unsigned *out, struct cs_err *err)
 {
-    static const struct { const char *name; unsigned bit; } names[] = {
-        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG},
-        {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}};
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {
+        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG}, {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}};
     *out = 0;
     const char *p = list;
     while (*p) {
@@ -835,8 +835,9 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     size_t max_cols = o->custom_columns ? o->custom_columns : CS_CUSTOM_COLUMNS;
     if (audit.keys > max_cols)
         push_note(res, "%llu custom keys: the %zu most used have a column in custom.csv "
-                  "and the Custom sheet, the other %llu are in the column 'other' "
-                  "(--custom-columns N)", (unsigned long long)audit.keys, max_cols,
+                       "and the Custom sheet, the other %llu are in the column 'other' "
+                       "(--custom-columns N)",
+                  (unsigned long long)audit.keys, max_cols,
                   (unsigned long long)(audit.keys - max_cols));
     if (o->run_info && cJSON_GetObjectItem(doc, "run"))
         cs_json_run_info(cJSON_GetObjectItem(doc, "run"), o->run_info);
@@ -863,11 +864,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         push_file(res, path);
     }
     struct cs_xlsx_input xin = {
-        .m = m, .store = store, .filter = &mo.filter, .merge = kind,
-        .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet,
-        .tool_version = o->tool_version, .run_time_s = o->run_time_s,
-        .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text,
-        .privacy = o->privacy, .custom_columns = max_cols};
+        .m = m, .store = store, .filter = &mo.filter, .merge = kind, .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text, .privacy = o->privacy, .custom_columns = max_cols};
     bool data_written = false;
     if (fmts & F_XLSX) {
         double ts = now_s();
@@ -926,8 +923,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             if (charts && cs_render_is_chart(st->render)) /* render: table draws none */
                 rc = cs_charts_section(charts,
                                        st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
-                                       : st->section == CS_SECTION_ISSUES   ? CS_CHARTS_ISSUES
-                                                                            : CS_CHARTS_TREND,
+                                       : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
+                                                                              : CS_CHARTS_TREND,
                                        st->category, err);
             res->seconds_charts += now_s() - ts;
             break;

@@ -224,7 +224,7 @@ tag_side(const struct rep_group *g, const char *tag)
     for (size_t i = 0; i < g->n_issues; i++)
         if (strcmp(g->issues[i].name, tag) == 0)
             x.poor = g->issues[i].surveys;
-    x.poor_rate = x.responses ? (double)x.poor / (double)x.responses : NAN;
+    x.poor_rate = x.responses ? (double)x.poor / (double)x.responses : (double)NAN;
     return x;
 }
 

@@ -20,15 +20,15 @@
 #define CS_REVIEW_MOVERS 5 /* tags (and resources) listed per category */
 
 struct cs_review_opts {
-    struct cs_filter filter;    /* the report's filter (borrowed strings): its
+    struct cs_filter filter; /* the report's filter (borrowed strings): its
                                    since/until, where given, are the period */
-    int64_t data_first_us;      /* first and last survey time under the
+    int64_t data_first_us;   /* first and last survey time under the
                                    filter's resources (the report's totals): */
-    int64_t data_last_us;       /*   the default period is taken from them */
-    enum cs_review_vs vs;       /* --vs previous|none|N */
-    unsigned vs_periods;        /* N of --vs N (1 for previous) */
-    uint64_t min_n;             /* --min-n (30) */
-    double min_effect_pts;      /* --min-effect, points (0) */
+    int64_t data_last_us;    /*   the default period is taken from them */
+    enum cs_review_vs vs;    /* --vs previous|none|N */
+    unsigned vs_periods;     /* N of --vs N (1 for previous) */
+    uint64_t min_n;          /* --min-n (30) */
+    double min_effect_pts;   /* --min-effect, points (0) */
 };
 
 /* Judge n differences as one table: cmp[i] (filled by the caller with

@@ -16,13 +16,13 @@
 
 /* ---- growable arrays -------------------------------------------------- */
 
-#define PUSH(arr, n, cap, val)                                                 \
-    do {                                                                       \
-        if ((n) == (cap)) {                                                    \
-            (cap) = (cap) ? (cap) * 2 : 8;                                     \
-            (arr) = xreallocarray((arr), (cap), sizeof *(arr));                \
-        }                                                                      \
-        (arr)[(n)++] = (val);                                                  \
+#define PUSH(arr, n, cap, val)                                  \
+    do {                                                        \
+        if ((n) == (cap)) {                                     \
+            (cap) = (cap) ? (cap)*2 : 8;                        \
+            (arr) = xreallocarray((arr), (cap), sizeof *(arr)); \
+        }                                                       \
+        (arr)[(n)++] = (val);                                   \
     } while (0)
 
 static bool
@@ -44,7 +44,7 @@ cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n)
 static double
 ratio(uint64_t a, uint64_t b)
 {
-    return b ? (double)a / (double)b : NAN;
+    return b ? (double)a / (double)b : (double)NAN;
 }
 
 /* ---- unknown tags ----------------------------------------------------- */
@@ -380,8 +380,7 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
             nx->lower == c->lower && nx->upper == c->upper &&
             nx->threshold == c->threshold)
             continue;
-        struct rep_trend r = {.cat = c->cat, .bucket = c->bucket,
-                              .scale = {c->lower, c->upper, c->threshold}};
+        struct rep_trend r = {.cat = c->cat, .bucket = c->bucket, .scale = {c->lower, c->upper, c->threshold}};
         struct stats_hist h = {tb, n_tb};
         r.sum = stats_summarize(&h, r.scale.lower, r.scale.upper, r.scale.threshold);
         r.small_sample = r.sum.n < m->min_n;

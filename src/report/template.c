@@ -33,7 +33,13 @@
 /* ---- Names and section rules ------------------------------------------ */
 
 static const char *const render_names[CS_RENDER__COUNT] = {
-    "table", "column", "column2y", "bar", "pie", "line", "stacked",
+    "table",
+    "column",
+    "column2y",
+    "bar",
+    "pie",
+    "line",
+    "stacked",
 };
 
 static const char *const param_type_names[] = {"string", "number", "time"};
@@ -42,12 +48,12 @@ static const char *const param_type_names[] = {"string", "number", "time"};
 
 /* What each section may be drawn as, and its default names. */
 struct section_def {
-    const char *name;        /* YAML name */
-    unsigned renders;        /* bit set of allowed enum cs_render */
-    enum cs_render render;   /* default render */
-    bool takes_category;     /* `category:` allowed; without it, every category */
-    const char *sheet;       /* default sheet ("" = per category: its title) */
-    const char *chart;       /* default chart stem ("%s" = the category name) */
+    const char *name;      /* YAML name */
+    unsigned renders;      /* bit set of allowed enum cs_render */
+    enum cs_render render; /* default render */
+    bool takes_category;   /* `category:` allowed; without it, every category */
+    const char *sheet;     /* default sheet ("" = per category: its title) */
+    const char *chart;     /* default chart stem ("%s" = the category name) */
 };
 
 static const struct section_def sections[CS_SECTION__COUNT] = {
@@ -135,7 +141,9 @@ copy_chars(char *buf, size_t n, const char *s, size_t max_chars)
         while (k && ((unsigned char)buf[k] & 0xC0) == 0x80)
             k--;
         unsigned char c = (unsigned char)buf[k];
-        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3
+                                  : c >= 0xC0   ? 2
+                                                : 1;
         if (out - k == need)
             break;
         out = k;
@@ -191,7 +199,7 @@ cs_template_chart_name(const struct cs_template_step *st, int category,
     if (!cs_render_is_chart(st->render))
         return buf;
     bool per_cat = st->category < 0 && (st->section == CS_SECTION_DISTRIBUTION ||
-                                         st->section == CS_SECTION_ISSUES);
+                                        st->section == CS_SECTION_ISSUES);
     int c = st->category >= 0 ? st->category : category;
     if (st->chart) {
         if (per_cat && c >= 0)
@@ -615,7 +623,7 @@ struct cypath {
     char comp[MAX_COMPS][64]; /* field names, or 0-based entry indexes */
     bool is_index[MAX_COMPS];
     size_t n;
-    unsigned line;            /* libcyaml's own line of the innermost entry */
+    unsigned line; /* libcyaml's own line of the innermost entry */
 };
 
 static void
@@ -816,8 +824,18 @@ is_identifier(const char *s)
 
 /* Names bound by cs_template_params_build for every template. */
 static const char *const builtin_params[] = {
-    "since", "until", "since_us", "until_us", "week", "week_start", "week_end",
-    "week_start_us", "week_end_us", "resource", "resources", "min_n",
+    "since",
+    "until",
+    "since_us",
+    "until_us",
+    "week",
+    "week_start",
+    "week_end",
+    "week_start_us",
+    "week_end_us",
+    "resource",
+    "resources",
+    "min_n",
 };
 
 static bool
@@ -901,11 +919,13 @@ convert_params(struct cs_template *t, const struct raw_template *raw,
         if (!is_identifier(p->name) || strlen(p->name) > 64)
             return fail_at(err, file, name_line,
                            "parameter %zu: name '%s' must be an identifier "
-                           "(letters, digits, '_'; at most 64)", i + 1, p->name);
+                           "(letters, digits, '_'; at most 64)",
+                           i + 1, p->name);
         if (is_builtin_param(p->name))
             return fail_at(err, file, name_line,
                            "parameter '%s' is built in (always bound); "
-                           "choose another name", p->name);
+                           "choose another name",
+                           p->name);
         if (rp->type) {
             int k = -1;
             for (int j = 0; j <= CS_PARAM_TIME; j++)
@@ -914,7 +934,8 @@ convert_params(struct cs_template *t, const struct raw_template *raw,
             if (k < 0)
                 return fail_at(err, file, line_of(ix, "parameters.%zu.type", i),
                                "parameter '%s': unknown type '%s' (expected "
-                               "string, number or time)", p->name, rp->type);
+                               "string, number or time)",
+                               p->name, rp->type);
             p->type = (enum cs_param_type)k;
         }
         for (size_t j = 0; j < i; j++) {
@@ -929,7 +950,8 @@ convert_params(struct cs_template *t, const struct raw_template *raw,
             if (p->type == CS_PARAM_TIME && strcmp(us, t->params[j].name) == 0)
                 return fail_at(err, file, name_line,
                                "parameter '%s' is a time, which also binds "
-                               ":%s, already declared (line %u)", p->name, us,
+                               ":%s, already declared (line %u)",
+                               p->name, us,
                                t->params[j].line);
         }
         if (p->type == CS_PARAM_TIME) {
@@ -938,7 +960,8 @@ convert_params(struct cs_template *t, const struct raw_template *raw,
             if (is_builtin_param(us))
                 return fail_at(err, file, name_line,
                                "parameter '%s' is a time, which also binds "
-                               ":%s, a built-in name", p->name, us);
+                               ":%s, a built-in name",
+                               p->name, us);
         }
         const char *d = p->default_value;
         int64_t us;
@@ -949,7 +972,8 @@ convert_params(struct cs_template *t, const struct raw_template *raw,
         if (d && p->type == CS_PARAM_TIME && !cs_time_parse_iso(d, strlen(d), &us))
             return fail_at(err, file, p->default_line,
                            "parameter '%s': default '%s' is not an ISO 8601 time "
-                           "(2026-11-16 or 2026-11-16T08:00:00Z)", p->name, d);
+                           "(2026-11-16 or 2026-11-16T08:00:00Z)",
+                           p->name, d);
     }
     return CS_OK;
 }
@@ -963,8 +987,19 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
     struct cs_template_step_lines *L = &st->lines;
     st->line = line_of(ix, "steps.%zu", i);
 #define KL(k) L->k = line_of(ix, "steps.%zu." #k, i)
-    KL(title); KL(section); KL(category); KL(query); KL(render);
-    KL(x); KL(y); KL(y2); KL(series); KL(formats); KL(sheet); KL(chart); KL(note);
+    KL(title);
+    KL(section);
+    KL(category);
+    KL(query);
+    KL(render);
+    KL(x);
+    KL(y);
+    KL(y2);
+    KL(series);
+    KL(formats);
+    KL(sheet);
+    KL(chart);
+    KL(note);
 #undef KL
     st->title = xstrdup(rs->title);
     st->query = dup_or_null(rs->query);
@@ -993,11 +1028,13 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
     if (rs->section && rs->query)
         return fail_at(err, file, L->query > L->section ? L->query : L->section,
                        "%s: has both section and query; a step is one or the "
-                       "other", pfx);
+                       "other",
+                       pfx);
     if (!rs->section && !rs->query)
         return fail_at(err, file, st->line,
                        "%s: needs either section: (a built-in part of the "
-                       "report) or query: (SQL over the views)", pfx);
+                       "report) or query: (SQL over the views)",
+                       pfx);
     if (rs->section) {
         int k = -1;
         for (int j = 1; j < CS_SECTION__COUNT; j++)
@@ -1007,7 +1044,8 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
             return fail_at(err, file, L->section,
                            "%s: unknown section '%s' (expected summary, "
                            "distribution, issues, trend, custom, data_quality, "
-                           "data or compare)", pfx, rs->section);
+                           "data or compare)",
+                           pfx, rs->section);
         st->section = (enum cs_section)k;
     } else {
         st->section = CS_SECTION_QUERY;
@@ -1020,12 +1058,14 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
         if (!sd->takes_category)
             return fail_at(err, file, L->category,
                            "%s: category applies only to the distribution, "
-                           "issues and trend sections", pfx);
+                           "issues and trend sections",
+                           pfx);
         st->category = cs_category_parse(rs->category);
         if (st->category < 0)
             return fail_at(err, file, L->category,
                            "%s: unknown category '%s' (expected overall, audio, "
-                           "video or screenshare)", pfx, rs->category);
+                           "video or screenshare)",
+                           pfx, rs->category);
     }
 
     st->render = sd->render;
@@ -1037,7 +1077,8 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
         if (k < 0)
             return fail_at(err, file, L->render,
                            "%s: unknown render '%s' (expected table, column, "
-                           "column2y, bar, pie, line or stacked)", pfx, rs->render);
+                           "column2y, bar, pie, line or stacked)",
+                           pfx, rs->render);
         st->render = (enum cs_render)k;
         st->render_given = true;
         if (!(sd->renders & R(k))) {
@@ -1054,15 +1095,15 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
         const char *key;
         const char *val;
         unsigned line;
-    } cols[] = {{"x", st->x, L->x}, {"y", st->y, L->y}, {"y2", st->y2, L->y2},
-                {"series", st->series, L->series}};
+    } cols[] = {{"x", st->x, L->x}, {"y", st->y, L->y}, {"y2", st->y2, L->y2}, {"series", st->series, L->series}};
     for (size_t k = 0; k < 4; k++) {
         if (!cols[k].val)
             continue;
         if (st->section != CS_SECTION_QUERY)
             return fail_at(err, file, cols[k].line,
                            "%s: %s applies only to query steps (a section "
-                           "chooses its own columns)", pfx, cols[k].key);
+                           "chooses its own columns)",
+                           pfx, cols[k].key);
         if (blank(cols[k].val))
             return fail_at(err, file, cols[k].line, "%s: %s is empty", pfx,
                            cols[k].key);
@@ -1079,15 +1120,18 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
             return fail_at(err, file, rl,
                            "%s: render %s needs x: and y: (the columns to draw)%s",
                            pfx, render_names[r],
-                           need_y2 ? ", and y2:" : need_series ? ", and series:" : "");
+                           need_y2 ? ", and y2:" : need_series ? ", and series:"
+                                                               : "");
         if (need_y2 && !st->y2)
             return fail_at(err, file, rl,
                            "%s: render column2y needs y2: (the column on the "
-                           "second axis)", pfx);
+                           "second axis)",
+                           pfx);
         if (need_series && !st->series)
             return fail_at(err, file, rl,
                            "%s: render stacked needs series: (the column whose "
-                           "values are the stacked parts)", pfx);
+                           "values are the stacked parts)",
+                           pfx);
         if (!need_xy && (st->x || st->y))
             return fail_at(err, file, st->x ? L->x : L->y,
                            "%s: %s applies only to charts, not render table",
@@ -1098,26 +1142,30 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
         if (st->series && !may_series)
             return fail_at(err, file, L->series,
                            "%s: series applies only to render column, bar, "
-                           "line and stacked", pfx);
+                           "line and stacked",
+                           pfx);
     }
 
     for (size_t k = 0; k < st->n_formats; k++) {
         const struct cs_template_format *f = &st->formats[k];
         if (blank(f->column))
             return fail_at(err, file, f->line, "%s: format %zu has an empty "
-                           "column", pfx, k + 1);
+                                               "column",
+                           pfx, k + 1);
         if (blank(f->format) || strlen(f->format) > 255)
             return fail_at(err, file, f->line, "%s: format %zu for '%s' must "
-                           "be 1 to 255 characters (\"0.00%%\", \"#,##0\")",
+                                               "be 1 to 255 characters (\"0.00%%\", \"#,##0\")",
                            pfx, k + 1, f->column);
         for (const char *p = f->format; *p; p++)
             if ((unsigned char)*p < 0x20)
                 return fail_at(err, file, f->line, "%s: format for '%s' "
-                               "contains a control character", pfx, f->column);
+                                                   "contains a control character",
+                               pfx, f->column);
         for (size_t j = 0; j < k; j++)
             if (strcasecmp(st->formats[j].column, f->column) == 0)
                 return fail_at(err, file, f->line, "%s: column '%s' already "
-                               "has a format (line %u)", pfx, f->column,
+                                                   "has a format (line %u)",
+                               pfx, f->column,
                                st->formats[j].line);
     }
 
@@ -1128,7 +1176,8 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
     if (st->sheet && st->section == CS_SECTION_DISTRIBUTION && st->category < 0)
         return fail_at(err, file, L->sheet,
                        "%s: a distribution over every category writes one sheet per "
-                       "category; sheet: needs category: too", pfx);
+                       "category; sheet: needs category: too",
+                       pfx);
     if (st->chart) {
         if (!cs_render_is_chart(st->render))
             return fail_at(err, file, L->chart,
@@ -1172,13 +1221,15 @@ check_names(const struct cs_template *t, struct cs_err *err)
             if (!st->sheet && (why = sheet_problem(sheet))) {
                 s = fail_at(err, t->path, sl,
                             "step %zu '%.100s': the sheet name '%s' taken from "
-                            "the title %s; set sheet:", i + 1, st->title,
+                            "the title %s; set sheet:",
+                            i + 1, st->title,
                             sheet, why);
                 break;
             }
             if (chart[0] && st->chart && (why = chart_problem(chart))) {
                 s = fail_at(err, t->path, cl, "step %zu '%.100s': chart name "
-                            "'%s' %s", i + 1, st->title, chart, why);
+                                              "'%s' %s",
+                            i + 1, st->title, chart, why);
                 break;
             }
             for (size_t k = 0; k < n_sheets && s == CS_OK; k++)
@@ -1186,14 +1237,16 @@ check_names(const struct cs_template *t, struct cs_err *err)
                     s = fail_at(err, t->path, sl,
                                 "step %zu '%.100s': sheet '%s' is already "
                                 "written by step %zu (line %u); set a different "
-                                "sheet:", i + 1, st->title, sheet,
+                                "sheet:",
+                                i + 1, st->title, sheet,
                                 sheets[k].step + 1, t->steps[sheets[k].step].line);
             for (size_t k = 0; k < n_charts && s == CS_OK && chart[0]; k++)
                 if (charts[k].step != i && strcasecmp(charts[k].name, chart) == 0)
                     s = fail_at(err, t->path, cl,
                                 "step %zu '%.100s': chart '%s' is already "
                                 "written by step %zu (line %u); set a different "
-                                "chart:", i + 1, st->title, chart,
+                                "chart:",
+                                i + 1, st->title, chart,
                                 charts[k].step + 1, t->steps[charts[k].step].line);
             if (s != CS_OK)
                 break;
@@ -1259,7 +1312,7 @@ cs_template_load_data(const char *path, const char *yaml, size_t len,
     if (raw == NULL) {
         lindex_free(&ix);
         return fail_at(err, path, 1, "the template is empty (it needs title: "
-                       "and steps:)");
+                                     "and steps:)");
     }
     struct cs_template *t = xcalloc(1, sizeof *t);
     t->path = xstrdup(path);

@@ -74,8 +74,8 @@
 #include "store/runner.h"
 #include "store/store.h"
 
-#define CS_SHEET_NAME_MAX  31   /* Excel's limit, in characters */
-#define CS_CHART_NAME_MAX  64   /* chart file name stem, in bytes */
+#define CS_SHEET_NAME_MAX 31                /* Excel's limit, in characters */
+#define CS_CHART_NAME_MAX 64                /* chart file name stem, in bytes */
 #define CS_TEMPLATE_MAX_BYTES (1024 * 1024) /* larger template files are refused */
 
 /* How a step is shown.  Strings in YAML: the names in the comments. */
@@ -92,15 +92,15 @@ enum cs_render {
 
 /* What a step computes: a built-in section or a query. */
 enum cs_section {
-    CS_SECTION_QUERY = 0,     /* the step's own SQL (`query:`) */
-    CS_SECTION_SUMMARY,       /* "summary": one row per (category, scale) */
-    CS_SECTION_DISTRIBUTION,  /* "distribution": scores, one block per category */
-    CS_SECTION_ISSUES,        /* "issues": issue tags, one block per category */
-    CS_SECTION_TREND,         /* "trend": per ISO week (or day) */
-    CS_SECTION_CUSTOM,        /* "custom": joined custom-question answers */
-    CS_SECTION_DATA_QUALITY,  /* "data_quality": rejects, duplicates, unknown tags, orphans */
-    CS_SECTION_DATA,          /* "data": the survey rows themselves */
-    CS_SECTION_COMPARE,       /* "compare": the comparison rows of `callsurvey compare` */
+    CS_SECTION_QUERY = 0,    /* the step's own SQL (`query:`) */
+    CS_SECTION_SUMMARY,      /* "summary": one row per (category, scale) */
+    CS_SECTION_DISTRIBUTION, /* "distribution": scores, one block per category */
+    CS_SECTION_ISSUES,       /* "issues": issue tags, one block per category */
+    CS_SECTION_TREND,        /* "trend": per ISO week (or day) */
+    CS_SECTION_CUSTOM,       /* "custom": joined custom-question answers */
+    CS_SECTION_DATA_QUALITY, /* "data_quality": rejects, duplicates, unknown tags, orphans */
+    CS_SECTION_DATA,         /* "data": the survey rows themselves */
+    CS_SECTION_COMPARE,      /* "compare": the comparison rows of `callsurvey compare` */
     CS_SECTION__COUNT
 };
 
@@ -125,39 +125,39 @@ struct cs_template_format {
 };
 
 struct cs_template_param {
-    char *name;              /* owned: identifier, bound as :name */
+    char *name; /* owned: identifier, bound as :name */
     enum cs_param_type type;
-    char *default_value;     /* owned, NULL = none (bound as NULL unless given) */
-    char *description;       /* owned, "" when absent */
-    unsigned line;           /* line of the entry */
-    unsigned default_line;   /* line of `default:`, 0 if absent */
+    char *default_value;   /* owned, NULL = none (bound as NULL unless given) */
+    char *description;     /* owned, "" when absent */
+    unsigned line;         /* line of the entry */
+    unsigned default_line; /* line of `default:`, 0 if absent */
 };
 
 struct cs_template_step {
-    char *title;             /* owned, non-empty */
-    enum cs_section section; /* CS_SECTION_QUERY for a query step */
-    int category;            /* enum cs_category, or -1: every category present */
-    char *query;             /* owned SQL for query steps, NULL for sections */
-    enum cs_render render;   /* as given, else the section's default (table for queries) */
-    bool render_given;       /* `render:` was in the file */
-    char *x, *y, *y2, *series; /* owned column names, NULL when absent */
+    char *title;                        /* owned, non-empty */
+    enum cs_section section;            /* CS_SECTION_QUERY for a query step */
+    int category;                       /* enum cs_category, or -1: every category present */
+    char *query;                        /* owned SQL for query steps, NULL for sections */
+    enum cs_render render;              /* as given, else the section's default (table for queries) */
+    bool render_given;                  /* `render:` was in the file */
+    char *x, *y, *y2, *series;          /* owned column names, NULL when absent */
     struct cs_template_format *formats; /* owned */
     size_t n_formats;
-    char *sheet;             /* owned: `sheet:` as given, NULL = default name */
-    char *chart;             /* owned: `chart:` as given, NULL = default name */
-    char *note;              /* owned: text shown under the step's block, NULL = none */
-    unsigned line;           /* line where the step starts */
+    char *sheet;   /* owned: `sheet:` as given, NULL = default name */
+    char *chart;   /* owned: `chart:` as given, NULL = default name */
+    char *note;    /* owned: text shown under the step's block, NULL = none */
+    unsigned line; /* line where the step starts */
     struct cs_template_step_lines lines;
 };
 
 struct cs_template {
-    char *path;              /* owned: the file as given to load, used in messages */
-    char *name;              /* owned: file name without directory and .yaml/.yml */
-    char *title;             /* owned */
-    char *description;       /* owned, "" when absent */
+    char *path;                       /* owned: the file as given to load, used in messages */
+    char *name;                       /* owned: file name without directory and .yaml/.yml */
+    char *title;                      /* owned */
+    char *description;                /* owned, "" when absent */
     struct cs_template_param *params; /* owned, in file order */
     size_t n_params;
-    struct cs_template_step *steps;   /* owned, in file order (at least one) */
+    struct cs_template_step *steps; /* owned, in file order (at least one) */
     size_t n_steps;
 };
 
@@ -275,12 +275,12 @@ void cs_template_infos_free(struct cs_template_info **infos, size_t n);
 struct cs_template_params {
     struct cs_sql_param *items; /* owned: the values, built-ins first */
     size_t n;
-    char **strings;             /* owned, private: the texts items point to */
+    char **strings; /* owned, private: the texts items point to */
     size_t n_strings;
     const struct cs_privacy *privacy; /* borrowed from the report options: in
                                    privacy mode query steps read pseudonymized
                                    views (store/privacy.h); NULL = off */
-    uint64_t query_memory;      /* SQLite heap bytes one query step may use
+    uint64_t query_memory;            /* SQLite heap bytes one query step may use
                                    (cs_query.heap_limit); 0 = no cap */
 };
 

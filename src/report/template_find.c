@@ -129,7 +129,8 @@ cs_template_find(const char *v, char *const *dirs, size_t n_dirs, char **path,
     if (!valid_name(v))
         return cs_fail(err, CS_E_USAGE, "--template",
                        "'%s' is neither a template name (letters, digits, '-', "
-                       "'_') nor a .yaml file", v);
+                       "'_') nor a .yaml file",
+                       v);
     char searched[400] = "";
     size_t used = 0;
     for (size_t i = 0; i < n_dirs; i++) {
@@ -145,7 +146,8 @@ cs_template_find(const char *v, char *const *dirs, size_t n_dirs, char **path,
     }
     return cs_fail(err, CS_E_IO, "--template",
                    "no template named '%s' (searched %s); 'callsurvey "
-                   "templates' lists them", v, n_dirs ? searched : "nowhere");
+                   "templates' lists them",
+                   v, n_dirs ? searched : "nowhere");
 }
 
 cs_status

@@ -209,7 +209,8 @@ add_declared(struct cs_template_params *p, const struct cs_template_param *d,
         if (!cs_time_parse_iso(v, strlen(v), &us))
             return cs_fail(err, CS_E_USAGE, where,
                            "'%s' is not an ISO 8601 time (2026-11-16 or "
-                           "2026-11-16T08:00:00Z)", v);
+                           "2026-11-16T08:00:00Z)",
+                           v);
         add_time(p, d->name, true, us, NULL, 0);
         return CS_OK;
     }
@@ -260,7 +261,8 @@ check_columns(const struct cs_template *t, size_t i,
         snprintf(where, sizeof where, "%s:%u", t->path, want[k].line);
         return cs_fail(err, CS_E_TEMPLATE, where,
                        "step %zu '%.100s': %s column '%s' is not in the "
-                       "query's result (columns: %s)", i + 1, st->title,
+                       "query's result (columns: %s)",
+                       i + 1, st->title,
                        want[k].key, want[k].col, cols);
     }
     return CS_OK;
@@ -340,8 +342,10 @@ cs_template_params_build(const struct cs_template *t,
     bool week = o && o->has_week;
     bool has_since = o && (week || o->has_since);
     bool has_until = o && (week || o->has_until);
-    int64_t since = !o ? 0 : week ? o->week_start_us : o->since_us;
-    int64_t until = !o ? 0 : week ? o->week_end_us : o->until_us;
+    int64_t since = !o ? 0 : week ? o->week_start_us
+                                  : o->since_us;
+    int64_t until = !o ? 0 : week ? o->week_end_us
+                                  : o->until_us;
     add_time(p, "since", has_since, since, "0000-01-01T00:00:00.000Z", INT64_MIN);
     add_time(p, "until", has_until, until, "9999-12-31T23:59:59.999Z", INT64_MAX);
     add_time(p, "week_start", week, week ? o->week_start_us : 0, NULL, 0);

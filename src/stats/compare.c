@@ -181,8 +181,12 @@ struct stats_poor_cmp
 stats_compare_poor(uint64_t k1, uint64_t n1, uint64_t k2, uint64_t n2)
 {
     struct stats_poor_cmp r = {
-        .diff = NAN, .diff_ci_lo = NAN, .diff_ci_hi = NAN,
-        .exact = false, .z = NAN, .p = NAN,
+        .diff = NAN,
+        .diff_ci_lo = NAN,
+        .diff_ci_hi = NAN,
+        .exact = false,
+        .z = NAN,
+        .p = NAN,
     };
     if (n1 == 0 || n2 == 0 || k1 > n1 || k2 > n2)
         return r;
@@ -204,8 +208,12 @@ stats_mann_whitney(const struct stats_hist *h1, const struct stats_hist *h2)
     assert(stats_hist_check(h1, NULL) == CS_OK);
     assert(stats_hist_check(h2, NULL) == CS_OK);
     struct stats_mwu m = {
-        .n1 = stats_hist_n(h1), .n2 = stats_hist_n(h2),
-        .u = NAN, .z = NAN, .p = NAN, .r = NAN,
+        .n1 = stats_hist_n(h1),
+        .n2 = stats_hist_n(h2),
+        .u = NAN,
+        .z = NAN,
+        .p = NAN,
+        .r = NAN,
     };
     if (m.n1 == 0 || m.n2 == 0)
         return m;
@@ -243,8 +251,7 @@ stats_chi2_homogeneity(const struct stats_hist *h1,
 {
     assert(stats_hist_check(h1, NULL) == CS_OK);
     assert(stats_hist_check(h2, NULL) == CS_OK);
-    struct stats_chi2 r = {.chi2 = NAN, .df = 0, .p = NAN,
-                           .n_levels_raw = 0, .n_levels = 0};
+    struct stats_chi2 r = {.chi2 = NAN, .df = 0, .p = NAN, .n_levels_raw = 0, .n_levels = 0};
     uint64_t n1u = stats_hist_n(h1), n2u = stats_hist_n(h2);
     struct level_walk w = {h1, h2, 0, 0};
     uint64_t c1, c2;

@@ -268,14 +268,14 @@ struct stats_poor_cmp stats_compare_poor(uint64_t k1, uint64_t n1, uint64_t k2,
 
 /* Mann-Whitney U test of two score distributions. */
 struct stats_mwu {
-    uint64_t n1;  /* responses in group 1 */
-    uint64_t n2;  /* responses in group 2 (baseline) */
-    double u;     /* U of group 1: #(x1 > x2) + 0.5·#(x1 == x2) over all pairs,
+    uint64_t n1; /* responses in group 1 */
+    uint64_t n2; /* responses in group 2 (baseline) */
+    double u;    /* U of group 1: #(x1 > x2) + 0.5·#(x1 == x2) over all pairs,
                      = R1 - n1(n1+1)/2 with midranks; NaN when n1 or n2 is 0 */
-    double z;     /* (u - n1n2/2) / sigma, tie-corrected, no continuity correction;
+    double z;    /* (u - n1n2/2) / sigma, tie-corrected, no continuity correction;
                      NaN when sigma is 0 (every score tied) or a group is empty */
-    double p;     /* two-sided normal p-value 2·Q(|z|); NaN when z is */
-    double r;     /* rank-biserial correlation 2u/(n1n2) - 1 in [-1, 1]: positive when
+    double p;    /* two-sided normal p-value 2·Q(|z|); NaN when z is */
+    double r;    /* rank-biserial correlation 2u/(n1n2) - 1 in [-1, 1]: positive when
                      group 1 tends to score HIGHER than group 2; NaN when u is */
 };
 

@@ -100,9 +100,18 @@ stats_summarize(const struct stats_hist *hist, double lower, double upper,
 {
     assert(stats_hist_check(hist, NULL) == CS_OK);
     struct stats_summary s = {
-        .n = 0, .mean = NAN, .median = NAN, .sd = NAN, .min = NAN,
-        .max = NAN, .mean_ci_lo = NAN, .mean_ci_hi = NAN, .n_poor = 0,
-        .poor_rate = NAN, .poor_ci_lo = NAN, .poor_ci_hi = NAN,
+        .n = 0,
+        .mean = NAN,
+        .median = NAN,
+        .sd = NAN,
+        .min = NAN,
+        .max = NAN,
+        .mean_ci_lo = NAN,
+        .mean_ci_hi = NAN,
+        .n_poor = 0,
+        .poor_rate = NAN,
+        .poor_ci_lo = NAN,
+        .poor_ci_hi = NAN,
         .norm_mean = NAN,
     };
 
@@ -164,8 +173,12 @@ stats_pool_normalized(const struct stats_hist *hists,
                       const struct stats_scale *scales, size_t n_parts)
 {
     struct stats_pooled p = {
-        .n = 0, .norm_mean = NAN, .n_poor = 0, .poor_rate = NAN,
-        .poor_ci_lo = NAN, .poor_ci_hi = NAN,
+        .n = 0,
+        .norm_mean = NAN,
+        .n_poor = 0,
+        .poor_rate = NAN,
+        .poor_ci_lo = NAN,
+        .poor_ci_hi = NAN,
     };
     struct ksum norm = {0, 0};
     bool norm_ok = true, poor_ok = true;

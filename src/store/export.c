@@ -101,8 +101,8 @@ text_or_null(sqlite3_stmt *q, int i)
 #define HEAD_COLS 12 /* columns before the ratings */
 #define RATING_COLS 6
 
-#define RATING_SQL(p)                                                          \
-    ", d." p "_s, coalesce(d." p "_lo, 1), coalesce(d." p "_hi, 5),"           \
+#define RATING_SQL(p)                                                \
+    ", d." p "_s, coalesce(d." p "_lo, 1), coalesce(d." p "_hi, 5)," \
     " coalesce(d." p "_th, ?99), d." p "_lo IS NULL, d." p "_iss"
 
 struct survey_cb {
@@ -189,11 +189,9 @@ cs_export_surveys(struct cs_store *s, const struct cs_filter *f,
     snprintf(sql, sizeof sql,
              "SELECT d.survey_id, d.time_us, d.day, d.week, r.name, r.resource_id,"
              " d.call_id, d.participant_id, coalesce(d.correlation_id, d.participant_id),"
-             " d.operation, i.source, d.line"
-             RATING_SQL("o") RATING_SQL("a") RATING_SQL("v") RATING_SQL("s")
-             " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
-             " LEFT JOIN inputs i ON i.id = d.input"
-             " WHERE %s ORDER BY d.time_us, d.survey_id",
+             " d.operation, i.source, d.line" RATING_SQL("o") RATING_SQL("a") RATING_SQL("v") RATING_SQL("s") " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
+                                                                                                              " LEFT JOIN inputs i ON i.id = d.input"
+                                                                                                              " WHERE %s ORDER BY d.time_us, d.survey_id",
              where);
     int saved = temp_store(s);
     if (saved == 2)

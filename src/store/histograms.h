@@ -27,14 +27,14 @@
 #include "store/store.h"
 
 struct cs_hist_row {
-    const char *kind;        /* "rating", "total", "merged", "reject" */
-    const char *period;      /* "2026-W47" / "2026-11-16" / "" */
-    const char *resource_id; /* "" when none */
-    int cat;                 /* rating: enum cs_category; else -1 */
+    const char *kind;                      /* "rating", "total", "merged", "reject" */
+    const char *period;                    /* "2026-W47" / "2026-11-16" / "" */
+    const char *resource_id;               /* "" when none */
+    int cat;                               /* rating: enum cs_category; else -1 */
     double lower, upper, threshold, score; /* rating */
-    bool default_scale;      /* rating */
-    const char *tags;        /* rating: sorted, comma-joined; else "" */
-    const char *reason;      /* reject; else "" */
+    bool default_scale;                    /* rating */
+    const char *tags;                      /* rating: sorted, comma-joined; else "" */
+    const char *reason;                    /* reject; else "" */
     uint64_t n;
     uint64_t calls, participants; /* total */
     int64_t first_us, last_us;    /* total */

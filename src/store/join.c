@@ -22,8 +22,8 @@
 #include "model/privacy.h"
 
 static const char *const merge_names[CS_MERGE__COUNT] = {
-    "innerunique", "inner",     "leftouter", "rightouter", "fullouter",
-    "leftsemi",    "rightsemi", "leftanti",  "rightanti"};
+    "innerunique", "inner", "leftouter", "rightouter", "fullouter",
+    "leftsemi", "rightsemi", "leftanti", "rightanti"};
 
 int
 cs_merge_parse(const char *name)
@@ -97,12 +97,12 @@ bind_f(sqlite3_stmt *q, const struct cs_filter *f)
     }
 }
 
-#define CTES                                                                   \
-    "WITH L AS NOT MATERIALIZED (SELECT d.rid, d.survey_id, d.time_us, r.name AS resource,"     \
-    " d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"                 \
-    " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"       \
-    " WHERE %s),"                                                              \
-    " R AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props, e.measurements"      \
+#define CTES                                                                                \
+    "WITH L AS NOT MATERIALIZED (SELECT d.rid, d.survey_id, d.time_us, r.name AS resource," \
+    " d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"                              \
+    " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"                    \
+    " WHERE %s),"                                                                           \
+    " R AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props, e.measurements"  \
     " FROM custom_events e WHERE %s) "
 
 static cs_status
@@ -125,10 +125,10 @@ cmp_double(const void *a, const void *b)
  * the number of events and the latest event time.  Open addressing on a
  * 64-bit FNV-1a hash; ids are compared in full, so the counts are exact. */
 struct ev_group {
-    uint64_t h;          /* 0: empty slot */
-    char *id;            /* owned */
-    uint64_t n;          /* events with this id */
-    int64_t max_t;       /* latest event time */
+    uint64_t h;    /* 0: empty slot */
+    char *id;      /* owned */
+    uint64_t n;    /* events with this id */
+    int64_t max_t; /* latest event time */
     bool has_t;
 };
 
@@ -459,7 +459,7 @@ cs_custom_cols_free(struct cs_custom_cols *c)
 static bool
 seen_add(struct cs_custom_split *sp, const char *key)
 {
-    for (size_t j = name_hash(key) & (sp->seen_cap - 1); ; j = (j + 1) & (sp->seen_cap - 1)) {
+    for (size_t j = name_hash(key) & (sp->seen_cap - 1);; j = (j + 1) & (sp->seen_cap - 1)) {
         if (!sp->seen[j]) {
             sp->seen[j] = key;
             return true;
@@ -558,12 +558,12 @@ cs_custom_split_free(struct cs_custom_split *sp)
     memset(sp, 0, sizeof *sp);
 }
 
-#define LCOLS                                                                  \
-    "L.survey_id AS l_sid, L.time_us AS l_t, L.resource AS l_res, L.call_id,"  \
+#define LCOLS                                                                 \
+    "L.survey_id AS l_sid, L.time_us AS l_t, L.resource AS l_res, L.call_id," \
     " L.participant_id, L.o_s, L.a_s, L.v_s, L.s_s"
-#define LNULL                                                                  \
+#define LNULL \
     "NULL AS l_sid, NULL AS l_t, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-#define RCOLS                                                                  \
+#define RCOLS \
     "R.survey_id AS r_sid, R.time_us AS r_t, R.props, R.measurements, R.id AS r_id"
 #define RNULL "NULL AS r_sid, NULL AS r_t, NULL, NULL, NULL AS r_id"
 #define ON "R.survey_id = L.survey_id"
@@ -573,23 +573,23 @@ cs_custom_split_free(struct cs_custom_split *sp)
  * survey with one event, most of them, takes its text as it is); its time
  * is the latest event's and its id the first event's.  E is the events in
  * the window (the audit's R). */
-#define LATEST(col)                                                            \
-    "(SELECT CASE WHEN count(*) > 0 THEN json_group_object(key, json(jtext)) END FROM"  \
-    " (SELECT p.key, CASE p.type WHEN 'text' THEN json_quote(p.value)"         \
-    " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null'" \
-    " ELSE p.value END AS jtext, row_number() OVER (PARTITION BY p.key"        \
-    " ORDER BY x.time_us DESC, x.id DESC) AS rn FROM E x, json_each(x." col ") p" \
-    " WHERE x.survey_id = g.survey_id AND x." col " IS NOT NULL ORDER BY p.key)" \
+#define LATEST(col)                                                                    \
+    "(SELECT CASE WHEN count(*) > 0 THEN json_group_object(key, json(jtext)) END FROM" \
+    " (SELECT p.key, CASE p.type WHEN 'text' THEN json_quote(p.value)"                 \
+    " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null'"       \
+    " ELSE p.value END AS jtext, row_number() OVER (PARTITION BY p.key"                \
+    " ORDER BY x.time_us DESC, x.id DESC) AS rn FROM E x, json_each(x." col ") p"      \
+    " WHERE x.survey_id = g.survey_id AND x." col " IS NOT NULL ORDER BY p.key)"       \
     " WHERE rn = 1)"
-#define R_ONE                                                                  \
-    ", E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props,"   \
-    " e.measurements FROM custom_events e WHERE %s),"                          \
-    " R1 AS (SELECT min(g.id) AS id, g.survey_id, max(g.time_us) AS time_us,"  \
-    " CASE WHEN count(*) = 1 THEN max(g.props)"                                \
-    " ELSE coalesce(" LATEST("props") ", '{}') END AS props,"                  \
-    " CASE WHEN count(*) = 1 THEN max(g.measurements)"                         \
-    " ELSE " LATEST("measurements") " END AS measurements"                     \
-    " FROM E g GROUP BY g.survey_id) "
+#define R_ONE                                                                                \
+    ", E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props,"                 \
+    " e.measurements FROM custom_events e WHERE %s),"                                        \
+    " R1 AS (SELECT min(g.id) AS id, g.survey_id, max(g.time_us) AS time_us,"                \
+    " CASE WHEN count(*) = 1 THEN max(g.props)"                                              \
+    " ELSE coalesce(" LATEST("props") ", '{}') END AS props,"                                \
+                                      " CASE WHEN count(*) = 1 THEN max(g.measurements)"     \
+                                      " ELSE " LATEST("measurements") " END AS measurements" \
+                                                                      " FROM E g GROUP BY g.survey_id) "
 #define ORDER_LR " ORDER BY l_t, l_sid, r_t, r_id"
 
 void

@@ -41,17 +41,17 @@ bool cs_merge_has_left(enum cs_merge m);
 bool cs_merge_has_right(enum cs_merge m);
 
 struct cs_join_audit {
-    uint64_t surveys;           /* surveys in the filter (left rows) */
-    uint64_t events;            /* custom events in the window (right rows) */
-    uint64_t matched_surveys;   /* surveys with at least one event */
-    uint64_t unanswered;        /* surveys without any event */
-    uint64_t matched_events;    /* events whose survey is in the filter */
-    uint64_t orphan_events;     /* events with no survey in the filter */
-    uint64_t duplicate_events;  /* events beyond the latest one per survey id */
-    double skew_median_s;       /* latest event time - survey time, seconds (NaN: none) */
+    uint64_t surveys;          /* surveys in the filter (left rows) */
+    uint64_t events;           /* custom events in the window (right rows) */
+    uint64_t matched_surveys;  /* surveys with at least one event */
+    uint64_t unanswered;       /* surveys without any event */
+    uint64_t matched_events;   /* events whose survey is in the filter */
+    uint64_t orphan_events;    /* events with no survey in the filter */
+    uint64_t duplicate_events; /* events beyond the latest one per survey id */
+    double skew_median_s;      /* latest event time - survey time, seconds (NaN: none) */
     double skew_max_s;
-    double skew_min_s;          /* negative: an answer timed before its survey */
-    uint64_t keys;              /* distinct custom keys (properties and
+    double skew_min_s; /* negative: an answer timed before its survey */
+    uint64_t keys;     /* distinct custom keys (properties and
                                    measurements) of the events in the window */
 };
 
@@ -76,9 +76,9 @@ void cs_join_keys_free(char **keys, size_t n_keys);
 #define CS_CUSTOM_COLUMNS 1000 /* default cap */
 
 struct cs_custom_cols {
-    char **keys;      /* owned: the keys given a column, byte order */
-    size_t n_keys;    /* <= the cap */
-    uint64_t n_all;   /* distinct keys in the window */
+    char **keys;    /* owned: the keys given a column, byte order */
+    size_t n_keys;  /* <= the cap */
+    uint64_t n_all; /* distinct keys in the window */
     /* private: open addressing on a 64-bit hash of the name; slot holds
      * the key's index + 1, 0 = empty */
     uint32_t *slot;
@@ -106,7 +106,7 @@ struct cs_custom_split {
                                   object text, NULL when none; owned by the split */
     /* private */
     struct cJSON *docs[2];
-    const char **seen;         /* other's keys of the row: set, for repeats */
+    const char **seen; /* other's keys of the row: set, for repeats */
     size_t seen_cap;
 };
 
@@ -122,18 +122,18 @@ void cs_custom_split_free(struct cs_custom_split *sp);
 
 /* One merged row; strings borrowed for the callback only. */
 struct cs_join_row {
-    bool has_left, has_right;    /* which side is present */
-    const char *survey_id;       /* left */
+    bool has_left, has_right; /* which side is present */
+    const char *survey_id;    /* left */
     int64_t time_us;
-    const char *resource;        /* short name */
+    const char *resource; /* short name */
     const char *call_id, *participant_id;
     bool has_score[4];
     double score[4];             /* overall, audio, video, screenshare */
     const char *event_survey_id; /* right */
     bool has_event_time;
     int64_t event_time_us;
-    const char *props;           /* JSON object text */
-    const char *measurements;    /* JSON object text or NULL */
+    const char *props;        /* JSON object text */
+    const char *measurements; /* JSON object text or NULL */
 };
 
 typedef cs_status (*cs_join_cb)(void *ctx, const struct cs_join_row *row,

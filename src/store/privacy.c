@@ -25,8 +25,8 @@
 #include "core/mem.h"
 
 struct cs_store_privacy {
-    char prefix[32];      /* "cs_priv_0123456789ab_" */
-    char **views;         /* owned: temp views created, in creation order */
+    char prefix[32]; /* "cs_priv_0123456789ab_" */
+    char **views;    /* owned: temp views created, in creation order */
     size_t n_views;
 };
 
@@ -229,9 +229,11 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     struct cs_store_privacy *h = xcalloc(1, sizeof *h);
     make_prefix(h->prefix);
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    if (sqlite3_create_function(db, "cs_pseudo", 1, flags, (void *)p, fn_pseudo, NULL,
+    /* SQLite's user data is a void *; the functions only read *p */
+    void *ud = (void *)(uintptr_t)p;
+    if (sqlite3_create_function(db, "cs_pseudo", 1, flags, ud, fn_pseudo, NULL,
                                 NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "cs_answers", 1, flags, (void *)p, fn_answers, NULL,
+        sqlite3_create_function(db, "cs_answers", 1, flags, ud, fn_answers, NULL,
                                 NULL) != SQLITE_OK) {
         cs_fail(err, CS_E_DB, NULL, "privacy views: %s", sqlite3_errmsg(db));
         drop_all(db, h);

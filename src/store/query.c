@@ -600,7 +600,8 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                                                  sizeof *cube->groups);
                 }
                 cube->groups[gi].key = xstrdup(gk);
-                cube->groups[gi].label = xstrdup(gl ? gl : *gk ? gk : "(no answer)");
+                cube->groups[gi].label = xstrdup(gl ? gl : *gk ? gk
+                                                               : "(no answer)");
                 cube->groups[gi].surveys = 0;
                 cube->n_groups++;
             }

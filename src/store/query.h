@@ -42,15 +42,15 @@ struct cs_unknown_row {
 };
 
 struct cs_window_totals {
-    uint64_t surveys;      /* surveys in the filter */
-    uint64_t calls;        /* distinct CallId among them */
-    uint64_t participants; /* distinct ParticipantId among them */
+    uint64_t surveys;          /* surveys in the filter */
+    uint64_t calls;            /* distinct CallId among them */
+    uint64_t participants;     /* distinct ParticipantId among them */
     int64_t first_us, last_us; /* first and last TimeGenerated (0 when none) */
-    uint64_t rejected;     /* rejected records in the store (all inputs) */
-    uint64_t duplicates;   /* duplicate survey records seen (all survey inputs) */
-    uint64_t updated;      /* records that updated a survey (all survey inputs) */
-    uint64_t unknown_tags; /* unknown tags kept (all inputs) */
-    uint64_t conflicts;    /* conflict_data rows: ties decided by content (all inputs) */
+    uint64_t rejected;         /* rejected records in the store (all inputs) */
+    uint64_t duplicates;       /* duplicate survey records seen (all survey inputs) */
+    uint64_t updated;          /* records that updated a survey (all survey inputs) */
+    uint64_t unknown_tags;     /* unknown tags kept (all inputs) */
+    uint64_t conflicts;        /* conflict_data rows: ties decided by content (all inputs) */
 };
 
 /* The accounting of a set of inputs (read = stored + duplicates + updated +
@@ -109,13 +109,13 @@ double cs_store_default_threshold(struct cs_store *s);
 struct cs_cube_cell {
     int cat;
     double lower, upper, threshold;
-    bool default_scale;  /* the ratings of this cell carried no scale */
-    int group;           /* index into cs_cube.groups (0 when not grouped) */
-    int64_t bucket;      /* per the scan's enum cs_bucket */
+    bool default_scale; /* the ratings of this cell carried no scale */
+    int group;          /* index into cs_cube.groups (0 when not grouped) */
+    int64_t bucket;     /* per the scan's enum cs_bucket */
     double score;
-    uint32_t mask;       /* known tags, bit i = tag i */
-    bool poor;           /* score <= threshold */
-    bool any_tag;        /* some tag, known or not */
+    uint32_t mask; /* known tags, bit i = tag i */
+    bool poor;     /* score <= threshold */
+    bool any_tag;  /* some tag, known or not */
     uint64_t count;
 };
 

@@ -145,11 +145,11 @@ cap_disarm(void)
 /* State shared with the authorizer callback. */
 struct auth_ctx {
     const char *private_prefix; /* privacy fence (cs_query), NULL = off */
-    bool private_denied; /* the first refusal was the privacy fence's */
-    bool denied;     /* some action was refused */
-    bool on_schema;  /* ... and it was a write to sqlite_master (a side
+    bool private_denied;        /* the first refusal was the privacy fence's */
+    bool denied;                /* some action was refused */
+    bool on_schema;             /* ... and it was a write to sqlite_master (a side
                         effect of CREATE/DROP, which is named better) */
-    char what[200];  /* what the first refused action was, for the message */
+    char what[200];             /* what the first refused action was, for the message */
 };
 
 /* Functions refused even when the connection would allow them. */
@@ -162,38 +162,38 @@ static const char *
 action_name(int action)
 {
     switch (action) {
-    case SQLITE_CREATE_INDEX:       return "CREATE INDEX";
-    case SQLITE_CREATE_TABLE:       return "CREATE TABLE";
-    case SQLITE_CREATE_TEMP_INDEX:  return "CREATE TEMP INDEX";
-    case SQLITE_CREATE_TEMP_TABLE:  return "CREATE TEMP TABLE";
-    case SQLITE_CREATE_TEMP_TRIGGER:return "CREATE TEMP TRIGGER";
-    case SQLITE_CREATE_TEMP_VIEW:   return "CREATE TEMP VIEW";
-    case SQLITE_CREATE_TRIGGER:     return "CREATE TRIGGER";
-    case SQLITE_CREATE_VIEW:        return "CREATE VIEW";
-    case SQLITE_DELETE:             return "DELETE";
-    case SQLITE_DROP_INDEX:         return "DROP INDEX";
-    case SQLITE_DROP_TABLE:         return "DROP TABLE";
-    case SQLITE_DROP_TEMP_INDEX:    return "DROP TEMP INDEX";
-    case SQLITE_DROP_TEMP_TABLE:    return "DROP TEMP TABLE";
-    case SQLITE_DROP_TEMP_TRIGGER:  return "DROP TEMP TRIGGER";
-    case SQLITE_DROP_TEMP_VIEW:     return "DROP TEMP VIEW";
-    case SQLITE_DROP_TRIGGER:       return "DROP TRIGGER";
-    case SQLITE_DROP_VIEW:          return "DROP VIEW";
-    case SQLITE_INSERT:             return "INSERT";
-    case SQLITE_PRAGMA:             return "PRAGMA";
-    case SQLITE_READ:               return "reading";
-    case SQLITE_TRANSACTION:        return "transaction";
-    case SQLITE_UPDATE:             return "UPDATE";
-    case SQLITE_ATTACH:             return "ATTACH";
-    case SQLITE_DETACH:             return "DETACH";
-    case SQLITE_ALTER_TABLE:        return "ALTER TABLE";
-    case SQLITE_REINDEX:            return "REINDEX";
-    case SQLITE_ANALYZE:            return "ANALYZE";
-    case SQLITE_CREATE_VTABLE:      return "CREATE VIRTUAL TABLE";
-    case SQLITE_DROP_VTABLE:        return "DROP VIRTUAL TABLE";
-    case SQLITE_FUNCTION:           return "function";
-    case SQLITE_SAVEPOINT:          return "SAVEPOINT";
-    default:                        return "statement";
+    case SQLITE_CREATE_INDEX: return "CREATE INDEX";
+    case SQLITE_CREATE_TABLE: return "CREATE TABLE";
+    case SQLITE_CREATE_TEMP_INDEX: return "CREATE TEMP INDEX";
+    case SQLITE_CREATE_TEMP_TABLE: return "CREATE TEMP TABLE";
+    case SQLITE_CREATE_TEMP_TRIGGER: return "CREATE TEMP TRIGGER";
+    case SQLITE_CREATE_TEMP_VIEW: return "CREATE TEMP VIEW";
+    case SQLITE_CREATE_TRIGGER: return "CREATE TRIGGER";
+    case SQLITE_CREATE_VIEW: return "CREATE VIEW";
+    case SQLITE_DELETE: return "DELETE";
+    case SQLITE_DROP_INDEX: return "DROP INDEX";
+    case SQLITE_DROP_TABLE: return "DROP TABLE";
+    case SQLITE_DROP_TEMP_INDEX: return "DROP TEMP INDEX";
+    case SQLITE_DROP_TEMP_TABLE: return "DROP TEMP TABLE";
+    case SQLITE_DROP_TEMP_TRIGGER: return "DROP TEMP TRIGGER";
+    case SQLITE_DROP_TEMP_VIEW: return "DROP TEMP VIEW";
+    case SQLITE_DROP_TRIGGER: return "DROP TRIGGER";
+    case SQLITE_DROP_VIEW: return "DROP VIEW";
+    case SQLITE_INSERT: return "INSERT";
+    case SQLITE_PRAGMA: return "PRAGMA";
+    case SQLITE_READ: return "reading";
+    case SQLITE_TRANSACTION: return "transaction";
+    case SQLITE_UPDATE: return "UPDATE";
+    case SQLITE_ATTACH: return "ATTACH";
+    case SQLITE_DETACH: return "DETACH";
+    case SQLITE_ALTER_TABLE: return "ALTER TABLE";
+    case SQLITE_REINDEX: return "REINDEX";
+    case SQLITE_ANALYZE: return "ANALYZE";
+    case SQLITE_CREATE_VTABLE: return "CREATE VIRTUAL TABLE";
+    case SQLITE_DROP_VTABLE: return "DROP VIRTUAL TABLE";
+    case SQLITE_FUNCTION: return "function";
+    case SQLITE_SAVEPOINT: return "SAVEPOINT";
+    default: return "statement";
     }
 }
 
@@ -203,8 +203,7 @@ deny(struct auth_ctx *c, int action, const char *a1, const char *a2)
     if (c->denied && !c->on_schema)
         return SQLITE_DENY;
     c->denied = true;
-    c->on_schema = a1 && (action == SQLITE_INSERT || action == SQLITE_UPDATE ||
-                          action == SQLITE_DELETE) &&
+    c->on_schema = a1 && (action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) &&
                    (strcmp(a1, "sqlite_master") == 0 ||
                     strcmp(a1, "sqlite_temp_master") == 0);
     /* CREATE and DROP first ask to write sqlite_master, then name
@@ -379,13 +378,13 @@ bind_params(sqlite3_stmt *st, const struct cs_query *q, struct cs_err *err)
         }
         int rc;
         switch (p->type) {
-        case CS_SQL_INT:  rc = sqlite3_bind_int64(st, i, p->i); break;
+        case CS_SQL_INT: rc = sqlite3_bind_int64(st, i, p->i); break;
         case CS_SQL_REAL: rc = sqlite3_bind_double(st, i, p->r); break;
         case CS_SQL_TEXT:
             rc = p->s ? sqlite3_bind_text(st, i, p->s, -1, SQLITE_TRANSIENT)
                       : sqlite3_bind_null(st, i);
             break;
-        default:          rc = sqlite3_bind_null(st, i); break;
+        default: rc = sqlite3_bind_null(st, i); break;
         }
         if (rc != SQLITE_OK)
             return cs_fail(err, CS_E_DB, q->where, "%s: binding %s: %s", lbl(q),
@@ -430,7 +429,7 @@ observe(struct cs_result_col *col, enum cs_sql_type t)
     }
     col->mixed = true;
     col->type = (t == CS_SQL_TEXT || col->type == CS_SQL_TEXT) ? CS_SQL_TEXT
-                                                                : CS_SQL_REAL;
+                                                               : CS_SQL_REAL;
 }
 
 /* Append the current row of st to r; *bytes counts text so far. */
@@ -508,7 +507,8 @@ prepare_fenced(sqlite3 *db, const struct cs_query *q, struct auth_ctx *auth,
         if (auth->denied)
             return cs_fail(err, CS_E_TEMPLATE, q->where,
                            "%s: only reading is allowed in a template query, "
-                           "refused: %s", lbl(q), auth->what);
+                           "refused: %s",
+                           lbl(q), auth->what);
         return cs_fail(err, CS_E_DB, q->where, "%s: SQL error: %s", lbl(q),
                        sqlite3_errmsg(db));
     }
@@ -521,14 +521,16 @@ prepare_fenced(sqlite3 *db, const struct cs_query *q, struct auth_ctx *auth,
         size_t n = strcspn(rest, "\n");
         return cs_fail(err, CS_E_TEMPLATE, q->where,
                        "%s: only one SQL statement is allowed per query, "
-                       "but more follows: '%.*s%s'", lbl(q),
+                       "but more follows: '%.*s%s'",
+                       lbl(q),
                        (int)(n > 40 ? 40 : n), rest, n > 40 ? "..." : "");
     }
     if (!sqlite3_stmt_readonly(st)) {
         sqlite3_finalize(st);
         return cs_fail(err, CS_E_TEMPLATE, q->where,
                        "%s: only reading is allowed in a template query, "
-                       "refused: a statement that writes", lbl(q));
+                       "refused: a statement that writes",
+                       lbl(q));
     }
     cs_status s = bind_params(st, q, err);
     if (s != CS_OK) {
@@ -582,7 +584,8 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
             if (r->n_rows >= max_rows)
                 s = cs_fail(err, CS_E_TEMPLATE, q->where,
                             "%s: the query returns more than %zu rows; "
-                            "aggregate or add a LIMIT", lbl(q), max_rows);
+                            "aggregate or add a LIMIT",
+                            lbl(q), max_rows);
             else
                 s = add_row(r, st, &cap, &bytes, q, err);
         } else if (rc == SQLITE_NOMEM && capped) {

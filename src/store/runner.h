@@ -26,7 +26,7 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define CS_RUNNER_MAX_ROWS  100000               /* default row cap */
+#define CS_RUNNER_MAX_ROWS 100000                 /* default row cap */
 #define CS_RUNNER_MAX_BYTES (64u * 1024u * 1024u) /* cap on text bytes of a result */
 
 /* Type of a value: a parameter, a cell, or a column's observed type. */
@@ -50,11 +50,11 @@ struct cs_sql_param {
 struct cs_cell {
     enum cs_sql_type type; /* CS_SQL_NULL .. CS_SQL_TEXT */
     union {
-        int64_t i;         /* CS_SQL_INT */
-        double r;          /* CS_SQL_REAL */
+        int64_t i; /* CS_SQL_INT */
+        double r;  /* CS_SQL_REAL */
         struct {
-            char *s;       /* CS_SQL_TEXT: NUL-terminated (may contain NULs from a BLOB) */
-            size_t len;    /* bytes, excluding the terminator */
+            char *s;    /* CS_SQL_TEXT: NUL-terminated (may contain NULs from a BLOB) */
+            size_t len; /* bytes, excluding the terminator */
         } t;
     };
 };
@@ -73,20 +73,20 @@ struct cs_result_col {
 struct cs_result {
     struct cs_result_col *cols; /* owned, n_cols entries */
     size_t n_cols;
-    struct cs_cell *cells;      /* owned: cell (r, c) is cells[r * n_cols + c] */
+    struct cs_cell *cells; /* owned: cell (r, c) is cells[r * n_cols + c] */
     size_t n_rows;
 };
 
 /* What to run.  Every pointer is borrowed for the call. */
 struct cs_query {
-    const char *sql;      /* exactly one statement; a trailing ';' and comments are fine */
-    const char *where;    /* for messages: "weekly.yaml:12" (NULL: none) */
-    const char *label;    /* for messages: "step 'Poor rate by answer'" (NULL: none) */
+    const char *sql;                   /* exactly one statement; a trailing ';' and comments are fine */
+    const char *where;                 /* for messages: "weekly.yaml:12" (NULL: none) */
+    const char *label;                 /* for messages: "step 'Poor rate by answer'" (NULL: none) */
     const struct cs_sql_param *params; /* values for the statement's named parameters */
     size_t n_params;
-    size_t max_rows;      /* 0 = CS_RUNNER_MAX_ROWS; more rows is an error */
-    uint32_t timeout_ms;  /* 0 = no limit; longer runs stop with an error */
-    uint64_t heap_limit;  /* 0 = none: bytes of SQLite heap the query may add to
+    size_t max_rows;            /* 0 = CS_RUNNER_MAX_ROWS; more rows is an error */
+    uint32_t timeout_ms;        /* 0 = no limit; longer runs stop with an error */
+    uint64_t heap_limit;        /* 0 = none: bytes of SQLite heap the query may add to
                              what SQLite holds when it starts (the store's cache
                              and an in-memory store stay outside the cap); past
                              it the query stops with an error.  The cap counts

@@ -126,21 +126,21 @@ struct res_cache {
 };
 
 struct cs_store {
-    sqlite3 *db;                      /* owned connection */
-    sqlite3_stmt *st[ST__COUNT];      /* owned prepared statements */
-    struct hindex idx;                /* SurveyId -> rid */
-    int64_t next_rid;                 /* next rowid to assign */
-    int64_t input_id;                 /* inputs.id of the open input, 0 = none */
-    bool in_tx;                       /* an input transaction is open */
-    struct res_cache res;             /* one-entry resource cache */
-    char *tmp_path;                   /* owned: private temp file to unlink */
-    int tmp_handle;                   /* its entry in core/afile's cleanup table */
-    char *source;                     /* owned: name of the open input */
-    double default_threshold;         /* for default-scale ratings */
-    bool index_loaded;                /* idx reflects the table */
-    int64_t data_version;             /* PRAGMA data_version when idx was checked */
-    bool in_read;                     /* a read transaction (snapshot) is open */
-    struct cs_input_summary run[2];   /* committed this run: surveys, events */
+    sqlite3 *db;                    /* owned connection */
+    sqlite3_stmt *st[ST__COUNT];    /* owned prepared statements */
+    struct hindex idx;              /* SurveyId -> rid */
+    int64_t next_rid;               /* next rowid to assign */
+    int64_t input_id;               /* inputs.id of the open input, 0 = none */
+    bool in_tx;                     /* an input transaction is open */
+    struct res_cache res;           /* one-entry resource cache */
+    char *tmp_path;                 /* owned: private temp file to unlink */
+    int tmp_handle;                 /* its entry in core/afile's cleanup table */
+    char *source;                   /* owned: name of the open input */
+    double default_threshold;       /* for default-scale ratings */
+    bool index_loaded;              /* idx reflects the table */
+    int64_t data_version;           /* PRAGMA data_version when idx was checked */
+    bool in_read;                   /* a read transaction (snapshot) is open */
+    struct cs_input_summary run[2]; /* committed this run: surveys, events */
     uint64_t run_inputs[2];
 };
 
@@ -396,7 +396,11 @@ check_private(struct cs_store *s, int fd, struct cs_err *err)
 }
 
 /* What the file holds, read inside the open transaction. */
-enum db_kind { DB_NEW, DB_OURS, DB_OLD_OURS, DB_FOREIGN, DB_NEWER };
+enum db_kind { DB_NEW,
+               DB_OURS,
+               DB_OLD_OURS,
+               DB_FOREIGN,
+               DB_NEWER };
 
 static cs_status
 classify(struct cs_store *s, enum db_kind *kind, int *version, char *tables,
@@ -1275,9 +1279,7 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
         bind_text_or_null(q, 8, r->participant_id);
         /* CorrelationId is the participant id in ACSCallSurvey: keep it
          * only when it says something else */
-        bind_text_or_null(q, 9, strcmp(r->correlation_id, r->participant_id)
-                                    ? r->correlation_id
-                                    : NULL);
+        bind_text_or_null(q, 9, strcmp(r->correlation_id, r->participant_id) ? r->correlation_id : NULL);
         bind_text_or_null(q, 10, r->operation);
         sqlite3_bind_int64(q, 11, s->input_id);
         sqlite3_bind_int64(q, 12, (int64_t)r->line);
@@ -1327,13 +1329,12 @@ hash_text(const char *p, size_t n)
 static cs_status
 check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
 {
-#define LACKS(t, c)                                                                    \
+#define LACKS(t, c)                                                                     \
     "(EXISTS (SELECT 1 FROM pragma_table_info('" t "')) AND NOT EXISTS (SELECT 1 FROM " \
     "pragma_table_info('" t "') WHERE name = '" c "'))"
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " LACKS("custom_events", "phash") " OR "
-                           LACKS("reject_data", "rhash"),
+                           "SELECT " LACKS("custom_events", "phash") " OR " LACKS("reject_data", "rhash"),
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(s, err, "checking the schema");
 #undef LACKS

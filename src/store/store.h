@@ -29,11 +29,11 @@
 struct cs_store;
 
 struct cs_store_opts {
-    const char *path;          /* database file; NULL = private database for the run */
-    uint64_t expected_bytes;   /* input size hint: a private store goes to a
+    const char *path;         /* database file; NULL = private database for the run */
+    uint64_t expected_bytes;  /* input size hint: a private store goes to a
                                   temporary file above 64 MiB, memory below */
-    double default_threshold;  /* threshold for default-scale ratings (2) */
-    bool read_only;            /* open an existing --db for reading only: a
+    double default_threshold; /* threshold for default-scale ratings (2) */
+    bool read_only;           /* open an existing --db for reading only: a
                                   missing file is "no such database" */
 };
 
@@ -105,7 +105,7 @@ cs_status cs_store_reject(struct cs_store *s, const struct cs_record *rec,
 
 /* Accounting of one input, recorded in the inputs table. */
 struct cs_input_summary {
-    const char *format;   /* "jsonl", "csv", ... (borrowed) */
+    const char *format; /* "jsonl", "csv", ... (borrowed) */
     uint64_t bytes, read, stored, duplicates, updated, rejected, unknown_tags;
     uint64_t conflicts;
 };

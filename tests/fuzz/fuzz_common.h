@@ -101,14 +101,14 @@ fuzz_tally_slot(uint64_t line)
 }
 
 struct fuzz_sink {
-    struct cs_record *buf;   /* the one buffer lent through get_buffer */
-    bool lent;               /* buf is with the loader */
-    uint64_t calls;          /* callbacks so far */
-    uint64_t fail_at;        /* fail the callback with this number (0 = never) */
-    uint64_t n_records;      /* valid records received */
-    uint64_t n_rejects;      /* rejects received */
-    uint64_t n_events;       /* events received */
-    uint64_t sum;            /* something derived from every byte read, so
+    struct cs_record *buf;    /* the one buffer lent through get_buffer */
+    bool lent;                /* buf is with the loader */
+    uint64_t calls;           /* callbacks so far */
+    uint64_t fail_at;         /* fail the callback with this number (0 = never) */
+    uint64_t n_records;       /* valid records received */
+    uint64_t n_rejects;       /* rejects received */
+    uint64_t n_events;        /* events received */
+    uint64_t sum;             /* something derived from every byte read, so
                                 the reads are not optimized away */
     struct fuzz_tally *tally; /* per-line outcomes, or NULL */
 };
@@ -249,9 +249,9 @@ fuzz_event(void *ctx, const struct cs_event *ev, const char *raw, size_t raw_len
  * or the loader's own buffer (as `validate`), and now and then a sink that
  * fails on one of its first callbacks. */
 static inline cs_status fuzz_ingest_as(const uint8_t *data, size_t size,
-                                        const struct cs_ingest_opts *opts,
-                                        struct cs_ingest_stats *st, uint32_t h,
-                                        struct fuzz_tally *tally);
+                                       const struct cs_ingest_opts *opts,
+                                       struct cs_ingest_stats *st, uint32_t h,
+                                       struct fuzz_tally *tally);
 
 static inline cs_status
 fuzz_ingest(const uint8_t *data, size_t size, const struct cs_ingest_opts *opts,

@@ -27,14 +27,12 @@ emit_bag(const uint8_t *data, size_t size, const struct cs_ingest_opts *o)
     static struct cs_record batch[1];
     struct fuzz_sink fs = {0};
     struct cs_ingest_sink sink = {
-        .ctx = &fs, .records = fuzz_records, .reject = fuzz_reject,
-        .event = fuzz_event};
+        .ctx = &fs, .records = fuzz_records, .reject = fuzz_reject, .event = fuzz_event};
     struct cs_ingest_stats st = {0};
     struct cs_err err;
     cs_err_clear(&err);
     struct cs_ingest_run run = {
-        .name = "fuzz-bag", .opts = o, .sink = &sink, .stats = &st,
-        .err = &err, .batch = batch};
+        .name = "fuzz-bag", .opts = o, .sink = &sink, .stats = &st, .err = &err, .batch = batch};
     const char *d = (const char *)data;
     cs_status s = cs_event_emit(&run, "CallSurvey", 10, "2026-11-16T08:00:00Z",
                                 20, d, size, d, size, d, size, 1, 0);

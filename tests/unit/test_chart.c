@@ -153,10 +153,7 @@ test_label_step(void **state)
     static const struct {
         double need;
         size_t want;
-    } c[] = {{-1, 1},    {0.3, 1},   {1, 1},      {1.01, 2},
-             {2, 2},     {3.7, 5},   {6, 10},     {11, 20},
-             {21, 25},   {26, 50},   {51, 100},   {101, 200},
-             {201, 250}, {251, 500}, {501, 1000}, {DNAN, 1}};
+    } c[] = {{-1, 1}, {0.3, 1}, {1, 1}, {1.01, 2}, {2, 2}, {3.7, 5}, {6, 10}, {11, 20}, {21, 25}, {26, 50}, {51, 100}, {101, 200}, {201, 250}, {251, 500}, {501, 1000}, {DNAN, 1}};
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
         if (chart_label_step(c[i].need) != c[i].want)
             fail_msg("label step for %g: got %zu want %zu", c[i].need,
@@ -322,9 +319,9 @@ case_column_dual(struct chart_spec *s)
 }
 
 static const char *const tags9[] = {
-    "HadToRejoin",      "CallCannotJoin", "EchoHeard",
-    "NoiseHeard",       "LowVolume",      "DistortedSpeech",
-    "CannotHearOthers", "FrozenVideo",    "OtherNoAudio"};
+    "HadToRejoin", "CallCannotJoin", "EchoHeard",
+    "NoiseHeard", "LowVolume", "DistortedSpeech",
+    "CannotHearOthers", "FrozenVideo", "OtherNoAudio"};
 static const double tagcount9[] = {22, 9, 31, 17, 6, 12, 14, 3, 4};
 static double tagshare9[9];
 
@@ -359,7 +356,8 @@ static void
 case_bar_tiny_shares(struct chart_spec *s)
 {
     base(s, CHART_BAR, 2177);
-    s->title = "Overall issues \xE2\x80\x94 1\xE2\x80\x93" "5 scale, threshold 2";
+    s->title = "Overall issues \xE2\x80\x94 1\xE2\x80\x93"
+               "5 scale, threshold 2";
     s->subtitle = "Share of responses reporting each issue";
     s->footnote.n_label = "responses";
     s->categories = tiny_tags;
@@ -395,8 +393,10 @@ static const char *const weeks8[] = {"2026-W40", "2026-W41", "2026-W42",
                                      "2026-W43", "2026-W44", "2026-W45",
                                      "2026-W46", "2026-W47*"};
 static const double wk[5][8] = {
-    {12, 9, 15, 0, 11, 7, 10, 3},        {8, 10, 9, 0, 12, 6, 8, 2},
-    {25, 22, 30, 0, 28, 20, 26, 6},      {60, 58, 71, 0, 66, 52, 64, 15},
+    {12, 9, 15, 0, 11, 7, 10, 3},
+    {8, 10, 9, 0, 12, 6, 8, 2},
+    {25, 22, 30, 0, 28, 20, 26, 6},
+    {60, 58, 71, 0, 66, 52, 64, 15},
     {95, 101, 110, 0, 120, 88, 104, 30},
 };
 
@@ -1221,7 +1221,8 @@ test_pdf_document(void **state)
     (void)state;
     if (!have("pdftoppm"))
         skip();
-    enum { ROWS = 40, COLS = 5 };
+    enum { ROWS = 40,
+           COLS = 5 };
     static const char *const header[COLS] = {"Category", "Responses", "Mean",
                                              "Poor rate", "95% interval"};
     static char buf[ROWS][COLS][48];

@@ -151,11 +151,11 @@ run(struct gen_opts *o, const char *dir)
 #define MAXF 64
 
 struct csvrow {
-    char *buf;            /* unescaped fields, NUL-separated */
-    size_t cap;           /* bytes allocated */
-    size_t off[MAXF];     /* field starts in buf */
-    size_t flen[MAXF];    /* field lengths */
-    int n;                /* fields */
+    char *buf;         /* unescaped fields, NUL-separated */
+    size_t cap;        /* bytes allocated */
+    size_t off[MAXF];  /* field starts in buf */
+    size_t flen[MAXF]; /* field lengths */
+    int n;             /* fields */
 };
 
 /* Read one record at *p (< end); returns false at the end. */
@@ -230,16 +230,16 @@ col(const struct csvrow *hdr, const char *name)
 
 /* FORMATS.md §4, copied by hand (not from the generator). */
 static const char *const t_overall[] = {"CallCannotJoin", "CallCannotInvite",
-    "HadToRejoin", "CallEndedUnexpectedly", "OtherIssues", NULL};
+                                        "HadToRejoin", "CallEndedUnexpectedly", "OtherIssues", NULL};
 static const char *const t_audio[] = {"NoLocalAudio", "NoRemoteAudio", "Echo",
-    "AudioNoise", "LowVolume", "AudioStoppedUnexpectedly", "DistortedSpeech",
-    "AudioInterruption", "OtherIssues", NULL};
+                                      "AudioNoise", "LowVolume", "AudioStoppedUnexpectedly", "DistortedSpeech",
+                                      "AudioInterruption", "OtherIssues", NULL};
 static const char *const t_video[] = {"NoVideoReceived", "NoVideoSent",
-    "LowQuality", "Freezes", "StoppedUnexpectedly", "DarkVideoReceived",
-    "AudioVideoOutOfSync", "OtherIssues", NULL};
+                                      "LowQuality", "Freezes", "StoppedUnexpectedly", "DarkVideoReceived",
+                                      "AudioVideoOutOfSync", "OtherIssues", NULL};
 static const char *const t_screen[] = {"NoContentLocal", "NoContentRemote",
-    "CannotPresent", "LowQuality", "Freezes", "StoppedUnexpectedly",
-    "LargeDelay", "OtherIssues", NULL};
+                                       "CannotPresent", "LowQuality", "Freezes", "StoppedUnexpectedly",
+                                       "LargeDelay", "OtherIssues", NULL};
 static const char *const *const t_lists[4] = {t_overall, t_audio, t_video,
                                               t_screen};
 static const char *const cat_pfx[4] = {"Overall", "Audio", "Video",
@@ -256,7 +256,10 @@ in_list(const char *const *l, const char *s, size_t n)
     return false;
 }
 
-enum tkind { TV_ABSENT = 0, TV_NULL, TV_NUM, TV_STR };
+enum tkind { TV_ABSENT = 0,
+             TV_NULL,
+             TV_NUM,
+             TV_STR };
 
 struct tval {
     int kind;      /* enum tkind */
@@ -578,10 +581,10 @@ check_tally(const struct tally *t, const struct gen_result *res)
 /* ---- tests ------------------------------------------------------------ */
 
 struct filelist {
-    char **rel;   /* relative paths */
-    char **data;  /* contents */
-    size_t *len;  /* sizes */
-    size_t n;     /* files */
+    char **rel;  /* relative paths */
+    char **data; /* contents */
+    size_t *len; /* sizes */
+    size_t n;    /* files */
     uint64_t bytes;
 };
 
@@ -732,8 +735,8 @@ is_guid_v4(const char *s)
 
 struct stats {
     uint64_t n, rated[4], custom, dflt, dflt_explicit, non_integer, alias;
-    uint64_t poor_n[2], poor_k[2];  /* overall: [0] baseline, [1] regressed */
-    uint64_t apoor_n[2], apoor_k[2]; /* audio */
+    uint64_t poor_n[2], poor_k[2];    /* overall: [0] baseline, [1] regressed */
+    uint64_t apoor_n[2], apoor_k[2];  /* audio */
     uint64_t atags[2], echo_noise[2]; /* audio tags, of them Echo/AudioNoise */
     uint64_t tagged_poor, rated_poor, tagged_good, rated_good;
     uint64_t canary_early_n, canary_early_k;
@@ -779,10 +782,7 @@ stats_line(struct stats *st, const struct trec *r, int64_t regress_from_us)
             st->rated_good++;
             st->tagged_good += tagged;
         }
-        if (c == 0 && tagged && (strstr(r->v[0][4].str, "CannotJoin") == r->v[0][4].str ||
-                                 strstr(r->v[0][4].str, ",CannotJoin") ||
-                                 strstr(r->v[0][4].str, "CannotInvite") == r->v[0][4].str ||
-                                 strstr(r->v[0][4].str, ",CannotInvite")))
+        if (c == 0 && tagged && (strstr(r->v[0][4].str, "CannotJoin") == r->v[0][4].str || strstr(r->v[0][4].str, ",CannotJoin") || strstr(r->v[0][4].str, "CannotInvite") == r->v[0][4].str || strstr(r->v[0][4].str, ",CannotInvite")))
             st->alias++;
     }
     if (custom)
@@ -822,12 +822,12 @@ pct(uint64_t k, uint64_t n)
     return n ? 100.0 * (double)k / (double)n : 0;
 }
 
-#define NEAR(v, want, tol)                                                     \
-    do {                                                                       \
-        double v_ = (v);                                                       \
-        if (!(fabs(v_ - (want)) <= (tol)))                                     \
-            fail_msg("%s = %.2f, expected %.2f +- %.2f", #v, v_,               \
-                     (double)(want), (double)(tol));                           \
+#define NEAR(v, want, tol)                                       \
+    do {                                                         \
+        double v_ = (v);                                         \
+        if (!(fabs(v_ - (want)) <= (tol)))                       \
+            fail_msg("%s = %.2f, expected %.2f +- %.2f", #v, v_, \
+                     (double)(want), (double)(tol));             \
     } while (0)
 
 /* One survey per line (no invalid, no duplicates): the shares of gen.h. */
@@ -946,7 +946,9 @@ json_str(const char *s, const char *e, const char *key, char *out, size_t cap)
         char c = *p++;
         if (c == '\\') {
             c = *p++;
-            c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+            c = c == 'n' ? '\n' : c == 'r' ? '\r'
+                              : c == 't'   ? '\t'
+                                           : c;
         }
         assert_true((unsigned char)c >= 0x20 || c == '\n' || c == '\r' || c == '\t');
         out[w++] = c;
@@ -966,7 +968,7 @@ known_phrase(const char *s, const char *const *l, size_t n)
 
 struct evcheck {
     uint64_t callsurvey, other, upper, padded, orphans;
-    uint64_t matched;          /* distinct survey ids with an event */
+    uint64_t matched; /* distinct survey ids with an event */
     bool nl, quote, comma, non_ascii;
 };
 
@@ -995,7 +997,7 @@ check_dims(struct evcheck *ec, const char *j, size_t jn, char (*ids)[36],
     low[36] = '\0';
     ec->upper += up;
     assert_true(is_guid_v4(low));
-    char (*hit)[36] = bsearch(low, ids, n_ids, 36, cmp_id);
+    char(*hit)[36] = bsearch(low, ids, n_ids, 36, cmp_id);
     if (hit == NULL) {
         ec->orphans++;
     } else if (!seen[hit - ids]) {
@@ -1038,7 +1040,7 @@ test_custom_events(void **state)
     size_t n;
     char *p = path2(d, "surveys.jsonl");
     char *b = slurp(p, &n);
-    char (*ids)[36] = malloc(res.records * 36);
+    char(*ids)[36] = malloc(res.records * 36);
     size_t n_ids = 0;
     for (const char *s = b; s < b + n;) {
         const char *nl = memchr(s, '\n', (size_t)(b + n - s));
@@ -1142,8 +1144,18 @@ test_csv_cells(void **state)
 {
     (void)state;
     const char *cells[] = {
-        "plain", "two words", "a,b", "say \"hi\"", "line1\nline2",
-        "crlf\r\nend", "\"", ("\xc3\x89" "cho"), "3.5", "", "\"\"quoted\"\",",
+        "plain",
+        "two words",
+        "a,b",
+        "say \"hi\"",
+        "line1\nline2",
+        "crlf\r\nend",
+        "\"",
+        ("\xc3\x89"
+         "cho"),
+        "3.5",
+        "",
+        "\"\"quoted\"\",",
     };
     const bool quoted[] = {false, true, true, true, true, true, true, false,
                            true, false, true};

@@ -66,13 +66,25 @@ load(const char *text, enum cs_date_order order, struct cs_err *err)
     return s;
 }
 
-static int setup(void **s) { (void)s; C = xcalloc(1, sizeof *C); return 0; }
-static int teardown(void **s) { (void)s; xfree(C); return 0; }
+static int
+setup(void **s)
+{
+    (void)s;
+    C = xcalloc(1, sizeof *C);
+    return 0;
+}
+static int
+teardown(void **s)
+{
+    (void)s;
+    xfree(C);
+    return 0;
+}
 
-#define NESTED(sid, extra) \
+#define NESTED(sid, extra)                                                                                                                                           \
     "{\"time\":\"2026-11-16T10:15:03.1234567Z\",\"resourceId\":\"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/ACS1\"," \
-    "\"operationName\":\"CallSurvey\",\"category\":\"CallSurvey\",\"correlationId\":\"p1\",\"properties\":{\"CallId\":\"c1\",\"SurveyId\":\"" sid "\"," \
-    "\"ParticipantId\":\"p1\",\"OverallRatingScore\":2,\"OverallRatingScoreLowerBound\":1,\"OverallRatingScoreUpperBound\":5," \
+    "\"operationName\":\"CallSurvey\",\"category\":\"CallSurvey\",\"correlationId\":\"p1\",\"properties\":{\"CallId\":\"c1\",\"SurveyId\":\"" sid "\","              \
+    "\"ParticipantId\":\"p1\",\"OverallRatingScore\":2,\"OverallRatingScoreLowerBound\":1,\"OverallRatingScoreUpperBound\":5,"                                       \
     "\"OverallRatingScoreThreshold\":2,\"OverallCallIssues\":\"HadToRejoin\"" extra "}}"
 #define FLAT(sid, extra) \
     "{\"TimeGenerated\":\"2026-11-16T11:00:00Z\",\"SurveyId\":\"" sid "\",\"_ResourceId\":\"/subscriptions/s/acs2\"" extra "}"
@@ -82,9 +94,8 @@ test_jsonl_nested_and_flat(void **state)
 {
     (void)state;
     struct cs_err e;
-    const char *in = NESTED("A1", ",\"AudioRatingScore\":\"2\",\"AudioIssues\":\"Echo,AudioNoise\"") "\n"
-                     FLAT("a2", ",\"overallratingscore\":4,\"VIDEORATINGSCORE\":3") "\r\n"
-                     "\n";
+    const char *in = NESTED("A1", ",\"AudioRatingScore\":\"2\",\"AudioIssues\":\"Echo,AudioNoise\"") "\n" FLAT("a2", ",\"overallratingscore\":4,\"VIDEORATINGSCORE\":3") "\r\n"
+                                                                                                                                                                         "\n";
     assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
     assert_int_equal(C->n_ok, 2);
     assert_int_equal(ST.read, 2);
@@ -113,9 +124,8 @@ test_missing_values(void **state)
     /* null, "", "null" and absent are missing; 0 is a value */
     const char *in =
         FLAT("m1", ",\"OverallRatingScore\":3,\"AudioRatingScore\":null,\"VideoRatingScore\":\"\","
-                   "\"ScreenshareRatingScore\":\"null\",\"OverallCallIssues\":\"\"") "\n"
-        FLAT("m2", ",\"OverallRatingScore\":0,\"OverallRatingScoreLowerBound\":0,"
-                   "\"OverallRatingScoreUpperBound\":10,\"OverallRatingScoreThreshold\":0") "\n"
+                   "\"ScreenshareRatingScore\":\"null\",\"OverallCallIssues\":\"\"") "\n" FLAT("m2", ",\"OverallRatingScore\":0,\"OverallRatingScoreLowerBound\":0,"
+                                                                                                     "\"OverallRatingScoreUpperBound\":10,\"OverallRatingScoreThreshold\":0") "\n"
         /* bounds alone (no score, no tags) are not a rating */
         FLAT("m3", ",\"OverallRatingScore\":5,\"AudioRatingScoreLowerBound\":1,\"AudioRatingScoreUpperBound\":5,"
                    "\"AudioRatingScoreThreshold\":2") "\n";
@@ -149,9 +159,8 @@ test_malformed_line_rejects_only_it(void **state)
     (void)state;
     struct cs_err e;
     const char *in = FLAT("l1", ",\"OverallRatingScore\":4") "\n"
-                     "{\"SurveyId\":\"l2\",\"OverallRatingScore\":4,\n"
-                     "not json at all\n"
-                     FLAT("l4", ",\"OverallRatingScore\":5") "\n";
+                                                             "{\"SurveyId\":\"l2\",\"OverallRatingScore\":4,\n"
+                                                             "not json at all\n" FLAT("l4", ",\"OverallRatingScore\":5") "\n";
     assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
     assert_int_equal(C->n_ok, 2);
     assert_int_equal(C->n_bad, 2);
@@ -187,8 +196,7 @@ test_records_wrapper_per_line(void **state)
 {
     (void)state;
     struct cs_err e;
-    const char *in = "{\"records\":[" FLAT("r1", ",\"OverallRatingScore\":4") "," FLAT("r2", ",\"OverallRatingScore\":9")
-                     "]}\n{\"records\":[" FLAT("r3", ",\"AudioRatingScore\":\"5\"") "]}\n";
+    const char *in = "{\"records\":[" FLAT("r1", ",\"OverallRatingScore\":4") "," FLAT("r2", ",\"OverallRatingScore\":9") "]}\n{\"records\":[" FLAT("r3", ",\"AudioRatingScore\":\"5\"") "]}\n";
     assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
     assert_int_equal(C->n_ok, 2);
     assert_int_equal(C->n_bad, 1);
@@ -203,8 +211,7 @@ test_pretty_records_and_array(void **state)
 {
     (void)state;
     struct cs_err e;
-    const char *in = "{\n  \"records\": [\n    " FLAT("p1", ",\"OverallRatingScore\":4") ",\n    "
-                     NESTED("p2", "") "\n  ]\n}\n";
+    const char *in = "{\n  \"records\": [\n    " FLAT("p1", ",\"OverallRatingScore\":4") ",\n    " NESTED("p2", "") "\n  ]\n}\n";
     assert_int_equal(load(in, CS_DATE_MDY, &e), CS_OK);
     assert_int_equal(C->n_ok, 2);
     assert_int_equal(C->ok[0].line, 3);
@@ -284,7 +291,8 @@ test_whole_file_errors(void **state)
     assert_int_equal(load("", CS_DATE_MDY, &e), CS_E_NODATA);
     assert_string_equal(e.msg, "the file is empty");
     assert_int_equal(load("  \n\n", CS_DATE_MDY, &e), CS_E_NODATA);
-    char bin[64] = "\x7f" "ELF\x02\x01";
+    char bin[64] = "\x7f"
+                   "ELF\x02\x01";
     memset(bin + 6, 0, 20);
     memset(C, 0, sizeof *C);
     const char *p = tu_tmpfile(bin, 40);

@@ -24,8 +24,7 @@ static struct cs_store *S;
 static void
 add_event(const char *sid, int64_t t_s, const char *props)
 {
-    struct cs_event ev = {.time_us = t_s * 1000000, .props = props,
-                          .props_len = strlen(props)};
+    struct cs_event ev = {.time_us = t_s * 1000000, .props = props, .props_len = strlen(props)};
     snprintf(ev.survey_id, sizeof ev.survey_id, "%s", sid);
     struct cs_store_counts c = {0};
     struct cs_err e;
@@ -239,8 +238,7 @@ test_custom_columns_many_keys(void **state)
         char one[64];
         if (i >= 1 && i < 1000) {
             snprintf(one, sizeof one, "{\"k%04d\":%d}", i, i);
-            struct cs_event ev = {.time_us = INT64_C(1000000) * (i + 1), .props = one,
-                                  .props_len = strlen(one)};
+            struct cs_event ev = {.time_us = INT64_C(1000000) * (i + 1), .props = one, .props_len = strlen(one)};
             snprintf(ev.survey_id, sizeof ev.survey_id, "x%d", i);
             struct cs_store_counts cnt = {0};
             assert_int_equal(cs_store_event(s, &ev, &cnt, &e), CS_OK);
@@ -283,8 +281,7 @@ static void
 test_event_repeat_is_duplicate(void **state)
 {
     (void)state;
-    struct cs_event ev = {.time_us = INT64_C(1100) * 1000000, .props = "{\"q\":\"e1\"}",
-                          .props_len = 10};
+    struct cs_event ev = {.time_us = INT64_C(1100) * 1000000, .props = "{\"q\":\"e1\"}", .props_len = 10};
     snprintf(ev.survey_id, sizeof ev.survey_id, "s1");
     struct cs_store_counts c = {0};
     struct cs_err e;
@@ -360,9 +357,7 @@ test_one_row_per_survey(void **state)
     const char *meas[3] = {"{\"m\":1}", NULL, "{\"m\":0,\"k\":2}"};
     const int64_t t[3] = {1100, 1300, 1050};
     for (int i = 0; i < 3; i++) {
-        struct cs_event ev = {.time_us = t[i] * 1000000, .props = props[i],
-                              .props_len = strlen(props[i]), .measurements = meas[i],
-                              .measurements_len = meas[i] ? strlen(meas[i]) : 0};
+        struct cs_event ev = {.time_us = t[i] * 1000000, .props = props[i], .props_len = strlen(props[i]), .measurements = meas[i], .measurements_len = meas[i] ? strlen(meas[i]) : 0};
         snprintf(ev.survey_id, sizeof ev.survey_id, "a1");
         assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
     }

@@ -50,10 +50,10 @@ test_window_and_bucket(void **state)
     struct cs_kql_opts o;
     cs_kql_opts_default(&o);
     char *q = build(&o, CS_OK);
-    assert_null(strstr(q, "since_t"));   /* no window: no time filter at all */
+    assert_null(strstr(q, "since_t")); /* no window: no time filter at all */
     assert_null(strstr(q, "merge_slack"));
     assert_non_null(strstr(q, "let default_threshold = real(2);"));
-    assert_non_null(strstr(q, "\"-W\""));  /* ISO week labels */
+    assert_non_null(strstr(q, "\"-W\""));   /* ISO week labels */
     assert_null(strstr(q, "customEvents")); /* no custom keys: no events table */
     xfree(q);
 
@@ -209,8 +209,7 @@ test_histograms_scan(void **state)
     r[3] = r[0]; /* a repeat: merged */
     r[4] = rec("s4", "2026-11-23T01:00:00Z", "", CS_CAT_OVERALL, 5, "");
     assert_int_equal(cs_store_put(s, r, 5, &c, &e), CS_OK);
-    struct cs_input_summary sum = {.read = 5, .stored = c.stored, .duplicates = c.duplicates,
-                                   .updated = c.updated};
+    struct cs_input_summary sum = {.read = 5, .stored = c.stored, .duplicates = c.duplicates, .updated = c.updated};
     assert_int_equal(cs_store_input_end(s, true, &sum, &e), CS_OK);
 
     struct got g = {0};

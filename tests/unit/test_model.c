@@ -50,7 +50,10 @@ static void
 test_default_scale(void **state)
 {
     (void)state;
-    const struct { double s; bool ok; } cases[] = {
+    const struct {
+        double s;
+        bool ok;
+    } cases[] = {
         {1, true}, {5, true}, {2.5, true}, {0, false}, {5.5, false}, {7, false}, {NAN, false}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         reset();

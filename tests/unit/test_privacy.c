@@ -143,11 +143,25 @@ test_text_rule(void **state)
         const char *s;
         bool text;
     } cases[] = {
-        {"4", false},      {" -2.5e1 ", false}, {"+.5", false},   {"10.", false},
-        {"true", false},   {"FALSE", false},    {"", false},      {"   ", false},
-        {"echo", true},    {"4 stars", true},   {"0x1A", true},   {"inf", true},
-        {"NaN", true},     {"1e", true},        {"-", true},      {".", true},
-        {"=1+2", true},    {"truth", true},     {"1,5", true},
+        {"4", false},
+        {" -2.5e1 ", false},
+        {"+.5", false},
+        {"10.", false},
+        {"true", false},
+        {"FALSE", false},
+        {"", false},
+        {"   ", false},
+        {"echo", true},
+        {"4 stars", true},
+        {"0x1A", true},
+        {"inf", true},
+        {"NaN", true},
+        {"1e", true},
+        {"-", true},
+        {".", true},
+        {"=1+2", true},
+        {"truth", true},
+        {"1,5", true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         if (cs_privacy_is_text(cases[i].s, strlen(cases[i].s)) != cases[i].text)
@@ -326,7 +340,8 @@ test_views(void **state)
     cs_privacy_free(&k);
     /* off: the raw values, and the stand-ins are gone */
     assert_int_equal(step(NULL, "SELECT survey_id, participant_id FROM surveys ORDER BY time",
-                          &r, &e), CS_OK);
+                          &r, &e),
+                     CS_OK);
     assert_string_equal(cell(r, 0, 0), "s1");
     assert_string_equal(cell(r, 0, 1), "P-S1");
     cs_result_free(&r);

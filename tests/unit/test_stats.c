@@ -109,17 +109,16 @@ check_close(const char *cname, const char *what, double got, double want,
                  line, what, got, want, rel);
 }
 
-#define EQ_U64(cname, got, want)                                            \
-    do {                                                                    \
-        if ((uint64_t)(got) != (uint64_t)(want))                            \
-            fail_msg("%s (line %d): %s = %llu, want %llu", (cname),         \
-                     __LINE__, #got, (unsigned long long)(got),             \
-                     (unsigned long long)(want));                           \
+#define EQ_U64(cname, got, want)                                    \
+    do {                                                            \
+        if ((uint64_t)(got) != (uint64_t)(want))                    \
+            fail_msg("%s (line %d): %s = %llu, want %llu", (cname), \
+                     __LINE__, #got, (unsigned long long)(got),     \
+                     (unsigned long long)(want));                   \
     } while (0)
 
 static struct stats_hist
-H(const struct stats_bin *bins, size_t n_bins)
-{
+H(const struct stats_bin *bins, size_t n_bins) {
     return (struct stats_hist){bins, n_bins};
 }
 
@@ -226,93 +225,76 @@ struct sum_case {
     double median;  /* checked with == */
     double var_num; /* sd = sqrt(var_num / var_den); var_num NaN when n < 2 */
     double var_den;
-    double min, max;  /* checked with == */
-    double t975;      /* t(0.975, n-1) for the mean interval; NaN when n < 2 */
+    double min, max; /* checked with == */
+    double t975;     /* t(0.975, n-1) for the mean interval; NaN when n < 2 */
     uint64_t n_poor;
     double poor_rate; /* checked with == */
     double norm_mean;
 };
 
 static const struct sum_case SUM_CASES[] = {
-    {"summary n=0", {{0, 0}}, 0, 1, 5, 2,
-     0, NAN, NAN, NAN, 1, NAN, NAN, NAN, 0, NAN, NAN},
+    {"summary n=0", {{0, 0}}, 0, 1, 5, 2, 0, NAN, NAN, NAN, 1, NAN, NAN, NAN, 0, NAN, NAN},
     /* bins present but all counts 0: still n = 0 */
-    {"summary n=0 zero-count bins", {{2, 0}, {3, 0}}, 2, 1, 5, 2,
-     0, NAN, NAN, NAN, 1, NAN, NAN, NAN, 0, NAN, NAN},
+    {"summary n=0 zero-count bins", {{2, 0}, {3, 0}}, 2, 1, 5, 2, 0, NAN, NAN, NAN, 1, NAN, NAN, NAN, 0, NAN, NAN},
     /* {3}: mean = median = min = max = 3; sd undefined; not poor (3 > 2);
      * norm (3-1)/(5-1) = 0.5 */
-    {"summary n=1", {{3, 1}}, 1, 1, 5, 2,
-     1, 3, 3, NAN, 1, 3, 3, NAN, 0, 0, 0.5},
+    {"summary n=1", {{3, 1}}, 1, 1, 5, 2, 1, 3, 3, NAN, 1, 3, 3, NAN, 0, 0, 0.5},
     /* {1, 4}: mean 5/2 = 2.5; median (1+4)/2 = 2.5; deviations ±1.5,
      * ss = 4.5, var = 4.5/1; t(0.975, 1) = tan(0.475π) (Cauchy quantile)
      * = 12.706204736174696; poor {1} = 1 of 2; norm (2.5-1)/4 = 0.375 */
-    {"summary n=2", {{1, 1}, {4, 1}}, 2, 1, 5, 2,
-     2, 2.5, 2.5, 4.5, 1, 1, 4, 12.706204736174696, 1, 0.5, 0.375},
+    {"summary n=2", {{1, 1}, {4, 1}}, 2, 1, 5, 2, 2, 2.5, 2.5, 4.5, 1, 1, 4, 12.706204736174696, 1, 0.5, 0.375},
     /* {1, 2, 6} on 1..10, poor <= 3: mean 9/3 = 3; median 2; deviations
      * -2, -1, 3: ss = 4+1+9 = 14, var 14/2 = 7; t(0.975, 2): the t2 cdf is
      * 1/2 + t/(2·sqrt(2+t²)), so t/sqrt(2+t²) = 0.95, t² = 1.805/0.0975,
      * t = 4.302652729749464; poor {1, 2} = 2/3; norm (3-1)/9 = 2/9 */
-    {"summary n=3 odd", {{1, 1}, {2, 1}, {6, 1}}, 3, 1, 10, 3,
-     3, 3, 2, 14, 2, 1, 6, 4.302652729749464, 2, 2.0 / 3, 2.0 / 9},
+    {"summary n=3 odd", {{1, 1}, {2, 1}, {6, 1}}, 3, 1, 10, 3, 3, 3, 2, 14, 2, 1, 6, 4.302652729749464, 2, 2.0 / 3, 2.0 / 9},
     /* {1, 2, 2, 5, 5}: mean 15/5 = 3; median (3rd) 2; deviations -2,-1,-1,
      * 2,2: ss 4+1+1+4+4 = 14, var 14/4; t(0.975, 4) = 2.7764451051977987
      * (t table: 2.776); poor {1,2,2} = 3/5; norm (3-1)/4 = 0.5 */
-    {"summary n=5 odd with ties", {{1, 1}, {2, 2}, {5, 2}}, 3, 1, 5, 2,
-     5, 3, 2, 14, 4, 1, 5, 2.7764451051977987, 3, 0.6, 0.5},
+    {"summary n=5 odd with ties", {{1, 1}, {2, 2}, {5, 2}}, 3, 1, 5, 2, 5, 3, 2, 14, 4, 1, 5, 2.7764451051977987, 3, 0.6, 0.5},
     /* {1, 1, 3, 5}: mean 10/4 = 2.5; middle pair 1 and 3 in different
      * bins: median 2; deviations -1.5,-1.5,0.5,2.5: ss 2.25+2.25+0.25+6.25
      * = 11, var 11/3; t(0.975, 3) = 3.1824463052842638 (t table: 3.182);
      * poor {1,1} = 2/4; norm 1.5/4 = 0.375 */
-    {"summary n=4 even, middle pair split", {{1, 2}, {3, 1}, {5, 1}}, 3, 1, 5, 2,
-     4, 2.5, 2, 11, 3, 1, 5, 3.1824463052842638, 2, 0.5, 0.375},
+    {"summary n=4 even, middle pair split", {{1, 2}, {3, 1}, {5, 1}}, 3, 1, 5, 2, 4, 2.5, 2, 11, 3, 1, 5, 3.1824463052842638, 2, 0.5, 0.375},
     /* {2, 3, 3, 4}: mean 12/4 = 3; median (3+3)/2 = 3; ss 1+0+0+1 = 2,
      * var 2/3; poor {2} = 1/4; norm 2/4 = 0.5 */
-    {"summary n=4 even, middle pair tied", {{2, 1}, {3, 2}, {4, 1}}, 3, 1, 5, 2,
-     4, 3, 3, 2, 3, 2, 4, 3.1824463052842638, 1, 0.25, 0.5},
+    {"summary n=4 even, middle pair tied", {{2, 1}, {3, 2}, {4, 1}}, 3, 1, 5, 2, 4, 3, 3, 2, 3, 2, 4, 3.1824463052842638, 1, 0.25, 0.5},
     /* {1, 1, 1, 2}: mean 5/4 = 1.25; median (1+1)/2 = 1; deviations
      * -0.25 (x3), 0.75: ss 3·0.0625 + 0.5625 = 0.75, var 0.75/3 = 0.25;
      * all 4 poor; norm 0.25/4 = 0.0625 */
-    {"summary all poor", {{1, 3}, {2, 1}}, 2, 1, 5, 2,
-     4, 1.25, 1, 0.75, 3, 1, 2, 3.1824463052842638, 4, 1, 0.0625},
+    {"summary all poor", {{1, 3}, {2, 1}}, 2, 1, 5, 2, 4, 1.25, 1, 0.75, 3, 1, 2, 3.1824463052842638, 4, 1, 0.0625},
     /* {4, 4, 5, 5, 5}: mean 23/5 = 4.6; median 5; deviations -0.6 (x2),
      * 0.4 (x3): ss 0.72 + 0.48 = 1.2, var 1.2/4 = 0.3; none poor;
      * norm 3.6/4 = 0.9 */
-    {"summary none poor", {{4, 2}, {5, 3}}, 2, 1, 5, 2,
-     5, 23.0 / 5, 5, 1.2, 4, 4, 5, 2.7764451051977987, 0, 0, 0.9},
+    {"summary none poor", {{4, 2}, {5, 3}}, 2, 1, 5, 2, 5, 23.0 / 5, 5, 1.2, 4, 4, 5, 2.7764451051977987, 0, 0, 0.9},
     /* 0..100 scale, poor <= 50: {0, 50, 50, 100}: mean 200/4 = 50; median
      * 50; ss 2500+0+0+2500 = 5000, var 5000/3; poor 3/4; norm 50/100 */
-    {"summary 0-100 scale", {{0, 1}, {50, 2}, {100, 1}}, 3, 0, 100, 50,
-     4, 50, 50, 5000, 3, 0, 100, 3.1824463052842638, 3, 0.75, 0.5},
+    {"summary 0-100 scale", {{0, 1}, {50, 2}, {100, 1}}, 3, 0, 100, 50, 4, 50, 50, 5000, 3, 0, 100, 3.1824463052842638, 3, 0.75, 0.5},
     /* 0..1 scale, poor <= 0: {0, 0, 0, 1}: mean 1/4; median 0; deviations
      * -0.25 (x3), 0.75: ss 0.75, var 0.25; poor 3/4; norm 0.25 */
-    {"summary 0-1 scale", {{0, 3}, {1, 1}}, 2, 0, 1, 0,
-     4, 0.25, 0, 0.75, 3, 0, 1, 3.1824463052842638, 3, 0.75, 0.25},
+    {"summary 0-1 scale", {{0, 3}, {1, 1}}, 2, 0, 1, 0, 4, 0.25, 0, 0.75, 3, 0, 1, 3.1824463052842638, 3, 0.75, 0.25},
     /* non-integer scores, poor <= 2.5: {2.5, 2.5, 3.5, 4}: mean 12.5/4 =
      * 3.125; median (2.5+3.5)/2 = 3; deviations -0.625 (x2), 0.375, 0.875:
      * ss 2·0.390625 + 0.140625 + 0.765625 = 1.6875, var 1.6875/3 = 0.5625
      * (sd 0.75); poor {2.5, 2.5} = 2/4; norm 2.125/4 = 0.53125 */
-    {"summary non-integer scores", {{2.5, 2}, {3.5, 1}, {4, 1}}, 3, 1, 5, 2.5,
-     4, 3.125, 3, 1.6875, 3, 2.5, 4, 3.1824463052842638, 2, 0.5, 0.53125},
+    {"summary non-integer scores", {{2.5, 2}, {3.5, 1}, {4, 1}}, 3, 1, 5, 2.5, 4, 3.125, 3, 1.6875, 3, 2.5, 4, 3.1824463052842638, 2, 0.5, 0.53125},
     /* zero-count bins (one outside the scale) are ignored: {3, 3, 5}:
      * mean 11/3; median 3; min 3, max 5; deviations -2/3 (x2), 4/3:
      * ss 4/9+4/9+16/9 = 24/9, var (24/9)/2 = 4/3; none poor;
      * norm (11/3-1)/4 = 2/3 */
-    {"summary zero-count bins ignored", {{1, 0}, {3, 2}, {4, 0}, {5, 1}, {6, 0}}, 5, 1, 5, 2,
-     3, 11.0 / 3, 3, 4, 3, 3, 5, 4.302652729749464, 0, 0, 2.0 / 3},
+    {"summary zero-count bins ignored", {{1, 0}, {3, 2}, {4, 0}, {5, 1}, {6, 0}}, 5, 1, 5, 2, 3, 11.0 / 3, 3, 4, 3, 3, 5, 4.302652729749464, 0, 0, 2.0 / 3},
     /* NaN threshold: poor figures undefined, the rest as usual: {1, 5}:
      * mean 3, median 3, ss 8, var 8; norm 2/4 */
-    {"summary NaN threshold", {{1, 1}, {5, 1}}, 2, 1, 5, NAN,
-     2, 3, 3, 8, 1, 1, 5, 12.706204736174696, 0, NAN, 0.5},
+    {"summary NaN threshold", {{1, 1}, {5, 1}}, 2, 1, 5, NAN, 2, 3, 3, 8, 1, 1, 5, 12.706204736174696, 0, NAN, 0.5},
     /* degenerate scale 3..3: norm undefined; {3, 3}: sd 0, the interval
      * collapses to [3, 3]; both poor (3 <= 3) */
-    {"summary degenerate scale", {{3, 2}}, 1, 3, 3, 3,
-     2, 3, 3, 0, 1, 3, 3, 12.706204736174696, 2, 1, NAN},
+    {"summary degenerate scale", {{3, 2}}, 1, 3, 3, 3, 2, 3, 3, 0, 1, 3, 3, 12.706204736174696, 2, 1, NAN},
     /* large counts: 10^6 ones and 3·10^6 fives: mean 16e6/4e6 = 4; median
      * 5; ss 10^6·9 + 3·10^6·1 = 12e6, var 12e6/3999999; poor 1/4;
      * norm 3/4; t(0.975, 3999999) by the Cornish-Fisher expansion
      * z + (z³+z)/(4ν) + (5z⁵+16z³+3z)/(96ν²) = 1.9599645776081858 */
-    {"summary large counts", {{1, 1000000}, {5, 3000000}}, 2, 1, 5, 2,
-     4000000, 4, 5, 12e6, 3999999, 1, 5, 1.9599645776081858, 1000000, 0.25, 0.75},
+    {"summary large counts", {{1, 1000000}, {5, 3000000}}, 2, 1, 5, 2, 4000000, 4, 5, 12e6, 3999999, 1, 5, 1.9599645776081858, 1000000, 0.25, 0.75},
 };
 
 static void
@@ -329,13 +311,13 @@ test_summary_case(void **state)
     CLOSE(nm, s.median, c->median, 0); /* exact */
     CLOSE(nm, s.min, c->min, 0);
     CLOSE(nm, s.max, c->max, 0);
-    double sd = c->n < 2 ? NAN : sqrt(c->var_num / c->var_den);
+    double sd = c->n < 2 ? (double)NAN : sqrt(c->var_num / c->var_den);
     CLOSE(nm, s.sd, sd, 1e-15); /* within a few ulps of the exact root */
-    double half = c->n < 2 ? NAN : c->t975 * sd / sqrt((double)c->n);
+    double half = c->n < 2 ? (double)NAN : c->t975 * sd / sqrt((double)c->n);
     /* t quantiles above are given to ~10 significant digits or better */
     /* ... and cut at the ends of the scale */
-    CLOSE(nm, s.mean_ci_lo, isnan(half) ? NAN : fmax(c->mean - half, c->lower), 1e-9);
-    CLOSE(nm, s.mean_ci_hi, isnan(half) ? NAN : fmin(c->mean + half, c->upper), 1e-9);
+    CLOSE(nm, s.mean_ci_lo, isnan(half) ? (double)NAN : fmax(c->mean - half, c->lower), 1e-9);
+    CLOSE(nm, s.mean_ci_hi, isnan(half) ? (double)NAN : fmin(c->mean + half, c->upper), 1e-9);
     EQ_U64(nm, s.n_poor, c->n_poor);
     CLOSE(nm, s.poor_rate, c->poor_rate, 0);
     double lo = NAN, hi = NAN;
@@ -389,7 +371,7 @@ static const struct wilson_case WILSON_CASES[] = {
     {"wilson n=0", 0, 0, NAN, NAN, 0},
     {"wilson k>n", 3, 2, NAN, NAN, 0},
     /* 0/1: lo 0 exactly; hi = (z² + z·z)/(2(1+z²)) = z²/(1+z²) */
-    {"wilson 0/1", 0, 1, 0, Z * Z / (1 + Z * Z), 1e-15},
+    {"wilson 0/1", 0, 1, 0, Z *Z / (1 + Z * Z), 1e-15},
     /* 1/1: hi 1 exactly; lo = (2 + z² - z·z)/(2(1+z²)) = 1/(1+z²) */
     {"wilson 1/1", 1, 1, 1 / (1 + Z * Z), 1, 1e-15},
     /* 1/2: (2 + z² ∓ z·sqrt(z² + 4·1·1/2)) / (2(2 + z²)), symmetric
@@ -474,39 +456,29 @@ struct dist_case {
     struct stats_bin bins[MAXB];
     size_t n_bins;
     double lower, upper;
-    size_t want_n;              /* rows of the full distribution */
-    struct stats_bin want[12];  /* the first min(want_n, 12) rows */
+    size_t want_n;             /* rows of the full distribution */
+    struct stats_bin want[12]; /* the first min(want_n, 12) rows */
 };
 
 static const struct dist_case DIST_CASES[] = {
     /* the example of stats.h: grid 1..5, 2.5 slotted in between 2 and 3 */
-    {"distribution 1-5 with 2.5", {{2, 3}, {2.5, 1}, {5, 2}}, 3, 1, 5,
-     6, {{1, 0}, {2, 3}, {2.5, 1}, {3, 0}, {4, 0}, {5, 2}}},
+    {"distribution 1-5 with 2.5", {{2, 3}, {2.5, 1}, {5, 2}}, 3, 1, 5, 6, {{1, 0}, {2, 3}, {2.5, 1}, {3, 0}, {4, 0}, {5, 2}}},
     /* empty histogram: the grid with zeros */
-    {"distribution empty", {{0, 0}}, 0, 1, 5,
-     5, {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}}},
+    {"distribution empty", {{0, 0}}, 0, 1, 5, 5, {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}}},
     /* 0..1 scale: grid {0, 1}, plus 0.5 present */
-    {"distribution 0-1 scale", {{0.5, 2}}, 1, 0, 1,
-     3, {{0, 0}, {0.5, 2}, {1, 0}}},
+    {"distribution 0-1 scale", {{0.5, 2}}, 1, 0, 1, 3, {{0, 0}, {0.5, 2}, {1, 0}}},
     /* 0..100: 101 grid scores plus 12.5 = 102 rows; first 12 checked */
-    {"distribution 0-100 scale", {{0, 1}, {12.5, 2}, {100, 1}}, 3, 0, 100,
-     102, {{0, 1}, {1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {6, 0}, {7, 0},
-           {8, 0}, {9, 0}, {10, 0}, {11, 0}}},
+    {"distribution 0-100 scale", {{0, 1}, {12.5, 2}, {100, 1}}, 3, 0, 100, 102, {{0, 1}, {1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {6, 0}, {7, 0}, {8, 0}, {9, 0}, {10, 0}, {11, 0}}},
     /* a score outside the scale is kept so counts sum to n (7 after 5) */
-    {"distribution score outside scale", {{1, 1}, {7, 2}}, 2, 1, 5,
-     6, {{1, 1}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {7, 2}}},
+    {"distribution score outside scale", {{1, 1}, {7, 2}}, 2, 1, 5, 6, {{1, 1}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {7, 2}}},
     /* a zero-count non-integer bin is not "present"; a zero-count grid bin
      * is just the grid's zero */
-    {"distribution zero-count bins", {{1.5, 0}, {3, 0}, {4, 1}}, 3, 1, 5,
-     5, {{1, 0}, {2, 0}, {3, 0}, {4, 1}, {5, 0}}},
+    {"distribution zero-count bins", {{1.5, 0}, {3, 0}, {4, 1}}, 3, 1, 5, 5, {{1, 0}, {2, 0}, {3, 0}, {4, 1}, {5, 0}}},
     /* fractional bounds 0.5..3.5: grid ceil(0.5)=1 .. floor(3.5)=3 */
-    {"distribution fractional bounds", {{0.5, 1}, {3.5, 1}}, 2, 0.5, 3.5,
-     5, {{0.5, 1}, {1, 0}, {2, 0}, {3, 0}, {3.5, 1}}},
+    {"distribution fractional bounds", {{0.5, 1}, {3.5, 1}}, 2, 0.5, 3.5, 5, {{0.5, 1}, {1, 0}, {2, 0}, {3, 0}, {3.5, 1}}},
     /* NaN bounds or lower > upper: only the scores present */
-    {"distribution NaN bounds", {{2, 1}, {4, 1}}, 2, NAN, 5,
-     2, {{2, 1}, {4, 1}}},
-    {"distribution inverted bounds", {{2, 1}, {4, 1}}, 2, 5, 1,
-     2, {{2, 1}, {4, 1}}},
+    {"distribution NaN bounds", {{2, 1}, {4, 1}}, 2, NAN, 5, 2, {{2, 1}, {4, 1}}},
+    {"distribution inverted bounds", {{2, 1}, {4, 1}}, 2, 5, 1, 2, {{2, 1}, {4, 1}}},
 };
 
 static void
@@ -880,32 +852,24 @@ static const struct mwu_case MWU_CASES[] = {
     /* {1, 3} vs {2, 4}: pairs (1,2) 0, (1,4) 0, (3,2) 1, (3,4) 0: U = 1;
      * no ties: sigma² = 2·2/12·(4+1) = 5/3; z = (1-2)/sqrt(5/3)
      * = -0.7745966692414834; p = erfc(|z|/sqrt 2); r = 2·1/4 - 1 = -0.5 */
-    {"mwu no ties", {{1, 1}, {3, 1}}, 2, {{2, 1}, {4, 1}}, 2,
-     1, -0.7745966692414834, 0.4385780260809999, -0.5},
+    {"mwu no ties", {{1, 1}, {3, 1}}, 2, {{2, 1}, {4, 1}}, 2, 1, -0.7745966692414834, 0.4385780260809999, -0.5},
     /* ties: {1,1,2} vs {2,2,3}: each 1 beats nothing, 2 ties two 2s:
      * U = 0.5+0.5 = 1; tie blocks t = 2 (1s), 3 (2s), 1 (3): Σ(t³-t) =
      * 6+24+0 = 30; sigma² = 9/12·(7 - 30/30) = 4.5; z = (1-4.5)/sqrt(4.5)
      * = -1.649915822768611; r = 2/9 - 1 = -7/9 */
-    {"mwu ties", {{1, 2}, {2, 1}}, 2, {{2, 2}, {3, 1}}, 2,
-     1, -1.649915822768611, 0.0989601540194058, -7.0 / 9},
+    {"mwu ties", {{1, 2}, {2, 1}}, 2, {{2, 2}, {3, 1}}, 2, 1, -1.649915822768611, 0.0989601540194058, -7.0 / 9},
     /* group of size 1: {5} vs {1,2,3,5}: U = 3 + 0.5 = 3.5; tie block of
      * two 5s: Σ = 6; sigma² = 4/12·(6 - 6/20) = 1.9; z = 1.5/sqrt(1.9)
      * = 1.0882143751650175; r = 7/4 - 1 = 0.75 */
-    {"mwu group of size 1", {{5, 1}}, 1, {{1, 1}, {2, 1}, {3, 1}, {5, 1}}, 4,
-     3.5, 1.0882143751650175, 0.27650048008343264, 0.75},
+    {"mwu group of size 1", {{5, 1}}, 1, {{1, 1}, {2, 1}, {3, 1}, {5, 1}}, 4, 3.5, 1.0882143751650175, 0.27650048008343264, 0.75},
     /* Python mwu() on the expanded values */
-    {"mwu 1-5 scale python", {{1, 3}, {2, 5}, {3, 9}, {4, 12}, {5, 6}}, 5,
-     {{1, 8}, {2, 7}, {3, 10}, {4, 6}, {5, 2}}, 5,
-     777.5, 2.5199360039238314, 0.011737617244805125, 0.34632034632034636},
+    {"mwu 1-5 scale python", {{1, 3}, {2, 5}, {3, 9}, {4, 12}, {5, 6}}, 5, {{1, 8}, {2, 7}, {3, 10}, {4, 6}, {5, 2}}, 5, 777.5, 2.5199360039238314, 0.011737617244805125, 0.34632034632034636},
     /* non-integer scores, levels present in only one group (4.5, 5) */
-    {"mwu non-integer python", {{2.5, 3}, {3, 1}, {4.5, 2}}, 3,
-     {{2.5, 1}, {3, 4}, {5, 2}}, 3,
-     14.5, -0.9722925691020955, 0.33090501956577717, -0.30952380952380953},
+    {"mwu non-integer python", {{2.5, 3}, {3, 1}, {4.5, 2}}, 3, {{2.5, 1}, {3, 4}, {5, 2}}, 3, 14.5, -0.9722925691020955, 0.33090501956577717, -0.30952380952380953},
     /* every score tied: U = n1n2/2 = 4, r = 0, z and p undefined */
     {"mwu all tied", {{3, 2}}, 1, {{3, 4}}, 1, 4, NAN, NAN, 0},
     /* zero-count bins are skipped and do not break ties */
-    {"mwu zero-count bins", {{1, 1}, {2, 0}, {3, 1}}, 3, {{2, 1}, {3, 0}, {4, 1}}, 3,
-     1, -0.7745966692414834, 0.4385780260809999, -0.5},
+    {"mwu zero-count bins", {{1, 1}, {2, 0}, {3, 1}}, 3, {{2, 1}, {3, 0}, {4, 1}}, 3, 1, -0.7745966692414834, 0.4385780260809999, -0.5},
     {"mwu empty group", {{0, 0}}, 0, {{3, 4}}, 1, NAN, NAN, NAN, NAN},
 };
 
@@ -959,7 +923,8 @@ test_mwu_differential(void **state)
         double u = 0;
         for (size_t i = 0; i < n1; i++)
             for (size_t j = 0; j < n2; j++)
-                u += x1[i] > x2[j] ? 1.0 : x1[i] == x2[j] ? 0.5 : 0.0;
+                u += x1[i] > x2[j] ? 1.0 : x1[i] == x2[j] ? 0.5
+                                                          : 0.0;
         memcpy(pool, x1, n1 * sizeof *pool);
         memcpy(pool + n1, x2, n2 * sizeof *pool);
         size_t N = n1 + n2;
@@ -975,11 +940,11 @@ test_mwu_differential(void **state)
         }
         double nn1 = (double)n1, nn2 = (double)n2, NN = (double)N;
         double var = nn1 * nn2 / 12 * ((NN + 1) - ties / (NN * (NN - 1)));
-        double z = var > 0 ? (u - nn1 * nn2 / 2) / sqrt(var) : NAN;
+        double z = var > 0 ? (u - nn1 * nn2 / 2) / sqrt(var) : (double)NAN;
         CLOSE(nm, m.u, u, 0);
         CLOSE(nm, m.z, z, 1e-12);
         CLOSE(nm, m.r, 2 * u / (nn1 * nn2) - 1, 1e-12);
-        CLOSE(nm, m.p, isnan(z) ? NAN : erfc(fabs(z) / sqrt(2.0)), 1e-9);
+        CLOSE(nm, m.p, isnan(z) ? (double)NAN : erfc(fabs(z) / sqrt(2.0)), 1e-9);
     }
 }
 
@@ -1005,27 +970,21 @@ static const struct chi2_case CHI2_CASES[] = {
      * (10-7.5)²/7.5·2 + (10-12.5)²/12.5·2 = 1.6667 + 1 = 8/3; df 1;
      * p = P(chi2_1 > 8/3) = erfc(sqrt(4/3)) = 0.10247043485974938 (equals
      * the z-test's p of the same table, z² = 8/3) */
-    {"chi2 2x2 no merging", {{1, 10}, {5, 10}}, 2, {{1, 5}, {5, 15}}, 2,
-     8.0 / 3, 1, 0.10247043485974938, 2, 2},
+    {"chi2 2x2 no merging", {{1, 10}, {5, 10}}, 2, {{1, 5}, {5, 15}}, 2, 8.0 / 3, 1, 0.10247043485974938, 2, 2},
     /* rows 21/21 (N = 42): a column needs C·21 >= 5·42, C >= 10.
      * Levels 1 (C=18) and 2 (C=21) close; level 3 (C=3) is a short tail
      * and joins level 2: merged {12 | 6}, {9 | 15}.  E = 9,9 | 12,12:
      * 9/9·2 + 9/12·2 = 2 + 1.5 = 3.5; df 1; p = erfc(sqrt(1.75))
      * = 0.061368829139402156 (Python) */
-    {"chi2 tail merged into previous", {{1, 12}, {2, 8}, {3, 1}}, 3,
-     {{1, 6}, {2, 13}, {3, 2}}, 3, 3.5, 1, 0.061368829139402156, 3, 2},
+    {"chi2 tail merged into previous", {{1, 12}, {2, 8}, {3, 1}}, 3, {{1, 6}, {2, 13}, {3, 2}}, 3, 3.5, 1, 0.061368829139402156, 3, 2},
     /* 1..5 scale, rows 35/33 (N 68): C >= 10.3; levels 1 (11), 2 (12),
      * 3 (19) close, 4 (18) closes, 5 (8) joins 4: 4 levels, df 3.
      * Python chi2_merged() */
-    {"chi2 1-5 scale python", {{1, 3}, {2, 5}, {3, 9}, {4, 12}, {5, 6}}, 5,
-     {{1, 8}, {2, 7}, {3, 10}, {4, 6}, {5, 2}}, 5,
-     6.4516034736130425, 3, 0.09159080851227347, 5, 4},
+    {"chi2 1-5 scale python", {{1, 3}, {2, 5}, {3, 9}, {4, 12}, {5, 6}}, 5, {{1, 8}, {2, 7}, {3, 10}, {4, 6}, {5, 2}}, 5, 6.4516034736130425, 3, 0.09159080851227347, 5, 4},
     /* 0..100 scale with a sparse non-integer level 12.5 (only in group 2)
      * merged with 25: rows 80/73, C >= 10.48: levels 0 (13); 12.5+25 (27);
      * 50 (42); 75 (48); 100 (23): df 4.  Python chi2_merged() */
-    {"chi2 0-100 sparse level python", {{0, 4}, {25, 10}, {50, 20}, {75, 30}, {100, 16}}, 5,
-     {{0, 9}, {12.5, 3}, {25, 14}, {50, 22}, {75, 18}, {100, 7}}, 6,
-     10.05565614589401, 4, 0.03950052508001713, 6, 5},
+    {"chi2 0-100 sparse level python", {{0, 4}, {25, 10}, {50, 20}, {75, 30}, {100, 16}}, 5, {{0, 9}, {12.5, 3}, {25, 14}, {50, 22}, {75, 18}, {100, 7}}, 6, 10.05565614589401, 4, 0.03950052508001713, 6, 5},
     /* identical distributions: chi2 0, p 1 */
     {"chi2 identical", {{1, 10}, {2, 10}}, 2, {{1, 10}, {2, 10}}, 2, 0, 1, 1, 2, 2},
     /* group of size 1: min row 1, C·1 >= 5·11 never: one level, no test */
@@ -1036,8 +995,7 @@ static const struct chi2_case CHI2_CASES[] = {
      * rows 20/20, columns 10, 20, 10 (C >= 10 each): E = 5,5 | 10,10 |
      * 5,5: (10-5)²/5 + (0-5)²/5 + 0 + 0 + (0-5)²/5 + (10-5)²/5 = 20;
      * df 2; p = exp(-10) = 4.5399929762484854e-05 */
-    {"chi2 zero cells", {{1, 10}, {3, 10}}, 2, {{3, 10}, {5, 10}}, 2,
-     20, 2, 4.5399929762484854e-05, 3, 3},
+    {"chi2 zero cells", {{1, 10}, {3, 10}}, 2, {{3, 10}, {5, 10}}, 2, 20, 2, 4.5399929762484854e-05, 3, 3},
     {"chi2 empty group", {{0, 0}}, 0, {{3, 4}}, 1, NAN, 0, NAN, 1, 0},
 };
 
@@ -1126,7 +1084,7 @@ test_holm_differential(void **state)
         size_t n = (size_t)rng_below(&seed, 40), m = 0;
         for (size_t i = 0; i < n; i++) {
             /* coarse values so that ties are common */
-            p[i] = rng_below(&seed, 8) == 0 ? NAN : (double)rng_below(&seed, 30) / 100;
+            p[i] = rng_below(&seed, 8) == 0 ? (double)NAN : (double)rng_below(&seed, 30) / 100;
             want[i] = NAN;
             if (!isnan(p[i]))
                 s[m++] = (struct pidx){p[i], i};
@@ -1224,8 +1182,8 @@ add(struct test_list *l, const char *name, CMUnitTestFunction f,
     l->t[l->n++] = (struct CMUnitTest){name, f, NULL, NULL, u.v};
 }
 
-#define ADD_TABLE(l, table, fn)                           \
-    for (size_t i_ = 0; i_ < COUNT(table); i_++)          \
+#define ADD_TABLE(l, table, fn)                  \
+    for (size_t i_ = 0; i_ < COUNT(table); i_++) \
     add((l), (table)[i_].name, (fn), &(table)[i_])
 #define ADD(l, fn) add((l), #fn, (fn), NULL)
 

@@ -76,11 +76,11 @@ test_merge_outcomes(void **state)
     assert_int_equal(cs_store_input_begin(s, "in", &e), CS_OK);
     struct cs_record r[6];
     r[0] = rec("s1", 1000, CS_CAT_OVERALL, 4);
-    r[1] = rec("s1", 1000, CS_CAT_OVERALL, 4);  /* exact repeat: duplicate */
-    r[2] = rec("s1", 1100, CS_CAT_AUDIO, 2);    /* new category: updated */
-    r[3] = rec("s1", 1200, CS_CAT_OVERALL, 1);  /* later and different: updated */
-    r[4] = rec("s1", 900, CS_CAT_OVERALL, 5);   /* earlier: stored one wins: duplicate */
-    r[5] = rec("s2", 1000, CS_CAT_VIDEO, 3);    /* new survey */
+    r[1] = rec("s1", 1000, CS_CAT_OVERALL, 4); /* exact repeat: duplicate */
+    r[2] = rec("s1", 1100, CS_CAT_AUDIO, 2);   /* new category: updated */
+    r[3] = rec("s1", 1200, CS_CAT_OVERALL, 1); /* later and different: updated */
+    r[4] = rec("s1", 900, CS_CAT_OVERALL, 5);  /* earlier: stored one wins: duplicate */
+    r[5] = rec("s2", 1000, CS_CAT_VIDEO, 3);   /* new survey */
     assert_int_equal(cs_store_put(s, r, 6, &c, &e), CS_OK);
     assert_int_equal(c.stored, 2);
     assert_int_equal(c.duplicates, 2);
@@ -109,7 +109,9 @@ test_views(void **state)
     r[1] = rec("v2", 1794787200, CS_CAT_OVERALL, 7);
     struct cs_rating *rt = &r[1].rating[0];
     rt->has_lower = rt->has_upper = rt->has_threshold = true;
-    rt->lower = 0; rt->upper = 10; rt->threshold = 5;
+    rt->lower = 0;
+    rt->upper = 10;
+    rt->threshold = 5;
     r[2] = rec("v3", 1794787200, CS_CAT_AUDIO, 3);
     cs_rating_set_issues(&r[2].rating[1], CS_CAT_AUDIO, "Echo,Whistle", 12);
     assert_int_equal(cs_store_put(s, r, 3, &c, &e), CS_OK);
@@ -223,7 +225,8 @@ test_event_duplicates(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     assert_int_equal(q1(s, "SELECT count(DISTINCT phash) FROM custom_events"
-                           " WHERE survey_id = 's1' AND time_us = 5000000"), 1);
+                           " WHERE survey_id = 's1' AND time_us = 5000000"),
+                     1);
     assert_int_equal(put_event(s, "s1", 5000000, "{\"q\":\"a\"}").stored, 1);
     assert_int_equal(q1(s, "SELECT count(*) FROM custom_events"), 6);
     cs_store_close(&s);
@@ -289,7 +292,8 @@ test_fill_resource(void **state)
     assert_int_equal(c.updated, 1);
     assert_int_equal(c.duplicates, 2);
     assert_int_equal(q1(s, "SELECT count(*) FROM surveys WHERE resource = 'ACS-A'"
-                           " AND call_id = 'c1'"), 1);
+                           " AND call_id = 'c1'"),
+                     1);
     cs_store_close(&s);
 }
 
@@ -498,8 +502,7 @@ test_event_forms(void **state)
     (void)state;
     struct cs_store *s = open_mem();
     const char *a = "{\"q\":\"a\",\"r\":\"b\"}";
-    struct cs_event ev = {.time_us = 1794787200101153, .props = a, .props_len = strlen(a),
-                          .name = "CallSurvey"};
+    struct cs_event ev = {.time_us = 1794787200101153, .props = a, .props_len = strlen(a), .name = "CallSurvey"};
     snprintf(ev.survey_id, sizeof ev.survey_id, "e1");
     struct cs_store_counts c = {0};
     struct cs_err e;

@@ -356,7 +356,8 @@ test_read_only_open(void **state)
     struct cs_store *b = open_db(sc.db, 2, true);
     assert_int_equal(q1(cs_store_db(b), "SELECT count(*) FROM ratings WHERE is_poor"), 1);
     assert_int_equal(sqlite3_exec(cs_store_db(b), "INSERT INTO inputs(source) VALUES ('x')",
-                                  NULL, NULL, NULL) & 0xff,
+                                  NULL, NULL, NULL) &
+                         0xff,
                      SQLITE_READONLY);
     cs_store_close(&b);
     assert_int_equal(stat(sc.db, &after), 0);

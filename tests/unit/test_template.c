@@ -476,8 +476,7 @@ rec(const char *sid, int64_t t_s, double score)
 static void
 event(const char *sid, int64_t t_s, const char *props)
 {
-    struct cs_event ev = {.time_us = t_s * 1000000, .props = props,
-                          .props_len = strlen(props)};
+    struct cs_event ev = {.time_us = t_s * 1000000, .props = props, .props_len = strlen(props)};
     snprintf(ev.survey_id, sizeof ev.survey_id, "%s", sid);
     struct cs_store_counts c = {0};
     struct cs_err e;
@@ -523,8 +522,7 @@ static cs_status
 run_sql(const char *sql, const struct cs_sql_param *p, size_t n_p,
         struct cs_result **r, struct cs_err *e)
 {
-    struct cs_query q = {.sql = sql, .where = "t.yaml:7", .label = "step 1 'X'",
-                         .params = p, .n_params = n_p};
+    struct cs_query q = {.sql = sql, .where = "t.yaml:7", .label = "step 1 'X'", .params = p, .n_params = n_p};
     cs_err_clear(e);
     return cs_runner_run(S, &q, r, e);
 }
@@ -537,7 +535,8 @@ test_runner_rows(void **state)
     struct cs_err e;
     assert_int_equal(run_sql("SELECT survey_id, score, norm, NULL AS empty, "
                              "x'41' AS blob FROM ratings ORDER BY survey_id;",
-                             NULL, 0, &r, &e), CS_OK);
+                             NULL, 0, &r, &e),
+                     CS_OK);
     assert_int_equal(r->n_rows, 5);
     assert_int_equal(r->n_cols, 5);
     assert_string_equal(r->cols[0].name, "survey_id");
@@ -676,7 +675,8 @@ test_runner_refuses(void **state)
         struct cs_err e;
         cs_status s = run_sql(cases[i].sql, NULL, 0, &r, &e);
         char *want = xasprintf("step 1 'X': only reading is allowed in a "
-                               "template query, %s", cases[i].msg);
+                               "template query, %s",
+                               cases[i].msg);
         if (s != CS_E_TEMPLATE || strcmp(e.msg, want) != 0)
             fail_msg("%s\n  want: %s\n  got:  %s (%d)", cases[i].sql, want, e.msg,
                      (int)s);
@@ -694,7 +694,8 @@ test_runner_refuses(void **state)
     assert_int_equal(run_sql("SELECT 1; /* c */ ; -- d\n SELECT 2", NULL, 0, &r, &e),
                      CS_E_TEMPLATE);
     assert_int_equal(run_sql("SELECT 1; -- only a comment\n/* and another */;", NULL,
-                             0, &r, &e), CS_OK);
+                             0, &r, &e),
+                     CS_OK);
     cs_result_free(&r);
     /* empty, SQL errors, parameters */
     assert_int_equal(run_sql("  -- nothing\n", NULL, 0, &r, &e), CS_E_TEMPLATE);
@@ -776,8 +777,7 @@ test_runner_limits(void **state)
     (void)state;
     const char *ten = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
                       "FROM c WHERE x < 10) SELECT x, printf('%0100d', x) FROM c";
-    struct cs_query q = {.sql = ten, .where = "t.yaml:3", .label = "step 2 'Big'",
-                         .max_rows = 10};
+    struct cs_query q = {.sql = ten, .where = "t.yaml:3", .label = "step 2 'Big'", .max_rows = 10};
     struct cs_result *r = NULL;
     struct cs_err e;
     assert_int_equal(cs_runner_run(S, &q, &r, &e), CS_OK);
@@ -834,7 +834,8 @@ test_check_queries(void **state)
     struct cs_store *empty = NULL;
     struct cs_err e;
     assert_int_equal(cs_store_open(&(struct cs_store_opts){.default_threshold = 2},
-                                   &empty, &e), CS_OK);
+                                   &empty, &e),
+                     CS_OK);
     struct cs_template *t = load_text(
         "title: C\n"
         "steps:\n"
@@ -882,7 +883,8 @@ main(void)
     struct stat sb;
     if (stat(probe, &sb) != 0) {
         fprintf(stderr, "test_template: %s not found: run from the repository "
-                        "root or set CS_SRCDIR\n", probe);
+                        "root or set CS_SRCDIR\n",
+                probe);
         return 1;
     }
     xfree(probe);

@@ -67,8 +67,13 @@ test_clean(void **state)
     size_t n;
     assert_null(cs_utf8_clean("plain \xC3\xA9 text\n", 14, CS_UTF8_CONTROLS, &n));
     assert_int_equal(n, 0);
-    char *t = cs_utf8_clean("a\xFF" "b\xE2\x82" "c", 6, 0, &n);
-    assert_string_equal(t, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD" "c");
+    char *t = cs_utf8_clean("a\xFF"
+                            "b\xE2\x82"
+                            "c",
+                            6, 0, &n);
+    assert_string_equal(t, "a\xEF\xBF\xBD"
+                           "b\xEF\xBF\xBD\xEF\xBF\xBD"
+                           "c");
     assert_int_equal(n, 3);
     xfree(t);
     /* controls: kept without the flag, replaced with it; tab and breaks kept */
@@ -81,11 +86,13 @@ test_clean(void **state)
     assert_string_equal(t, "a\xEF\xBF\xBD\nb");
     xfree(t);
     t = cs_utf8_clean("a\nb", 3, CS_UTF8_CONTROLS | CS_UTF8_NO_BREAKS, &n);
-    assert_string_equal(t, "a\xEF\xBF\xBD" "b");
+    assert_string_equal(t, "a\xEF\xBF\xBD"
+                           "b");
     xfree(t);
     /* a NUL inside the given length is a control */
     t = cs_utf8_clean("a\0b", 3, CS_UTF8_CONTROLS, &n);
-    assert_string_equal(t, "a\xEF\xBF\xBD" "b");
+    assert_string_equal(t, "a\xEF\xBF\xBD"
+                           "b");
     xfree(t);
     assert_true(cs_utf8_clean_already("", 0, CS_UTF8_CONTROLS));
     assert_false(cs_utf8_clean_already("\xC0\xAF", 2, 0));
@@ -103,8 +110,18 @@ test_csv(void **state)
     struct cs_err e;
     assert_int_equal(cs_csv_open(&c, path, &e), CS_OK);
     static const char *const cells[] = {
-        "=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx",
-        "ok", "bad\xFF", "esc\x1B]0;t\x07", "multi\nline", "-", "a,b",
+        "=HYPERLINK(\"http://x\",\"click\")",
+        "+1+2",
+        "-3",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "ok",
+        "bad\xFF",
+        "esc\x1B]0;t\x07",
+        "multi\nline",
+        "-",
+        "a,b",
     };
     for (size_t i = 0; i < sizeof cells / sizeof *cells; i++)
         cs_csv_text(&c, cells[i]);

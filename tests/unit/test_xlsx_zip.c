@@ -47,8 +47,7 @@ test_level_one_inside_close_only(void **state)
     cs_err_clear(&e);
     struct cs_xlsx *x = NULL;
     assert_int_equal(cs_xlsx_open(path, NULL, &x, &e), CS_OK);
-    struct cs_xlsx_table_spec t = {.title = "T", .columns = cols, .n_cols = 2,
-                                   .cells = cells, .n_rows = N};
+    struct cs_xlsx_table_spec t = {.title = "T", .columns = cols, .n_cols = 2, .cells = cells, .n_rows = N};
     assert_int_equal(cs_xlsx_table(x, &t, &e), CS_OK);
     assert_int_equal(cs_xlsx_close(&x, &e), CS_OK);
     free(cells);
