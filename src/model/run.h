@@ -43,4 +43,12 @@ struct cs_run_info {
     const char *by, *baseline; /* compare only; NULL for a report */
 };
 
+/* The size of every chart (--size WxH, --dpi N): width_px x height_px
+ * pixels (0 x 0 = 1200 x 700) at dpi (0 = 144); the ranges are checked by
+ * the caller (chart.h: 100..10000 px, 36..1200 dpi).  A NULL size pointer
+ * means the defaults. */
+struct cs_chart_size {
+    int width_px, height_px, dpi;
+};
+
 #endif

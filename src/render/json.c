@@ -448,3 +448,9 @@ cs_json_run_info(cJSON *run, const struct cs_run_info *ri)
     else
         cJSON_AddNullToObject(run, "template");
 }
+
+void
+cs_json_use_xalloc(void)
+{
+    cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = xfree});
+}

@@ -54,4 +54,19 @@ struct cJSON *cs_json_privacy(const struct cs_privacy *p, uint64_t text_dropped)
  * i.e. will be changed by cs_json_write: for the document's own counts. */
 size_t cs_json_invalid_strings(const struct cJSON *doc);
 
+struct cs_compare;
+/* compare.json at path (atomically, as cs_json_write): the comparison's
+ * groups and rows, "template", "window" (since/until of ri, null when
+ * open), "run" (cs_json_run_info) and "privacy" (cs_json_privacy).  All
+ * arguments borrowed. */
+cs_status cs_json_compare_write(const struct cs_compare *c, const char *template_name,
+                                const struct cs_run_info *ri,
+                                const struct cs_privacy *privacy, const char *path,
+                                struct cs_err *err);
+
+/* Make cJSON (the writer's and the readers') allocate with core/mem's
+ * x-allocators: a NULL from its malloc would read as "not valid JSON" and
+ * reject a good record.  Called once, at start. */
+void cs_json_use_xalloc(void);
+
 #endif

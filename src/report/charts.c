@@ -37,20 +37,11 @@ struct out {
     void *ctx;
     struct chart_pdf *pdf; /* the multi-page report, or NULL */
     int n;
-    cs_name_cb on_name; /* every chart stem, drawn or not (cs_charts_names) */
+    cs_name_cb on_name;        /* every chart stem, drawn or not (cs_charts_names) */
+    struct cs_chart_size size; /* --size and --dpi (0 = the chart defaults) */
     void *name_ctx;
 };
 
-/* --size and --dpi of the command line (0 = the chart defaults). */
-static int g_width_px, g_height_px, g_dpi;
-
-void
-cs_charts_set_size(int width_px, int height_px, int dpi)
-{
-    g_width_px = width_px;
-    g_height_px = height_px;
-    g_dpi = dpi;
-}
 
 static cs_status
 emit(struct out *o, const struct chart_spec *spec0, const char *name,
@@ -59,12 +50,12 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
     if (o->on_name)
         o->on_name(o->name_ctx, name);
     struct chart_spec sized = *spec0; /* shallow: the arrays stay borrowed */
-    if (g_width_px > 0 && g_height_px > 0) {
-        sized.width_px = g_width_px;
-        sized.height_px = g_height_px;
+    if (o->size.width_px > 0 && o->size.height_px > 0) {
+        sized.width_px = o->size.width_px;
+        sized.height_px = o->size.height_px;
     }
-    if (g_dpi > 0)
-        sized.dpi = g_dpi;
+    if (o->size.dpi > 0)
+        sized.dpi = o->size.dpi;
     const struct chart_spec *spec = &sized;
     static const struct {
         unsigned bit;
@@ -480,7 +471,7 @@ struct cs_charts {
 
 cs_status
 cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfaces,
-               cs_file_cb on_file, void *ctx, struct cs_charts **out, struct cs_err *err)
+               const struct cs_chart_size *size, cs_file_cb on_file, void *ctx, struct cs_charts **out, struct cs_err *err)
 {
     *out = NULL;
     char path[4096];
@@ -489,10 +480,13 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
         return CS_E_IO;
     struct cs_charts *c = xcalloc(1, sizeof *c);
     c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
+    if (size)
+        c->o.size = *size;
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
         c->o.pdf_path = xstrdup(path);
-        cs_status rc = chart_pdf_open(path, g_width_px, g_height_px, g_dpi, &c->o.pdf, err);
+        cs_status rc = chart_pdf_open(path, c->o.size.width_px, c->o.size.height_px, c->o.size.dpi,
+                                      &c->o.pdf, err);
         if (rc == CS_OK)
             rc = summary_table_page(c->o.pdf, m, err);
         if (rc) {
@@ -705,38 +699,21 @@ cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *er
     return rc;
 }
 
-cs_status
-cs_report_charts(const struct cs_report_model *m, const char *dir, unsigned surfaces,
-                 cs_file_cb on_file, void *ctx, int *n_charts, struct cs_err *err)
-{
-    struct cs_charts *c;
-    cs_status rc = cs_charts_open(m, dir, surfaces, on_file, ctx, &c, err);
-    if (rc)
-        return rc;
-    for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
-        rc = cs_charts_section(c, CS_CHARTS_DISTRIBUTION, cat, err);
-        if (rc == CS_OK)
-            rc = cs_charts_section(c, CS_CHARTS_ISSUES, cat, err);
-        if (rc == CS_OK)
-            rc = cs_charts_section(c, CS_CHARTS_TREND, cat, err);
-    }
-    struct cs_err e2;
-    cs_status rc2 = cs_charts_close(&c, rc == CS_OK, n_charts, rc == CS_OK ? err : &e2);
-    return rc ? rc : rc2;
-}
-
 static cs_status compare_charts(const struct cs_compare *c, struct out o, unsigned parts,
                                 struct cs_err *err);
 
 cs_status
 cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces,
-                  unsigned parts, cs_file_cb on_file, void *ctx, struct cs_err *err)
+                  const struct cs_chart_size *size, unsigned parts, cs_file_cb on_file,
+                  void *ctx, struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
     struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
+    if (size)
+        o.size = *size;
     return compare_charts(c, o, parts, err);
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "report/compare.h"
+#include "model/run.h"
 #include "report/model.h"
 
 /* Which surfaces to write (bits). */
@@ -31,16 +32,13 @@ enum cs_chart_section {
     CS_CHARTS_TREND,        /* per (category, scale): poor-rate and mean trends */
 };
 
-/* The size of every chart drawn after this call (--size WxH, --dpi N):
- * width_px x height_px pixels (0 x 0 = 1200 x 700) at dpi (0 = 144); the
- * ranges are checked by the caller (chart.h: 100..10000 px, 36..1200 dpi). */
-void cs_charts_set_size(int width_px, int height_px, int dpi);
 
 /* Open the output (creates DIR/charts; with CS_CHART_PDF opens report.pdf
  * and adds the summary table page).  Returns owned *out (close with
  * cs_charts_close). */
 cs_status cs_charts_open(const struct cs_report_model *m, const char *dir,
-                         unsigned surfaces, cs_file_cb on_file, void *ctx,
+                         unsigned surfaces, const struct cs_chart_size *size,
+                         cs_file_cb on_file, void *ctx,
                          struct cs_charts **out, struct cs_err *err);
 /* One section's charts for every (category, scale) with at least min_n
  * responses (and the largest scale of each category); category -1 = all. */
@@ -59,11 +57,6 @@ cs_status cs_charts_result(struct cs_charts *c, const struct cs_template_step *s
 cs_status cs_charts_close(struct cs_charts **c, bool ok, int *n_charts,
                           struct cs_err *err);
 
-/* Every section for every category (what the default template asks). */
-cs_status cs_report_charts(const struct cs_report_model *m, const char *dir,
-                           unsigned surfaces, cs_file_cb on_file, void *ctx,
-                           int *n_charts, struct cs_err *err);
-
 /* The stems of the charts a section would draw, without drawing: with
  * cmp == NULL, section over m for category (-1 = all) as cs_charts_section;
  * else the compare charts of compare_parts as cs_compare_charts.  For
@@ -80,7 +73,8 @@ enum { CS_COMPARE_POOR = 1,
  * (CS_COMPARE_POOR) and clustered distributions by group
  * (CS_COMPARE_DIST), for the largest scale of each category. */
 cs_status cs_compare_charts(const struct cs_compare *c, const char *dir,
-                            unsigned surfaces, unsigned parts, cs_file_cb on_file,
+                            unsigned surfaces, const struct cs_chart_size *size,
+                            unsigned parts, cs_file_cb on_file,
                             void *ctx, struct cs_err *err);
 
 #endif

@@ -13,11 +13,15 @@
 
 #include "core/err.h"
 #include "model/review.h"
+#include "model/run.h"
 #include "report/model.h"
 #include "stats/stats.h"
 #include "store/query.h"
 
 struct cs_privacy;
+
+/* The significance level of every test of a comparison. */
+#define CS_COMPARE_ALPHA 0.05
 
 struct cmp_group {
     char *key;   /* owned: full resource id, week, day, answer */
@@ -88,9 +92,6 @@ void cs_compare_free(struct cs_compare **c);
  * NULL p: nothing changes.  Returns the number of groups renamed. */
 size_t cs_compare_apply_privacy(struct cs_compare *c, const struct cs_privacy *p);
 
-struct cJSON;
-/* compare.json document (owned by the caller: cJSON_Delete). */
-struct cJSON *cs_compare_json(const struct cs_compare *c);
 /* DIR/compare.xlsx: Comparison (every row with its tests, intervals in two
  * columns), Groups (short name, full id, surveys), and per category a sheet
  * of score shares by group with a native clustered column chart. */
@@ -108,6 +109,7 @@ struct cs_compare_out {
     int64_t run_time_s;                           /* About */
     const char *tool_version;                     /* About */
     unsigned surfaces;                            /* CS_CHART_PNG | CS_CHART_SVG (report/charts.h) */
+    struct cs_chart_size chart_size;              /* --size, --dpi (0 = defaults) */
     const struct cs_report_model *m;              /* the whole window: About, Data Quality,
                                           query-step charts; NULL = left out */
     const struct cs_filter *filter;               /* borrowed; NULL = all */

@@ -849,7 +849,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
     unsigned surf = surf_of(fmts);
-    if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
+    if (surf && (rc = cs_charts_open(m, dir, surf, &o->chart_size, on_file, res, &charts, err)))
         goto done;
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
         goto done;

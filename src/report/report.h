@@ -55,9 +55,10 @@ struct cs_report_opts {
     const char *compare_by; /* borrowed */
     const char *baseline;   /* borrowed */
     bool fail_on_regression;
-    size_t custom_columns; /* custom keys given a column (--custom-columns;
+    size_t custom_columns;           /* custom keys given a column (--custom-columns;
                                     0 = CS_CUSTOM_COLUMNS), the rest in 'other' */
-    uint64_t query_memory; /* bytes of SQLite heap one template query may
+    struct cs_chart_size chart_size; /* --size, --dpi (0 = the chart defaults) */
+    uint64_t query_memory;           /* bytes of SQLite heap one template query may
                                     use (--query-memory; CS_QUERY_MEMORY_DEFAULT) */
 };
 
