@@ -87,7 +87,7 @@ UNIT_BINS      := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 TOOL_BINS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers format-check format check-size check-dups
+.PHONY: all run test test-fast unit unit-asan cli cli-asan bench deps install clean check-headers check-layers format-check format check-size check-dups
 .SECONDARY:
 
 all: $(BUILD)/callsurvey
@@ -101,7 +101,7 @@ run: deps
 
 # The README's test command: everything CI runs.
 test: deps
-	$(Q)$(MAKE) --no-print-directory format-check check-headers
+	$(Q)$(MAKE) --no-print-directory format-check check-headers check-layers
 	$(Q)$(MAKE) --no-print-directory test-fast
 	$(Q)$(MAKE) --no-print-directory unit-asan cli-asan
 	$(Q)$(if $(strip $(TEST_EXTRA)),$(MAKE) --no-print-directory $(TEST_EXTRA))
@@ -136,6 +136,12 @@ check-headers:
 	    "$${h#src/}" "$${h#src/}" | \
 	  $(CC) $(BASE_CFLAGS) -x c -fsyntax-only -o /dev/null - || { echo "check-headers: $$h"; fail=1; }; done; \
 	  [ $$fail = 0 ] && echo "check-headers: $$(find src -name '*.h' | wc -l) headers self-contained, guarded"
+
+# The include graph of src/ follows the layers (core < stats < model <
+# ingest, gen < store < render < report < cmd < main.c) with no cycle
+# between files: tests/tools/layers.sh says which edge breaks it.
+check-layers:
+	$(Q)sh tests/tools/layers.sh src
 
 # The committed .clang-format is the style; a file that differs from what
 # clang-format makes of it fails, with the diff.

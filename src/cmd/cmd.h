@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "app.h"
+#include "cmd/ingest_job.h"
 #include "core/err.h"
 #include "gen/gen.h"
 #include "model/run.h"

@@ -50,6 +50,7 @@ slot_claim(const char *name)
     size_t n = strlen(name);
     if (n >= SLOT_LEN)
         return 0;
+    cs_mem_on_oom(cs_afile_cleanup); /* out of memory: no temporary left behind */
     for (int i = 0; i < N_SLOTS; i++) {
         int want = SLOT_FREE;
         if (__atomic_compare_exchange_n(&slot_state[i], &want, SLOT_FILLING, false,

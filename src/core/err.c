@@ -3,7 +3,7 @@
  * a struct cs_err; the status texts live next to the enum's count so that a
  * new code without a text fails to compile.
  */
-#include "err.h"
+#include "core/err.h"
 
 #include <assert.h>
 #include <stdarg.h>

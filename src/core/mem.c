@@ -22,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/afile.h"
 #include "core/fault.h"
 
 /* The functions below define the names mem.h may have made macros. */
@@ -44,13 +43,23 @@
 #define FAULT(kind) cs_fault_hit(kind, file, line)
 #endif
 
+static void (*oom_hook)(void); /* accessed atomically */
+
+void
+cs_mem_on_oom(void (*fn)(void))
+{
+    __atomic_store_n(&oom_hook, fn, __ATOMIC_RELEASE);
+}
+
 static _Noreturn void
 oom(size_t n)
 {
     char buf[128];
     int len = snprintf(buf, sizeof buf,
                        "callsurvey: error: out of memory allocating %zu bytes\n", n);
-    cs_afile_cleanup();
+    void (*hook)(void) = __atomic_load_n(&oom_hook, __ATOMIC_ACQUIRE);
+    if (hook)
+        hook();
     if (len > 0 && write(STDERR_FILENO, buf, (size_t)len) < 0) {
         /* nothing more can be done */
     }

@@ -28,6 +28,11 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 void xfree(void *p);
 
+/* Called (async-signal-safe code only) just before the process exits for
+ * want of memory: core/afile registers its temporary-file cleanup here
+ * when it first remembers a file, so mem needs no afile.  NULL = none. */
+void cs_mem_on_oom(void (*fn)(void));
+
 /* Printf into a new string; returns owned (free with xfree). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -22,25 +22,13 @@
 
 #include "core/ctime.h"
 #include "core/err.h"
+#include "model/event.h"
 #include "model/survey.h"
 
 #define CS_INGEST_SPAN_MAX (64u << 20) /* longest single record/line kept: 64 MiB */
 #define CS_INGEST_BATCH 1024           /* records per batch handed to the sink */
 #define CS_INGEST_MAX_COLS 4096        /* widest CSV header accepted */
 
-/* One custom-question answer event (Application Insights customEvents). */
-struct cs_event {
-    int64_t time_us;               /* timestamp / TimeGenerated; 0 if none */
-    char survey_id[CS_ID_MAX + 1]; /* the --id-key property, trimmed, lower-case */
-    const char *props;             /* JSON object text of the other properties
-                                        (borrowed, valid during the callback) */
-    size_t props_len;
-    const char *measurements; /* JSON object text of customMeasurements or NULL */
-    size_t measurements_len;
-    uint64_t line;              /* 1-based line of the event */
-    const char *name;           /* event name (borrowed; NULL if the form has none) */
-    char reason[CS_REASON_MAX]; /* non-empty: rejected, why */
-};
 
 enum cs_content {
     CS_CONTENT_UNKNOWN = 0,

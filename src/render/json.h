@@ -11,7 +11,7 @@
 #include "core/err.h"
 #include "model/review.h"
 #include "model/run.h"
-#include "report/model.h"
+#include "model/report_model.h"
 
 struct cJSON;
 

@@ -9,7 +9,8 @@
 #include "core/ctime.h"
 #include "model/survey.h"
 #include "render/json.h"
-#include "report/compare.h"
+#include "model/comparison.h"
+#include "model/review.h"
 
 static cJSON *
 pair(double a, double b)

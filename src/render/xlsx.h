@@ -58,9 +58,9 @@
 
 #include "core/err.h"
 #include "model/review.h"
-#include "report/model.h"
-#include "store/join.h"
-#include "store/store.h"
+#include "model/filter.h"
+#include "model/report_model.h"
+#include "model/rows.h"
 
 /* Excel's sheet limit: 1,048,576 rows (one is the header). */
 #define CS_XLSX_MAX_ROWS 1048576u
@@ -73,6 +73,30 @@
 
 struct cs_xlsx; /* opaque: one workbook being written */
 struct cs_privacy;
+
+/* Where the row-by-row sheets read from (Data, Custom, Data Quality's
+ * lists, About's inputs): callbacks the caller fills (report/xlsx_rows.h
+ * does from the store, for the report's filter), so the workbook never
+ * sees the database.  Each calls cb once per row in the documented order
+ * of model/rows.h and returns CS_OK or the first error (the callback's
+ * status included).  A NULL struct means nothing to list. */
+struct cs_xlsx_rows {
+    void *ctx;
+    /* every survey in the filter, by time then survey id */
+    cs_status (*surveys)(void *ctx, cs_export_survey_cb cb, void *cb_ctx, struct cs_err *err);
+    /* the first `limit` rejected records and conflicts of the store */
+    cs_status (*rejects)(void *ctx, uint64_t limit, cs_export_reject_cb cb, void *cb_ctx,
+                         struct cs_err *err);
+    cs_status (*conflicts)(void *ctx, uint64_t limit, cs_export_conflict_cb cb, void *cb_ctx,
+                           struct cs_err *err);
+    /* every input of the store, in ingest order */
+    cs_status (*inputs)(void *ctx, cs_export_input_cb cb, void *cb_ctx, struct cs_err *err);
+    /* the custom keys given a column (at most cap; owned *c) */
+    cs_status (*custom_cols)(void *ctx, size_t cap, struct cs_custom_cols *c, struct cs_err *err);
+    /* the merged rows of kind, in the filter */
+    cs_status (*join)(void *ctx, enum cs_merge kind, cs_join_cb cb, void *cb_ctx,
+                      struct cs_err *err);
+};
 
 struct cs_xlsx_opts {
     const char *tool_version; /* "callsurvey 0.3.0" for About (borrowed) */
@@ -93,7 +117,7 @@ struct cs_xlsx_opts {
  * its contents list every sheet). */
 struct cs_xlsx_input {
     const struct cs_report_model *m;   /* the computed report */
-    struct cs_store *store;            /* for Data, Custom, rejects, inputs */
+    const struct cs_xlsx_rows *rows;   /* for Data, Custom, rejects, inputs; NULL = none */
     const struct cs_filter *filter;    /* the report's filter (NULL = all) */
     int merge;                         /* enum cs_merge of the Custom sheet */
     const struct cs_join_audit *audit; /* NULL: no custom answers */

@@ -25,7 +25,7 @@
 #include "core/mem.h"
 #include "model/privacy.h"
 #include "model/survey.h"
-#include "store/export.h"
+#include "render/json_split.h"
 
 /* ---- Streams ------------------------------------------------------------ */
 
@@ -183,7 +183,7 @@ cs_xlsx_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *e
         xl_names_free(d.st.names, NCOL);
         return xl_status(x, err);
     }
-    cs_status rc = cs_export_surveys(in->store, in->filter, data_row, &d, err);
+    cs_status rc = in->rows->surveys(in->rows->ctx, data_row, &d, err);
     stream_end(&d.st);
     xl_names_free(d.st.names, NCOL);
     x->data_written = true;
@@ -277,7 +277,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     size_t cap = in->custom_columns ? in->custom_columns : CS_CUSTOM_COLUMNS;
     if (cap > LXW_COL_MAX - 12)
         cap = LXW_COL_MAX - 12;
-    cs_status rc = cs_custom_cols_load(in->store, in->filter, cap, &cx.cols, err);
+    cs_status rc = in->rows->custom_cols(in->rows->ctx, cap, &cx.cols, err);
     if (rc)
         return rc;
     bool other = cx.cols.n_keys < cx.cols.n_all;
@@ -326,7 +326,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     cx.st = (struct xl_stream){.x = x, .base = xl_sec_name(in, "Custom"), .desc = xl_sec_desc(in, desc, desc2, sizeof desc2), .cols = cols, .n_cols = n};
     stream_begin(&cx.st);
     if (!x->lerr)
-        rc = cs_join_rows(in->store, in->filter, qk, custom_row, &cx, err);
+        rc = in->rows->join(in->rows->ctx, qk, custom_row, &cx, err);
     cs_custom_split_free(&cx.sp);
     stream_end(&cx.st);
     xl_names_free(cx.st.names, n);
@@ -580,8 +580,8 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     names = xl_header(x, sh, 0, DQ_REJ, rh, 5);
     struct dq_ctx d = {.x = x, .sh = sh};
     cs_status rc = CS_OK;
-    if (in->store)
-        rc = cs_export_rejects(in->store, CS_XLSX_MAX_LISTED, dq_reject, &d, err);
+    if (in->rows)
+        rc = in->rows->rejects(in->rows->ctx, CS_XLSX_MAX_LISTED, dq_reject, &d, err);
     xl_table(x, sh, 0, DQ_REJ, d.row, names, 5);
     xl_names_free(names, 5);
     if (rc)
@@ -594,8 +594,8 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                                      "Kept", "Not kept", "Conflict source", "Conflict line"};
     names = xl_header(x, sh, 0, DQ_CONF, fh, 7);
     struct dq_ctx cf = {.x = x, .sh = sh};
-    if (in->store)
-        rc = cs_export_conflicts(in->store, CS_XLSX_MAX_LISTED, dq_conflict, &cf, err);
+    if (in->rows)
+        rc = in->rows->conflicts(in->rows->ctx, CS_XLSX_MAX_LISTED, dq_conflict, &cf, err);
     xl_table(x, sh, 0, DQ_CONF, cf.row, names, 7);
     xl_names_free(names, 7);
     if (rc)
@@ -606,8 +606,8 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                                      "Answers", "Measurements"};
     names = xl_header(x, sh, 0, DQ_ORPH, oh, 4);
     struct dq_ctx o = {.x = x, .sh = sh};
-    if (in->store && in->audit && in->audit->orphan_events)
-        rc = cs_join_rows(in->store, in->filter, CS_MERGE_RIGHTANTI, dq_orphan, &o, err);
+    if (in->rows && in->audit && in->audit->orphan_events)
+        rc = in->rows->join(in->rows->ctx, CS_MERGE_RIGHTANTI, dq_orphan, &o, err);
     xl_table(x, sh, 0, DQ_ORPH, o.row, names, 4);
     xl_names_free(names, 4);
     if (rc)

@@ -22,7 +22,6 @@
 #include "core/mem.h"
 #include "model/privacy.h"
 #include "model/survey.h"
-#include "store/export.h"
 
 /* ---- Private helpers ---------------------------------------------------- */
 
@@ -314,8 +313,8 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
     char **names = xl_header(x, sh, r0, 0, ih, 11);
     struct about_ctx a = {x, sh, r0};
     cs_status rc = CS_OK;
-    if (in->store)
-        rc = cs_export_inputs(in->store, about_input, &a, err);
+    if (in->rows)
+        rc = in->rows->inputs(in->rows->ctx, about_input, &a, err);
     xl_table(x, sh, r0, 0, a.row, names, 11);
     xl_names_free(names, 11);
     if (rc)

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "core/err.h"
-#include "report/compare.h"
+#include "model/comparison.h"
 #include "model/run.h"
 #include "report/model.h"
 

@@ -30,6 +30,7 @@
 #include "report/charts.h"
 #include "report/report.h"
 #include "report/template.h"
+#include "report/xlsx_rows.h"
 #include "store/runner.h"
 
 #define ALPHA CS_COMPARE_ALPHA
@@ -618,7 +619,10 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
     snprintf(path, sizeof path, "%s/compare.xlsx", o->dir);
     struct cs_xlsx *x = NULL;
     struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
-    struct cs_xlsx_input xin = {.m = o->m, .store = s, .filter = o->filter, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = t->name, .filters_text = o->filters_text, .privacy = o->privacy};
+    struct cs_xlsx_store_rows xsrc = {.store = s, .filter = o->filter};
+    struct cs_xlsx_rows xrows;
+    cs_xlsx_rows_from_store(&xrows, &xsrc);
+    struct cs_xlsx_input xin = {.m = o->m, .rows = &xrows, .filter = o->filter, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = t->name, .filters_text = o->filters_text, .privacy = o->privacy};
     struct cs_charts *charts = NULL;
     unsigned surf = o->surfaces & (CS_CHART_PNG | CS_CHART_SVG);
     if ((rc = cs_xlsx_open(path, &xo, &x, err)))

@@ -28,6 +28,8 @@
 #include "report/charts.h"
 #include "report/model.h"
 #include "report/template.h"
+#include "render/json_split.h"
+#include "report/xlsx_rows.h"
 #include "store/join.h"
 #include "store/runner.h"
 
@@ -863,8 +865,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
             goto done;
         push_file(res, path);
     }
+    struct cs_xlsx_store_rows xsrc = {.store = store, .filter = &mo.filter};
+    struct cs_xlsx_rows xrows;
+    cs_xlsx_rows_from_store(&xrows, &xsrc);
     struct cs_xlsx_input xin = {
-        .m = m, .store = store, .filter = &mo.filter, .merge = kind, .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text, .privacy = o->privacy, .custom_columns = max_cols};
+        .m = m, .rows = &xrows, .filter = &mo.filter, .merge = kind, .audit = audit.events > 0 ? &audit : NULL, .include_data = o->data_sheet, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = tmpl ? tmpl->name : NULL, .filters_text = o->filters_text, .privacy = o->privacy, .custom_columns = max_cols};
     bool data_written = false;
     if (fmts & F_XLSX) {
         double ts = now_s();

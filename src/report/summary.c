@@ -31,15 +31,6 @@ same_scale(const struct stats_scale *a, double lo, double hi, double th)
     return a->lower == lo && a->upper == hi && a->threshold == th;
 }
 
-char *
-cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n)
-{
-    char lo[32], hi[32], th[32];
-    snprintf(buf, n, "%s rating, %s\xE2\x80\x93%s scale, threshold %s",
-             cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, lo),
-             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
-    return buf;
-}
 
 static double
 ratio(uint64_t a, uint64_t b)
@@ -258,26 +249,6 @@ cs_rep_groups_free(struct rep_group *groups, size_t n)
     xfree(groups);
 }
 
-size_t
-rep_top_issues(const struct rep_group *g, size_t k, size_t *idx)
-{
-    size_t n = 0;
-    while (n < k) {
-        size_t best = SIZE_MAX;
-        for (size_t j = 0; j < g->n_issues; j++) {
-            bool taken = false;
-            for (size_t t = 0; t < n && !taken; t++)
-                taken = idx[t] == j;
-            if (!taken && g->issues[j].surveys > 0 &&
-                (best == SIZE_MAX || g->issues[j].surveys > g->issues[best].surveys))
-                best = j;
-        }
-        if (best == SIZE_MAX)
-            break;
-        idx[n++] = best;
-    }
-    return n;
-}
 
 cs_status
 cs_rep_groups_build(const struct cs_cube *cube, int cg, uint64_t surveys,

@@ -70,7 +70,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "report/report.h"
+#include "report/opts.h"
 #include "store/runner.h"
 #include "store/store.h"
 

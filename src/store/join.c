@@ -16,41 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "core/mem.h"
-#include "model/privacy.h"
 
-static const char *const merge_names[CS_MERGE__COUNT] = {
-    "innerunique", "inner", "leftouter", "rightouter", "fullouter",
-    "leftsemi", "rightsemi", "leftanti", "rightanti"};
-
-int
-cs_merge_parse(const char *name)
-{
-    for (int i = 0; i < CS_MERGE__COUNT; i++)
-        if (strcmp(name, merge_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-const char *
-cs_merge_name(enum cs_merge m)
-{
-    return merge_names[m];
-}
-
-bool
-cs_merge_has_left(enum cs_merge m)
-{
-    return m != CS_MERGE_RIGHTSEMI && m != CS_MERGE_RIGHTANTI;
-}
-
-bool
-cs_merge_has_right(enum cs_merge m)
-{
-    return m != CS_MERGE_LEFTSEMI && m != CS_MERGE_LEFTANTI;
-}
 
 /* WHERE for surveys (d) and for events (e). */
 static void
@@ -376,11 +343,6 @@ cs_join_keys_free(char **keys, size_t n_keys)
 
 /* ---- custom columns ------------------------------------------------------- */
 
-static uint64_t
-name_hash(const char *t)
-{
-    return id_hash((const unsigned char *)t, strlen(t));
-}
 
 cs_status
 cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
@@ -421,142 +383,10 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
     }
     if (c->n_keys > 1)
         qsort(c->keys, c->n_keys, sizeof *c->keys, cmp_str); /* byte order */
-    size_t n = 16;
-    while (n < 2 * c->n_keys)
-        n *= 2;
-    c->slot = xcalloc(n, sizeof *c->slot);
-    c->mask = n - 1;
-    for (size_t k = 0; k < c->n_keys; k++) {
-        size_t j = name_hash(c->keys[k]) & c->mask;
-        while (c->slot[j])
-            j = (j + 1) & c->mask;
-        c->slot[j] = (uint32_t)(k + 1);
-    }
+    cs_custom_cols_index(c);
     return CS_OK;
 }
 
-long
-cs_custom_cols_find(const struct cs_custom_cols *c, const char *key)
-{
-    if (!c->slot)
-        return -1;
-    for (size_t j = name_hash(key) & c->mask; c->slot[j]; j = (j + 1) & c->mask)
-        if (strcmp(c->keys[c->slot[j] - 1], key) == 0)
-            return (long)c->slot[j] - 1;
-    return -1;
-}
-
-void
-cs_custom_cols_free(struct cs_custom_cols *c)
-{
-    cs_join_keys_free(c->keys, c->n_keys);
-    xfree(c->slot);
-    memset(c, 0, sizeof *c);
-}
-
-/* Add key to the row's set of other keys (open addressing over borrowed
- * names); false when it is there already. */
-static bool
-seen_add(struct cs_custom_split *sp, const char *key)
-{
-    for (size_t j = name_hash(key) & (sp->seen_cap - 1);; j = (j + 1) & (sp->seen_cap - 1)) {
-        if (!sp->seen[j]) {
-            sp->seen[j] = key;
-            return true;
-        }
-        if (strcmp(sp->seen[j], key) == 0)
-            return false;
-    }
-}
-
-void
-cs_custom_split_row(const struct cs_custom_cols *c, const char *props, const char *meas,
-                    const struct cs_privacy *p, uint64_t *dropped, struct cs_custom_split *sp)
-{
-    if (!sp->vals)
-        sp->vals = xcalloc(c->n_keys ? c->n_keys : 1, sizeof *sp->vals);
-    else
-        memset(sp->vals, 0, (c->n_keys ? c->n_keys : 1) * sizeof *sp->vals);
-    for (int d = 0; d < 2; d++) {
-        cJSON_Delete(sp->docs[d]);
-        sp->docs[d] = NULL;
-    }
-    xfree(sp->other);
-    sp->other = NULL;
-    const char *text[2] = {props, meas};
-    size_t members = 0;
-    for (int d = 0; d < 2; d++) {
-        sp->docs[d] = text[d] ? cJSON_Parse(text[d]) : NULL;
-        if (sp->docs[d] && !cJSON_IsObject(sp->docs[d])) {
-            cJSON_Delete(sp->docs[d]);
-            sp->docs[d] = NULL;
-        }
-        const cJSON *it;
-        cJSON_ArrayForEach(it, sp->docs[d]) members++;
-    }
-    cJSON *other = NULL;
-    bool seen_clear = false;
-    for (int d = 0; d < 2; d++) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, sp->docs[d])
-        {
-            if (!it->string)
-                continue;
-            long k = cs_custom_cols_find(c, it->string);
-            if (k >= 0) {
-                if (sp->vals[k])
-                    continue; /* the first wins */
-                if (cs_privacy_drop_json(p, it)) {
-                    if (dropped)
-                        (*dropped)++;
-                    continue;
-                }
-                sp->vals[k] = it;
-                continue;
-            }
-            if (!seen_clear) { /* the set, sized for this row's members */
-                size_t n = 16;
-                while (n < 2 * members)
-                    n *= 2;
-                if (n > sp->seen_cap) {
-                    xfree(sp->seen);
-                    sp->seen = xcalloc(n, sizeof *sp->seen);
-                    sp->seen_cap = n;
-                } else {
-                    memset(sp->seen, 0, sp->seen_cap * sizeof *sp->seen);
-                }
-                seen_clear = true;
-            }
-            if (!seen_add(sp, it->string))
-                continue;
-            if (cs_privacy_drop_json(p, it)) {
-                if (dropped)
-                    (*dropped)++;
-                continue;
-            }
-            if (!other)
-                other = cJSON_CreateObject();
-            cJSON_AddItemToObject(other, it->string, cJSON_Duplicate(it, true));
-        }
-    }
-    if (other) {
-        char *t = cJSON_PrintUnformatted(other);
-        sp->other = xstrdup(t);
-        cJSON_free(t);
-        cJSON_Delete(other);
-    }
-}
-
-void
-cs_custom_split_free(struct cs_custom_split *sp)
-{
-    for (int d = 0; d < 2; d++)
-        cJSON_Delete(sp->docs[d]);
-    xfree(sp->vals);
-    xfree(sp->other);
-    xfree(sp->seen);
-    memset(sp, 0, sizeof *sp);
-}
 
 #define LCOLS                                                                 \
     "L.survey_id AS l_sid, L.time_us AS l_t, L.resource AS l_res, L.call_id," \

@@ -28,8 +28,7 @@
 #include "core/afile.h"
 #include "core/ctime.h"
 #include "core/mem.h"
-#include "store/query.h"
-#include "ingest/ingest.h"
+#include "model/event.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "store/schema.sql.h"

@@ -139,4 +139,7 @@ void cs_store_run_totals(struct cs_store *s, bool events,
  * queries of this module's siblings (store/query.c).  Borrowed. */
 struct sqlite3 *cs_store_db(struct cs_store *s);
 
+/* The default threshold the store applies to default-scale ratings. */
+double cs_store_default_threshold(struct cs_store *s);
+
 #endif

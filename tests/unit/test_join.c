@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "render/json_split.h"
 #include "store/join.h"
 #include "store/store.h"
 

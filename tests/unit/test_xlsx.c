@@ -33,6 +33,7 @@
 #include "ingest/ingest.h"
 #include "render/xlsx.h"
 #include "report/model.h"
+#include "report/xlsx_rows.h"
 #include "store/join.h"
 #include "store/store.h"
 
@@ -375,9 +376,13 @@ static void
 fill_input(struct cs_xlsx_input *in, const struct cs_report_model *m,
            const struct cs_join_audit *a)
 {
+    static struct cs_xlsx_store_rows src;
+    static struct cs_xlsx_rows rows;
+    src = (struct cs_xlsx_store_rows){.store = S};
+    cs_xlsx_rows_from_store(&rows, &src);
     memset(in, 0, sizeof *in);
     in->m = m;
-    in->store = S;
+    in->rows = &rows;
     in->merge = CS_MERGE_LEFTOUTER;
     in->audit = a;
     in->include_data = true;

@@ -1,10 +1,10 @@
 /*
- * app.h: the pipeline stages as the commands use them (ingest -> store ->
+ * cmd/ingest_job.h: the pipeline stages as the commands use them (ingest -> store ->
  * statistics -> render).  No printing: progress and per-input accounting
  * reach the caller through callbacks, errors through struct cs_err.
  */
-#ifndef CS_APP_H
-#define CS_APP_H
+#ifndef CS_CMD_INGEST_JOB_H
+#define CS_CMD_INGEST_JOB_H
 
 #include <stdbool.h>
 #include <stdint.h>

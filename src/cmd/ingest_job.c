@@ -1,5 +1,5 @@
 /*
- * app.c: pipeline orchestration for the commands.
+ * cmd/ingest_job.c: loading inputs into the store for the commands.
  *
  * Ingest wires the loaders (ingest/) to the store (store/) through a sink:
  * valid records go to cs_store_put in batches, rejected ones to the
@@ -21,7 +21,7 @@
  * failed input, later inputs are not read, and a --rejects file is not
  * put in place (it would miss the rest).
  */
-#include "app.h"
+#include "cmd/ingest_job.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>

@@ -1,0 +1,40 @@
+/*
+ * model/report_model.c: labels and rankings over the report model.
+ */
+#include "model/report_model.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/survey.h"
+
+char *
+cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n)
+{
+    char lo[32], hi[32], th[32];
+    snprintf(buf, n, "%s rating, %s\xE2\x80\x93%s scale, threshold %s",
+             cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, lo),
+             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+    return buf;
+}
+
+size_t
+rep_top_issues(const struct rep_group *g, size_t k, size_t *idx)
+{
+    size_t n = 0;
+    while (n < k) {
+        size_t best = SIZE_MAX;
+        for (size_t j = 0; j < g->n_issues; j++) {
+            bool taken = false;
+            for (size_t t = 0; t < n && !taken; t++)
+                taken = idx[t] == j;
+            if (!taken && g->issues[j].surveys > 0 &&
+                (best == SIZE_MAX || g->issues[j].surveys > g->issues[best].surveys))
+                best = j;
+        }
+        if (best == SIZE_MAX)
+            break;
+        idx[n++] = best;
+    }
+    return n;
+}

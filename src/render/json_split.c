@@ -1,0 +1,128 @@
+/*
+ * render/json_split.c: custom answers split over the pivot's columns.
+ */
+#include "render/json_split.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "model/privacy.h"
+
+/* FNV-1a with a final mix; never 0. */
+static uint64_t
+name_hash(const char *key)
+{
+    const unsigned char *t = (const unsigned char *)key;
+    uint64_t h = 1469598103934665603ull;
+    for (; *t; t++)
+        h = (h ^ *t) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h ? h : 1;
+}
+
+/* Add key to the row's set of other keys (open addressing over borrowed
+ * names); false when it is there already. */
+static bool
+seen_add(struct cs_custom_split *sp, const char *key)
+{
+    for (size_t j = name_hash(key) & (sp->seen_cap - 1);; j = (j + 1) & (sp->seen_cap - 1)) {
+        if (!sp->seen[j]) {
+            sp->seen[j] = key;
+            return true;
+        }
+        if (strcmp(sp->seen[j], key) == 0)
+            return false;
+    }
+}
+
+void
+cs_custom_split_row(const struct cs_custom_cols *c, const char *props, const char *meas,
+                    const struct cs_privacy *p, uint64_t *dropped, struct cs_custom_split *sp)
+{
+    if (!sp->vals)
+        sp->vals = xcalloc(c->n_keys ? c->n_keys : 1, sizeof *sp->vals);
+    else
+        memset(sp->vals, 0, (c->n_keys ? c->n_keys : 1) * sizeof *sp->vals);
+    for (int d = 0; d < 2; d++) {
+        cJSON_Delete(sp->docs[d]);
+        sp->docs[d] = NULL;
+    }
+    xfree(sp->other);
+    sp->other = NULL;
+    const char *text[2] = {props, meas};
+    size_t members = 0;
+    for (int d = 0; d < 2; d++) {
+        sp->docs[d] = text[d] ? cJSON_Parse(text[d]) : NULL;
+        if (sp->docs[d] && !cJSON_IsObject(sp->docs[d])) {
+            cJSON_Delete(sp->docs[d]);
+            sp->docs[d] = NULL;
+        }
+        const cJSON *it;
+        cJSON_ArrayForEach(it, sp->docs[d]) members++;
+    }
+    cJSON *other = NULL;
+    bool seen_clear = false;
+    for (int d = 0; d < 2; d++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, sp->docs[d])
+        {
+            if (!it->string)
+                continue;
+            long k = cs_custom_cols_find(c, it->string);
+            if (k >= 0) {
+                if (sp->vals[k])
+                    continue; /* the first wins */
+                if (cs_privacy_drop_json(p, it)) {
+                    if (dropped)
+                        (*dropped)++;
+                    continue;
+                }
+                sp->vals[k] = it;
+                continue;
+            }
+            if (!seen_clear) { /* the set, sized for this row's members */
+                size_t n = 16;
+                while (n < 2 * members)
+                    n *= 2;
+                if (n > sp->seen_cap) {
+                    xfree(sp->seen);
+                    sp->seen = xcalloc(n, sizeof *sp->seen);
+                    sp->seen_cap = n;
+                } else {
+                    memset(sp->seen, 0, sp->seen_cap * sizeof *sp->seen);
+                }
+                seen_clear = true;
+            }
+            if (!seen_add(sp, it->string))
+                continue;
+            if (cs_privacy_drop_json(p, it)) {
+                if (dropped)
+                    (*dropped)++;
+                continue;
+            }
+            if (!other)
+                other = cJSON_CreateObject();
+            cJSON_AddItemToObject(other, it->string, cJSON_Duplicate(it, true));
+        }
+    }
+    if (other) {
+        char *t = cJSON_PrintUnformatted(other);
+        sp->other = xstrdup(t);
+        cJSON_free(t);
+        cJSON_Delete(other);
+    }
+}
+
+void
+cs_custom_split_free(struct cs_custom_split *sp)
+{
+    for (int d = 0; d < 2; d++)
+        cJSON_Delete(sp->docs[d]);
+    xfree(sp->vals);
+    xfree(sp->other);
+    xfree(sp->seen);
+    memset(sp, 0, sizeof *sp);
+}

@@ -1,0 +1,62 @@
+/*
+ * report/xlsx_rows.c: the workbook's row sources over the store's exports
+ * (store/export.h, store/join.h).
+ */
+#include "report/xlsx_rows.h"
+
+#include "store/export.h"
+#include "store/join.h"
+
+static cs_status
+surveys(void *ctx, cs_export_survey_cb cb, void *cb_ctx, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_export_surveys(s->store, s->filter, cb, cb_ctx, err);
+}
+
+static cs_status
+rejects(void *ctx, uint64_t limit, cs_export_reject_cb cb, void *cb_ctx, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_export_rejects(s->store, limit, cb, cb_ctx, err);
+}
+
+static cs_status
+conflicts(void *ctx, uint64_t limit, cs_export_conflict_cb cb, void *cb_ctx, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_export_conflicts(s->store, limit, cb, cb_ctx, err);
+}
+
+static cs_status
+inputs(void *ctx, cs_export_input_cb cb, void *cb_ctx, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_export_inputs(s->store, cb, cb_ctx, err);
+}
+
+static cs_status
+custom_cols(void *ctx, size_t cap, struct cs_custom_cols *c, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_custom_cols_load(s->store, s->filter, cap, c, err);
+}
+
+static cs_status
+join(void *ctx, enum cs_merge kind, cs_join_cb cb, void *cb_ctx, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_join_rows(s->store, s->filter, kind, cb, cb_ctx, err);
+}
+
+void
+cs_xlsx_rows_from_store(struct cs_xlsx_rows *rows, struct cs_xlsx_store_rows *src)
+{
+    *rows = (struct cs_xlsx_rows){.ctx = src,
+                                  .surveys = surveys,
+                                  .rejects = rejects,
+                                  .conflicts = conflicts,
+                                  .inputs = inputs,
+                                  .custom_cols = custom_cols,
+                                  .join = join};
+}
