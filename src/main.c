@@ -852,7 +852,7 @@ main(int argc, char **argv)
     if (!isatty(STDOUT_FILENO))
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cs_intr_install();
-    /* cJSON allocates with the x-allocators too: a NULL from its malloc
+    /* the JSON library allocates with the x-allocators too: a NULL from its malloc
      * would read as "not valid JSON" and reject a good record */
     cs_json_use_xalloc();
     struct cs_config config = {.default_threshold = 2, .argc = argc, .argv = argv};

@@ -23,7 +23,6 @@
  */
 #include "cmd/ingest_job.h"
 
-#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +31,7 @@
 #include "core/afile.h"
 #include "core/intr.h"
 #include "core/mem.h"
+#include "render/json.h"
 #include "core/utf8.h"
 
 #define NBUF 4
@@ -331,33 +331,17 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
         /* source, line, the survey id when the record had one, the reason,
          * and the record itself: its JSON value when it is JSON, else its
          * text (a CSV row, a malformed or cut line) */
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "source", c->name);
-        cJSON_AddNumberToObject(o, "line", (double)rec->line);
-        if (rec->survey_id[0] && !c->job->rejects_without_raw)
-            cJSON_AddStringToObject(o, "survey_id", rec->survey_id);
-        else if (rec->survey_id[0])
-            cJSON_AddNullToObject(o, "survey_id"); /* privacy mode: an id */
-        cJSON_AddStringToObject(o, "reason", rec->reason);
-        if (c->job->rejects_without_raw) {
-            cJSON_AddNullToObject(o, "record"); /* privacy mode: the text holds ids */
-        } else {
-            cJSON *v = raw && raw_len ? cJSON_ParseWithLength(raw, raw_len) : NULL;
-            if (!v) {
-                char *rawz = xstrndup(raw ? raw : "", raw_len);
-                v = cJSON_CreateString(rawz);
-                xfree(rawz);
-            }
-            cJSON_AddItemToObject(o, "record", v);
-        }
-        char *txt = cJSON_PrintUnformatted(o);
-        /* one line of valid JSON: invalid UTF-8 of the input as U+FFFD */
-        char *clean = cs_utf8_clean(txt, strlen(txt), 0, NULL);
-        fputs(clean ? clean : txt, c->rejects_fp);
-        xfree(clean);
+        struct cs_reject_line rl = {.source = c->name,
+                                    .line = rec->line,
+                                    .survey_id = rec->survey_id[0] ? rec->survey_id : NULL,
+                                    .without_raw = c->job->rejects_without_raw,
+                                    .reason = rec->reason,
+                                    .raw = raw,
+                                    .raw_len = raw_len};
+        char *txt = cs_json_reject_line(&rl);
+        fputs(txt, c->rejects_fp);
         fputc('\n', c->rejects_fp);
-        cJSON_free(txt);
-        cJSON_Delete(o);
+        xfree(txt);
     }
     if (c->store == NULL)
         return CS_OK;

@@ -10,7 +10,6 @@
  */
 #include "model/privacy.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <nettle/hmac.h>
 #include <nettle/sha2.h>
@@ -224,51 +223,6 @@ bool
 cs_privacy_drops_text(const struct cs_privacy *p)
 {
     return p && !p->keep_text;
-}
-
-static bool
-json_is_text(const cJSON *it)
-{
-    return cJSON_IsArray(it) || cJSON_IsObject(it) ||
-           (cJSON_IsString(it) && cs_privacy_is_text(it->valuestring, strlen(it->valuestring)));
-}
-
-bool
-cs_privacy_drop_json(const struct cs_privacy *p, const cJSON *it)
-{
-    return cs_privacy_drops_text(p) && it && json_is_text(it);
-}
-
-char *
-cs_privacy_answers(const struct cs_privacy *p, const char *json, size_t *n_dropped)
-{
-    if (n_dropped)
-        *n_dropped = 0;
-    if (!cs_privacy_drops_text(p) || !json)
-        return NULL;
-    cJSON *o = cJSON_Parse(json);
-    if (!o || !cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        if (n_dropped)
-            *n_dropped = 1;
-        return xstrdup("{}");
-    }
-    size_t dropped = 0;
-    for (cJSON *it = o->child; it;) {
-        cJSON *next = it->next;
-        if (json_is_text(it)) {
-            cJSON_Delete(cJSON_DetachItemViaPointer(o, it));
-            dropped++;
-        }
-        it = next;
-    }
-    char *t = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    char *r = xstrdup(t ? t : "{}");
-    cJSON_free(t);
-    if (n_dropped)
-        *n_dropped = dropped;
-    return r;
 }
 
 char *

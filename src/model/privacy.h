@@ -79,20 +79,6 @@ bool cs_privacy_is_text(const char *s, size_t len);
 /* True when privacy mode drops free text (p set and not keep_text). */
 bool cs_privacy_drops_text(const struct cs_privacy *p);
 
-struct cJSON;
-/* True when a renderer must leave out the JSON member it (a custom answer,
- * borrowed): cs_privacy_drops_text(p) and it is an array, an object or a
- * text string. */
-bool cs_privacy_drop_json(const struct cs_privacy *p, const struct cJSON *it);
-
-/* Custom answers as a renderer may show them: the JSON object text json
- * without its free-text members (arrays, objects and text strings), when
- * cs_privacy_drops_text(p); *n_dropped (may be NULL) gets the number of
- * members removed.  Returns owned JSON text (free with xfree), or NULL when
- * nothing is dropped (p NULL, keep_text, json NULL): show json as it is.
- * Text that is not a JSON object gives "{}" (all of it dropped, counted 1). */
-char *cs_privacy_answers(const struct cs_privacy *p, const char *json,
-                         size_t *n_dropped);
 
 /* One line for About and summary.json: what was done, e.g. "participant,
  * call and survey ids replaced by HMAC-SHA-256 pseudonyms (32 hex digits,

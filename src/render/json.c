@@ -454,3 +454,34 @@ cs_json_use_xalloc(void)
 {
     cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = xfree});
 }
+
+char *
+cs_json_reject_line(const struct cs_reject_line *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "source", r->source);
+    cJSON_AddNumberToObject(o, "line", (double)r->line);
+    if (r->survey_id && !r->without_raw)
+        cJSON_AddStringToObject(o, "survey_id", r->survey_id);
+    else if (r->survey_id)
+        cJSON_AddNullToObject(o, "survey_id"); /* privacy mode: an id */
+    cJSON_AddStringToObject(o, "reason", r->reason);
+    if (r->without_raw) {
+        cJSON_AddNullToObject(o, "record"); /* privacy mode: the text holds ids */
+    } else {
+        cJSON *v = r->raw && r->raw_len ? cJSON_ParseWithLength(r->raw, r->raw_len) : NULL;
+        if (!v) {
+            char *rawz = xstrndup(r->raw ? r->raw : "", r->raw_len);
+            v = cJSON_CreateString(rawz);
+            xfree(rawz);
+        }
+        cJSON_AddItemToObject(o, "record", v);
+    }
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    /* one line of valid JSON: invalid UTF-8 of the input as U+FFFD */
+    char *clean = cs_utf8_clean(txt, strlen(txt), 0, NULL);
+    char *line = clean ? clean : xstrdup(txt);
+    cJSON_free(txt);
+    return line;
+}

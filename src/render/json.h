@@ -5,6 +5,7 @@
 #ifndef CS_RENDER_JSON_H
 #define CS_RENDER_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@
 #include "model/review.h"
 #include "model/run.h"
 #include "model/report_model.h"
+#include "model/rows.h"
 
 struct cJSON;
 
@@ -68,5 +70,75 @@ cs_status cs_json_compare_write(const struct cs_compare *c, const char *template
  * x-allocators: a NULL from its malloc would read as "not valid JSON" and
  * reject a good record.  Called once, at start. */
 void cs_json_use_xalloc(void);
+
+/* ---- summary.json as the report runs (json_summary.c) ---- */
+
+/* What summary.json starts with; all borrowed for the call. */
+struct cs_summary_head {
+    const struct cs_report_model *m;
+    const struct cs_run_info *run_info; /* "run"; NULL = as the model has it */
+    const struct cs_review *review;     /* "review"; NULL = left out */
+    const struct cs_join_audit *audit;  /* "custom" */
+    enum cs_merge merge;                /* "custom": the merge kind */
+    size_t max_cols;                    /* "custom": keys given a column */
+    const char *template_name;          /* "template"; NULL = "" */
+};
+
+/* One cell of a template step's result. */
+struct cs_json_cell {
+    enum { CS_JSON_NULL = 0,
+           CS_JSON_NUMBER,
+           CS_JSON_TEXT } type;
+    double num;       /* CS_JSON_NUMBER */
+    const char *text; /* CS_JSON_TEXT (borrowed) */
+};
+
+/* A step's result table: n_cols column names, and cell(ctx, row, col)
+ * filling one cell (its text borrowed until the next call). */
+struct cs_json_table {
+    const char *const *columns;
+    size_t n_cols, n_rows;
+    void (*cell)(void *ctx, size_t row, size_t col, struct cs_json_cell *out);
+    void *ctx;
+};
+
+/* What the other outputs changed, for "meta.text_cleaning". */
+struct cs_text_cleaning {
+    uint64_t json_strings_replaced, csv_cells_replaced, csv_cells_neutralized;
+    uint64_t xlsx_cells_replaced, xlsx_cells_truncated;
+};
+
+struct cs_summary_doc; /* opaque: summary.json being built */
+/* The document with the model, run, review, custom and template members
+ * and an empty "steps"; owned (cs_summary_doc_free). */
+struct cs_summary_doc *cs_summary_doc_new(const struct cs_summary_head *h);
+/* Append to "steps" a section step {title, section} or a query step's
+ * result {title, render, columns, rows}. */
+void cs_summary_doc_step(struct cs_summary_doc *d, const char *title, const char *section);
+void cs_summary_doc_result(struct cs_summary_doc *d, const char *title, const char *render,
+                           const struct cs_json_table *t);
+/* Strings of the document so far that are not valid UTF-8. */
+size_t cs_summary_doc_invalid_strings(const struct cs_summary_doc *d);
+/* Add "meta" (privacy, text_cleaning) and write the file (cs_json_write). */
+cs_status cs_summary_doc_write(struct cs_summary_doc *d, const struct cs_privacy *privacy,
+                               uint64_t text_dropped, const struct cs_text_cleaning *tc,
+                               const char *path, struct cs_err *err);
+void cs_summary_doc_free(struct cs_summary_doc **d);
+
+/* One rejected record as a line of --rejects (JSON Lines): source, line,
+ * survey_id (when the record had one; null when without_raw, as it is an
+ * id), reason, and record: the record's JSON value when raw is JSON, else
+ * its text (null when without_raw).  Invalid UTF-8 of the input becomes
+ * U+FFFD.  Returns owned text without the newline (xfree). */
+struct cs_reject_line {
+    const char *source;
+    uint64_t line;
+    const char *survey_id; /* NULL = none */
+    bool without_raw;      /* privacy mode */
+    const char *reason;
+    const char *raw; /* may be NULL */
+    size_t raw_len;
+};
+char *cs_json_reject_line(const struct cs_reject_line *r);
 
 #endif

@@ -23,6 +23,43 @@ name_hash(const char *key)
     return h ? h : 1;
 }
 
+/* True when privacy mode leaves the member out: free text (an array, an
+ * object or a string that is not a number or true/false). */
+static bool
+drop_json(const struct cs_privacy *p, const cJSON *it)
+{
+    if (!cs_privacy_drops_text(p) || !it)
+        return false;
+    return cJSON_IsArray(it) || cJSON_IsObject(it) ||
+           (cJSON_IsString(it) && cs_privacy_is_text(it->valuestring, strlen(it->valuestring)));
+}
+
+/* The answer of member it (texts borrowed from it, or kept by the split). */
+static void
+answer_of(struct cs_custom_split *sp, const cJSON *it, struct cs_answer *a)
+{
+    if (cJSON_IsNull(it)) {
+        a->type = CS_ANSWER_NULL;
+    } else if (cJSON_IsString(it)) {
+        a->type = CS_ANSWER_STRING;
+        a->text = it->valuestring;
+    } else if (cJSON_IsNumber(it)) {
+        a->type = CS_ANSWER_NUMBER;
+        a->num = it->valuedouble;
+    } else if (cJSON_IsBool(it)) {
+        a->type = CS_ANSWER_BOOL;
+        a->b = cJSON_IsTrue(it);
+        a->text = a->b ? "true" : "false";
+    } else {
+        char *t = cJSON_PrintUnformatted(it);
+        sp->texts = xreallocarray(sp->texts, sp->n_texts + 1, sizeof *sp->texts);
+        sp->texts[sp->n_texts++] = xstrdup(t ? t : "");
+        cJSON_free(t);
+        a->type = CS_ANSWER_JSON;
+        a->text = sp->texts[sp->n_texts - 1];
+    }
+}
+
 /* Add key to the row's set of other keys (open addressing over borrowed
  * names); false when it is there already. */
 static bool
@@ -46,6 +83,9 @@ cs_custom_split_row(const struct cs_custom_cols *c, const char *props, const cha
         sp->vals = xcalloc(c->n_keys ? c->n_keys : 1, sizeof *sp->vals);
     else
         memset(sp->vals, 0, (c->n_keys ? c->n_keys : 1) * sizeof *sp->vals);
+    for (size_t i = 0; i < sp->n_texts; i++)
+        xfree(sp->texts[i]);
+    sp->n_texts = 0;
     for (int d = 0; d < 2; d++) {
         cJSON_Delete(sp->docs[d]);
         sp->docs[d] = NULL;
@@ -73,14 +113,14 @@ cs_custom_split_row(const struct cs_custom_cols *c, const char *props, const cha
                 continue;
             long k = cs_custom_cols_find(c, it->string);
             if (k >= 0) {
-                if (sp->vals[k])
+                if (sp->vals[k].type != CS_ANSWER_NONE)
                     continue; /* the first wins */
-                if (cs_privacy_drop_json(p, it)) {
+                if (drop_json(p, it)) {
                     if (dropped)
                         (*dropped)++;
                     continue;
                 }
-                sp->vals[k] = it;
+                answer_of(sp, it, &sp->vals[k]);
                 continue;
             }
             if (!seen_clear) { /* the set, sized for this row's members */
@@ -98,7 +138,7 @@ cs_custom_split_row(const struct cs_custom_cols *c, const char *props, const cha
             }
             if (!seen_add(sp, it->string))
                 continue;
-            if (cs_privacy_drop_json(p, it)) {
+            if (drop_json(p, it)) {
                 if (dropped)
                     (*dropped)++;
                 continue;
@@ -124,5 +164,8 @@ cs_custom_split_free(struct cs_custom_split *sp)
     xfree(sp->vals);
     xfree(sp->other);
     xfree(sp->seen);
+    for (size_t i = 0; i < sp->n_texts; i++)
+        xfree(sp->texts[i]);
+    xfree(sp->texts);
     memset(sp, 0, sizeof *sp);
 }

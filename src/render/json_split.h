@@ -6,6 +6,7 @@
 #ifndef CS_RENDER_JSON_SPLIT_H
 #define CS_RENDER_JSON_SPLIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,17 +15,35 @@
 struct cJSON;
 struct cs_privacy;
 
+/* One answer (a member of the event's JSON objects). */
+enum cs_answer_type {
+    CS_ANSWER_NONE = 0, /* the event has no such member */
+    CS_ANSWER_NULL,     /* JSON null */
+    CS_ANSWER_STRING,   /* text: the string's value */
+    CS_ANSWER_NUMBER,   /* num */
+    CS_ANSWER_BOOL,     /* b; text "true" or "false" */
+    CS_ANSWER_JSON,     /* an array or object: text is its compact JSON */
+};
+
+struct cs_answer {
+    enum cs_answer_type type;
+    const char *text; /* STRING, BOOL, JSON; borrowed from the split until its next row */
+    double num;       /* NUMBER */
+    bool b;           /* BOOL */
+};
+
 /* One event's answers split over the columns; reused from row to row. */
 struct cs_custom_split {
-    const struct cJSON **vals; /* n_keys entries: the member of each column's
-                                  key, NULL when the event has none; borrowed
-                                  from the split until its next row */
-    char *other;               /* the members without a column as one JSON
+    struct cs_answer *vals; /* n_keys entries: the member of each column's key
+                               (type CS_ANSWER_NONE when the event has none) */
+    char *other;            /* the members without a column as one JSON
                                   object text, NULL when none; owned by the split */
     /* private */
     struct cJSON *docs[2];
     const char **seen; /* other's keys of the row: set, for repeats */
     size_t seen_cap;
+    char **texts; /* the row's JSON texts of CS_ANSWER_JSON values */
+    size_t n_texts;
 };
 
 /* Split the answers of one event (props, then measurements: a properties

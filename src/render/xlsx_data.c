@@ -15,7 +15,6 @@
  */
 #include "render/xlsx_internal.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "ingest/answers.h"
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/json_split.h"
@@ -203,21 +203,15 @@ struct custom_ctx {
 };
 
 static void
-json_cell(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
-          const cJSON *it)
+answer_cell(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+            const struct cs_answer *a)
 {
-    if (!it || cJSON_IsNull(it))
-        return;
-    if (cJSON_IsString(it))
-        xl_text(x, sh, r, c, it->valuestring, SIZE_MAX, XF_NONE);
-    else if (cJSON_IsNumber(it))
-        xl_num(x, sh, r, c, it->valuedouble, XF_NONE);
-    else if (cJSON_IsBool(it))
-        xl_bool(x, sh, r, c, cJSON_IsTrue(it));
-    else {
-        char *t = cJSON_PrintUnformatted(it);
-        xl_text(x, sh, r, c, t, SIZE_MAX, XF_NONE);
-        cJSON_free(t);
+    switch (a->type) {
+    case CS_ANSWER_NONE:
+    case CS_ANSWER_NULL: break;
+    case CS_ANSWER_NUMBER: xl_num(x, sh, r, c, a->num, XF_NONE); break;
+    case CS_ANSWER_BOOL: xl_bool(x, sh, r, c, a->b); break;
+    default: xl_text(x, sh, r, c, a->text, SIZE_MAX, XF_NONE); break;
     }
 }
 
@@ -257,8 +251,7 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
                             &cx->sp);
         x->n_text_dropped += dropped;
         for (size_t k = 0; k < cx->cols.n_keys; k++)
-            if (cx->sp.vals[k])
-                json_cell(x, sh, row, (lxw_col_t)(c + 2 + k), cx->sp.vals[k]);
+            answer_cell(x, sh, row, (lxw_col_t)(c + 2 + k), &cx->sp.vals[k]);
         if (cx->sp.other)
             xl_text(x, sh, row, (lxw_col_t)(c + 2 + cx->cols.n_keys), cx->sp.other, SIZE_MAX,
                     XF_NONE);

@@ -15,7 +15,6 @@
 #include "report/compare.h"
 #include "report/review.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

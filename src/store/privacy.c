@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "ingest/answers.h"
 
 struct cs_store_privacy {
     char prefix[32]; /* "cs_priv_0123456789ab_" */

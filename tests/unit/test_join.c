@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "ingest/ingest.h"
 #include "render/json_split.h"
 #include "store/join.h"
@@ -195,16 +196,16 @@ test_custom_columns_capped(void **state)
      * in the columns and in `other` alike */
     cs_custom_split_row(&c, "{\"q\":\"e3\",\"n\":\"x\",\"n\":\"y\",\"q\":\"z\"}",
                         "{\"q\":5,\"m\":2,\"n\":7}", NULL, &dropped, &sp);
-    assert_non_null(sp.vals[0]);
-    assert_string_equal(sp.vals[0]->valuestring, "e3");
+    assert_int_equal(sp.vals[0].type, CS_ANSWER_STRING);
+    assert_string_equal(sp.vals[0].text, "e3");
     assert_string_equal(sp.other, "{\"n\":\"x\",\"m\":2}");
     assert_int_equal(dropped, 0);
     /* the next row starts afresh; no members, bad JSON: nothing */
     cs_custom_split_row(&c, "{\"q\":\"only\"}", NULL, NULL, &dropped, &sp);
-    assert_string_equal(sp.vals[0]->valuestring, "only");
+    assert_string_equal(sp.vals[0].text, "only");
     assert_null(sp.other);
     cs_custom_split_row(&c, NULL, "not json", NULL, &dropped, &sp);
-    assert_null(sp.vals[0]);
+    assert_int_equal(sp.vals[0].type, CS_ANSWER_NONE);
     assert_null(sp.other);
     cs_custom_split_free(&sp);
     cs_custom_cols_free(&c);
@@ -266,7 +267,7 @@ test_custom_columns_many_keys(void **state)
     struct cs_custom_split sp = {0};
     cs_custom_split_row(&c, props, NULL, NULL, NULL, &sp);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal((int)sp.vals[i]->valuedouble, i);
+        assert_int_equal((int)sp.vals[i].num, i);
     cJSON *other = cJSON_Parse(sp.other);
     assert_int_equal(cJSON_GetArraySize(other), 4000);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(other, "k4321")->valueint, 4321);
@@ -375,10 +376,42 @@ test_one_row_per_survey(void **state)
     cs_store_close(&s);
 }
 
+/* The answers of a row as typed values (issue 16: no JSON library type
+ * outside the JSON module): each kind of member, by hand. */
+static void
+test_split_answer_types(void **state)
+{
+    (void)state;
+    struct cs_custom_cols c = {0};
+    const char *keys[] = {"a", "b", "n", "s", "z"}; /* byte order */
+    c.keys = xcalloc(5, sizeof *c.keys);
+    for (size_t i = 0; i < 5; i++)
+        c.keys[i] = xstrdup(keys[i]);
+    c.n_keys = c.n_all = 5;
+    cs_custom_cols_index(&c);
+    struct cs_custom_split sp = {0};
+    cs_custom_split_row(&c, "{\"s\":\"hi\",\"b\":false,\"a\":[1, {\"x\": 2}],\"z\":null}",
+                        "{\"n\":-2.5}", NULL, NULL, &sp);
+    assert_int_equal(sp.vals[0].type, CS_ANSWER_JSON);
+    assert_string_equal(sp.vals[0].text, "[1,{\"x\":2}]");
+    assert_int_equal(sp.vals[1].type, CS_ANSWER_BOOL);
+    assert_false(sp.vals[1].b);
+    assert_string_equal(sp.vals[1].text, "false");
+    assert_int_equal(sp.vals[2].type, CS_ANSWER_NUMBER);
+    assert_true(sp.vals[2].num == -2.5);
+    assert_int_equal(sp.vals[3].type, CS_ANSWER_STRING);
+    assert_string_equal(sp.vals[3].text, "hi");
+    assert_int_equal(sp.vals[4].type, CS_ANSWER_NULL);
+    assert_null(sp.other);
+    cs_custom_split_free(&sp);
+    cs_custom_cols_free(&c);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split_answer_types),
         cmocka_unit_test(test_nine_kinds),
         cmocka_unit_test(test_audit),
         cmocka_unit_test(test_keys_and_names),

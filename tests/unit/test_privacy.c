@@ -18,6 +18,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "ingest/ingest.h"
+#include "ingest/answers.h"
 #include "model/privacy.h"
 #include "report/report.h"
 #include "report/template.h"

@@ -1,0 +1,530 @@
+/*
+ * report/report_run.c: one `callsurvey report` run: the model and review
+ * from one snapshot of the store, then each output the template's steps
+ * ask for (charts, CSV tables, workbook sheets, query steps), summary.json
+ * last, all in a staging directory moved into place at the end.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/outdir.h"
+#include "model/survey.h"
+#include "render/json.h"
+#include "render/xlsx.h"
+#include "report/charts.h"
+#include "report/histograms_csv.h"
+#include "report/model.h"
+#include "report/report_int.h"
+#include "report/review.h"
+#include "report/template.h"
+#include "report/xlsx_rows.h"
+#include "store/join.h"
+#include "store/query.h"
+#include "store/runner.h"
+
+/* Everything one run holds. */
+struct run {
+    struct cs_store *store;
+    const struct cs_report_opts *o;
+    const struct cs_template *tmpl;
+    const struct cs_template_params *params;
+    struct cs_report_result *res;
+    unsigned fmts;
+    int kind; /* enum cs_merge */
+    struct cs_model_opts mo;
+    size_t n_stages;
+    struct cs_report_model *m;
+    struct cs_review *review;
+    struct cs_join_audit audit;
+    size_t max_cols;
+    struct cs_outdir *od;
+    const char *dir; /* the staging directory */
+    struct cs_summary_doc *doc;
+    struct cs_charts *charts;
+    struct cs_xlsx *xl;
+    struct cs_xlsx_store_rows xsrc;
+    struct cs_xlsx_rows xrows;
+    struct cs_xlsx_input xin;
+    bool data_written, custom_written;
+    struct cs_xlsx_stats xs;
+};
+
+/* Formats, filter and merge kind from the options. */
+static cs_status
+run_options(struct run *r, struct cs_err *err)
+{
+    const struct cs_report_opts *o = r->o;
+    if (rep_parse_formats(o->formats, &r->fmts, err))
+        return CS_E_USAGE;
+    r->mo = (struct cs_model_opts){
+        .filter = {.has_since = o->has_since || o->has_week,
+                   .has_until = o->has_until || o->has_week,
+                   .since_us = o->has_week ? o->week_start_us : o->since_us,
+                   .until_us = o->has_week ? o->week_end_us : o->until_us,
+                   .resources = o->resources,
+                   .n_resources = o->n_resources},
+        .has_week = o->has_week,
+        .week_start_us = o->week_start_us,
+        .bucket = o->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
+        .min_n = o->min_n,
+    };
+    r->kind = cs_merge_parse(o->merge ? o->merge : "leftouter");
+    if (r->kind < 0)
+        return cs_fail(err, CS_E_USAGE, "--merge",
+                       "unknown merge kind '%s' (innerunique, inner, leftouter, "
+                       "rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti)",
+                       o->merge);
+    r->n_stages = (r->tmpl ? r->tmpl->n_steps : 0) + 4;
+    return CS_OK;
+}
+
+/* The model and the join audit, from a snapshot begun here (ended by the
+ * caller whatever happens once *began is set). */
+static cs_status
+run_model(struct run *r, bool *began, struct cs_err *err)
+{
+    const struct cs_report_opts *o = r->o;
+    rep_stage(o, "statistics", 0, r->n_stages);
+    double t0 = rep_now_s();
+    /* one snapshot for every read of the report: statistics, template
+     * steps and sheets agree although another run commits meanwhile */
+    cs_join_prepare(r->store, (enum cs_merge)r->kind);
+    cs_status rc = o->data_sheet ? cs_store_spill_sorts(r->store, err) : CS_OK;
+    if (rc)
+        return rc;
+    rc = cs_store_read_begin(r->store, err);
+    if (rc)
+        return rc;
+    *began = true;
+    rc = cs_query_check_resources(r->store, &r->mo.filter, err); /* a typo is an error */
+    if (rc == CS_OK)
+        rc = cs_report_model_build(r->store, &r->mo, &r->m, err);
+    if (rc == CS_OK)
+        rc = cs_join_audit(r->store, &r->mo.filter, &r->audit, err);
+    if (rc)
+        return rc;
+    if (r->audit.events == 0) { /* the audit skipped its scans */
+        r->audit.surveys = r->m->totals.surveys;
+        r->audit.unanswered = r->m->totals.surveys;
+    }
+    r->res->seconds_stats = rep_now_s() - t0;
+    if (r->m->totals.surveys == 0)
+        rep_push_note(r->res, "no surveys match the filters (%s%s%s)",
+                      o->has_week ? "--week" : "",
+                      o->has_since || o->has_until ? " --since/--until" : "",
+                      o->n_resources ? " --resource" : "");
+    if (rep_surf_of(r->fmts) && r->tmpl &&
+        (rc = cs_report_check_chart_names(r->tmpl, r->m, NULL, err)))
+        return rc;
+    return CS_OK;
+}
+
+/* The staging directory and the review. */
+static cs_status
+run_review(struct run *r, struct cs_err *err)
+{
+    const struct cs_report_opts *o = r->o;
+    /* every file goes to a staging directory inside out_dir, moved into
+     * place only when all are written (core/outdir.h) */
+    cs_status rc = cs_outdir_open(o->out_dir, &r->od, err);
+    if (rc)
+        return rc;
+    r->dir = cs_outdir_stage(r->od);
+    struct cs_review_opts rvo = {.filter = r->mo.filter,
+                                 .data_first_us = r->m->totals.first_us,
+                                 .data_last_us = r->m->totals.last_us,
+                                 .vs = (enum cs_review_vs)o->vs,
+                                 .vs_periods = o->vs_periods,
+                                 .min_n = o->min_n,
+                                 .min_effect_pts = o->min_effect};
+    rep_stage(o, "review", 1, r->n_stages);
+    if (r->m->totals.surveys > 0 && (rc = cs_review_build(r->store, &rvo, &r->review, err)))
+        return rc;
+    r->m->review = r->review;
+    r->m->scales_all = o->scales_all;
+    return CS_OK;
+}
+
+/* summary.json's head, the charts, the built-in CSV tables, histograms.csv,
+ * and the workbook's Review and About. */
+static cs_status
+run_open_outputs(struct run *r, struct cs_err *err)
+{
+    const struct cs_report_opts *o = r->o;
+    struct cs_report_result *res = r->res;
+    r->max_cols = o->custom_columns ? o->custom_columns : CS_CUSTOM_COLUMNS;
+    struct cs_summary_head head = {.m = r->m, .run_info = o->run_info, .review = r->review, .audit = &r->audit, .merge = (enum cs_merge)r->kind, .max_cols = r->max_cols, .template_name = r->tmpl ? r->tmpl->name : NULL};
+    r->doc = cs_summary_doc_new(&head);
+    if (r->audit.keys > r->max_cols)
+        rep_push_note(res, "%llu custom keys: the %zu most used have a column in custom.csv "
+                           "and the Custom sheet, the other %llu are in the column 'other' "
+                           "(--custom-columns N)",
+                      (unsigned long long)r->audit.keys, r->max_cols,
+                      (unsigned long long)(r->audit.keys - r->max_cols));
+    char path[4096];
+    cs_status rc;
+    unsigned surf = rep_surf_of(r->fmts);
+    if (surf && (rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, rep_on_file, res,
+                                     &r->charts, err)))
+        return rc;
+    if ((r->fmts & F_CSV) && (rc = rep_write_csv_tables(r->m, r->dir, res, err)))
+        return rc;
+    if (r->fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */
+        unsigned long repl = 0, neut = 0;
+        snprintf(path, sizeof path, "%s/histograms.csv", o->out_dir);
+        rc = cs_histograms_write_csv(r->store, &r->mo.filter, r->mo.bucket, path, &repl, &neut,
+                                     err);
+        res->csv_cells_replaced += repl;
+        res->csv_cells_neutralized += neut;
+        if (rc)
+            return rc;
+        rep_push_file(res, path);
+    }
+    r->xsrc = (struct cs_xlsx_store_rows){.store = r->store, .filter = &r->mo.filter};
+    cs_xlsx_rows_from_store(&r->xrows, &r->xsrc);
+    r->xin = (struct cs_xlsx_input){
+        .m = r->m, .rows = &r->xrows, .filter = &r->mo.filter, .merge = r->kind, .audit = r->audit.events > 0 ? &r->audit : NULL, .include_data = o->data_sheet, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = r->tmpl ? r->tmpl->name : NULL, .filters_text = o->filters_text, .privacy = o->privacy, .custom_columns = r->max_cols};
+    if (r->fmts & F_XLSX) {
+        double ts = rep_now_s();
+        struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
+        snprintf(path, sizeof path, "%s/report.xlsx", r->dir);
+        rc = cs_xlsx_open(path, &xo, &r->xl, err);
+        if (rc == CS_OK && r->review)
+            rc = cs_xlsx_review(r->xl, r->review, err);
+        if (rc == CS_OK)
+            rc = cs_xlsx_about(r->xl, &r->xin, err);
+        res->seconds_xlsx += rep_now_s() - ts;
+        if (rc)
+            return rc;
+    }
+    return CS_OK;
+}
+
+/* The workbook sheet of a section step (the template names and describes it). */
+static cs_status
+step_sheet(struct run *r, const struct cs_template_step *st, struct cs_err *err)
+{
+    struct cs_xlsx_input *xin = &r->xin;
+    cs_status rc = CS_OK;
+    double ts = rep_now_s();
+    xin->sheet_name = st->sheet;
+    xin->step_title = st->title;
+    xin->step_note = st->note;
+    xin->tables_only = !cs_render_is_chart(st->render);
+    switch (st->section) {
+    case CS_SECTION_SUMMARY: rc = cs_xlsx_summary(r->xl, xin, err); break;
+    case CS_SECTION_DISTRIBUTION:
+        rc = st->category >= 0 ? cs_xlsx_category(r->xl, xin, st->category, err)
+                               : cs_xlsx_categories(r->xl, xin, err);
+        break;
+    case CS_SECTION_ISSUES: rc = cs_xlsx_issues(r->xl, xin, err); break;
+    case CS_SECTION_TREND: rc = cs_xlsx_trend(r->xl, xin, err); break;
+    case CS_SECTION_CUSTOM:
+        if (xin->audit)
+            rc = cs_xlsx_custom(r->xl, xin, err);
+        break;
+    case CS_SECTION_DATA_QUALITY: rc = cs_xlsx_data_quality(r->xl, xin, err); break;
+    case CS_SECTION_DATA:
+        rc = cs_xlsx_data(r->xl, xin, err);
+        r->data_written = true;
+        break;
+    default: break;
+    }
+    xin->sheet_name = xin->step_title = xin->step_note = NULL;
+    xin->tables_only = false;
+    r->res->seconds_xlsx += rep_now_s() - ts;
+    return rc;
+}
+
+/* A query step's cell for summary.json. */
+static void
+result_cell(void *ctx, size_t row, size_t col, struct cs_json_cell *out)
+{
+    const struct cs_cell *x = cs_result_cell(ctx, row, col);
+    switch (x->type) {
+    case CS_SQL_INT: *out = (struct cs_json_cell){.type = CS_JSON_NUMBER, .num = (double)x->i}; break;
+    case CS_SQL_REAL: *out = (struct cs_json_cell){.type = CS_JSON_NUMBER, .num = x->r}; break;
+    case CS_SQL_TEXT: *out = (struct cs_json_cell){.type = CS_JSON_TEXT, .text = x->t.s}; break;
+    default: *out = (struct cs_json_cell){.type = CS_JSON_NULL}; break;
+    }
+}
+
+/* A query step's result in summary.json (columns borrowed from r). */
+static void
+result_json(struct run *run, const struct cs_template_step *st, const struct cs_result *r)
+{
+    const char **cols = xcalloc(r->n_cols ? r->n_cols : 1, sizeof *cols);
+    for (size_t c = 0; c < r->n_cols; c++)
+        cols[c] = r->cols[c].name;
+    struct cs_json_table t = {.columns = cols, .n_cols = r->n_cols, .n_rows = r->n_rows, .cell = result_cell, .ctx = (void *)(uintptr_t)r};
+    cs_summary_doc_result(run->doc, st->title, cs_render_name(st->render), &t);
+    xfree(cols);
+}
+
+/* A query step: summary.json, its CSV table, its chart and its sheet. */
+static cs_status
+step_query(struct run *run, size_t i, struct cs_err *err)
+{
+    const struct cs_template *tmpl = run->tmpl;
+    const struct cs_template_step *st = &tmpl->steps[i];
+    struct cs_report_result *res = run->res;
+    struct cs_result *r = NULL;
+    cs_status rc = cs_template_run_step(run->store, tmpl, i, run->params, 60000, &r, err);
+    if (rc)
+        return rc;
+    result_json(run, st, r);
+    char name[256], path[4096];
+    cs_template_chart_name(st, -1, name, sizeof name);
+    if (run->fmts & F_CSV) {
+        char stem[300];
+        rep_step_csv_stem(tmpl, i, stem, sizeof stem);
+        snprintf(path, sizeof path, "%s/tables/%s.csv", run->dir, stem);
+        if ((rc = rep_result_csv(r, path, res, err)) == CS_OK)
+            rep_push_file(res, path);
+    }
+    long sc = -1;
+    bool implied = false;
+    if (rc == CS_OK && ((run->charts && name[0]) || run->xl)) {
+        char where[300];
+        snprintf(where, sizeof where, "%s:%u", tmpl->path, st->line);
+        rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
+    }
+    if (rc == CS_OK && implied)
+        rep_push_note(res, "step '%s': rows repeat values of %s: one %s per value of '%s' "
+                           "(series: %s)",
+                      st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
+                      st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
+                      r->cols[sc].name);
+    if (rc == CS_OK && run->charts && name[0])
+        rc = cs_charts_result(run->charts, st, r, name, err);
+    if (rc == CS_OK && run->xl) {
+        double tx = rep_now_s();
+        rc = cs_report_step_xlsx(run->xl, st, r, err);
+        res->seconds_xlsx += rep_now_s() - tx;
+    }
+    cs_result_free(&r);
+    return rc;
+}
+
+/* Template step i: its sheet, then its charts, table or query. */
+static cs_status
+run_step(struct run *r, size_t i, struct cs_err *err)
+{
+    const struct cs_template_step *st = &r->tmpl->steps[i];
+    struct cs_report_result *res = r->res;
+    rep_stage(r->o, st->title && st->title[0] ? st->title : "template step", 2 + i, r->n_stages);
+    cs_status rc = CS_OK;
+    if (r->xl && st->section != CS_SECTION_QUERY && (rc = step_sheet(r, st, err)))
+        return rc;
+    double ts = rep_now_s();
+    switch (st->section) {
+    case CS_SECTION_DISTRIBUTION:
+    case CS_SECTION_ISSUES:
+    case CS_SECTION_TREND:
+        if (r->charts && cs_render_is_chart(st->render)) /* render: table draws none */
+            rc = cs_charts_section(r->charts,
+                                   st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
+                                   : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
+                                                                          : CS_CHARTS_TREND,
+                                   st->category, err);
+        res->seconds_charts += rep_now_s() - ts;
+        break;
+    case CS_SECTION_CUSTOM:
+        if ((r->fmts & F_CSV) && r->audit.events > 0 && !r->custom_written) {
+            rc = rep_write_custom_csv(r->store, &r->mo.filter, (enum cs_merge)r->kind,
+                                      r->o->privacy, r->max_cols, r->dir, res, err);
+            r->custom_written = true;
+        }
+        res->seconds_csv += rep_now_s() - ts;
+        break;
+    case CS_SECTION_COMPARE:
+        rep_push_note(res, "step '%s': the compare section is written by `callsurvey compare`",
+                      st->title);
+        break;
+    case CS_SECTION_QUERY: rc = step_query(r, i, err); break;
+    default: break;
+    }
+    if (st->section != CS_SECTION_QUERY)
+        cs_summary_doc_step(r->doc, st->title, cs_section_name(st->section));
+    return rc;
+}
+
+/* Close the charts and the workbook (the Data sheet when no step wrote it). */
+static cs_status
+run_close_outputs(struct run *r, struct cs_err *err)
+{
+    const struct cs_report_opts *o = r->o;
+    struct cs_report_result *res = r->res;
+    cs_status rc = CS_OK;
+    if (r->charts) {
+        double ts = rep_now_s();
+        int n_charts = 0;
+        rc = cs_charts_close(&r->charts, true, &n_charts, err);
+        res->seconds_charts += rep_now_s() - ts;
+        if (rc)
+            return rc;
+    }
+    if (r->xl) {
+        rep_stage(o, o->data_sheet && !r->data_written ? "Data sheet and workbook" : "workbook",
+                  r->n_stages - 2, r->n_stages);
+        double ts = rep_now_s();
+        if (o->data_sheet && !r->data_written)
+            rc = cs_xlsx_data(r->xl, &r->xin, err);
+        cs_xlsx_get_stats(r->xl, &r->xs);
+        if (rc == CS_OK)
+            rc = cs_xlsx_close(&r->xl, err);
+        res->seconds_xlsx += rep_now_s() - ts;
+        if (rc)
+            return rc;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/report.xlsx", r->dir);
+        rep_push_file(res, path);
+        if (r->xs.cells_replaced)
+            rep_push_note(res, "report.xlsx: %llu text cells had invalid UTF-8 or control "
+                               "characters, replaced (see Data Quality)",
+                          (unsigned long long)r->xs.cells_replaced);
+        if (r->xs.cells_truncated)
+            rep_push_note(res, "report.xlsx: %llu text cells were longer than Excel's 32,767 "
+                               "characters and were cut (see Data Quality)",
+                          (unsigned long long)r->xs.cells_truncated);
+    }
+    if (res->csv_cells_replaced)
+        rep_push_note(res, "tables/*.csv: %llu text cells had invalid UTF-8 or control "
+                           "characters, replaced with U+FFFD",
+                      (unsigned long long)res->csv_cells_replaced);
+    return CS_OK;
+}
+
+/* summary.json last, so it can count what the other files changed. */
+static cs_status
+run_summary_json(struct run *r, struct cs_err *err)
+{
+    struct cs_report_result *res = r->res;
+    if (!(r->fmts & F_JSON))
+        return CS_OK;
+    rep_stage(r->o, "summary.json", r->n_stages - 1, r->n_stages);
+    double ts = rep_now_s();
+    res->json_strings_replaced = cs_summary_doc_invalid_strings(r->doc);
+    if (r->xs.text_dropped > res->text_dropped)
+        res->text_dropped = r->xs.text_dropped; /* the same answers, when both */
+    struct cs_text_cleaning tc = {.json_strings_replaced = res->json_strings_replaced,
+                                  .csv_cells_replaced = res->csv_cells_replaced,
+                                  .csv_cells_neutralized = res->csv_cells_neutralized,
+                                  .xlsx_cells_replaced = r->xs.cells_replaced,
+                                  .xlsx_cells_truncated = r->xs.cells_truncated};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", r->dir);
+    cs_status rc = cs_summary_doc_write(r->doc, r->o->privacy, res->text_dropped, &tc, path, err);
+    if (rc)
+        return rc;
+    rep_push_file(res, path);
+    res->seconds_json = rep_now_s() - ts;
+    if (res->json_strings_replaced)
+        rep_push_note(res, "summary.json: %llu strings had invalid UTF-8, replaced with U+FFFD",
+                      (unsigned long long)res->json_strings_replaced);
+    return CS_OK;
+}
+
+/* Every output into the staging directory, then the directory into place
+ * (or nothing left of it on failure). */
+static cs_status
+run_outputs(struct run *r, struct cs_err *err)
+{
+    cs_status rc = run_open_outputs(r, err);
+    for (size_t i = 0; rc == CS_OK && r->tmpl && i < r->tmpl->n_steps; i++)
+        rc = run_step(r, i, err);
+    if (rc == CS_OK)
+        rc = run_close_outputs(r, err);
+    if (rc == CS_OK)
+        rc = run_summary_json(r, err);
+    if (r->xl)
+        cs_xlsx_abort(&r->xl);
+    if (r->charts) {
+        struct cs_err e2;
+        cs_charts_close(&r->charts, false, NULL, &e2);
+    }
+    cs_summary_doc_free(&r->doc);
+    if (rc == CS_OK) {
+        /* the paths written, as they are once in place */
+        char path[4096];
+        for (size_t i = 0; i < r->res->n_files; i++) {
+            cs_outdir_final(r->od, r->res->files[i], path, sizeof path);
+            xfree(r->res->files[i]);
+            r->res->files[i] = xstrdup(path);
+        }
+        rc = cs_outdir_commit(&r->od, err);
+    } else {
+        cs_outdir_fix_err(r->od, err);
+    }
+    cs_outdir_abort(&r->od);
+    return rc;
+}
+
+/* The terminal text: the review (and its worse rows for
+ * --fail-on-regression), the per-scale table, the custom answers' line. */
+static void
+run_terminal(struct run *r)
+{
+    struct cs_report_result *res = r->res;
+    struct cs_buf t = {0};
+    if (r->review) {
+        char *rt = cs_review_text(r->review);
+        cs_buf_printf(&t, "%s", rt);
+        xfree(rt);
+        struct cs_buf w = {0};
+        for (size_t i = 0; i < r->review->n_rows; i++) {
+            const struct cs_review_row *row = &r->review->rows[i];
+            if (row->j.verdict != CS_VERDICT_WORSE)
+                continue;
+            char sc[96];
+            cs_buf_printf(&w, "%s %s: poor rate %.1f%% against %.1f%% (%+.1f pt, Holm p %.4g)\n",
+                          cs_category_title((enum cs_category)row->cat),
+                          cs_scale_label(&row->scale, sc, sizeof sc), 100 * row->now.poor_rate,
+                          100 * row->before.poor_rate, 100 * row->j.cmp.diff, row->j.p_holm);
+            res->n_worse++;
+        }
+        res->worse_text = cs_buf_take(&w);
+    }
+    if (!r->review || r->o->full_table || r->o->scales_all)
+        rep_terminal_table(r->m, &t);
+    if (r->audit.events > 0)
+        cs_buf_printf(&t,
+                      "Custom answers (%s): %llu events, %llu surveys answered, %llu without "
+                      "answers, %llu orphan events, %llu duplicate events\n",
+                      cs_merge_name((enum cs_merge)r->kind), (unsigned long long)r->audit.events,
+                      (unsigned long long)r->audit.matched_surveys,
+                      (unsigned long long)r->audit.unanswered,
+                      (unsigned long long)r->audit.orphan_events,
+                      (unsigned long long)r->audit.duplicate_events);
+    char *s = cs_buf_take(&t);
+    res->terminal_text = s ? s : xstrdup("");
+}
+
+cs_status
+cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
+              const struct cs_template *tmpl, const struct cs_template_params *params,
+              struct cs_report_result *res, struct cs_err *err)
+{
+    memset(res, 0, sizeof *res);
+    struct run r = {.store = store, .o = o, .tmpl = tmpl, .params = params, .res = res};
+    cs_status rc = run_options(&r, err);
+    if (rc)
+        return rc;
+    bool began = false;
+    rc = run_model(&r, &began, err);
+    if (rc == CS_OK)
+        rc = run_review(&r, err);
+    if (rc == CS_OK)
+        rc = run_outputs(&r, err);
+    if (rc == CS_OK)
+        run_terminal(&r);
+    if (began)
+        cs_store_read_end(store);
+    cs_review_free(&r.review);
+    cs_report_model_free(&r.m);
+    if (rc)
+        cs_report_result_free(res); /* nothing for the caller to free */
+    return rc;
+}
