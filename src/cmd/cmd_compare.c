@@ -11,7 +11,7 @@
 #include "core/outdir.h"
 #include "render/json.h"
 #include "report/charts.h"
-#include "report/compare.h"
+#include "report/compare_run.h"
 #include "report/template.h"
 
 /* What one compare run holds; released by run_free whatever the outcome. */

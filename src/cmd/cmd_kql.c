@@ -7,34 +7,27 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/buf.h"
 #include "core/mem.h"
 
 /* One argument for the kql header as a shell would need it. */
 static void
-append_arg(char **line, const char *a)
+append_arg(struct cs_buf *line, const char *a)
 {
     bool plain = *a != '\0';
     for (const char *p = a; *p && plain; p++)
         plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                        "_-./:=,@%+",
                        *p) != NULL;
-    size_t n = strlen(*line), cap = n + 4 * strlen(a) + 4;
-    *line = xrealloc(*line, cap);
-    char *o = *line + n;
-    *o++ = ' ';
-    if (!plain)
-        *o++ = '\'';
+    cs_buf_puts(line, plain ? " " : " '");
     for (const char *p = a; *p; p++) {
-        if (*p == '\'' && !plain) {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *p;
-        }
+        if (*p == '\'' && !plain)
+            cs_buf_puts(line, "'\\''");
+        else
+            cs_buf_add(line, p, 1);
     }
     if (!plain)
-        *o++ = '\'';
-    *o = '\0';
+        cs_buf_puts(line, "'");
 }
 
 int
@@ -62,9 +55,11 @@ cs_cmd_kql(struct cs_config *cfg)
     if (cfg->iopts.id_key)
         k->id_key = cfg->iopts.id_key;
     k->version = "callsurvey " CS_VERSION;
-    char *line = xstrdup("callsurvey");
+    struct cs_buf cl = {0};
+    cs_buf_puts(&cl, "callsurvey");
     for (int i = 1; i < cfg->argc; i++)
-        append_arg(&line, cfg->argv[i]);
+        append_arg(&cl, cfg->argv[i]);
+    char *line = cs_buf_take(&cl);
     k->command_line = line;
     char *q = NULL;
     struct cs_err err;

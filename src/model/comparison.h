@@ -1,7 +1,7 @@
 /*
  * model/comparison.h: a built comparison (`callsurvey compare`) as plain
  * data: the groups, and each (category, scale) of each group against its
- * baseline.  Built and freed by report/compare.h; read by the renderers.
+ * baseline.  Built and freed by report/compare_run.h; read by the renderers.
  */
 #ifndef CS_MODEL_COMPARISON_H
 #define CS_MODEL_COMPARISON_H
@@ -37,7 +37,7 @@ struct cmp_row {
     struct stats_mwu mwu;           /* U of the group, p, rank-biserial (+ = group higher) */
     struct stats_chi2 chi2;         /* homogeneity of the distributions */
     double p_poor_holm;             /* Holm over the table's poor-rate p-values */
-    struct cs_judgement j;          /* the whole judgement (report/review.h cs_judge_table),
+    struct cs_judgement j;          /* the whole judgement (report/review_build.h cs_judge_table),
                                        of which p_poor_holm and verdict are copies */
     double mean, mean_base;
     double min_detectable_diff; /* smallest poor-rate rise detectable at 80% power */

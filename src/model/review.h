@@ -2,9 +2,9 @@
  * model/review.h: the weekly review as plain data (issue 17): the review
  * period against its comparison period, one headline row per category on
  * its primary scale, and the tags and resources that moved most.  Filled
- * by report/review.c, read by every renderer (terminal, summary.json,
+ * by report/review_build.c, read by every renderer (terminal, summary.json,
  * report.xlsx, report.pdf, report.html); it holds no pointer into the
- * store.  cs_review_free (report/review.h) frees it and everything in it.
+ * store.  cs_review_free (report/review_build.h) frees it and everything in it.
  */
 #ifndef CS_MODEL_REVIEW_H
 #define CS_MODEL_REVIEW_H

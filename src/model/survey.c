@@ -97,11 +97,6 @@ cs_category_sdk(enum cs_category c)
     return cats[c].sdk;
 }
 
-const char *
-cs_category_issue_type(enum cs_category c)
-{
-    return cats[c].issue_type;
-}
 
 int
 cs_category_parse(const char *name)

@@ -40,8 +40,6 @@ const char *cs_category_name(enum cs_category c);
 const char *cs_category_title(enum cs_category c);
 /* SDK property name: "overallRating", "audioRating", ... */
 const char *cs_category_sdk(enum cs_category c);
-/* SDK issue type name: "OverallIssue", "AudioIssue", ... */
-const char *cs_category_issue_type(enum cs_category c);
 /* Parse a lower-case category name; returns -1 if unknown. */
 int cs_category_parse(const char *name);
 

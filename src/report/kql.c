@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "core/ctime.h"
+#include "core/buf.h"
 #include "core/mem.h"
 #include "model/survey.h"
 
@@ -72,56 +73,27 @@ cs_kql_opts_default(struct cs_kql_opts *o)
     o->default_threshold = 2;
 }
 
-/* ---- a growable text ---------------------------------------------------- */
-
-struct text {
-    char *s;
-    size_t n, cap;
-};
-
-static void
-put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-            return; /* cannot happen with these formats */
-        if (t->s && t->n + (size_t)k < t->cap) {
-            t->n += (size_t)k;
-            return;
-        }
-        t->cap = (t->cap + (size_t)k + 1) * 2;
-        t->s = xrealloc(t->s, t->cap);
-    }
-}
-
 /* A KQL string literal: "..." with \ and " escaped. */
 static void
-put_lit(struct text *t, const char *v)
+put_lit(struct cs_buf *t, const char *v)
 {
-    put(t, "\"");
+    cs_buf_printf(t, "\"");
     for (const char *p = v; *p; p++) {
         if (*p == '\\' || *p == '"')
-            put(t, "\\%c", *p);
+            cs_buf_printf(t, "\\%c", *p);
         else
-            put(t, "%c", *p);
+            cs_buf_printf(t, "%c", *p);
     }
-    put(t, "\"");
+    cs_buf_printf(t, "\"");
 }
 
 /* dynamic(["a", "b"]) of a list, upper-cased when asked. */
 static void
-put_list(struct text *t, const char *const *v, size_t n, bool upper)
+put_list(struct cs_buf *t, const char *const *v, size_t n, bool upper)
 {
-    put(t, "dynamic([");
+    cs_buf_printf(t, "dynamic([");
     for (size_t i = 0; i < n; i++) {
-        put(t, "%s", i ? ", " : "");
+        cs_buf_printf(t, "%s", i ? ", " : "");
         if (!upper) {
             put_lit(t, v[i]);
             continue;
@@ -133,27 +105,27 @@ put_list(struct text *t, const char *const *v, size_t n, bool upper)
         put_lit(t, u);
         xfree(u);
     }
-    put(t, "])");
+    cs_buf_printf(t, "])");
 }
 
 /* The command line for the header comment: one line, whatever was typed
  * (control characters and Unicode line breaks become '?'). */
 static void
-put_comment_text(struct text *t, const char *s)
+put_comment_text(struct cs_buf *t, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         if (*p < 0x20 || *p == 0x7f) {
-            put(t, "?");
+            cs_buf_printf(t, "?");
             p++;
         } else if (p[0] == 0xC2 && p[1] == 0x85) { /* NEL */
-            put(t, "?");
+            cs_buf_printf(t, "?");
             p += 2;
         } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            put(t, "?"); /* LINE / PARAGRAPH SEPARATOR */
+            cs_buf_printf(t, "?"); /* LINE / PARAGRAPH SEPARATOR */
             p += 3;
         } else {
-            put(t, "%c", (char)*p++);
+            cs_buf_printf(t, "%c", (char)*p++);
         }
     }
 }
@@ -178,12 +150,12 @@ check_value(const char *opt, const char *v, struct cs_err *err)
 }
 
 static void
-put_tag_list(struct text *t, const char *var, enum cs_category c)
+put_tag_list(struct cs_buf *t, const char *var, enum cs_category c)
 {
-    put(t, "let %s = dynamic([", var);
+    cs_buf_printf(t, "let %s = dynamic([", var);
     for (size_t i = 0; i < cs_tags_count(c); i++)
-        put(t, "%s\"%s\"", i ? ", " : "", cs_tag_name(c, i));
-    put(t, "]);\n");
+        cs_buf_printf(t, "%s\"%s\"", i ? ", " : "", cs_tag_name(c, i));
+    cs_buf_printf(t, "]);\n");
 }
 
 /* ---- the query -------------------------------------------------------- */
@@ -410,70 +382,70 @@ check_by(const struct cs_kql_opts *o, struct cs_err *err)
 /* ", sdk_version, call_type" (each dimension column, with a leading
  * comma). */
 static void
-put_dim_cols(struct text *t, const struct cs_kql_opts *o)
+put_dim_cols(struct cs_buf *t, const struct cs_kql_opts *o)
 {
     for (size_t i = 0; i < o->n_by; i++)
-        put(t, ", %s", dim_column(o->by[i]));
+        cs_buf_printf(t, ", %s", dim_column(o->by[i]));
 }
 
 static void
-put_counts(struct text *t, const struct cs_kql_opts *o, const char *sv)
+put_counts(struct cs_buf *t, const struct cs_kql_opts *o, const char *sv)
 {
-    put(t, "// ---- 6. the counts ----------------------------------------------------------\n"
-           "let rating_rows = keyed\n"
-           "    | join kind=inner ratings on SurveyKey\n"
-           "    | summarize n = count() by period, resource_id");
+    cs_buf_printf(t, "// ---- 6. the counts ----------------------------------------------------------\n"
+                     "let rating_rows = keyed\n"
+                     "    | join kind=inner ratings on SurveyKey\n"
+                     "    | summarize n = count() by period, resource_id");
     put_dim_cols(t, o);
-    put(t, ", custom_key, custom_value,\n"
-           "        category, lower, upper, threshold, default_scale, score, tags\n"
-           "    | extend row_kind = \"rating\";\n"
-           "let total_rows = keyed\n"
-           "    | summarize n = count(),\n"
-           "        calls = count_distinctif(CallKey, CallKey != \"\"),\n"
-           "        participants = count_distinctif(PartKey, PartKey != \"\"),\n"
-           "        first_time = min(SurveyTime), last_time = max(SurveyTime)\n"
-           "        by period, resource_id");
+    cs_buf_printf(t, ", custom_key, custom_value,\n"
+                     "        category, lower, upper, threshold, default_scale, score, tags\n"
+                     "    | extend row_kind = \"rating\";\n"
+                     "let total_rows = keyed\n"
+                     "    | summarize n = count(),\n"
+                     "        calls = count_distinctif(CallKey, CallKey != \"\"),\n"
+                     "        participants = count_distinctif(PartKey, PartKey != \"\"),\n"
+                     "        first_time = min(SurveyTime), last_time = max(SurveyTime)\n"
+                     "        by period, resource_id");
     put_dim_cols(t, o);
-    put(t, ", custom_key, custom_value\n"
-           "    | extend row_kind = \"total\";\n"
-           "let merged_rows = %s\n"
-           "    | where records > 1\n"
-           "    | summarize n = sum(records - 1) by period, resource_id",
-        sv);
+    cs_buf_printf(t, ", custom_key, custom_value\n"
+                     "    | extend row_kind = \"total\";\n"
+                     "let merged_rows = %s\n"
+                     "    | where records > 1\n"
+                     "    | summarize n = sum(records - 1) by period, resource_id",
+                  sv);
     put_dim_cols(t, o);
-    put(t, "\n"
-           "    | extend row_kind = \"merged\";\n"
-           "union rating_rows, total_rows, merged_rows, rejects\n"
-           "| project row_kind, period, resource_id");
+    cs_buf_printf(t, "\n"
+                     "    | extend row_kind = \"merged\";\n"
+                     "union rating_rows, total_rows, merged_rows, rejects\n"
+                     "| project row_kind, period, resource_id");
     put_dim_cols(t, o);
-    put(t, ", custom_key, custom_value, category, lower,\n"
-           "    upper, threshold, default_scale, score, tags, reason, n, calls, participants,\n"
-           "    first_time, last_time\n"
-           "| order by row_kind asc, period asc, resource_id asc");
+    cs_buf_printf(t, ", custom_key, custom_value, category, lower,\n"
+                     "    upper, threshold, default_scale, score, tags, reason, n, calls, participants,\n"
+                     "    first_time, last_time\n"
+                     "| order by row_kind asc, period asc, resource_id asc");
     for (size_t i = 0; i < o->n_by; i++)
-        put(t, ", %s asc", dim_column(o->by[i]));
-    put(t, ", custom_key asc,\n"
-           "    custom_value asc, category asc, lower asc, upper asc, threshold asc,\n"
-           "    default_scale asc, score asc, tags asc, reason asc\n");
+        cs_buf_printf(t, ", %s asc", dim_column(o->by[i]));
+    cs_buf_printf(t, ", custom_key asc,\n"
+                     "    custom_value asc, category asc, lower asc, upper asc, threshold asc,\n"
+                     "    default_scale asc, score asc, tags asc, reason asc\n");
 }
 
 /* "| where <col> >= since_t - merge_slack" and/or the until side. */
 static void
-put_window(struct text *t, const struct cs_kql_opts *o, const char *col, bool slack)
+put_window(struct cs_buf *t, const struct cs_kql_opts *o, const char *col, bool slack)
 {
     if (o->has_since)
-        put(t, "    | where %s >= since_t%s\n", col, slack ? " - merge_slack" : "");
+        cs_buf_printf(t, "    | where %s >= since_t%s\n", col, slack ? " - merge_slack" : "");
     if (o->has_until)
-        put(t, "    | where %s < until_t%s\n", col, slack ? " + merge_slack" : "");
+        cs_buf_printf(t, "    | where %s < until_t%s\n", col, slack ? " + merge_slack" : "");
 }
 
 static void
-put_resource_filter(struct text *t, const struct cs_kql_opts *o, const char *col)
+put_resource_filter(struct cs_buf *t, const struct cs_kql_opts *o, const char *col)
 {
     if (o->n_resources)
-        put(t,
-            "    | where %s in (resource_filter) or resource_name(%s) in (resource_filter)\n",
-            col, col);
+        cs_buf_printf(t,
+                      "    | where %s in (resource_filter) or resource_name(%s) in (resource_filter)\n",
+                      col, col);
 }
 
 char *
@@ -487,15 +459,15 @@ cs_kql_columns_text(const struct cs_kql_opts *o)
     struct cs_err e;
     if (check_by(o, &e))
         return NULL;
-    struct text t = {0};
-    put(&t, "%s", "");
+    struct cs_buf t = {0};
+    cs_buf_printf(&t, "%s", "");
     for (size_t i = 0; i < cs_kql_n_columns; i++) {
-        put(&t, "%s\t%s\n", cs_kql_columns[i].name, cs_kql_columns[i].type);
+        cs_buf_printf(&t, "%s\t%s\n", cs_kql_columns[i].name, cs_kql_columns[i].type);
         if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
             for (size_t k = 0; k < o->n_by; k++)
-                put(&t, "%s\tstring\n", dim_column(o->by[k]));
+                cs_buf_printf(&t, "%s\tstring\n", dim_column(o->by[k]));
     }
-    return t.s;
+    return cs_buf_take(&t);
 }
 
 cs_status
@@ -531,182 +503,182 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
     if (!(o->default_threshold >= 0 && o->default_threshold <= 100))
         return cs_fail(err, CS_E_USAGE, "--default-threshold", "not a number from 0 to 100");
 
-    struct text t = {0};
+    struct cs_buf t = {0};
     char b1[32], b2[32];
-    put(&t, "// %s: the counts behind `callsurvey report`, computed where the data is\n",
-        o->version ? o->version : "callsurvey");
-    put(&t, "// command: ");
+    cs_buf_printf(&t, "// %s: the counts behind `callsurvey report`, computed where the data is\n",
+                  o->version ? o->version : "callsurvey");
+    cs_buf_printf(&t, "// command: ");
     put_comment_text(&t, o->command_line ? o->command_line : "callsurvey kql");
-    put(&t, "\n//\n"
-            "// Returns one table (columns below); every row adds up across periods, resources and\n"
-            "// result files:\n"
-            "//   row_kind \"rating\": n = responses with this score and exactly this tag set\n"
-            "//   row_kind \"total\":  n = surveys, with distinct calls and participants (per\n"
-            "//                      period and resource) and first and last survey time\n"
-            "//   row_kind \"merged\": n = records merged into a survey of another row (repeats and\n"
-            "//                      updates of one SurveyId)\n"
-            "//   row_kind \"reject\": n = records the web SDK's rules reject, per reason\n"
-            "// The rules are those of `callsurvey report`; the C function named beside each step\n"
-            "// holds the local one.  Columns:\n");
+    cs_buf_printf(&t, "\n//\n"
+                      "// Returns one table (columns below); every row adds up across periods, resources and\n"
+                      "// result files:\n"
+                      "//   row_kind \"rating\": n = responses with this score and exactly this tag set\n"
+                      "//   row_kind \"total\":  n = surveys, with distinct calls and participants (per\n"
+                      "//                      period and resource) and first and last survey time\n"
+                      "//   row_kind \"merged\": n = records merged into a survey of another row (repeats and\n"
+                      "//                      updates of one SurveyId)\n"
+                      "//   row_kind \"reject\": n = records the web SDK's rules reject, per reason\n"
+                      "// The rules are those of `callsurvey report`; the C function named beside each step\n"
+                      "// holds the local one.  Columns:\n");
     for (size_t i = 0; i < cs_kql_n_columns; i++) {
-        put(&t, "//   %-14s %-9s %s\n", cs_kql_columns[i].name, cs_kql_columns[i].type,
-            cs_kql_columns[i].what);
+        cs_buf_printf(&t, "//   %-14s %-9s %s\n", cs_kql_columns[i].name, cs_kql_columns[i].type,
+                      cs_kql_columns[i].what);
         if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
             for (size_t k = 0; k < o->n_by; k++) {
                 const struct dim *d = find_dim(o->by[k]);
-                put(&t, "//   %-14s %-9s --by %s: ACSCallSummary %s of the survey's leg%s\n",
-                    d->column, "string", d->name, d->source,
-                    d->cut_suffix ? " (build suffix cut)" : "");
+                cs_buf_printf(&t, "//   %-14s %-9s --by %s: ACSCallSummary %s of the survey's leg%s\n",
+                              d->column, "string", d->name, d->source,
+                              d->cut_suffix ? " (build suffix cut)" : "");
             }
     }
-    put(&t, "//\n// ---- parameters ---------------------------------------------------------------\n");
+    cs_buf_printf(&t, "//\n// ---- parameters ---------------------------------------------------------------\n");
     if (o->has_since)
-        put(&t, "let since_t = datetime(%s);   // surveys at or after this time\n",
-            cs_time_format(o->since_us, b1));
+        cs_buf_printf(&t, "let since_t = datetime(%s);   // surveys at or after this time\n",
+                      cs_time_format(o->since_us, b1));
     if (o->has_until)
-        put(&t, "let until_t = datetime(%s);   // surveys before this time\n",
-            cs_time_format(o->until_us, b2));
+        cs_buf_printf(&t, "let until_t = datetime(%s);   // surveys before this time\n",
+                      cs_time_format(o->until_us, b2));
     if (o->has_since || o->has_until)
-        put(&t, "// the records of one survey this far outside the window still merge with it\n"
-                "let merge_slack = 2d;\n");
+        cs_buf_printf(&t, "// the records of one survey this far outside the window still merge with it\n"
+                          "let merge_slack = 2d;\n");
     else
-        put(&t, "// no --since/--until/--week: every row the caller's time range lets through\n");
-    put(&t, "let default_threshold = real(%s);   // for ratings sent without a scale\n",
-        cs_js_number(o->default_threshold, b1));
+        cs_buf_printf(&t, "// no --since/--until/--week: every row the caller's time range lets through\n");
+    cs_buf_printf(&t, "let default_threshold = real(%s);   // for ratings sent without a scale\n",
+                  cs_js_number(o->default_threshold, b1));
     if (o->n_resources) {
-        put(&t, "// --resource: full ARM ids or their last segment, compared in upper case\n"
-                "let resource_filter = ");
+        cs_buf_printf(&t, "// --resource: full ARM ids or their last segment, compared in upper case\n"
+                          "let resource_filter = ");
         put_list(&t, o->resources, o->n_resources, true);
-        put(&t, ";\n");
+        cs_buf_printf(&t, ";\n");
     }
     if (o->n_custom_keys) {
-        put(&t, "let custom_keys = ");
+        cs_buf_printf(&t, "let custom_keys = ");
         put_list(&t, o->custom_keys, o->n_custom_keys, false);
-        put(&t, ";   // --custom-keys\nlet event_name = ");
+        cs_buf_printf(&t, ";   // --custom-keys\nlet event_name = ");
         put_lit(&t, o->event_name);
-        put(&t, ";   // the custom events read (--event-name)\nlet id_key = ");
+        cs_buf_printf(&t, ";   // the custom events read (--event-name)\nlet id_key = ");
         put_lit(&t, o->id_key);
-        put(&t, ";   // their property holding the survey id (--id-key)\n");
+        cs_buf_printf(&t, ";   // their property holding the survey id (--id-key)\n");
     }
-    put(&t, "// ---- the web SDK's issue lists (FORMATS.md section 4) ---------------------------\n");
+    cs_buf_printf(&t, "// ---- the web SDK's issue lists (FORMATS.md section 4) ---------------------------\n");
     put_tag_list(&t, "overall_tags", CS_CAT_OVERALL);
     put_tag_list(&t, "audio_tags", CS_CAT_AUDIO);
     put_tag_list(&t, "video_tags", CS_CAT_VIDEO);
     put_tag_list(&t, "screenshare_tags", CS_CAT_SCREENSHARE);
-    put(&t,
-        "let overall_aliases = dynamic([\"CannotJoin\", \"CannotInvite\"]);   // native SDK spellings\n"
-        "// tags only another category's list has: the SDK rejects them\n"
-        "let overall_wrong = set_difference(array_concat(audio_tags, video_tags, screenshare_tags),\n"
-        "    overall_tags);\n"
-        "let audio_wrong = set_difference(array_concat(overall_tags, overall_aliases, video_tags,\n"
-        "    screenshare_tags), audio_tags);\n"
-        "let video_wrong = set_difference(array_concat(overall_tags, overall_aliases, audio_tags,\n"
-        "    screenshare_tags), video_tags);\n"
-        "let screenshare_wrong = set_difference(array_concat(overall_tags, overall_aliases,\n"
-        "    audio_tags, video_tags), screenshare_tags);\n");
-    put(&t, "%s%s", helpers, o->bucket_day ? period_day : period_week);
+    cs_buf_printf(&t,
+                  "let overall_aliases = dynamic([\"CannotJoin\", \"CannotInvite\"]);   // native SDK spellings\n"
+                  "// tags only another category's list has: the SDK rejects them\n"
+                  "let overall_wrong = set_difference(array_concat(audio_tags, video_tags, screenshare_tags),\n"
+                  "    overall_tags);\n"
+                  "let audio_wrong = set_difference(array_concat(overall_tags, overall_aliases, video_tags,\n"
+                  "    screenshare_tags), audio_tags);\n"
+                  "let video_wrong = set_difference(array_concat(overall_tags, overall_aliases, audio_tags,\n"
+                  "    screenshare_tags), video_tags);\n"
+                  "let screenshare_wrong = set_difference(array_concat(overall_tags, overall_aliases,\n"
+                  "    audio_tags, video_tags), screenshare_tags);\n");
+    cs_buf_printf(&t, "%s%s", helpers, o->bucket_day ? period_day : period_week);
 
-    put(&t, "// ---- 1. every record, normalised and checked (ingest/fields.c, model/survey.c) --\n"
-            "let checked = ACSCallSurvey\n");
+    cs_buf_printf(&t, "// ---- 1. every record, normalised and checked (ingest/fields.c, model/survey.c) --\n"
+                      "let checked = ACSCallSurvey\n");
     put_window(&t, o, "TimeGenerated", true);
-    put(&t, "%s", checked_body);
+    cs_buf_printf(&t, "%s", checked_body);
 
-    put(&t, "// ---- 2. rejected records, per reason (each at its own time and resource) -------\n"
-            "let rejects = checked\n"
-            "    | where Reason != \"\"\n");
+    cs_buf_printf(&t, "// ---- 2. rejected records, per reason (each at its own time and resource) -------\n"
+                      "let rejects = checked\n"
+                      "    | where Reason != \"\"\n");
     put_window(&t, o, "TimeGenerated", false);
     put_resource_filter(&t, o, "ResourceKey");
-    put(&t, "    | summarize n = count() by period = iff(isnull(TimeGenerated), \"\",\n"
-            "        period_of(TimeGenerated)), resource_id = ResourceKey, reason = Reason\n"
-            "    | extend row_kind = \"reject\";\n");
+    cs_buf_printf(&t, "    | summarize n = count() by period = iff(isnull(TimeGenerated), \"\",\n"
+                      "        period_of(TimeGenerated)), resource_id = ResourceKey, reason = Reason\n"
+                      "    | extend row_kind = \"reject\";\n");
 
-    put(&t, "// ---- 3. surveys: the valid records of one SurveyId merged (store/store.c merge) --\n"
-            "let valid = checked | where Reason == \"\";\n"
-            "// a survey's time is its earliest record's; its call, participant and resource the\n"
-            "// first given\n"
-            "let surveys = valid\n"
-            "    | summarize SurveyTime = min(TimeGenerated), records = count(),\n"
-            "        CallKey = take_anyif(CallKey, CallKey != \"\"), PartKey = take_anyif(PartKey, PartKey != \"\"),\n"
-            "        resource_id = take_anyif(ResourceKey, ResourceKey != \"\") by SurveyKey\n");
+    cs_buf_printf(&t, "// ---- 3. surveys: the valid records of one SurveyId merged (store/store.c merge) --\n"
+                      "let valid = checked | where Reason == \"\";\n"
+                      "// a survey's time is its earliest record's; its call, participant and resource the\n"
+                      "// first given\n"
+                      "let surveys = valid\n"
+                      "    | summarize SurveyTime = min(TimeGenerated), records = count(),\n"
+                      "        CallKey = take_anyif(CallKey, CallKey != \"\"), PartKey = take_anyif(PartKey, PartKey != \"\"),\n"
+                      "        resource_id = take_anyif(ResourceKey, ResourceKey != \"\") by SurveyKey\n");
     put_window(&t, o, "SurveyTime", false);
     put_resource_filter(&t, o, "resource_id");
-    put(&t, "    | extend period = period_of(SurveyTime);\n");
-    put(&t, "%s", ratings_body);
+    cs_buf_printf(&t, "    | extend period = period_of(SurveyTime);\n");
+    cs_buf_printf(&t, "%s", ratings_body);
     const char *sv = "surveys";
     if (o->n_by) {
         sv = "surveys_by";
-        put(&t, "// ---- 3b. --by: each survey's leg in ACSCallSummary (FORMATS.md section 8): same\n"
-                "// call (CorrelationId) and participant, trimmed, any case; a participant's latest\n"
-                "// leg; \"\" and \"null\" are \"unknown\", and so is a survey whose leg is missing\n"
-                "let dim_value = (v: string) { let x = clean_id(v); iff(x == \"\", \"unknown\", x) };\n"
-                "let legs = ACSCallSummary\n");
+        cs_buf_printf(&t, "// ---- 3b. --by: each survey's leg in ACSCallSummary (FORMATS.md section 8): same\n"
+                          "// call (CorrelationId) and participant, trimmed, any case; a participant's latest\n"
+                          "// leg; \"\" and \"null\" are \"unknown\", and so is a survey whose leg is missing\n"
+                          "let dim_value = (v: string) { let x = clean_id(v); iff(x == \"\", \"unknown\", x) };\n"
+                          "let legs = ACSCallSummary\n");
         put_window(&t, o, "TimeGenerated", true);
-        put(&t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
-                "        LegPart = tolower(clean_id(ParticipantId))\n"
-                "    | where LegCall != \"\" and LegPart != \"\"\n"
-                "    | summarize arg_max(TimeGenerated");
+        cs_buf_printf(&t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
+                          "        LegPart = tolower(clean_id(ParticipantId))\n"
+                          "    | where LegCall != \"\" and LegPart != \"\"\n"
+                          "    | summarize arg_max(TimeGenerated");
         for (size_t k = 0; k < o->n_by; k++)
-            put(&t, ", %s", dim_source(o->by[k]));
-        put(&t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
+            cs_buf_printf(&t, ", %s", dim_source(o->by[k]));
+        cs_buf_printf(&t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
         for (size_t k = 0; k < o->n_by; k++) {
             const struct dim *d = find_dim(o->by[k]);
             if (d->cut_suffix)
-                put(&t, ",\n        %s = dim_value(extract(@\"^[^_]*\", 0, clean_id(%s)))",
-                    d->column, d->source);
+                cs_buf_printf(&t, ",\n        %s = dim_value(extract(@\"^[^_]*\", 0, clean_id(%s)))",
+                              d->column, d->source);
             else
-                put(&t, ",\n        %s = dim_value(%s)", d->column, d->source);
+                cs_buf_printf(&t, ",\n        %s = dim_value(%s)", d->column, d->source);
         }
-        put(&t, ";\n"
-                "let surveys_by = surveys\n"
-                "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
-                "    | join kind=leftouter legs on LegCall, LegPart\n"
-                "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
-                "    | extend ");
+        cs_buf_printf(&t, ";\n"
+                          "let surveys_by = surveys\n"
+                          "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
+                          "    | join kind=leftouter legs on LegCall, LegPart\n"
+                          "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
+                          "    | extend ");
         for (size_t k = 0; k < o->n_by; k++) {
             const char *c = dim_column(o->by[k]);
-            put(&t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
+            cs_buf_printf(&t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
         }
-        put(&t, ";\n");
+        cs_buf_printf(&t, ";\n");
     }
 
     if (o->n_custom_keys) {
         const char *tcol = app_events ? "TimeGenerated" : "timestamp";
         const char *ncol = app_events ? "Name" : "name";
         const char *pcol = app_events ? "Properties" : "customDimensions";
-        put(&t, "// ---- 4. custom answers: each survey's latest answer per key (store/query.c) -----\n"
-                "let answers = ");
+        cs_buf_printf(&t, "// ---- 4. custom answers: each survey's latest answer per key (store/query.c) -----\n"
+                          "let answers = ");
         if (app_events) {
-            put(&t, "AppEvents\n");
+            cs_buf_printf(&t, "AppEvents\n");
         } else {
-            put(&t, "app(");
+            cs_buf_printf(&t, "app(");
             put_lit(&t, o->app);
-            put(&t, ").customEvents\n");
+            cs_buf_printf(&t, ").customEvents\n");
         }
         if (o->has_since || o->has_until)
-            put(&t, "    // answers come right after the survey; this far is searched\n");
+            cs_buf_printf(&t, "    // answers come right after the survey; this far is searched\n");
         put_window(&t, o, tcol, true);
-        put(&t,
-            "    | where %s == event_name\n"
-            "    | extend SurveyKey = tolower(trim(@\"[ \\t]+\", tostring(%s[id_key])))\n"
-            "    | where SurveyKey != \"\" and strlen(SurveyKey) <= 128\n"
-            "    | mv-expand custom_key = custom_keys to typeof(string)\n"
-            "    | where isnotnull(%s[custom_key])\n"
-            "    | extend custom_value = tostring(%s[custom_key]), AnswerTime = %s\n"
-            "    | summarize arg_max(AnswerTime, custom_value) by SurveyKey, custom_key;\n",
-            ncol, pcol, pcol, pcol, tcol);
-        put(&t, "// ---- 5. every survey once as itself (custom_key \"\") and once per custom key ----\n"
-                "let keyed = union\n"
-                "    (%s | extend custom_key = \"\", custom_value = \"\"),\n"
-                "    (%s | mv-expand custom_key = custom_keys to typeof(string)\n"
-                "        | join kind=leftouter answers on SurveyKey, custom_key\n"
-                "        | project-away SurveyKey1, custom_key1, AnswerTime);\n",
-            sv, sv);
+        cs_buf_printf(&t,
+                      "    | where %s == event_name\n"
+                      "    | extend SurveyKey = tolower(trim(@\"[ \\t]+\", tostring(%s[id_key])))\n"
+                      "    | where SurveyKey != \"\" and strlen(SurveyKey) <= 128\n"
+                      "    | mv-expand custom_key = custom_keys to typeof(string)\n"
+                      "    | where isnotnull(%s[custom_key])\n"
+                      "    | extend custom_value = tostring(%s[custom_key]), AnswerTime = %s\n"
+                      "    | summarize arg_max(AnswerTime, custom_value) by SurveyKey, custom_key;\n",
+                      ncol, pcol, pcol, pcol, tcol);
+        cs_buf_printf(&t, "// ---- 5. every survey once as itself (custom_key \"\") and once per custom key ----\n"
+                          "let keyed = union\n"
+                          "    (%s | extend custom_key = \"\", custom_value = \"\"),\n"
+                          "    (%s | mv-expand custom_key = custom_keys to typeof(string)\n"
+                          "        | join kind=leftouter answers on SurveyKey, custom_key\n"
+                          "        | project-away SurveyKey1, custom_key1, AnswerTime);\n",
+                      sv, sv);
     } else {
-        put(&t, "// ---- 4./5. no --custom-keys: every survey once, custom_key \"\" ------------------\n"
-                "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n",
-            sv);
+        cs_buf_printf(&t, "// ---- 4./5. no --custom-keys: every survey once, custom_key \"\" ------------------\n"
+                          "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n",
+                      sv);
     }
     put_counts(&t, o, sv);
-    *out = t.s;
+    *out = cs_buf_take(&t);
     return CS_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * report/model.h: building the report model (model/report_model.h) from
  * the store.  Built by
- * cs_report_model_build (report/summary.c) and freed by
+ * cs_report_model_build (report/model.c) and freed by
  * cs_report_model_free: the model owns every array in it.
  */
 #ifndef CS_REPORT_MODEL_H

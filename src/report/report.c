@@ -4,7 +4,7 @@
  * the workbook as their renderers land) and the terminal table.
  */
 #include "report/report.h"
-#include "report/review.h"
+#include "report/review_build.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -17,7 +17,7 @@
 #include "report/histograms_csv.h"
 #include "report/model.h"
 #include "report/report_int.h"
-#include "report/review.h"
+#include "report/review_build.h"
 #include "report/template.h"
 #include "report/xlsx_rows.h"
 #include "store/join.h"

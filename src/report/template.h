@@ -279,7 +279,7 @@ struct cs_template_params {
     size_t n_strings;
     const struct cs_privacy *privacy; /* borrowed from the report options: in
                                    privacy mode query steps read pseudonymized
-                                   views (store/privacy.h); NULL = off */
+                                   views (store/privacy_views.h); NULL = off */
     uint64_t query_memory;            /* SQLite heap bytes one query step may use
                                    (cs_query.heap_limit); 0 = no cap */
 };

@@ -19,7 +19,7 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
-#include "store/privacy.h"
+#include "store/privacy_views.h"
 
 /* ---- Private helpers ------------------------------------------------- */
 
@@ -293,7 +293,7 @@ step_query(struct cs_store *s, const struct cs_template *t, size_t i,
     };
     struct cs_result *r = NULL;
     /* privacy mode: the pseudonymized stand-ins exist for this query only,
-     * with a prefix of their own (store/privacy.h) */
+     * with a prefix of their own (store/privacy_views.h) */
     struct cs_store_privacy *pv = NULL;
     if (p && p->privacy) {
         cs_status ps = cs_store_privacy_begin(s, p->privacy, &pv, err);

@@ -10,6 +10,7 @@
  * --resource value, never pasted from input).
  */
 #include "store/export.h"
+#include "store/filter_sql.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -17,42 +18,6 @@
 
 /* ---- Private helpers ---------------------------------------------------- */
 
-/* The WHERE clause for filter f on survey_data d (as in store/query.c). */
-static void
-where_clause(const struct cs_filter *f, char *buf, size_t cap)
-{
-    size_t n = (size_t)snprintf(buf, cap, "1");
-    if (f && f->has_since)
-        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us >= ?100");
-    if (f && f->has_until)
-        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us < ?101");
-    if (f && f->n_resources) {
-        n += (size_t)snprintf(buf + n, cap - n,
-                              " AND d.resource IN (SELECT id FROM resource_data"
-                              " WHERE 0");
-        for (size_t i = 0; i < f->n_resources && n < cap; i++)
-            n += (size_t)snprintf(buf + n, cap - n,
-                                  " OR upper(resource_id) = upper(?%zu)"
-                                  " OR upper(name) = upper(?%zu)",
-                                  102 + i, 102 + i);
-        if (n < cap)
-            snprintf(buf + n, cap - n, ")");
-    }
-}
-
-static void
-bind_filter(sqlite3_stmt *q, const struct cs_filter *f)
-{
-    if (!f)
-        return;
-    if (f->has_since)
-        sqlite3_bind_int64(q, 100, f->since_us);
-    if (f->has_until)
-        sqlite3_bind_int64(q, 101, f->until_us);
-    /* SQLITE_STATIC: the filter's strings outlive the statement */
-    for (size_t i = 0; i < f->n_resources; i++)
-        sqlite3_bind_text(q, (int)(102 + i), f->resources[i], -1, SQLITE_STATIC);
-}
 
 static cs_status
 prepare(struct cs_store *s, const char *sql, sqlite3_stmt **q,
@@ -185,7 +150,7 @@ cs_export_surveys(struct cs_store *s, const struct cs_filter *f,
                   cs_export_survey_cb cb, void *ctx, struct cs_err *err)
 {
     char where[8192], sql[12000];
-    where_clause(f, where, sizeof where);
+    cs_filter_where(f, where, sizeof where);
     snprintf(sql, sizeof sql,
              "SELECT d.survey_id, d.time_us, d.day, d.week, r.name, r.resource_id,"
              " d.call_id, d.participant_id, coalesce(d.correlation_id, d.participant_id),"
@@ -202,8 +167,7 @@ cs_export_surveys(struct cs_store *s, const struct cs_filter *f,
     sqlite3_stmt *q;
     cs_status rc = prepare(s, sql, &q, err);
     if (rc == CS_OK) {
-        sqlite3_bind_double(q, 99, cs_store_default_threshold(s));
-        bind_filter(q, f);
+        cs_filter_bind(q, f, cs_store_default_threshold(s));
         struct survey_cb c = {cb};
         rc = run(s, q, survey_row, &c, ctx, err);
     }

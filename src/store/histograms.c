@@ -5,8 +5,8 @@
  * "AudioNoise,Echo" are one set), merges the groups that become equal, and
  * sorts the rows as the query's `order by` does.
  *
- * The survey filter repeats store/query.c's where_clause (same parameter
- * numbers): the two must select the same surveys.
+ * The survey filter is store/filter_sql.h's, as every query's: all of
+ * them select the same surveys.
  */
 #include "store/histograms.h"
 
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "store/filter_sql.h"
 #include "model/survey.h"
 
 struct row {
@@ -135,26 +136,6 @@ cmp_row(const void *pa, const void *pb)
     return strcmp(a->reason, b->reason);
 }
 
-/* store/query.c where_clause, for survey_data d. */
-static void
-where_clause(const struct cs_filter *f, char *buf, size_t cap)
-{
-    size_t n = (size_t)snprintf(buf, cap, "1");
-    if (f && f->has_since)
-        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us >= ?100");
-    if (f && f->has_until)
-        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us < ?101");
-    if (f && f->n_resources) {
-        n += (size_t)snprintf(buf + n, cap - n,
-                              " AND d.resource IN (SELECT id FROM resource_data WHERE 0");
-        for (size_t i = 0; i < f->n_resources && n < cap; i++)
-            n += (size_t)snprintf(buf + n, cap - n,
-                                  " OR upper(resource_id) = upper(?%zu)"
-                                  " OR upper(name) = upper(?%zu)",
-                                  102 + i, 102 + i);
-        snprintf(buf + n, cap - n, ")");
-    }
-}
 
 static cs_status
 prepare(struct cs_store *s, const char *sql, const struct cs_filter *f, sqlite3_stmt **q,
@@ -162,14 +143,7 @@ prepare(struct cs_store *s, const char *sql, const struct cs_filter *f, sqlite3_
 {
     if (sqlite3_prepare_v2(cs_store_db(s), sql, -1, q, NULL) != SQLITE_OK)
         return cs_fail(err, CS_E_DB, NULL, "histograms: %s", sqlite3_errmsg(cs_store_db(s)));
-    if (sqlite3_bind_parameter_index(*q, "?99"))
-        sqlite3_bind_double(*q, 99, cs_store_default_threshold(s));
-    if (f && f->has_since)
-        sqlite3_bind_int64(*q, 100, f->since_us);
-    if (f && f->has_until)
-        sqlite3_bind_int64(*q, 101, f->until_us);
-    for (size_t i = 0; f && i < f->n_resources; i++)
-        sqlite3_bind_text(*q, (int)(102 + i), f->resources[i], -1, SQLITE_STATIC);
+    cs_filter_bind(*q, f, cs_store_default_threshold(s));
     return CS_OK;
 }
 
@@ -227,7 +201,7 @@ cs_histograms_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket
                    void *ctx, struct cs_err *err)
 {
     char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
+    cs_filter_where(f, where, sizeof where);
     const char *pcol = bucket == CS_BUCKET_DAY
                            ? "date(d.day * 86400, 'unixepoch')"
                            : "printf('%d-W%02d', d.week / 100, d.week % 100)";

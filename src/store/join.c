@@ -17,51 +17,21 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "store/filter_sql.h"
 
 
-/* WHERE for surveys (d) and for events (e). */
+/* WHERE for surveys (d: the store's one survey filter) and for events (e). */
 static void
 filters(const struct cs_filter *f, char *ls, size_t ln, char *rs, size_t rn)
 {
-    size_t n = (size_t)snprintf(ls, ln, "1");
+    cs_filter_where(f, ls, ln);
     size_t m = (size_t)snprintf(rs, rn, "1");
-    if (f && f->has_since) {
-        n += (size_t)snprintf(ls + n, ln - n, " AND d.time_us >= ?100");
-        /* an event without a time (the tutorial's two-column CSV) can only
-         * be placed through its survey: it belongs to every window */
+    /* an event without a time (the tutorial's two-column CSV) can only be
+     * placed through its survey: it belongs to every window */
+    if (f && f->has_since)
         m += (size_t)snprintf(rs + m, rn - m, " AND (e.time_us IS NULL OR e.time_us >= ?100)");
-    }
-    if (f && f->has_until) {
-        n += (size_t)snprintf(ls + n, ln - n, " AND d.time_us < ?101");
-        m += (size_t)snprintf(rs + m, rn - m, " AND (e.time_us IS NULL OR e.time_us < ?101)");
-    }
-    if (f && f->n_resources) {
-        n += (size_t)snprintf(ls + n, ln - n,
-                              " AND d.resource IN (SELECT id FROM resource_data WHERE 0");
-        for (size_t i = 0; i < f->n_resources && n < ln; i++)
-            n += (size_t)snprintf(ls + n, ln - n,
-                                  " OR upper(resource_id) = upper(?%zu)"
-                                  " OR upper(name) = upper(?%zu)",
-                                  102 + i, 102 + i);
-        snprintf(ls + n, ln - n, ")");
-    }
-}
-
-static void
-bind_f(sqlite3_stmt *q, const struct cs_filter *f)
-{
-    if (!f)
-        return;
-    if (f->has_since && sqlite3_bind_parameter_index(q, "?100"))
-        sqlite3_bind_int64(q, 100, f->since_us);
-    if (f->has_until && sqlite3_bind_parameter_index(q, "?101"))
-        sqlite3_bind_int64(q, 101, f->until_us);
-    for (size_t i = 0; i < f->n_resources; i++) {
-        char nm[8];
-        snprintf(nm, sizeof nm, "?%zu", 102 + i);
-        if (sqlite3_bind_parameter_index(q, nm))
-            sqlite3_bind_text(q, (int)(102 + i), f->resources[i], -1, SQLITE_STATIC);
-    }
+    if (f && f->has_until)
+        snprintf(rs + m, rn - m, " AND (e.time_us IS NULL OR e.time_us < ?101)");
 }
 
 #define CTES                                                                                \
@@ -198,7 +168,7 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
              "SELECT survey_id, count(*), max(time_us) FROM R GROUP BY survey_id");
     if (prep(s, sql, &q, err))
         return CS_E_DB;
-    bind_f(q, f);
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const unsigned char *t = sqlite3_column_text(q, 0);
@@ -231,7 +201,7 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
         ev_free(&m);
         return CS_E_DB;
     }
-    bind_f(q, f);
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     size_t cap = 1024, k = 0;
     double *v = xmalloc(cap * sizeof *v);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -267,7 +237,7 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
         xfree(v);
         return CS_E_DB;
     }
-    bind_f(q, f);
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     if ((rc = sqlite3_step(q)) == SQLITE_ROW)
         a->keys = (uint64_t)sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -310,7 +280,7 @@ cs_join_keys(struct cs_store *s, const struct cs_filter *f, char ***keys,
     sqlite3_stmt *q;
     if (prep(s, sql, &q, err))
         return CS_E_DB;
-    bind_f(q, f);
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -363,7 +333,7 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
     sqlite3_stmt *q;
     if (prep(s, sql, &q, err))
         return CS_E_DB;
-    bind_f(q, f);
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     size_t alloc = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -498,7 +468,7 @@ cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
     sqlite3_stmt *q;
     if (prep(s, sql, &q, err))
         return CS_E_DB;
-    bind_f(q, f);
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct cs_join_row r = {0};

@@ -15,46 +15,10 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "store/filter_sql.h"
 
 static const char *const cat_prefix[4] = {"o", "a", "v", "s"};
 
-/* The WHERE clause for filter f (on survey_data d); parameters start at
- * ?100 (since), ?101 (until), ?102.. (resources). */
-static void
-where_clause(const struct cs_filter *f, char *buf, size_t cap)
-{
-    size_t n = (size_t)snprintf(buf, cap, "1");
-    if (f && f->has_since)
-        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us >= ?100");
-    if (f && f->has_until)
-        n += (size_t)snprintf(buf + n, cap - n, " AND d.time_us < ?101");
-    if (f && f->n_resources) {
-        n += (size_t)snprintf(buf + n, cap - n,
-                              " AND d.resource IN (SELECT id FROM resource_data"
-                              " WHERE 0");
-        for (size_t i = 0; i < f->n_resources && n < cap; i++)
-            n += (size_t)snprintf(buf + n, cap - n,
-                                  " OR upper(resource_id) = upper(?%zu)"
-                                  " OR upper(name) = upper(?%zu)",
-                                  102 + i, 102 + i);
-        snprintf(buf + n, cap - n, ")");
-    }
-}
-
-static void
-bind_filter(sqlite3_stmt *q, const struct cs_filter *f, double def_thr)
-{
-    if (sqlite3_bind_parameter_index(q, "?99"))
-        sqlite3_bind_double(q, 99, def_thr);
-    if (!f)
-        return;
-    if (f->has_since)
-        sqlite3_bind_int64(q, 100, f->since_us);
-    if (f->has_until)
-        sqlite3_bind_int64(q, 101, f->until_us);
-    for (size_t i = 0; i < f->n_resources; i++)
-        sqlite3_bind_text(q, (int)(102 + i), f->resources[i], -1, SQLITE_STATIC);
-}
 
 static cs_status
 prepare(struct cs_store *s, const char *sql, sqlite3_stmt **q, struct cs_err *err)
@@ -78,7 +42,7 @@ cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
                       cs_unknown_cb cb, void *ctx, struct cs_err *err)
 {
     char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
+    cs_filter_where(f, where, sizeof where);
     for (int c = 0; c < 4; c++) {
         const char *p = cat_prefix[c];
         snprintf(sql, sizeof sql,
@@ -92,7 +56,7 @@ cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
         sqlite3_stmt *q;
         if (prepare(s, sql, &q, err))
             return CS_E_DB;
-        bind_filter(q, f, cs_store_default_threshold(s));
+        cs_filter_bind(q, f, cs_store_default_threshold(s));
         int rc;
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             struct cs_unknown_row r = {
@@ -180,33 +144,6 @@ cs_query_window_totals(struct cs_store *s, const struct cs_filter *f,
     return rc;
 }
 
-cs_status
-cs_query_resources(struct cs_store *s, const struct cs_filter *f,
-                   void (*cb)(void *ctx, const char *id, const char *name,
-                              uint64_t surveys),
-                   void *ctx, struct cs_err *err)
-{
-    char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
-    snprintf(sql, sizeof sql,
-             "SELECT r.resource_id, r.name, count(*) FROM survey_data d"
-             " JOIN resource_data r ON r.id = d.resource WHERE %s"
-             " GROUP BY r.id ORDER BY r.name, r.resource_id",
-             where);
-    sqlite3_stmt *q;
-    if (prepare(s, sql, &q, err))
-        return CS_E_DB;
-    bind_filter(q, f, cs_store_default_threshold(s));
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        cb(ctx, (const char *)sqlite3_column_text(q, 0),
-           (const char *)sqlite3_column_text(q, 1),
-           (uint64_t)sqlite3_column_int64(q, 2));
-    if (rc != SQLITE_DONE)
-        return step_fail(s, q, err);
-    sqlite3_finalize(q);
-    return CS_OK;
-}
 
 /* Up to `max` distinct texts of a one-column query, comma-joined into buf,
  * with ", ... (N in all)" when there are more.  Returns the count. */
@@ -512,7 +449,7 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     sqlite3_finalize(q);
 
     char where[8192], sql[10000];
-    where_clause(f, where, sizeof where);
+    cs_filter_where(f, where, sizeof where);
     const char *bcol = bucket == CS_BUCKET_WEEK  ? "d.week"
                        : bucket == CS_BUCKET_DAY ? "d.day"
                                                  : "0";
@@ -542,7 +479,7 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     if (prepare(s, sql, &q, err))
         return CS_E_DB;
     double def_thr = cs_store_default_threshold(s);
-    bind_filter(q, f, def_thr);
+    cs_filter_bind(q, f, def_thr);
     if (by == CS_GROUP_CUSTOM) {
         char *path = xasprintf("$.\"%s\"", custom_key ? custom_key : "");
         sqlite3_bind_text(q, 98, path, -1, SQLITE_TRANSIENT);

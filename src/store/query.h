@@ -42,13 +42,6 @@ cs_status cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
 cs_status cs_query_window_totals(struct cs_store *s, const struct cs_filter *f,
                                  struct cs_window_totals *t, struct cs_err *err);
 
-/* Resource names present (short names, ordered) in the filter: for the
- * About text and for checking --resource values.  Calls cb once per
- * resource with its full id and short name. */
-cs_status cs_query_resources(struct cs_store *s, const struct cs_filter *f,
-                             void (*cb)(void *ctx, const char *id,
-                                        const char *name, uint64_t surveys),
-                             void *ctx, struct cs_err *err);
 
 /* Every --resource value of f names a resource of the store (its full id or
  * short name, any case); else CS_E_NODATA naming the value and listing the

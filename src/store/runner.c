@@ -13,7 +13,7 @@
  * the call, with SQLITE_LIMIT_LENGTH lowered to the result's byte cap: the
  * store's own statements never run under them.  In privacy mode the
  * authorizer also keeps the raw tables behind their pseudonymized
- * stand-ins (private_refused, store/privacy.h).
+ * stand-ins (private_refused, store/privacy_views.h).
  */
 #include "store/runner.h"
 
@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "core/mem.h"
-#include "store/privacy.h"
+#include "store/privacy_views.h"
 
 /* ---- The query memory cap ------------------------------------------- */
 
@@ -243,7 +243,7 @@ deny(struct auth_ctx *c, int action, const char *a1, const char *a2)
     return verdict;
 }
 
-/* The privacy fence (store/privacy.h): a raw table of the main schema may
+/* The privacy fence (store/privacy_views.h): a raw table of the main schema may
  * only be read inside the prefixed views that pseudonymize it (`trigger`
  * is the innermost view or CTE being read: a CTE would need the random
  * prefix, which hides in the temp catalogue, refused too). */

@@ -93,7 +93,7 @@ struct cs_query {
                              every SQLite allocation of the process while it is
                              armed (for the call only), so no other thread may
                              use SQLite meanwhile */
-    const char *private_prefix; /* privacy mode (store/privacy.h), NULL = off:
+    const char *private_prefix; /* privacy mode (store/privacy_views.h), NULL = off:
                              reading a raw table (survey_data, custom_events,
                              reject_data) of the main schema is refused except
                              inside views whose name starts with this prefix,

@@ -79,7 +79,7 @@ void cs_store_read_end(struct cs_store *s);
 cs_status cs_store_spill_sorts(struct cs_store *s, struct cs_err *err);
 
 /* Is name one of the views the store shadows with a TEMP copy per
- * connection (they read the run's settings)?  store/privacy.c keeps them. */
+ * connection (they read the run's settings)?  store/privacy_views.c keeps them. */
 bool cs_store_temp_view(const char *name);
 
 /* Start the transaction of one input named `source` (as messages name it). */

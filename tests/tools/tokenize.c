@@ -2,7 +2,7 @@
  * tests/tools/tokenize.c FILE: the bare cost of tokenizing a JSON Lines
  * file with jsmn on one core, the floor `make bench` compares ingest with
  * (issue 9: ingest within 3x of it).  Reads the file in 4 MiB blocks,
- * tokenizes every line with the same jsmn build flags as src/ingest/json.c
+ * tokenizes every line with the same jsmn build flags as src/ingest/json_read.c
  * (strict, static), and prints "lines tokens seconds".  Nothing is stored
  * or validated.
  */

@@ -1,6 +1,6 @@
 /* Unit tests for privacy mode: model/privacy.c (keyed pseudonyms against
  * vectors computed with Python's hmac module, id normalization, key file
- * errors, the free-text rule and the answer filter) and store/privacy.c
+ * errors, the free-text rule and the answer filter) and store/privacy_views.c
  * with the runner's privacy fence (template SQL sees pseudonyms through the
  * contract views and the raw tables' stand-ins; every way around them is
  * refused; nothing is left behind after a query). */
@@ -22,7 +22,7 @@
 #include "model/privacy.h"
 #include "report/report.h"
 #include "report/template.h"
-#include "store/privacy.h"
+#include "store/privacy_views.h"
 #include "store/runner.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -192,7 +192,7 @@ test_text_rule(void **state)
     cs_privacy_free(&k);
 }
 
-/* ==== store/privacy.c and the runner's fence ============================= */
+/* ==== store/privacy_views.c and the runner's fence ============================= */
 
 static struct cs_store *S;
 

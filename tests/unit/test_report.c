@@ -1,4 +1,4 @@
-/* Unit tests for the report model (report/summary.c) on a hand-made store:
+/* Unit tests for the report model (report/model.c) on a hand-made store:
  * figures worked out by hand, mixed scales never pooled, tag shares and
  * pairs, trend buckets, and the --week/--since/--until/--resource filters
  * at their boundaries (inclusive since, exclusive until, UTC). */

@@ -1,5 +1,5 @@
 /*
- * report/compare.c: groups against a baseline.
+ * report/compare_run.c: groups against a baseline.
  *
  * One grouped scan of the store gives a histogram cube with a group
  * dimension; each group's (category, scale) figures are built exactly as
@@ -12,8 +12,8 @@
  * small to judge", with the minimum detectable rise for the sizes at hand.
  * Scales are never pooled: a row compares one scale with the same scale.
  */
-#include "report/compare.h"
-#include "report/review.h"
+#include "report/compare_run.h"
+#include "report/review_build.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "core/mem.h"
 #include "model/privacy.h"
 #include "model/survey.h"
@@ -229,7 +230,7 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             c->rows[c->n_rows++] = r;
         }
     }
-    /* verdicts: one code path with the review (report/review.c) */
+    /* verdicts: one code path with the review (report/review_build.c) */
     {
         size_t n = c->n_rows ? c->n_rows : 1;
         struct stats_poor_cmp *cmp = xcalloc(n, sizeof *cmp);
@@ -303,29 +304,6 @@ cs_compare_apply_privacy(struct cs_compare *c, const struct cs_privacy *p)
     return n;
 }
 
-struct text {
-    char *s;
-    size_t n, cap;
-};
-
-static void
-tp(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void
-tp(struct text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
-        va_end(ap);
-        if (k >= 0 && (size_t)k < t->cap - t->n) {
-            t->n += (size_t)k;
-            return;
-        }
-        t->cap = t->cap * 2 + (size_t)(k > 0 ? k : 0) + 256;
-        t->s = xrealloc(t->s, t->cap);
-    }
-}
 
 static const char *
 pc(double v, char *b)
@@ -339,9 +317,9 @@ pc(double v, char *b)
 char *
 cs_compare_text(const struct cs_compare *c, bool only_worse)
 {
-    struct text t = {0};
-    tp(&t, "%-12s %-11s %-18s %8s %9s %9s %-22s %9s  %s\n", "category", "scale", "group",
-       "n", "poor", "baseline", "difference (95% CI)", "p (Holm)", "verdict");
+    struct cs_buf t = {0};
+    cs_buf_printf(&t, "%-12s %-11s %-18s %8s %9s %9s %-22s %9s  %s\n", "category", "scale", "group",
+                  "n", "poor", "baseline", "difference (95% CI)", "p (Holm)", "verdict");
     for (size_t i = 0; i < c->n_rows; i++) {
         const struct cmp_row *r = &c->rows[i];
         if (only_worse && r->verdict != CS_VERDICT_WORSE)
@@ -372,23 +350,23 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
             snprintf(verdict, sizeof verdict, "no evidence: smaller than --min-effect");
         else
             snprintf(verdict, sizeof verdict, "%s", cs_verdict_name(r->verdict));
-        tp(&t, "%-12s %-11s %-18.18s %8llu %9s %9s %-22s %9s  %s\n",
-           cs_category_title((enum cs_category)r->cat), sc, c->groups[r->group].label,
-           (unsigned long long)r->n, pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
-           verdict);
+        cs_buf_printf(&t, "%-12s %-11s %-18.18s %8llu %9s %9s %-22s %9s  %s\n",
+                      cs_category_title((enum cs_category)r->cat), sc, c->groups[r->group].label,
+                      (unsigned long long)r->n, pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
+                      verdict);
     }
     if (c->baseline_previous)
-        tp(&t, "baseline: each %s against the one before it; %zu worse, %zu better, %zu rows\n",
-           c->by, c->n_worse, c->n_better, c->n_rows);
+        cs_buf_printf(&t, "baseline: each %s against the one before it; %zu worse, %zu better, %zu rows\n",
+                      c->by, c->n_worse, c->n_better, c->n_rows);
     else
-        tp(&t, "baseline: %s (%s); %zu worse, %zu better, %zu rows\n",
-           c->groups[c->baseline].label,
-           c->baseline_given ? "--baseline"
-           : (strcmp(c->by, "week") == 0 || strcmp(c->by, "day") == 0)
-               ? "the earliest"
-               : "the most surveys",
-           c->n_worse, c->n_better, c->n_rows);
-    return t.s;
+        cs_buf_printf(&t, "baseline: %s (%s); %zu worse, %zu better, %zu rows\n",
+                      c->groups[c->baseline].label,
+                      c->baseline_given ? "--baseline"
+                      : (strcmp(c->by, "week") == 0 || strcmp(c->by, "day") == 0)
+                          ? "the earliest"
+                          : "the most surveys",
+                      c->n_worse, c->n_better, c->n_rows);
+    return cs_buf_take(&t);
 }
 
 /* ---- compare.xlsx ------------------------------------------------------ */
@@ -561,24 +539,6 @@ xlsx_distributions(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err 
     return rc;
 }
 
-cs_status
-cs_compare_xlsx(const struct cs_compare *c, const char *path, int64_t run_time_s,
-                const char *tool_version, struct cs_err *err)
-{
-    struct cs_xlsx *x = NULL;
-    struct cs_xlsx_opts xo = {.tool_version = tool_version, .run_time_s = run_time_s};
-    cs_status rc = cs_xlsx_open(path, &xo, &x, err);
-    if (rc)
-        return rc;
-    if ((rc = xlsx_comparison(x, c, "Comparison", err)) == CS_OK &&
-        (rc = xlsx_groups(x, c, err)) == CS_OK)
-        rc = xlsx_distributions(x, c, err);
-    if (rc) {
-        cs_xlsx_abort(&x);
-        return rc;
-    }
-    return cs_xlsx_close(&x, err);
-}
 
 /* ---- the release-compare template -------------------------------------- */
 

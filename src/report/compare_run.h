@@ -1,11 +1,11 @@
 /*
- * report/compare.h: `callsurvey compare`: groups (resources, weeks, days,
+ * report/compare_run.h: `callsurvey compare`: groups (resources, weeks, days,
  * or answers of a custom question) side by side, each (category, scale)
  * against the baseline group with intervals, tests, Holm-adjusted p-values
  * and a verdict (DESIGN.md §6 compare.json, §8 comparisons).
  */
-#ifndef CS_REPORT_COMPARE_H
-#define CS_REPORT_COMPARE_H
+#ifndef CS_REPORT_COMPARE_RUN_H
+#define CS_REPORT_COMPARE_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,13 +46,6 @@ void cs_compare_free(struct cs_compare **c);
  * written.  Other groupings (resources, weeks, days) hold no ids and stay.
  * NULL p: nothing changes.  Returns the number of groups renamed. */
 size_t cs_compare_apply_privacy(struct cs_compare *c, const struct cs_privacy *p);
-
-/* DIR/compare.xlsx: Comparison (every row with its tests, intervals in two
- * columns), Groups (short name, full id, surveys), and per category a sheet
- * of score shares by group with a native clustered column chart. */
-cs_status cs_compare_xlsx(const struct cs_compare *c, const char *path,
-                          int64_t run_time_s, const char *tool_version,
-                          struct cs_err *err);
 
 struct cs_template;
 struct cs_template_params;

@@ -1,5 +1,5 @@
 /*
- * report/review.c: the weekly review (report/review.h).
+ * report/review_build.c: the weekly review (report/review_build.h).
  *
  * The period and its comparison period are each scanned into a cube
  * (store/query.h), the cube into (category, scale) groups (report/model.h);
@@ -19,7 +19,7 @@
 #include "core/mem.h"
 #include "model/survey.h"
 #include "report/model.h"
-#include "report/review.h"
+#include "report/review_build.h"
 
 #define US_PER_WEEK (7 * CS_US_PER_DAY)
 

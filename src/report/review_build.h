@@ -1,12 +1,12 @@
 /*
- * report/review.h: the weekly review (issue 17): what changed between the
+ * report/review_build.h: the weekly review (issue 17): what changed between the
  * review period and its comparison period, on each category's primary
  * scale, with the tags and resources that moved most.  Fills the plain
  * data of model/review.h from the store's cubes; the verdicts come from
  * cs_judge_table, which `compare` uses too (one code path for both).
  */
-#ifndef CS_REPORT_REVIEW_H
-#define CS_REPORT_REVIEW_H
+#ifndef CS_REPORT_REVIEW_BUILD_H
+#define CS_REPORT_REVIEW_BUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * ingest/json.c: JSON texts to records, with jsmn.
+ * ingest/json_read.c: JSON texts to records, with jsmn.
  *
  * jsmn tokenizes in place without allocating per value (DESIGN.md §3: the
  * ingest hot path), so a record costs one pass of the tokenizer plus one

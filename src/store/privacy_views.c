@@ -1,5 +1,5 @@
 /*
- * store/privacy.c: pseudonymized TEMP stand-ins for template SQL (see
+ * store/privacy_views.c: pseudonymized TEMP stand-ins for template SQL (see
  * privacy.h).
  *
  * The column lists of the stand-ins come from PRAGMA table_info, so a
@@ -12,7 +12,7 @@
  * names in DDL), which is why the views need temp copies at all: only a
  * temp view's unqualified names find the temp stand-ins first.
  */
-#include "store/privacy.h"
+#include "store/privacy_views.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/mem.h"
 #include "ingest/answers.h"
 
@@ -79,24 +80,14 @@ is_id_column(const char *c)
            strcasecmp(c + n - 3, "_id") == 0;
 }
 
-/* Append s to *buf (owned, grown). */
-static void
-cat(char **buf, size_t *len, const char *s)
-{
-    size_t k = strlen(s);
-    *buf = xrealloc(*buf, *len + k + 1);
-    memcpy(*buf + *len, s, k + 1);
-    *len += k;
-}
-
 /* "name" with quotes doubled, appended. */
 static void
-cat_ident(char **buf, size_t *len, const char *name)
+cat_ident(struct cs_buf *b, const char *name)
 {
-    cat(buf, len, "\"");
+    cs_buf_puts(b, "\"");
     for (const char *p = name; *p; p++)
-        cat(buf, len, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-    cat(buf, len, "\"");
+        cs_buf_puts(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
+    cs_buf_puts(b, "\"");
 }
 
 static cs_status
@@ -120,7 +111,7 @@ remember(struct cs_store_privacy *h, const char *name)
 
 /* The select list of table t's stand-in. */
 static cs_status
-standin_columns(sqlite3 *db, const char *t, char **cols, size_t *len, struct cs_err *err)
+standin_columns(sqlite3 *db, const char *t, struct cs_buf *cols, struct cs_err *err)
 {
     char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q, 'main') ORDER BY cid", t);
     sqlite3_stmt *q;
@@ -134,28 +125,28 @@ standin_columns(sqlite3 *db, const char *t, char **cols, size_t *len, struct cs_
         if (!c)
             continue;
         if (n++)
-            cat(cols, len, ", ");
+            cs_buf_puts(cols, ", ");
         if (is_id_column(c)) {
-            cat(cols, len, "cs_pseudo(");
-            cat_ident(cols, len, c);
-            cat(cols, len, ")");
+            cs_buf_puts(cols, "cs_pseudo(");
+            cat_ident(cols, c);
+            cs_buf_puts(cols, ")");
         } else if (strcmp(t, "custom_events") == 0 &&
                    (strcmp(c, "props") == 0 || strcmp(c, "measurements") == 0)) {
-            cat(cols, len, "cs_answers(");
-            cat_ident(cols, len, c);
-            cat(cols, len, ")");
+            cs_buf_puts(cols, "cs_answers(");
+            cat_ident(cols, c);
+            cs_buf_puts(cols, ")");
         } else if ((strcmp(t, "reject_data") == 0 && strcmp(c, "raw") == 0) ||
                    (strcmp(t, "reject_data") == 0 && strcmp(c, "rhash") == 0) ||
                    (strcmp(t, "custom_events") == 0 && strcmp(c, "phash") == 0)) {
             /* raw text, and an unkeyed hash of the raw answers (which
              * would confirm a guessed answer) */
-            cat(cols, len, "NULL");
+            cs_buf_puts(cols, "NULL");
         } else {
-            cat_ident(cols, len, c);
+            cat_ident(cols, c);
             continue;
         }
-        cat(cols, len, " AS ");
-        cat_ident(cols, len, c);
+        cs_buf_puts(cols, " AS ");
+        cat_ident(cols, c);
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
@@ -244,35 +235,32 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     cs_status rc = CS_OK;
     /* the stand-ins of the raw tables, each behind its prefixed reader */
     for (size_t i = 0; i < N_RAW && rc == CS_OK; i++) {
-        char *cols = NULL, *sql = NULL;
-        size_t cl = 0, sl = 0;
-        rc = standin_columns(db, raw_tables[i], &cols, &cl, err);
+        struct cs_buf cols = {0}, sql = {0};
+        rc = standin_columns(db, raw_tables[i], &cols, err);
         if (rc == CS_OK) {
             char reader[96];
             snprintf(reader, sizeof reader, "%s%s", h->prefix, raw_tables[i]);
-            cat(&sql, &sl, "CREATE TEMP VIEW ");
-            cat_ident(&sql, &sl, reader);
-            cat(&sql, &sl, " AS SELECT ");
-            cat(&sql, &sl, cols);
-            cat(&sql, &sl, " FROM main.");
-            cat_ident(&sql, &sl, raw_tables[i]);
-            rc = exec(db, sql, err);
+            cs_buf_puts(&sql, "CREATE TEMP VIEW ");
+            cat_ident(&sql, reader);
+            cs_buf_puts(&sql, " AS SELECT ");
+            cs_buf_puts(&sql, cols.s);
+            cs_buf_puts(&sql, " FROM main.");
+            cat_ident(&sql, raw_tables[i]);
+            rc = exec(db, sql.s, err);
             if (rc == CS_OK) {
                 remember(h, reader);
-                xfree(sql);
-                sql = NULL;
-                sl = 0;
-                cat(&sql, &sl, "CREATE TEMP VIEW ");
-                cat_ident(&sql, &sl, raw_tables[i]);
-                cat(&sql, &sl, " AS SELECT * FROM temp.");
-                cat_ident(&sql, &sl, reader);
-                rc = exec(db, sql, err);
+                cs_buf_free(&sql);
+                cs_buf_puts(&sql, "CREATE TEMP VIEW ");
+                cat_ident(&sql, raw_tables[i]);
+                cs_buf_puts(&sql, " AS SELECT * FROM temp.");
+                cat_ident(&sql, reader);
+                rc = exec(db, sql.s, err);
                 if (rc == CS_OK)
                     remember(h, raw_tables[i]);
             }
         }
-        xfree(cols);
-        xfree(sql);
+        cs_buf_free(&cols);
+        cs_buf_free(&sql);
     }
     /* every main view again in temp, reading the stand-ins */
     sqlite3_stmt *q = NULL;

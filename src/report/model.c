@@ -1,5 +1,5 @@
 /*
- * report/summary.c: the summary of DESIGN.md §8 from the store's
+ * report/model.c: the summary of DESIGN.md §8 from the store's
  * histograms: one group per (category, scale) present, never pooling raw
  * scores across scales; issue-tag shares from tag bit masks; trends per ISO
  * week or day.  All arithmetic is in stats/ (pure functions); this file

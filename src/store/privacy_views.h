@@ -1,5 +1,5 @@
 /*
- * store/privacy.h: the store as template SQL sees it in privacy mode
+ * store/privacy_views.h: the store as template SQL sees it in privacy mode
  * (--pseudonymize, model/privacy.h).
  *
  * cs_store_privacy_begin puts pseudonymized stand-ins in front of the
@@ -27,8 +27,8 @@
  * (loading, the report's statistics, the workbook's Data and Custom sheets,
  * which pseudonymize in C) never run while they are there.
  */
-#ifndef CS_STORE_PRIVACY_H
-#define CS_STORE_PRIVACY_H
+#ifndef CS_STORE_PRIVACY_VIEWS_H
+#define CS_STORE_PRIVACY_VIEWS_H
 
 #include <stdbool.h>
 
