@@ -290,130 +290,6 @@ help(FILE *fp, enum cmd only)
             "  callsurvey generate --surveys 100000 --seed 7 -o /tmp/gen\n");
 }
 
-/* ---- an output is never an input (issue 15 item 1) -------------------- */
-
-/* A file the run reads or writes, for the clash check. */
-struct io_file {
-    const char *what; /* "--db", "--rejects", "input", "-o" */
-    char *path;       /* owned */
-    bool exists;      /* stat succeeded */
-    struct stat st;
-    char *canon; /* owned: realpath of its directory + "/" + its name */
-};
-
-static void
-io_add(struct io_file **v, size_t *n, const char *what, const char *path)
-{
-    *v = xreallocarray(*v, *n + 1, sizeof **v);
-    struct io_file *f = &(*v)[(*n)++];
-    memset(f, 0, sizeof *f);
-    f->what = what;
-    f->path = xstrdup(path);
-    f->exists = stat(path, &f->st) == 0;
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
-    char *real = realpath(dir, NULL);
-    f->canon = xasprintf("%s/%s", real ? real : dir, slash ? slash + 1 : path);
-    free(real);
-    xfree(dir);
-}
-
-/* Two names of one file: the same inode when both exist, else (an output
- * not yet created) the same canonical path.  Devices, FIFOs and sockets
- * (/dev/stdout, /dev/null) are streams, not files to protect. */
-static bool
-io_same(const struct io_file *a, const struct io_file *b)
-{
-    if (a->exists && b->exists)
-        return (S_ISREG(a->st.st_mode) || S_ISDIR(a->st.st_mode)) &&
-               a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino;
-    if (a->exists != b->exists)
-        return false;
-    return strcmp(a->canon, b->canon) == 0;
-}
-
-/* Compare every output path (--rejects, --db, the files -o DIR may replace
- * or remove, DIR itself) with every input (files found in input
- * directories too), the database and each other, before anything is
- * opened for writing.  Returns -1 when no two are one file, else prints
- * the clash and returns EXIT_USAGE. */
-static int
-check_outputs(struct cs_config *cfg)
-{
-    struct io_file *in = NULL, *out = NULL;
-    size_t n_in = 0, n_out = 0;
-    char **list = NULL;
-    size_t n_list = 0;
-    struct cs_err e;
-    if (cfg->n_inputs &&
-        cs_inputs_expand(cfg->inputs, cfg->n_inputs, &list, &n_list, &e) == CS_OK) {
-        for (size_t i = 0; i < n_list; i++)
-            if (strcmp(list[i], "-") != 0)
-                io_add(&in, &n_in, "input", list[i]);
-        cs_inputs_free(list, n_list);
-    }
-    /* the other files a run reads: the key and a template given as a file */
-    if (cfg->key_file)
-        io_add(&in, &n_in, "--pseudonymize", cfg->key_file);
-    struct stat tst;
-    if (cfg->ropts.template_name && stat(cfg->ropts.template_name, &tst) == 0 &&
-        S_ISREG(tst.st_mode))
-        io_add(&in, &n_in, "--template", cfg->ropts.template_name);
-    if (cfg->rejects) {
-        io_add(&in, &n_in, "--rejects", cfg->rejects);
-        io_add(&out, &n_out, "--rejects", cfg->rejects);
-    }
-    if (cfg->db) {
-        io_add(&in, &n_in, "--db", cfg->db);
-        io_add(&out, &n_out, "--db", cfg->db);
-    }
-    if ((cfg->cmd & (CMD_REPORT | CMD_COMPARE)) && cfg->ropts.out_dir) {
-        char **owned;
-        size_t n_owned;
-        cs_outdir_owned(cfg->ropts.out_dir, &owned, &n_owned);
-        io_add(&out, &n_out, "-o", cfg->ropts.out_dir);
-        for (size_t i = 0; i < n_owned; i++)
-            io_add(&out, &n_out, "-o", owned[i]);
-        cs_outdir_list_free(owned, n_owned);
-    }
-    int rc = -1;
-    for (size_t i = 0; i < n_out && rc < 0; i++)
-        for (size_t j = 0; j < n_in && rc < 0; j++) {
-            /* --db is read and written: only another role can clash with it */
-            if (out[i].what == in[j].what)
-                continue;
-            if (!io_same(&out[i], &in[j]))
-                continue;
-            bool is_dir = strcmp(out[i].what, "-o") == 0 &&
-                          strcmp(out[i].path, cfg->ropts.out_dir) == 0;
-            if (is_dir)
-                cs_cmd_msg(cfg, "error", "-o %s is the %s %s, not a directory to write the report into",
-                           out[i].path, strcmp(in[j].what, "input") == 0 ? "input" : in[j].what,
-                           in[j].path);
-            else if (strcmp(out[i].what, "-o") == 0)
-                cs_cmd_msg(cfg, "error", "-o %s may replace or remove %s, which is %s %s: an output "
-                                         "must never be an input; choose another -o directory",
-                           cfg->ropts.out_dir, out[i].path, in[j].what, in[j].path);
-            else
-                cs_cmd_msg(cfg, "error", "%s %s is the same file as %s %s: an output must never be an "
-                                         "input",
-                           out[i].what, out[i].path, in[j].what, in[j].path);
-            cs_cmd_usage_line();
-            rc = EXIT_USAGE;
-        }
-    for (size_t i = 0; i < n_in; i++) {
-        xfree(in[i].path);
-        xfree(in[i].canon);
-    }
-    for (size_t i = 0; i < n_out; i++) {
-        xfree(out[i].path);
-        xfree(out[i].canon);
-    }
-    xfree(in);
-    xfree(out);
-    return rc;
-}
-
 /* ---- option parsing -------------------------------------------------- */
 
 static bool
@@ -504,9 +380,257 @@ bad_value(struct cs_config *cfg, const char *opt, const char *val, const char *w
     return EXIT_USAGE;
 }
 
-/* Returns -1 to go on, or an exit code. */
+#define NOT_MINE (-2)
+
+/* Options of every command, of loading, and the filters.
+ * Returns -1 when done, NOT_MINE when o is another group's, else the exit code. */
 static int
-parse_args(int argc, char **argv, struct cs_config *cfg)
+opt_common(struct cs_config *cfg, const struct opt *o, const char *a)
+{
+    switch (o->id) {
+    case O_HELP: help(stdout, cfg->cmd); return EXIT_DONE;
+    case O_VERSION: printf("callsurvey %s\n", CS_VERSION); return EXIT_DONE;
+    case O_QUIET: cfg->quiet = true; break;
+    case O_VERBOSE:
+        cfg->verbose = true;
+        cfg->ropts.full_table = true;
+        break;
+    case O_PROGRESS:
+        cfg->progress = true;
+        cfg->progress_given = true;
+        break;
+    case O_DB: cfg->db = a; break;
+    case O_REJECTS: cfg->rejects = a; break;
+    case O_STRICT: cfg->strict = true; break;
+    case O_DATE_ORDER:
+        if (strcmp(a, "mdy") == 0)
+            cfg->iopts.date_order = CS_DATE_MDY;
+        else if (strcmp(a, "dmy") == 0)
+            cfg->iopts.date_order = CS_DATE_DMY;
+        else
+            return bad_value(cfg, o->name, a, "mdy or dmy");
+        break;
+    case O_DEFAULT_THRESHOLD:
+        if (!parse_double(a, 0, 100, &cfg->default_threshold))
+            return bad_value(cfg, o->name, a, "a number from 0 to 100");
+        cfg->ropts.default_threshold = cfg->default_threshold;
+        break;
+    case O_EVENT_NAME: cfg->iopts.event_name = a; break;
+    case O_ID_KEY: cfg->iopts.id_key = a; break;
+    case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, (char *)(uintptr_t)a); break;
+    case O_PARAM: push(&cfg->params, &cfg->n_params, (char *)(uintptr_t)a); break;
+    case O_MERGE: cfg->ropts.merge = a; break;
+    case O_TEMPLATE: cfg->ropts.template_name = a; break;
+    case O_SINCE:
+        if (!parse_time_opt(a, &cfg->ropts.since_us))
+            return bad_value(cfg, o->name, a, "an ISO 8601 time (2026-11-16 or 2026-11-16T08:00:00Z)");
+        cfg->ropts.has_since = true;
+        break;
+    case O_UNTIL:
+        if (!parse_time_opt(a, &cfg->ropts.until_us))
+            return bad_value(cfg, o->name, a, "an ISO 8601 time (2026-11-16 or 2026-11-16T08:00:00Z)");
+        cfg->ropts.has_until = true;
+        break;
+    case O_WEEK:
+        if (!cs_week_parse(a, &cfg->ropts.week_start_us, &cfg->ropts.week_end_us))
+            return bad_value(cfg, o->name, a, "an ISO week such as 2026-W47");
+        cfg->ropts.has_week = true;
+        cfg->week_text = a;
+        break;
+    case O_RESOURCE:
+        if (cfg->ropts.n_resources >= CS_REPORT_MAX_RESOURCES)
+            return bad_value(cfg, o->name, a, "allowed: too many --resource options");
+        cfg->ropts.resources[cfg->ropts.n_resources++] = a;
+        break;
+    case O_FORMATS: cfg->ropts.formats = a; break;
+    case O_DATA_SHEET: cfg->ropts.data_sheet = true; break;
+    case O_PSEUDONYMIZE: cfg->key_file = a; break;
+    case O_KEEP_TEXT: cfg->keep_text = true; break;
+    case O_BUCKET:
+        if (strcmp(a, "week") && strcmp(a, "day"))
+            return bad_value(cfg, o->name, a, "week or day");
+        cfg->ropts.bucket_day = strcmp(a, "day") == 0;
+        break;
+    default: return NOT_MINE;
+    }
+    return -1;
+}
+
+/* Outputs, sizes and the generator.
+ * Returns -1 when done, NOT_MINE when o is another group's, else the exit code. */
+static int
+opt_output(struct cs_config *cfg, const struct opt *o, const char *a)
+{
+    switch (o->id) {
+    case O_SIZE: {
+        unsigned w, h;
+        char end;
+        if (sscanf(a, "%ux%u%c", &w, &h, &end) != 2 || w < 100 || h < 100 || w > 10000 ||
+            h > 10000)
+            return bad_value(cfg, o->name, a, "WIDTHxHEIGHT in pixels, 100..10000 each (1200x700)");
+        cfg->ropts.chart_size.width_px = (int)w;
+        cfg->ropts.chart_size.height_px = (int)h;
+        break;
+    }
+    case O_DPI: {
+        uint64_t v;
+        if (!parse_u64(a, &v) || v < 36 || v > 1200)
+            return bad_value(cfg, o->name, a, "a whole number from 36 to 1200");
+        cfg->ropts.chart_size.dpi = (int)v;
+        break;
+    }
+    case O_CUSTOM_COLUMNS: {
+        uint64_t v;
+        if (!parse_u64(a, &v) || v < 1 || v > 16372)
+            return bad_value(cfg, o->name, a, "a whole number from 1 to 16372");
+        cfg->ropts.custom_columns = (size_t)v;
+        break;
+    }
+    case O_QUERY_MEMORY:
+        if (!parse_size(a, &cfg->ropts.query_memory) ||
+            cfg->ropts.query_memory < (UINT64_C(1) << 20) ||
+            cfg->ropts.query_memory > (UINT64_C(1) << 40))
+            return bad_value(cfg, o->name, a, "a size from 1M to 1T, such as 512M or 4G");
+        break;
+    case O_MIN_N: {
+        uint64_t v;
+        if (!parse_u64(a, &v) || v > 1000000000)
+            return bad_value(cfg, o->name, a, "a whole number");
+        cfg->ropts.min_n = v;
+        break;
+    }
+    case O_OUT:
+        cfg->ropts.out_dir = a;
+        cfg->gopts.out_dir = a;
+        break;
+    case O_SURVEYS:
+        if (!parse_u64(a, &cfg->gopts.n_surveys) || cfg->gopts.n_surveys == 0 ||
+            cfg->gopts.n_surveys > 100000000)
+            return bad_value(cfg, o->name, a, "a whole number from 1 to 100000000");
+        cfg->have_surveys = true;
+        break;
+    case O_SEED:
+        if (!parse_u64(a, &cfg->gopts.seed))
+            return bad_value(cfg, o->name, a, "a whole number");
+        break;
+    case O_CUSTOM_SHARE:
+        if (!parse_double(a, 0, 1, &cfg->gopts.custom_share))
+            return bad_value(cfg, o->name, a, "a share from 0 to 1");
+        break;
+    case O_INVALID_SHARE:
+        if (!parse_double(a, 0, 1, &cfg->gopts.invalid_share))
+            return bad_value(cfg, o->name, a, "a share from 0 to 1");
+        break;
+    default: return NOT_MINE;
+    }
+    return -1;
+}
+
+/* Input forms, the review, compare and kql.
+ * Returns -1 when done, NOT_MINE when o is another group's, else the exit code. */
+static int
+opt_compare(struct cs_config *cfg, const struct opt *o, const char *a)
+{
+    switch (o->id) {
+    case O_IN_FORMAT: {
+        int f = cs_input_format_parse(a);
+        if (f < 0)
+            return bad_value(cfg, o->name, a, "auto, jsonl, json or csv");
+        cfg->iopts.format = (enum cs_input_format)f;
+        break;
+    }
+    case O_FORMAT:
+        if (strcmp(a, "jsonl") == 0)
+            cfg->gopts.format = GEN_JSONL;
+        else if (strcmp(a, "csv") == 0)
+            cfg->gopts.format = GEN_CSV;
+        else if (strcmp(a, "records") == 0)
+            cfg->gopts.format = GEN_RECORDS;
+        else
+            return bad_value(cfg, o->name, a, "jsonl, csv or records");
+        break;
+    case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
+    case O_EVENTS_FORMAT:
+        if (strcmp(a, "csv") == 0)
+            cfg->gopts.events_format = GEN_EV_CSV;
+        else if (strcmp(a, "jsonl") == 0)
+            cfg->gopts.events_format = GEN_EV_JSONL;
+        else
+            return bad_value(cfg, o->name, a, "csv or jsonl");
+        break;
+    case O_VS: {
+        uint64_t v;
+        cfg->vs_text = a;
+        if (strcmp(a, "previous") == 0) {
+            cfg->ropts.vs = CS_VS_PREVIOUS;
+            cfg->ropts.vs_periods = 1;
+        } else if (strcmp(a, "none") == 0) {
+            cfg->ropts.vs = CS_VS_NONE;
+        } else if (parse_u64(a, &v) && v >= 1 && v <= 52) {
+            cfg->ropts.vs = v == 1 ? CS_VS_PREVIOUS : CS_VS_POOLED;
+            cfg->ropts.vs_periods = (unsigned)v;
+        } else {
+            return bad_value(cfg, o->name, a, "previous, none, or a number of periods from 1 to 52");
+        }
+        break;
+    }
+    case O_MIN_EFFECT: {
+        char *end;
+        double v = strtod(a, &end);
+        if (end == a || *end || !(v >= 0 && v <= 100))
+            return bad_value(cfg, o->name, a, "percentage points from 0 to 100 (e.g. 1.5)");
+        cfg->ropts.min_effect = v;
+        break;
+    }
+    case O_SCALES:
+        if (strcmp(a, "all") == 0)
+            cfg->ropts.scales_all = true;
+        else if (strcmp(a, "primary") == 0)
+            cfg->ropts.scales_all = false;
+        else
+            return bad_value(cfg, o->name, a, "primary or all");
+        break;
+    case O_BY:
+        if (cfg->cmd == CMD_KQL) {
+            if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
+                return bad_value(cfg, o->name, a, "allowed: more than 5 --by dimensions");
+            cfg->kopts.by[cfg->kopts.n_by++] = a;
+        }
+        cfg->ropts.compare_by = a;
+        break;
+    case O_BASELINE: cfg->ropts.baseline = a; break;
+    case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
+    case O_CUSTOM_KEYS: {
+        xfree(cfg->custom_keys);
+        cfg->custom_keys = xstrdup(a);
+        cfg->kopts.n_custom_keys = 0;
+        for (char *p = cfg->custom_keys, *e; p; p = e) {
+            e = strchr(p, ',');
+            if (e)
+                *e++ = '\0';
+            if (!*p)
+                return bad_value(cfg, o->name, a, "a comma-separated list of keys (K1,K2)");
+            if (cfg->kopts.n_custom_keys >= CS_KQL_MAX_LIST)
+                return bad_value(cfg, o->name, a, "allowed: more than 64 keys");
+            cfg->kopts.custom_keys[cfg->kopts.n_custom_keys++] = p;
+        }
+        break;
+    }
+    case O_EVENTS_TABLE:
+        if (strcmp(a, "customEvents") && strcmp(a, "AppEvents"))
+            return bad_value(cfg, o->name, a, "customEvents or AppEvents");
+        cfg->kopts.events_table = a;
+        break;
+    case O_APP: cfg->kopts.app = a; break;
+    case O_PRINT_COLUMNS: cfg->print_columns = true; break;
+    default: return NOT_MINE;
+    }
+    return -1;
+}
+
+/* The command (or --help, --version): -1 to go on, else the exit code. */
+static int
+parse_command(int argc, char **argv, struct cs_config *cfg)
 {
     if (argc < 2) {
         help(stderr, CMD_NONE);
@@ -531,6 +655,13 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         cs_cmd_usage_line();
         return EXIT_USAGE;
     }
+    return -1;
+}
+
+/* The options and inputs after the command: -1 to go on, else the exit code. */
+static int
+parse_options(int argc, char **argv, struct cs_config *cfg)
+{
     struct option lo[N_OPTS + 1];
     char shorts[64] = "+";
     /* this command's options first: getopt_long takes the first of a name
@@ -593,223 +724,21 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             xfree(prev);
             cfg->ropts.filters_text = cfg->filters_text;
         }
-        switch (ch) {
-        case O_HELP: help(stdout, cfg->cmd); return EXIT_DONE;
-        case O_VERSION: printf("callsurvey %s\n", CS_VERSION); return EXIT_DONE;
-        case O_QUIET: cfg->quiet = true; break;
-        case O_VERBOSE:
-            cfg->verbose = true;
-            cfg->ropts.full_table = true;
-            break;
-        case O_PROGRESS:
-            cfg->progress = true;
-            cfg->progress_given = true;
-            break;
-        case O_DB: cfg->db = a; break;
-        case O_REJECTS: cfg->rejects = a; break;
-        case O_STRICT: cfg->strict = true; break;
-        case O_DATE_ORDER:
-            if (strcmp(a, "mdy") == 0)
-                cfg->iopts.date_order = CS_DATE_MDY;
-            else if (strcmp(a, "dmy") == 0)
-                cfg->iopts.date_order = CS_DATE_DMY;
-            else
-                return bad_value(cfg, o->name, a, "mdy or dmy");
-            break;
-        case O_DEFAULT_THRESHOLD:
-            if (!parse_double(a, 0, 100, &cfg->default_threshold))
-                return bad_value(cfg, o->name, a, "a number from 0 to 100");
-            cfg->ropts.default_threshold = cfg->default_threshold;
-            break;
-        case O_EVENT_NAME: cfg->iopts.event_name = a; break;
-        case O_ID_KEY: cfg->iopts.id_key = a; break;
-        case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, optarg); break;
-        case O_PARAM: push(&cfg->params, &cfg->n_params, optarg); break;
-        case O_MERGE: cfg->ropts.merge = a; break;
-        case O_TEMPLATE: cfg->ropts.template_name = a; break;
-        case O_SINCE:
-            if (!parse_time_opt(a, &cfg->ropts.since_us))
-                return bad_value(cfg, o->name, a, "an ISO 8601 time (2026-11-16 or 2026-11-16T08:00:00Z)");
-            cfg->ropts.has_since = true;
-            break;
-        case O_UNTIL:
-            if (!parse_time_opt(a, &cfg->ropts.until_us))
-                return bad_value(cfg, o->name, a, "an ISO 8601 time (2026-11-16 or 2026-11-16T08:00:00Z)");
-            cfg->ropts.has_until = true;
-            break;
-        case O_WEEK:
-            if (!cs_week_parse(a, &cfg->ropts.week_start_us, &cfg->ropts.week_end_us))
-                return bad_value(cfg, o->name, a, "an ISO week such as 2026-W47");
-            cfg->ropts.has_week = true;
-            cfg->week_text = a;
-            break;
-        case O_RESOURCE:
-            if (cfg->ropts.n_resources >= CS_REPORT_MAX_RESOURCES)
-                return bad_value(cfg, o->name, a, "allowed: too many --resource options");
-            cfg->ropts.resources[cfg->ropts.n_resources++] = a;
-            break;
-        case O_FORMATS: cfg->ropts.formats = a; break;
-        case O_DATA_SHEET: cfg->ropts.data_sheet = true; break;
-        case O_PSEUDONYMIZE: cfg->key_file = a; break;
-        case O_KEEP_TEXT: cfg->keep_text = true; break;
-        case O_BUCKET:
-            if (strcmp(a, "week") && strcmp(a, "day"))
-                return bad_value(cfg, o->name, a, "week or day");
-            cfg->ropts.bucket_day = strcmp(a, "day") == 0;
-            break;
-        case O_SIZE: {
-            unsigned w, h;
-            char end;
-            if (sscanf(a, "%ux%u%c", &w, &h, &end) != 2 || w < 100 || h < 100 || w > 10000 ||
-                h > 10000)
-                return bad_value(cfg, o->name, a, "WIDTHxHEIGHT in pixels, 100..10000 each (1200x700)");
-            cfg->ropts.chart_size.width_px = (int)w;
-            cfg->ropts.chart_size.height_px = (int)h;
-            break;
-        }
-        case O_DPI: {
-            uint64_t v;
-            if (!parse_u64(a, &v) || v < 36 || v > 1200)
-                return bad_value(cfg, o->name, a, "a whole number from 36 to 1200");
-            cfg->ropts.chart_size.dpi = (int)v;
-            break;
-        }
-        case O_CUSTOM_COLUMNS: {
-            uint64_t v;
-            if (!parse_u64(a, &v) || v < 1 || v > 16372)
-                return bad_value(cfg, o->name, a, "a whole number from 1 to 16372");
-            cfg->ropts.custom_columns = (size_t)v;
-            break;
-        }
-        case O_QUERY_MEMORY:
-            if (!parse_size(a, &cfg->ropts.query_memory) ||
-                cfg->ropts.query_memory < (UINT64_C(1) << 20) ||
-                cfg->ropts.query_memory > (UINT64_C(1) << 40))
-                return bad_value(cfg, o->name, a, "a size from 1M to 1T, such as 512M or 4G");
-            break;
-        case O_MIN_N: {
-            uint64_t v;
-            if (!parse_u64(a, &v) || v > 1000000000)
-                return bad_value(cfg, o->name, a, "a whole number");
-            cfg->ropts.min_n = v;
-            break;
-        }
-        case O_OUT:
-            cfg->ropts.out_dir = a;
-            cfg->gopts.out_dir = a;
-            break;
-        case O_SURVEYS:
-            if (!parse_u64(a, &cfg->gopts.n_surveys) || cfg->gopts.n_surveys == 0 ||
-                cfg->gopts.n_surveys > 100000000)
-                return bad_value(cfg, o->name, a, "a whole number from 1 to 100000000");
-            cfg->have_surveys = true;
-            break;
-        case O_SEED:
-            if (!parse_u64(a, &cfg->gopts.seed))
-                return bad_value(cfg, o->name, a, "a whole number");
-            break;
-        case O_CUSTOM_SHARE:
-            if (!parse_double(a, 0, 1, &cfg->gopts.custom_share))
-                return bad_value(cfg, o->name, a, "a share from 0 to 1");
-            break;
-        case O_INVALID_SHARE:
-            if (!parse_double(a, 0, 1, &cfg->gopts.invalid_share))
-                return bad_value(cfg, o->name, a, "a share from 0 to 1");
-            break;
-        case O_IN_FORMAT: {
-            int f = cs_input_format_parse(a);
-            if (f < 0)
-                return bad_value(cfg, o->name, a, "auto, jsonl, json or csv");
-            cfg->iopts.format = (enum cs_input_format)f;
-            break;
-        }
-        case O_FORMAT:
-            if (strcmp(a, "jsonl") == 0)
-                cfg->gopts.format = GEN_JSONL;
-            else if (strcmp(a, "csv") == 0)
-                cfg->gopts.format = GEN_CSV;
-            else if (strcmp(a, "records") == 0)
-                cfg->gopts.format = GEN_RECORDS;
-            else
-                return bad_value(cfg, o->name, a, "jsonl, csv or records");
-            break;
-        case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
-        case O_EVENTS_FORMAT:
-            if (strcmp(a, "csv") == 0)
-                cfg->gopts.events_format = GEN_EV_CSV;
-            else if (strcmp(a, "jsonl") == 0)
-                cfg->gopts.events_format = GEN_EV_JSONL;
-            else
-                return bad_value(cfg, o->name, a, "csv or jsonl");
-            break;
-        case O_VS: {
-            uint64_t v;
-            cfg->vs_text = a;
-            if (strcmp(a, "previous") == 0) {
-                cfg->ropts.vs = CS_VS_PREVIOUS;
-                cfg->ropts.vs_periods = 1;
-            } else if (strcmp(a, "none") == 0) {
-                cfg->ropts.vs = CS_VS_NONE;
-            } else if (parse_u64(a, &v) && v >= 1 && v <= 52) {
-                cfg->ropts.vs = v == 1 ? CS_VS_PREVIOUS : CS_VS_POOLED;
-                cfg->ropts.vs_periods = (unsigned)v;
-            } else {
-                return bad_value(cfg, o->name, a, "previous, none, or a number of periods from 1 to 52");
-            }
-            break;
-        }
-        case O_MIN_EFFECT: {
-            char *end;
-            double v = strtod(a, &end);
-            if (end == a || *end || !(v >= 0 && v <= 100))
-                return bad_value(cfg, o->name, a, "percentage points from 0 to 100 (e.g. 1.5)");
-            cfg->ropts.min_effect = v;
-            break;
-        }
-        case O_SCALES:
-            if (strcmp(a, "all") == 0)
-                cfg->ropts.scales_all = true;
-            else if (strcmp(a, "primary") == 0)
-                cfg->ropts.scales_all = false;
-            else
-                return bad_value(cfg, o->name, a, "primary or all");
-            break;
-        case O_BY:
-            if (cfg->cmd == CMD_KQL) {
-                if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
-                    return bad_value(cfg, o->name, a, "allowed: more than 5 --by dimensions");
-                cfg->kopts.by[cfg->kopts.n_by++] = a;
-            }
-            cfg->ropts.compare_by = a;
-            break;
-        case O_BASELINE: cfg->ropts.baseline = a; break;
-        case O_FAIL_ON_REGRESSION: cfg->ropts.fail_on_regression = true; break;
-        case O_CUSTOM_KEYS: {
-            xfree(cfg->custom_keys);
-            cfg->custom_keys = xstrdup(a);
-            cfg->kopts.n_custom_keys = 0;
-            for (char *p = cfg->custom_keys, *e; p; p = e) {
-                e = strchr(p, ',');
-                if (e)
-                    *e++ = '\0';
-                if (!*p)
-                    return bad_value(cfg, o->name, a, "a comma-separated list of keys (K1,K2)");
-                if (cfg->kopts.n_custom_keys >= CS_KQL_MAX_LIST)
-                    return bad_value(cfg, o->name, a, "allowed: more than 64 keys");
-                cfg->kopts.custom_keys[cfg->kopts.n_custom_keys++] = p;
-            }
-            break;
-        }
-        case O_EVENTS_TABLE:
-            if (strcmp(a, "customEvents") && strcmp(a, "AppEvents"))
-                return bad_value(cfg, o->name, a, "customEvents or AppEvents");
-            cfg->kopts.events_table = a;
-            break;
-        case O_APP: cfg->kopts.app = a; break;
-        case O_PRINT_COLUMNS: cfg->print_columns = true; break;
-        default: break;
-        }
+        int rc = opt_common(cfg, o, a);
+        if (rc == NOT_MINE)
+            rc = opt_output(cfg, o, a);
+        if (rc == NOT_MINE)
+            rc = opt_compare(cfg, o, a);
+        if (rc >= 0)
+            return rc;
     }
+    return -1;
+}
+
+/* Conflicts between options, checked after all were read. */
+static int
+check_options(struct cs_config *cfg)
+{
     /* checks after the loop */
     if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0) {
         cs_cmd_msg(cfg, "error", "%s needs at least one INPUT (a file, a directory or -)",
@@ -838,6 +767,18 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         return EXIT_USAGE;
     }
     return -1;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int
+parse_args(int argc, char **argv, struct cs_config *cfg)
+{
+    int rc = parse_command(argc, argv, cfg);
+    if (rc < 0)
+        rc = parse_options(argc, argv, cfg);
+    if (rc < 0)
+        rc = check_options(cfg);
+    return rc;
 }
 
 int
@@ -886,7 +827,7 @@ main(int argc, char **argv)
                 push(&cfg->inputs, &cfg->n_inputs, cfg->custom[i]);
         }
         if (cfg->cmd & LOADING)
-            rc = check_outputs(cfg);
+            rc = cs_cmd_check_outputs(cfg);
     }
     if (rc < 0) {
         switch (cfg->cmd) {

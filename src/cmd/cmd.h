@@ -93,6 +93,12 @@ int cs_cmd_kql(struct cs_config *cfg);
 int cs_cmd_generate(struct cs_config *cfg);
 int cs_cmd_templates(struct cs_config *cfg);
 
+/* Compare every output path (--rejects, --db, the files -o DIR may
+ * replace or remove, DIR itself) with every input, the database and each
+ * other; -1 when no two are one file, else prints the clash and returns
+ * EXIT_USAGE (cmd_outputs.c). */
+int cs_cmd_check_outputs(struct cs_config *cfg);
+
 /* ---- the terminal (cmd_ui.c) ---- */
 /* "callsurvey: LEVEL: ..." on standard error; warnings and notes are
  * silenced by --quiet, notes shown only with --verbose; the text is made

@@ -94,6 +94,128 @@ disambiguate_labels(struct cs_compare *c)
     xfree(dup);
 }
 
+/* The baseline group (--baseline, else the default rule). */
+static cs_status
+choose_baseline(struct cs_compare *c, const struct cs_compare_opts *o, enum cs_group_by by,
+                struct cs_err *err)
+{
+    /* the default baseline: the earliest week or day; for resources and
+     * custom answers the group with the most surveys (a small canary is no
+     * yardstick), ties to the first */
+    c->baseline = 0;
+    if (!o->baseline && (by == CS_GROUP_RESOURCE || by == CS_GROUP_CUSTOM))
+        for (size_t g = 1; g < c->n_groups; g++)
+            if (c->groups[g].surveys > c->groups[c->baseline].surveys)
+                c->baseline = g;
+    c->baseline_previous = o->baseline && strcasecmp(o->baseline, "previous") == 0;
+    if (c->baseline_previous && by != CS_GROUP_WEEK && by != CS_GROUP_DAY) {
+        return cs_fail(err, CS_E_USAGE, "--baseline",
+                       "'previous' compares each week or day with the one before it: it needs "
+                       "--by week or --by day, not --by %s",
+                       o->by);
+    }
+    if (o->baseline && !c->baseline_previous) {
+        size_t b = SIZE_MAX, n_label = 0;
+        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
+            if (strcasecmp(c->groups[g].key, o->baseline) == 0)
+                b = g; /* the full id: exact */
+        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
+            n_label += strcasecmp(c->groups[g].label, o->baseline) == 0 ||
+                       strcasecmp(short_name(c->groups[g].key), o->baseline) == 0;
+        if (b == SIZE_MAX && n_label > 1) {
+            cs_status rc = cs_fail(err, CS_E_USAGE, "--baseline",
+                                   "'%s' names %zu groups (resources with the same name in other "
+                                   "resource groups or subscriptions); give the full resource id",
+                                   o->baseline, n_label);
+            return rc;
+        }
+        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
+            if (strcasecmp(c->groups[g].label, o->baseline) == 0 ||
+                strcasecmp(short_name(c->groups[g].key), o->baseline) == 0)
+                b = g;
+        if (b == SIZE_MAX) {
+            char list[400] = "";
+            size_t n = 0;
+            for (size_t g = 0; g < c->n_groups && n < sizeof list - 40; g++)
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", g ? ", " : "",
+                                      c->groups[g].label);
+            cs_status rc = cs_fail(err, CS_E_NODATA, "--baseline",
+                                   "'%s' is not one of the groups; the data has: %s", o->baseline, list);
+            return rc;
+        }
+        c->baseline = b;
+    }
+    return CS_OK;
+}
+
+/* One row per (category, scale) of each group against its baseline. */
+static void
+build_rows(struct cs_compare *c)
+{
+    size_t cap = 0;
+    for (size_t g = 0; g < c->n_groups; g++) {
+        if (g == c->baseline)
+            continue; /* with previous: the first period has nothing before it */
+        size_t bi = c->baseline_previous ? g - 1 : c->baseline;
+        const struct cmp_group *base = &c->groups[bi];
+        for (size_t k = 0; k < c->groups[g].n_cats; k++) {
+            const struct rep_group *rg = &c->groups[g].cats[k];
+            const struct rep_group *rb = find_cat(base, rg->cat, &rg->scale);
+            struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g, .baseline = bi};
+            r.n = rg->sum.n;
+            r.poor = rg->sum.n_poor;
+            r.poor_rate = rg->sum.poor_rate;
+            r.mean = rg->sum.mean;
+            r.n_base = rb ? rb->sum.n : 0;
+            r.poor_base = rb ? rb->sum.n_poor : 0;
+            r.poor_rate_base = rb ? rb->sum.poor_rate : (double)NAN;
+            r.mean_base = rb ? rb->sum.mean : (double)NAN;
+            r.poor_cmp = stats_compare_poor(r.poor, r.n, r.poor_base, r.n_base);
+            struct stats_hist h1 = {rg->bins, rg->n_bins};
+            struct stats_hist h2 = {rb ? rb->bins : NULL, rb ? rb->n_bins : 0};
+            r.mwu = stats_mann_whitney(&h1, &h2);
+            r.chi2 = stats_chi2_homogeneity(&h1, &h2);
+            r.min_detectable_diff = stats_min_detectable_diff(
+                r.n, r.n_base, isnan(r.poor_rate_base) ? 0 : r.poor_rate_base, ALPHA, POWER);
+            if (c->n_rows == cap) {
+                cap = cap ? cap * 2 : 16;
+                c->rows = xreallocarray(c->rows, cap, sizeof *c->rows);
+            }
+            c->rows[c->n_rows++] = r;
+        }
+    }
+}
+
+/* The verdicts: one code path with the review (report/review_build.c). */
+static void
+judge_rows(struct cs_compare *c, const struct cs_compare_opts *o)
+{
+    size_t n = c->n_rows ? c->n_rows : 1;
+    struct stats_poor_cmp *cmp = xcalloc(n, sizeof *cmp);
+    uint64_t *a = xcalloc(n, sizeof *a), *b = xcalloc(n, sizeof *b);
+    struct cs_judgement *j = xcalloc(n, sizeof *j);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        cmp[i] = c->rows[i].poor_cmp;
+        a[i] = c->rows[i].n;
+        b[i] = c->rows[i].n_base;
+    }
+    cs_judge_table(cmp, a, b, c->n_rows, o->min_n, o->min_effect, ALPHA, j);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        struct cmp_row *r = &c->rows[i];
+        r->j = j[i];
+        r->p_poor_holm = j[i].p_holm;
+        r->verdict = j[i].verdict;
+        if (r->verdict == CS_VERDICT_WORSE)
+            c->n_worse++;
+        if (r->verdict == CS_VERDICT_BETTER)
+            c->n_better++;
+    }
+    xfree(cmp);
+    xfree(a);
+    xfree(b);
+    xfree(j);
+}
+
 cs_status
 cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
                  struct cs_compare **out, struct cs_err *err)
@@ -150,113 +272,11 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
             goto fail;
     }
     disambiguate_labels(c);
-    /* the default baseline: the earliest week or day; for resources and
-     * custom answers the group with the most surveys (a small canary is no
-     * yardstick), ties to the first */
-    c->baseline = 0;
-    if (!o->baseline && (by == CS_GROUP_RESOURCE || by == CS_GROUP_CUSTOM))
-        for (size_t g = 1; g < c->n_groups; g++)
-            if (c->groups[g].surveys > c->groups[c->baseline].surveys)
-                c->baseline = g;
-    c->baseline_previous = o->baseline && strcasecmp(o->baseline, "previous") == 0;
-    if (c->baseline_previous && by != CS_GROUP_WEEK && by != CS_GROUP_DAY) {
-        rc = cs_fail(err, CS_E_USAGE, "--baseline",
-                     "'previous' compares each week or day with the one before it: it needs "
-                     "--by week or --by day, not --by %s",
-                     o->by);
+    rc = choose_baseline(c, o, by, err);
+    if (rc)
         goto fail;
-    }
-    if (o->baseline && !c->baseline_previous) {
-        size_t b = SIZE_MAX, n_label = 0;
-        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
-            if (strcasecmp(c->groups[g].key, o->baseline) == 0)
-                b = g; /* the full id: exact */
-        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
-            n_label += strcasecmp(c->groups[g].label, o->baseline) == 0 ||
-                       strcasecmp(short_name(c->groups[g].key), o->baseline) == 0;
-        if (b == SIZE_MAX && n_label > 1) {
-            rc = cs_fail(err, CS_E_USAGE, "--baseline",
-                         "'%s' names %zu groups (resources with the same name in other "
-                         "resource groups or subscriptions); give the full resource id",
-                         o->baseline, n_label);
-            goto fail;
-        }
-        for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
-            if (strcasecmp(c->groups[g].label, o->baseline) == 0 ||
-                strcasecmp(short_name(c->groups[g].key), o->baseline) == 0)
-                b = g;
-        if (b == SIZE_MAX) {
-            char list[400] = "";
-            size_t n = 0;
-            for (size_t g = 0; g < c->n_groups && n < sizeof list - 40; g++)
-                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", g ? ", " : "",
-                                      c->groups[g].label);
-            rc = cs_fail(err, CS_E_NODATA, "--baseline",
-                         "'%s' is not one of the groups; the data has: %s", o->baseline, list);
-            goto fail;
-        }
-        c->baseline = b;
-    }
-    /* rows */
-    size_t cap = 0;
-    for (size_t g = 0; g < c->n_groups; g++) {
-        if (g == c->baseline)
-            continue; /* with previous: the first period has nothing before it */
-        size_t bi = c->baseline_previous ? g - 1 : c->baseline;
-        const struct cmp_group *base = &c->groups[bi];
-        for (size_t k = 0; k < c->groups[g].n_cats; k++) {
-            const struct rep_group *rg = &c->groups[g].cats[k];
-            const struct rep_group *rb = find_cat(base, rg->cat, &rg->scale);
-            struct cmp_row r = {.cat = rg->cat, .scale = rg->scale, .group = g, .baseline = bi};
-            r.n = rg->sum.n;
-            r.poor = rg->sum.n_poor;
-            r.poor_rate = rg->sum.poor_rate;
-            r.mean = rg->sum.mean;
-            r.n_base = rb ? rb->sum.n : 0;
-            r.poor_base = rb ? rb->sum.n_poor : 0;
-            r.poor_rate_base = rb ? rb->sum.poor_rate : (double)NAN;
-            r.mean_base = rb ? rb->sum.mean : (double)NAN;
-            r.poor_cmp = stats_compare_poor(r.poor, r.n, r.poor_base, r.n_base);
-            struct stats_hist h1 = {rg->bins, rg->n_bins};
-            struct stats_hist h2 = {rb ? rb->bins : NULL, rb ? rb->n_bins : 0};
-            r.mwu = stats_mann_whitney(&h1, &h2);
-            r.chi2 = stats_chi2_homogeneity(&h1, &h2);
-            r.min_detectable_diff = stats_min_detectable_diff(
-                r.n, r.n_base, isnan(r.poor_rate_base) ? 0 : r.poor_rate_base, ALPHA, POWER);
-            if (c->n_rows == cap) {
-                cap = cap ? cap * 2 : 16;
-                c->rows = xreallocarray(c->rows, cap, sizeof *c->rows);
-            }
-            c->rows[c->n_rows++] = r;
-        }
-    }
-    /* verdicts: one code path with the review (report/review_build.c) */
-    {
-        size_t n = c->n_rows ? c->n_rows : 1;
-        struct stats_poor_cmp *cmp = xcalloc(n, sizeof *cmp);
-        uint64_t *a = xcalloc(n, sizeof *a), *b = xcalloc(n, sizeof *b);
-        struct cs_judgement *j = xcalloc(n, sizeof *j);
-        for (size_t i = 0; i < c->n_rows; i++) {
-            cmp[i] = c->rows[i].poor_cmp;
-            a[i] = c->rows[i].n;
-            b[i] = c->rows[i].n_base;
-        }
-        cs_judge_table(cmp, a, b, c->n_rows, o->min_n, o->min_effect, ALPHA, j);
-        for (size_t i = 0; i < c->n_rows; i++) {
-            struct cmp_row *r = &c->rows[i];
-            r->j = j[i];
-            r->p_poor_holm = j[i].p_holm;
-            r->verdict = j[i].verdict;
-            if (r->verdict == CS_VERDICT_WORSE)
-                c->n_worse++;
-            if (r->verdict == CS_VERDICT_BETTER)
-                c->n_better++;
-        }
-        xfree(cmp);
-        xfree(a);
-        xfree(b);
-        xfree(j);
-    }
+    build_rows(c);
+    judge_rows(c, o);
     cs_cube_free(&cube);
     *out = c;
     return CS_OK;

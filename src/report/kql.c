@@ -470,11 +470,10 @@ cs_kql_columns_text(const struct cs_kql_opts *o)
     return cs_buf_take(&t);
 }
 
-cs_status
-cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
+/* The options' checks (before any text). */
+static cs_status
+kql_check(const struct cs_kql_opts *o, bool app_events, struct cs_err *err)
 {
-    *out = NULL;
-    bool app_events = o->events_table && strcmp(o->events_table, "AppEvents") == 0;
     if (o->events_table && !app_events && strcmp(o->events_table, "customEvents") != 0)
         return cs_fail(err, CS_E_USAGE, "--events-table",
                        "'%s' is not customEvents or AppEvents", o->events_table);
@@ -502,70 +501,87 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
         return CS_E_USAGE;
     if (!(o->default_threshold >= 0 && o->default_threshold <= 100))
         return cs_fail(err, CS_E_USAGE, "--default-threshold", "not a number from 0 to 100");
+    return CS_OK;
+}
 
-    struct cs_buf t = {0};
-    char b1[32], b2[32];
-    cs_buf_printf(&t, "// %s: the counts behind `callsurvey report`, computed where the data is\n",
+/* The header: what the query returns, its columns. */
+static void
+kql_header(struct cs_buf *t, const struct cs_kql_opts *o)
+{
+    cs_buf_printf(t, "// %s: the counts behind `callsurvey report`, computed where the data is\n",
                   o->version ? o->version : "callsurvey");
-    cs_buf_printf(&t, "// command: ");
-    put_comment_text(&t, o->command_line ? o->command_line : "callsurvey kql");
-    cs_buf_printf(&t, "\n//\n"
-                      "// Returns one table (columns below); every row adds up across periods, resources and\n"
-                      "// result files:\n"
-                      "//   row_kind \"rating\": n = responses with this score and exactly this tag set\n"
-                      "//   row_kind \"total\":  n = surveys, with distinct calls and participants (per\n"
-                      "//                      period and resource) and first and last survey time\n"
-                      "//   row_kind \"merged\": n = records merged into a survey of another row (repeats and\n"
-                      "//                      updates of one SurveyId)\n"
-                      "//   row_kind \"reject\": n = records the web SDK's rules reject, per reason\n"
-                      "// The rules are those of `callsurvey report`; the C function named beside each step\n"
-                      "// holds the local one.  Columns:\n");
+    cs_buf_printf(t, "// command: ");
+    put_comment_text(t, o->command_line ? o->command_line : "callsurvey kql");
+    cs_buf_printf(t, "\n//\n"
+                     "// Returns one table (columns below); every row adds up across periods, resources and\n"
+                     "// result files:\n"
+                     "//   row_kind \"rating\": n = responses with this score and exactly this tag set\n"
+                     "//   row_kind \"total\":  n = surveys, with distinct calls and participants (per\n"
+                     "//                      period and resource) and first and last survey time\n"
+                     "//   row_kind \"merged\": n = records merged into a survey of another row (repeats and\n"
+                     "//                      updates of one SurveyId)\n"
+                     "//   row_kind \"reject\": n = records the web SDK's rules reject, per reason\n"
+                     "// The rules are those of `callsurvey report`; the C function named beside each step\n"
+                     "// holds the local one.  Columns:\n");
     for (size_t i = 0; i < cs_kql_n_columns; i++) {
-        cs_buf_printf(&t, "//   %-14s %-9s %s\n", cs_kql_columns[i].name, cs_kql_columns[i].type,
+        cs_buf_printf(t, "//   %-14s %-9s %s\n", cs_kql_columns[i].name, cs_kql_columns[i].type,
                       cs_kql_columns[i].what);
         if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
             for (size_t k = 0; k < o->n_by; k++) {
                 const struct dim *d = find_dim(o->by[k]);
-                cs_buf_printf(&t, "//   %-14s %-9s --by %s: ACSCallSummary %s of the survey's leg%s\n",
+                cs_buf_printf(t, "//   %-14s %-9s --by %s: ACSCallSummary %s of the survey's leg%s\n",
                               d->column, "string", d->name, d->source,
                               d->cut_suffix ? " (build suffix cut)" : "");
             }
     }
-    cs_buf_printf(&t, "//\n// ---- parameters ---------------------------------------------------------------\n");
+}
+
+/* The parameters (window, threshold, resources, custom keys). */
+static void
+kql_params(struct cs_buf *t, const struct cs_kql_opts *o)
+{
+    char b1[32], b2[32];
+    cs_buf_printf(t, "//\n// ---- parameters ---------------------------------------------------------------\n");
     if (o->has_since)
-        cs_buf_printf(&t, "let since_t = datetime(%s);   // surveys at or after this time\n",
+        cs_buf_printf(t, "let since_t = datetime(%s);   // surveys at or after this time\n",
                       cs_time_format(o->since_us, b1));
     if (o->has_until)
-        cs_buf_printf(&t, "let until_t = datetime(%s);   // surveys before this time\n",
+        cs_buf_printf(t, "let until_t = datetime(%s);   // surveys before this time\n",
                       cs_time_format(o->until_us, b2));
     if (o->has_since || o->has_until)
-        cs_buf_printf(&t, "// the records of one survey this far outside the window still merge with it\n"
-                          "let merge_slack = 2d;\n");
+        cs_buf_printf(t, "// the records of one survey this far outside the window still merge with it\n"
+                         "let merge_slack = 2d;\n");
     else
-        cs_buf_printf(&t, "// no --since/--until/--week: every row the caller's time range lets through\n");
-    cs_buf_printf(&t, "let default_threshold = real(%s);   // for ratings sent without a scale\n",
+        cs_buf_printf(t, "// no --since/--until/--week: every row the caller's time range lets through\n");
+    cs_buf_printf(t, "let default_threshold = real(%s);   // for ratings sent without a scale\n",
                   cs_js_number(o->default_threshold, b1));
     if (o->n_resources) {
-        cs_buf_printf(&t, "// --resource: full ARM ids or their last segment, compared in upper case\n"
-                          "let resource_filter = ");
-        put_list(&t, o->resources, o->n_resources, true);
-        cs_buf_printf(&t, ";\n");
+        cs_buf_printf(t, "// --resource: full ARM ids or their last segment, compared in upper case\n"
+                         "let resource_filter = ");
+        put_list(t, o->resources, o->n_resources, true);
+        cs_buf_printf(t, ";\n");
     }
     if (o->n_custom_keys) {
-        cs_buf_printf(&t, "let custom_keys = ");
-        put_list(&t, o->custom_keys, o->n_custom_keys, false);
-        cs_buf_printf(&t, ";   // --custom-keys\nlet event_name = ");
-        put_lit(&t, o->event_name);
-        cs_buf_printf(&t, ";   // the custom events read (--event-name)\nlet id_key = ");
-        put_lit(&t, o->id_key);
-        cs_buf_printf(&t, ";   // their property holding the survey id (--id-key)\n");
+        cs_buf_printf(t, "let custom_keys = ");
+        put_list(t, o->custom_keys, o->n_custom_keys, false);
+        cs_buf_printf(t, ";   // --custom-keys\nlet event_name = ");
+        put_lit(t, o->event_name);
+        cs_buf_printf(t, ";   // the custom events read (--event-name)\nlet id_key = ");
+        put_lit(t, o->id_key);
+        cs_buf_printf(t, ";   // their property holding the survey id (--id-key)\n");
     }
-    cs_buf_printf(&t, "// ---- the web SDK's issue lists (FORMATS.md section 4) ---------------------------\n");
-    put_tag_list(&t, "overall_tags", CS_CAT_OVERALL);
-    put_tag_list(&t, "audio_tags", CS_CAT_AUDIO);
-    put_tag_list(&t, "video_tags", CS_CAT_VIDEO);
-    put_tag_list(&t, "screenshare_tags", CS_CAT_SCREENSHARE);
-    cs_buf_printf(&t,
+}
+
+/* The issue lists, helpers and steps 1 to 3 (records, rejects, surveys). */
+static void
+kql_steps(struct cs_buf *t, const struct cs_kql_opts *o)
+{
+    cs_buf_printf(t, "// ---- the web SDK's issue lists (FORMATS.md section 4) ---------------------------\n");
+    put_tag_list(t, "overall_tags", CS_CAT_OVERALL);
+    put_tag_list(t, "audio_tags", CS_CAT_AUDIO);
+    put_tag_list(t, "video_tags", CS_CAT_VIDEO);
+    put_tag_list(t, "screenshare_tags", CS_CAT_SCREENSHARE);
+    cs_buf_printf(t,
                   "let overall_aliases = dynamic([\"CannotJoin\", \"CannotInvite\"]);   // native SDK spellings\n"
                   "// tags only another category's list has: the SDK rejects them\n"
                   "let overall_wrong = set_difference(array_concat(audio_tags, video_tags, screenshare_tags),\n"
@@ -576,88 +592,97 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
                   "    screenshare_tags), video_tags);\n"
                   "let screenshare_wrong = set_difference(array_concat(overall_tags, overall_aliases,\n"
                   "    audio_tags, video_tags), screenshare_tags);\n");
-    cs_buf_printf(&t, "%s%s", helpers, o->bucket_day ? period_day : period_week);
+    cs_buf_printf(t, "%s%s", helpers, o->bucket_day ? period_day : period_week);
 
-    cs_buf_printf(&t, "// ---- 1. every record, normalised and checked (ingest/fields.c, model/survey.c) --\n"
-                      "let checked = ACSCallSurvey\n");
-    put_window(&t, o, "TimeGenerated", true);
-    cs_buf_printf(&t, "%s", checked_body);
+    cs_buf_printf(t, "// ---- 1. every record, normalised and checked (ingest/fields.c, model/survey.c) --\n"
+                     "let checked = ACSCallSurvey\n");
+    put_window(t, o, "TimeGenerated", true);
+    cs_buf_printf(t, "%s", checked_body);
 
-    cs_buf_printf(&t, "// ---- 2. rejected records, per reason (each at its own time and resource) -------\n"
-                      "let rejects = checked\n"
-                      "    | where Reason != \"\"\n");
-    put_window(&t, o, "TimeGenerated", false);
-    put_resource_filter(&t, o, "ResourceKey");
-    cs_buf_printf(&t, "    | summarize n = count() by period = iff(isnull(TimeGenerated), \"\",\n"
-                      "        period_of(TimeGenerated)), resource_id = ResourceKey, reason = Reason\n"
-                      "    | extend row_kind = \"reject\";\n");
+    cs_buf_printf(t, "// ---- 2. rejected records, per reason (each at its own time and resource) -------\n"
+                     "let rejects = checked\n"
+                     "    | where Reason != \"\"\n");
+    put_window(t, o, "TimeGenerated", false);
+    put_resource_filter(t, o, "ResourceKey");
+    cs_buf_printf(t, "    | summarize n = count() by period = iff(isnull(TimeGenerated), \"\",\n"
+                     "        period_of(TimeGenerated)), resource_id = ResourceKey, reason = Reason\n"
+                     "    | extend row_kind = \"reject\";\n");
 
-    cs_buf_printf(&t, "// ---- 3. surveys: the valid records of one SurveyId merged (store/store.c merge) --\n"
-                      "let valid = checked | where Reason == \"\";\n"
-                      "// a survey's time is its earliest record's; its call, participant and resource the\n"
-                      "// first given\n"
-                      "let surveys = valid\n"
-                      "    | summarize SurveyTime = min(TimeGenerated), records = count(),\n"
-                      "        CallKey = take_anyif(CallKey, CallKey != \"\"), PartKey = take_anyif(PartKey, PartKey != \"\"),\n"
-                      "        resource_id = take_anyif(ResourceKey, ResourceKey != \"\") by SurveyKey\n");
-    put_window(&t, o, "SurveyTime", false);
-    put_resource_filter(&t, o, "resource_id");
-    cs_buf_printf(&t, "    | extend period = period_of(SurveyTime);\n");
-    cs_buf_printf(&t, "%s", ratings_body);
-    const char *sv = "surveys";
-    if (o->n_by) {
-        sv = "surveys_by";
-        cs_buf_printf(&t, "// ---- 3b. --by: each survey's leg in ACSCallSummary (FORMATS.md section 8): same\n"
-                          "// call (CorrelationId) and participant, trimmed, any case; a participant's latest\n"
-                          "// leg; \"\" and \"null\" are \"unknown\", and so is a survey whose leg is missing\n"
-                          "let dim_value = (v: string) { let x = clean_id(v); iff(x == \"\", \"unknown\", x) };\n"
-                          "let legs = ACSCallSummary\n");
-        put_window(&t, o, "TimeGenerated", true);
-        cs_buf_printf(&t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
-                          "        LegPart = tolower(clean_id(ParticipantId))\n"
-                          "    | where LegCall != \"\" and LegPart != \"\"\n"
-                          "    | summarize arg_max(TimeGenerated");
+    cs_buf_printf(t, "// ---- 3. surveys: the valid records of one SurveyId merged (store/store.c merge) --\n"
+                     "let valid = checked | where Reason == \"\";\n"
+                     "// a survey's time is its earliest record's; its call, participant and resource the\n"
+                     "// first given\n"
+                     "let surveys = valid\n"
+                     "    | summarize SurveyTime = min(TimeGenerated), records = count(),\n"
+                     "        CallKey = take_anyif(CallKey, CallKey != \"\"), PartKey = take_anyif(PartKey, PartKey != \"\"),\n"
+                     "        resource_id = take_anyif(ResourceKey, ResourceKey != \"\") by SurveyKey\n");
+    put_window(t, o, "SurveyTime", false);
+    put_resource_filter(t, o, "resource_id");
+    cs_buf_printf(t, "    | extend period = period_of(SurveyTime);\n");
+    cs_buf_printf(t, "%s", ratings_body);
+}
+
+/* Step 3b (--by): each survey's leg in ACSCallSummary. */
+static void
+kql_by(struct cs_buf *t, const struct cs_kql_opts *o)
+{
+    {
+        cs_buf_printf(t, "// ---- 3b. --by: each survey's leg in ACSCallSummary (FORMATS.md section 8): same\n"
+                         "// call (CorrelationId) and participant, trimmed, any case; a participant's latest\n"
+                         "// leg; \"\" and \"null\" are \"unknown\", and so is a survey whose leg is missing\n"
+                         "let dim_value = (v: string) { let x = clean_id(v); iff(x == \"\", \"unknown\", x) };\n"
+                         "let legs = ACSCallSummary\n");
+        put_window(t, o, "TimeGenerated", true);
+        cs_buf_printf(t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
+                         "        LegPart = tolower(clean_id(ParticipantId))\n"
+                         "    | where LegCall != \"\" and LegPart != \"\"\n"
+                         "    | summarize arg_max(TimeGenerated");
         for (size_t k = 0; k < o->n_by; k++)
-            cs_buf_printf(&t, ", %s", dim_source(o->by[k]));
-        cs_buf_printf(&t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
+            cs_buf_printf(t, ", %s", dim_source(o->by[k]));
+        cs_buf_printf(t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
         for (size_t k = 0; k < o->n_by; k++) {
             const struct dim *d = find_dim(o->by[k]);
             if (d->cut_suffix)
-                cs_buf_printf(&t, ",\n        %s = dim_value(extract(@\"^[^_]*\", 0, clean_id(%s)))",
+                cs_buf_printf(t, ",\n        %s = dim_value(extract(@\"^[^_]*\", 0, clean_id(%s)))",
                               d->column, d->source);
             else
-                cs_buf_printf(&t, ",\n        %s = dim_value(%s)", d->column, d->source);
+                cs_buf_printf(t, ",\n        %s = dim_value(%s)", d->column, d->source);
         }
-        cs_buf_printf(&t, ";\n"
-                          "let surveys_by = surveys\n"
-                          "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
-                          "    | join kind=leftouter legs on LegCall, LegPart\n"
-                          "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
-                          "    | extend ");
+        cs_buf_printf(t, ";\n"
+                         "let surveys_by = surveys\n"
+                         "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
+                         "    | join kind=leftouter legs on LegCall, LegPart\n"
+                         "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
+                         "    | extend ");
         for (size_t k = 0; k < o->n_by; k++) {
             const char *c = dim_column(o->by[k]);
-            cs_buf_printf(&t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
+            cs_buf_printf(t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
         }
-        cs_buf_printf(&t, ";\n");
+        cs_buf_printf(t, ";\n");
     }
+}
 
+/* Steps 4 and 5: the custom answers, or every survey once. */
+static void
+kql_custom(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events, const char *sv)
+{
     if (o->n_custom_keys) {
         const char *tcol = app_events ? "TimeGenerated" : "timestamp";
         const char *ncol = app_events ? "Name" : "name";
         const char *pcol = app_events ? "Properties" : "customDimensions";
-        cs_buf_printf(&t, "// ---- 4. custom answers: each survey's latest answer per key (store/query.c) -----\n"
-                          "let answers = ");
+        cs_buf_printf(t, "// ---- 4. custom answers: each survey's latest answer per key (store/query.c) -----\n"
+                         "let answers = ");
         if (app_events) {
-            cs_buf_printf(&t, "AppEvents\n");
+            cs_buf_printf(t, "AppEvents\n");
         } else {
-            cs_buf_printf(&t, "app(");
-            put_lit(&t, o->app);
-            cs_buf_printf(&t, ").customEvents\n");
+            cs_buf_printf(t, "app(");
+            put_lit(t, o->app);
+            cs_buf_printf(t, ").customEvents\n");
         }
         if (o->has_since || o->has_until)
-            cs_buf_printf(&t, "    // answers come right after the survey; this far is searched\n");
-        put_window(&t, o, tcol, true);
-        cs_buf_printf(&t,
+            cs_buf_printf(t, "    // answers come right after the survey; this far is searched\n");
+        put_window(t, o, tcol, true);
+        cs_buf_printf(t,
                       "    | where %s == event_name\n"
                       "    | extend SurveyKey = tolower(trim(@\"[ \\t]+\", tostring(%s[id_key])))\n"
                       "    | where SurveyKey != \"\" and strlen(SurveyKey) <= 128\n"
@@ -666,18 +691,38 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
                       "    | extend custom_value = tostring(%s[custom_key]), AnswerTime = %s\n"
                       "    | summarize arg_max(AnswerTime, custom_value) by SurveyKey, custom_key;\n",
                       ncol, pcol, pcol, pcol, tcol);
-        cs_buf_printf(&t, "// ---- 5. every survey once as itself (custom_key \"\") and once per custom key ----\n"
-                          "let keyed = union\n"
-                          "    (%s | extend custom_key = \"\", custom_value = \"\"),\n"
-                          "    (%s | mv-expand custom_key = custom_keys to typeof(string)\n"
-                          "        | join kind=leftouter answers on SurveyKey, custom_key\n"
-                          "        | project-away SurveyKey1, custom_key1, AnswerTime);\n",
+        cs_buf_printf(t, "// ---- 5. every survey once as itself (custom_key \"\") and once per custom key ----\n"
+                         "let keyed = union\n"
+                         "    (%s | extend custom_key = \"\", custom_value = \"\"),\n"
+                         "    (%s | mv-expand custom_key = custom_keys to typeof(string)\n"
+                         "        | join kind=leftouter answers on SurveyKey, custom_key\n"
+                         "        | project-away SurveyKey1, custom_key1, AnswerTime);\n",
                       sv, sv);
     } else {
-        cs_buf_printf(&t, "// ---- 4./5. no --custom-keys: every survey once, custom_key \"\" ------------------\n"
-                          "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n",
+        cs_buf_printf(t, "// ---- 4./5. no --custom-keys: every survey once, custom_key \"\" ------------------\n"
+                         "let keyed = %s | extend custom_key = \"\", custom_value = \"\";\n",
                       sv);
     }
+}
+
+cs_status
+cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
+{
+    *out = NULL;
+    bool app_events = o->events_table && strcmp(o->events_table, "AppEvents") == 0;
+    cs_status rc = kql_check(o, app_events, err);
+    if (rc)
+        return rc;
+    struct cs_buf t = {0};
+    kql_header(&t, o);
+    kql_params(&t, o);
+    kql_steps(&t, o);
+    const char *sv = "surveys";
+    if (o->n_by) {
+        sv = "surveys_by";
+        kql_by(&t, o);
+    }
+    kql_custom(&t, o, app_events, sv);
     put_counts(&t, o, sv);
     *out = cs_buf_take(&t);
     return CS_OK;

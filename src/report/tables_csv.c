@@ -29,6 +29,45 @@ csv_done(struct cs_report_result *res, struct cs_csv *c, struct cs_err *err)
     return cs_csv_close(c, err);
 }
 
+/* DIR/tables/trend.csv: one row per (category, scale, bucket). */
+static cs_status
+write_trend_csv(const struct cs_report_model *m, const char *dir,
+                struct cs_report_result *res, struct cs_err *err)
+{
+    char path[4096];
+    struct cs_csv c;
+    snprintf(path, sizeof path, "%s/tables/trend.csv", dir);
+    if (cs_csv_open(&c, path, err))
+        return CS_E_IO;
+    const char *h4[] = {"bucket", "partial", "category", "lower", "upper", "threshold",
+                        "responses", "mean", "poor", "poor_rate", "poor_rate_ci95_low",
+                        "poor_rate_ci95_high", "small_sample"};
+    for (size_t i = 0; i < 13; i++)
+        cs_csv_text(&c, h4[i]);
+    cs_csv_endrow(&c);
+    for (size_t i = 0; i < m->n_trend; i++) {
+        const struct rep_trend *r = &m->trend[i];
+        cs_csv_text(&c, r->label);
+        cs_csv_int(&c, r->partial);
+        cs_csv_text(&c, cs_category_name((enum cs_category)r->cat));
+        cs_csv_num(&c, r->scale.lower);
+        cs_csv_num(&c, r->scale.upper);
+        cs_csv_num(&c, r->scale.threshold);
+        cs_csv_int(&c, (long long)r->sum.n);
+        cs_csv_num(&c, r->sum.mean);
+        cs_csv_int(&c, (long long)r->sum.n_poor);
+        cs_csv_num(&c, r->sum.poor_rate);
+        cs_csv_num(&c, r->sum.poor_ci_lo);
+        cs_csv_num(&c, r->sum.poor_ci_hi);
+        cs_csv_int(&c, r->small_sample);
+        cs_csv_endrow(&c);
+    }
+    if (csv_done(res, &c, err))
+        return CS_E_IO;
+    rep_push_file(res, path);
+    return CS_OK;
+}
+
 cs_status
 rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
                      struct cs_report_result *res, struct cs_err *err)
@@ -135,36 +174,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
         return CS_E_IO;
     rep_push_file(res, path);
 
-    snprintf(path, sizeof path, "%s/tables/trend.csv", dir);
-    if (cs_csv_open(&c, path, err))
-        return CS_E_IO;
-    const char *h4[] = {"bucket", "partial", "category", "lower", "upper", "threshold",
-                        "responses", "mean", "poor", "poor_rate", "poor_rate_ci95_low",
-                        "poor_rate_ci95_high", "small_sample"};
-    for (size_t i = 0; i < 13; i++)
-        cs_csv_text(&c, h4[i]);
-    cs_csv_endrow(&c);
-    for (size_t i = 0; i < m->n_trend; i++) {
-        const struct rep_trend *r = &m->trend[i];
-        cs_csv_text(&c, r->label);
-        cs_csv_int(&c, r->partial);
-        cs_csv_text(&c, cs_category_name((enum cs_category)r->cat));
-        cs_csv_num(&c, r->scale.lower);
-        cs_csv_num(&c, r->scale.upper);
-        cs_csv_num(&c, r->scale.threshold);
-        cs_csv_int(&c, (long long)r->sum.n);
-        cs_csv_num(&c, r->sum.mean);
-        cs_csv_int(&c, (long long)r->sum.n_poor);
-        cs_csv_num(&c, r->sum.poor_rate);
-        cs_csv_num(&c, r->sum.poor_ci_lo);
-        cs_csv_num(&c, r->sum.poor_ci_hi);
-        cs_csv_int(&c, r->small_sample);
-        cs_csv_endrow(&c);
-    }
-    if (csv_done(res, &c, err))
-        return CS_E_IO;
-    rep_push_file(res, path);
-    return CS_OK;
+    return write_trend_csv(m, dir, res, err);
 }
 
 /* ---- custom answers ----------------------------------------------------- */

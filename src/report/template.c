@@ -519,10 +519,10 @@ convert_params(struct cs_template *t, const struct raw_template *raw,
 }
 
 /* Copy one raw step into st (lines included), with enums parsed. */
-static cs_status
-convert_step(const char *file, size_t i, const struct raw_step *rs,
-             struct cs_template_step *st, const struct lindex *ix,
-             struct cs_err *err)
+/* Copy the raw step and the lines of its keys. */
+static void
+copy_step(size_t i, const struct raw_step *rs, struct cs_template_step *st,
+          const struct lindex *ix)
 {
     struct cs_template_step_lines *L = &st->lines;
     st->line = tpl_line_of(ix, "steps.%zu", i);
@@ -558,7 +558,137 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
         st->formats[k].format = xstrdup(rs->formats[k].format);
         st->formats[k].line = tpl_line_of(ix, "steps.%zu.formats.%zu", i, k);
     }
+}
 
+/* The chart columns: query steps only, and only what the render uses. */
+static cs_status
+check_columns(const char *file, const struct cs_template_step *st, const char *pfx,
+              struct cs_err *err)
+{
+    const struct cs_template_step_lines *L = &st->lines;
+    struct {
+        const char *key;
+        const char *val;
+        unsigned line;
+    } cols[] = {{"x", st->x, L->x}, {"y", st->y, L->y}, {"y2", st->y2, L->y2}, {"series", st->series, L->series}};
+    for (size_t k = 0; k < 4; k++) {
+        if (!cols[k].val)
+            continue;
+        if (st->section != CS_SECTION_QUERY)
+            return tpl_fail_at(err, file, cols[k].line,
+                               "%s: %s applies only to query steps (a section "
+                               "chooses its own columns)",
+                               pfx, cols[k].key);
+        if (blank(cols[k].val))
+            return tpl_fail_at(err, file, cols[k].line, "%s: %s is empty", pfx,
+                               cols[k].key);
+    }
+    if (st->section == CS_SECTION_QUERY) {
+        enum cs_render r = st->render;
+        bool need_xy = r != CS_RENDER_TABLE;
+        bool need_y2 = r == CS_RENDER_COLUMN2Y;
+        bool need_series = r == CS_RENDER_STACKED;
+        bool may_series = r == CS_RENDER_COLUMN || r == CS_RENDER_BAR ||
+                          r == CS_RENDER_LINE || r == CS_RENDER_STACKED;
+        unsigned rl = L->render ? L->render : st->line;
+        if (need_xy && (!st->x || !st->y))
+            return tpl_fail_at(err, file, rl,
+                               "%s: render %s needs x: and y: (the columns to draw)%s",
+                               pfx, render_names[r],
+                               need_y2 ? ", and y2:" : need_series ? ", and series:"
+                                                                   : "");
+        if (need_y2 && !st->y2)
+            return tpl_fail_at(err, file, rl,
+                               "%s: render column2y needs y2: (the column on the "
+                               "second axis)",
+                               pfx);
+        if (need_series && !st->series)
+            return tpl_fail_at(err, file, rl,
+                               "%s: render stacked needs series: (the column whose "
+                               "values are the stacked parts)",
+                               pfx);
+        if (!need_xy && (st->x || st->y))
+            return tpl_fail_at(err, file, st->x ? L->x : L->y,
+                               "%s: %s applies only to charts, not render table",
+                               pfx, st->x ? "x" : "y");
+        if (st->y2 && !need_y2)
+            return tpl_fail_at(err, file, L->y2,
+                               "%s: y2 applies only to render column2y", pfx);
+        if (st->series && !may_series)
+            return tpl_fail_at(err, file, L->series,
+                               "%s: series applies only to render column, bar, "
+                               "line and stacked",
+                               pfx);
+    }
+
+    return CS_OK;
+}
+
+/* The number formats of a step's columns. */
+static cs_status
+check_formats(const char *file, const struct cs_template_step *st, const char *pfx,
+              struct cs_err *err)
+{
+    for (size_t k = 0; k < st->n_formats; k++) {
+        const struct cs_template_format *f = &st->formats[k];
+        if (blank(f->column))
+            return tpl_fail_at(err, file, f->line, "%s: format %zu has an empty "
+                                                   "column",
+                               pfx, k + 1);
+        if (blank(f->format) || strlen(f->format) > 255)
+            return tpl_fail_at(err, file, f->line, "%s: format %zu for '%s' must "
+                                                   "be 1 to 255 characters (\"0.00%%\", \"#,##0\")",
+                               pfx, k + 1, f->column);
+        for (const char *p = f->format; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                return tpl_fail_at(err, file, f->line, "%s: format for '%s' "
+                                                       "contains a control character",
+                                   pfx, f->column);
+        for (size_t j = 0; j < k; j++)
+            if (strcasecmp(st->formats[j].column, f->column) == 0)
+                return tpl_fail_at(err, file, f->line, "%s: column '%s' already "
+                                                       "has a format (line %u)",
+                                   pfx, f->column,
+                                   st->formats[j].line);
+    }
+
+    return CS_OK;
+}
+
+/* The step's own sheet and chart names. */
+static cs_status
+check_names_of(const char *file, const struct cs_template_step *st, const char *pfx,
+               struct cs_err *err)
+{
+    const struct cs_template_step_lines *L = &st->lines;
+    const char *why;
+    if (st->sheet && (why = sheet_problem(st->sheet)))
+        return tpl_fail_at(err, file, L->sheet, "%s: sheet name '%s' %s", pfx,
+                           st->sheet, why);
+    if (st->sheet && st->section == CS_SECTION_DISTRIBUTION && st->category < 0)
+        return tpl_fail_at(err, file, L->sheet,
+                           "%s: a distribution over every category writes one sheet per "
+                           "category; sheet: needs category: too",
+                           pfx);
+    if (st->chart) {
+        if (!cs_render_is_chart(st->render))
+            return tpl_fail_at(err, file, L->chart,
+                               "%s: chart: is given but render %s draws no chart",
+                               pfx, render_names[st->render]);
+        if ((why = chart_problem(st->chart)))
+            return tpl_fail_at(err, file, L->chart, "%s: chart name '%s' %s", pfx,
+                               st->chart, why);
+    }
+    return CS_OK;
+}
+
+static cs_status
+convert_step(const char *file, size_t i, const struct raw_step *rs,
+             struct cs_template_step *st, const struct lindex *ix,
+             struct cs_err *err)
+{
+    copy_step(i, rs, st, ix);
+    const struct cs_template_step_lines *L = &st->lines;
     char pfx[160];
     if (blank(st->title))
         return tpl_fail_at(err, file, L->title ? L->title : st->line,
@@ -630,104 +760,12 @@ convert_step(const char *file, size_t i, const struct raw_step *rs,
         }
     }
 
-    /* chart columns: query steps only, and only what the render uses */
-    struct {
-        const char *key;
-        const char *val;
-        unsigned line;
-    } cols[] = {{"x", st->x, L->x}, {"y", st->y, L->y}, {"y2", st->y2, L->y2}, {"series", st->series, L->series}};
-    for (size_t k = 0; k < 4; k++) {
-        if (!cols[k].val)
-            continue;
-        if (st->section != CS_SECTION_QUERY)
-            return tpl_fail_at(err, file, cols[k].line,
-                               "%s: %s applies only to query steps (a section "
-                               "chooses its own columns)",
-                               pfx, cols[k].key);
-        if (blank(cols[k].val))
-            return tpl_fail_at(err, file, cols[k].line, "%s: %s is empty", pfx,
-                               cols[k].key);
-    }
-    if (st->section == CS_SECTION_QUERY) {
-        enum cs_render r = st->render;
-        bool need_xy = r != CS_RENDER_TABLE;
-        bool need_y2 = r == CS_RENDER_COLUMN2Y;
-        bool need_series = r == CS_RENDER_STACKED;
-        bool may_series = r == CS_RENDER_COLUMN || r == CS_RENDER_BAR ||
-                          r == CS_RENDER_LINE || r == CS_RENDER_STACKED;
-        unsigned rl = L->render ? L->render : st->line;
-        if (need_xy && (!st->x || !st->y))
-            return tpl_fail_at(err, file, rl,
-                               "%s: render %s needs x: and y: (the columns to draw)%s",
-                               pfx, render_names[r],
-                               need_y2 ? ", and y2:" : need_series ? ", and series:"
-                                                                   : "");
-        if (need_y2 && !st->y2)
-            return tpl_fail_at(err, file, rl,
-                               "%s: render column2y needs y2: (the column on the "
-                               "second axis)",
-                               pfx);
-        if (need_series && !st->series)
-            return tpl_fail_at(err, file, rl,
-                               "%s: render stacked needs series: (the column whose "
-                               "values are the stacked parts)",
-                               pfx);
-        if (!need_xy && (st->x || st->y))
-            return tpl_fail_at(err, file, st->x ? L->x : L->y,
-                               "%s: %s applies only to charts, not render table",
-                               pfx, st->x ? "x" : "y");
-        if (st->y2 && !need_y2)
-            return tpl_fail_at(err, file, L->y2,
-                               "%s: y2 applies only to render column2y", pfx);
-        if (st->series && !may_series)
-            return tpl_fail_at(err, file, L->series,
-                               "%s: series applies only to render column, bar, "
-                               "line and stacked",
-                               pfx);
-    }
-
-    for (size_t k = 0; k < st->n_formats; k++) {
-        const struct cs_template_format *f = &st->formats[k];
-        if (blank(f->column))
-            return tpl_fail_at(err, file, f->line, "%s: format %zu has an empty "
-                                                   "column",
-                               pfx, k + 1);
-        if (blank(f->format) || strlen(f->format) > 255)
-            return tpl_fail_at(err, file, f->line, "%s: format %zu for '%s' must "
-                                                   "be 1 to 255 characters (\"0.00%%\", \"#,##0\")",
-                               pfx, k + 1, f->column);
-        for (const char *p = f->format; *p; p++)
-            if ((unsigned char)*p < 0x20)
-                return tpl_fail_at(err, file, f->line, "%s: format for '%s' "
-                                                       "contains a control character",
-                                   pfx, f->column);
-        for (size_t j = 0; j < k; j++)
-            if (strcasecmp(st->formats[j].column, f->column) == 0)
-                return tpl_fail_at(err, file, f->line, "%s: column '%s' already "
-                                                       "has a format (line %u)",
-                                   pfx, f->column,
-                                   st->formats[j].line);
-    }
-
-    const char *why;
-    if (st->sheet && (why = sheet_problem(st->sheet)))
-        return tpl_fail_at(err, file, L->sheet, "%s: sheet name '%s' %s", pfx,
-                           st->sheet, why);
-    if (st->sheet && st->section == CS_SECTION_DISTRIBUTION && st->category < 0)
-        return tpl_fail_at(err, file, L->sheet,
-                           "%s: a distribution over every category writes one sheet per "
-                           "category; sheet: needs category: too",
-                           pfx);
-    if (st->chart) {
-        if (!cs_render_is_chart(st->render))
-            return tpl_fail_at(err, file, L->chart,
-                               "%s: chart: is given but render %s draws no chart",
-                               pfx, render_names[st->render]);
-        if ((why = chart_problem(st->chart)))
-            return tpl_fail_at(err, file, L->chart, "%s: chart name '%s' %s", pfx,
-                               st->chart, why);
-    }
-    return CS_OK;
+    cs_status rc = check_columns(file, st, pfx, err);
+    if (rc == CS_OK)
+        rc = check_formats(file, st, pfx, err);
+    if (rc == CS_OK)
+        rc = check_names_of(file, st, pfx, err);
+    return rc;
 }
 
 /* A name some step writes: for the duplicate checks. */
