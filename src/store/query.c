@@ -415,15 +415,10 @@ cs_query_cube(struct cs_store *s, const struct cs_filter *f,
     return cs_query_cube_grouped(s, f, bucket, CS_GROUP_NONE, NULL, cube, err);
 }
 
-cs_status
-cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
-                      enum cs_bucket bucket, enum cs_group_by by,
-                      const char *custom_key, struct cs_cube *cube,
-                      struct cs_err *err)
+/* The store-wide counters of the cube's totals (cheap: small tables and sums). */
+static cs_status
+store_totals(struct cs_store *s, struct cs_window_totals *t, struct cs_err *err)
 {
-    memset(cube, 0, sizeof *cube);
-    /* store-wide counters first (cheap: small tables and sums) */
-    struct cs_window_totals *t = &cube->totals;
     sqlite3_stmt *q;
     char tsql[600];
     snprintf(tsql, sizeof tsql,
@@ -447,6 +442,85 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
     t->updated = (uint64_t)sqlite3_column_int64(q, 2);
     t->unknown_tags = (uint64_t)sqlite3_column_int64(q, 3);
     sqlite3_finalize(q);
+    return CS_OK;
+}
+
+/* The index of the group of row q (added when new); -1 past
+ * CS_CUBE_MAX_GROUPS. */
+static int
+group_of(sqlite3_stmt *q, struct cs_cube *cube, size_t *cap_groups)
+{
+    const char *gk = (const char *)sqlite3_column_text(q, 28);
+    const char *gl = (const char *)sqlite3_column_text(q, 29);
+    if (!gk)
+        gk = "";
+    size_t gi = 0;
+    while (gi < cube->n_groups && strcmp(cube->groups[gi].key, gk) != 0)
+        gi++;
+    if (gi == cube->n_groups) {
+        if (cube->n_groups >= CS_CUBE_MAX_GROUPS)
+            return -1;
+        if (cube->n_groups == *cap_groups) {
+            *cap_groups = *cap_groups ? *cap_groups * 2 : 16;
+            cube->groups = xreallocarray(cube->groups, *cap_groups, sizeof *cube->groups);
+        }
+        cube->groups[gi].key = xstrdup(gk);
+        cube->groups[gi].label = xstrdup(gl ? gl : *gk ? gk
+                                                       : "(no answer)");
+        cube->groups[gi].surveys = 0;
+        cube->n_groups++;
+    }
+    cube->groups[gi].surveys++;
+    return (int)gi;
+}
+
+/* Compact the map's cells into an array, renumber the groups in key order,
+ * sort the cells; the cube takes them. */
+static void
+cube_finish(struct cs_cube *cube, struct cube_map *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->cells[i].count)
+            m->cells[n++] = m->cells[i];
+    if (cube->n_groups > 1) {
+        int *old_of_new = xmalloc(cube->n_groups * sizeof *old_of_new);
+        int *new_of_old = xmalloc(cube->n_groups * sizeof *new_of_old);
+        struct cs_cube_group *sorted = xmalloc(cube->n_groups * sizeof *sorted);
+        memcpy(sorted, cube->groups, cube->n_groups * sizeof *sorted);
+        for (size_t i = 0; i < cube->n_groups; i++)
+            sorted[i].surveys = i; /* carry the old index through the sort */
+        qsort(sorted, cube->n_groups, sizeof *sorted, cmp_group_key);
+        for (size_t i = 0; i < cube->n_groups; i++) {
+            old_of_new[i] = (int)sorted[i].surveys;
+            new_of_old[sorted[i].surveys] = (int)i;
+            sorted[i].surveys = cube->groups[old_of_new[i]].surveys;
+        }
+        xfree(cube->groups);
+        cube->groups = sorted;
+        for (size_t i = 0; i < n; i++)
+            m->cells[i].group = new_of_old[m->cells[i].group];
+        xfree(old_of_new);
+        xfree(new_of_old);
+    }
+    if (n > 1) /* an empty store has no cells (and a NULL array) */
+        qsort(m->cells, n, sizeof *m->cells, cell_cmp);
+    cube->cells = m->cells;
+    cube->n_cells = n;
+}
+
+cs_status
+cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
+                      enum cs_bucket bucket, enum cs_group_by by,
+                      const char *custom_key, struct cs_cube *cube,
+                      struct cs_err *err)
+{
+    memset(cube, 0, sizeof *cube);
+    struct cs_window_totals *t = &cube->totals;
+    sqlite3_stmt *q;
+    cs_status trc = store_totals(s, t, err);
+    if (trc)
+        return trc;
 
     char where[8192], sql[10000];
     cs_filter_where(f, where, sizeof where);
@@ -512,38 +586,14 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
         idset_add(&calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
         idset_add(&parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
         int group = 0;
-        if (by != CS_GROUP_NONE) {
-            const char *gk = (const char *)sqlite3_column_text(q, 28);
-            const char *gl = (const char *)sqlite3_column_text(q, 29);
-            if (!gk)
-                gk = "";
-            size_t gi = 0;
-            while (gi < cube->n_groups && strcmp(cube->groups[gi].key, gk) != 0)
-                gi++;
-            if (gi == cube->n_groups) {
-                if (cube->n_groups >= CS_CUBE_MAX_GROUPS) {
-                    sqlite3_finalize(q);
-                    xfree(m.cells);
-                    xfree(calls.v);
-                    xfree(parts.v);
-                    cs_cube_free(cube);
-                    return cs_fail(err, CS_E_USAGE, NULL,
-                                   "more than %d groups: compare needs fewer",
-                                   CS_CUBE_MAX_GROUPS);
-                }
-                if (cube->n_groups == cap_groups) {
-                    cap_groups = cap_groups ? cap_groups * 2 : 16;
-                    cube->groups = xreallocarray(cube->groups, cap_groups,
-                                                 sizeof *cube->groups);
-                }
-                cube->groups[gi].key = xstrdup(gk);
-                cube->groups[gi].label = xstrdup(gl ? gl : *gk ? gk
-                                                               : "(no answer)");
-                cube->groups[gi].surveys = 0;
-                cube->n_groups++;
-            }
-            cube->groups[gi].surveys++;
-            group = (int)gi;
+        if (by != CS_GROUP_NONE && (group = group_of(q, cube, &cap_groups)) < 0) {
+            sqlite3_finalize(q);
+            xfree(m.cells);
+            xfree(calls.v);
+            xfree(parts.v);
+            cs_cube_free(cube);
+            return cs_fail(err, CS_E_USAGE, NULL, "more than %d groups: compare needs fewer",
+                           CS_CUBE_MAX_GROUPS);
         }
         for (int c = 0; c < 4; c++) {
             int k = 4 + 6 * c;
@@ -572,35 +622,7 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
         return cs_fail(err, CS_E_DB, NULL, "query failed: %s",
                        sqlite3_errmsg(cs_store_db(s)));
     }
-    /* compact; renumber groups in key order; sort */
-    size_t n = 0;
-    for (size_t i = 0; i < m.cap; i++)
-        if (m.cells[i].count)
-            m.cells[n++] = m.cells[i];
-    if (cube->n_groups > 1) {
-        int *old_of_new = xmalloc(cube->n_groups * sizeof *old_of_new);
-        int *new_of_old = xmalloc(cube->n_groups * sizeof *new_of_old);
-        struct cs_cube_group *sorted = xmalloc(cube->n_groups * sizeof *sorted);
-        memcpy(sorted, cube->groups, cube->n_groups * sizeof *sorted);
-        for (size_t i = 0; i < cube->n_groups; i++)
-            sorted[i].surveys = i; /* carry the old index through the sort */
-        qsort(sorted, cube->n_groups, sizeof *sorted, cmp_group_key);
-        for (size_t i = 0; i < cube->n_groups; i++) {
-            old_of_new[i] = (int)sorted[i].surveys;
-            new_of_old[sorted[i].surveys] = (int)i;
-            sorted[i].surveys = cube->groups[old_of_new[i]].surveys;
-        }
-        xfree(cube->groups);
-        cube->groups = sorted;
-        for (size_t i = 0; i < n; i++)
-            m.cells[i].group = new_of_old[m.cells[i].group];
-        xfree(old_of_new);
-        xfree(new_of_old);
-    }
-    if (n > 1) /* an empty store has no cells (and a NULL array) */
-        qsort(m.cells, n, sizeof *m.cells, cell_cmp);
-    cube->cells = m.cells;
-    cube->n_cells = n;
+    cube_finish(cube, &m);
     return CS_OK;
 }
 

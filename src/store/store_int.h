@@ -1,0 +1,82 @@
+/*
+ * store/store_int.h: what store.c (opening, inputs, events, rejects) and
+ * store_put.c (survey records: upsert by SurveyId, merge, conflicts)
+ * share: the store's private struct and its SurveyId index.  Not for other
+ * modules.
+ */
+#ifndef CS_STORE_STORE_INT_H
+#define CS_STORE_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/survey.h"
+#include "store/store.h"
+
+/* ---- hash index: SurveyId hash -> rid -------------------------------- */
+
+struct slot {
+    uint64_t h;  /* hash of the SurveyId; 0 = empty slot */
+    int64_t rid; /* survey_data rowid */
+};
+
+struct hindex {
+    struct slot *slots; /* owned */
+    size_t cap;         /* power of two */
+    size_t n;           /* used slots */
+};
+
+enum stmt_id {
+    ST_INSERT,
+    ST_GET,
+    ST_UPD_CAT0, /* + category */
+    ST_UPD_HEAD = ST_UPD_CAT0 + CS_CAT__COUNT,
+    ST_UNK_DEL,
+    ST_UNK_INS,
+    ST_REJECT,
+    ST_RES_FIND,
+    ST_RES_INS,
+    ST_INPUT_INS,
+    ST_INPUT_UPD,
+    ST_EVENT,
+    ST_EVENT_DUP,
+    ST_REJECT_DUP,
+    ST_CONFLICT,
+    ST_CONFLICT_DUP,
+    ST__COUNT
+};
+
+struct res_cache {
+    char id[CS_RESOURCE_MAX + 1]; /* last resource id seen */
+    int64_t rowid;                /* its resource_data id */
+};
+
+struct cs_store {
+    sqlite3 *db;                    /* owned connection */
+    sqlite3_stmt *st[ST__COUNT];    /* owned prepared statements */
+    struct hindex idx;              /* SurveyId -> rid */
+    int64_t next_rid;               /* next rowid to assign */
+    int64_t input_id;               /* inputs.id of the open input, 0 = none */
+    bool in_tx;                     /* an input transaction is open */
+    struct res_cache res;           /* one-entry resource cache */
+    char *tmp_path;                 /* owned: private temp file to unlink */
+    int tmp_handle;                 /* its entry in core/afile's cleanup table */
+    char *source;                   /* owned: name of the open input */
+    double default_threshold;       /* for default-scale ratings */
+    bool index_loaded;              /* idx reflects the table */
+    int64_t data_version;           /* PRAGMA data_version when idx was checked */
+    bool in_read;                   /* a read transaction (snapshot) is open */
+    struct cs_input_summary run[2]; /* committed this run: surveys, events */
+    uint64_t run_inputs[2];
+};
+
+/* FNV-1a of a SurveyId with a final mix; never 0. */
+uint64_t store_hash_id(const char *s);
+/* Remember rid under hash h (grows the index). */
+void store_hindex_put(struct hindex *x, uint64_t h, int64_t rid);
+/* Fail with SQLite's message for what was being done (CS_E_DB). */
+cs_status store_db_fail(struct cs_store *s, struct cs_err *err, const char *what);
+
+#endif
