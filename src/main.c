@@ -156,7 +156,7 @@ static const struct opt opts[] = {
     {"resource", required_argument, O_RESOURCE, CMD_REPORT | CMD_COMPARE | CMD_KQL, "ID",
      "only this ACS resource (full ARM id or its last segment); repeatable"},
     {"formats", required_argument, O_FORMATS, CMD_REPORT, "LIST",
-     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx,histograms (default json,csv,png,xlsx)"},
+     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx,histograms,html (default json,csv,png,xlsx,html)"},
     {"data-sheet", no_argument, O_DATA_SHEET, CMD_REPORT, NULL,
      "add the per-survey Data sheet to report.xlsx (for pivoting; slow on millions)"},
     {"pseudonymize", required_argument, O_PSEUDONYMIZE, LOADING, "KEYFILE",

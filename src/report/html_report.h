@@ -1,0 +1,39 @@
+/*
+ * report/html_report.h: DIR/report.html (issue 19) from a report run:
+ * draws the charts of each category's primary scale (and the minor
+ * scales' distributions) as inline SVG, lists the custom answers, and
+ * hands everything to render/html as plain data.
+ */
+#ifndef CS_REPORT_HTML_REPORT_H
+#define CS_REPORT_HTML_REPORT_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "model/review.h"
+#include "report/model.h"
+#include "store/store.h"
+
+struct cs_privacy;
+
+#define CS_HTML_MAX_ANSWERS 500 /* answers listed in the page (all in custom.csv) */
+
+struct cs_html_report_in {
+    struct cs_store *store;           /* custom answers (read inside the report's snapshot) */
+    const struct cs_filter *filter;   /* borrowed */
+    const struct cs_report_model *m;  /* borrowed */
+    const struct cs_review *review;   /* borrowed; NULL = none */
+    const struct cs_privacy *privacy; /* ids as pseudonyms, free text left out; NULL = off */
+    bool with_answers;                /* custom events exist: list their answers */
+    const char *tool_version;
+    int64_t run_time_s;
+    const char *filters_text;
+    const char *template_name;
+};
+
+/* Write path (DIR/report.html).  Errors: the store's, cairo's
+ * (CS_E_RENDER), CS_E_IO naming path. */
+cs_status cs_html_report(const struct cs_html_report_in *in, const char *path,
+                         struct cs_err *err);
+
+#endif
