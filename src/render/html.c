@@ -253,7 +253,8 @@ headline_cards(struct cs_buf *b, const struct cs_review *r)
         const struct cs_review_row *row = &r->rows[i];
         enum cs_verdict v = r->has_previous ? row->j.verdict : CS_VERDICT_NO_EVIDENCE;
         cs_buf_printf(b, "<li class=\"card c-%s\"><span class=\"cat\">%s</span> ",
-                      v == CS_VERDICT_WORSE ? "worse" : v == CS_VERDICT_BETTER ? "better" : "none",
+                      v == CS_VERDICT_WORSE ? "worse" : v == CS_VERDICT_BETTER ? "better"
+                                                                               : "none",
                       cs_category_title((enum cs_category)row->cat));
         if (r->has_previous)
             hx_verdict(b, row->j.verdict);

@@ -36,10 +36,10 @@ enum cs_html_chart_kind {
  * cs_html_svg_inline), and its text alternative. */
 struct cs_html_chart {
     enum cs_html_chart_kind kind;
-    size_t group;    /* index into the model's groups (not for COMPARE) */
-    char *id;        /* the prefix given to cs_html_svg_inline ("c3") */
-    char *svg;       /* <svg ...>...</svg> */
-    char *alt;       /* the chart's title and key figures, plain text */
+    size_t group; /* index into the model's groups (not for COMPARE) */
+    char *id;     /* the prefix given to cs_html_svg_inline ("c3") */
+    char *svg;    /* <svg ...>...</svg> */
+    char *alt;    /* the chart's title and key figures, plain text */
 };
 
 /* One custom answer (a key of a custom event joined to its survey). */

@@ -15,9 +15,9 @@
 extern const char cs_html_css[];
 
 /* Number texts into b (at least 48 bytes); return b.  NaN gives "–". */
-char *hx_pct(double fraction, char *b);  /* "13.9%" */
-char *hx_pt(double fraction, char *b);   /* "+2.4 pt", "−0.3 pt" */
-char *hx_int(uint64_t v, char *b);       /* "1,204" */
+char *hx_pct(double fraction, char *b);   /* "13.9%" */
+char *hx_pt(double fraction, char *b);    /* "+2.4 pt", "−0.3 pt" */
+char *hx_int(uint64_t v, char *b);        /* "1,204" */
 char *hx_num(double v, int dec, char *b); /* "3.42" */
 
 /* <span class="v v-worse"> with the verdict as words (never colour alone). */

@@ -124,7 +124,8 @@ answer_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
     (void)err;
     struct answers *a = ctx;
     char *kept = cs_privacy_answers(a->privacy, r->props, &a->dropped);
-    cJSON *doc = cJSON_Parse(kept ? kept : r->props ? r->props : "{}");
+    cJSON *doc = cJSON_Parse(kept ? kept : r->props ? r->props
+                                                    : "{}");
     xfree(kept);
     char id[CS_PRIVACY_HEX + 1], tb[32];
     for (const cJSON *it = doc ? doc->child : NULL; it; it = it->next) {
