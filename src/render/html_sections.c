@@ -46,12 +46,12 @@ figures_of(struct cs_buf *b, const struct cs_html_input *in, size_t g, enum cs_h
 static void
 group_summary(struct cs_buf *b, const struct rep_group *g)
 {
-    char a[48], c[48], d[48], e[48], f[48];
-    cs_buf_printf(b, "<p>%s responses \xC2\xB7 poor rate %s (95%% Wilson %s to %s) \xC2\xB7 "
-                     "mean %s \xC2\xB7 median %s%s</p>\n",
+    char a[48], c[48], d[48], e[48], f[48], h[48];
+    cs_buf_printf(b, "<p>In the report window: %s responses \xC2\xB7 poor rate %s (95%% Wilson "
+                     "%s to %s) \xC2\xB7 mean %s \xC2\xB7 median %s%s</p>\n",
                   hx_int(g->sum.n, a), hx_pct(g->sum.poor_rate, c), hx_pct(g->sum.poor_ci_lo, d),
                   hx_pct(g->sum.poor_ci_hi, e), hx_num(g->sum.mean, 2, f),
-                  hx_num(g->sum.median, 1, a),
+                  hx_num(g->sum.median, 1, h),
                   g->small_sample ? " \xC2\xB7 <strong>small sample</strong>" : "");
 }
 
@@ -59,7 +59,7 @@ static void
 dist_table(struct cs_buf *b, const struct rep_group *g, const char *id, const char *label)
 {
     static const char *const cols[] = {"Score", "Responses", "Share", "Poor"};
-    char cap[200], x[48], y[48];
+    char cap[200], x[48], y[48], z[48];
     snprintf(cap, sizeof cap, "Score distribution, %s", label);
     hx_table_open(b, id, cap, cols, 4);
     for (size_t i = 0; i < g->n_dist; i++) {
@@ -67,7 +67,7 @@ dist_table(struct cs_buf *b, const struct rep_group *g, const char *id, const ch
         cs_buf_printf(b, "<tr><th scope=\"row\">%s</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
                          "<td>%s</td></tr>\n",
                       cs_js_number(bin->score, x), hx_int(bin->count, y),
-                      hx_pct(g->sum.n ? (double)bin->count / (double)g->sum.n : (double)NAN, x),
+                      hx_pct(g->sum.n ? (double)bin->count / (double)g->sum.n : (double)NAN, z),
                       bin->score <= g->scale.threshold ? "poor" : "");
     }
     hx_table_close(b);
@@ -209,7 +209,7 @@ void
 hx_data_quality(struct cs_buf *b, const struct cs_html_input *in)
 {
     const struct cs_report_model *m = in->m;
-    char x[48], y[48], z[48];
+    char x[48], y[48], z[48], w[48];
     cs_buf_puts(b, "<section id=\"quality\" aria-labelledby=\"h-quality\">\n"
                    "<h2 id=\"h-quality\">Data quality</h2>\n");
     static const char *const cols[] = {"Inputs", "Files", "Records read", "Stored", "Duplicates",
@@ -225,7 +225,7 @@ hx_data_quality(struct cs_buf *b, const struct cs_html_input *in)
     cs_buf_printf(b, "<p>In the report window: %s surveys, %s distinct calls, %s participants. "
                      "The database holds %s rejected records",
                   hx_int(m->totals.surveys, x), hx_int(m->totals.calls, y),
-                  hx_int(m->totals.participants, z), hx_int(m->totals.rejected, x));
+                  hx_int(m->totals.participants, z), hx_int(m->totals.rejected, w));
     cs_buf_printf(b, " and %s unknown tags (kept, listed in the issue tables as "
                      "\xE2\x80\x9Cunknown tag\xE2\x80\x9D).</p>\n</section>\n",
                   hx_int(m->totals.unknown_tags, y));

@@ -102,3 +102,19 @@ for r, h in zip(rows, p.rows):
 print(f"headline: {len(rows)} rows equal summary.json's review (poor/responses recomputed)")
 print("minor scales collapsed:", "<details>" in text and "Minor scales" in text)
 print("sections:", ", ".join(re.findall(r'<h2 id="h-([a-z]+)"', text)))
+# each category's score table: counts from summary.json, shares recomputed
+checked = 0
+for cat in ("overall", "audio", "video", "screenshare"):
+    m = re.search(r'<table id="t-%s-dist">(.*?)</table>' % cat, text, re.S)
+    if not m:
+        continue
+    got = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="n">([^<]*)</td><td class="n">([^<]*)</td>', m.group(1))
+    n = sum(int(c.replace(",", "")) for _, c, _ in got)
+    g = next(g for g in d["categories"] if g["category"] == cat and g["responses"] == n
+             and [str(b["score"]) for b in g["distribution"]] == [s for s, _, _ in got])
+    for (s, c, sh), b in zip(got, g["distribution"]):
+        assert c == f"{b['responses']:,}" and sh == pct(b["responses"] / n), (cat, s, c, sh)
+    sec = text[text.index('id="cat-%s"' % cat):]
+    assert f"median {g['median']:.1f}" in sec[:2000] and f"{n:,} responses" in sec[:2000], cat
+    checked += 1
+print(f"score tables of {checked} categories: counts, shares (count / n) and medians as computed here")
