@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/afile.h"
@@ -109,6 +110,54 @@ hx_table_close(struct cs_buf *b)
 
 /* ---- inline SVG ------------------------------------------------------- */
 
+static bool
+is_digit_or_dot(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.';
+}
+
+/* Append s[0..n) with every decimal number of more than two decimals
+ * rounded to two (trailing zeros dropped): cairo writes coordinates to
+ * 1/1,000,000 pt, a hundredth of a point is far below a pixel, and the
+ * page is a third smaller. */
+static void
+add_short(struct cs_buf *b, const char *s, size_t n)
+{
+    size_t i = 0, run = 0;
+    while (i < n) {
+        /* a number starts at a digit not preceded by a digit or a dot */
+        if (!(s[i] >= '0' && s[i] <= '9') || (i > 0 && is_digit_or_dot(s[i - 1]))) {
+            i++;
+            continue;
+        }
+        size_t start = i, dot = i;
+        if (i > 0 && s[i - 1] == '-' && (i < 2 || !is_digit_or_dot(s[i - 2])))
+            start = i - 1; /* its minus sign */
+        while (dot < n && s[dot] >= '0' && s[dot] <= '9')
+            dot++;
+        size_t end = dot;
+        if (dot < n && s[dot] == '.')
+            for (end = dot + 1; end < n && s[end] >= '0' && s[end] <= '9';)
+                end++;
+        if (end > dot && end - dot - 1 > 2 && end - start < 40) {
+            char num[48], out[48];
+            memcpy(num, s + start, end - start);
+            num[end - start] = '\0';
+            snprintf(out, sizeof out, "%.2f", strtod(num, NULL));
+            char *z = out + strlen(out) - 1;
+            while (*z == '0')
+                *z-- = '\0';
+            if (*z == '.')
+                *z = '\0';
+            cs_buf_add(b, s + run, start - run);
+            cs_buf_puts(b, strcmp(out, "-0") == 0 ? "0" : out);
+            run = end;
+        }
+        i = end;
+    }
+    cs_buf_add(b, s + run, n - run);
+}
+
 char *
 cs_html_svg_inline(const char *svg, const char *prefix)
 {
@@ -152,11 +201,11 @@ cs_html_svg_inline(const char *svg, const char *prefix)
             }
         }
         if (!hit) {
-            cs_buf_puts(&b, p);
+            add_short(&b, p, strlen(p));
             break;
         }
         k = strlen(pats[best]);
-        cs_buf_add(&b, p, (size_t)(hit - p) + k);
+        add_short(&b, p, (size_t)(hit - p) + k);
         cs_buf_printf(&b, "%s-", prefix);
         p = hit + k;
     }

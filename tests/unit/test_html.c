@@ -63,6 +63,15 @@ test_svg_inline(void **state)
                            "<g clip-path=\"url(#c7-clip1)\"><use xlink:href=\"#c7-glyph0-1\" "
                            "x=\"1\"/></g>\n</svg>");
     xfree(t);
+    /* coordinates rounded to 1/100 pt; ids and short numbers untouched */
+    t = cs_html_svg_inline("<svg viewBox=\"0 0 600 350\"><path id=\"glyph0-1\" d=\"M 3.804688 "
+                           "-0.707031 L 2.999 10.5 -0.001 1.126\" style=\"fill:rgb(0%,44.705882%,"
+                           "1%)\"/></svg>",
+                           "c3");
+    assert_string_equal(t, "<svg viewBox=\"0 0 600 350\" role=\"img\" aria-labelledby=\"c3-alt\" "
+                           "focusable=\"false\"><path id=\"c3-glyph0-1\" d=\"M 3.8 -0.71 L 3 10.5 0 "
+                           "1.13\" style=\"fill:rgb(0%,44.71%,1%)\"/></svg>");
+    xfree(t);
     t = cs_html_svg_inline("not svg", "c1");
     assert_string_equal(t, "");
     xfree(t);
