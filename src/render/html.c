@@ -229,26 +229,48 @@ hx_figure(struct cs_buf *b, const struct cs_html_chart *c)
 
 #include "report/review.h"
 
-static void
-page_head(struct cs_buf *b, const struct cs_html_input *in)
+void
+hx_page_open(struct cs_buf *b, const char *title, const char *tool_version)
 {
-    const struct cs_review *r = in->review;
     cs_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                    "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta name=\"color-scheme\" content=\"light dark\">\n");
-    if (in->tool_version) {
+    if (tool_version) {
         cs_buf_puts(b, "<meta name=\"generator\" content=\"");
-        cs_html_esc(b, in->tool_version);
+        cs_html_esc(b, tool_version);
         cs_buf_puts(b, "\">\n");
     }
-    cs_buf_puts(b, "<title>Call quality review");
-    if (r && r->period.label[0]) {
-        cs_buf_puts(b, " \xE2\x80\x94 ");
-        cs_html_esc(b, r->period.label);
-    }
+    cs_buf_puts(b, "<title>");
+    cs_html_esc(b, title);
     cs_buf_printf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", cs_html_css);
+}
+
+void
+hx_page_close(struct cs_buf *b, const char *tool_version)
+{
+    cs_buf_puts(b, "</main>\n<footer><p>");
+    cs_html_esc(b, tool_version);
+    cs_buf_puts(b, " \xC2\xB7 one self-contained file: no script, no network access.</p></footer>\n"
+                   "</body>\n</html>\n");
+}
+
+void
+hx_meta_line(struct cs_buf *b, const char *filters, const char *template_name,
+             const char *tool_version, int64_t run_time_s)
+{
+    cs_buf_puts(b, "<p class=\"meta\">Filters: ");
+    cs_html_esc(b, filters && filters[0] ? filters : "none");
+    if (template_name) {
+        cs_buf_puts(b, " \xC2\xB7 template ");
+        cs_html_esc(b, template_name);
+    }
+    char tb[32];
+    cs_buf_puts(b, " \xC2\xB7 ");
+    cs_html_esc(b, tool_version);
+    cs_buf_printf(b, " \xC2\xB7 <time datetime=\"%s\">%.10s</time></p>\n",
+                  cs_time_format(run_time_s * 1000000, tb), tb);
 }
 
 static void
@@ -280,17 +302,8 @@ page_header(struct cs_buf *b, const struct cs_html_input *in)
                       hx_int(r->surveys_now, y));
     cs_buf_printf(b, "%s surveys, %s calls in the report window</p>\n",
                   hx_int(m->totals.surveys, x), hx_int(m->totals.calls, y));
-    cs_buf_puts(b, "<p class=\"meta\">Filters: ");
-    cs_html_esc(b, in->filters_text && in->filters_text[0] ? in->filters_text : "none");
-    if (in->template_name) {
-        cs_buf_puts(b, " \xC2\xB7 template ");
-        cs_html_esc(b, in->template_name);
-    }
-    char tb[32];
-    cs_buf_puts(b, " \xC2\xB7 ");
-    cs_html_esc(b, in->tool_version);
-    cs_buf_printf(b, " \xC2\xB7 <time datetime=\"%s\">%.10s</time></p>\n</header>\n",
-                  cs_time_format(in->run_time_s * 1000000, tb), tb);
+    hx_meta_line(b, in->filters_text, in->template_name, in->tool_version, in->run_time_s);
+    cs_buf_puts(b, "</header>\n");
 }
 
 static void
@@ -418,7 +431,12 @@ char *
 cs_html_page(const struct cs_html_input *in)
 {
     struct cs_buf b = {0};
-    page_head(&b, in);
+    struct cs_buf title = {0};
+    cs_buf_puts(&title, "Call quality review");
+    if (in->review && in->review->period.label[0])
+        cs_buf_printf(&title, " \xE2\x80\x94 %s", in->review->period.label);
+    hx_page_open(&b, title.s, in->tool_version);
+    cs_buf_free(&title);
     page_header(&b, in);
     cs_buf_puts(&b, "<main>\n");
     headline(&b, in);
@@ -427,18 +445,14 @@ cs_html_page(const struct cs_html_input *in)
     hx_answers(&b, in);
     hx_data_quality(&b, in);
     hx_minor_scales(&b, in);
-    hx_definitions(&b, in);
-    cs_buf_puts(&b, "</main>\n<footer><p>");
-    cs_html_esc(&b, in->tool_version);
-    cs_buf_puts(&b, " \xC2\xB7 one self-contained file: no script, no network access.</p></footer>\n"
-                    "</body>\n</html>\n");
+    hx_definitions(&b, in->review ? in->review->min_n : in->m->min_n);
+    hx_page_close(&b, in->tool_version);
     return cs_buf_take(&b);
 }
 
 cs_status
-cs_html_write(const struct cs_html_input *in, const char *path, struct cs_err *err)
+hx_write_file(char *page, const char *path, struct cs_err *err)
 {
-    char *page = cs_html_page(in);
     struct cs_afile af;
     cs_status rc = cs_afile_open(&af, path, err);
     if (rc == CS_OK) {
@@ -447,4 +461,10 @@ cs_html_write(const struct cs_html_input *in, const char *path, struct cs_err *e
     }
     xfree(page);
     return rc;
+}
+
+cs_status
+cs_html_write(const struct cs_html_input *in, const char *path, struct cs_err *err)
+{
+    return hx_write_file(cs_html_page(in), path, err);
 }

@@ -32,12 +32,22 @@ void hx_table_close(struct cs_buf *b);
 /* A figure: the chart's SVG and its text alternative as the caption. */
 void hx_figure(struct cs_buf *b, const struct cs_html_chart *c);
 
+/* The page's frame: doctype, head (CSP, viewport, style sheet, title),
+ * <body>; and after </main>, the footer and the end. */
+void hx_page_open(struct cs_buf *b, const char *title, const char *tool_version);
+void hx_page_close(struct cs_buf *b, const char *tool_version);
+/* "Filters: ... · template ... · callsurvey 0.1.0 · 2026-11-18" */
+void hx_meta_line(struct cs_buf *b, const char *filters, const char *template_name,
+                  const char *tool_version, int64_t run_time_s);
+/* Write page (taken: freed here) to path atomically. */
+cs_status hx_write_file(char *page, const char *path, struct cs_err *err);
+
 /* The sections after the headline and movers. */
 void hx_categories(struct cs_buf *b, const struct cs_html_input *in);
 void hx_answers(struct cs_buf *b, const struct cs_html_input *in);
 void hx_data_quality(struct cs_buf *b, const struct cs_html_input *in);
 void hx_minor_scales(struct cs_buf *b, const struct cs_html_input *in);
-void hx_definitions(struct cs_buf *b, const struct cs_html_input *in);
+void hx_definitions(struct cs_buf *b, uint64_t min_n);
 
 
 #endif

@@ -182,7 +182,8 @@ hx_answers(struct cs_buf *b, const struct cs_html_input *in)
         const char *f[] = {a->survey_id, a->time, a->resource, a->key, a->value};
         cs_buf_puts(b, "<tr>");
         for (size_t k = 0; k < 5; k++) {
-            cs_buf_puts(b, k == 0 ? "<th scope=\"row\">" : "<td>");
+            cs_buf_puts(b, k == 0 ? "<th scope=\"row\">" : k >= 3 ? "<td class=\"t\">"
+                                                                  : "<td>");
             cs_html_esc(b, f[k]);
             cs_buf_puts(b, k == 0 ? "</th>" : "</td>");
         }
@@ -265,10 +266,9 @@ hx_minor_scales(struct cs_buf *b, const struct cs_html_input *in)
 }
 
 void
-hx_definitions(struct cs_buf *b, const struct cs_html_input *in)
+hx_definitions(struct cs_buf *b, uint64_t min_n)
 {
     char x[48];
-    uint64_t min_n = in->review ? in->review->min_n : in->m->min_n;
     cs_buf_puts(b, "<section id=\"definitions\" aria-labelledby=\"h-definitions\">\n"
                    "<h2 id=\"h-definitions\">Definitions</h2>\n<dl>\n"
                    "<dt>Poor rate</dt><dd>The share of responses scored at or under the "

@@ -14,6 +14,7 @@
 #include "model/survey.h"
 #include "render/chart.h"
 #include "render/html.h"
+#include "render/html_compare.h"
 #include "report/charts.h"
 #include "report/html_report.h"
 #include "store/join.h"
@@ -205,4 +206,37 @@ cs_html_report(const struct cs_html_report_in *in, const char *path, struct cs_e
     answers_free(&a);
     charts_free(&g);
     return rc;
+}
+
+cs_status
+cs_html_compare(const struct cs_compare *c, const struct cs_compare_out *o,
+                const char *template_name, struct cs_err *err)
+{
+    struct gather g = {.kind = CS_HTML_COMPARE};
+    cs_status rc = cs_charts_specs(NULL, c, CS_CHARTS_DISTRIBUTION, CS_COMPARE_POOR | CS_COMPARE_DIST,
+                                   -1, on_spec, &g, err);
+    if (rc == CS_OK) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/compare.html", o->dir);
+        struct cs_html_compare_input in = {.c = c, .charts = g.v, .n_charts = g.n, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = o->filters_text, .template_name = template_name};
+        rc = cs_html_compare_write(&in, path, err);
+        if (rc == CS_OK && o->on_file)
+            o->on_file(o->ctx, path);
+    }
+    charts_free(&g);
+    return rc;
+}
+
+bool
+cs_formats_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        if (k == n && strncmp(p, name, n) == 0)
+            return true;
+        p += k + (e ? 1 : 0);
+    }
+    return false;
 }

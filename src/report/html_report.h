@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "model/review.h"
+#include "report/compare.h"
 #include "report/model.h"
 #include "store/store.h"
 
@@ -35,5 +36,13 @@ struct cs_html_report_in {
  * (CS_E_RENDER), CS_E_IO naming path. */
 cs_status cs_html_report(const struct cs_html_report_in *in, const char *path,
                          struct cs_err *err);
+
+/* DIR/compare.html for `compare` (o->dir; o->on_file told): the comparison,
+ * the compare charts inline, the groups.  Errors as cs_html_report's. */
+cs_status cs_html_compare(const struct cs_compare *c, const struct cs_compare_out *o,
+                          const char *template_name, struct cs_err *err);
+
+/* Does the --formats list (comma-separated) name `name`? */
+bool cs_formats_has(const char *list, const char *name);
 
 #endif
