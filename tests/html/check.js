@@ -23,6 +23,8 @@
 //   - axe-core finds no violation of impact serious or critical;
 //   - hostile report: the answers are text in the DOM, no <script> or <img>
 //     element exists, window.__pwned stays unset and no alert opened.
+// compare.html (`compare --by resource`) gets the same request, error, box,
+// width and axe checks.
 // Screenshots are kept in WORK_DIR (docs/ has a copy of the sample's).
 'use strict';
 const fs = require('fs');
@@ -220,6 +222,28 @@ async function checkHostile(browser, dir) {
     await page.close();
 }
 
+// compare.html: the same page rules (requests, errors, boxes, width, axe)
+async function checkCompare(browser, file) {
+    const log = { requests: [], errors: [], dialogs: [] };
+    const page = await openPage(browser, file, log);
+    const svgs = await page.evaluate(() => [...document.querySelectorAll('svg')].filter((e) => {
+        const r = e.getBoundingClientRect();
+        return !(r.width > 0 && r.height > 0);
+    }).length);
+    check(svgs === 0, `compare.html: ${svgs} <svg> with an empty box`);
+    const l = await layout(page, 375);
+    check(l.scroll <= l.vw && l.n === 0, `compare.html 375 px: ${l.scroll} px wide, ${l.wide.join('; ')}`);
+    await page.evaluate(axeSource);
+    const axe = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+        .violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length })));
+    const bad = axe.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    check(bad.length === 0, 'compare.html axe: ' + JSON.stringify(bad));
+    check(log.requests.length === 0 && log.errors.length === 0 && log.dialogs.length === 0,
+        'compare.html: ' + JSON.stringify(log));
+    console.log(`html-check: compare.html: no request, no error, charts with boxes, fits 375 px, axe ${bad.length} serious/critical`);
+    await page.close();
+}
+
 (async () => {
     fs.mkdirSync(work, { recursive: true });
     const sample = report('sample', path.join(top, 'sample-data'), work);
@@ -228,6 +252,12 @@ async function checkHostile(browser, dir) {
     fs.mkdirSync(hdir, { recursive: true });
     execFileSync('python3', [path.join(top, 'tests/cli/111-hostile-text/make.py')], { cwd: hdir });
     const hostile = report('hostile/out', 'in', hdir);
+    const cmpDir = path.join(work, 'compare');
+    fs.rmSync(cmpDir, { recursive: true, force: true });
+    execFileSync(cs, ['compare', '--by', 'resource', '-q', '-o', cmpDir, path.join(top, 'sample-data')], {
+        env: { ...process.env, SOURCE_DATE_EPOCH: '1795000000', TZ: 'UTC', LC_ALL: 'C' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const args = ['--headless=new', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
         '--disable-extensions', '--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--disable-dev-shm-usage', '--font-render-hinting=none'];
@@ -236,6 +266,7 @@ async function checkHostile(browser, dir) {
     try {
         await checkSample(browser, sample);
         await checkHostile(browser, hostile);
+        await checkCompare(browser, path.join(cmpDir, 'compare.html'));
     } finally {
         await browser.close();
     }
