@@ -252,7 +252,7 @@ hx_page_close(struct cs_buf *b, const char *tool_version)
 {
     cs_buf_puts(b, "</main>\n<footer><p>");
     cs_html_esc(b, tool_version);
-    cs_buf_puts(b, " \xC2\xB7 one self-contained file: no script, no network access.</p></footer>\n"
+    cs_buf_puts(b, " \xC2\xB7 one self-contained file: no script, no external reference.</p></footer>\n"
                    "</body>\n</html>\n");
 }
 
