@@ -62,7 +62,7 @@ const char cs_html_css[] =
     "body{font-size:10.5pt}header,main,footer{max-width:none;padding:0}\n"
     "section.cat,#quality,#minor,#definitions,#answers{break-before:page}\n"
     "figure.chart,.card,tr,.cards{break-inside:avoid}h2,h3,caption{break-after:avoid}\n"
-    ".tw{overflow:visible}.pair{display:block}.pair>figure{margin-bottom:.6rem}\n"
+    ".tw{overflow:visible}.tw th,.tw td{white-space:normal}table{width:100%;font-size:8.5pt}.pair{display:block}.pair>figure{margin-bottom:.6rem}\n"
     "figure.chart svg{max-height:120mm}\n"
     "details>summary{list-style:none}details::details-content{content-visibility:visible;"
     "display:contents}}\n"
