@@ -303,6 +303,19 @@ page_header(struct cs_buf *b, const struct cs_html_input *in)
     cs_buf_printf(b, "%s surveys, %s calls in the report window</p>\n",
                   hx_int(m->totals.surveys, x), hx_int(m->totals.calls, y));
     hx_meta_line(b, in->filters_text, in->template_name, in->tool_version, in->run_time_s);
+    if (in->run && (in->run->n_inputs || in->run->db)) {
+        cs_buf_puts(b, "<p class=\"meta\">Inputs: ");
+        for (size_t i = 0; i < in->run->n_inputs; i++) {
+            cs_buf_puts(b, i ? ", " : "");
+            cs_html_esc(b, in->run->inputs[i].path);
+            cs_buf_printf(b, " (%s)", in->run->inputs[i].kind);
+        }
+        if (!in->run->n_inputs)
+            cs_buf_puts(b, "none this run");
+        cs_buf_puts(b, " \xC2\xB7 database: ");
+        cs_html_esc(b, in->run->db ? in->run->db : "private (this run only)");
+        cs_buf_puts(b, "</p>\n");
+    }
     cs_buf_puts(b, "</header>\n");
 }
 

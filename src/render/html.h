@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "model/review.h"
+#include "model/run.h"
 #include "report/model.h"
 
 /* Which of a (category, scale) group's charts an SVG is. */
@@ -59,11 +60,12 @@ struct cs_html_input {
     const struct cs_html_answer *answers; /* the first n_answers of answers_total */
     size_t n_answers;
     uint64_t answers_total;
-    uint64_t answers_dropped;  /* free-text answers left out (privacy mode) */
-    const char *tool_version;  /* "callsurvey 0.1.0" */
-    int64_t run_time_s;        /* the date shown */
-    const char *filters_text;  /* NULL or "" = none */
-    const char *template_name; /* NULL = none */
+    uint64_t answers_dropped;      /* free-text answers left out (privacy mode) */
+    const char *tool_version;      /* "callsurvey 0.1.0" */
+    int64_t run_time_s;            /* the date shown */
+    const char *filters_text;      /* NULL or "" = none */
+    const char *template_name;     /* NULL = none */
+    const struct cs_run_info *run; /* inputs and database (model/run.h); NULL = not shown */
 };
 
 /* Write the page to path (atomically).  Errors: CS_E_IO naming path. */

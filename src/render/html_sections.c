@@ -223,6 +223,22 @@ hx_data_quality(struct cs_buf *b, const struct cs_html_input *in)
     acct_row(b, "Surveys, whole database", &m->acct.db_surveys);
     acct_row(b, "Custom events, whole database", &m->acct.db_events);
     hx_table_close(b);
+    if (in->run && in->run->n_inputs) {
+        static const char *const ic[] = {"Input", "Kind", "Bytes", "Read",
+                                         "Stored", "Duplicates", "Rejected"};
+        hx_table_open(b, "t-inputs", "This run's inputs", ic, 7);
+        for (size_t i = 0; i < in->run->n_inputs; i++) {
+            const struct cs_run_input *r = &in->run->inputs[i];
+            char v[5][48];
+            cs_buf_puts(b, "<tr><th scope=\"row\">");
+            cs_html_esc(b, r->path);
+            cs_buf_printf(b, "</th><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                             "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                          r->kind, hx_int(r->bytes, v[0]), hx_int(r->read, v[1]), hx_int(r->stored, v[2]),
+                          hx_int(r->duplicates, v[3]), hx_int(r->rejected, v[4]));
+        }
+        hx_table_close(b);
+    }
     cs_buf_printf(b, "<p>In the report window: %s surveys, %s distinct calls, %s participants. "
                      "The database holds %s rejected records",
                   hx_int(m->totals.surveys, x), hx_int(m->totals.calls, y),

@@ -182,7 +182,7 @@ cs_html_report(const struct cs_html_report_in *in, const char *path, struct cs_e
     struct gather g = {0};
     struct answers a = {.privacy = in->privacy};
     cs_status rc = CS_OK;
-    struct cs_html_input hi = {.m = m, .review = in->review, .tool_version = in->tool_version, .run_time_s = in->run_time_s, .filters_text = in->filters_text, .template_name = in->template_name};
+    struct cs_html_input hi = {.m = m, .review = in->review, .tool_version = in->tool_version, .run_time_s = in->run_time_s, .filters_text = in->filters_text, .template_name = in->template_name, .run = in->run};
     /* primary scales first (in category order), then the minor ones */
     for (int pass = 0; rc == CS_OK && pass < 2; pass++)
         for (size_t i = 0; rc == CS_OK && i < m->n_groups; i++) {

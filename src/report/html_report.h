@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "model/review.h"
+#include "model/run.h"
 #include "report/compare.h"
 #include "report/model.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct cs_html_report_in {
     int64_t run_time_s;
     const char *filters_text;
     const char *template_name;
+    const struct cs_run_info *run; /* inputs (model/run.h); NULL = not shown */
 };
 
 /* Write path (DIR/report.html).  Errors: the store's, cairo's

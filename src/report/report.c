@@ -756,7 +756,7 @@ write_html(struct cs_store *store, const struct cs_filter *f, const struct cs_re
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/report.html", dir);
-    struct cs_html_report_in in = {.store = store, .filter = f, .m = m, .review = review, .privacy = o->privacy, .with_answers = audit->events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = o->filters_text, .template_name = o->template_name};
+    struct cs_html_report_in in = {.store = store, .filter = f, .m = m, .review = review, .privacy = o->privacy, .with_answers = audit->events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = o->filters_text, .template_name = o->template_name, .run = o->run_info};
     double ts = now_s();
     cs_status rc = cs_html_report(&in, path, err);
     res->seconds_charts += now_s() - ts;

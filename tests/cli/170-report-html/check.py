@@ -118,3 +118,15 @@ for cat in ("overall", "audio", "video", "screenshare"):
     assert f"median {g['median']:.1f}" in sec[:2000] and f"{n:,} responses" in sec[:2000], cat
     checked += 1
 print(f"score tables of {checked} categories: counts, shares (count / n) and medians as computed here")
+# the header and Data quality name this run's inputs, as summary.json's run
+# (a run from --db alone has none: the header says so, no table)
+assert d["run"]["inputs"] == [] and 'Inputs: none this run' in text and 't-inputs' not in text
+out = sys.argv[2]
+text = open(out + "/report.html", encoding="utf-8").read()
+d = json.load(open(out + "/summary.json"))
+m = re.search(r'<table id="t-inputs">(.*?)</table>', text, re.S)
+got = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>', m.group(1))
+want = [(i["path"], i["kind"], f"{i['bytes']:,}", f"{i['read']:,}", f"{i['stored']:,}") for i in d["run"]["inputs"]]
+assert got == want, (got, want)
+assert re.search(r'<p class="meta">Inputs: ' + re.escape(d["run"]["inputs"][0]["path"]), text)
+print(f"inputs: {len(got)} rows equal summary.json's run.inputs")
