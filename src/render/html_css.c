@@ -2,7 +2,8 @@
  * render/html_css.c: the style sheet of report.html: responsive (a phone
  * 375 px wide scrolls tables inside their own box, never the page),
  * dark-mode aware (charts keep a light card so the palette reads the
- * same), and a print style (A4/Letter, a page per category, no cut chart).
+ * same), and a print style (the printer's paper, A4 or Letter: no size is
+ * forced; a page per category, no cut chart).
  * Verdict colours always come with words.
  */
 #include "render/html_internal.h"
@@ -57,12 +58,12 @@ const char cs_html_css[] =
     "details{margin:.5rem 0}summary{cursor:pointer;font-weight:600}\n"
     "dt{font-weight:700;margin-top:.5rem}dd{margin:0 0 .3rem 1rem}\n"
     "footer{border-top:1px solid var(--line);margin-top:2rem;padding-bottom:1rem}\n"
-    "@media print{@page{size:A4;margin:14mm}\n"
+    "@media print{@page{margin:14mm}\n"
     ":root{--fg:#000;--muted:#333;--bg:#fff;--line:#bbb;--card:#f4f4f4}\n"
     "body{font-size:10.5pt}header,main,footer{max-width:none;padding:0}\n"
     "section.cat,#quality,#minor,#definitions,#answers{break-before:page}\n"
     "figure.chart,.card,tr,.cards{break-inside:avoid}h2,h3,caption{break-after:avoid}\n"
-    ".tw{overflow:visible}.tw th,.tw td{white-space:normal}table{width:100%;font-size:8.5pt}.pair{display:block}.pair>figure{margin-bottom:.6rem}\n"
+    ".tw{overflow:visible}.tw th,.tw td{white-space:normal}.tw td.n{white-space:nowrap}table{width:100%;font-size:8.5pt}.cards{grid-template-columns:repeat(4,1fr)}.pair{display:block}.pair>figure{margin-bottom:.6rem}\n"
     "figure.chart svg{max-height:120mm}\n"
     "details>summary{list-style:none}details::details-content{content-visibility:visible;"
     "display:contents}}\n"

@@ -173,18 +173,24 @@ async function checkSample(browser, dir) {
         console.log(`html-check: screenshot ${ink.w}x${ink.h}: ${(100 * ink.share).toFixed(1)}% non-background; page scroll width ${l.scroll} <= ${l.vw}`);
     }
     await page.setViewport({ width: 1280, height: 900 });
-    // print: A4, charts no taller than a printed page
+    // print: A4 and Letter; charts no taller than the shorter printed page
+    // (Letter, 279 mm less the 2 x 14 mm margins) at the printed width
+    await page.setViewport({ width: Math.round((210 - 28) * 96 / 25.4), height: 900 });
     await page.emulateMediaType('print');
     const tall = await page.evaluate(() => {
         const mm = 96 / 25.4;
-        return [...document.querySelectorAll('figure.chart')].filter((f) => f.getBoundingClientRect().height > (297 - 28) * mm).length;
+        return [...document.querySelectorAll('figure.chart')].filter((f) => f.getBoundingClientRect().height > (279 - 28) * mm).length;
     });
     await page.emulateMediaType(null);
+    await page.setViewport({ width: 1280, height: 900 });
+    const pageCount = (pdf) => (Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
-    const pages = (Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    const letter = await page.pdf({ format: 'Letter', printBackground: true });
+    const pages = pageCount(pdf);
     fs.writeFileSync(path.join(work, 'report.pdf'), pdf);
-    check(pdf.length > 1000 && pages >= 2 && tall === 0, `print to PDF: ${pages} pages, ${tall} charts taller than a page`);
-    console.log(`html-check: print to PDF: ${pages} A4 pages, ${pdf.length} bytes, no chart taller than a page`);
+    check(pdf.length > 1000 && pages >= 2 && pageCount(letter) >= 2 && tall === 0,
+        `print to PDF: ${pages} pages, ${tall} charts taller than a page`);
+    console.log(`html-check: print to PDF: ${pages} A4 pages (${pageCount(letter)} Letter), ${pdf.length} bytes; no chart taller than a Letter page`);
     // accessibility
     await page.evaluate(axeSource);
     const axe = await page.evaluate(async () => {
