@@ -252,7 +252,7 @@ async function checkCompare(browser, file) {
 
 (async () => {
     fs.mkdirSync(work, { recursive: true });
-    const sample = report('sample', path.join(top, 'sample-data'), work);
+    const sample = report('sample', 'sample-data', top); // as typed in the repository
     const hdir = path.join(work, 'hostile');
     fs.rmSync(hdir, { recursive: true, force: true });
     fs.mkdirSync(hdir, { recursive: true });
