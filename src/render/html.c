@@ -281,8 +281,9 @@ page_header(struct cs_buf *b, const struct cs_html_input *in)
     char x[48], y[48];
     cs_buf_puts(b, "<header>\n<h1>Call quality review");
     if (r && r->period.label[0]) {
-        cs_buf_puts(b, " \xE2\x80\x94 ");
+        cs_buf_puts(b, " \xE2\x80\x94 <span class=\"nw\">"); /* "2026-W47" in one piece */
         cs_html_esc(b, r->period.label);
+        cs_buf_puts(b, "</span>");
     }
     cs_buf_puts(b, "</h1>\n<p class=\"sub\">");
     if (r && r->has_previous) {

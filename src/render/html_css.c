@@ -17,7 +17,7 @@ const char cs_html_css[] =
     "--better-bg:#08402f;--better-fg:#c4f2e1;--none-bg:#30343b;--none-fg:#e0e3e7;"
     "--accent:#7cc4f5}}\n"
     "*,*::before,*::after{box-sizing:border-box}\n"
-    "html{-webkit-text-size-adjust:100%}\n"
+    "html{-webkit-text-size-adjust:100%}.nw{white-space:nowrap}\n"
     "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"
     "\"Segoe UI\",Roboto,\"DejaVu Sans\",sans-serif;overflow-wrap:anywhere}\n"
     "header,main,footer{max-width:78rem;margin:0 auto;padding:0 1rem}\n"
