@@ -12,6 +12,7 @@
 #include "render/json.h"
 #include "report/charts.h"
 #include "report/compare_run.h"
+#include "report/html_report.h"
 #include "report/template.h"
 
 /* What one compare run holds; released by run_free whatever the outcome. */
@@ -153,8 +154,10 @@ write_outputs(struct run *r)
     }
     xfree(txt);
     struct cs_compare_out out = {
-        .dir = cs_outdir_stage(r->od), .run_time_s = o->run_time_s, .tool_version = o->tool_version, .surfaces = CS_CHART_PNG, .chart_size = o->chart_size, .m = r->m, .filter = &r->co.filter, .filters_text = o->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = r, .on_note = compare_note};
-    if (cs_compare_render(r->c, r->store, r->tmpl, r->params, &out, &err) != CS_OK) {
+        .dir = cs_outdir_stage(r->od), .run_time_s = o->run_time_s, .tool_version = o->tool_version, .surfaces = CS_CHART_PNG, .chart_size = o->chart_size, .m = r->m, .filter = &r->co.filter, .filters_text = o->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = r, .on_note = compare_note, .html = cs_formats_has(o->formats, "html")};
+    /* compare.xlsx and the charts, then compare.html (issue 19) */
+    if (cs_compare_render(r->c, r->store, r->tmpl, r->params, &out, &err) != CS_OK ||
+        (out.html && cs_html_compare(r->c, &out, r->tmpl->name, &err) != CS_OK)) {
         cs_outdir_fix_err(r->od, &err);
         cs_cmd_err(cfg, &err);
         rc = cs_cmd_exit_for(err.code);

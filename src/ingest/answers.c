@@ -47,3 +47,21 @@ cs_privacy_answers(const struct cs_privacy *p, const char *json, size_t *n_dropp
         *n_dropped = dropped;
     return r;
 }
+
+void
+cs_answers_each(const char *json, cs_answer_cb cb, void *ctx)
+{
+    cJSON *doc = cJSON_Parse(json);
+    for (const cJSON *it = doc ? doc->child : NULL; it; it = it->next) {
+        if (cJSON_IsNull(it))
+            continue;
+        if (cJSON_IsString(it)) {
+            cb(ctx, it->string ? it->string : "", it->valuestring);
+            continue;
+        }
+        char *t = cJSON_PrintUnformatted(it);
+        cb(ctx, it->string ? it->string : "", t ? t : "");
+        cJSON_free(t);
+    }
+    cJSON_Delete(doc);
+}

@@ -18,4 +18,11 @@ struct cs_privacy;
 char *cs_privacy_answers(const struct cs_privacy *p, const char *json,
                          size_t *n_dropped);
 
+/* Each member of the JSON text json (an object's members; nothing when it
+ * is not JSON) that is not null, in order: cb(ctx, key, value) with the key
+ * ("" when none) and the value as text: a string's own text, anything else
+ * its compact JSON.  Both borrowed for the call. */
+typedef void (*cs_answer_cb)(void *ctx, const char *key, const char *value);
+void cs_answers_each(const char *json, cs_answer_cb cb, void *ctx);
+
 #endif

@@ -107,4 +107,7 @@ struct cs_review {
     size_t n_resource_movers;
 };
 
+/* "1–5, poor ≤ 2" into buf (at least 96 bytes). */
+char *cs_scale_label(const struct stats_scale *sc, char *buf, size_t n);
+
 #endif

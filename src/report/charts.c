@@ -40,6 +40,8 @@ struct out {
     cs_name_cb on_name;        /* every chart stem, drawn or not (cs_charts_names) */
     struct cs_chart_size size; /* --size and --dpi (0 = the chart defaults) */
     void *name_ctx;
+    cs_spec_cb on_spec; /* every chart's spec (cs_charts_specs, report.html) */
+    void *spec_ctx;
 };
 
 
@@ -57,6 +59,8 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
     if (o->size.dpi > 0)
         sized.dpi = o->size.dpi;
     const struct chart_spec *spec = &sized;
+    if (o->on_spec && o->on_spec(o->spec_ctx, name, spec, err))
+        return err->code;
     static const struct {
         unsigned bit;
         enum chart_format f;
@@ -724,6 +728,19 @@ cs_charts_names(const struct cs_report_model *m, const struct cs_compare *cmp,
 {
     /* no surface and no PDF: emit() only names the chart */
     struct out o = {.m = m, .dir = "", .on_name = on_name, .name_ctx = ctx};
+    if (cmp)
+        return compare_charts(cmp, o, compare_parts, err);
+    struct cs_charts c = {.o = o};
+    return cs_charts_section(&c, section, category, err);
+}
+
+cs_status
+cs_charts_specs(const struct cs_report_model *m, const struct cs_compare *cmp,
+                enum cs_chart_section section, unsigned compare_parts, int category,
+                cs_spec_cb on_spec, void *ctx, struct cs_err *err)
+{
+    /* no surface and no PDF: emit() only hands the spec over */
+    struct out o = {.m = m, .dir = "", .on_spec = on_spec, .spec_ctx = ctx};
     if (cmp)
         return compare_charts(cmp, o, compare_parts, err);
     struct cs_charts c = {.o = o};

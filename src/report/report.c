@@ -38,7 +38,7 @@ cs_report_opts_default(struct cs_report_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->out_dir = "out";
-    o->formats = "json,csv,png,xlsx";
+    o->formats = "json,csv,png,xlsx,html";
     o->merge = "leftouter";
     o->min_n = 30;
     o->default_threshold = 2;
@@ -307,7 +307,7 @@ rep_parse_formats(const char *list, unsigned *out, struct cs_err *err)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG}, {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}};
+        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG}, {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}, {"html", F_HTML}};
     *out = 0;
     const char *p = list;
     while (*p) {
@@ -321,7 +321,7 @@ rep_parse_formats(const char *list, unsigned *out, struct cs_err *err)
             }
         if (!found && n > 0)
             return cs_fail(err, CS_E_USAGE, "--formats",
-                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx,histograms)",
+                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx,histograms,html)",
                            (int)n, p);
         p += n + (e ? 1 : 0);
     }

@@ -21,7 +21,8 @@ enum fmt { F_JSON = 1,
            F_SVG = 8,
            F_PDF = 16,
            F_XLSX = 32,
-           F_HISTOGRAMS = 64 };
+           F_HISTOGRAMS = 64,
+           F_HTML = 128 };
 
 struct cs_privacy;
 struct cs_result;

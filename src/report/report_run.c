@@ -15,6 +15,7 @@
 #include "render/xlsx.h"
 #include "report/charts.h"
 #include "report/histograms_csv.h"
+#include "report/html_report.h"
 #include "report/model.h"
 #include "report/report_int.h"
 #include "report/review_build.h"
@@ -351,7 +352,24 @@ run_step(struct run *r, size_t i, struct cs_err *err)
     return rc;
 }
 
-/* Close the charts and the workbook (the Data sheet when no step wrote it). */
+/* DIR/report.html (issue 19) */
+static cs_status
+write_html(struct run *r, struct cs_err *err)
+{
+    const struct cs_report_opts *o = r->o;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/report.html", r->dir);
+    struct cs_html_report_in in = {.store = r->store, .filter = &r->mo.filter, .m = r->m, .review = r->review, .privacy = o->privacy, .with_answers = r->audit.events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = o->filters_text, .template_name = o->template_name, .run = o->run_info};
+    double ts = rep_now_s();
+    cs_status rc = cs_html_report(&in, path, err);
+    r->res->seconds_charts += rep_now_s() - ts;
+    if (rc == CS_OK)
+        rep_push_file(r->res, path);
+    return rc;
+}
+
+/* Close the charts, write report.html, and close the workbook (the Data
+ * sheet when no step wrote it). */
 static cs_status
 run_close_outputs(struct run *r, struct cs_err *err)
 {
@@ -366,6 +384,8 @@ run_close_outputs(struct run *r, struct cs_err *err)
         if (rc)
             return rc;
     }
+    if ((r->fmts & F_HTML) && (rc = write_html(r, err)))
+        return rc;
     if (r->xl) {
         rep_stage(o, o->data_sheet && !r->data_written ? "Data sheet and workbook" : "workbook",
                   r->n_stages - 2, r->n_stages);

@@ -490,15 +490,6 @@ cs_review_free(struct cs_review **rp)
 
 /* ---- terminal --------------------------------------------------------- */
 
-char *
-cs_scale_label(const struct stats_scale *sc, char *buf, size_t n)
-{
-    char lo[32], hi[32], th[32];
-    snprintf(buf, n, "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(sc->lower, lo),
-             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
-    return buf;
-}
-
 static char *
 thousands(uint64_t v, char *b)
 {

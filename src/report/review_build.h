@@ -62,7 +62,5 @@ void cs_review_free(struct cs_review **r);
  * movers and the minor scales.  Returns owned text (xfree). */
 char *cs_review_text(const struct cs_review *r);
 
-/* "1–5, poor ≤ 2" into buf (at least 96 bytes). */
-char *cs_scale_label(const struct stats_scale *sc, char *buf, size_t n);
 
 #endif
