@@ -20,6 +20,28 @@ reserve(struct cs_buf *b, size_t extra)
     b->cap = cap;
 }
 
+char *
+cs_buf_reserve(struct cs_buf *b, size_t n)
+{
+    reserve(b, n);
+    return b->s + b->n;
+}
+
+void
+cs_buf_commit(struct cs_buf *b, size_t k)
+{
+    b->n += k;
+    b->s[b->n] = '\0';
+}
+
+void
+cs_buf_clear(struct cs_buf *b)
+{
+    b->n = 0;
+    if (b->s)
+        b->s[0] = '\0';
+}
+
 void
 cs_buf_add(struct cs_buf *b, const char *s, size_t n)
 {

@@ -17,6 +17,12 @@ struct cs_buf {
     size_t cap; /* bytes allocated */
 };
 
+/* Room for n more bytes (and the NUL) at the end: returns where they go.
+ * A writer fills k <= n of them and calls cs_buf_commit(b, k). */
+char *cs_buf_reserve(struct cs_buf *b, size_t n);
+void cs_buf_commit(struct cs_buf *b, size_t k);
+/* Empty the buffer, keeping its memory (text "" once allocated). */
+void cs_buf_clear(struct cs_buf *b);
 /* Append n bytes of s (borrowed; may hold any byte but NUL). */
 void cs_buf_add(struct cs_buf *b, const char *s, size_t n);
 /* Append a C string. */

@@ -39,7 +39,7 @@
 
 struct out {
     struct cs_afile af; /* the temp file being written */
-    struct gen_buf b;   /* bytes not yet written */
+    struct cs_buf b;    /* bytes not yet written */
     bool open;          /* af is open */
     int64_t hour;       /* tree: hour index (t / GEN_TICKS_PER_HOUR) of the file */
     size_t flush_at;    /* write b out when it holds this much */
@@ -62,7 +62,7 @@ struct gen_state {
     struct out main;              /* surveys.jsonl / surveys.csv / eventhub-records.json */
     struct out ev_csv, ev_jsonl;  /* customEvents files */
     bool custom;                  /* custom events wanted */
-    struct gen_buf scratch;       /* JSON text of dynamic CSV cells */
+    struct cs_buf scratch;        /* JSON text of dynamic CSV cells */
     uint64_t batch_n, batch_size; /* Event Hubs form: records in the open object, its size */
     struct pend pend[N_PEND];     /* waiting duplicates, in scheduling order */
     int n_pend;                   /* entries in pend */
@@ -90,9 +90,9 @@ out_open(struct gen_state *s, struct out *o, const char *path)
     s->st = cs_afile_open(&o->af, path, s->err);
     if (s->st != CS_OK)
         return false;
-    if (o->b.p == NULL)
+    if (o->b.s == NULL)
         gen_buf_init(&o->b, o->flush_at + (64u << 10));
-    o->b.len = 0;
+    cs_buf_clear(&o->b);
     o->open = true;
     return true;
 }
@@ -100,19 +100,19 @@ out_open(struct gen_state *s, struct out *o, const char *path)
 static void
 out_write(struct gen_state *s, struct out *o)
 {
-    if (o->b.len == 0 || s->st != CS_OK)
+    if (o->b.n == 0 || s->st != CS_OK)
         return;
-    if (fwrite(o->b.p, 1, o->b.len, o->af.fp) != o->b.len)
+    if (fwrite(o->b.s, 1, o->b.n, o->af.fp) != o->b.n)
         s->st = cs_fail(s->err, CS_E_IO, o->af.path, "write failed: %s",
                         strerror(errno));
-    s->res->bytes += o->b.len;
-    o->b.len = 0;
+    s->res->bytes += o->b.n;
+    cs_buf_clear(&o->b);
 }
 
 static inline void
 out_maybe_write(struct gen_state *s, struct out *o)
 {
-    if (o->b.len >= o->flush_at)
+    if (o->b.n >= o->flush_at)
         out_write(s, o);
 }
 

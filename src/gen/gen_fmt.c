@@ -1,7 +1,7 @@
 /*
  * gen/gen_fmt.c: the text of generated exports.
  *
- * Everything is appended to a growable byte buffer (struct gen_buf) that
+ * Everything is appended to a growable byte buffer (struct cs_buf) that
  * gen.c flushes to the output file in large blocks; numbers, GUIDs and times
  * are formatted by hand rather than with snprintf, because formatting is
  * the generator's hot path (a million records are about 600 MB of text).
@@ -37,56 +37,40 @@ static const char AI_NAME[] =
 /* ---- buffers ---------------------------------------------------------- */
 
 void
-gen_buf_init(struct gen_buf *b, size_t cap)
+gen_buf_init(struct cs_buf *b, size_t cap)
 {
-    b->p = xmalloc(cap);
-    b->len = 0;
-    b->cap = cap;
+    *b = (struct cs_buf){0};
+    cs_buf_reserve(b, cap);
 }
 
 void
-gen_buf_free(struct gen_buf *b)
+gen_buf_free(struct cs_buf *b)
 {
-    xfree(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
-static void
-grow(struct gen_buf *b, size_t need)
-{
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < need)
-        cap *= 2;
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
+    cs_buf_free(b);
 }
 
 void
-gen_buf_put(struct gen_buf *b, const void *s, size_t n)
+gen_buf_put(struct cs_buf *b, const void *s, size_t n)
 {
-    if (b->cap - b->len < n)
-        grow(b, n);
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    memcpy(cs_buf_reserve(b, n), s, n);
+    cs_buf_commit(b, n);
 }
 
 void
-gen_buf_puts(struct gen_buf *b, const char *s)
+gen_buf_puts(struct cs_buf *b, const char *s)
 {
     gen_buf_put(b, s, strlen(s));
 }
 
 static void
-put_ch(struct gen_buf *b, char c)
+put_ch(struct cs_buf *b, char c)
 {
-    if (b->cap == b->len)
-        grow(b, 1);
-    b->p[b->len++] = c;
+    *cs_buf_reserve(b, 1) = c;
+    cs_buf_commit(b, 1);
 }
 
 static void
-put_u64(struct gen_buf *b, uint64_t v)
+put_u64(struct cs_buf *b, uint64_t v)
 {
     char tmp[24];
     int n = 0;
@@ -94,30 +78,29 @@ put_u64(struct gen_buf *b, uint64_t v)
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    if (b->cap - b->len < (size_t)n)
-        grow(b, (size_t)n);
-    while (n)
-        b->p[b->len++] = tmp[--n];
+    char *w = cs_buf_reserve(b, (size_t)n);
+    for (int i = 0; i < n; i++)
+        w[i] = tmp[n - 1 - i];
+    cs_buf_commit(b, (size_t)n);
 }
 
 /* Zero-padded decimal of exactly `width` digits. */
 static void
-put_pad(struct gen_buf *b, uint64_t v, int width)
+put_pad(struct cs_buf *b, uint64_t v, int width)
 {
-    if (b->cap - b->len < (size_t)width)
-        grow(b, (size_t)width);
+    char *w = cs_buf_reserve(b, (size_t)width);
     for (int i = width - 1; i >= 0; i--) {
-        b->p[b->len + (size_t)i] = (char)('0' + v % 10);
+        w[i] = (char)('0' + v % 10);
         v /= 10;
     }
-    b->len += (size_t)width;
+    cs_buf_commit(b, (size_t)width);
 }
 
 /* A score or bound: integers without a fraction; anything else (only 2.5
  * occurs) through printf, never locale-sensitive here because the program
  * never calls setlocale. */
 static void
-put_num(struct gen_buf *b, double v)
+put_num(struct cs_buf *b, double v)
 {
     if (v >= 0 && v < 1e15 && v == (double)(int64_t)v) {
         put_u64(b, (uint64_t)v);
@@ -146,7 +129,7 @@ csv_needs_quotes(const char *s, size_t n)
 }
 
 void
-gen_buf_csv_quoted(struct gen_buf *b, const char *s, size_t n)
+gen_buf_csv_quoted(struct cs_buf *b, const char *s, size_t n)
 {
     put_ch(b, '"');
     size_t start = 0;
@@ -162,7 +145,7 @@ gen_buf_csv_quoted(struct gen_buf *b, const char *s, size_t n)
 }
 
 void
-gen_buf_csv(struct gen_buf *b, const char *s, size_t n)
+gen_buf_csv(struct cs_buf *b, const char *s, size_t n)
 {
     if (s == NULL || n == 0)
         return;
@@ -173,13 +156,13 @@ gen_buf_csv(struct gen_buf *b, const char *s, size_t n)
 }
 
 static void
-put_csvs(struct gen_buf *b, const char *s)
+put_csvs(struct cs_buf *b, const char *s)
 {
     gen_buf_csv(b, s, s ? strlen(s) : 0);
 }
 
 void
-gen_buf_json_str(struct gen_buf *b, const char *s, size_t n)
+gen_buf_json_str(struct cs_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     put_ch(b, '"');
@@ -207,30 +190,28 @@ gen_buf_json_str(struct gen_buf *b, const char *s, size_t n)
 }
 
 static void
-put_jstr(struct gen_buf *b, const char *s)
+put_jstr(struct cs_buf *b, const char *s)
 {
     gen_buf_json_str(b, s, strlen(s));
 }
 
 void
-gen_buf_guid(struct gen_buf *b, const uint8_t g[16], bool upper)
+gen_buf_guid(struct cs_buf *b, const uint8_t g[16], bool upper)
 {
     const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    if (b->cap - b->len < 36)
-        grow(b, 36);
-    char *w = b->p + b->len;
+    char *w = cs_buf_reserve(b, 36);
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
             *w++ = '-';
         *w++ = hex[g[i] >> 4];
         *w++ = hex[g[i] & 15];
     }
-    b->len += 36;
+    cs_buf_commit(b, 36);
 }
 
 /* Hex of n random bytes (W3C trace/span ids). */
 static void
-put_hex(struct gen_buf *b, struct gen_rng *r, int n)
+put_hex(struct cs_buf *b, struct gen_rng *r, int n)
 {
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < n; i++) {
@@ -242,7 +223,7 @@ put_hex(struct gen_buf *b, struct gen_rng *r, int n)
 
 /* Application Insights JS session/user ids: 22 base64-ish characters. */
 static void
-put_aiid(struct gen_buf *b, struct gen_rng *r)
+put_aiid(struct cs_buf *b, struct gen_rng *r)
 {
     static const char al[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -274,7 +255,7 @@ civil_of(int64_t t, struct civil *c)
 }
 
 static void
-put_iso_civil(struct gen_buf *b, const struct civil *c, unsigned month,
+put_iso_civil(struct cs_buf *b, const struct civil *c, unsigned month,
               unsigned day)
 {
     put_pad(b, (uint64_t)c->y, 4);
@@ -294,7 +275,7 @@ put_iso_civil(struct gen_buf *b, const struct civil *c, unsigned month,
 }
 
 void
-gen_buf_iso(struct gen_buf *b, int64_t t)
+gen_buf_iso(struct cs_buf *b, int64_t t)
 {
     struct civil c;
     civil_of(t, &c);
@@ -302,7 +283,7 @@ gen_buf_iso(struct gen_buf *b, int64_t t)
 }
 
 static void
-put_enus_civil(struct gen_buf *b, const struct civil *c, unsigned month,
+put_enus_civil(struct cs_buf *b, const struct civil *c, unsigned month,
                unsigned day)
 {
     put_u64(b, month);
@@ -326,7 +307,7 @@ put_enus_civil(struct gen_buf *b, const struct civil *c, unsigned month,
 }
 
 void
-gen_buf_enus(struct gen_buf *b, int64_t t)
+gen_buf_enus(struct cs_buf *b, int64_t t)
 {
     struct civil c;
     civil_of(t, &c);
@@ -389,14 +370,14 @@ issues_text(const struct gen_rating *rt, char out[160])
 }
 
 static void
-put_issues(struct gen_buf *b, const struct gen_rating *rt)
+put_issues(struct cs_buf *b, const struct gen_rating *rt)
 {
     char tmp[160];
     gen_buf_put(b, tmp, issues_text(rt, tmp));
 }
 
 static void
-put_bad_time_json(struct gen_buf *b, const struct gen_rec *r)
+put_bad_time_json(struct cs_buf *b, const struct gen_rec *r)
 {
     if (r->bad_time == 0) {
         PUTL(b, "2026-13-45T25:00:00Z"); /* month 13, day 45, hour 25 */
@@ -409,7 +390,7 @@ put_bad_time_json(struct gen_buf *b, const struct gen_rec *r)
 
 /* key of category c with suffix: "AudioRatingScoreLowerBound" */
 static void
-put_cat_key(struct gen_buf *b, int c, const char *suffix)
+put_cat_key(struct cs_buf *b, int c, const char *suffix)
 {
     put_ch(b, '"');
     gen_buf_puts(b, cat_prefix[c]);
@@ -419,7 +400,7 @@ put_cat_key(struct gen_buf *b, int c, const char *suffix)
 }
 
 void
-gen_fmt_jsonl(struct gen_buf *b, const struct gen_rec *r,
+gen_fmt_jsonl(struct cs_buf *b, const struct gen_rec *r,
               const struct gen_resource *res)
 {
     PUTL(b, "{\"time\":\"");
@@ -472,7 +453,7 @@ gen_fmt_jsonl(struct gen_buf *b, const struct gen_rec *r,
 /* Column order of the portal CSV: the schema's grouping, not alphabetical
  * (the loader must map by header name). */
 void
-gen_fmt_csv_header(struct gen_buf *b)
+gen_fmt_csv_header(struct cs_buf *b)
 {
     PUTL(b, "TenantId,\"TimeGenerated [UTC]\",OperationName,OperationVersion,"
             "CorrelationId,CallId,SurveyId,ParticipantId");
@@ -492,7 +473,7 @@ gen_fmt_csv_header(struct gen_buf *b)
 }
 
 void
-gen_fmt_csv(struct gen_buf *b, const struct gen_rec *r,
+gen_fmt_csv(struct cs_buf *b, const struct gen_rec *r,
             const struct gen_resource *res)
 {
     gen_buf_puts(b, WORKSPACE);
@@ -547,7 +528,7 @@ gen_fmt_csv(struct gen_buf *b, const struct gen_rec *r,
 
 /* A number that the Event Hubs form sometimes writes as a string. */
 static void
-put_eh_num(struct gen_buf *b, double v, bool as_string)
+put_eh_num(struct cs_buf *b, double v, bool as_string)
 {
     if (as_string)
         put_ch(b, '"');
@@ -557,7 +538,7 @@ put_eh_num(struct gen_buf *b, double v, bool as_string)
 }
 
 static void
-put_eh_null(struct gen_buf *b, struct gen_rng *st)
+put_eh_null(struct cs_buf *b, struct gen_rng *st)
 {
     if (gen_rng_chance(st, 0.5))
         PUTL(b, "null");
@@ -566,7 +547,7 @@ put_eh_null(struct gen_buf *b, struct gen_rng *st)
 }
 
 void
-gen_fmt_ehrec(struct gen_buf *b, const struct gen_rec *r,
+gen_fmt_ehrec(struct cs_buf *b, const struct gen_rec *r,
               const struct gen_resource *res)
 {
     struct gen_rng st;
@@ -769,7 +750,7 @@ event_facts(const struct gen_event *e, struct evfacts *f)
 
 /* customDimensions / Properties as JSON text. */
 static void
-put_dims(struct gen_buf *b, const struct gen_event *e, const struct evfacts *f)
+put_dims(struct cs_buf *b, const struct gen_event *e, const struct evfacts *f)
 {
     if (e->kind == GE_OTHER) {
         if (strcmp(f->name, "PageView") == 0) {
@@ -805,7 +786,7 @@ put_dims(struct gen_buf *b, const struct gen_event *e, const struct evfacts *f)
 }
 
 static void
-put_meas(struct gen_buf *b, const struct evfacts *f)
+put_meas(struct cs_buf *b, const struct evfacts *f)
 {
     if (f->submit_ms < 0) {
         PUTL(b, "{}");
@@ -817,7 +798,7 @@ put_meas(struct gen_buf *b, const struct evfacts *f)
 }
 
 void
-gen_fmt_event_csv_header(struct gen_buf *b)
+gen_fmt_event_csv_header(struct cs_buf *b)
 {
     PUTL(b, "\"timestamp [UTC]\",name,itemType,customDimensions,"
             "customMeasurements,operation_Name,operation_Id,operation_ParentId,"
@@ -829,7 +810,7 @@ gen_fmt_event_csv_header(struct gen_buf *b)
 }
 
 void
-gen_fmt_event_csv(struct gen_buf *b, struct gen_buf *scratch,
+gen_fmt_event_csv(struct cs_buf *b, struct cs_buf *scratch,
                   const struct gen_event *e)
 {
     struct evfacts f;
@@ -839,13 +820,13 @@ gen_fmt_event_csv(struct gen_buf *b, struct gen_buf *scratch,
     PUTL(b, "\",");
     gen_buf_puts(b, f.name);
     PUTL(b, ",customEvent,");
-    scratch->len = 0;
+    cs_buf_clear(scratch);
     put_dims(scratch, e, &f);
-    gen_buf_csv_quoted(b, scratch->p, scratch->len);
+    gen_buf_csv_quoted(b, scratch->s, scratch->n);
     put_ch(b, ',');
-    scratch->len = 0;
+    cs_buf_clear(scratch);
     put_meas(scratch, &f);
-    gen_buf_csv_quoted(b, scratch->p, scratch->len);
+    gen_buf_csv_quoted(b, scratch->s, scratch->n);
     PUTL(b, ",\"Contoso Calling\",");
     put_hex(b, &f.ctx, 16); /* operation_Id: the page view's trace id */
     put_ch(b, ',');
@@ -880,7 +861,7 @@ gen_fmt_event_csv(struct gen_buf *b, struct gen_buf *scratch,
 }
 
 void
-gen_fmt_event_jsonl(struct gen_buf *b, struct gen_buf *scratch,
+gen_fmt_event_jsonl(struct cs_buf *b, struct cs_buf *scratch,
                     const struct gen_event *e)
 {
     (void)scratch;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "gen/gen.h"
 
 #define GEN_TICKS_PER_S INT64_C(10000000)
@@ -135,29 +136,25 @@ extern const size_t gen_n_phrases_poor, gen_n_phrases_fine,
 
 /* ---- text ------------------------------------------------------------- */
 
-struct gen_buf {
-    char *p;    /* owned bytes */
-    size_t len; /* bytes used */
-    size_t cap; /* bytes allocated */
-};
+/* The generator writes into core/buf's growable buffer (struct cs_buf). */
 
-void gen_buf_init(struct gen_buf *b, size_t cap);
-void gen_buf_free(struct gen_buf *b);
-void gen_buf_put(struct gen_buf *b, const void *s, size_t n);
-void gen_buf_puts(struct gen_buf *b, const char *s);
+void gen_buf_init(struct cs_buf *b, size_t cap);
+void gen_buf_free(struct cs_buf *b);
+void gen_buf_put(struct cs_buf *b, const void *s, size_t n);
+void gen_buf_puts(struct cs_buf *b, const char *s);
 /* A CSV cell per FORMATS.md §3: quoted ("" escapes) when s holds a space,
  * '.', ',', '"', CR or LF; empty for s == NULL or "". */
-void gen_buf_csv(struct gen_buf *b, const char *s, size_t n);
+void gen_buf_csv(struct cs_buf *b, const char *s, size_t n);
 /* A CSV cell always quoted (dynamic JSON cells). */
-void gen_buf_csv_quoted(struct gen_buf *b, const char *s, size_t n);
+void gen_buf_csv_quoted(struct cs_buf *b, const char *s, size_t n);
 /* A JSON string literal with escapes (UTF-8 passed through). */
-void gen_buf_json_str(struct gen_buf *b, const char *s, size_t n);
+void gen_buf_json_str(struct cs_buf *b, const char *s, size_t n);
 /* Lower-case GUID text, 36 chars; upper-case when upper. */
-void gen_buf_guid(struct gen_buf *b, const uint8_t g[16], bool upper);
+void gen_buf_guid(struct cs_buf *b, const uint8_t g[16], bool upper);
 /* "2026-10-26T09:15:03.1234567Z" */
-void gen_buf_iso(struct gen_buf *b, int64_t t);
+void gen_buf_iso(struct cs_buf *b, int64_t t);
 /* "10/26/2026, 9:15:03.123 AM" (en-US portal form, not quoted) */
-void gen_buf_enus(struct gen_buf *b, int64_t t);
+void gen_buf_enus(struct cs_buf *b, int64_t t);
 
 /* Static resource facts. */
 struct gen_resource {
@@ -170,20 +167,20 @@ void gen_resource_make(int i, struct gen_resource *r);
 const char *gen_subscription(void);
 
 /* Formatters: append one record (and its line end) to b. */
-void gen_fmt_jsonl(struct gen_buf *b, const struct gen_rec *r,
+void gen_fmt_jsonl(struct cs_buf *b, const struct gen_rec *r,
                    const struct gen_resource *res);
-void gen_fmt_csv_header(struct gen_buf *b);
-void gen_fmt_csv(struct gen_buf *b, const struct gen_rec *r,
+void gen_fmt_csv_header(struct cs_buf *b);
+void gen_fmt_csv(struct cs_buf *b, const struct gen_rec *r,
                  const struct gen_resource *res);
 /* One record of a {"records":[...]} object, no separator. */
-void gen_fmt_ehrec(struct gen_buf *b, const struct gen_rec *r,
+void gen_fmt_ehrec(struct cs_buf *b, const struct gen_rec *r,
                    const struct gen_resource *res);
 /* Custom events; scratch is a caller-owned buffer reused for the JSON text
  * of the dynamic cells (no allocation per event). */
-void gen_fmt_event_csv_header(struct gen_buf *b);
-void gen_fmt_event_csv(struct gen_buf *b, struct gen_buf *scratch,
+void gen_fmt_event_csv_header(struct cs_buf *b);
+void gen_fmt_event_csv(struct cs_buf *b, struct cs_buf *scratch,
                        const struct gen_event *e);
-void gen_fmt_event_jsonl(struct gen_buf *b, struct gen_buf *scratch,
+void gen_fmt_event_jsonl(struct cs_buf *b, struct cs_buf *scratch,
                          const struct gen_event *e);
 
 #endif

@@ -1160,41 +1160,41 @@ test_csv_cells(void **state)
     const bool quoted[] = {false, true, true, true, true, true, true, false,
                            true, false, true};
     size_t nc = sizeof cells / sizeof *cells;
-    struct gen_buf b;
+    struct cs_buf b;
     gen_buf_init(&b, 16);
     for (size_t i = 0; i < nc; i++) {
         if (i)
             gen_buf_put(&b, ",", 1);
-        size_t at = b.len;
+        size_t at = b.n;
         gen_buf_csv(&b, cells[i], strlen(cells[i]));
-        assert_int_equal(b.len > at && b.p[at] == '"', quoted[i]);
+        assert_int_equal(b.n > at && b.s[at] == '"', quoted[i]);
     }
     gen_buf_put(&b, "\r\n", 2);
-    const char *s = b.p;
+    const char *s = b.s;
     struct csvrow row = {0};
-    assert_true(csv_next(&s, b.p + b.len, &row));
+    assert_true(csv_next(&s, b.s + b.n, &row));
     assert_int_equal(row.n, (int)nc);
     for (size_t i = 0; i < nc; i++)
         assert_string_equal(fld(&row, (int)i), cells[i]);
-    assert_ptr_equal(s, b.p + b.len);
+    assert_ptr_equal(s, b.s + b.n);
     free(row.buf);
 
     /* a JSON string inside a quoted CSV cell, as customDimensions */
-    b.len = 0;
-    struct gen_buf j;
+    cs_buf_clear(&b);
+    struct cs_buf j;
     gen_buf_init(&j, 8);
     gen_buf_put(&j, "{\"t\":", 5);
     const char *txt = "He said \"echo\",\nthen\tleft \\ \x01";
     gen_buf_json_str(&j, txt, strlen(txt));
     gen_buf_put(&j, "}", 1);
-    gen_buf_csv_quoted(&b, j.p, j.len);
+    gen_buf_csv_quoted(&b, j.s, j.n);
     gen_buf_put(&b, "\r\n", 2);
-    s = b.p;
+    s = b.s;
     memset(&row, 0, sizeof row);
-    assert_true(csv_next(&s, b.p + b.len, &row));
+    assert_true(csv_next(&s, b.s + b.n, &row));
     assert_int_equal(row.n, 1);
-    assert_int_equal(row.flen[0], j.len);
-    assert_memory_equal(fld(&row, 0), j.p, j.len);
+    assert_int_equal(row.flen[0], j.n);
+    assert_memory_equal(fld(&row, 0), j.s, j.n);
     assert_non_null(strstr(fld(&row, 0), "\\u0001"));
     free(row.buf);
     gen_buf_free(&j);
@@ -1205,7 +1205,7 @@ static void
 test_time_forms(void **state)
 {
     (void)state;
-    struct gen_buf b;
+    struct cs_buf b;
     gen_buf_init(&b, 8);
     /* 2026-11-16T09:09:00.7301234Z in ticks */
     int64_t t = (INT64_C(1794787200) + 9 * 3600 + 9 * 60) * 10000000 + 7301234;
@@ -1217,7 +1217,7 @@ test_time_forms(void **state)
     gen_buf_put(&b, "|", 1);
     gen_buf_enus(&b, t - INT64_C(9) * 3600 * 10000000); /* 12 AM */
     gen_buf_put(&b, "", 1);
-    assert_string_equal(b.p, "2026-11-16T09:09:00.7301234Z|"
+    assert_string_equal(b.s, "2026-11-16T09:09:00.7301234Z|"
                              "11/16/2026, 9:09:00.730 AM|"
                              "11/16/2026, 12:09:00.730 PM|"
                              "11/16/2026, 12:09:00.730 AM");
