@@ -23,6 +23,7 @@
 #include "core/mem.h"
 #include "model/survey.h"
 #include "render/chart.h"
+#include "report/pdf_report.h"
 #include "report/template.h"
 #include "store/runner.h"
 
@@ -35,7 +36,9 @@ struct out {
     unsigned surfaces;
     cs_file_cb on_file;
     void *ctx;
-    struct chart_pdf *pdf; /* the multi-page report, or NULL */
+    struct chart_pdf *pdf;     /* unused since issue 18 (see doc) */
+    struct cs_pdf_report *doc; /* report.pdf as a document, or NULL */
+    bool extra;                /* charts now come from template query steps */
     int n;
     cs_name_cb on_name; /* every chart stem, drawn or not (cs_charts_names) */
     void *name_ctx;
@@ -83,6 +86,8 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
             o->on_file(o->ctx, path);
     }
     if (o->pdf && chart_pdf_add_chart(o->pdf, spec, err))
+        return err->code;
+    if (o->doc && cs_pdf_report_chart(o->doc, spec0, name, o->extra, err))
         return err->code;
     o->n++;
     return CS_OK;
@@ -431,49 +436,6 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
     return rc;
 }
 
-static cs_status
-summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
-                   struct cs_err *err)
-{
-    const char *hdr[] = {"Category", "Scale", "Responses", "Mean", "Median", "SD",
-                         "Poor rate", "95% CI"};
-    size_t nc = 8, nr = m->n_groups;
-    char **cells = xcalloc((nr ? nr : 1) * nc, sizeof *cells);
-    char lo[32], hi[32], th[32];
-    for (size_t i = 0; i < nr; i++) {
-        const struct rep_group *g = &m->groups[i];
-        char **r = cells + i * nc;
-        r[0] = xstrdup(cs_category_title((enum cs_category)g->cat));
-        r[1] = xasprintf("%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(g->scale.lower, lo),
-                         cs_js_number(g->scale.upper, hi), cs_js_number(g->scale.threshold, th));
-        char nbuf[48];
-        chart_format_number((double)g->sum.n, CHART_FMT_INT, 0, nbuf, sizeof nbuf);
-        r[2] = xasprintf("%s%s", nbuf, g->small_sample ? "*" : "");
-        r[3] = isnan(g->sum.mean) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.mean);
-        r[4] = isnan(g->sum.median) ? xstrdup("\xE2\x80\x93") : xasprintf("%.1f", g->sum.median);
-        r[5] = isnan(g->sum.sd) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.sd);
-        r[6] = isnan(g->sum.poor_rate) ? xstrdup("\xE2\x80\x93")
-                                       : xasprintf("%.1f%%", 100 * g->sum.poor_rate);
-        r[7] = isnan(g->sum.poor_ci_lo)
-                   ? xstrdup("\xE2\x80\x93")
-                   : xasprintf("%.1f\xE2\x80\x93%.1f%%", 100 * g->sum.poor_ci_lo, 100 * g->sum.poor_ci_hi);
-    }
-    char win[64], sub[256], foot[128];
-    window_text(m, win, sizeof win);
-    char ns[48], nc2[48];
-    chart_format_number((double)m->totals.surveys, CHART_FMT_INT, 0, ns, sizeof ns);
-    chart_format_number((double)m->totals.calls, CHART_FMT_INT, 0, nc2, sizeof nc2);
-    snprintf(sub, sizeof sub, "%s surveys, %s calls, %s", ns, nc2, win);
-    snprintf(foot, sizeof foot, "* fewer than %llu responses. Poor rate: share of scores at or below the threshold.",
-             (unsigned long long)m->min_n);
-    struct chart_table t = {.title = "End of Call Survey \xE2\x80\x94 summary", .subtitle = sub, .n_cols = nc, .header = hdr, .n_rows = nr, .cells = (const char *const *)cells, .footnote = foot};
-    cs_status rc = chart_pdf_add_table(pdf, &t, err);
-    for (size_t i = 0; i < nr * nc; i++)
-        xfree(cells[i]);
-    xfree(cells);
-    return rc;
-}
-
 struct cs_charts {
     struct out o;
 };
@@ -488,15 +450,12 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     if (cs_mkdirs(path, err))
         return CS_E_IO;
     struct cs_charts *c = xcalloc(1, sizeof *c);
-    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
+    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
         c->o.pdf_path = xstrdup(path);
-        cs_status rc = chart_pdf_open(path, g_width_px, g_height_px, g_dpi, &c->o.pdf, err);
-        if (rc == CS_OK)
-            rc = summary_table_page(c->o.pdf, m, err);
+        cs_status rc = cs_pdf_report_open(m, path, &c->o.doc, err);
         if (rc) {
-            chart_pdf_abort(&c->o.pdf);
             xfree(c->o.pdf_path);
             xfree(c);
             return rc;
@@ -504,6 +463,13 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     }
     *out = c;
     return CS_OK;
+}
+
+void
+cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info)
+{
+    if (c && c->o.doc)
+        cs_pdf_report_info(c->o.doc, info);
 }
 
 cs_status
@@ -669,7 +635,9 @@ cs_charts_result(struct cs_charts *c, const struct cs_template_step *st,
         spec.axis2.title = r->cols[cy2].name;
         spec.axis2.fmt = fmt_of(st, r->cols[cy2].name, &spec.axis2.decimals);
     }
+    c->o.extra = true;
     cs_status rc = emit(&c->o, &spec, name, err);
+    c->o.extra = false;
     for (size_t i = 0; i < n_cats; i++)
         xfree(cats[i]);
     for (size_t k = 0; k < n_ser; k++)
@@ -688,14 +656,10 @@ cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *er
     cs_status rc = CS_OK;
     if (!c)
         return CS_OK;
-    if (c->o.pdf) {
-        if (ok) {
-            rc = chart_pdf_close(&c->o.pdf, err);
-            if (rc == CS_OK && c->o.on_file)
-                c->o.on_file(c->o.ctx, c->o.pdf_path);
-        } else {
-            chart_pdf_abort(&c->o.pdf);
-        }
+    if (c->o.doc) {
+        rc = cs_pdf_report_close(&c->o.doc, ok, NULL, err);
+        if (ok && rc == CS_OK && c->o.on_file)
+            c->o.on_file(c->o.ctx, c->o.pdf_path);
     }
     if (n_charts)
         *n_charts = c->o.n;
@@ -736,7 +700,7 @@ cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
-    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
+    struct out o = {.dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
     return compare_charts(c, o, parts, err);
 }
 

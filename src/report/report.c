@@ -26,6 +26,7 @@
 #include "render/json.h"
 #include "render/xlsx.h"
 #include "report/charts.h"
+#include "report/pdf_report.h"
 #include "report/model.h"
 #include "report/template.h"
 #include "store/join.h"
@@ -851,6 +852,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     unsigned surf = surf_of(fmts);
     if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
+    if (charts) { /* what report.pdf shows beyond the model */
+        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = audit.events, .custom_matched_surveys = audit.matched_surveys, .custom_surveys = audit.surveys, .custom_keys = audit.keys, .custom_orphans = audit.orphan_events, .custom_duplicates = audit.duplicate_events};
+        cs_charts_pdf_info(charts, &pi);
+    }
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
         goto done;
     if (fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */
