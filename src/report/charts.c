@@ -23,6 +23,7 @@
 #include "core/mem.h"
 #include "model/survey.h"
 #include "render/chart.h"
+#include "report/chart_bins.h"
 #include "report/pdf_report.h"
 #include "report/template.h"
 #include "store/runner.h"
@@ -55,6 +56,19 @@ cs_charts_set_size(int width_px, int height_px, int dpi)
     g_dpi = dpi;
 }
 
+/* "resources ACS-PROD-WEU, ACS-PROD-EUS" when the report is filtered to
+ * some resources; false (and "") when it is not. */
+static bool
+filters_text(const struct cs_report_model *m, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < m->filter.n_resources && k + 1 < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "resource filter: ",
+                              m->filter.resources[i]);
+    return k > 0;
+}
+
 static cs_status
 emit(struct out *o, const struct chart_spec *spec0, const char *name,
      struct cs_err *err)
@@ -68,6 +82,10 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
     }
     if (g_dpi > 0)
         sized.dpi = g_dpi;
+    /* every footer names what was filtered (issue 18) */
+    char filt[600];
+    if (!sized.footnote.source && o->m && filters_text(o->m, filt, sizeof filt))
+        sized.footnote.source = filt;
     const struct chart_spec *spec = &sized;
     static const struct {
         unsigned bit;
@@ -155,35 +173,15 @@ static cs_status
 distribution_chart(struct out *o, const struct cs_report_model *m,
                    const struct rep_group *g, const char *base, struct cs_err *err)
 {
-    size_t n = g->n_dist;
-    bool binned = n > MAX_DIST_COLUMNS;
-    size_t nc = binned ? 10 : n;
-    char **labels = xcalloc(nc ? nc : 1, sizeof *labels);
+    /* columns: whole scores, or tenths with an edge at the threshold
+     * (report/chart_bins.h) */
+    struct cs_dist_bins bins;
+    cs_dist_bins_build(g, &bins);
+    bool binned = bins.binned;
+    size_t nc = bins.n;
+    char **labels = bins.labels;
+    double *count = bins.count;
     double *share = xcalloc(nc ? nc : 1, sizeof *share);
-    double *count = xcalloc(nc ? nc : 1, sizeof *count);
-    char num[32], num2[32];
-    if (!binned) {
-        for (size_t i = 0; i < n; i++) {
-            labels[i] = xstrdup(cs_js_number(g->dist[i].score, num));
-            count[i] = (double)g->dist[i].count;
-        }
-    } else {
-        /* deciles of the scale: [lo, lo+w), ..., [.., hi] with exact names */
-        double w = (g->scale.upper - g->scale.lower) / 10;
-        for (size_t b = 0; b < 10; b++) {
-            double a = g->scale.lower + w * (double)b, z = a + w;
-            labels[b] = b < 9 ? xasprintf("%s\xE2\x80\x93<%s", cs_js_number(a, num),
-                                          cs_js_number(z, num2))
-                              : xasprintf("%s\xE2\x80\x93%s", cs_js_number(a, num),
-                                          cs_js_number(g->scale.upper, num2));
-        }
-        for (size_t i = 0; i < n; i++) {
-            double x = (g->dist[i].score - g->scale.lower) / w;
-            size_t b = x < 0 ? 0 : x >= 9 ? 9
-                                          : (size_t)x;
-            count[b] += (double)g->dist[i].count;
-        }
-    }
     for (size_t i = 0; i < nc; i++)
         share[i] = g->sum.n ? count[i] / (double)g->sum.n : (double)NAN;
     char title[256], sc[96], win[64];
@@ -199,11 +197,24 @@ distribution_chart(struct out *o, const struct cs_report_model *m,
     spec.title = title;
     spec.subtitle = "Percentage of respondents per score, and number of responses";
     spec.footnote = (struct chart_footnote){.n = (long long)g->sum.n, .scale = sc, .window = win};
-    const char *note = binned ? "Scores binned into tenths of the scale; each bin includes its "
-                                "lower bound, the last one both bounds."
-                              : NULL;
-    spec.notes = note ? &note : NULL;
-    spec.n_notes = note ? 1 : 0;
+    char th[32], poor_label[64];
+    const char *notes[2];
+    size_t nn = 0;
+    if (binned)
+        notes[nn++] = "Scores binned in tenths of the scale with an edge at the threshold: "
+                      "a\xE2\x80\x93<b excludes b, >a\xE2\x80\x93"
+                      "b excludes a, the last poor bin "
+                      "includes the threshold.";
+    if (bins.folded)
+        notes[nn++] = "Fractional scores are counted in the column of the next whole score "
+                      "(column k holds the scores above k\xE2\x88\x92"
+                      "1 up to k).";
+    spec.notes = nn ? notes : NULL;
+    spec.n_notes = nn;
+    snprintf(poor_label, sizeof poor_label, "Poor (\xE2\x89\xA4 %s)",
+             cs_js_number(g->scale.threshold, th));
+    spec.highlight = bins.poor;
+    spec.highlight_label = poor_label;
     spec.categories = (const char *const *)labels;
     spec.n_categories = nc;
     spec.category_title = binned ? "Score (binned)" : "Score";
@@ -214,11 +225,8 @@ distribution_chart(struct out *o, const struct cs_report_model *m,
     char name[256];
     snprintf(name, sizeof name, "%s-distribution", base);
     cs_status rc = emit(o, &spec, name, err);
-    for (size_t i = 0; i < nc; i++)
-        xfree(labels[i]);
-    xfree(labels);
+    cs_dist_bins_free(&bins);
     xfree(share);
-    xfree(count);
     return rc;
 }
 
@@ -278,6 +286,15 @@ issue_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         spec.series = &ps;
         spec.n_series = 1;
         spec.donut = true;
+        spec.other_label = "All other issues";
+        char small[96];
+        const char *pnote[1] = {small};
+        if (total < m->min_n) {
+            snprintf(small, sizeof small, "Small sample: fewer than %llu mentions.",
+                     (unsigned long long)m->min_n);
+            spec.notes = pnote;
+            spec.n_notes = 1;
+        }
         spec.axis = (struct chart_axis){.fmt = CHART_FMT_INT};
         snprintf(name, sizeof name, "%s-issues-pie", base);
         rc = emit(o, &spec, name, err);
@@ -316,6 +333,18 @@ bucket_span(const struct cs_report_model *m, int64_t bucket, int64_t *a, int64_t
     }
 }
 
+/* "Nov 3" of a day number (days since 1970-01-01), "*" when partial */
+static void
+short_day(int64_t day, bool partial, char *buf, size_t n)
+{
+    static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char iso[16];
+    cs_day_format(day, iso); /* YYYY-MM-DD */
+    int mm = (iso[5] - '0') * 10 + (iso[6] - '0'), dd = (iso[8] - '0') * 10 + (iso[9] - '0');
+    snprintf(buf, n, "%s %d%s", mon[(mm >= 1 && mm <= 12) ? mm - 1 : 0], dd, partial ? "*" : "");
+}
+
 static cs_status
 trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_group *g,
              const char *base, struct cs_err *err)
@@ -333,7 +362,11 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
     char partial[512] = "";
     size_t pn = 0;
     for (size_t i = 0; i < k; i++) {
-        snprintf(labels[i], sizeof labels[i], "%s%s", rows[i]->label, rows[i]->partial ? "*" : "");
+        if (m->bucket == CS_BUCKET_DAY) /* "Nov 3": short, so more fit unthinned */
+            short_day(rows[i]->bucket, rows[i]->partial, labels[i], sizeof labels[i]);
+        else
+            snprintf(labels[i], sizeof labels[i], "%s%s", rows[i]->label,
+                     rows[i]->partial ? "*" : "");
         lp[i] = labels[i];
         if (rows[i]->partial && pn < sizeof partial - 40)
             pn += (size_t)snprintf(partial + pn, sizeof partial - pn, "%s%s",
