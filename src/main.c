@@ -27,6 +27,7 @@
 #include "core/outdir.h"
 #include "render/json.h"
 #include "render/chart.h"
+#include "render/csvout.h"
 #include "report/charts.h"
 #include "report/compare.h"
 #include "report/kql.h"
@@ -109,6 +110,7 @@ enum opt_id {
     O_QUERY_MEMORY,
     O_CUSTOM_COLUMNS,
     O_PAPER,
+    O_CSV_EXCEL,
 };
 
 struct opt {
@@ -170,6 +172,8 @@ static const struct opt opts[] = {
      "chart size in pixels (default 1200x700; 100..10000 each)"},
     {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
      "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
+    {"csv-excel", no_argument, O_CSV_EXCEL, CMD_REPORT | CMD_COMPARE, NULL,
+     "start every CSV with a UTF-8 byte order mark, so Excel on Windows reads it as UTF-8"},
     {"paper", required_argument, O_PAPER, CMD_REPORT | CMD_COMPARE, "a4|letter",
      "page size of report.pdf (default a4)"},
     {"query-memory", required_argument, O_QUERY_MEMORY, CMD_REPORT | CMD_COMPARE, "SIZE",
@@ -1510,6 +1514,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             break;
         case O_FORMATS: cfg->ropts.formats = a; break;
         case O_DATA_SHEET: cfg->ropts.data_sheet = true; break;
+        case O_CSV_EXCEL: cs_csv_set_excel(true); break;
         case O_PSEUDONYMIZE: cfg->key_file = a; break;
         case O_KEEP_TEXT: cfg->keep_text = true; break;
         case O_BUCKET:
