@@ -25,7 +25,9 @@
 #include "gen/gen.h"
 #include "model/privacy.h"
 #include "render/chart.h"
+#include "render/csvout.h"
 #include "render/json.h"
+#include "report/pdf_report.h"
 
 enum opt_id {
     O_HELP = 'h',
@@ -77,6 +79,8 @@ enum opt_id {
     O_PRINT_COLUMNS,
     O_QUERY_MEMORY,
     O_CUSTOM_COLUMNS,
+    O_PAPER,
+    O_CSV_EXCEL,
 };
 
 struct opt {
@@ -138,6 +142,10 @@ static const struct opt opts[] = {
      "chart size in pixels (default 1200x700; 100..10000 each)"},
     {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
      "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
+    {"csv-excel", no_argument, O_CSV_EXCEL, CMD_REPORT | CMD_COMPARE, NULL,
+     "start every CSV with a UTF-8 byte order mark, so Excel on Windows reads it as UTF-8"},
+    {"paper", required_argument, O_PAPER, CMD_REPORT | CMD_COMPARE, "a4|letter",
+     "page size of report.pdf (default a4)"},
     {"query-memory", required_argument, O_QUERY_MEMORY, CMD_REPORT | CMD_COMPARE, "SIZE",
      "memory one template query may use, e.g. 512M or 4G (default 1G); past it the step fails"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT | CMD_KQL, "week|day",
@@ -470,6 +478,14 @@ opt_output(struct cs_config *cfg, const struct opt *o, const char *a)
             return bad_value(cfg, o->name, a, "WIDTHxHEIGHT in pixels, 100..10000 each (1200x700)");
         cfg->ropts.chart_size.width_px = (int)w;
         cfg->ropts.chart_size.height_px = (int)h;
+        break;
+    }
+    case O_CSV_EXCEL: cs_csv_set_excel(true); break;
+    case O_PAPER: {
+        enum pdf_paper paper;
+        if (!pdf_paper_parse(a, &paper))
+            return bad_value(cfg, o->name, a, "a4 or letter");
+        cs_pdf_report_set_paper(paper);
         break;
     }
     case O_DPI: {

@@ -38,3 +38,17 @@ rep_top_issues(const struct rep_group *g, size_t k, size_t *idx)
     }
     return n;
 }
+
+void
+cs_group_stem(const struct cs_report_model *m, const struct rep_group *g, char *buf, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < m->n_groups; i++)
+        k += m->groups[i].cat == g->cat;
+    char lo[32], hi[32];
+    if (k > 1)
+        snprintf(buf, n, "%s-%s-%s", cs_category_name((enum cs_category)g->cat),
+                 cs_js_number(g->scale.lower, lo), cs_js_number(g->scale.upper, hi));
+    else
+        snprintf(buf, n, "%s", cs_category_name((enum cs_category)g->cat));
+}

@@ -102,4 +102,9 @@ size_t rep_top_issues(const struct rep_group *g, size_t k, size_t *idx);
  * holds at least 96 bytes. */
 char *cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n);
 
+/* The file stem of g's charts in buf (n bytes): its category ("overall"),
+ * with the scale ("overall-0-10") when m has several scales of it. */
+void cs_group_stem(const struct cs_report_model *m, const struct rep_group *g, char *buf,
+                   size_t n);
+
 #endif

@@ -16,6 +16,7 @@
 #include "report/charts.h"
 #include "report/histograms_csv.h"
 #include "report/html_report.h"
+#include "report/pdf_report.h"
 #include "report/model.h"
 #include "report/report_int.h"
 #include "report/review_build.h"
@@ -170,6 +171,10 @@ run_open_outputs(struct run *r, struct cs_err *err)
     if (surf && (rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, rep_on_file, res,
                                      &r->charts, err)))
         return rc;
+    if (r->charts) { /* what report.pdf shows beyond the model */
+        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
+        cs_charts_pdf_info(r->charts, &pi);
+    }
     if ((r->fmts & F_CSV) && (rc = rep_write_csv_tables(r->m, r->dir, res, err)))
         return rc;
     if (r->fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */

@@ -10,6 +10,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/privacy.h"
+#include "model/review.h"
 #include "model/survey.h"
 #include "render/csvout.h"
 #include "render/json_split.h"
@@ -86,7 +87,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
                         "responses", "share_of_surveys", "mean", "mean_ci95_low",
                         "mean_ci95_high", "median", "stddev", "min", "max",
                         "normalized_mean", "poor", "poor_rate", "poor_rate_ci95_low",
-                        "poor_rate_ci95_high", "any_issue_rate", "small_sample"};
+                        "poor_rate_ci95_high", "any_issue_rate", "small_sample", "scale"};
     for (size_t i = 0; i < sizeof h1 / sizeof *h1; i++)
         cs_csv_text(&c, h1[i]);
     cs_csv_endrow(&c);
@@ -114,6 +115,9 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
         cs_csv_num(&c, s->poor_ci_hi);
         cs_csv_num(&c, g->any_issue_rate);
         cs_csv_int(&c, g->small_sample);
+        /* the scale as every chart and report.pdf names it (issue 18) */
+        char sl[128];
+        cs_csv_text(&c, cs_scale_label(&g->scale, sl, sizeof sl));
         cs_csv_endrow(&c);
     }
     if (csv_done(res, &c, err))
