@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "app_calls.h"
 #include "core/ctime.h"
 #include "core/intr.h"
 #include "core/mem.h"
@@ -107,6 +108,8 @@ enum opt_id {
     O_PRINT_COLUMNS,
     O_QUERY_MEMORY,
     O_CUSTOM_COLUMNS,
+    O_CALLS,
+    O_TOP,
 };
 
 struct opt {
@@ -138,6 +141,8 @@ static const struct opt opts[] = {
      "customDimensions property holding the survey id (default id)"},
     {"custom", required_argument, O_CUSTOM, CMD_REPORT | CMD_COMPARE, "INPUT",
      "custom-question data (Application Insights customEvents); repeatable"},
+    {"calls", required_argument, O_CALLS, LOADING, "INPUT",
+     "call summaries (Log Analytics ACSCallSummary) for the release dimensions; repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
     {"custom-columns", required_argument, O_CUSTOM_COLUMNS, CMD_REPORT, "N",
@@ -248,6 +253,8 @@ struct cs_config {
     size_t n_inputs;
     char **custom;
     size_t n_custom;
+    char **calls; /* --calls INPUT (also pushed to inputs) */
+    size_t n_calls;
     char **params; /* --param NAME=VALUE, as typed */
     size_t n_params;
     int chart_w, chart_h, chart_dpi; /* --size, --dpi (0 = defaults) */
@@ -623,12 +630,95 @@ open_store(const struct cs_config *cfg, struct cs_err *err)
     return s;
 }
 
+static int run_load_surveys(struct cs_config *cfg, struct cs_store *store,
+                            struct cs_accounting *tot, char **inputs, size_t n_inputs);
+
+static void
+on_calls_file(void *ctx, const char *path, const struct cs_calls_counts *n, cs_status s,
+              const struct cs_err *err)
+{
+    (void)ctx;
+    if (s != CS_OK) {
+        print_err(err);
+        msg("error", "%s: nothing of this input was stored", path);
+    } else if (n->rejected) {
+        msg("warning", "%s: %llu call-summary rows rejected; the first: %s", path,
+            (unsigned long long)n->rejected, n->first_reject);
+    }
+}
+
+/* The call summaries among the inputs (and --calls), then the join. */
+static int
+run_calls(struct cs_config *cfg, struct cs_store *store)
+{
+    struct cs_calls_job cj = {.inputs = cfg->inputs, .n_inputs = cfg->n_inputs, .forced = cfg->calls, .n_forced = cfg->n_calls, .order = cfg->iopts.date_order, .on_file = on_calls_file, .ctx = cfg};
+    struct cs_calls_counts n;
+    size_t files = 0;
+    struct cs_err err;
+    cs_err_clear(&err);
+    cs_status s = cs_app_calls(&cj, store, &n, &files, &err);
+    if (files && !g_quiet) {
+        if (g_validate)
+            printf("calls: read %llu, valid %llu, rejected %llu\n", (unsigned long long)n.read,
+                   (unsigned long long)(n.read - n.rejected), (unsigned long long)n.rejected);
+        else
+            printf("calls: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu\n",
+                   (unsigned long long)n.read, (unsigned long long)n.stored,
+                   (unsigned long long)n.duplicates, (unsigned long long)n.updated,
+                   (unsigned long long)n.rejected);
+    }
+    if (s != CS_OK && files == 0)
+        print_err(&err); /* a missing --calls path */
+    if (s != CS_OK)
+        return EXIT_FAILED;
+    if (cfg->strict && n.rejected > 0) {
+        msg("error", "%llu call-summary rows rejected (--strict)", (unsigned long long)n.rejected);
+        return EXIT_REJECTS;
+    }
+    struct cs_call_join audit;
+    if (store && cs_calls_join(store, &audit, &err) != CS_OK) {
+        print_err(&err);
+        return EXIT_FAILED;
+    }
+    if (store && audit.legs && !g_quiet)
+        printf("call join: surveys %llu, matched %llu, unmatched %llu, ambiguous %llu;"
+               " legs without a survey %llu\n",
+               (unsigned long long)audit.surveys, (unsigned long long)audit.matched,
+               (unsigned long long)audit.unmatched, (unsigned long long)audit.ambiguous,
+               (unsigned long long)audit.legs_without_survey);
+    return EXIT_DONE;
+}
+
 static int
 run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot)
 {
+    /* the survey loader reads every input but the --calls ones */
+    char **sv = xcalloc(cfg->n_inputs + 1, sizeof *sv);
+    size_t n_sv = 0;
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        bool forced = false;
+        for (size_t k = 0; k < cfg->n_calls; k++)
+            forced |= strcmp(cfg->calls[k], cfg->inputs[i]) == 0;
+        if (!forced)
+            sv[n_sv++] = cfg->inputs[i];
+    }
+    int rc = n_sv ? run_load_surveys(cfg, store, tot, sv, n_sv) : EXIT_DONE;
+    xfree(sv);
+    if (rc == EXIT_DONE || rc == EXIT_REJECTS) {
+        int rc2 = run_calls(cfg, store);
+        if (rc2 != EXIT_DONE)
+            rc = rc2;
+    }
+    return rc;
+}
+
+static int
+run_load_surveys(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot,
+                 char **inputs, size_t n_inputs)
+{
     struct cs_ingest_job job = {
-        .inputs = cfg->inputs,
-        .n_inputs = cfg->n_inputs,
+        .inputs = inputs,
+        .n_inputs = n_inputs,
         .rejects_path = cfg->rejects,
         .rejects_without_raw = cfg->privacy != NULL, /* raw records hold ids */
         .opts = cfg->iopts,
@@ -637,10 +727,10 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         .on_progress = on_progress,
         .ctx = cfg,
     };
-    cfg->total_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs);
+    cfg->total_bytes = cs_app_inputs_size(inputs, n_inputs);
     char d[64];
     snprintf(d, sizeof d, "%.1f MB in %zu input%s", (double)cfg->total_bytes / 1e6,
-             cfg->n_inputs, cfg->n_inputs == 1 ? "" : "s");
+             n_inputs, n_inputs == 1 ? "" : "s");
     progress_line(cfg, "load", cfg->total_bytes ? 0 : -1, d);
     struct cs_err err;
     cs_err_clear(&err);
@@ -1480,6 +1570,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_EVENT_NAME: cfg->iopts.event_name = a; break;
         case O_ID_KEY: cfg->iopts.id_key = a; break;
         case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, optarg); break;
+        case O_CALLS: push(&cfg->calls, &cfg->n_calls, optarg); break;
         case O_PARAM: push(&cfg->params, &cfg->n_params, optarg); break;
         case O_MERGE: cfg->ropts.merge = a; break;
         case O_TEMPLATE: cfg->ropts.template_name = a; break;
@@ -1744,6 +1835,8 @@ main(int argc, char **argv)
             for (size_t i = 0; i < cfg.n_custom; i++)
                 push(&cfg.inputs, &cfg.n_inputs, cfg.custom[i]);
         }
+        for (size_t i = 0; i < cfg.n_calls; i++)
+            push(&cfg.inputs, &cfg.n_inputs, cfg.calls[i]);
         if (cfg.cmd & LOADING)
             rc = check_outputs(&cfg);
     }
@@ -1766,6 +1859,7 @@ main(int argc, char **argv)
     }
     xfree(cfg.run_inputs);
     xfree(cfg.custom);
+    xfree(cfg.calls);
     xfree(cfg.params);
     xfree(cfg.filters_text);
     xfree(cfg.custom_keys);
