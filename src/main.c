@@ -141,6 +141,8 @@ static const struct opt opts[] = {
      "customDimensions property holding the survey id (default id)"},
     {"custom", required_argument, O_CUSTOM, CMD_REPORT | CMD_COMPARE, "INPUT",
      "custom-question data (Application Insights customEvents); repeatable"},
+    {"top", required_argument, O_TOP, CMD_COMPARE | CMD_REPORT, "N",
+     "with --by a release dimension: keep the N largest groups, pool the rest as 'other' (default 10)"},
     {"calls", required_argument, O_CALLS, LOADING, "INPUT",
      "call summaries (Log Analytics ACSCallSummary) for the release dimensions; repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
@@ -179,9 +181,11 @@ static const struct opt opts[] = {
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
      "groups with fewer responses are flagged as small samples (default 30)"},
-    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL, "resource|week|day|custom:KEY",
-     "what to compare (kql: sdk-version, endpoint-type, participant-type, call-type or "
-     "end-reason from ACSCallSummary; repeatable)"},
+    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL | CMD_REPORT, "resource|week|day|custom:KEY|DIM",
+     "what to compare; DIM a release dimension from --calls and the custom events: sdk-version, "
+     "os, os-version, endpoint-type, participant-type, call-type, end-reason, app-version, "
+     "browser, client-os (report: a breakdown per DIM, repeatable; kql: sdk-version, "
+     "endpoint-type, participant-type, call-type or end-reason; repeatable)"},
     {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE|previous",
      "group the others are compared with (default: the earliest week or day; the resource "
      "or answer with the most surveys); previous: each week or day against the one before"},
@@ -253,6 +257,7 @@ struct cs_config {
     size_t n_inputs;
     char **custom;
     size_t n_custom;
+    size_t top;   /* --top N (0 = the default) */
     char **calls; /* --calls INPUT (also pushed to inputs) */
     size_t n_calls;
     char **params; /* --param NAME=VALUE, as typed */
@@ -969,7 +974,7 @@ cmd_compare(struct cs_config *cfg)
     struct cs_err err;
     cs_err_clear(&err);
     if (!cfg->ropts.compare_by) {
-        msg("error", "compare needs --by resource|week|day|custom:KEY");
+        msg("error", "compare needs --by resource|week|day|custom:KEY|DIM");
         usage_line();
         return EXIT_USAGE;
     }
@@ -1019,6 +1024,7 @@ cmd_compare(struct cs_config *cfg)
         .baseline = r->baseline,
         .min_n = r->min_n,
         .min_effect = r->min_effect,
+        .top = cfg->top,
     };
     struct cs_compare *c = NULL;
     struct cs_report_model *m = NULL;
@@ -1571,6 +1577,13 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_ID_KEY: cfg->iopts.id_key = a; break;
         case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, optarg); break;
         case O_CALLS: push(&cfg->calls, &cfg->n_calls, optarg); break;
+        case O_TOP: {
+            double v;
+            if (!parse_double(a, 1, 1000, &v) || v != (double)(size_t)v)
+                return bad_value(o->name, a, "a whole number from 1 to 1000");
+            cfg->top = cfg->ropts.top = (size_t)v;
+            break;
+        }
         case O_PARAM: push(&cfg->params, &cfg->n_params, optarg); break;
         case O_MERGE: cfg->ropts.merge = a; break;
         case O_TEMPLATE: cfg->ropts.template_name = a; break;
@@ -1726,6 +1739,11 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
                     return bad_value(o->name, a, "allowed: more than 5 --by dimensions");
                 cfg->kopts.by[cfg->kopts.n_by++] = a;
+            }
+            if (cfg->cmd == CMD_REPORT) {
+                if (cfg->ropts.n_by_dims >= sizeof cfg->ropts.by_dims / sizeof *cfg->ropts.by_dims)
+                    return bad_value(o->name, a, "allowed: more than 8 --by dimensions");
+                cfg->ropts.by_dims[cfg->ropts.n_by_dims++] = a;
             }
             cfg->ropts.compare_by = a;
             break;

@@ -25,6 +25,7 @@
 #include "report/histograms_csv.h"
 #include "render/json.h"
 #include "render/xlsx.h"
+#include "report/breakdown.h"
 #include "report/charts.h"
 #include "report/model.h"
 #include "report/template.h"
@@ -848,6 +849,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
+    {
+        struct cs_breakdown_out bo = {.dir = dir, .dims = o->by_dims, .n_dims = o->n_by_dims, .top = o->top, .min_n = o->min_n, .csv = (fmts & F_CSV) != 0, .png = (surf_of(fmts) & CS_CHART_PNG) != 0, .filter = &mo.filter, .on_file = on_file, .ctx = res};
+        if ((rc = cs_breakdowns_write(store, &bo, doc, err)))
+            goto done;
+    }
     unsigned surf = surf_of(fmts);
     if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
