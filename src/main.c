@@ -110,6 +110,7 @@ enum opt_id {
     O_CUSTOM_COLUMNS,
     O_CALLS,
     O_TOP,
+    O_CALLS_FORMAT,
 };
 
 struct opt {
@@ -213,6 +214,9 @@ static const struct opt opts[] = {
      "share of deliberately invalid records (default 0.01)"},
     {"format", required_argument, O_FORMAT, CMD_GENERATE, "jsonl|csv|records",
      "export form to write (default jsonl: a storage-account tree)"},
+    {"calls-format", required_argument, O_CALLS_FORMAT, CMD_GENERATE, "none|jsonl|csv",
+     "also write the surveys' call summaries (ACSCallSummary.jsonl or .csv) with SDK "
+     "versions, OS and end reasons (default none)"},
     {"events-format", required_argument, O_EVENTS_FORMAT, CMD_GENERATE, "csv|jsonl",
      "form of the custom events, one per directory (default csv: customEvents.csv;"
      " jsonl: customEvents.jsonl)"},
@@ -1239,6 +1243,9 @@ cmd_generate(struct cs_config *cfg)
                (unsigned long long)res.invalid, (unsigned long long)res.duplicates,
                (unsigned long long)res.custom_events, res.files,
                (double)res.bytes / 1e6, cfg->gopts.out_dir);
+    if (!g_quiet && cfg->gopts.calls_format != GEN_CALLS_NONE)
+        printf("generated %llu call-summary legs (%llu surveys have none)\n",
+               (unsigned long long)res.calls_legs, (unsigned long long)res.calls_unmatched);
     return EXIT_DONE;
 }
 
@@ -1694,6 +1701,16 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 return bad_value(o->name, a, "jsonl, csv or records");
             break;
         case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
+        case O_CALLS_FORMAT:
+            if (strcmp(a, "none") == 0)
+                cfg->gopts.calls_format = GEN_CALLS_NONE;
+            else if (strcmp(a, "jsonl") == 0)
+                cfg->gopts.calls_format = GEN_CALLS_JSONL;
+            else if (strcmp(a, "csv") == 0)
+                cfg->gopts.calls_format = GEN_CALLS_CSV;
+            else
+                return bad_value(o->name, a, "none, jsonl or csv");
+            break;
         case O_EVENTS_FORMAT:
             if (strcmp(a, "csv") == 0)
                 cfg->gopts.events_format = GEN_EV_CSV;

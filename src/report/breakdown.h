@@ -52,4 +52,10 @@ struct cs_breakdown_out {
 cs_status cs_breakdowns_write(struct cs_store *s, const struct cs_breakdown_out *o,
                               struct cJSON *doc, struct cs_err *err);
 
+struct cs_xlsx;
+/* A sheet per dimension ("By sdk-version") in the report workbook: the
+ * rows of summary.json's breakdowns. */
+cs_status cs_breakdowns_xlsx(struct cs_store *s, const struct cs_breakdown_out *o,
+                             struct cs_xlsx *xl, struct cs_err *err);
+
 #endif

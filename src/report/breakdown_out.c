@@ -15,6 +15,7 @@
 #include "model/survey.h"
 #include "render/chart.h"
 #include "render/csvout.h"
+#include "render/xlsx.h"
 #include "report/breakdown.h"
 #include "report/model.h"
 #include "store/calls.h"
@@ -373,5 +374,66 @@ cs_breakdowns_write(struct cs_store *s, const struct cs_breakdown_out *o, cJSON 
     cJSON *arr = cJSON_AddArrayToObject(doc, "breakdowns");
     for (size_t i = 0; rc == CS_OK && i < o->n_dims; i++)
         rc = one_dim(s, o->dims[i], o, arr, err);
+    return rc;
+}
+
+static cs_status
+dim_sheet(struct cs_store *s, const char *dim, const struct cs_breakdown_out *o,
+          struct cs_xlsx *xl, struct cs_err *err)
+{
+    struct cs_cube cube;
+    cs_status rc = cs_breakdown_cube(s, o->filter, CS_BUCKET_NONE, dim, o->top, &cube, err);
+    if (rc)
+        return rc;
+    struct dim_groups dg = {.n = cube.n_groups};
+    dg.cats = xcalloc(dg.n ? dg.n : 1, sizeof *dg.cats);
+    dg.n_cats = xcalloc(dg.n ? dg.n : 1, sizeof *dg.n_cats);
+    size_t n_rows = 0;
+    for (size_t g = 0; rc == CS_OK && g < dg.n; g++) {
+        rc = cs_rep_groups_build(&cube, (int)g, cube.groups[g].surveys, o->min_n, &dg.cats[g],
+                                 &dg.n_cats[g], err);
+        n_rows += dg.n_cats[g];
+    }
+    static const char *const cols[] = {"Value", "Category", "Lower", "Upper", "Threshold",
+                                       "Surveys", "Responses", "Poor", "Poor rate",
+                                       "Poor rate 95% low", "Poor rate 95% high", "Mean"};
+    static const char *const fmts[] = {NULL, NULL, NULL, NULL, NULL, "#,##0", "#,##0", "#,##0",
+                                       "0.0%", "0.0%", "0.0%", "0.00"};
+    enum { NC = sizeof cols / sizeof *cols };
+    struct cs_xlsx_cell *cells = xcalloc((n_rows ? n_rows : 1) * NC, sizeof *cells);
+    size_t i = 0;
+    for (size_t g = 0; rc == CS_OK && g < dg.n; g++)
+        for (size_t k = 0; k < dg.n_cats[g]; k++, i++) {
+            const struct rep_group *rg = &dg.cats[g][k];
+            struct cs_xlsx_cell *c = &cells[i * NC];
+            double v[] = {rg->scale.lower, rg->scale.upper, rg->scale.threshold,
+                          (double)cube.groups[g].surveys, (double)rg->sum.n,
+                          (double)rg->sum.n_poor, rg->sum.poor_rate, rg->sum.poor_ci_lo,
+                          rg->sum.poor_ci_hi, rg->sum.mean};
+            c[0] = (struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = cube.groups[g].label};
+            c[1] = (struct cs_xlsx_cell){.type = CS_XLSX_TEXT,
+                                         .text = cs_category_name((enum cs_category)rg->cat)};
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++)
+                if (isfinite(v[j]))
+                    c[2 + j] = (struct cs_xlsx_cell){.type = CS_XLSX_NUMBER, .num = v[j]};
+        }
+    char title[64];
+    snprintf(title, sizeof title, "By %s", dim);
+    struct cs_xlsx_table_spec t = {.title = title, .columns = cols, .n_cols = NC, .num_formats = fmts, .cells = cells, .n_rows = n_rows};
+    if (rc == CS_OK)
+        rc = cs_xlsx_table(xl, &t, err);
+    xfree(cells);
+    dim_groups_free(&dg);
+    cs_cube_free(&cube);
+    return rc;
+}
+
+cs_status
+cs_breakdowns_xlsx(struct cs_store *s, const struct cs_breakdown_out *o, struct cs_xlsx *xl,
+                   struct cs_err *err)
+{
+    cs_status rc = CS_OK;
+    for (size_t i = 0; rc == CS_OK && i < o->n_dims; i++)
+        rc = dim_sheet(s, o->dims[i], o, xl, err);
     return rc;
 }

@@ -849,11 +849,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
-    {
-        struct cs_breakdown_out bo = {.dir = dir, .dims = o->by_dims, .n_dims = o->n_by_dims, .top = o->top, .min_n = o->min_n, .csv = (fmts & F_CSV) != 0, .png = (surf_of(fmts) & CS_CHART_PNG) != 0, .filter = &mo.filter, .on_file = on_file, .ctx = res};
-        if ((rc = cs_breakdowns_write(store, &bo, doc, err)))
-            goto done;
-    }
+    /* report --by DIM: release breakdowns (report/breakdown.h) */
+    struct cs_breakdown_out bo = {.dir = dir, .dims = o->by_dims, .n_dims = o->n_by_dims, .top = o->top, .min_n = o->min_n, .csv = (fmts & F_CSV) != 0, .png = (surf_of(fmts) & CS_CHART_PNG) != 0, .filter = &mo.filter, .on_file = on_file, .ctx = res};
+    if ((rc = cs_breakdowns_write(store, &bo, doc, err)))
+        goto done;
     unsigned surf = surf_of(fmts);
     if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
@@ -996,6 +995,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         if (rc)
             goto done;
     }
+    if (xl && (rc = cs_breakdowns_xlsx(store, &bo, xl, err)))
+        goto done;
     if (charts) {
         double ts = now_s();
         int n_charts = 0;

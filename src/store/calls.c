@@ -9,9 +9,9 @@
  * The join, per survey (call id and participant id trimmed, lower-case):
  * legs of the same call with the same participant id -> matched (several:
  * a participant who rejoined; the latest leg started by the survey's time,
- * else the latest); none, but exactly one leg of that call without a
- * participant id that is a VoIP leg of an ACS participant -> matched to
- * it; several such legs -> ambiguous; otherwise unmatched.  Never guessed.
+ * else the latest); when no leg of the call carries a participant id at
+ * all: exactly one VoIP leg of an ACS participant -> matched to it,
+ * several -> ambiguous; otherwise unmatched.  Never guessed.
  */
 #include "store/calls.h"
 

@@ -57,4 +57,17 @@ cs_status cs_calls_join(struct cs_store *store, struct cs_call_join *audit,
 cs_status cs_calls_audit(struct cs_store *store, struct cs_call_join *audit,
                          struct cs_err *err);
 
+/* One survey the join left without a leg (borrowed strings). */
+struct cs_call_unmatched {
+    const char *survey_id, *call_id, *participant_id; /* "" when none */
+    int64_t time_us;
+    bool ambiguous; /* several legs could be its own (else none) */
+};
+
+/* The first `max` unmatched and ambiguous surveys, by time, to fn. */
+cs_status cs_calls_unmatched(struct cs_store *store, size_t max,
+                             cs_status (*fn)(void *ctx, const struct cs_call_unmatched *u,
+                                             struct cs_err *err),
+                             void *ctx, struct cs_err *err);
+
 #endif

@@ -34,13 +34,14 @@ static int
 pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os, size_t cap)
 {
     int64_t best = 0, best_ps = 0, fb = 0;
-    bool best_before = false;
+    bool best_before = false, any_id = false;
     int n_fallback = 0;
     char best_os[CS_CALL_LONG_MAX] = "", fb_os[CS_CALL_LONG_MAX] = "";
     while (sqlite3_step(legs) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(legs, 0);
         const char *pk = col(legs, 1);
         int64_t ps = sqlite3_column_int64(legs, 4);
+        any_id |= pk[0] != '\0';
         if (part[0] && strcmp(pk, part) == 0) {
             bool before = ps <= t_us;
             /* the latest leg started by the survey's time, else the latest */
@@ -66,6 +67,8 @@ pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os,
         *leg = best;
         raw = best_os;
         status = J_MATCHED;
+    } else if (any_id) {
+        status = J_UNMATCHED; /* the call's legs name their participants: not this one */
     } else if (n_fallback == 1) {
         *leg = fb;
         raw = fb_os;
@@ -190,4 +193,33 @@ cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *er
     }
     sqlite3_finalize(q);
     return CS_OK;
+}
+
+cs_status
+cs_calls_unmatched(struct cs_store *store, size_t max,
+                   cs_status (*fn)(void *ctx, const struct cs_call_unmatched *u,
+                                   struct cs_err *err),
+                   void *ctx, struct cs_err *err)
+{
+    if (!cs_store_has_column(store, "survey_leg", NULL))
+        return CS_OK;
+    sqlite3 *db = cs_store_db(store);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT d.survey_id, d.call_id, d.participant_id, d.time_us, j.status"
+                           " FROM survey_leg j JOIN survey_data d ON d.rid = j.rid"
+                           " WHERE j.status != 1 ORDER BY d.time_us, d.survey_id LIMIT ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return fail(db, err);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)max);
+    cs_status rc = CS_OK;
+    int st;
+    while (rc == CS_OK && (st = sqlite3_step(q)) == SQLITE_ROW) {
+        struct cs_call_unmatched u = {.survey_id = col(q, 0), .call_id = col(q, 1), .participant_id = col(q, 2), .time_us = sqlite3_column_int64(q, 3), .ambiguous = sqlite3_column_int(q, 4) == J_AMBIGUOUS};
+        rc = fn(ctx, &u, err);
+    }
+    if (rc == CS_OK && st != SQLITE_DONE)
+        rc = fail(db, err);
+    sqlite3_finalize(q);
+    return rc;
 }
