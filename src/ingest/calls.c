@@ -527,8 +527,9 @@ cs_calls_sniff(const char *path)
     buf[n] = '\0';
     for (ssize_t i = 0; i < n; i++)
         buf[i] = buf[i] >= 'A' && buf[i] <= 'Z' ? (char)(buf[i] + 32) : (buf[i] ? buf[i] : ' ');
-    bool calls = strstr(buf, "participantstarttime") || strstr(buf, "sdkversion") ||
-                 strstr(buf, "\"callsummary\"");
+    /* columns only ACSCallSummary has (an AppEvents export has SDKVersion) */
+    bool calls = strstr(buf, "participantstarttime") || strstr(buf, "endpointtype") ||
+                 strstr(buf, "participantendreason") || strstr(buf, "\"callsummary\"");
     bool other = strstr(buf, "overallratingscore") || strstr(buf, "surveyid") ||
                  strstr(buf, "customdimensions") || strstr(buf, "ratingscore");
     return calls && !other;

@@ -54,9 +54,10 @@ struct cs_calls_stats {
     uint64_t read, valid, rejected, bytes;
 };
 
-/* Does the file look like call summaries (its first 64 KiB name
- * ACSCallSummary columns such as ParticipantStartTime or SdkVersion, or
- * the CallSummary operation, and no survey or custom-event column)? */
+/* Does the file look like call summaries (its first 64 KiB name a column
+ * only ACSCallSummary has: ParticipantStartTime, EndpointType,
+ * ParticipantEndReason, or the CallSummary operation; and no survey or
+ * custom-event column)? */
 bool cs_calls_sniff(const char *path);
 
 /* Read one input ("-" = standard input).  Errors: CS_E_IO, CS_E_NODATA
