@@ -159,6 +159,11 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
         if (rc)
             goto fail;
     }
+    if (by == CS_GROUP_DIM) /* the key was a sort key: a group is its value */
+        for (size_t g = 0; g < c->n_groups; g++) {
+            xfree(c->groups[g].key);
+            c->groups[g].key = xstrdup(c->groups[g].label);
+        }
     disambiguate_labels(c);
     /* the default baseline: the earliest week or day; for resources and
      * custom answers the group with the most surveys (a small canary is no
