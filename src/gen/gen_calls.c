@@ -258,9 +258,12 @@ gen_calls_survey(struct gen_buf *b, int format, const struct gen_rec *r,
     l.sdk = pick_sdk(&g, r, start * GEN_TICKS_PER_S, n_weeks);
     l.os = pick_os(&g);
     double u = gen_rng_unit(&g);
-    l.reason = r->poor ? (u < 0.15 ? "410" : u < 0.20 ? "487"
-                                                      : "0")
-                       : (u < 0.02 ? "487" : "0");
+    if (r->poor)
+        l.reason = u < 0.15 ? "410" : u < 0.20 ? "487"
+                                               : "0";
+    else
+        l.reason = u < 0.01 ? "410" : u < 0.03 ? "487"
+                                               : "0";
     l.part_null = gen_rng_chance(&g, 0.02);
     l.part_space = !l.part_null && gen_rng_chance(&g, 0.05);
     l.call_upper = gen_rng_chance(&g, 0.03);

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "model/dims.h"
+#include "report/template.h"
 
 bool
 cs_breakdown_special(const char *label)
@@ -67,4 +68,26 @@ cs_breakdown_cube(struct cs_store *s, const struct cs_filter *f, enum cs_bucket 
     rc = cs_query_cube_dim(s, f, bucket, dim, k, cube, err);
     xfree(k);
     return rc;
+}
+
+size_t
+cs_breakdown_dims(const struct cs_template *t, const char *const *given, size_t n_given,
+                  const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        size_t m = pass == 0 ? n_given : t ? t->n_steps
+                                           : 0;
+        for (size_t i = 0; i < m && n < cap; i++) {
+            const char *d = pass == 0                                     ? given[i]
+                            : t->steps[i].section == CS_SECTION_BREAKDOWN ? t->steps[i].x
+                                                                          : NULL;
+            bool dup = d == NULL;
+            for (size_t k = 0; k < n && !dup; k++)
+                dup = strcmp(out[k], d) == 0;
+            if (!dup)
+                out[n++] = d;
+        }
+    }
+    return n;
 }

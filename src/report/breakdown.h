@@ -52,6 +52,14 @@ struct cs_breakdown_out {
 cs_status cs_breakdowns_write(struct cs_store *s, const struct cs_breakdown_out *o,
                               struct cJSON *doc, struct cs_err *err);
 
+struct cs_template;
+/* The dimensions of a report: those given (--by) and those of the
+ * template's `section: breakdown` steps (x: names one), each once, in that
+ * order; at most cap.  Returns how many were written to out (borrowed
+ * strings). */
+size_t cs_breakdown_dims(const struct cs_template *t, const char *const *given,
+                         size_t n_given, const char **out, size_t cap);
+
 struct cs_xlsx;
 /* A sheet per dimension ("By sdk-version") in the report workbook: the
  * rows of summary.json's breakdowns. */

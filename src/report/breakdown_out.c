@@ -171,7 +171,9 @@ poor_chart(const struct cs_cube *cube, const struct dim_groups *dg, const char *
     struct chart_spec spec;
     chart_spec_init(&spec, CHART_COLUMN);
     spec.title = title;
-    spec.subtitle = "Groups in version order; Redacted, other and unknown last";
+    spec.subtitle = cs_dim_is_version(cs_dim_parse(dim))
+                        ? "Groups in version order; Redacted, other and unknown last"
+                        : "Groups in natural order; Redacted, other and unknown last";
     spec.categories = labels;
     spec.n_categories = n;
     spec.series = &s;

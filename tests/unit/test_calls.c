@@ -33,24 +33,24 @@
 
 #define LEG(c, p, e, start, sdk, os, dur)                                                     \
     "{\"time\":\"2026-11-16T00:20:00Z\",\"operationName\":\"CallSummary\",\"correlationId\":" \
-    "\"" c "\",\"properties\":{\"participantId\":\"" p "\",\"endpointId\":\"" e              \
-    "\",\"endpointType\":\"VoIP\",\"participantType\":\"ACS\",\"callType\":\"Group\","       \
-    "\"participantStartTime\":\"" start "\",\"callDuration\":" dur                           \
+    "\"" c "\",\"properties\":{\"participantId\":\"" p "\",\"endpointId\":\"" e               \
+    "\",\"endpointType\":\"VoIP\",\"participantType\":\"ACS\",\"callType\":\"Group\","        \
+    "\"participantStartTime\":\"" start "\",\"callDuration\":" dur                            \
     ",\"sdkVersion\":\"" sdk "\",\"osVersion\":\"" os "\",\"participantEndReason\":\"0\"}}\n"
 
 /* 2026-11-16T00:00:00Z = 1794787200 s; surveys at +1000 s */
 static const char LEGS[] =
     LEG(" c1", " p1", "e1", "2026-11-16T00:01:40Z", "1.30.1.1_x", "Windows 10.0.22631 Arch: x64",
         "\"60\"")
-    LEG("c2", "p2", "e2a", "2026-11-16T00:01:40Z", "1.29.0.1", "Android 14.0; Model: P", "60")
-    LEG("c2", "p2", "e2b", "2026-11-16T00:08:20Z", "1.30.2.1", "Android 14.0; Model: P", "60")
-    LEG("c2", "p2", "e2c", "2026-11-16T01:23:20Z", "9.9.9.9", "Android 14.0; Model: P", "60")
-    LEG("c3", "null", "e3", "2026-11-16T00:01:40Z", "Redacted", "Redacted", "60")
-    LEG("c4", "null", "e4a", "2026-11-16T00:01:40Z", "1.30.2.1", "null", "60")
-    LEG("c4", "null", "e4b", "2026-11-16T00:01:40Z", "1.30.2.1", "null", "60")
-    LEG("c5", "p6", "e5a", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60")
-    LEG("c5", "null", "e5b", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60")
-    LEG("c7", "p7", "e7", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60");
+        LEG("c2", "p2", "e2a", "2026-11-16T00:01:40Z", "1.29.0.1", "Android 14.0; Model: P", "60")
+            LEG("c2", "p2", "e2b", "2026-11-16T00:08:20Z", "1.30.2.1", "Android 14.0; Model: P", "60")
+                LEG("c2", "p2", "e2c", "2026-11-16T01:23:20Z", "9.9.9.9", "Android 14.0; Model: P", "60")
+                    LEG("c3", "null", "e3", "2026-11-16T00:01:40Z", "Redacted", "Redacted", "60")
+                        LEG("c4", "null", "e4a", "2026-11-16T00:01:40Z", "1.30.2.1", "null", "60")
+                            LEG("c4", "null", "e4b", "2026-11-16T00:01:40Z", "1.30.2.1", "null", "60")
+                                LEG("c5", "p6", "e5a", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60")
+                                    LEG("c5", "null", "e5b", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60")
+                                        LEG("c7", "p7", "e7", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60");
 
 /* ---- the loader ----------------------------------------------------- */
 
@@ -282,8 +282,7 @@ test_accounting(void **state)
     static const char changed[] =
         LEG("c7", "p7", "e7", "2026-11-16T00:01:40Z", "1.31.0.1", "Linux", "60")
         /* same identity with another spelling of the ids: still a duplicate */
-        LEG(" C5 ", " P6", "E5A", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60")
-        "{\"CorrelationId\":\"c8\",\"ParticipantDuration\":\"x\"}\n";
+        LEG(" C5 ", " P6", "E5A", "2026-11-16T00:01:40Z", "1.30.2.1", "Linux", "60") "{\"CorrelationId\":\"c8\",\"ParticipantDuration\":\"x\"}\n";
     load(changed, &n);
     assert_int_equal(n.read, 3);
     assert_int_equal(n.stored, 0);

@@ -10,7 +10,9 @@ issue's rules (SDK suffix after '_' cut, OS family and major version,
 Redacted and unknown groups) and the figures computed by their definitions:
 responses, poor (score <= threshold), poor rate, Wilson 95% interval, mean.
 
-usage: check.py SAMPLE compare.json compare-top2.json summary.json
+usage: check.py SAMPLE compare.json compare-top2.json summary.json rc-summary.json
+(rc-summary.json: report --template release-compare, whose query step
+"Poor rate by SDK version" pools every scale of the overall rating)
 """
 import csv, glob, json, math, os, statistics, sys
 from datetime import datetime, timezone
@@ -154,6 +156,7 @@ import re
 cmp_prev = json.load(open(sys.argv[2]))
 cmp_top = json.load(open(sys.argv[3]))
 summary = json.load(open(sys.argv[4]))
+rc_summary = json.load(open(sys.argv[5]))
 
 # ---- call summaries -------------------------------------------------------
 def nul(v):
@@ -337,6 +340,17 @@ check("call_join N = M + U + A", cj["surveys"], cj["matched"] + cj["unmatched"] 
 used = set(id(x) for x in join.values() if isinstance(x, dict))
 check("call_join legs", cj["legs"], len(legs))
 check("call_join legs without a survey", cj["legs_without_survey"], len(legs) - len(used))
+# 4. release-compare's step: overall ratings of every scale pooled per version
+step = [x for x in rc_summary["steps"] if x["title"] == "Poor rate by SDK version"][0]
+want_rows = []
+for g in sorted(fig, key=natural):
+    xs = [(x, k[3]) for k, v in fig[g].items() if k[0] == "overall" for x in v]
+    if xs:
+        poor = sum(1 for x, th in xs if x <= th)
+        want_rows.append([g, len(xs), poor, poor / len(xs)])
+check("release-compare step rows", [r[:3] for r in step["rows"]], [r[:3] for r in want_rows])
+for r, w in zip(step["rows"], want_rows):
+    check("release-compare %s poor_rate" % r[0], r[3], w[3])
 print("surveys %d: matched %d, unmatched %d, ambiguous %d; %d (group, category, scale) "
       "figures checked" % (len(surveys), m, u, a, cells))
 sys.exit(1 if fails else 0)
