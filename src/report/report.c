@@ -820,7 +820,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         goto out;
     const char *dir = cs_outdir_stage(od);
     char path[4096];
-    struct cs_review_opts rvo = {.filter = mo.filter,
+    const char *dims[CS_BREAKDOWN_MAX]; /* report --by and breakdown steps */
+    size_t n_dims = cs_breakdown_dims(tmpl, o->by_dims, o->n_by_dims, dims, CS_BREAKDOWN_MAX);
+    struct cs_review_opts rvo = {.dims = dims,
+                                 .n_dims = n_dims,
+                                 .filter = mo.filter,
                                  .data_first_us = m->totals.first_us,
                                  .data_last_us = m->totals.last_us,
                                  .vs = (enum cs_review_vs)o->vs,
@@ -850,8 +854,6 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
     /* report --by DIM: release breakdowns (report/breakdown.h) */
-    const char *dims[CS_BREAKDOWN_MAX];
-    size_t n_dims = cs_breakdown_dims(tmpl, o->by_dims, o->n_by_dims, dims, CS_BREAKDOWN_MAX);
     struct cs_breakdown_out bo = {.dir = dir, .dims = dims, .n_dims = n_dims, .top = o->top, .min_n = o->min_n, .csv = (fmts & F_CSV) != 0, .png = (surf_of(fmts) & CS_CHART_PNG) != 0, .filter = &mo.filter, .on_file = on_file, .ctx = res};
     if ((rc = cs_breakdowns_write(store, &bo, doc, err)))
         goto done;

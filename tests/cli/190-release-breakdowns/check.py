@@ -11,6 +11,7 @@ Redacted and unknown groups) and the figures computed by their definitions:
 responses, poor (score <= threshold), poor rate, Wilson 95% interval, mean.
 
 usage: check.py SAMPLE compare.json compare-top2.json summary.json rc-summary.json
+                review-summary.json
 (rc-summary.json: report --template release-compare, whose query step
 "Poor rate by SDK version" pools every scale of the overall rating)
 """
@@ -157,6 +158,7 @@ cmp_prev = json.load(open(sys.argv[2]))
 cmp_top = json.load(open(sys.argv[3]))
 summary = json.load(open(sys.argv[4]))
 rc_summary = json.load(open(sys.argv[5]))
+rv_summary = json.load(open(sys.argv[6]))
 
 # ---- call summaries -------------------------------------------------------
 def nul(v):
@@ -351,6 +353,30 @@ for g in sorted(fig, key=natural):
 check("release-compare step rows", [r[:3] for r in step["rows"]], [r[:3] for r in want_rows])
 for r, w in zip(step["rows"], want_rows):
     check("release-compare %s poor_rate" % r[0], r[3], w[3])
+# 5. the review's version movers (report --by sdk-version --week 2026-W47):
+# each listed version's overall 1-5/2 poor rate in W47 and in W46
+W47 = datetime(2026, 11, 16, tzinfo=timezone.utc).timestamp()
+W46, W48 = W47 - 7 * 86400, W47 + 7 * 86400
+def side(version, lo, hi):
+    xs = []
+    for sid, s in surveys.items():
+        if sdk_of[sid] != version or "Overall" not in s or not (lo <= ids[sid][2] < hi):
+            continue
+        score, slo, shi, sth, tags = s["Overall"][1]
+        if (slo is None or num(slo) == 1) and (shi is None or num(shi) == 5) and \
+           (sth is None or num(sth) == 2):
+            xs.append(num(score))
+    return len(xs), sum(1 for x in xs if x <= 2)
+movers = [x for x in rv_summary["review"]["movers"].get("versions", []) if x["category"] == "overall"]
+check("review lists version movers", len(movers) > 0, True)
+for mv in movers:
+    n, poor = side(mv["version"], W47, W48)
+    pn, ppoor = side(mv["version"], W46, W47)
+    check("mover %s responses" % mv["version"], mv["responses"], n)
+    check("mover %s poor" % mv["version"], mv["poor"], poor)
+    check("mover %s previous responses" % mv["version"], mv["previous_responses"], pn)
+    check("mover %s previous poor" % mv["version"], mv["previous_poor"], ppoor)
+    check("mover %s diff" % mv["version"], mv["diff"], poor / n - ppoor / pn)
 print("surveys %d: matched %d, unmatched %d, ambiguous %d; %d (group, category, scale) "
       "figures checked" % (len(surveys), m, u, a, cells))
 sys.exit(1 if fails else 0)
