@@ -51,6 +51,8 @@ load_list(const struct cs_calls_job *job, struct cs_store *store, char *const *a
             continue; /* an ordinary input's error is the survey loader's */
         }
         for (size_t i = 0; i < n; i++) {
+            if (!forced && cs_app_calls_forced(job, list[i]))
+                continue; /* a --calls file met again in a directory */
             bool is_calls = strcmp(list[i], "-") != 0 && cs_calls_sniff(list[i]);
             if (!is_calls && !(forced && strcmp(list[i], args[a]) == 0))
                 continue;

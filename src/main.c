@@ -1793,7 +1793,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         }
     }
     /* checks after the loop */
-    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0) {
+    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0 && cfg->n_calls == 0) {
         msg("error", "%s needs at least one INPUT (a file, a directory or -)",
             cfg->cmd_name);
         usage_line();
