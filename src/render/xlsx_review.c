@@ -92,6 +92,8 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
         xl_sheet_finish(x, sh);
         return xl_status(x, err);
     }
+    /* the title lines run across the columns: they must not widen column A */
+    uint16_t w0 = sh->n_width ? sh->width[0] : 0;
     if (judged)
         snprintf(b, sizeof b, "Review %s vs %s", rv->period.label, rv->previous.label);
     else if (rv->vs == CS_VS_NONE)
@@ -112,6 +114,9 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
                  (unsigned long long)rv->surveys_before);
         xl_text(x, sh, 2, 0, b, SIZE_MAX, XF_NONE);
     }
+
+    if (sh->n_width)
+        sh->width[0] = w0;
 
     static const char *const h[] = {
         "Category", "Scale", "Verdict", "Poor rate", "Previous poor rate", "Difference (pt)",
@@ -146,8 +151,11 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
 
     /* movers */
     lxw_row_t m0 = r1 + 3;
+    w0 = sh->n_width ? sh->width[0] : 0; /* a heading, not column A's content */
     xl_text(x, sh, m0 - 1, 0, "What moved most (at most 5 per category, significant first)",
             SIZE_MAX, XF_BOLD);
+    if (sh->n_width)
+        sh->width[0] = w0;
     static const char *const mh[] = {
         "Category", "Kind", "Tag or resource", "Verdict", "Now", "Previous", "Difference (pt)",
         "Difference 95% CI low (pt)", "Difference 95% CI high (pt)", "p", "p (Holm)",
