@@ -251,6 +251,21 @@ static cs_status emit_event(struct cs_ingest_run *run, const char *js,
                             uint32_t index, int name, int tm, int dims, int meas,
                             const int ctx[3]);
 
+/* The value tokens of row array r at columns cols[0..7) (-1: none). */
+static void
+row_values(const jsmntok_t *t, int r, const int cols[7], int out[7])
+{
+    for (int k = 0; k < 7; k++)
+        out[k] = -1;
+    int v = r + 1;
+    for (int p = 0; p < t[r].size; p++) {
+        for (int k = 0; k < 7; k++)
+            if (p == cols[k])
+                out[k] = v;
+        v = tok_skip(t, v);
+    }
+}
+
 /* {"tables":[{"name":..,"columns":[{"name":..},..],"rows":[[..],..]}]} */
 static cs_status
 emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
@@ -323,23 +338,11 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
             ln = line_at(js, last, t[r].start, ln);
             last = t[r].start;
             if (events && t[r].type == JSMN_ARRAY) {
-                int vt[4] = {-1, -1, -1, -1}; /* name time dims meas */
-                int vc[3] = {-1, -1, -1};     /* app version, client OS, browser */
-                int v = r + 1;
-                for (int p = 0; p < t[r].size; p++) {
-                    for (int kc = 0; kc < 3; kc++)
-                        if (p == c_ctx[kc])
-                            vc[kc] = v;
-                    if (p == c_name)
-                        vt[0] = v;
-                    if (p == c_time)
-                        vt[1] = v;
-                    if (p == c_dims)
-                        vt[2] = v;
-                    if (p == c_meas)
-                        vt[3] = v;
-                    v = tok_skip(t, v);
-                }
+                /* name time dims meas, then app version, client OS, browser */
+                const int want[7] = {c_name, c_time, c_dims, c_meas, c_ctx[0], c_ctx[1], c_ctx[2]};
+                int vt[7];
+                row_values(t, r, want, vt);
+                const int *vc = vt + 4;
                 if (emit_event(run, js, t, r, ln, (uint32_t)q, vt[0], vt[1], vt[2], vt[3], vc)) {
                     xfree(fmap);
                     return run->status;
