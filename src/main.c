@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "app_calls.h"
+#include "ingest/calls.h"
 #include "core/ctime.h"
 #include "core/intr.h"
 #include "core/mem.h"
@@ -708,6 +709,11 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         bool forced = false;
         for (size_t k = 0; k < cfg->n_calls; k++)
             forced |= strcmp(cfg->calls[k], cfg->inputs[i]) == 0;
+        /* a call-summary file named as an input is the calls loader's */
+        struct stat st;
+        if (!forced && strcmp(cfg->inputs[i], "-") != 0 && stat(cfg->inputs[i], &st) == 0 &&
+            S_ISREG(st.st_mode) && cs_calls_sniff(cfg->inputs[i]))
+            forced = true;
         if (!forced)
             sv[n_sv++] = cfg->inputs[i];
     }

@@ -4,7 +4,9 @@
  *
  * A leg's content (every field but its identity) is hashed: the same
  * identity with the same hash is a duplicate, with another hash an update
- * (the later input's row replaces the stored one).
+ * (the later input's row replaces the stored one).  Times count to the
+ * millisecond, as a portal CSV gives them, so the CSV and the JSON export
+ * of one leg are one leg.
  *
  * The join, per survey (call id and participant id trimmed, lower-case):
  * legs of the same call with the same participant id -> matched (several:
@@ -96,6 +98,14 @@ fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+/* A time to the millisecond: a portal CSV gives milliseconds, the JSON
+ * forms 100 ns, and one leg must be one leg in both. */
+static int64_t
+ms_floor(int64_t us)
+{
+    return (us / 1000 - (us % 1000 < 0)) * 1000;
+}
+
 static uint64_t
 content_hash(const struct cs_call *c)
 {
@@ -107,7 +117,7 @@ content_hash(const struct cs_call *c)
         h = fnv(h, txt[i], strlen(txt[i]) + 1);
     double d[2] = {c->has_call_duration ? c->call_duration : -1,
                    c->has_part_duration ? c->part_duration : -1};
-    int64_t t[2] = {c->has_call_start ? c->call_start_us : -1, c->time_us};
+    int64_t t[2] = {c->has_call_start ? ms_floor(c->call_start_us) : -1, ms_floor(c->time_us)};
     h = fnv(h, d, sizeof d);
     return fnv(h, t, sizeof t);
 }
@@ -173,7 +183,7 @@ on_leg(void *ctx, const struct cs_call *c, struct cs_err *err)
         l->n->stored++;
         return CS_OK;
     }
-    int64_t ps = c->has_part_start ? c->part_start_us : -1;
+    int64_t ps = c->has_part_start ? ms_floor(c->part_start_us) : -1;
     uint64_t h = content_hash(c);
     sqlite3_reset(l->find);
     sqlite3_bind_text(l->find, 1, c->call_id, -1, SQLITE_STATIC);
