@@ -31,6 +31,7 @@
 #include "render/chart.h"
 #include "report/charts.h"
 #include "report/compare.h"
+#include "report/html_report.h"
 #include "report/kql.h"
 #include "report/report.h"
 #include "report/template.h"
@@ -164,8 +165,8 @@ static const struct opt opts[] = {
      "only surveys of that ISO week (Monday 00:00 UTC to the next Monday)"},
     {"resource", required_argument, O_RESOURCE, CMD_REPORT | CMD_COMPARE | CMD_KQL, "ID",
      "only this ACS resource (full ARM id or its last segment); repeatable"},
-    {"formats", required_argument, O_FORMATS, CMD_REPORT, "LIST",
-     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx,histograms (default json,csv,png,xlsx)"},
+    {"formats", required_argument, O_FORMATS, CMD_REPORT | CMD_COMPARE, "LIST",
+     "outputs to write, comma-separated from json,csv,png,svg,pdf,xlsx,histograms,html (default json,csv,png,xlsx,html; compare: html adds compare.html)"},
     {"data-sheet", no_argument, O_DATA_SHEET, CMD_REPORT, NULL,
      "add the per-survey Data sheet to report.xlsx (for pivoting; slow on millions)"},
     {"pseudonymize", required_argument, O_PSEUDONYMIZE, LOADING, "KEYFILE",
@@ -1103,7 +1104,7 @@ cmd_compare(struct cs_config *cfg)
         }
         xfree(txt);
         struct cs_compare_out out = {
-            .dir = cs_outdir_stage(od), .run_time_s = r->run_time_s, .tool_version = r->tool_version, .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter, .filters_text = r->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = od, .on_note = compare_note};
+            .dir = cs_outdir_stage(od), .run_time_s = r->run_time_s, .tool_version = r->tool_version, .surfaces = CS_CHART_PNG, .m = m, .filter = &co.filter, .filters_text = r->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = od, .on_note = compare_note, .html = cs_formats_has(r->formats, "html")};
         if (cs_compare_render(c, store, tmpl, params, &out, &err) != CS_OK) {
             cs_outdir_fix_err(od, &err);
             print_err(&err);

@@ -220,6 +220,12 @@ void chart_spec_init(struct chart_spec *spec, enum chart_kind kind);
 cs_status chart_render(const struct chart_spec *spec, enum chart_format format,
                        const char *path, struct cs_err *err);
 
+/* Draw spec as SVG text into *out (owned, xfree; NUL-terminated), the same
+ * drawing as chart_render's SVG file, for pages that inline their charts.
+ * Errors as chart_render's, but no file is involved (no CS_E_IO). */
+cs_status chart_render_svg_mem(const struct chart_spec *spec, char **out,
+                               struct cs_err *err);
+
 /* File extension without the dot ("png", "svg", "pdf"); NULL when unknown. */
 const char *chart_format_ext(enum chart_format format);
 

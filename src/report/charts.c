@@ -39,6 +39,8 @@ struct out {
     int n;
     cs_name_cb on_name; /* every chart stem, drawn or not (cs_charts_names) */
     void *name_ctx;
+    cs_spec_cb on_spec; /* every chart's spec (cs_charts_specs, report.html) */
+    void *spec_ctx;
 };
 
 /* --size and --dpi of the command line (0 = the chart defaults). */
@@ -66,6 +68,8 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
     if (g_dpi > 0)
         sized.dpi = g_dpi;
     const struct chart_spec *spec = &sized;
+    if (o->on_spec && o->on_spec(o->spec_ctx, name, spec, err))
+        return err->code;
     static const struct {
         unsigned bit;
         enum chart_format f;
@@ -747,6 +751,19 @@ cs_charts_names(const struct cs_report_model *m, const struct cs_compare *cmp,
 {
     /* no surface and no PDF: emit() only names the chart */
     struct out o = {.m = m, .dir = "", .on_name = on_name, .name_ctx = ctx};
+    if (cmp)
+        return compare_charts(cmp, o, compare_parts, err);
+    struct cs_charts c = {.o = o};
+    return cs_charts_section(&c, section, category, err);
+}
+
+cs_status
+cs_charts_specs(const struct cs_report_model *m, const struct cs_compare *cmp,
+                enum cs_chart_section section, unsigned compare_parts, int category,
+                cs_spec_cb on_spec, void *ctx, struct cs_err *err)
+{
+    /* no surface and no PDF: emit() only hands the spec over */
+    struct out o = {.m = m, .dir = "", .on_spec = on_spec, .spec_ctx = ctx};
     if (cmp)
         return compare_charts(cmp, o, compare_parts, err);
     struct cs_charts c = {.o = o};

@@ -73,6 +73,18 @@ cs_status cs_charts_names(const struct cs_report_model *m, const struct cs_compa
                           int category, cs_name_cb on_name, void *ctx,
                           struct cs_err *err);
 
+struct chart_spec;
+/* Called with every chart's spec (borrowed for the call) and file stem. */
+typedef cs_status (*cs_spec_cb)(void *ctx, const char *name, const struct chart_spec *spec,
+                                struct cs_err *err);
+/* The specs of the charts a section would draw, handed to on_spec instead
+ * of drawn (same arguments as cs_charts_names): for pages that draw the
+ * charts themselves (report.html inlines them as SVG).  An error of
+ * on_spec stops the walk and is returned. */
+cs_status cs_charts_specs(const struct cs_report_model *m, const struct cs_compare *cmp,
+                          enum cs_chart_section section, unsigned compare_parts,
+                          int category, cs_spec_cb on_spec, void *ctx, struct cs_err *err);
+
 /* Which compare charts to draw (bits). */
 enum { CS_COMPARE_POOR = 1,
        CS_COMPARE_DIST = 2 };

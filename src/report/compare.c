@@ -13,6 +13,7 @@
  * Scales are never pooled: a row compares one scale with the same scale.
  */
 #include "report/compare.h"
+#include "report/html_report.h"
 #include "report/review.h"
 
 #include <cjson/cJSON.h>
@@ -800,5 +801,7 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
     }
     if ((rc = cs_xlsx_close(&x, err)) == CS_OK && o->on_file)
         o->on_file(o->ctx, path);
+    if (rc == CS_OK && o->html)
+        rc = cs_html_compare(c, o, t->name, err);
     return rc;
 }

@@ -118,6 +118,7 @@ struct cs_compare_out {
                                           as in report.xlsx; NULL = off */
     void (*on_file)(void *ctx, const char *path); /* every file written */
     void (*on_note)(void *ctx, const char *msg);  /* steps compare skips */
+    bool html;                                    /* also DIR/compare.html (issue 19) */
     void *ctx;
 };
 /* CS_OK when the template has a `section: compare` step; else CS_E_TEMPLATE

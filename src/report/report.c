@@ -26,6 +26,7 @@
 #include "render/json.h"
 #include "render/xlsx.h"
 #include "report/breakdown.h"
+#include "report/html_report.h"
 #include "report/charts.h"
 #include "report/model.h"
 #include "report/template.h"
@@ -37,7 +38,7 @@ cs_report_opts_default(struct cs_report_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->out_dir = "out";
-    o->formats = "json,csv,png,xlsx";
+    o->formats = "json,csv,png,xlsx,html";
     o->merge = "leftouter";
     o->min_n = 30;
     o->default_threshold = 2;
@@ -714,7 +715,8 @@ enum fmt { F_JSON = 1,
            F_SVG = 8,
            F_PDF = 16,
            F_XLSX = 32,
-           F_HISTOGRAMS = 64 };
+           F_HISTOGRAMS = 64,
+           F_HTML = 128 };
 
 static cs_status
 parse_formats(const char *list, unsigned *out, struct cs_err *err)
@@ -723,7 +725,7 @@ parse_formats(const char *list, unsigned *out, struct cs_err *err)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG}, {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}};
+        {"json", F_JSON}, {"csv", F_CSV}, {"png", F_PNG}, {"svg", F_SVG}, {"pdf", F_PDF}, {"xlsx", F_XLSX}, {"histograms", F_HISTOGRAMS}, {"html", F_HTML}};
     *out = 0;
     const char *p = list;
     while (*p) {
@@ -737,13 +739,31 @@ parse_formats(const char *list, unsigned *out, struct cs_err *err)
             }
         if (!found && n > 0)
             return cs_fail(err, CS_E_USAGE, "--formats",
-                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx,histograms)",
+                           "unknown format '%.*s' (choose from json,csv,png,svg,pdf,xlsx,histograms,html)",
                            (int)n, p);
         p += n + (e ? 1 : 0);
     }
     if (!*out)
         return cs_fail(err, CS_E_USAGE, "--formats", "no format given");
     return CS_OK;
+}
+
+/* DIR/report.html (issue 19) */
+static cs_status
+write_html(struct cs_store *store, const struct cs_filter *f, const struct cs_report_model *m,
+           const struct cs_review *review, const struct cs_join_audit *audit,
+           const struct cs_report_opts *o, const char *dir, struct cs_report_result *res,
+           struct cs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    struct cs_html_report_in in = {.store = store, .filter = f, .m = m, .review = review, .privacy = o->privacy, .with_answers = audit->events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = o->filters_text, .template_name = o->template_name, .run = o->run_info};
+    double ts = now_s();
+    cs_status rc = cs_html_report(&in, path, err);
+    res->seconds_charts += now_s() - ts;
+    if (rc == CS_OK)
+        push_file(res, path);
+    return rc;
 }
 
 static unsigned
@@ -1009,6 +1029,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         if (rc)
             goto done;
     }
+    if ((fmts & F_HTML) && (rc = write_html(store, &mo.filter, m, review, &audit, o, dir, res, err)))
+        goto done;
     struct cs_xlsx_stats xs = {0};
     if (xl) {
         stage(o, o->data_sheet && !data_written ? "Data sheet and workbook" : "workbook",

@@ -71,3 +71,13 @@ rows = list(csv.reader(open(out + "/tables/custom.csv", newline="", encoding="ut
 cells = {c for r in rows for c in r}
 assert "'=HYPERLINK(\"http://example.com\",\"click\")" in cells and "'@SUM(A1:A2)" in cells
 print("formula-like answers: string cells in report.xlsx, apostrophe first in custom.csv")
+# report.html (issue 19): the markup answers are text, escaped, and the page
+# holds no element of theirs (the browser check, make html-check, loads it)
+import html as htmllib
+h = open(out + "/report.html", encoding="utf-8").read()
+for a in ("<script>alert(1)</script>", '"><img src=x onerror=window.__pwned=1>'):
+    assert a not in h and htmllib.escape(a, quote=True).replace("&#x27;", "&#39;") in h, a
+assert "<script" not in h.lower() and "<img" not in h.lower(), "markup in report.html"
+for w in ("=HYPERLINK(&quot;http://example.com&quot;,&quot;click&quot;)", "ACS-\ufffd[31MRED"):
+    assert w in h, w
+print("report.html: markup answers escaped as text; no script or img element; controls replaced")

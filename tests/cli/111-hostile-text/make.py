@@ -21,13 +21,15 @@ with open("in/surveys.jsonl", "wb") as f:
                 b'"_ResourceId":"%s","OverallRatingScore":%d,"OverallCallIssues":"%s"}\n'
                 % (i, sid, i, RES, 1 + i, tags))
 answers = [b'=HYPERLINK(\\"http://example.com\\",\\"click\\")', b"+1+2", b"-3+4", b"@SUM(A1:A2)",
-           b"\\tTab first", b"\\rCR first", b"ctl \\u0001\\u001b[2J text", b"bad \xc3\x28 utf8 \xed\xa0\x80"]
-# two answers per survey under two keys: the Custom sheet shows a survey
+           b"\\tTab first", b"\\rCR first", b"ctl \\u0001\\u001b[2J text", b"bad \xc3\x28 utf8 \xed\xa0\x80",
+           # report.html (issue 19): markup that would run if not escaped
+           b"<script>alert(1)</script>", b'\\"><img src=x onerror=window.__pwned=1>']
+# up to three answers per survey under three keys: the Custom sheet shows a survey
 # once, with its latest answer per key, so each answer has a key of its own
 with open("in/events.jsonl", "wb") as f:
     for i, a in enumerate(answers):
         sid = surveys[i % len(surveys)][0]
-        key = b"improvementSuggestion" if i < len(surveys) else b"ratingReason"
+        key = [b"improvementSuggestion", b"ratingReason", b"htmlProbe"][i // len(surveys)]
         f.write(b'{"timestamp":"2026-10-27T12:30:00Z","name":"CallSurvey","customDimensions":'
                 b'{"id":"%s","%s":"%s","bad\\u0007key":"v%d"}}\n' % (sid, key, a, i))
 # rejected records: invalid UTF-8 and control bytes in their raw text
