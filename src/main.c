@@ -29,11 +29,13 @@
 #include "core/outdir.h"
 #include "render/json.h"
 #include "render/chart.h"
+#include "render/csvout.h"
 #include "report/charts.h"
 #include "report/compare.h"
 #include "report/html_report.h"
 #include "report/kql.h"
 #include "report/report.h"
+#include "report/pdf_report.h"
 #include "report/template.h"
 #include <cjson/cJSON.h>
 
@@ -113,6 +115,8 @@ enum opt_id {
     O_CALLS,
     O_TOP,
     O_CALLS_FORMAT,
+    O_PAPER,
+    O_CSV_EXCEL,
 };
 
 struct opt {
@@ -178,6 +182,10 @@ static const struct opt opts[] = {
      "chart size in pixels (default 1200x700; 100..10000 each)"},
     {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
      "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
+    {"csv-excel", no_argument, O_CSV_EXCEL, CMD_REPORT | CMD_COMPARE, NULL,
+     "start every CSV with a UTF-8 byte order mark, so Excel on Windows reads it as UTF-8"},
+    {"paper", required_argument, O_PAPER, CMD_REPORT | CMD_COMPARE, "a4|letter",
+     "page size of report.pdf (default a4)"},
     {"query-memory", required_argument, O_QUERY_MEMORY, CMD_REPORT | CMD_COMPARE, "SIZE",
      "memory one template query may use, e.g. 512M or 4G (default 1G); past it the step fails"},
     {"bucket", required_argument, O_BUCKET, CMD_REPORT | CMD_KQL, "week|day",
@@ -1624,6 +1632,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
             break;
         case O_FORMATS: cfg->ropts.formats = a; break;
         case O_DATA_SHEET: cfg->ropts.data_sheet = true; break;
+        case O_CSV_EXCEL: cs_csv_set_excel(true); break;
         case O_PSEUDONYMIZE: cfg->key_file = a; break;
         case O_KEEP_TEXT: cfg->keep_text = true; break;
         case O_BUCKET:
@@ -1639,6 +1648,13 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 return bad_value(o->name, a, "WIDTHxHEIGHT in pixels, 100..10000 each (1200x700)");
             cfg->chart_w = (int)w;
             cfg->chart_h = (int)h;
+            break;
+        }
+        case O_PAPER: {
+            enum pdf_paper paper;
+            if (!pdf_paper_parse(a, &paper))
+                return bad_value(o->name, a, "a4 or letter");
+            cs_pdf_report_set_paper(paper);
             break;
         }
         case O_DPI: {

@@ -174,7 +174,9 @@ struct chart_spec {
                                           draws flagged columns in vermillion
                                           (e.g. poor scores); n_categories */
     const char *highlight_label;       /* legend text for highlighted columns
-                                          ("Poor (≤ 2)"); NULL = no entry */
+                                          ("Poor (≤ 2)"); NULL = no entry;
+                                          COLUMN_DUAL highlights its one left
+                                          series too */
     const char *interval_label;        /* legend text for bands and whiskers
                                           ("95% interval (Wilson)") */
     const char *no_data_text;          /* second line of the "No data" panel
@@ -197,6 +199,10 @@ struct chart_spec {
     bool no_value_labels;              /* never draw value labels; by default
                                           they are drawn wherever they fit */
     size_t max_slices;                 /* PIE: 0 = 6 (including "Other") */
+    const char *other_label;           /* PIE: name of the folded slice;
+                                          NULL = "Other" ("All other issues"
+                                          for issue tags, so it cannot be
+                                          read as the OtherIssues tag) */
     int width_px, height_px;           /* PNG size; 0 = 1200 x 700; each must
                                           be 100..10000 */
     int dpi;                           /* pixels per inch; 0 = 144; 36..1200 */

@@ -304,7 +304,10 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
         it[n++] = (struct legend_item){line ? SW_LINE : SW_BOX,
                                        series_color(s, j), sr->name};
     }
-    if (s->kind == CHART_COLUMN && s->n_series == 1 && highlighted &&
+    size_t n_left = 0; /* highlight colours the columns of a lone left series */
+    for (size_t j = 0; j < s->n_series; j++)
+        n_left += s->series[j].axis != CHART_RIGHT;
+    if ((s->kind == CHART_COLUMN || s->kind == CHART_COLUMN_DUAL) && n_left == 1 && highlighted &&
         s->highlight_label && *s->highlight_label)
         it[n++] = (struct legend_item){SW_BOX,
                                        hex(palette_hex[CHART_COLOR_VERMILLION]),

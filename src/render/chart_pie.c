@@ -62,7 +62,7 @@ pie_fold(const struct chart_spec *s, struct pie *pie)
     }
     if (other > 0) {
         val[k] = other;
-        lab[k] = "Other";
+        lab[k] = s->other_label && *s->other_label ? s->other_label : "Other";
         col[k] = hex(palette_hex[CHART_COLOR_GREY]);
         total += other;
     }

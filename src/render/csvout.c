@@ -11,11 +11,22 @@
 #include <math.h>
 #include <string.h>
 
+static bool g_excel; /* --csv-excel: a UTF-8 byte order mark first */
+
+void
+cs_csv_set_excel(bool on)
+{
+    g_excel = on;
+}
+
 cs_status
 cs_csv_open(struct cs_csv *c, const char *path, struct cs_err *err)
 {
     memset(c, 0, sizeof *c);
-    return cs_afile_open(&c->af, path, err);
+    cs_status rc = cs_afile_open(&c->af, path, err);
+    if (rc == CS_OK && g_excel)
+        fputs("\xEF\xBB\xBF", c->af.fp); /* Excel on Windows reads UTF-8 only after a BOM */
+    return rc;
 }
 
 static void

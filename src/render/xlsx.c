@@ -39,8 +39,8 @@
 
 static const char *const fmt_num[XF__COUNT] = {
     [XF_COUNT] = "#,##0",
-    [XF_RATE] = "0.00%",
-    [XF_SHARE] = "0.000%",
+    [XF_RATE] = "0.0%",
+    [XF_SHARE] = "0.0%", /* one format per kind (issue 18): rates and shares alike */
     [XF_MEAN] = "0.00",
     [XF_NORM] = "0.000",
     [XF_DATETIME] = "yyyy-mm-dd hh:mm:ss",
@@ -641,6 +641,8 @@ xl_table(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0, lxw_col_t c0,
         ptrs[i] = &cols[i];
     }
     lxw_table_options o = {.columns = ptrs};
+    if (sh->head_row == 0)
+        sh->head_row = (uint32_t)r0 + 1;
     uint8_t saved = sh->ws->optimize;
     sh->ws->optimize = 0; /* see the file comment */
     xl_check(x, worksheet_add_table(sh->ws, r0, c0, r1, (lxw_col_t)(c0 + n - 1), &o),
@@ -781,6 +783,8 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
     for (size_t i = 0; i < x->n_sheets; i++)
         if (!x->sheets[i]->streamed)
             xl_sheet_finish(x, x->sheets[i]);
+    for (size_t i = 0; i < x->n_sheets; i++)
+        xl_print_setup(x, x->sheets[i]);
     cs_status rc = xl_status(x, err);
     if (rc) {
         cs_xlsx_abort(xp);

@@ -22,8 +22,8 @@ enum xl_fmt {
     XF_TITLE,    /* bold, larger: sheet titles */
     XF_BOLD,     /* section headings, labels */
     XF_COUNT,    /* #,##0 */
-    XF_RATE,     /* 0.00% */
-    XF_SHARE,    /* 0.000%: issue shares */
+    XF_RATE,     /* 0.0% */
+    XF_SHARE,    /* 0.0%: issue shares (same as rates since issue 18) */
     XF_MEAN,     /* 0.00 */
     XF_NORM,     /* 0.000: normalized (fraction of the scale) */
     XF_DATETIME, /* yyyy-mm-dd hh:mm:ss */
@@ -45,6 +45,8 @@ struct xl_sheet {
     uint32_t first_row; /* streamed continuation: first data row number
                             (1-based, over all the sheets of the stream) */
     uint32_t last_row;  /* ... and last */
+    uint32_t head_row;  /* 1 + header row of the sheet's first table, to
+                           repeat on printed pages; 0 = none */
 };
 
 /* Cells whose values are only known at close (counts over the whole
@@ -139,6 +141,12 @@ void xl_link(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
 char **xl_header(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r,
                  lxw_col_t c0, const char *const *names, size_t n);
 void xl_names_free(char **names, size_t n);
+/* Page setup for printing (render/xlsx_print.c, issue 18): landscape A4,
+ * one page wide, the first table's header row repeated, header with the
+ * workbook title and the sheet name, footer "Page N of M", print area
+ * over the sheet's used columns.  Called for every sheet at close. */
+void xl_print_setup(struct cs_xlsx *x, struct xl_sheet *sh);
+
 /* Make the range an Excel table whose header row is r0 (names from
  * xl_header) and whose last data row is r1 (r1 == r0: no data: one empty
  * row is added).  Works on streamed sheets too, once their rows are done. */

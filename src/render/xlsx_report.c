@@ -365,7 +365,7 @@ cs_xlsx_summary(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err
         xl_num(x, sh, r, c++, s->mean, XF_MEAN);
         xl_num(x, sh, r, c++, s->mean_ci_lo, XF_MEAN);
         xl_num(x, sh, r, c++, s->mean_ci_hi, XF_MEAN);
-        xl_num(x, sh, r, c++, s->median, XF_NONE);
+        xl_num(x, sh, r, c++, s->median, XF_MEAN); /* means and medians alike (issue 18) */
         xl_num(x, sh, r, c++, s->sd, XF_MEAN);
         xl_num(x, sh, r, c++, s->min, XF_NONE);
         xl_num(x, sh, r, c++, s->max, XF_NONE);
@@ -534,7 +534,14 @@ cs_xlsx_category(struct cs_xlsx *x, const struct cs_xlsx_input *in, int cat,
         const struct rep_group *g = &m->groups[i];
         if (g->cat != cat)
             continue;
-        category_block(x, sh, g, b, !in->tables_only);
+        /* native charts where the PNGs have one (issue 18): not for a
+         * scale under --min-n unless it is the category's largest */
+        bool main_scale = true;
+        for (size_t k = 0; k < m->n_groups; k++)
+            if (m->groups[k].cat == g->cat && m->groups[k].sum.n > g->sum.n)
+                main_scale = false;
+        category_block(x, sh, g, b,
+                       !in->tables_only && (!g->small_sample || main_scale || m->scales_all));
         size_t rows = g->n_dist > g->n_issues ? g->n_dist : g->n_issues;
         if (rows < 2 * CHART_ROWS + 2)
             rows = 2 * CHART_ROWS + 2;

@@ -23,6 +23,8 @@
 #include "core/mem.h"
 #include "model/survey.h"
 #include "render/chart.h"
+#include "report/chart_bins.h"
+#include "report/pdf_report.h"
 #include "report/template.h"
 #include "store/runner.h"
 
@@ -35,7 +37,9 @@ struct out {
     unsigned surfaces;
     cs_file_cb on_file;
     void *ctx;
-    struct chart_pdf *pdf; /* the multi-page report, or NULL */
+    struct chart_pdf *pdf;     /* unused since issue 18 (see doc) */
+    struct cs_pdf_report *doc; /* report.pdf as a document, or NULL */
+    bool extra;                /* charts now come from template query steps */
     int n;
     cs_name_cb on_name; /* every chart stem, drawn or not (cs_charts_names) */
     void *name_ctx;
@@ -54,6 +58,19 @@ cs_charts_set_size(int width_px, int height_px, int dpi)
     g_dpi = dpi;
 }
 
+/* "resources ACS-PROD-WEU, ACS-PROD-EUS" when the report is filtered to
+ * some resources; false (and "") when it is not. */
+static bool
+filters_text(const struct cs_report_model *m, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < m->filter.n_resources && k + 1 < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "resource filter: ",
+                              m->filter.resources[i]);
+    return k > 0;
+}
+
 static cs_status
 emit(struct out *o, const struct chart_spec *spec0, const char *name,
      struct cs_err *err)
@@ -67,6 +84,10 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
     }
     if (g_dpi > 0)
         sized.dpi = g_dpi;
+    /* every footer names what was filtered (issue 18) */
+    char filt[600];
+    if (!sized.footnote.source && o->m && filters_text(o->m, filt, sizeof filt))
+        sized.footnote.source = filt;
     const struct chart_spec *spec = &sized;
     if (o->on_spec && o->on_spec(o->spec_ctx, name, spec, err))
         return err->code;
@@ -87,6 +108,8 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
             o->on_file(o->ctx, path);
     }
     if (o->pdf && chart_pdf_add_chart(o->pdf, spec, err))
+        return err->code;
+    if (o->doc && cs_pdf_report_chart(o->doc, spec0, name, o->extra, err))
         return err->code;
     o->n++;
     return CS_OK;
@@ -154,35 +177,15 @@ static cs_status
 distribution_chart(struct out *o, const struct cs_report_model *m,
                    const struct rep_group *g, const char *base, struct cs_err *err)
 {
-    size_t n = g->n_dist;
-    bool binned = n > MAX_DIST_COLUMNS;
-    size_t nc = binned ? 10 : n;
-    char **labels = xcalloc(nc ? nc : 1, sizeof *labels);
+    /* columns: whole scores, or tenths with an edge at the threshold
+     * (report/chart_bins.h) */
+    struct cs_dist_bins bins;
+    cs_dist_bins_build(g, &bins);
+    bool binned = bins.binned;
+    size_t nc = bins.n;
+    char **labels = bins.labels;
+    double *count = bins.count;
     double *share = xcalloc(nc ? nc : 1, sizeof *share);
-    double *count = xcalloc(nc ? nc : 1, sizeof *count);
-    char num[32], num2[32];
-    if (!binned) {
-        for (size_t i = 0; i < n; i++) {
-            labels[i] = xstrdup(cs_js_number(g->dist[i].score, num));
-            count[i] = (double)g->dist[i].count;
-        }
-    } else {
-        /* deciles of the scale: [lo, lo+w), ..., [.., hi] with exact names */
-        double w = (g->scale.upper - g->scale.lower) / 10;
-        for (size_t b = 0; b < 10; b++) {
-            double a = g->scale.lower + w * (double)b, z = a + w;
-            labels[b] = b < 9 ? xasprintf("%s\xE2\x80\x93<%s", cs_js_number(a, num),
-                                          cs_js_number(z, num2))
-                              : xasprintf("%s\xE2\x80\x93%s", cs_js_number(a, num),
-                                          cs_js_number(g->scale.upper, num2));
-        }
-        for (size_t i = 0; i < n; i++) {
-            double x = (g->dist[i].score - g->scale.lower) / w;
-            size_t b = x < 0 ? 0 : x >= 9 ? 9
-                                          : (size_t)x;
-            count[b] += (double)g->dist[i].count;
-        }
-    }
     for (size_t i = 0; i < nc; i++)
         share[i] = g->sum.n ? count[i] / (double)g->sum.n : (double)NAN;
     char title[256], sc[96], win[64];
@@ -198,11 +201,24 @@ distribution_chart(struct out *o, const struct cs_report_model *m,
     spec.title = title;
     spec.subtitle = "Percentage of respondents per score, and number of responses";
     spec.footnote = (struct chart_footnote){.n = (long long)g->sum.n, .scale = sc, .window = win};
-    const char *note = binned ? "Scores binned into tenths of the scale; each bin includes its "
-                                "lower bound, the last one both bounds."
-                              : NULL;
-    spec.notes = note ? &note : NULL;
-    spec.n_notes = note ? 1 : 0;
+    char th[32], poor_label[64];
+    const char *notes[2];
+    size_t nn = 0;
+    if (binned)
+        notes[nn++] = "Scores binned in tenths of the scale with an edge at the threshold: "
+                      "a\xE2\x80\x93<b excludes b, >a\xE2\x80\x93"
+                      "b excludes a, the last poor bin "
+                      "includes the threshold.";
+    if (bins.folded)
+        notes[nn++] = "Fractional scores are counted in the column of the next whole score "
+                      "(column k holds the scores above k\xE2\x88\x92"
+                      "1 up to k).";
+    spec.notes = nn ? notes : NULL;
+    spec.n_notes = nn;
+    snprintf(poor_label, sizeof poor_label, "Poor (\xE2\x89\xA4 %s)",
+             cs_js_number(g->scale.threshold, th));
+    spec.highlight = bins.poor;
+    spec.highlight_label = poor_label;
     spec.categories = (const char *const *)labels;
     spec.n_categories = nc;
     spec.category_title = binned ? "Score (binned)" : "Score";
@@ -213,11 +229,8 @@ distribution_chart(struct out *o, const struct cs_report_model *m,
     char name[256];
     snprintf(name, sizeof name, "%s-distribution", base);
     cs_status rc = emit(o, &spec, name, err);
-    for (size_t i = 0; i < nc; i++)
-        xfree(labels[i]);
-    xfree(labels);
+    cs_dist_bins_free(&bins);
     xfree(share);
-    xfree(count);
     return rc;
 }
 
@@ -277,6 +290,15 @@ issue_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         spec.series = &ps;
         spec.n_series = 1;
         spec.donut = true;
+        spec.other_label = "All other issues";
+        char small[96];
+        const char *pnote[1] = {small};
+        if (total < m->min_n) {
+            snprintf(small, sizeof small, "Small sample: fewer than %llu mentions.",
+                     (unsigned long long)m->min_n);
+            spec.notes = pnote;
+            spec.n_notes = 1;
+        }
         spec.axis = (struct chart_axis){.fmt = CHART_FMT_INT};
         snprintf(name, sizeof name, "%s-issues-pie", base);
         rc = emit(o, &spec, name, err);
@@ -315,6 +337,18 @@ bucket_span(const struct cs_report_model *m, int64_t bucket, int64_t *a, int64_t
     }
 }
 
+/* "Nov 3" of a day number (days since 1970-01-01), "*" when partial */
+static void
+short_day(int64_t day, bool partial, char *buf, size_t n)
+{
+    static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char iso[16];
+    cs_day_format(day, iso); /* YYYY-MM-DD */
+    int mm = (iso[5] - '0') * 10 + (iso[6] - '0'), dd = (iso[8] - '0') * 10 + (iso[9] - '0');
+    snprintf(buf, n, "%s %d%s", mon[(mm >= 1 && mm <= 12) ? mm - 1 : 0], dd, partial ? "*" : "");
+}
+
 static cs_status
 trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_group *g,
              const char *base, struct cs_err *err)
@@ -332,7 +366,11 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
     char partial[512] = "";
     size_t pn = 0;
     for (size_t i = 0; i < k; i++) {
-        snprintf(labels[i], sizeof labels[i], "%s%s", rows[i]->label, rows[i]->partial ? "*" : "");
+        if (m->bucket == CS_BUCKET_DAY) /* "Nov 3": short, so more fit unthinned */
+            short_day(rows[i]->bucket, rows[i]->partial, labels[i], sizeof labels[i]);
+        else
+            snprintf(labels[i], sizeof labels[i], "%s%s", rows[i]->label,
+                     rows[i]->partial ? "*" : "");
         lp[i] = labels[i];
         if (rows[i]->partial && pn < sizeof partial - 40)
             pn += (size_t)snprintf(partial + pn, sizeof partial - pn, "%s%s",
@@ -435,49 +473,6 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
     return rc;
 }
 
-static cs_status
-summary_table_page(struct chart_pdf *pdf, const struct cs_report_model *m,
-                   struct cs_err *err)
-{
-    const char *hdr[] = {"Category", "Scale", "Responses", "Mean", "Median", "SD",
-                         "Poor rate", "95% CI"};
-    size_t nc = 8, nr = m->n_groups;
-    char **cells = xcalloc((nr ? nr : 1) * nc, sizeof *cells);
-    char lo[32], hi[32], th[32];
-    for (size_t i = 0; i < nr; i++) {
-        const struct rep_group *g = &m->groups[i];
-        char **r = cells + i * nc;
-        r[0] = xstrdup(cs_category_title((enum cs_category)g->cat));
-        r[1] = xasprintf("%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(g->scale.lower, lo),
-                         cs_js_number(g->scale.upper, hi), cs_js_number(g->scale.threshold, th));
-        char nbuf[48];
-        chart_format_number((double)g->sum.n, CHART_FMT_INT, 0, nbuf, sizeof nbuf);
-        r[2] = xasprintf("%s%s", nbuf, g->small_sample ? "*" : "");
-        r[3] = isnan(g->sum.mean) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.mean);
-        r[4] = isnan(g->sum.median) ? xstrdup("\xE2\x80\x93") : xasprintf("%.1f", g->sum.median);
-        r[5] = isnan(g->sum.sd) ? xstrdup("\xE2\x80\x93") : xasprintf("%.2f", g->sum.sd);
-        r[6] = isnan(g->sum.poor_rate) ? xstrdup("\xE2\x80\x93")
-                                       : xasprintf("%.1f%%", 100 * g->sum.poor_rate);
-        r[7] = isnan(g->sum.poor_ci_lo)
-                   ? xstrdup("\xE2\x80\x93")
-                   : xasprintf("%.1f\xE2\x80\x93%.1f%%", 100 * g->sum.poor_ci_lo, 100 * g->sum.poor_ci_hi);
-    }
-    char win[64], sub[256], foot[128];
-    window_text(m, win, sizeof win);
-    char ns[48], nc2[48];
-    chart_format_number((double)m->totals.surveys, CHART_FMT_INT, 0, ns, sizeof ns);
-    chart_format_number((double)m->totals.calls, CHART_FMT_INT, 0, nc2, sizeof nc2);
-    snprintf(sub, sizeof sub, "%s surveys, %s calls, %s", ns, nc2, win);
-    snprintf(foot, sizeof foot, "* fewer than %llu responses. Poor rate: share of scores at or below the threshold.",
-             (unsigned long long)m->min_n);
-    struct chart_table t = {.title = "End of Call Survey \xE2\x80\x94 summary", .subtitle = sub, .n_cols = nc, .header = hdr, .n_rows = nr, .cells = (const char *const *)cells, .footnote = foot};
-    cs_status rc = chart_pdf_add_table(pdf, &t, err);
-    for (size_t i = 0; i < nr * nc; i++)
-        xfree(cells[i]);
-    xfree(cells);
-    return rc;
-}
-
 struct cs_charts {
     struct out o;
 };
@@ -492,15 +487,12 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     if (cs_mkdirs(path, err))
         return CS_E_IO;
     struct cs_charts *c = xcalloc(1, sizeof *c);
-    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
+    c->o = (struct out){.m = m, .dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
         c->o.pdf_path = xstrdup(path);
-        cs_status rc = chart_pdf_open(path, g_width_px, g_height_px, g_dpi, &c->o.pdf, err);
-        if (rc == CS_OK)
-            rc = summary_table_page(c->o.pdf, m, err);
+        cs_status rc = cs_pdf_report_open(m, path, &c->o.doc, err);
         if (rc) {
-            chart_pdf_abort(&c->o.pdf);
             xfree(c->o.pdf_path);
             xfree(c);
             return rc;
@@ -508,6 +500,13 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     }
     *out = c;
     return CS_OK;
+}
+
+void
+cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info)
+{
+    if (c && c->o.doc)
+        cs_pdf_report_info(c->o.doc, info);
 }
 
 cs_status
@@ -673,7 +672,9 @@ cs_charts_result(struct cs_charts *c, const struct cs_template_step *st,
         spec.axis2.title = r->cols[cy2].name;
         spec.axis2.fmt = fmt_of(st, r->cols[cy2].name, &spec.axis2.decimals);
     }
+    c->o.extra = true;
     cs_status rc = emit(&c->o, &spec, name, err);
+    c->o.extra = false;
     for (size_t i = 0; i < n_cats; i++)
         xfree(cats[i]);
     for (size_t k = 0; k < n_ser; k++)
@@ -692,14 +693,10 @@ cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *er
     cs_status rc = CS_OK;
     if (!c)
         return CS_OK;
-    if (c->o.pdf) {
-        if (ok) {
-            rc = chart_pdf_close(&c->o.pdf, err);
-            if (rc == CS_OK && c->o.on_file)
-                c->o.on_file(c->o.ctx, c->o.pdf_path);
-        } else {
-            chart_pdf_abort(&c->o.pdf);
-        }
+    if (c->o.doc) {
+        rc = cs_pdf_report_close(&c->o.doc, ok, NULL, err);
+        if (ok && rc == CS_OK && c->o.on_file)
+            c->o.on_file(c->o.ctx, c->o.pdf_path);
     }
     if (n_charts)
         *n_charts = c->o.n;
@@ -740,7 +737,7 @@ cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
-    struct out o = {.dir = dir, .surfaces = surfaces & (CS_CHART_PNG | CS_CHART_SVG), .on_file = on_file, .ctx = ctx};
+    struct out o = {.dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
     return compare_charts(c, o, parts, err);
 }
 

@@ -22,7 +22,8 @@ typedef void (*cs_file_cb)(void *ctx, const char *path);
 typedef void (*cs_name_cb)(void *ctx, const char *name);
 
 /* The charts of one report run: files under DIR/charts and, with
- * CS_CHART_PDF, the pages of DIR/report.pdf in the order sections ask. */
+ * CS_CHART_PDF, DIR/charts/NAME.pdf and DIR/report.pdf, a document laid
+ * out at close (report/pdf_report.h) from the charts the sections drew. */
 struct cs_charts;
 
 enum cs_chart_section {
@@ -36,12 +37,15 @@ enum cs_chart_section {
  * ranges are checked by the caller (chart.h: 100..10000 px, 36..1200 dpi). */
 void cs_charts_set_size(int width_px, int height_px, int dpi);
 
-/* Open the output (creates DIR/charts; with CS_CHART_PDF opens report.pdf
- * and adds the summary table page).  Returns owned *out (close with
+/* Open the output (creates DIR/charts; with CS_CHART_PDF opens report.pdf).  Returns owned *out (close with
  * cs_charts_close). */
 cs_status cs_charts_open(const struct cs_report_model *m, const char *dir,
                          unsigned surfaces, cs_file_cb on_file, void *ctx,
                          struct cs_charts **out, struct cs_err *err);
+/* What report.pdf needs beyond the model (report/pdf_report.h; copied);
+ * a no-op without CS_CHART_PDF. */
+struct cs_pdf_info;
+void cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info);
 /* One section's charts for every (category, scale) with at least min_n
  * responses (and the largest scale of each category); category -1 = all. */
 cs_status cs_charts_section(struct cs_charts *c, enum cs_chart_section section,

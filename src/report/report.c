@@ -28,6 +28,7 @@
 #include "report/breakdown.h"
 #include "report/html_report.h"
 #include "report/charts.h"
+#include "report/pdf_report.h"
 #include "report/model.h"
 #include "report/template.h"
 #include "store/join.h"
@@ -227,7 +228,7 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
                         "responses", "share_of_surveys", "mean", "mean_ci95_low",
                         "mean_ci95_high", "median", "stddev", "min", "max",
                         "normalized_mean", "poor", "poor_rate", "poor_rate_ci95_low",
-                        "poor_rate_ci95_high", "any_issue_rate", "small_sample"};
+                        "poor_rate_ci95_high", "any_issue_rate", "small_sample", "scale"};
     for (size_t i = 0; i < sizeof h1 / sizeof *h1; i++)
         cs_csv_text(&c, h1[i]);
     cs_csv_endrow(&c);
@@ -255,6 +256,13 @@ write_csv_tables(const struct cs_report_model *m, const char *dir,
         cs_csv_num(&c, s->poor_ci_hi);
         cs_csv_num(&c, g->any_issue_rate);
         cs_csv_int(&c, g->small_sample);
+        { /* the scale as every chart and report.pdf names it (issue 18) */
+            char a[32], b[32], t[32], sl[128];
+            snprintf(sl, sizeof sl, "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s",
+                     cs_js_number(g->scale.lower, a), cs_js_number(g->scale.upper, b),
+                     cs_js_number(g->scale.threshold, t));
+            cs_csv_text(&c, sl);
+        }
         cs_csv_endrow(&c);
     }
     if (csv_done(res, &c, err))
@@ -880,6 +888,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     unsigned surf = surf_of(fmts);
     if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
+    if (charts) { /* what report.pdf shows beyond the model */
+        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = audit.events, .custom_matched_surveys = audit.matched_surveys, .custom_surveys = audit.surveys, .custom_keys = audit.keys, .custom_orphans = audit.orphan_events, .custom_duplicates = audit.duplicate_events};
+        cs_charts_pdf_info(charts, &pi);
+    }
     if ((fmts & F_CSV) && (rc = write_csv_tables(m, dir, res, err)))
         goto done;
     if (fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */

@@ -4,6 +4,7 @@
 # Calc as text: in report.xlsx a string cell showing the literal text, and
 # in tables/custom.csv (imported with formula evaluation on) the same.  Two
 # control files holding real formulas show that the checks would see one.
+# And (issue 18) the sample's report.xlsx prints to PDF in at most 40 pages.
 #   CALLSURVEY=build/callsurvey sh tests/libreoffice/run.sh
 # Runs soffice headless under env -i with a private HOME and profile
 # (-env:UserInstallation), each conversion under a time limit.
@@ -35,5 +36,12 @@ csvopt='44,34,76,1,,0,false,true,false,false,false,false,true'
 run --infilter="Text - txt - csv (StarCalc):$csvopt" --convert-to ods --outdir conv \
     custom.csv control-csv.csv || { cat soffice.log; exit 1; }
 /usr/bin/python3 check.py check || { cat soffice.log; exit 1; }
+# issue 18: the sample's default report.xlsx prints to at most 40 pages
+env -i PATH=/usr/bin:/bin LC_ALL=C TZ=UTC "$CS" report -q --formats xlsx -o sample \
+    "$top/sample-data" || exit 1
+run --convert-to pdf --outdir printed sample/report.xlsx || { cat soffice.log; exit 1; }
+pages=$(pdfinfo printed/report.pdf | sed -n 's/^Pages: *//p')
+[ -n "$pages" ] && [ "$pages" -le 40 ] || {
+    echo "libreoffice: report.xlsx prints to ${pages:-no} pages (limit 40)" >&2; exit 1; }
 end=$(date +%s.%N)
 echo "libreoffice: passed ($("$SOFFICE" --version 2>/dev/null | head -1 | cut -d' ' -f1,2), $(awk "BEGIN{printf \"%.1f\", $end - $start}") s)"

@@ -318,6 +318,15 @@ case_column_dual(struct chart_spec *s)
     s->axis2 = (struct chart_axis){.title = "Responses", .fmt = CHART_FMT_INT};
 }
 
+/* issue 18: the distribution marks its poor columns (with a legend entry) */
+static void
+case_dual_poor(struct chart_spec *s)
+{
+    case_column_dual(s);
+    s->highlight = poor5;
+    s->highlight_label = "Poor (\xE2\x89\xA4 2)";
+}
+
 static const char *const tags9[] = {
     "HadToRejoin", "CallCannotJoin", "EchoHeard",
     "NoiseHeard", "LowVolume", "DistortedSpeech",
@@ -387,6 +396,15 @@ case_pie_issues(struct chart_spec *s)
     s->axis =
         (struct chart_axis){.title = "tag mentions", .fmt = CHART_FMT_INT};
     s->donut = true;
+}
+
+/* issue 18: the folded slice is "All other issues", not "Other" */
+static void
+case_pie_all_other(struct chart_spec *s)
+{
+    case_pie_issues(s);
+    s->subtitle = "Share of all tag mentions; the four smallest folded";
+    s->other_label = "All other issues";
 }
 
 static const char *const weeks8[] = {"2026-W40", "2026-W41", "2026-W42",
@@ -784,6 +802,8 @@ struct gcase {
 static struct gcase cases[] = {
     {"column-distribution", case_column_distribution},
     {"column-dual", case_column_dual},
+    {"dual-poor", case_dual_poor},
+    {"pie-all-other", case_pie_all_other},
     {"bar-issues", case_bar_issues},
     {"pie-issues", case_pie_issues},
     {"stacked-weeks", case_stacked_weeks},

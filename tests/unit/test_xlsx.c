@@ -287,6 +287,7 @@ expected_from_model(const struct cs_report_model *m)
         num(r, "values", "Mean 95% CI low", s->mean_ci_lo);
         num(r, "values", "Mean 95% CI high", s->mean_ci_hi);
         num(r, "values", "Median", s->median);
+        str(r, "formats", "Median", "0.00");
         num(r, "values", "Std dev", s->sd);
         num(r, "values", "Min", s->min);
         num(r, "values", "Max", s->max);
@@ -298,12 +299,12 @@ expected_from_model(const struct cs_report_model *m)
         num(r, "values", "Any issue", (double)g->any_issue);
         num(r, "values", "Any issue rate", g->any_issue_rate);
         str(r, "formats", "Responses", "#,##0");
-        str(r, "formats", "Share of surveys", "0.00%");
+        str(r, "formats", "Share of surveys", "0.0%");
         str(r, "formats", "Mean", "0.00");
         str(r, "formats", "Std dev", "0.00");
-        str(r, "formats", "Poor rate", "0.00%");
-        str(r, "formats", "Poor rate 95% CI low", "0.00%");
-        str(r, "formats", "Poor rate 95% CI high", "0.00%");
+        str(r, "formats", "Poor rate", "0.0%");
+        str(r, "formats", "Poor rate 95% CI low", "0.0%");
+        str(r, "formats", "Poor rate 95% CI high", "0.0%");
         str(r, "formats", "Poor", "#,##0");
 
         int nth = nth_in_cat[g->cat]++;
@@ -312,7 +313,7 @@ expected_from_model(const struct cs_report_model *m)
             num(r, "key", "Score", g->dist[j].score);
             num(r, "values", "Responses", (double)g->dist[j].count);
             num(r, "values", "Share", frac(g->dist[j].count, s->n));
-            str(r, "formats", "Share", "0.00%");
+            str(r, "formats", "Share", "0.0%");
             str(r, "formats", "Responses", "#,##0");
         }
         for (size_t j = 0; j < g->n_issues; j++) {
@@ -325,19 +326,27 @@ expected_from_model(const struct cs_report_model *m)
             num(r, "values", "Share of surveys", is->share_of_surveys);
             num(r, "values", "Share of responses", is->share_of_responses);
             num(r, "values", "Share of poor", is->share_of_poor);
-            str(r, "formats", "Share of responses", "0.000%");
-            str(r, "formats", "Share of surveys", "0.000%");
+            str(r, "formats", "Share of responses", "0.0%");
+            str(r, "formats", "Share of surveys", "0.0%");
 
             r = row(rows, "Issues", "Issue", -1);
             str(r, "key", "Scale", lbl);
             str(r, "key", "Issue", is->name);
             num(r, "values", "Responses", (double)is->surveys);
             num(r, "values", "Share of poor", is->share_of_poor);
-            str(r, "formats", "Share of poor", "0.000%");
+            str(r, "formats", "Share of poor", "0.0%");
         }
-        chart(charts, title, "Score", nth, "barChart", "Score", "Share", "Responses");
-        chart(charts, title, "Issue", nth, "barChart", "Issue", "Share of responses", NULL);
-        n_charts += 2;
+        /* native charts as the PNGs (issue 18): none for a scale under
+         * --min-n unless it is the largest of its category */
+        bool largest = true;
+        for (size_t k = 0; k < m->n_groups; k++)
+            if (m->groups[k].cat == g->cat && m->groups[k].sum.n > g->sum.n)
+                largest = false;
+        if (!g->small_sample || largest || m->scales_all) {
+            chart(charts, title, "Score", nth, "barChart", "Score", "Share", "Responses");
+            chart(charts, title, "Issue", nth, "barChart", "Issue", "Share of responses", NULL);
+            n_charts += 2;
+        }
     }
     for (size_t i = 0; i < m->n_trend; i++) {
         const struct rep_trend *t = &m->trend[i];
@@ -350,7 +359,7 @@ expected_from_model(const struct cs_report_model *m)
         num(r, "values", "Mean", t->sum.mean);
         num(r, "values", "Poor rate", t->sum.poor_rate);
         num(r, "values", "Poor rate 95% CI low", t->sum.poor_ci_lo);
-        str(r, "formats", "Poor rate", "0.00%");
+        str(r, "formats", "Poor rate", "0.0%");
         char col[200];
         snprintf(col, sizeof col, "%s poor rate", lbl);
         r = row(rows, "Trend", "Week", -1);
