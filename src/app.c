@@ -33,6 +33,7 @@
 #include "core/intr.h"
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "ingest/calls.h"
 
 #define NBUF 4
 
@@ -443,6 +444,12 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
         .ctx = c, .records = sink_records, .reject = sink_reject, .event = sink_event, .get_buffer = store && pipe->started ? sink_get_buffer : NULL};
     struct cs_ingest_stats st;
     cs_status s = CS_OK;
+    if (strcmp(path, "-") != 0 && cs_calls_sniff(path)) {
+        /* call summaries: loaded by the calls loader (store/calls.h) */
+        *content = CS_CONTENT_CALLS;
+        acc->format = "calls";
+        return CS_OK;
+    }
     if (store)
         s = cs_store_input_begin(store, path, &acc->err);
     if (s == CS_OK)
@@ -562,10 +569,15 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         cs_err_clear(&arg.err);
         cs_err_clear(&arg_ev.err);
         tagset_clear(&c.unk_arg);
+        size_t n_calls = 0;
         for (size_t i = 0; i < counts[a]; i++) {
             struct cs_accounting acc;
             enum cs_content content;
             cs_status s = ingest_one(job, store, &pipe, &c, lists[a][i], &acc, &content);
+            if (s == CS_OK && content == CS_CONTENT_CALLS) {
+                n_calls++;
+                continue;
+            }
             /* a file met while walking a directory that is no export at all
              * (a script, a picture) is skipped with a warning; a file named
              * on the command line is an error */
@@ -594,7 +606,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
                 break;
         }
         arg.unknown_tags_distinct = c.unk_arg.n;
-        if (job->on_arg) {
+        if (job->on_arg && !(n_calls && n_calls == counts[a])) {
             if (arg.read || !arg_ev.read)
                 job->on_arg(job->ctx, &arg);
             if (arg_ev.read)

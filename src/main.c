@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "app_calls.h"
+#include "ingest/calls.h"
 #include "core/ctime.h"
 #include "core/intr.h"
 #include "core/mem.h"
@@ -110,6 +112,9 @@ enum opt_id {
     O_PRINT_COLUMNS,
     O_QUERY_MEMORY,
     O_CUSTOM_COLUMNS,
+    O_CALLS,
+    O_TOP,
+    O_CALLS_FORMAT,
     O_PAPER,
     O_CSV_EXCEL,
 };
@@ -143,6 +148,10 @@ static const struct opt opts[] = {
      "customDimensions property holding the survey id (default id)"},
     {"custom", required_argument, O_CUSTOM, CMD_REPORT | CMD_COMPARE, "INPUT",
      "custom-question data (Application Insights customEvents); repeatable"},
+    {"top", required_argument, O_TOP, CMD_COMPARE | CMD_REPORT, "N",
+     "with --by a release dimension: keep the N largest groups, pool the rest as 'other' (default 10)"},
+    {"calls", required_argument, O_CALLS, LOADING, "INPUT",
+     "call summaries (Log Analytics ACSCallSummary) for the release dimensions; repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
     {"custom-columns", required_argument, O_CUSTOM_COLUMNS, CMD_REPORT, "N",
@@ -183,9 +192,11 @@ static const struct opt opts[] = {
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
      "groups with fewer responses are flagged as small samples (default 30)"},
-    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL, "resource|week|day|custom:KEY",
-     "what to compare (kql: sdk-version, endpoint-type, participant-type, call-type or "
-     "end-reason from ACSCallSummary; repeatable)"},
+    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL | CMD_REPORT, "resource|week|day|custom:KEY|DIM",
+     "what to compare; DIM a release dimension from --calls and the custom events: sdk-version, "
+     "os, os-version, endpoint-type, participant-type, call-type, end-reason, app-version, "
+     "browser, client-os (report: a breakdown per DIM, repeatable; kql: sdk-version, "
+     "endpoint-type, participant-type, call-type or end-reason; repeatable)"},
     {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE|previous",
      "group the others are compared with (default: the earliest week or day; the resource "
      "or answer with the most surveys); previous: each week or day against the one before"},
@@ -213,6 +224,9 @@ static const struct opt opts[] = {
      "share of deliberately invalid records (default 0.01)"},
     {"format", required_argument, O_FORMAT, CMD_GENERATE, "jsonl|csv|records",
      "export form to write (default jsonl: a storage-account tree)"},
+    {"calls-format", required_argument, O_CALLS_FORMAT, CMD_GENERATE, "none|jsonl|csv",
+     "also write the surveys' call summaries (ACSCallSummary.jsonl or .csv) with SDK "
+     "versions, OS and end reasons (default none)"},
     {"events-format", required_argument, O_EVENTS_FORMAT, CMD_GENERATE, "csv|jsonl",
      "form of the custom events, one per directory (default csv: customEvents.csv;"
      " jsonl: customEvents.jsonl)"},
@@ -257,6 +271,9 @@ struct cs_config {
     size_t n_inputs;
     char **custom;
     size_t n_custom;
+    size_t top;   /* --top N (0 = the default) */
+    char **calls; /* --calls INPUT (also pushed to inputs) */
+    size_t n_calls;
     char **params; /* --param NAME=VALUE, as typed */
     size_t n_params;
     int chart_w, chart_h, chart_dpi; /* --size, --dpi (0 = defaults) */
@@ -632,12 +649,100 @@ open_store(const struct cs_config *cfg, struct cs_err *err)
     return s;
 }
 
+static int run_load_surveys(struct cs_config *cfg, struct cs_store *store,
+                            struct cs_accounting *tot, char **inputs, size_t n_inputs);
+
+static void
+on_calls_file(void *ctx, const char *path, const struct cs_calls_counts *n, cs_status s,
+              const struct cs_err *err)
+{
+    (void)ctx;
+    if (s != CS_OK) {
+        print_err(err);
+        msg("error", "%s: nothing of this input was stored", path);
+    } else if (n->rejected) {
+        msg("warning", "%s: %llu call-summary rows rejected; the first: %s", path,
+            (unsigned long long)n->rejected, n->first_reject);
+    }
+}
+
+/* The call summaries among the inputs (and --calls), then the join. */
+static int
+run_calls(struct cs_config *cfg, struct cs_store *store)
+{
+    struct cs_calls_job cj = {.inputs = cfg->inputs, .n_inputs = cfg->n_inputs, .forced = cfg->calls, .n_forced = cfg->n_calls, .order = cfg->iopts.date_order, .on_file = on_calls_file, .ctx = cfg};
+    struct cs_calls_counts n;
+    size_t files = 0;
+    struct cs_err err;
+    cs_err_clear(&err);
+    cs_status s = cs_app_calls(&cj, store, &n, &files, &err);
+    if (files && !g_quiet) {
+        if (g_validate)
+            printf("calls: read %llu, valid %llu, rejected %llu\n", (unsigned long long)n.read,
+                   (unsigned long long)(n.read - n.rejected), (unsigned long long)n.rejected);
+        else
+            printf("calls: read %llu, stored %llu, duplicates %llu, updated %llu, rejected %llu\n",
+                   (unsigned long long)n.read, (unsigned long long)n.stored,
+                   (unsigned long long)n.duplicates, (unsigned long long)n.updated,
+                   (unsigned long long)n.rejected);
+    }
+    if (s != CS_OK && files == 0)
+        print_err(&err); /* a missing --calls path */
+    if (s != CS_OK)
+        return EXIT_FAILED;
+    if (cfg->strict && n.rejected > 0) {
+        msg("error", "%llu call-summary rows rejected (--strict)", (unsigned long long)n.rejected);
+        return EXIT_REJECTS;
+    }
+    struct cs_call_join audit;
+    if (store && cs_calls_join(store, &audit, &err) != CS_OK) {
+        print_err(&err);
+        return EXIT_FAILED;
+    }
+    if (store && audit.legs && !g_quiet)
+        printf("call join: surveys %llu, matched %llu, unmatched %llu, ambiguous %llu;"
+               " legs without a survey %llu\n",
+               (unsigned long long)audit.surveys, (unsigned long long)audit.matched,
+               (unsigned long long)audit.unmatched, (unsigned long long)audit.ambiguous,
+               (unsigned long long)audit.legs_without_survey);
+    return EXIT_DONE;
+}
+
 static int
 run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot)
 {
+    /* the survey loader reads every input but the --calls ones */
+    char **sv = xcalloc(cfg->n_inputs + 1, sizeof *sv);
+    size_t n_sv = 0;
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        bool forced = false;
+        for (size_t k = 0; k < cfg->n_calls; k++)
+            forced |= strcmp(cfg->calls[k], cfg->inputs[i]) == 0;
+        /* a call-summary file named as an input is the calls loader's */
+        struct stat st;
+        if (!forced && strcmp(cfg->inputs[i], "-") != 0 && stat(cfg->inputs[i], &st) == 0 &&
+            S_ISREG(st.st_mode) && cs_calls_sniff(cfg->inputs[i]))
+            forced = true;
+        if (!forced)
+            sv[n_sv++] = cfg->inputs[i];
+    }
+    int rc = n_sv ? run_load_surveys(cfg, store, tot, sv, n_sv) : EXIT_DONE;
+    xfree(sv);
+    if (rc == EXIT_DONE || rc == EXIT_REJECTS) {
+        int rc2 = run_calls(cfg, store);
+        if (rc2 != EXIT_DONE)
+            rc = rc2;
+    }
+    return rc;
+}
+
+static int
+run_load_surveys(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot,
+                 char **inputs, size_t n_inputs)
+{
     struct cs_ingest_job job = {
-        .inputs = cfg->inputs,
-        .n_inputs = cfg->n_inputs,
+        .inputs = inputs,
+        .n_inputs = n_inputs,
         .rejects_path = cfg->rejects,
         .rejects_without_raw = cfg->privacy != NULL, /* raw records hold ids */
         .opts = cfg->iopts,
@@ -646,10 +751,10 @@ run_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *to
         .on_progress = on_progress,
         .ctx = cfg,
     };
-    cfg->total_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs);
+    cfg->total_bytes = cs_app_inputs_size(inputs, n_inputs);
     char d[64];
     snprintf(d, sizeof d, "%.1f MB in %zu input%s", (double)cfg->total_bytes / 1e6,
-             cfg->n_inputs, cfg->n_inputs == 1 ? "" : "s");
+             n_inputs, n_inputs == 1 ? "" : "s");
     progress_line(cfg, "load", cfg->total_bytes ? 0 : -1, d);
     struct cs_err err;
     cs_err_clear(&err);
@@ -888,7 +993,7 @@ cmd_compare(struct cs_config *cfg)
     struct cs_err err;
     cs_err_clear(&err);
     if (!cfg->ropts.compare_by) {
-        msg("error", "compare needs --by resource|week|day|custom:KEY");
+        msg("error", "compare needs --by resource|week|day|custom:KEY|DIM");
         usage_line();
         return EXIT_USAGE;
     }
@@ -938,6 +1043,7 @@ cmd_compare(struct cs_config *cfg)
         .baseline = r->baseline,
         .min_n = r->min_n,
         .min_effect = r->min_effect,
+        .top = cfg->top,
     };
     struct cs_compare *c = NULL;
     struct cs_report_model *m = NULL;
@@ -1152,6 +1258,9 @@ cmd_generate(struct cs_config *cfg)
                (unsigned long long)res.invalid, (unsigned long long)res.duplicates,
                (unsigned long long)res.custom_events, res.files,
                (double)res.bytes / 1e6, cfg->gopts.out_dir);
+    if (!g_quiet && cfg->gopts.calls_format != GEN_CALLS_NONE)
+        printf("generated %llu call-summary legs (%llu surveys have none)\n",
+               (unsigned long long)res.calls_legs, (unsigned long long)res.calls_unmatched);
     return EXIT_DONE;
 }
 
@@ -1489,6 +1598,14 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         case O_EVENT_NAME: cfg->iopts.event_name = a; break;
         case O_ID_KEY: cfg->iopts.id_key = a; break;
         case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, optarg); break;
+        case O_CALLS: push(&cfg->calls, &cfg->n_calls, optarg); break;
+        case O_TOP: {
+            double v;
+            if (!parse_double(a, 1, 1000, &v) || v != (double)(size_t)v)
+                return bad_value(o->name, a, "a whole number from 1 to 1000");
+            cfg->top = cfg->ropts.top = (size_t)v;
+            break;
+        }
         case O_PARAM: push(&cfg->params, &cfg->n_params, optarg); break;
         case O_MERGE: cfg->ropts.merge = a; break;
         case O_TEMPLATE: cfg->ropts.template_name = a; break;
@@ -1607,6 +1724,16 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                 return bad_value(o->name, a, "jsonl, csv or records");
             break;
         case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
+        case O_CALLS_FORMAT:
+            if (strcmp(a, "none") == 0)
+                cfg->gopts.calls_format = GEN_CALLS_NONE;
+            else if (strcmp(a, "jsonl") == 0)
+                cfg->gopts.calls_format = GEN_CALLS_JSONL;
+            else if (strcmp(a, "csv") == 0)
+                cfg->gopts.calls_format = GEN_CALLS_CSV;
+            else
+                return bad_value(o->name, a, "none, jsonl or csv");
+            break;
         case O_EVENTS_FORMAT:
             if (strcmp(a, "csv") == 0)
                 cfg->gopts.events_format = GEN_EV_CSV;
@@ -1653,6 +1780,11 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
                     return bad_value(o->name, a, "allowed: more than 5 --by dimensions");
                 cfg->kopts.by[cfg->kopts.n_by++] = a;
             }
+            if (cfg->cmd == CMD_REPORT) {
+                if (cfg->ropts.n_by_dims >= sizeof cfg->ropts.by_dims / sizeof *cfg->ropts.by_dims)
+                    return bad_value(o->name, a, "allowed: more than 8 --by dimensions");
+                cfg->ropts.by_dims[cfg->ropts.n_by_dims++] = a;
+            }
             cfg->ropts.compare_by = a;
             break;
         case O_BASELINE: cfg->ropts.baseline = a; break;
@@ -1684,7 +1816,7 @@ parse_args(int argc, char **argv, struct cs_config *cfg)
         }
     }
     /* checks after the loop */
-    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0) {
+    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0 && cfg->n_calls == 0) {
         msg("error", "%s needs at least one INPUT (a file, a directory or -)",
             cfg->cmd_name);
         usage_line();
@@ -1761,6 +1893,8 @@ main(int argc, char **argv)
             for (size_t i = 0; i < cfg.n_custom; i++)
                 push(&cfg.inputs, &cfg.n_inputs, cfg.custom[i]);
         }
+        for (size_t i = 0; i < cfg.n_calls; i++)
+            push(&cfg.inputs, &cfg.n_inputs, cfg.calls[i]);
         if (cfg.cmd & LOADING)
             rc = check_outputs(&cfg);
     }
@@ -1783,6 +1917,7 @@ main(int argc, char **argv)
     }
     xfree(cfg.run_inputs);
     xfree(cfg.custom);
+    xfree(cfg.calls);
     xfree(cfg.params);
     xfree(cfg.filters_text);
     xfree(cfg.custom_keys);

@@ -40,12 +40,17 @@ struct cs_event {
     uint64_t line;              /* 1-based line of the event */
     const char *name;           /* event name (borrowed; NULL if the form has none) */
     char reason[CS_REASON_MAX]; /* non-empty: rejected, why */
+    /* the app's context columns of the row (FORMATS.md section 9):
+     * application_Version/AppVersion, client_OS/ClientOS,
+     * client_Browser/ClientBrowser; trimmed, NULL when absent (borrowed) */
+    const char *app_version, *client_os, *browser;
 };
 
 enum cs_content {
     CS_CONTENT_UNKNOWN = 0,
     CS_CONTENT_SURVEYS,
     CS_CONTENT_EVENTS,
+    CS_CONTENT_CALLS, /* ACSCallSummary legs: read by ingest/calls.h, skipped here */
 };
 
 /* Where records go.  All callbacks borrow their arguments for the duration

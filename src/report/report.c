@@ -25,6 +25,7 @@
 #include "report/histograms_csv.h"
 #include "render/json.h"
 #include "render/xlsx.h"
+#include "report/breakdown.h"
 #include "report/html_report.h"
 #include "report/charts.h"
 #include "report/pdf_report.h"
@@ -847,7 +848,11 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         goto out;
     const char *dir = cs_outdir_stage(od);
     char path[4096];
-    struct cs_review_opts rvo = {.filter = mo.filter,
+    const char *dims[CS_BREAKDOWN_MAX]; /* report --by and breakdown steps */
+    size_t n_dims = cs_breakdown_dims(tmpl, o->by_dims, o->n_by_dims, dims, CS_BREAKDOWN_MAX);
+    struct cs_review_opts rvo = {.dims = dims,
+                                 .n_dims = n_dims,
+                                 .filter = mo.filter,
                                  .data_first_us = m->totals.first_us,
                                  .data_last_us = m->totals.last_us,
                                  .vs = (enum cs_review_vs)o->vs,
@@ -876,6 +881,10 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
     struct cs_charts *charts = NULL;
     struct cs_xlsx *xl = NULL; /* before the first goto done, which frees it */
+    /* report --by DIM: release breakdowns (report/breakdown.h) */
+    struct cs_breakdown_out bo = {.dir = dir, .dims = dims, .n_dims = n_dims, .top = o->top, .min_n = o->min_n, .csv = (fmts & F_CSV) != 0, .png = (surf_of(fmts) & CS_CHART_PNG) != 0, .filter = &mo.filter, .on_file = on_file, .ctx = res};
+    if ((rc = cs_breakdowns_write(store, &bo, doc, err)))
+        goto done;
     unsigned surf = surf_of(fmts);
     if (surf && (rc = cs_charts_open(m, dir, surf, on_file, res, &charts, err)))
         goto done;
@@ -1022,6 +1031,8 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         if (rc)
             goto done;
     }
+    if (xl && (rc = cs_breakdowns_xlsx(store, &bo, xl, err)))
+        goto done;
     if (charts) {
         double ts = now_s();
         int n_charts = 0;

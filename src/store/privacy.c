@@ -30,7 +30,8 @@ struct cs_store_privacy {
     size_t n_views;
 };
 
-static const char *const raw_tables[] = {"survey_data", "custom_events", "reject_data"};
+static const char *const raw_tables[] = {"survey_data", "custom_events", "reject_data",
+                                         "call_data"};
 #define N_RAW (sizeof raw_tables / sizeof raw_tables[0])
 
 /* ---- Private helpers ---------------------------------------------------- */
@@ -134,7 +135,10 @@ standin_columns(sqlite3 *db, const char *t, char **cols, size_t *len, struct cs_
             continue;
         if (n++)
             cat(cols, len, ", ");
-        if (is_id_column(c)) {
+        if (is_id_column(c) ||
+            (strcmp(t, "call_data") == 0 &&
+             (strcmp(c, "call_key") == 0 || strcmp(c, "part_key") == 0 ||
+              strcmp(c, "endpoint_key") == 0 || strcmp(c, "identifier") == 0))) {
             cat(cols, len, "cs_pseudo(");
             cat_ident(cols, len, c);
             cat(cols, len, ")");
@@ -245,6 +249,8 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     for (size_t i = 0; i < N_RAW && rc == CS_OK; i++) {
         char *cols = NULL, *sql = NULL;
         size_t cl = 0, sl = 0;
+        if (strcmp(raw_tables[i], "call_data") == 0 && !cs_store_has_column(s, "call_data", NULL))
+            continue; /* a database of before issue 20, opened read-only */
         rc = standin_columns(db, raw_tables[i], &cols, &cl, err);
         if (rc == CS_OK) {
             char reader[96];
