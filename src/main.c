@@ -79,6 +79,9 @@ enum opt_id {
     O_PRINT_COLUMNS,
     O_QUERY_MEMORY,
     O_CUSTOM_COLUMNS,
+    O_CALLS,
+    O_TOP,
+    O_CALLS_FORMAT,
     O_PAPER,
     O_CSV_EXCEL,
 };
@@ -112,6 +115,10 @@ static const struct opt opts[] = {
      "customDimensions property holding the survey id (default id)"},
     {"custom", required_argument, O_CUSTOM, CMD_REPORT | CMD_COMPARE, "INPUT",
      "custom-question data (Application Insights customEvents); repeatable"},
+    {"top", required_argument, O_TOP, CMD_COMPARE | CMD_REPORT, "N",
+     "with --by a release dimension: keep the N largest groups, pool the rest as 'other' (default 10)"},
+    {"calls", required_argument, O_CALLS, LOADING, "INPUT",
+     "call summaries (Log Analytics ACSCallSummary) for the release dimensions; repeatable"},
     {"merge", required_argument, O_MERGE, CMD_REPORT, "KIND",
      "join of surveys and custom answers: innerunique, inner, leftouter (default), rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti"},
     {"custom-columns", required_argument, O_CUSTOM_COLUMNS, CMD_REPORT, "N",
@@ -152,9 +159,11 @@ static const struct opt opts[] = {
      "trend bucket (default week)"},
     {"min-n", required_argument, O_MIN_N, CMD_REPORT | CMD_COMPARE, "N",
      "groups with fewer responses are flagged as small samples (default 30)"},
-    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL, "resource|week|day|custom:KEY",
-     "what to compare (kql: sdk-version, endpoint-type, participant-type, call-type or "
-     "end-reason from ACSCallSummary; repeatable)"},
+    {"by", required_argument, O_BY, CMD_COMPARE | CMD_KQL | CMD_REPORT, "resource|week|day|custom:KEY|DIM",
+     "what to compare; DIM a release dimension from --calls and the custom events: sdk-version, "
+     "os, os-version, endpoint-type, participant-type, call-type, end-reason, app-version, "
+     "browser, client-os (report: a breakdown per DIM, repeatable; kql: sdk-version, "
+     "endpoint-type, participant-type, call-type or end-reason; repeatable)"},
     {"baseline", required_argument, O_BASELINE, CMD_COMPARE, "VALUE|previous",
      "group the others are compared with (default: the earliest week or day; the resource "
      "or answer with the most surveys); previous: each week or day against the one before"},
@@ -182,6 +191,9 @@ static const struct opt opts[] = {
      "share of deliberately invalid records (default 0.01)"},
     {"format", required_argument, O_FORMAT, CMD_GENERATE, "jsonl|csv|records",
      "export form to write (default jsonl: a storage-account tree)"},
+    {"calls-format", required_argument, O_CALLS_FORMAT, CMD_GENERATE, "none|jsonl|csv",
+     "also write the surveys' call summaries (ACSCallSummary.jsonl or .csv) with SDK "
+     "versions, OS and end reasons (default none)"},
     {"events-format", required_argument, O_EVENTS_FORMAT, CMD_GENERATE, "csv|jsonl",
      "form of the custom events, one per directory (default csv: customEvents.csv;"
      " jsonl: customEvents.jsonl)"},
@@ -426,6 +438,14 @@ opt_common(struct cs_config *cfg, const struct opt *o, const char *a)
     case O_EVENT_NAME: cfg->iopts.event_name = a; break;
     case O_ID_KEY: cfg->iopts.id_key = a; break;
     case O_CUSTOM: push(&cfg->custom, &cfg->n_custom, (char *)(uintptr_t)a); break;
+    case O_CALLS: push(&cfg->calls, &cfg->n_calls, (char *)(uintptr_t)a); break;
+    case O_TOP: {
+        double v;
+        if (!parse_double(a, 1, 1000, &v) || v != (double)(size_t)v)
+            return bad_value(cfg, o->name, a, "a whole number from 1 to 1000");
+        cfg->top = cfg->ropts.top = (size_t)v;
+        break;
+    }
     case O_PARAM: push(&cfg->params, &cfg->n_params, (char *)(uintptr_t)a); break;
     case O_MERGE: cfg->ropts.merge = a; break;
     case O_TEMPLATE: cfg->ropts.template_name = a; break;
@@ -566,6 +586,16 @@ opt_compare(struct cs_config *cfg, const struct opt *o, const char *a)
             return bad_value(cfg, o->name, a, "jsonl, csv or records");
         break;
     case O_SINGLE_FILE: cfg->gopts.single_file = 1; break;
+    case O_CALLS_FORMAT:
+        if (strcmp(a, "none") == 0)
+            cfg->gopts.calls_format = GEN_CALLS_NONE;
+        else if (strcmp(a, "jsonl") == 0)
+            cfg->gopts.calls_format = GEN_CALLS_JSONL;
+        else if (strcmp(a, "csv") == 0)
+            cfg->gopts.calls_format = GEN_CALLS_CSV;
+        else
+            return bad_value(cfg, o->name, a, "none, jsonl or csv");
+        break;
     case O_EVENTS_FORMAT:
         if (strcmp(a, "csv") == 0)
             cfg->gopts.events_format = GEN_EV_CSV;
@@ -611,6 +641,11 @@ opt_compare(struct cs_config *cfg, const struct opt *o, const char *a)
             if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
                 return bad_value(cfg, o->name, a, "allowed: more than 5 --by dimensions");
             cfg->kopts.by[cfg->kopts.n_by++] = a;
+        }
+        if (cfg->cmd == CMD_REPORT) {
+            if (cfg->ropts.n_by_dims >= sizeof cfg->ropts.by_dims / sizeof *cfg->ropts.by_dims)
+                return bad_value(cfg, o->name, a, "allowed: more than 8 --by dimensions");
+            cfg->ropts.by_dims[cfg->ropts.n_by_dims++] = a;
         }
         cfg->ropts.compare_by = a;
         break;
@@ -756,7 +791,7 @@ static int
 check_options(struct cs_config *cfg)
 {
     /* checks after the loop */
-    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0) {
+    if ((cfg->cmd & (CMD_INGEST | CMD_VALIDATE)) && cfg->n_inputs == 0 && cfg->n_calls == 0) {
         cs_cmd_msg(cfg, "error", "%s needs at least one INPUT (a file, a directory or -)",
                    cfg->cmd_name);
         cs_cmd_usage_line();
@@ -842,6 +877,8 @@ main(int argc, char **argv)
             for (size_t i = 0; i < cfg->n_custom; i++)
                 push(&cfg->inputs, &cfg->n_inputs, cfg->custom[i]);
         }
+        for (size_t i = 0; i < cfg->n_calls; i++)
+            push(&cfg->inputs, &cfg->n_inputs, cfg->calls[i]);
         if (cfg->cmd & LOADING)
             rc = cs_cmd_check_outputs(cfg);
     }
@@ -864,6 +901,7 @@ main(int argc, char **argv)
     }
     xfree(cfg->run_inputs);
     xfree(cfg->custom);
+    xfree(cfg->calls);
     xfree(cfg->params);
     xfree(cfg->filters_text);
     xfree(cfg->custom_keys);

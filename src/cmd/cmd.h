@@ -66,6 +66,9 @@ struct cs_config {
     size_t n_inputs;
     char **custom;
     size_t n_custom;
+    size_t top;   /* --top N (0 = the default) */
+    char **calls; /* --calls INPUT (also pushed to inputs) */
+    size_t n_calls;
     char **params; /* --param NAME=VALUE, as typed */
     size_t n_params;
     struct cs_report_opts ropts;
@@ -119,8 +122,13 @@ struct cs_template;
 /* Open the store of the run (--db or a private one); NULL with *err set. */
 struct cs_store *cs_cmd_open_store(const struct cs_config *cfg, struct cs_err *err);
 /* Load cfg->inputs into store (NULL: validate only), printing the
- * accounting; *tot receives the sum.  Returns an exit code. */
+ * accounting: the survey and event inputs, then the call summaries among
+ * them and --calls, and the join (cmd_calls.c); *tot receives the surveys'
+ * sum.  Returns an exit code. */
 int cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot);
+/* The survey and custom-event inputs alone (cmd_load.c). */
+int cs_cmd_load_surveys(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot,
+                        char **inputs, size_t n_inputs);
 /* What this run was, for summary.json's and compare.json's "run" (borrows
  * from cfg). */
 void cs_cmd_run_info(const struct cs_config *cfg, const char *template_name,

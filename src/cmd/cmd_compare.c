@@ -104,6 +104,7 @@ build(struct run *r)
         .baseline = o->baseline,
         .min_n = o->min_n,
         .min_effect = o->min_effect,
+        .top = cfg->top,
     };
     struct cs_model_opts mo = {.filter = r->co.filter, .has_week = o->has_week, .week_start_us = o->week_start_us, .bucket = o->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK, .min_n = o->min_n};
     /* one snapshot for every read: groups, About and the rendered steps */
@@ -181,7 +182,7 @@ int
 cs_cmd_compare(struct cs_config *cfg)
 {
     if (!cfg->ropts.compare_by) {
-        cs_cmd_msg(cfg, "error", "compare needs --by resource|week|day|custom:KEY");
+        cs_cmd_msg(cfg, "error", "compare needs --by resource|week|day|custom:KEY|DIM");
         cs_cmd_usage_line();
         return EXIT_USAGE;
     }

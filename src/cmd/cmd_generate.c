@@ -50,5 +50,8 @@ cs_cmd_generate(struct cs_config *cfg)
                (unsigned long long)res.invalid, (unsigned long long)res.duplicates,
                (unsigned long long)res.custom_events, res.files,
                (double)res.bytes / 1e6, cfg->gopts.out_dir);
+    if (!cfg->quiet && cfg->gopts.calls_format != GEN_CALLS_NONE)
+        printf("generated %llu call-summary legs (%llu surveys have none)\n",
+               (unsigned long long)res.calls_legs, (unsigned long long)res.calls_unmatched);
     return EXIT_DONE;
 }

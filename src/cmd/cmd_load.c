@@ -208,11 +208,12 @@ cs_cmd_open_store(const struct cs_config *cfg, struct cs_err *err)
 }
 
 int
-cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot)
+cs_cmd_load_surveys(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot,
+                    char **inputs, size_t n_inputs)
 {
     struct cs_ingest_job job = {
-        .inputs = cfg->inputs,
-        .n_inputs = cfg->n_inputs,
+        .inputs = inputs,
+        .n_inputs = n_inputs,
         .rejects_path = cfg->rejects,
         .rejects_without_raw = cfg->privacy != NULL, /* raw records hold ids */
         .opts = cfg->iopts,
@@ -221,10 +222,10 @@ cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting 
         .on_progress = on_progress,
         .ctx = cfg,
     };
-    cfg->total_bytes = cs_app_inputs_size(cfg->inputs, cfg->n_inputs);
+    cfg->total_bytes = cs_app_inputs_size(inputs, n_inputs);
     char d[64];
-    snprintf(d, sizeof d, "%.1f MB in %zu input%s", (double)cfg->total_bytes / 1e6,
-             cfg->n_inputs, cfg->n_inputs == 1 ? "" : "s");
+    snprintf(d, sizeof d, "%.1f MB in %zu input%s", (double)cfg->total_bytes / 1e6, n_inputs,
+             n_inputs == 1 ? "" : "s");
     progress_line(cfg, "load", cfg->total_bytes ? 0 : -1, d);
     struct cs_err err;
     cs_err_clear(&err);

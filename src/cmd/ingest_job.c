@@ -33,6 +33,7 @@
 #include "core/mem.h"
 #include "render/json.h"
 #include "core/utf8.h"
+#include "ingest/calls.h"
 
 #define NBUF 4
 
@@ -427,6 +428,12 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
         .ctx = c, .records = sink_records, .reject = sink_reject, .event = sink_event, .get_buffer = store && pipe->started ? sink_get_buffer : NULL};
     struct cs_ingest_stats st;
     cs_status s = CS_OK;
+    if (strcmp(path, "-") != 0 && cs_calls_sniff(path)) {
+        /* call summaries: loaded by the calls loader (store/call_legs.h) */
+        *content = CS_CONTENT_CALLS;
+        acc->format = "calls";
+        return CS_OK;
+    }
     if (store)
         s = cs_store_input_begin(store, path, &acc->err);
     if (s == CS_OK)
@@ -495,19 +502,12 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     return s;
 }
 
-cs_status
-cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
-              struct cs_accounting *total, struct cs_err *err)
+/* Each argument's files (a directory's, searched recursively); on error
+ * nothing is left allocated. */
+static cs_status
+expand_args(const struct cs_ingest_job *job, char ****listsp, size_t **countsp,
+            struct cs_err *err)
 {
-    struct cs_accounting *evt = total->ev;
-    memset(total, 0, sizeof *total);
-    total->name = "total";
-    total->ev = evt;
-    if (evt) {
-        memset(evt, 0, sizeof *evt);
-        evt->name = "total custom events";
-    }
-    /* expand every argument first: a missing path fails before any work */
     char ***lists = xcalloc(job->n_inputs ? job->n_inputs : 1, sizeof *lists);
     size_t *counts = xcalloc(job->n_inputs ? job->n_inputs : 1, sizeof *counts);
     cs_status rc = CS_OK;
@@ -521,6 +521,29 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         xfree(counts);
         return rc;
     }
+    *listsp = lists;
+    *countsp = counts;
+    return CS_OK;
+}
+
+cs_status
+cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
+              struct cs_accounting *total, struct cs_err *err)
+{
+    struct cs_accounting *evt = total->ev;
+    memset(total, 0, sizeof *total);
+    total->name = "total";
+    total->ev = evt;
+    if (evt) {
+        memset(evt, 0, sizeof *evt);
+        evt->name = "total custom events";
+    }
+    /* expand every argument first: a missing path fails before any work */
+    char ***lists;
+    size_t *counts;
+    cs_status rc = expand_args(job, &lists, &counts, err);
+    if (rc != CS_OK)
+        return rc;
     struct cs_afile rej = {0};
     if (job->rejects_path && cs_afile_open(&rej, job->rejects_path, err)) {
         for (size_t a = 0; a < job->n_inputs; a++)
@@ -546,10 +569,15 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
         cs_err_clear(&arg.err);
         cs_err_clear(&arg_ev.err);
         tagset_clear(&c.unk_arg);
+        size_t n_calls = 0;
         for (size_t i = 0; i < counts[a]; i++) {
             struct cs_accounting acc;
             enum cs_content content;
             cs_status s = ingest_one(job, store, &pipe, &c, lists[a][i], &acc, &content);
+            if (s == CS_OK && content == CS_CONTENT_CALLS) {
+                n_calls++;
+                continue;
+            }
             /* a file met while walking a directory that is no export at all
              * (a script, a picture) is skipped with a warning; a file named
              * on the command line is an error */
@@ -578,7 +606,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
                 break;
         }
         arg.unknown_tags_distinct = c.unk_arg.n;
-        if (job->on_arg) {
+        if (job->on_arg && !(n_calls && n_calls == counts[a])) {
             if (arg.read || !arg_ev.read)
                 job->on_arg(job->ctx, &arg);
             if (arg_ev.read)

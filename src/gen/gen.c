@@ -61,6 +61,7 @@ struct gen_state {
     struct out *tree;             /* owned, one per resource (tree form) */
     struct out main;              /* surveys.jsonl / surveys.csv / eventhub-records.json */
     struct out ev_csv, ev_jsonl;  /* customEvents files */
+    struct out calls;             /* ACSCallSummary.jsonl / .csv (--calls-format) */
     bool custom;                  /* custom events wanted */
     struct cs_buf scratch;        /* JSON text of dynamic CSV cells */
     uint64_t batch_n, batch_size; /* Event Hubs form: records in the open object, its size */
@@ -483,6 +484,13 @@ open_outputs(struct gen_state *s)
         break;
     }
     xfree(path);
+    if (o->calls_format != GEN_CALLS_NONE) {
+        path = xasprintf("%s/ACSCallSummary.%s", o->out_dir,
+                         o->calls_format == GEN_CALLS_CSV ? "csv" : "jsonl");
+        if (out_open(s, &s->calls, path) && o->calls_format == GEN_CALLS_CSV)
+            gen_calls_csv_header(&s->calls.b);
+        xfree(path);
+    }
     if (!s->custom)
         return;
     if (o->events_format == GEN_EV_CSV) {
@@ -531,6 +539,11 @@ slot(struct gen_state *s, int64_t t, int r)
         }
         if (s->custom)
             survey_events(s, &rec);
+        if (s->calls.open) {
+            gen_calls_survey(&s->calls.b, s->o->calls_format, &rec, &s->resv[rec.res],
+                             s->o->start_s, s->o->n_weeks, s->res);
+            out_maybe_write(s, &s->calls);
+        }
     }
     s->n_primary++;
     deliver_due(s, false);
@@ -639,6 +652,7 @@ gen_run(const struct gen_opts *opts, struct gen_result *res,
     out_init(&s->main, FLUSH_MAIN);
     out_init(&s->ev_csv, FLUSH_MAIN);
     out_init(&s->ev_jsonl, FLUSH_MAIN);
+    out_init(&s->calls, FLUSH_MAIN);
     gen_buf_init(&s->scratch, 1024);
 
     open_outputs(s);
@@ -653,6 +667,7 @@ gen_run(const struct gen_opts *opts, struct gen_result *res,
     /* commit: custom events first, the surveys last */
     out_commit(s, &s->ev_jsonl);
     out_commit(s, &s->ev_csv);
+    out_commit(s, &s->calls);
     for (int r = 0; r < opts->n_resources; r++)
         out_commit(s, &s->tree[r]);
     out_commit(s, &s->main);
@@ -663,6 +678,7 @@ gen_run(const struct gen_opts *opts, struct gen_result *res,
     out_free(&s->main);
     out_free(&s->ev_csv);
     out_free(&s->ev_jsonl);
+    out_free(&s->calls);
     gen_buf_free(&s->scratch);
     gen_model_free(&s->m);
     xfree(s->heap);

@@ -72,6 +72,13 @@ enum gen_events_format {
     GEN_EV_JSONL,   /* customEvents.jsonl, the Log Analytics AppEvents form */
 };
 
+/* The form of the call summaries (issue 20; none unless asked). */
+enum gen_calls_format {
+    GEN_CALLS_NONE = 0, /* no call summaries (the default) */
+    GEN_CALLS_JSONL,    /* ACSCallSummary.jsonl, the storage form (properties{}) */
+    GEN_CALLS_CSV,      /* ACSCallSummary.csv, the portal export */
+};
+
 struct gen_opts {
     uint64_t n_surveys;                   /* surveys to generate (valid + invalid), > 0 */
     uint64_t seed;                        /* PRNG seed; default 1 */
@@ -87,6 +94,8 @@ struct gen_opts {
                                 file out_dir/surveys.jsonl instead of the tree
                                 (for large N); default 0 */
     enum gen_events_format events_format; /* default GEN_EV_CSV */
+    enum gen_calls_format calls_format;   /* default GEN_CALLS_NONE (gen_calls.c says what
+                                             the legs look like) */
 };
 
 /* The resource with the built-in regression and its length (see above). */
@@ -126,6 +135,8 @@ struct gen_result {
     uint64_t custom_retries;                  /* of custom_events: repeats of an answer */
     uint64_t custom_orphans;                  /* of custom_events: ids that are no survey's */
     uint64_t custom_other;                    /* rows with another event name (not in custom_events) */
+    uint64_t calls_legs;                      /* ACSCallSummary rows written */
+    uint64_t calls_unmatched;                 /* valid surveys given no leg */
 };
 
 /* Fill opts with the defaults above (out_dir NULL). */

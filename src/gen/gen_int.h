@@ -177,6 +177,17 @@ void gen_fmt_ehrec(struct cs_buf *b, const struct gen_rec *r,
                    const struct gen_resource *res);
 /* Custom events; scratch is a caller-owned buffer reused for the JSON text
  * of the dynamic cells (no allocation per event). */
+/* ---- call summaries (gen_calls.c) ---------------------------------- */
+
+/* The portal CSV header of ACSCallSummary (with its BOM). */
+void gen_calls_csv_header(struct cs_buf *b);
+/* The call-summary legs of valid survey r (none for about 3 %: counted in
+ * out->calls_unmatched), appended to b in format (enum gen_calls_format);
+ * start: the first Monday (unix seconds) and n_weeks, for the rollout. */
+void gen_calls_survey(struct cs_buf *b, int format, const struct gen_rec *r,
+                      const struct gen_resource *res, int64_t start, int n_weeks,
+                      struct gen_result *out);
+
 void gen_fmt_event_csv_header(struct cs_buf *b);
 void gen_fmt_event_csv(struct cs_buf *b, struct cs_buf *scratch,
                        const struct gen_event *e);

@@ -89,13 +89,21 @@ event_row(struct csv_state *cs, const char *raw, size_t raw_len)
         if (cd == SIZE_MAX)
             cd = col_of(cs, F_PROPERTIES);
         size_t cm = col_of(cs, F_CUSTOMMEAS);
+        struct cs_event_ctx cx = {0};
+        for (int k = 0; k < 3; k++) {
+            size_t ck = col_of(cs, F_APPVER + k);
+            if (ck != SIZE_MAX) {
+                cx.s[k] = cs->cells[ck];
+                cx.len[k] = cs->cell_len[ck];
+            }
+        }
         cs_event_emit(run, cn != SIZE_MAX ? cs->cells[cn] : NULL,
                       cn != SIZE_MAX ? cs->cell_len[cn] : 0,
                       ct != SIZE_MAX ? cs->cells[ct] : NULL,
                       ct != SIZE_MAX ? cs->cell_len[ct] : 0, cs->cells[cd],
                       cs->cell_len[cd], cm != SIZE_MAX ? cs->cells[cm] : NULL,
                       cm != SIZE_MAX ? cs->cell_len[cm] : 0, raw, raw_len,
-                      cs->row_line, 0);
+                      cs->row_line, 0, &cx);
         return;
     }
     /* the tutorial's query: SurveyId plus one column per answer */
@@ -115,7 +123,7 @@ event_row(struct csv_state *cs, const char *raw, size_t raw_len)
     cJSON_Delete(bag);
     cs_event_emit(run, NULL, 0, ct != SIZE_MAX ? cs->cells[ct] : NULL,
                   ct != SIZE_MAX ? cs->cell_len[ct] : 0, txt, strlen(txt), NULL, 0,
-                  raw, raw_len, cs->row_line, 0);
+                  raw, raw_len, cs->row_line, 0, NULL);
     cJSON_free(txt);
 }
 

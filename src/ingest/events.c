@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 #include "ingest/ingest_int.h"
@@ -82,7 +83,8 @@ cs_status
 cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
               const char *time_s, size_t time_len, const char *dims,
               size_t dims_len, const char *meas, size_t meas_len,
-              const char *raw, size_t raw_len, uint64_t line, uint32_t index)
+              const char *raw, size_t raw_len, uint64_t line, uint32_t index,
+              const struct cs_event_ctx *cx)
 {
     run->stats->content = CS_CONTENT_EVENTS;
     run->stats->events_read++;
@@ -148,6 +150,25 @@ cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
             mtext = cJSON_PrintUnformatted(m);
         }
         cJSON_Delete(m);
+    }
+    char ctxv[3][CS_ID_MAX + 1];
+    const char **dst[3] = {&ev.app_version, &ev.client_os, &ev.browser};
+    for (int k = 0; k < 3; k++) {
+        const char *v = cx ? cx->s[k] : NULL;
+        size_t vl = cx ? cx->len[k] : 0;
+        while (v && vl && (*v == ' ' || *v == '\t')) {
+            v++;
+            vl--;
+        }
+        while (v && vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+            vl--;
+        if (vl > CS_ID_MAX)
+            vl = CS_ID_MAX;
+        if (v && vl && !(vl == 4 && strncasecmp(v, "null", 4) == 0)) {
+            memcpy(ctxv[k], v, vl);
+            ctxv[k][vl] = '\0';
+            *dst[k] = ctxv[k];
+        }
     }
     ev.props = props;
     ev.props_len = strlen(props);

@@ -34,6 +34,7 @@ enum cs_content {
     CS_CONTENT_UNKNOWN = 0,
     CS_CONTENT_SURVEYS,
     CS_CONTENT_EVENTS,
+    CS_CONTENT_CALLS, /* ACSCallSummary legs: read by ingest/calls.h, skipped here */
 };
 
 /* Where records go.  All callbacks borrow their arguments for the duration

@@ -27,6 +27,9 @@ enum cs_field {
     F_CUSTOMDIM,  /* customDimensions */
     F_CUSTOMMEAS, /* customMeasurements / Measurements */
     F_SUGGESTION, /* ImprovementSuggestion (tutorial query CSV) */
+    F_APPVER,     /* application_Version, AppVersion (custom events) */
+    F_CLIENTOS,   /* client_OS, ClientOS */
+    F_BROWSER,    /* client_Browser, ClientBrowser */
     F_CAT0,
     F__COUNT = F_CAT0 + 5 * CS_CAT__COUNT
 };
@@ -138,10 +141,16 @@ bool cs_reader_fill(struct cs_reader *rd, size_t want);
  * customMeasurements as JSON object text (or NULL).  Checks the name
  * against --event-name, finds the --id-key property, and hands the event
  * to sink->event or a reason to sink->reject. */
+/* The app's context values of an event row (application_Version,
+ * client_OS, client_Browser): text and length each, NULL when absent. */
+struct cs_event_ctx {
+    const char *s[3];
+    size_t len[3];
+};
 cs_status cs_event_emit(struct cs_ingest_run *run, const char *name,
                         size_t name_len, const char *time_s, size_t time_len,
                         const char *dims, size_t dims_len, const char *meas,
                         size_t meas_len, const char *raw, size_t raw_len,
-                        uint64_t line, uint32_t index);
+                        uint64_t line, uint32_t index, const struct cs_event_ctx *cx);
 
 #endif

@@ -115,10 +115,11 @@ walk_object(struct cs_ingest_run *run, struct cs_recbuild *b, const char *js,
  * SurveyId or rating columns, at the top or inside "properties". */
 static bool
 is_event(const char *js, const jsmntok_t *t, int o, int *name, int *tm,
-         int *dims, int *meas)
+         int *dims, int *meas, int ctx[3])
 {
     bool survey = false, has_dims = false, has_props_obj = false;
     *name = *tm = *dims = *meas = -1;
+    ctx[0] = ctx[1] = ctx[2] = -1;
     int i = o + 1;
     for (int k = 0; k < t[o].size; k++) {
         int f = cs_field_lookup(js + t[i].start, (size_t)(t[i].end - t[i].start));
@@ -134,6 +135,8 @@ is_event(const char *js, const jsmntok_t *t, int o, int *name, int *tm,
             *dims = i + 1;
         } else if (f == F_CUSTOMMEAS)
             *meas = i + 1;
+        else if (f >= F_APPVER && f <= F_BROWSER)
+            ctx[f - F_APPVER] = i + 1;
         else if (f == F_PROPERTIES) {
             if (v->type == JSMN_OBJECT) {
                 int j = i + 2;
@@ -156,8 +159,15 @@ is_event(const char *js, const jsmntok_t *t, int o, int *name, int *tm,
 
 static cs_status
 emit_event(struct cs_ingest_run *run, const char *js, const jsmntok_t *t, int o,
-           uint64_t line, uint32_t index, int name, int tm, int dims, int meas)
+           uint64_t line, uint32_t index, int name, int tm, int dims, int meas,
+           const int ctx[3])
 {
+    struct cs_event_ctx cx = {0};
+    for (int k = 0; ctx && k < 3; k++)
+        if (ctx[k] >= 0 && t[ctx[k]].type == JSMN_STRING) {
+            cx.s[k] = js + t[ctx[k]].start;
+            cx.len[k] = (size_t)(t[ctx[k]].end - t[ctx[k]].start);
+        }
     char *dbuf = NULL, *mbuf = NULL;
     const char *d = NULL, *m = NULL;
     size_t dl = 0, ml = 0;
@@ -187,7 +197,7 @@ emit_event(struct cs_ingest_run *run, const char *js, const jsmntok_t *t, int o,
         name >= 0 ? (size_t)(t[name].end - t[name].start) : 0,
         tm >= 0 ? js + t[tm].start : NULL,
         tm >= 0 && t[tm].type == JSMN_STRING ? (size_t)(t[tm].end - t[tm].start) : 0,
-        d, dl, m, ml, js + t[o].start, (size_t)(t[o].end - t[o].start), line, index);
+        d, dl, m, ml, js + t[o].start, (size_t)(t[o].end - t[o].start), line, index, &cx);
     xfree(dbuf);
     xfree(mbuf);
     return s;
@@ -222,9 +232,9 @@ emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
                                  (size_t)(t[o].end - t[o].start),
                                  "malformed JSON: a member without a value or a "
                                  "missing ',' between members.");
-    int name, tm, dims, meas;
-    if (is_event(js, t, o, &name, &tm, &dims, &meas))
-        return emit_event(run, js, t, o, line, index, name, tm, dims, meas);
+    int name, tm, dims, meas, ctx[3];
+    if (is_event(js, t, o, &name, &tm, &dims, &meas, ctx))
+        return emit_event(run, js, t, o, line, index, name, tm, dims, meas, ctx);
     struct cs_recbuild b;
     struct cs_record *r = cs_run_slot(run);
     cs_recbuild_begin(&b, r, run->opts->date_order);
@@ -238,7 +248,23 @@ emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
 
 static cs_status emit_event(struct cs_ingest_run *run, const char *js,
                             const jsmntok_t *t, int o, uint64_t line,
-                            uint32_t index, int name, int tm, int dims, int meas);
+                            uint32_t index, int name, int tm, int dims, int meas,
+                            const int ctx[3]);
+
+/* The value tokens of row array r at columns cols[0..7) (-1: none). */
+static void
+row_values(const jsmntok_t *t, int r, const int cols[7], int out[7])
+{
+    for (int k = 0; k < 7; k++)
+        out[k] = -1;
+    int v = r + 1;
+    for (int p = 0; p < t[r].size; p++) {
+        for (int k = 0; k < 7; k++)
+            if (p == cols[k])
+                out[k] = v;
+        v = tok_skip(t, v);
+    }
+}
 
 /* {"tables":[{"name":..,"columns":[{"name":..},..],"rows":[[..],..]}]} */
 static cs_status
@@ -289,6 +315,7 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
         /* a table of customEvents: no rating column, a bag column */
         bool events = false, rating = false;
         int c_name = -1, c_time = -1, c_dims = -1, c_meas = -1;
+        int c_ctx[3] = {-1, -1, -1};
         for (int q = 0; q < ncol; q++) {
             if (fmap[q] >= F_CAT0)
                 rating = true;
@@ -300,6 +327,8 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
                 c_dims = q;
             if (fmap[q] == F_CUSTOMMEAS)
                 c_meas = q;
+            if (fmap[q] >= F_APPVER && fmap[q] <= F_BROWSER)
+                c_ctx[fmap[q] - F_APPVER] = q;
         }
         events = !rating && c_dims >= 0;
         int r = rows + 1;
@@ -309,20 +338,12 @@ emit_tables(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
             ln = line_at(js, last, t[r].start, ln);
             last = t[r].start;
             if (events && t[r].type == JSMN_ARRAY) {
-                int vt[4] = {-1, -1, -1, -1}; /* name time dims meas */
-                int v = r + 1;
-                for (int p = 0; p < t[r].size; p++) {
-                    if (p == c_name)
-                        vt[0] = v;
-                    if (p == c_time)
-                        vt[1] = v;
-                    if (p == c_dims)
-                        vt[2] = v;
-                    if (p == c_meas)
-                        vt[3] = v;
-                    v = tok_skip(t, v);
-                }
-                if (emit_event(run, js, t, r, ln, (uint32_t)q, vt[0], vt[1], vt[2], vt[3])) {
+                /* name time dims meas, then app version, client OS, browser */
+                const int want[7] = {c_name, c_time, c_dims, c_meas, c_ctx[0], c_ctx[1], c_ctx[2]};
+                int vt[7];
+                row_values(t, r, want, vt);
+                const int *vc = vt + 4;
+                if (emit_event(run, js, t, r, ln, (uint32_t)q, vt[0], vt[1], vt[2], vt[3], vc)) {
                     xfree(fmap);
                     return run->status;
                 }

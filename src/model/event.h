@@ -22,6 +22,10 @@ struct cs_event {
     uint64_t line;              /* 1-based line of the event */
     const char *name;           /* event name (borrowed; NULL if the form has none) */
     char reason[CS_REASON_MAX]; /* non-empty: rejected, why */
+    /* the app's context columns of the row (FORMATS.md section 9):
+     * application_Version/AppVersion, client_OS/ClientOS,
+     * client_Browser/ClientBrowser; trimmed, NULL when absent (borrowed) */
+    const char *app_version, *client_os, *browser;
 };
 
 #endif

@@ -72,7 +72,8 @@ struct cs_review_row {
 };
 
 enum cs_mover_kind { CS_MOVER_TAG = 0,
-                     CS_MOVER_RESOURCE };
+                     CS_MOVER_RESOURCE,
+                     CS_MOVER_VERSION /* a version of a release dimension (issue 20) */ };
 
 /* A tag whose share of responses moved, or a resource whose poor rate moved,
  * within one category's primary scale. */
@@ -80,8 +81,9 @@ struct cs_review_mover {
     enum cs_mover_kind kind;
     int cat;
     struct stats_scale scale;
-    char name[128];                    /* tag ("HadToRejoin") or resource short name */
-    char id[512];                      /* resource: full ARM id; tag: "" */
+    char name[128];                    /* tag ("HadToRejoin"), resource short name or version */
+    char id[512];                      /* resource: full ARM id; version: its dimension
+                                          ("sdk-version"); tag: "" */
     struct cs_review_side now, before; /* tag: poor = responses with the tag,
                                           poor_rate = its share of responses */
     struct cs_judgement j;             /* Holm over the tags (or resources) of the category */
@@ -105,6 +107,10 @@ struct cs_review {
     size_t n_tags;
     struct cs_review_mover *resources; /* owned: at most 5 per category */
     size_t n_resource_movers;
+    struct cs_review_mover *versions; /* owned: at most 5 per category and version
+                                         dimension of report --by (sdk-version,
+                                         app-version): versions whose poor rate changed */
+    size_t n_version_movers;
 };
 
 /* "1–5, poor ≤ 2" into buf (at least 96 bytes). */

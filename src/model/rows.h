@@ -175,6 +175,19 @@ struct cs_join_row {
 typedef cs_status (*cs_join_cb)(void *ctx, const struct cs_join_row *row,
                                 struct cs_err *err);
 
+/* The join audit: surveys = matched + unmatched + ambiguous. */
+struct cs_call_join {
+    uint64_t surveys, matched, unmatched, ambiguous, legs_without_survey;
+    uint64_t legs; /* call_data rows (0: no call summaries loaded) */
+};
+
+/* One survey the join left without a leg (borrowed strings). */
+struct cs_call_unmatched {
+    const char *survey_id, *call_id, *participant_id; /* "" when none */
+    int64_t time_us;
+    bool ambiguous; /* several legs could be its own (else none) */
+};
+
 /* Index c->keys (n_keys of them, byte order) for cs_custom_cols_find. */
 void cs_custom_cols_index(struct cs_custom_cols *c);
 

@@ -309,8 +309,13 @@ mover_obj(const struct cs_review_mover *m, bool judged)
         cJSON_AddNumberToObject(o, "previous_count", (double)m->before.poor);
         cJSON_AddNumberToObject(o, "previous_share", m->before.poor_rate);
     } else {
-        cJSON_AddStringToObject(o, "resource", m->name);
-        cJSON_AddStringToObject(o, "id", m->id);
+        if (m->kind == CS_MOVER_VERSION) {
+            cJSON_AddStringToObject(o, "version", m->name);
+            cJSON_AddStringToObject(o, "by", m->id);
+        } else {
+            cJSON_AddStringToObject(o, "resource", m->name);
+            cJSON_AddStringToObject(o, "id", m->id);
+        }
         cJSON_AddNumberToObject(o, "responses", (double)m->now.responses);
         cJSON_AddNumberToObject(o, "poor", (double)m->now.poor);
         cJSON_AddNumberToObject(o, "poor_rate", m->now.poor_rate);
@@ -386,6 +391,11 @@ cs_json_review(const struct cs_review *r)
     cJSON *res = cJSON_AddArrayToObject(mv, "resources");
     for (size_t i = 0; i < r->n_resource_movers; i++)
         cJSON_AddItemToArray(res, mover_obj(&r->resources[i], r->has_previous));
+    if (r->n_version_movers) { /* report --by sdk-version / app-version */
+        cJSON *ver = cJSON_AddArrayToObject(mv, "versions");
+        for (size_t i = 0; i < r->n_version_movers; i++)
+            cJSON_AddItemToArray(ver, mover_obj(&r->versions[i], r->has_previous));
+    }
     return o;
 }
 

@@ -124,6 +124,15 @@ cs_status cs_summary_doc_write(struct cs_summary_doc *d, const struct cs_privacy
                                uint64_t text_dropped, const struct cs_text_cleaning *tc,
                                const char *path, struct cs_err *err);
 void cs_summary_doc_free(struct cs_summary_doc **d);
+/* "call_join": the survey-to-call-leg join's audit (issue 20). */
+void cs_summary_doc_call_join(struct cs_summary_doc *d, const struct cs_call_join *a);
+/* "breakdowns" (an empty array, created by the first call with dim NULL or
+ * not), then one entry for dim: a row per (value, category, scale) of the
+ * n_groups groups: labels[g], surveys[g] and its cats[g] (n_cats[g] of
+ * them).  dim NULL only creates the array. */
+void cs_summary_doc_breakdown(struct cs_summary_doc *d, const char *dim, size_t n_groups,
+                              const char *const *labels, const uint64_t *surveys,
+                              struct rep_group *const *cats, const size_t *n_cats);
 
 /* One rejected record as a line of --rejects (JSON Lines): source, line,
  * survey_id (when the record had one; null when without_raw, as it is an

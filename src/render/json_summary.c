@@ -4,14 +4,17 @@
  * last), so no caller needs cJSON.
  */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "core/mem.h"
+#include "model/survey.h"
 #include "render/json.h"
 
 struct cs_summary_doc {
     cJSON *doc;
-    cJSON *steps; /* borrowed from doc */
+    cJSON *steps;      /* borrowed from doc */
+    cJSON *breakdowns; /* borrowed from doc; NULL until the first breakdown */
 };
 
 static cJSON *
@@ -117,4 +120,58 @@ cs_summary_doc_free(struct cs_summary_doc **d)
     cJSON_Delete((*d)->doc);
     xfree(*d);
     *d = NULL;
+}
+
+void
+cs_summary_doc_call_join(struct cs_summary_doc *d, const struct cs_call_join *a)
+{
+    cJSON *j = cJSON_AddObjectToObject(d->doc, "call_join");
+    cJSON_AddNumberToObject(j, "surveys", (double)a->surveys);
+    cJSON_AddNumberToObject(j, "matched", (double)a->matched);
+    cJSON_AddNumberToObject(j, "unmatched", (double)a->unmatched);
+    cJSON_AddNumberToObject(j, "ambiguous", (double)a->ambiguous);
+    cJSON_AddNumberToObject(j, "legs_without_survey", (double)a->legs_without_survey);
+    cJSON_AddNumberToObject(j, "legs", (double)a->legs);
+}
+
+static cJSON *
+num_or_null(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+void
+cs_summary_doc_breakdown(struct cs_summary_doc *d, const char *dim, size_t n_groups,
+                         const char *const *labels, const uint64_t *surveys,
+                         struct rep_group *const *cats, const size_t *n_cats)
+{
+    if (!d->breakdowns)
+        d->breakdowns = cJSON_AddArrayToObject(d->doc, "breakdowns");
+    if (!dim)
+        return;
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "by", dim);
+    cJSON *rows = cJSON_AddArrayToObject(b, "rows");
+    for (size_t g = 0; g < n_groups; g++)
+        for (size_t k = 0; k < n_cats[g]; k++) {
+            const struct rep_group *rg = &cats[g][k];
+            cJSON *r = cJSON_CreateObject();
+            cJSON_AddStringToObject(r, "value", labels[g]);
+            cJSON_AddStringToObject(r, "category", cs_category_name((enum cs_category)rg->cat));
+            cJSON *sc = cJSON_AddObjectToObject(r, "scale");
+            cJSON_AddNumberToObject(sc, "lower", rg->scale.lower);
+            cJSON_AddNumberToObject(sc, "upper", rg->scale.upper);
+            cJSON_AddNumberToObject(sc, "threshold", rg->scale.threshold);
+            cJSON_AddNumberToObject(r, "surveys", (double)surveys[g]);
+            cJSON_AddNumberToObject(r, "responses", (double)rg->sum.n);
+            cJSON_AddNumberToObject(r, "poor", (double)rg->sum.n_poor);
+            cJSON_AddItemToObject(r, "poor_rate", num_or_null(rg->sum.poor_rate));
+            cJSON *ci = cJSON_AddArrayToObject(r, "poor_rate_ci95");
+            cJSON_AddItemToArray(ci, num_or_null(rg->sum.poor_ci_lo));
+            cJSON_AddItemToArray(ci, num_or_null(rg->sum.poor_ci_hi));
+            cJSON_AddItemToObject(r, "mean", num_or_null(rg->sum.mean));
+            cJSON_AddBoolToObject(r, "small_sample", rg->small_sample);
+            cJSON_AddItemToArray(rows, r);
+        }
+    cJSON_AddItemToArray(d->breakdowns, b);
 }

@@ -96,6 +96,13 @@ struct cs_xlsx_rows {
     /* the merged rows of kind, in the filter */
     cs_status (*join)(void *ctx, enum cs_merge kind, cs_join_cb cb, void *cb_ctx,
                       struct cs_err *err);
+    /* the survey-to-call-leg join's audit (legs 0: no call summaries) */
+    cs_status (*calls_audit)(void *ctx, struct cs_call_join *a, struct cs_err *err);
+    /* the first `max` surveys the join left without a leg, by time */
+    cs_status (*calls_unmatched)(void *ctx, size_t max,
+                                 cs_status (*fn)(void *fn_ctx, const struct cs_call_unmatched *u,
+                                                 struct cs_err *err),
+                                 void *fn_ctx, struct cs_err *err);
 };
 
 struct cs_xlsx_opts {

@@ -336,6 +336,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
 #define DQ_UNK 10  /* Category, Tag, Responses */
 #define DQ_ORPH 14 /* Survey id, Time, Answers, Measurements */
 #define DQ_CONF 19 /* Survey id, Category, Time, Kept, Not kept, Source, Line */
+#define DQ_UNM 27  /* Survey id, Call id, Participant id, Time, Join */
 #define DQ_RAW_CHARS 1024
 
 struct dq_ctx {
@@ -505,6 +506,51 @@ dq_custom_checks(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
     *rowp = row;
 }
 
+static cs_status
+dq_unmatched(void *ctx, const struct cs_call_unmatched *u, struct cs_err *err)
+{
+    struct dq_ctx *d = ctx;
+    struct cs_xlsx *x = d->x;
+    lxw_row_t row = ++d->row;
+    xl_id(x, d->sh, row, DQ_UNM, u->survey_id);
+    xl_id(x, d->sh, row, DQ_UNM + 1, u->call_id);
+    xl_id(x, d->sh, row, DQ_UNM + 2, u->participant_id);
+    xl_time(x, d->sh, row, DQ_UNM + 3, u->time_us);
+    xl_text(x, d->sh, row, DQ_UNM + 4, u->ambiguous ? "ambiguous" : "unmatched", SIZE_MAX,
+            XF_NONE);
+    return xl_status(x, err);
+}
+
+/* Call summaries (--calls): the join's outcome, and its unmatched surveys. */
+static cs_status
+dq_calls(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
+         const struct cs_xlsx_input *in, bool table, struct cs_err *err)
+{
+    struct cs_call_join a;
+    if (!in->rows)
+        return CS_OK;
+    cs_status rc = in->rows->calls_audit(in->rows->ctx, &a, err);
+    if (rc != CS_OK || a.legs == 0)
+        return rc;
+    if (!table) {
+        check_row(x, sh, rowp, "Surveys without a call leg", a.unmatched,
+                  "Surveys whose call id and participant id match no ACSCallSummary leg "
+                  "(--calls; all inputs): their release dimensions are 'unknown'.");
+        check_row(x, sh, rowp, "Surveys with several possible legs", a.ambiguous,
+                  "Surveys of a call whose legs carry no participant id, with more than one "
+                  "ACS VoIP leg: not guessed, counted as 'unknown'.");
+        return CS_OK;
+    }
+    static const char *const uh[] = {"Unjoined survey id", "Call id", "Participant id",
+                                     "Survey time (UTC)", "Join"};
+    char **names = xl_header(x, sh, 0, DQ_UNM, uh, 5);
+    struct dq_ctx u = {.x = x, .sh = sh};
+    rc = in->rows->calls_unmatched(in->rows->ctx, CS_XLSX_MAX_LISTED, dq_unmatched, &u, err);
+    xl_table(x, sh, 0, DQ_UNM, u.row, names, 5);
+    xl_names_free(names, 5);
+    return rc;
+}
+
 cs_status
 cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                      struct cs_err *err)
@@ -550,6 +596,9 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
               "(all inputs); listed to the right for the window.");
     if (in->audit && in->audit->events)
         dq_custom_checks(x, sh, &row, in);
+    cs_status crc = dq_calls(x, sh, &row, in, false, err);
+    if (crc != CS_OK)
+        return crc;
     check_row(x, sh, &row, "Text cells cleaned", 0,
               "Cells of this workbook whose text held invalid UTF-8 or control "
               "characters, shown as U+FFFD.");
@@ -603,6 +652,8 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
         rc = in->rows->join(in->rows->ctx, CS_MERGE_RIGHTANTI, dq_orphan, &o, err);
     xl_table(x, sh, 0, DQ_ORPH, o.row, names, 4);
     xl_names_free(names, 4);
+    if (rc == CS_OK)
+        rc = dq_calls(x, sh, &row, in, true, err);
     if (rc)
         return rc;
     worksheet_freeze_panes(sh->ws, 1, 0);

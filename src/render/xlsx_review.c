@@ -163,14 +163,20 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
     const size_t nmh = sizeof mh / sizeof *mh;
     names = xl_header(x, sh, m0, 0, mh, nmh);
     size_t k = 0;
-    for (int kind = 0; kind < 2; kind++) {
-        const struct cs_review_mover *mv = kind ? rv->resources : rv->tags;
-        size_t n = kind ? rv->n_resource_movers : rv->n_tags;
+    for (int kind = 0; kind < 3; kind++) {
+        const struct cs_review_mover *mv = kind == 2 ? rv->versions
+                                           : kind    ? rv->resources
+                                                     : rv->tags;
+        size_t n = kind == 2 ? rv->n_version_movers : kind ? rv->n_resource_movers
+                                                           : rv->n_tags;
         for (size_t i = 0; i < n; i++, k++) {
             lxw_row_t r = m0 + 1 + (lxw_row_t)k;
             xl_text(x, sh, r, 0, cs_category_title((enum cs_category)mv[i].cat), SIZE_MAX,
                     XF_NONE);
-            xl_text(x, sh, r, 1, kind ? "resource: poor rate" : "tag: share of responses",
+            xl_text(x, sh, r, 1,
+                    kind == 2 ? "version: poor rate"
+                    : kind    ? "resource: poor rate"
+                              : "tag: share of responses",
                     SIZE_MAX, XF_NONE);
             xl_text(x, sh, r, 2, mv[i].name, SIZE_MAX, XF_NONE);
             xl_text(x, sh, r, 3, verdict_text(&mv[i].j, judged, vb, sizeof vb), SIZE_MAX,

@@ -23,10 +23,12 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "model/dims.h"
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/json.h"
 #include "render/xlsx.h"
+#include "report/breakdown.h"
 #include "report/charts.h"
 #include "report/report.h"
 #include "report/template.h"
@@ -103,17 +105,19 @@ choose_baseline(struct cs_compare *c, const struct cs_compare_opts *o, enum cs_g
      * custom answers the group with the most surveys (a small canary is no
      * yardstick), ties to the first */
     c->baseline = 0;
-    if (!o->baseline && (by == CS_GROUP_RESOURCE || by == CS_GROUP_CUSTOM))
+    if (!o->baseline && (by == CS_GROUP_RESOURCE || by == CS_GROUP_CUSTOM || by == CS_GROUP_DIM))
         for (size_t g = 1; g < c->n_groups; g++)
-            if (c->groups[g].surveys > c->groups[c->baseline].surveys)
+            if (c->groups[g].surveys > c->groups[c->baseline].surveys &&
+                /* a release dimension: the largest version, not unknown */
+                !(by == CS_GROUP_DIM && cs_breakdown_special(c->groups[g].label)))
                 c->baseline = g;
     c->baseline_previous = o->baseline && strcasecmp(o->baseline, "previous") == 0;
-    if (c->baseline_previous && by != CS_GROUP_WEEK && by != CS_GROUP_DAY) {
+    if (c->baseline_previous && by != CS_GROUP_WEEK && by != CS_GROUP_DAY &&
+        by != CS_GROUP_DIM)
         return cs_fail(err, CS_E_USAGE, "--baseline",
-                       "'previous' compares each week or day with the one before it: it needs "
-                       "--by week or --by day, not --by %s",
+                       "'previous' compares each week, day or version with the one before it: "
+                       "it needs --by week, day or a release dimension, not --by %s",
                        o->by);
-    }
     if (o->baseline && !c->baseline_previous) {
         size_t b = SIZE_MAX, n_label = 0;
         for (size_t g = 0; g < c->n_groups && b == SIZE_MAX; g++)
@@ -150,13 +154,23 @@ choose_baseline(struct cs_compare *c, const struct cs_compare_opts *o, enum cs_g
 
 /* One row per (category, scale) of each group against its baseline. */
 static void
-build_rows(struct cs_compare *c)
+build_rows(struct cs_compare *c, enum cs_group_by by)
 {
     size_t cap = 0;
     for (size_t g = 0; g < c->n_groups; g++) {
         if (g == c->baseline)
             continue; /* with previous: the first period has nothing before it */
         size_t bi = c->baseline_previous ? g - 1 : c->baseline;
+        if (c->baseline_previous && by == CS_GROUP_DIM) {
+            /* a version against the version before it; Redacted, other and
+             * unknown are no versions: no row, and never a baseline */
+            if (cs_breakdown_special(c->groups[g].label))
+                continue;
+            while (bi > 0 && cs_breakdown_special(c->groups[bi].label))
+                bi--;
+            if (cs_breakdown_special(c->groups[bi].label))
+                continue;
+        }
         const struct cmp_group *base = &c->groups[bi];
         for (size_t k = 0; k < c->groups[g].n_cats; k++) {
             const struct rep_group *rg = &c->groups[g].cats[k];
@@ -225,7 +239,8 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     const char *key = NULL;
     if (!o->by)
         return cs_fail(err, CS_E_USAGE, "--by",
-                       "compare needs --by resource|week|day|custom:KEY");
+                       "compare needs --by resource|week|day|custom:KEY or a release "
+                       "dimension (sdk-version, os, app-version, ...)");
     if (strcmp(o->by, "resource") == 0)
         by = CS_GROUP_RESOURCE;
     else if (strcmp(o->by, "week") == 0)
@@ -235,9 +250,14 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     else if (strncmp(o->by, "custom:", 7) == 0 && o->by[7]) {
         by = CS_GROUP_CUSTOM;
         key = o->by + 7;
+    } else if (cs_dim_parse(o->by) != CS_DIM_NONE) {
+        by = CS_GROUP_DIM;
     } else
         return cs_fail(err, CS_E_USAGE, "--by",
-                       "'%s' is not resource, week, day or custom:KEY", o->by);
+                       "'%s' is not resource, week, day, custom:KEY, sdk-version, os, "
+                       "os-version, endpoint-type, participant-type, call-type, end-reason, "
+                       "app-version, browser or client-os",
+                       o->by);
     /* a filter or key that names nothing in the data is a mistake, not an
      * empty comparison: say what the data has */
     cs_status rc = cs_query_check_resources(s, &o->filter, err);
@@ -246,7 +266,10 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
     if (rc)
         return rc;
     struct cs_cube cube;
-    rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key, &cube, err);
+    if (by == CS_GROUP_DIM)
+        rc = cs_breakdown_cube(s, &o->filter, CS_BUCKET_NONE, o->by, o->top, &cube, err);
+    else
+        rc = cs_query_cube_grouped(s, &o->filter, CS_BUCKET_NONE, by, key, &cube, err);
     if (rc)
         return rc;
     if (cube.n_groups < 2) {
@@ -271,11 +294,16 @@ cs_compare_build(struct cs_store *s, const struct cs_compare_opts *o,
         if (rc)
             goto fail;
     }
+    if (by == CS_GROUP_DIM) /* the key was a sort key: a group is its value */
+        for (size_t g = 0; g < c->n_groups; g++) {
+            xfree(c->groups[g].key);
+            c->groups[g].key = xstrdup(c->groups[g].label);
+        }
     disambiguate_labels(c);
     rc = choose_baseline(c, o, by, err);
     if (rc)
         goto fail;
-    build_rows(c);
+    build_rows(c, by);
     judge_rows(c, o);
     cs_cube_free(&cube);
     *out = c;

@@ -30,6 +30,8 @@ struct cs_compare_opts {
                                    surveys */
     uint64_t min_n;          /* 30 */
     double min_effect;       /* --min-effect, points (0) */
+    size_t top;              /* --by a release dimension: groups kept (0 = 10),
+                                the rest pooled as "other" */
 };
 
 /* Build the comparison.  Errors: CS_E_USAGE for a bad --by or an unknown

@@ -58,6 +58,10 @@ struct cs_report_opts {
     struct cs_chart_size chart_size; /* --size, --dpi (0 = the chart defaults) */
     uint64_t query_memory;           /* bytes of SQLite heap one template query may
                                     use (--query-memory; CS_QUERY_MEMORY_DEFAULT) */
+    /* report --by DIM (issue 20): release breakdowns (report/breakdown.h) */
+    const char *by_dims[8]; /* borrowed names; CS_BREAKDOWN_MAX */
+    size_t n_by_dims;
+    size_t top; /* --top: groups kept per dimension (0 = 10) */
 };
 
 #endif

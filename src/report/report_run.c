@@ -13,6 +13,7 @@
 #include "model/survey.h"
 #include "render/json.h"
 #include "render/xlsx.h"
+#include "report/breakdown.h"
 #include "report/charts.h"
 #include "report/histograms_csv.h"
 #include "report/html_report.h"
@@ -51,6 +52,9 @@ struct run {
     struct cs_xlsx_input xin;
     bool data_written, custom_written;
     struct cs_xlsx_stats xs;
+    const char *dims[CS_BREAKDOWN_MAX]; /* report --by and breakdown steps */
+    size_t n_dims;
+    struct cs_breakdown_out bo; /* report --by DIM: release breakdowns */
 };
 
 /* Formats, filter and merge kind from the options. */
@@ -134,7 +138,10 @@ run_review(struct run *r, struct cs_err *err)
     if (rc)
         return rc;
     r->dir = cs_outdir_stage(r->od);
-    struct cs_review_opts rvo = {.filter = r->mo.filter,
+    r->n_dims = cs_breakdown_dims(r->tmpl, o->by_dims, o->n_by_dims, r->dims, CS_BREAKDOWN_MAX);
+    struct cs_review_opts rvo = {.dims = r->dims,
+                                 .n_dims = r->n_dims,
+                                 .filter = r->mo.filter,
                                  .data_first_us = r->m->totals.first_us,
                                  .data_last_us = r->m->totals.last_us,
                                  .vs = (enum cs_review_vs)o->vs,
@@ -168,6 +175,10 @@ run_open_outputs(struct run *r, struct cs_err *err)
     char path[4096];
     cs_status rc;
     unsigned surf = rep_surf_of(r->fmts);
+    /* report --by DIM: release breakdowns (report/breakdown.h) */
+    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .on_file = rep_on_file, .ctx = res};
+    if ((rc = cs_breakdowns_write(r->store, &r->bo, r->doc, err)))
+        return rc;
     if (surf && (rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, rep_on_file, res,
                                      &r->charts, err)))
         return rc;
@@ -381,6 +392,8 @@ run_close_outputs(struct run *r, struct cs_err *err)
     const struct cs_report_opts *o = r->o;
     struct cs_report_result *res = r->res;
     cs_status rc = CS_OK;
+    if (r->xl && (rc = cs_breakdowns_xlsx(r->store, &r->bo, r->xl, err)))
+        return rc;
     if (r->charts) {
         double ts = rep_now_s();
         int n_charts = 0;

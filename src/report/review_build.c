@@ -17,7 +17,9 @@
 #include "core/buf.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/dims.h"
 #include "model/survey.h"
+#include "report/breakdown.h"
 #include "report/model.h"
 #include "report/review_build.h"
 
@@ -306,28 +308,38 @@ tag_movers(struct cs_review *r, const struct cs_review_row *row, const struct re
     xfree(m);
 }
 
+/* The cube of one side for resource movers (dim NULL) or version movers. */
+static cs_status
+mover_cube(struct cs_store *s, const struct cs_filter *f, const char *dim,
+           struct cs_cube *cube, struct cs_err *err)
+{
+    if (dim)
+        return cs_breakdown_cube(s, f, CS_BUCKET_NONE, dim, 0, cube, err);
+    return cs_query_cube_grouped(s, f, CS_BUCKET_NONE, CS_GROUP_RESOURCE, NULL, cube, err);
+}
+
+/* Resources (dim NULL) or versions of dim whose poor rate moved. */
 static cs_status
 resource_movers(struct cs_store *s, struct cs_review *r, const struct cs_review_opts *o,
-                struct cs_err *err)
+                const char *dim, struct cs_err *err)
 {
     struct cs_cube now, before;
     struct cs_filter f = o->filter;
     f.has_since = f.has_until = true;
     f.since_us = r->period.since_us;
     f.until_us = r->period.until_us;
-    cs_status rc = cs_query_cube_grouped(s, &f, CS_BUCKET_NONE, CS_GROUP_RESOURCE, NULL,
-                                         &now, err);
+    cs_status rc = mover_cube(s, &f, dim, &now, err);
     if (rc)
         return rc;
-    r->n_resources = now.n_groups;
+    if (!dim)
+        r->n_resources = now.n_groups;
     if (!r->has_previous || now.n_groups < 2) {
         cs_cube_free(&now);
         return CS_OK;
     }
     f.since_us = r->previous.since_us;
     f.until_us = r->previous.until_us;
-    if ((rc = cs_query_cube_grouped(s, &f, CS_BUCKET_NONE, CS_GROUP_RESOURCE, NULL,
-                                    &before, err))) {
+    if ((rc = mover_cube(s, &f, dim, &before, err))) {
         cs_cube_free(&now);
         return rc;
     }
@@ -351,19 +363,22 @@ resource_movers(struct cs_store *s, struct cs_review *r, const struct cs_review_
             size_t n = 0;
             for (size_t g = 0; g < now.n_groups; g++) {
                 const struct rep_group *a = find_group(gn[g], nn[g], row->cat, &row->scale);
-                if (!a)
-                    continue;
+                if (!a || (dim && cs_breakdown_special(now.groups[g].label)))
+                    continue; /* Redacted, other, unknown: no version */
                 struct cs_review_mover *x = &m[n++];
                 memset(x, 0, sizeof *x);
-                x->kind = CS_MOVER_RESOURCE;
+                x->kind = dim ? CS_MOVER_VERSION : CS_MOVER_RESOURCE;
                 x->cat = row->cat;
                 x->scale = row->scale;
                 snprintf(x->name, sizeof x->name, "%s", now.groups[g].label);
-                snprintf(x->id, sizeof x->id, "%s", now.groups[g].key);
+                snprintf(x->id, sizeof x->id, "%s", dim ? dim : now.groups[g].key);
                 x->now = side_of(a);
                 x->before = side_of(find_group(gb[g], nb[g], row->cat, &row->scale));
             }
-            keep_movers(m, n, o, &r->resources, &r->n_resource_movers);
+            if (dim)
+                keep_movers(m, n, o, &r->versions, &r->n_version_movers);
+            else
+                keep_movers(m, n, o, &r->resources, &r->n_resource_movers);
         }
         xfree(m);
         for (size_t g = 0; g < now.n_groups; g++) {
@@ -463,8 +478,12 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
             r->rows[i].j.cmp = stats_compare_poor(0, 0, 0, 0); /* all NaN */
         }
     }
-    if ((rc = resource_movers(s, r, o, err)))
+    if ((rc = resource_movers(s, r, o, NULL, err)))
         goto fail;
+    for (size_t i = 0; i < o->n_dims; i++)
+        if (cs_dim_is_version(cs_dim_parse(o->dims[i])) &&
+            (rc = resource_movers(s, r, o, o->dims[i], err)))
+            goto fail;
     side_free(&now);
     side_free(&before);
     *out = r;
@@ -484,6 +503,7 @@ cs_review_free(struct cs_review **rp)
     xfree((*rp)->rows);
     xfree((*rp)->tags);
     xfree((*rp)->resources);
+    xfree((*rp)->versions);
     xfree(*rp);
     *rp = NULL;
 }
@@ -545,8 +565,9 @@ static void
 mover_line(struct cs_buf *t, const struct cs_review_mover *m)
 {
     char a[32], b[32];
-    cs_buf_printf(t, "  %-8s %s %s %s (was %s; ", cs_category_title((enum cs_category)m->cat),
-                  m->name, m->kind == CS_MOVER_RESOURCE ? "poor rate" : "share of responses",
+    cs_buf_printf(t, "  %-8s %s%s%s %s %s (was %s; ", cs_category_title((enum cs_category)m->cat),
+                  m->kind == CS_MOVER_VERSION ? m->id : "",
+                  m->kind == CS_MOVER_VERSION ? " " : "", m->name, m->kind == CS_MOVER_TAG ? "share of responses" : "poor rate",
                   pct(m->now.poor_rate, a), pct(m->before.poor_rate, b));
     judgement_text(t, &m->j);
     cs_buf_puts(t, ")\n");
@@ -597,9 +618,11 @@ cs_review_text(const struct cs_review *r)
     }
     /* movers: the ones with a verdict; else the largest change of each kind */
     bool any = false;
-    for (int kind = 0; kind < 2; kind++) {
-        const struct cs_review_mover *m = kind ? r->resources : r->tags;
-        size_t n = kind ? r->n_resource_movers : r->n_tags;
+    for (int kind = 0; kind < 3; kind++) {
+        const struct cs_review_mover *m = kind == 2 ? r->versions : kind ? r->resources
+                                                                         : r->tags;
+        size_t n = kind == 2 ? r->n_version_movers : kind ? r->n_resource_movers
+                                                          : r->n_tags;
         const struct cs_review_mover *largest = NULL;
         size_t shown = 0;
         for (size_t i = 0; i < n; i++) {

@@ -29,6 +29,9 @@ struct cs_review_opts {
     unsigned vs_periods;     /* N of --vs N (1 for previous) */
     uint64_t min_n;          /* --min-n (30) */
     double min_effect_pts;   /* --min-effect, points (0) */
+    const char *const *dims; /* report --by dimensions (borrowed); the version
+                                   ones (sdk-version, app-version) give movers */
+    size_t n_dims;
 };
 
 /* Judge n differences as one table: cmp[i] (filled by the caller with

@@ -28,6 +28,7 @@
 
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/dims.h"
 #include "model/survey.h"
 #include "report/template_int.h"
 
@@ -77,6 +78,8 @@ static const struct section_def sections[CS_SECTION__COUNT] = {
                          "Data", "data"},
     [CS_SECTION_COMPARE] = {"compare", R(CS_RENDER_COLUMN) | R(CS_RENDER_TABLE),
                             CS_RENDER_COLUMN, false, "Compare", "compare-poor-rate"},
+    [CS_SECTION_BREAKDOWN] = {"breakdown", R(CS_RENDER_COLUMN) | R(CS_RENDER_TABLE),
+                              CS_RENDER_COLUMN, false, "By", "breakdown"},
 };
 
 const char *
@@ -163,6 +166,9 @@ cs_template_sheet_name(const struct cs_template_step *st, int category,
     }
     int c = st->category >= 0 ? st->category : category;
     switch (st->section) {
+    case CS_SECTION_BREAKDOWN: /* as report/breakdown_out.c names it */
+        snprintf(buf, n, "By %s", st->x ? st->x : "");
+        return buf;
     case CS_SECTION_QUERY: {
         size_t k = 0;
         for (const char *p = st->title; *p && k + 1 < sizeof tmp; p++)
@@ -207,6 +213,10 @@ cs_template_chart_name(const struct cs_template_step *st, int category,
             snprintf(buf, n, "%s-%s", st->chart, cs_category_name(c));
         else
             snprintf(buf, n, "%s", st->chart);
+        return buf;
+    }
+    if (st->section == CS_SECTION_BREAKDOWN) { /* breakdown-DIM-CATEGORY.png */
+        snprintf(buf, n, "breakdown-%s", st->x ? st->x : "");
         return buf;
     }
     if (st->section == CS_SECTION_QUERY) {
@@ -574,6 +584,15 @@ check_columns(const char *file, const struct cs_template_step *st, const char *p
     for (size_t k = 0; k < 4; k++) {
         if (!cols[k].val)
             continue;
+        if (st->section == CS_SECTION_BREAKDOWN && k == 0) {
+            if (cs_dim_parse(st->x) == CS_DIM_NONE)
+                return tpl_fail_at(err, file, cols[k].line,
+                                   "%s: x: '%s' is not a release dimension (sdk-version, os, "
+                                   "os-version, endpoint-type, participant-type, call-type, "
+                                   "end-reason, app-version, browser, client-os)",
+                                   pfx, st->x);
+            continue;
+        }
         if (st->section != CS_SECTION_QUERY)
             return tpl_fail_at(err, file, cols[k].line,
                                "%s: %s applies only to query steps (a section "
@@ -583,6 +602,11 @@ check_columns(const char *file, const struct cs_template_step *st, const char *p
             return tpl_fail_at(err, file, cols[k].line, "%s: %s is empty", pfx,
                                cols[k].key);
     }
+    if (st->section == CS_SECTION_BREAKDOWN && !st->x)
+        return tpl_fail_at(err, file, st->line,
+                           "%s: section breakdown needs x: (the release dimension, e.g. "
+                           "sdk-version)",
+                           pfx);
     if (st->section == CS_SECTION_QUERY) {
         enum cs_render r = st->render;
         bool need_xy = r != CS_RENDER_TABLE;

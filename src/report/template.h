@@ -101,6 +101,8 @@ enum cs_section {
     CS_SECTION_DATA_QUALITY, /* "data_quality": rejects, duplicates, unknown tags, orphans */
     CS_SECTION_DATA,         /* "data": the survey rows themselves */
     CS_SECTION_COMPARE,      /* "compare": the comparison rows of `callsurvey compare` */
+    CS_SECTION_BREAKDOWN,    /* "breakdown": figures by the release dimension named by x:
+                                (as report --by DIM; report/breakdown.h) */
     CS_SECTION__COUNT
 };
 

@@ -4,6 +4,7 @@
  */
 #include "report/xlsx_rows.h"
 
+#include "store/call_legs.h"
 #include "store/export.h"
 #include "store/join.h"
 
@@ -49,6 +50,23 @@ join(void *ctx, enum cs_merge kind, cs_join_cb cb, void *cb_ctx, struct cs_err *
     return cs_join_rows(s->store, s->filter, kind, cb, cb_ctx, err);
 }
 
+static cs_status
+calls_audit(void *ctx, struct cs_call_join *a, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_calls_audit(s->store, a, err);
+}
+
+static cs_status
+calls_unmatched(void *ctx, size_t max,
+                cs_status (*fn)(void *fn_ctx, const struct cs_call_unmatched *u,
+                                struct cs_err *err),
+                void *fn_ctx, struct cs_err *err)
+{
+    struct cs_xlsx_store_rows *s = ctx;
+    return cs_calls_unmatched(s->store, max, fn, fn_ctx, err);
+}
+
 void
 cs_xlsx_rows_from_store(struct cs_xlsx_rows *rows, struct cs_xlsx_store_rows *src)
 {
@@ -58,5 +76,7 @@ cs_xlsx_rows_from_store(struct cs_xlsx_rows *rows, struct cs_xlsx_store_rows *sr
                                   .conflicts = conflicts,
                                   .inputs = inputs,
                                   .custom_cols = custom_cols,
-                                  .join = join};
+                                  .join = join,
+                                  .calls_audit = calls_audit,
+                                  .calls_unmatched = calls_unmatched};
 }

@@ -367,6 +367,15 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
     "R.survey_id AS r_sid, R.time_us AS r_t, R.props, R.measurements, R.id AS r_id"
 #define RNULL "NULL AS r_sid, NULL AS r_t, NULL, NULL, NULL AS r_id"
 #define ON "R.survey_id = L.survey_id"
+/* Semi and anti joins as IN / NOT IN: SQLite builds one transient index of
+ * the subquery's ids, where a correlated [NOT] EXISTS scans the other side
+ * once per row when no index on survey_id exists (inside a report's read
+ * snapshot, or on a read-only database, none can be made): 200,000 surveys
+ * and 62,598 events took over five minutes, now well under a second.  Ids
+ * are never NULL on either side (NOT NULL columns). */
+#define IN_R "(L.survey_id IN (SELECT survey_id FROM R))"
+#define IN_L "(R.survey_id IN (SELECT survey_id FROM L))"
+#define NOT_IN_L "(R.survey_id NOT IN (SELECT survey_id FROM L))"
 /* The merge's right side: one row per answered survey id (issue 15 item
  * 14), not one per event.  Its answers are, per key, the latest event's
  * (ties: the later stored), as the survey_custom view gives them (a
@@ -442,24 +451,20 @@ cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
         break;
     case CS_MERGE_FULLOUTER:
         body = "SELECT * FROM (SELECT " LCOLS ", " RCOLS " FROM L LEFT JOIN R ON " ON
-               " UNION ALL SELECT " LNULL ", " RCOLS " FROM R WHERE NOT EXISTS"
-               " (SELECT 1 FROM L WHERE " ON ")) ORDER BY l_t IS NULL, l_t, l_sid, r_t, r_id";
+               " UNION ALL SELECT " LNULL ", " RCOLS " FROM R WHERE " NOT_IN_L
+               ") ORDER BY l_t IS NULL, l_t, l_sid, r_t, r_id";
         break;
     case CS_MERGE_LEFTSEMI:
-        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE EXISTS (SELECT 1 FROM R"
-               " WHERE " ON ") ORDER BY l_t, l_sid";
+        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE " IN_R " ORDER BY l_t, l_sid";
         break;
     case CS_MERGE_RIGHTSEMI:
-        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE EXISTS (SELECT 1 FROM L"
-               " WHERE " ON ") ORDER BY r_t, r_id";
+        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE " IN_L " ORDER BY r_t, r_id";
         break;
     case CS_MERGE_LEFTANTI:
-        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE NOT EXISTS (SELECT 1 FROM R"
-               " WHERE " ON ") ORDER BY l_t, l_sid";
+        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE NOT " IN_R " ORDER BY l_t, l_sid";
         break;
     case CS_MERGE_RIGHTANTI:
-        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE NOT EXISTS (SELECT 1 FROM L"
-               " WHERE " ON ") ORDER BY r_t, r_id";
+        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE " NOT_IN_L " ORDER BY r_t, r_id";
         break;
     default:
         return cs_fail(err, CS_E_USAGE, NULL, "unknown merge kind");

@@ -32,7 +32,8 @@ struct cs_store_privacy {
     size_t n_views;
 };
 
-static const char *const raw_tables[] = {"survey_data", "custom_events", "reject_data"};
+static const char *const raw_tables[] = {"survey_data", "custom_events", "reject_data",
+                                         "call_data"};
 #define N_RAW (sizeof raw_tables / sizeof raw_tables[0])
 
 /* ---- Private helpers ---------------------------------------------------- */
@@ -126,7 +127,10 @@ standin_columns(sqlite3 *db, const char *t, struct cs_buf *cols, struct cs_err *
             continue;
         if (n++)
             cs_buf_puts(cols, ", ");
-        if (is_id_column(c)) {
+        if (is_id_column(c) ||
+            (strcmp(t, "call_data") == 0 &&
+             (strcmp(c, "call_key") == 0 || strcmp(c, "part_key") == 0 ||
+              strcmp(c, "endpoint_key") == 0 || strcmp(c, "identifier") == 0))) {
             cs_buf_puts(cols, "cs_pseudo(");
             cat_ident(cols, c);
             cs_buf_puts(cols, ")");
@@ -236,6 +240,8 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     /* the stand-ins of the raw tables, each behind its prefixed reader */
     for (size_t i = 0; i < N_RAW && rc == CS_OK; i++) {
         struct cs_buf cols = {0}, sql = {0};
+        if (strcmp(raw_tables[i], "call_data") == 0 && !cs_store_has_column(s, "call_data", NULL))
+            continue; /* a database of before issue 20, opened read-only */
         rc = standin_columns(db, raw_tables[i], &cols, err);
         if (rc == CS_OK) {
             char reader[96];

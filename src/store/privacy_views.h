@@ -14,8 +14,9 @@
  *     cs_answers(json): in the view `custom` a text answer has no row, in
  *     `survey_custom.answers` no member;
  *   - rejects.raw as NULL.
- * Three raw tables get a stand-in of the same name (survey_data,
- * custom_events, reject_data), and every view of the main schema is
+ * The raw tables get a stand-in of the same name (survey_data,
+ * custom_events, reject_data, and call_data, whose call, participant and
+ * endpoint keys and identifier become pseudonyms), and every view of the main schema is
  * re-created in temp from its own SQL, so the stand-ins are what the views
  * read.  The stand-ins read the raw tables through views whose names start
  * with a random prefix made for this call; the runner's privacy fence

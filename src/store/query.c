@@ -509,20 +509,46 @@ cube_finish(struct cs_cube *cube, struct cube_map *m)
     cube->n_cells = n;
 }
 
+static cs_status cube_scan(struct cs_store *s, const struct cs_filter *f,
+                           enum cs_bucket bucket, enum cs_group_by by,
+                           const char *custom_key, const char *keep,
+                           struct cs_cube *cube, struct cs_err *err);
+
 cs_status
 cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                       enum cs_bucket bucket, enum cs_group_by by,
                       const char *custom_key, struct cs_cube *cube,
                       struct cs_err *err)
 {
-    memset(cube, 0, sizeof *cube);
-    struct cs_window_totals *t = &cube->totals;
-    sqlite3_stmt *q;
-    cs_status trc = store_totals(s, t, err);
-    if (trc)
-        return trc;
+    return cube_scan(s, f, bucket, by, custom_key, NULL, cube, err);
+}
 
-    char where[8192], sql[10000];
+cs_status
+cs_query_cube_dim(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+                  const char *dim, const char *keep, struct cs_cube *cube,
+                  struct cs_err *err)
+{
+    return cube_scan(s, f, bucket, CS_GROUP_DIM, dim, keep, cube, err);
+}
+
+/* The raw value of a release dimension (survey_leg sl, call_data cl). */
+static const char *
+dim_raw(const char *dim)
+{
+    static const char *const map[][2] = {
+        {"sdk-version", "cl.sdk_version"}, {"os", "cl.os_version"}, {"os-version", "cl.os_version"}, {"endpoint-type", "cl.endpoint_type"}, {"participant-type", "cl.participant_type"}, {"call-type", "cl.call_type"}, {"end-reason", "cl.end_reason"}, {"app-version", "sl.app_version"}, {"browser", "sl.browser"}, {"client-os", "sl.client_os"}};
+    for (size_t i = 0; dim && i < sizeof map / sizeof *map; i++)
+        if (strcmp(dim, map[i][0]) == 0)
+            return map[i][1];
+    return "NULL";
+}
+
+/* The cube's SELECT of f grouped by `by` into sql (n bytes). */
+static void
+cube_sql(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+         enum cs_group_by by, const char *custom_key, char *sql, size_t n)
+{
+    char where[8192];
     cs_filter_where(f, where, sizeof where);
     const char *bcol = bucket == CS_BUCKET_WEEK  ? "d.week"
                        : bucket == CS_BUCKET_DAY ? "d.day"
@@ -540,7 +566,15 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
         break;
     default: break;
     }
-    snprintf(sql, sizeof sql,
+    char dimcol[200];
+    bool legs = by == CS_GROUP_DIM && cs_store_has_column(s, "survey_leg", NULL);
+    if (by == CS_GROUP_DIM) {
+        const char *raw = legs ? dim_raw(custom_key) : "NULL";
+        snprintf(dimcol, sizeof dimcol, "cs_dim_key(?97, %s, ?96), cs_dim_group(?97, %s, ?96)",
+                 raw, raw);
+        gcol = dimcol;
+    }
+    snprintf(sql, n,
              "SELECT %s, d.time_us, d.call_id, d.participant_id,"
              " d.o_s, d.o_lo, d.o_hi, d.o_th, d.o_m, d.o_iss IS NOT NULL,"
              " d.a_s, d.a_lo, d.a_hi, d.a_th, d.a_m, d.a_iss IS NOT NULL,"
@@ -548,8 +582,27 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
              " d.s_s, d.s_lo, d.s_hi, d.s_th, d.s_m, d.s_iss IS NOT NULL,"
              " %s FROM survey_data d%s WHERE %s",
              bcol, gcol,
-             by == CS_GROUP_RESOURCE ? " LEFT JOIN resource_data rr ON rr.id = d.resource" : "",
+             by == CS_GROUP_RESOURCE ? " LEFT JOIN resource_data rr ON rr.id = d.resource"
+             : legs                  ? " LEFT JOIN survey_leg sl ON sl.rid = d.rid"
+                                       " LEFT JOIN call_data cl ON cl.id = sl.leg"
+                                     : "",
              where);
+}
+
+static cs_status
+cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+          enum cs_group_by by, const char *custom_key, const char *keep,
+          struct cs_cube *cube, struct cs_err *err)
+{
+    memset(cube, 0, sizeof *cube);
+    struct cs_window_totals *t = &cube->totals;
+    sqlite3_stmt *q;
+    cs_status trc = store_totals(s, t, err);
+    if (trc)
+        return trc;
+
+    char sql[10000];
+    cube_sql(s, f, bucket, by, custom_key, sql, sizeof sql);
     if (prepare(s, sql, &q, err))
         return CS_E_DB;
     double def_thr = cs_store_default_threshold(s);
@@ -558,6 +611,11 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
         char *path = xasprintf("$.\"%s\"", custom_key ? custom_key : "");
         sqlite3_bind_text(q, 98, path, -1, SQLITE_TRANSIENT);
         xfree(path);
+    }
+    if (by == CS_GROUP_DIM) {
+        sqlite3_bind_text(q, 97, custom_key, -1, SQLITE_STATIC);
+        if (keep)
+            sqlite3_bind_text(q, 96, keep, -1, SQLITE_STATIC);
     }
     size_t cap_groups = 0;
     struct cube_map m = {0};

@@ -105,6 +105,7 @@ enum cs_group_by {
     CS_GROUP_WEEK,     /* "2026-W47" */
     CS_GROUP_DAY,      /* "2026-11-16" */
     CS_GROUP_CUSTOM,   /* the latest answer to custom key `custom_key` ("" = no answer) */
+    CS_GROUP_DIM,      /* a release dimension (model/dims.h): cs_query_cube_dim */
 };
 
 #define CS_CUBE_MAX_GROUPS 1000
@@ -116,5 +117,14 @@ cs_status cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                                 enum cs_bucket bucket, enum cs_group_by by,
                                 const char *custom_key, struct cs_cube *cube,
                                 struct cs_err *err);
+
+/* The cube grouped by release dimension `dim` ("sdk-version", ...; see
+ * model/dims.h): keys sort in the dimension's natural order (versions as
+ * versions, Redacted, other and unknown last), labels are the groups.
+ * keep: groups kept, separated by U+001F (the rest pooled as "other");
+ * NULL keeps every group. */
+cs_status cs_query_cube_dim(struct cs_store *s, const struct cs_filter *f,
+                            enum cs_bucket bucket, const char *dim, const char *keep,
+                            struct cs_cube *cube, struct cs_err *err);
 
 #endif

@@ -29,6 +29,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/event.h"
+#include "store/dim_sql.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "store/schema.sql.h"
@@ -129,8 +130,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_RES_FIND] = "SELECT id FROM resource_data WHERE resource_id = ?1",
     [ST_RES_INS] = "INSERT INTO resource_data(resource_id, name) VALUES (?1,?2)",
     [ST_INPUT_INS] = "INSERT INTO inputs(source, status) VALUES (?1, 'open')",
-    [ST_EVENT] = "INSERT INTO custom_events(survey_id, time_us, props,"
-                 " measurements, input, line, phash, name) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [ST_EVENT] = "INSERT INTO custom_events(survey_id, time_us, props, measurements, input,"
+                 " line, phash, name, app_version, client_os, browser)"
+                 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?10,?11,?12)",
     /* the same event: same survey, name, answers and millisecond (?9 is
      * the start of ?2's millisecond); a row without a name predates the
      * name column and matches any */
@@ -484,6 +486,9 @@ open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err 
         rc = check_events_table(s, path, err);
     if (rc == CS_OK && !read_only && kind != DB_NEW)
         rc = upgrade_tables(s, err); /* before the schema's indexes on new columns */
+    /* issue 20: the surveys view gained the release columns */
+    if (rc == CS_OK && !read_only && kind != DB_NEW && !cs_store_has_column(s, "surveys", "sdk_version"))
+        rc = exec(s, "DROP VIEW IF EXISTS surveys", err);
     if (rc == CS_OK && !read_only) {
         rc = exec(s, schema_sql, err);
         if (rc == CS_OK && kind != DB_OURS) {
@@ -606,6 +611,8 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
     if (rc == CS_OK)
         rc = run_settings(s, opts->default_threshold, err);
+    if (rc == CS_OK)
+        cs_calls_register(s->db); /* cs_dim_group, cs_dim_key */
     /* the SurveyId index is loaded on the first input: a report that only
      * reads a --db never needs it (0.3 s per million surveys) */
     for (int i = 0; rc == CS_OK && !read_only && i < ST__COUNT; i++)
@@ -838,6 +845,10 @@ upgrade_tables(struct cs_store *s, struct cs_err *err)
          " s_t = s_t * 10 WHERE coalesce(o_t, a_t, v_t, s_t) IS NOT NULL;"},
         {"inputs", "conflicts", "ALTER TABLE inputs ADD COLUMN conflicts INTEGER;"},
         {"custom_events", "name", "ALTER TABLE custom_events ADD COLUMN name TEXT;"},
+        {"custom_events", "app_version",
+         "ALTER TABLE custom_events ADD COLUMN app_version TEXT;"
+         "ALTER TABLE custom_events ADD COLUMN client_os TEXT;"
+         "ALTER TABLE custom_events ADD COLUMN browser TEXT;"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         char sql[256];

@@ -535,6 +535,12 @@ cs_store_event(struct cs_store *s, const struct cs_event *ev,
         sqlite3_bind_null(q, 4);
     sqlite3_bind_int64(q, 5, s->input_id);
     sqlite3_bind_int64(q, 6, (int64_t)ev->line);
+    const char *ctx[3] = {ev->app_version, ev->client_os, ev->browser};
+    for (int k = 0; k < 3; k++)
+        if (ctx[k] && ctx[k][0])
+            sqlite3_bind_text(q, 10 + k, ctx[k], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(q, 10 + k);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)

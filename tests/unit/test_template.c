@@ -96,6 +96,28 @@ test_builtins_load(void **state)
     assert_true(has_dist);
     cs_template_free(&t);
 
+    /* release-review: breakdown steps name their dimension, with its own
+     * sheet and chart stem */
+    t = load_ok("templates/release-review.yaml");
+    static const char *const dims[] = {"sdk-version", "app-version", "os", "end-reason",
+                                       "call-type", "endpoint-type"};
+    size_t k = 0;
+    for (size_t i = 0; i < t->n_steps; i++) {
+        const struct cs_template_step *st = &t->steps[i];
+        if (st->section != CS_SECTION_BREAKDOWN)
+            continue;
+        assert_true(k < 6);
+        assert_string_equal(st->x, dims[k++]);
+        char b[128];
+        snprintf(b, sizeof b, "By %s", st->x);
+        char got[128];
+        assert_string_equal(cs_template_sheet_name(st, -1, got, sizeof got), b);
+        snprintf(b, sizeof b, "breakdown-%s", st->x);
+        assert_string_equal(cs_template_chart_name(st, -1, got, sizeof got), b);
+    }
+    assert_int_equal(k, 6);
+    cs_template_free(&t);
+
     t = load_ok("templates/export.yaml");
     assert_int_equal(t->n_steps, 3);
     for (size_t i = 0; i < t->n_steps; i++) {
@@ -232,6 +254,19 @@ test_load_errors(void **state)
                         "m.yaml:6: step 1, format 1: unknown key 'fmt' "
                         "(known keys: column, format)");
     assert_null(t);
+    /* a breakdown step needs x:, a release dimension */
+    y = "title: T\nsteps:\n  - title: b\n    section: breakdown\n";
+    assert_int_equal(cs_template_load_data("m.yaml", y, strlen(y), &t, &e), CS_E_TEMPLATE);
+    assert_string_equal(cs_err_format(&e, buf, sizeof buf),
+                        "m.yaml:3: step 1 'b': section breakdown needs x: (the release "
+                        "dimension, e.g. sdk-version)");
+    y = "title: T\nsteps:\n  - title: b\n    section: breakdown\n    x: sdk\n";
+    assert_int_equal(cs_template_load_data("m.yaml", y, strlen(y), &t, &e), CS_E_TEMPLATE);
+    assert_string_equal(cs_err_format(&e, buf, sizeof buf),
+                        "m.yaml:5: step 1 'b': x: 'sdk' is not a release dimension "
+                        "(sdk-version, os, os-version, endpoint-type, participant-type, "
+                        "call-type, end-reason, app-version, browser, client-os)");
+    assert_null(t);
 }
 
 /* ==== default names ===================================================== */
@@ -347,7 +382,7 @@ test_list(void **state)
     size_t n = 0;
     struct cs_err e;
     assert_int_equal(cs_template_list(dirs, 3, &v, &n, &e), CS_OK);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_string_equal(v[0].name, "broken");
     assert_null(v[0].title);
     char *want = xasprintf("%s:2: 'steps' must be a list, not text", p2);
@@ -357,9 +392,10 @@ test_list(void **state)
     assert_string_equal(v[1].title, "Export");
     assert_null(v[1].error);
     assert_string_equal(v[2].name, "release-compare");
-    assert_string_equal(v[3].name, "weekly-review");
-    assert_string_equal(v[3].title, "Mine"); /* the first directory wins */
-    assert_string_equal(v[3].path, p1);
+    assert_string_equal(v[3].name, "release-review");
+    assert_string_equal(v[4].name, "weekly-review");
+    assert_string_equal(v[4].title, "Mine"); /* the first directory wins */
+    assert_string_equal(v[4].path, p1);
     cs_template_infos_free(&v, n);
     assert_null(v);
     unlink(p1);

@@ -82,6 +82,12 @@ for r in custom_raw:
         v = (r[k] or "").lstrip("'")
         if v and not NUM.match(v) and v.lower() not in ("true", "false") and len(v) >= 6:
             texts.add(v)
+# the app's version (application_Version, issue 20's app-version dimension)
+# is release metadata the report shows by design, also when the app sends it
+# as an answer too (sample-data's appVersion): not free text
+for p in glob.glob(sample + "/**/customEvents.csv", recursive=True):
+    for r in csv.DictReader(open(p, newline="", encoding="utf-8-sig")):
+        texts.discard(r.get("application_Version") or "")
 if os.path.exists("texts.txt"):  # more free text the case's inputs hold
     texts.update(l.rstrip("\n") for l in open("texts.txt", encoding="utf-8") if l.strip())
 needles_ids = {i for i in ids | raw_ids if len(i) >= 6}

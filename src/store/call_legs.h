@@ -1,0 +1,56 @@
+/*
+ * store/call_legs.h: ACSCallSummary legs in the store, and the audited join of
+ * surveys to their legs (issue 20; FORMATS.md section 8).
+ *
+ * Tables (created by schema.sql.h): call_data, one row per leg, identified
+ * by (call id, participant id, endpoint id, participant start time);
+ * survey_leg, one row per survey: the join's outcome (0 unmatched,
+ * 1 matched, 2 ambiguous), the matched leg, the OS family, and the app
+ * version, browser and client OS of the survey's latest custom event that
+ * has them.  The `surveys` view reads both.
+ */
+#ifndef CS_STORE_CALL_LEGS_H
+#define CS_STORE_CALL_LEGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "ingest/calls.h"
+#include "model/rows.h"
+#include "store/store.h"
+
+struct sqlite3;
+
+/* What one call-summary input did: read = stored + duplicates + updated +
+ * rejected. */
+struct cs_calls_counts {
+    uint64_t read, stored, duplicates, updated, rejected, bytes;
+    char first_reject[CS_REASON_MAX + 64]; /* "line N: reason" of the first rejected row */
+};
+
+
+/* Load one call-summary input (a file or "-") into the store, in one
+ * transaction.  `store` NULL: read and count only (validate; valid rows
+ * count as stored).  Rejected rows are counted, the first one described. */
+cs_status cs_calls_load(struct cs_store *store, const char *path,
+                        enum cs_date_order order, struct cs_calls_counts *counts,
+                        struct cs_err *err);
+
+/* Recompute survey_leg from survey_data, call_data and custom_events (one
+ * transaction).  Fills *audit. */
+cs_status cs_calls_join(struct cs_store *store, struct cs_call_join *audit,
+                        struct cs_err *err);
+
+/* The audit of the stored join (zeros when the tables are missing). */
+cs_status cs_calls_audit(struct cs_store *store, struct cs_call_join *audit,
+                         struct cs_err *err);
+
+
+/* The first `max` unmatched and ambiguous surveys, by time, to fn. */
+cs_status cs_calls_unmatched(struct cs_store *store, size_t max,
+                             cs_status (*fn)(void *ctx, const struct cs_call_unmatched *u,
+                                             struct cs_err *err),
+                             void *ctx, struct cs_err *err);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * store/calls_join.c: the audited join of surveys to call-summary legs
+ * (rules in calls.c's header comment and store/call_legs.h).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/mem.h"
+#include "model/dims.h"
+#include "store/call_legs.h"
+
+enum { J_UNMATCHED = 0,
+       J_MATCHED = 1,
+       J_AMBIGUOUS = 2 };
+
+static cs_status
+fail(sqlite3 *db, struct cs_err *err)
+{
+    return cs_fail(err, CS_E_DB, NULL, "joining surveys to call summaries: %s",
+                   sqlite3_errmsg(db));
+}
+
+static const char *
+col(sqlite3_stmt *q, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(q, i);
+    return s ? s : "";
+}
+
+/* The leg of one survey: *status, *leg (0 = none), os family into os. */
+static int
+pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os, size_t cap)
+{
+    int64_t best = 0, best_ps = 0, fb = 0;
+    bool best_before = false, any_id = false;
+    int n_fallback = 0;
+    char best_os[CS_CALL_LONG_MAX] = "", fb_os[CS_CALL_LONG_MAX] = "";
+    while (sqlite3_step(legs) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(legs, 0);
+        const char *pk = col(legs, 1);
+        int64_t ps = sqlite3_column_int64(legs, 4);
+        any_id |= pk[0] != '\0';
+        if (part[0] && strcmp(pk, part) == 0) {
+            bool before = ps <= t_us;
+            /* the latest leg started by the survey's time, else the latest */
+            if (!best || (before && !best_before) || (before == best_before && ps > best_ps)) {
+                best = id;
+                best_ps = ps;
+                best_before = before;
+                snprintf(best_os, sizeof best_os, "%s", col(legs, 5));
+            }
+        } else if (!pk[0] && strcasecmp(col(legs, 2), "VoIP") == 0 &&
+                   strcasecmp(col(legs, 3), "ACS") == 0) {
+            n_fallback++;
+            fb = id;
+            snprintf(fb_os, sizeof fb_os, "%s", col(legs, 5));
+        }
+    }
+    sqlite3_reset(legs);
+    *leg = 0;
+    os[0] = '\0';
+    const char *raw = NULL;
+    int status = J_UNMATCHED;
+    if (best) {
+        *leg = best;
+        raw = best_os;
+        status = J_MATCHED;
+    } else if (any_id) {
+        status = J_UNMATCHED; /* the call's legs name their participants: not this one */
+    } else if (n_fallback == 1) {
+        *leg = fb;
+        raw = fb_os;
+        status = J_MATCHED;
+    } else if (n_fallback > 1) {
+        status = J_AMBIGUOUS;
+    }
+    if (raw && !cs_dim_missing(raw))
+        cs_os_family(raw, os, cap);
+    return status;
+}
+
+static cs_status
+join_rows(sqlite3 *db, struct cs_err *err)
+{
+    sqlite3_stmt *sv = NULL, *legs = NULL, *ins = NULL;
+    cs_status rc = CS_OK;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT rid, lower(trim(coalesce(call_id, ''))),"
+                           " lower(trim(coalesce(participant_id, ''))), time_us FROM survey_data",
+                           -1, &sv, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT id, part_key, endpoint_type, participant_type, part_start,"
+                           " os_version FROM call_data WHERE call_key = ?1",
+                           -1, &legs, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO survey_leg(rid, status, leg, os) VALUES (?1, ?2, ?3, ?4)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        rc = fail(db, err);
+    int st;
+    while (rc == CS_OK && (st = sqlite3_step(sv)) == SQLITE_ROW) {
+        const char *call = col(sv, 1);
+        int64_t leg = 0;
+        char os[CS_DIM_GROUP_MAX] = "";
+        int status = J_UNMATCHED;
+        if (call[0]) {
+            sqlite3_bind_text(legs, 1, call, -1, SQLITE_TRANSIENT);
+            status = pick(legs, col(sv, 2), sqlite3_column_int64(sv, 3), &leg, os, sizeof os);
+        }
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sv, 0));
+        sqlite3_bind_int(ins, 2, status);
+        if (leg)
+            sqlite3_bind_int64(ins, 3, leg);
+        else
+            sqlite3_bind_null(ins, 3);
+        if (os[0])
+            sqlite3_bind_text(ins, 4, os, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(ins, 4);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = fail(db, err);
+    }
+    if (rc == CS_OK && st != SQLITE_DONE)
+        rc = fail(db, err);
+    sqlite3_finalize(sv);
+    sqlite3_finalize(legs);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* app version, browser, client OS: the survey's latest event that has each */
+static const char app_sql[] =
+    "UPDATE survey_leg SET"
+    " app_version = (SELECT e.app_version FROM custom_events e, survey_data d"
+    "  WHERE d.rid = survey_leg.rid AND e.survey_id = d.survey_id AND e.app_version IS NOT NULL"
+    "  ORDER BY e.time_us DESC, e.id DESC LIMIT 1),"
+    " browser = (SELECT e.browser FROM custom_events e, survey_data d"
+    "  WHERE d.rid = survey_leg.rid AND e.survey_id = d.survey_id AND e.browser IS NOT NULL"
+    "  ORDER BY e.time_us DESC, e.id DESC LIMIT 1),"
+    " client_os = (SELECT e.client_os FROM custom_events e, survey_data d"
+    "  WHERE d.rid = survey_leg.rid AND e.survey_id = d.survey_id AND e.client_os IS NOT NULL"
+    "  ORDER BY e.time_us DESC, e.id DESC LIMIT 1)"
+    " WHERE EXISTS (SELECT 1 FROM custom_events e, survey_data d WHERE d.rid = survey_leg.rid"
+    "  AND e.survey_id = d.survey_id)";
+
+cs_status
+cs_calls_join(struct cs_store *store, struct cs_call_join *audit, struct cs_err *err)
+{
+    memset(audit, 0, sizeof *audit);
+    sqlite3 *db = cs_store_db(store);
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM survey_leg", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(db, err);
+    cs_status rc = join_rows(db, err);
+    if (rc == CS_OK && cs_store_has_column(store, "custom_events", "app_version") &&
+        sqlite3_exec(db, app_sql, NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail(db, err);
+    if (rc == CS_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail(db, err);
+    if (rc != CS_OK) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return cs_calls_audit(store, audit, err);
+}
+
+cs_status
+cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *err)
+{
+    memset(a, 0, sizeof *a);
+    if (!cs_store_has_column(store, "survey_leg", NULL) ||
+        !cs_store_has_column(store, "call_data", NULL))
+        return CS_OK;
+    sqlite3 *db = cs_store_db(store);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT count(*) FROM survey_leg),"
+                           " (SELECT count(*) FROM survey_leg WHERE status = 1),"
+                           " (SELECT count(*) FROM survey_leg WHERE status = 0),"
+                           " (SELECT count(*) FROM survey_leg WHERE status = 2),"
+                           " (SELECT count(*) FROM call_data c WHERE NOT EXISTS"
+                           "   (SELECT 1 FROM survey_leg j WHERE j.leg = c.id)),"
+                           " (SELECT count(*) FROM call_data)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return fail(db, err);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        a->surveys = (uint64_t)sqlite3_column_int64(q, 0);
+        a->matched = (uint64_t)sqlite3_column_int64(q, 1);
+        a->unmatched = (uint64_t)sqlite3_column_int64(q, 2);
+        a->ambiguous = (uint64_t)sqlite3_column_int64(q, 3);
+        a->legs_without_survey = (uint64_t)sqlite3_column_int64(q, 4);
+        a->legs = (uint64_t)sqlite3_column_int64(q, 5);
+    }
+    sqlite3_finalize(q);
+    return CS_OK;
+}
+
+cs_status
+cs_calls_unmatched(struct cs_store *store, size_t max,
+                   cs_status (*fn)(void *ctx, const struct cs_call_unmatched *u,
+                                   struct cs_err *err),
+                   void *ctx, struct cs_err *err)
+{
+    if (!cs_store_has_column(store, "survey_leg", NULL))
+        return CS_OK;
+    sqlite3 *db = cs_store_db(store);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT d.survey_id, d.call_id, d.participant_id, d.time_us, j.status"
+                           " FROM survey_leg j JOIN survey_data d ON d.rid = j.rid"
+                           " WHERE j.status != 1 ORDER BY d.time_us, d.survey_id LIMIT ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return fail(db, err);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)max);
+    cs_status rc = CS_OK;
+    int st;
+    while (rc == CS_OK && (st = sqlite3_step(q)) == SQLITE_ROW) {
+        struct cs_call_unmatched u = {.survey_id = col(q, 0), .call_id = col(q, 1), .participant_id = col(q, 2), .time_us = sqlite3_column_int64(q, 3), .ambiguous = sqlite3_column_int(q, 4) == J_AMBIGUOUS};
+        rc = fn(ctx, &u, err);
+    }
+    if (rc == CS_OK && st != SQLITE_DONE)
+        rc = fail(db, err);
+    sqlite3_finalize(q);
+    return rc;
+}
