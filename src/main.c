@@ -505,7 +505,7 @@ opt_output(struct cs_config *cfg, const struct opt *o, const char *a)
         enum pdf_paper paper;
         if (!pdf_paper_parse(a, &paper))
             return bad_value(cfg, o->name, a, "a4 or letter");
-        cs_pdf_report_set_paper(paper);
+        cfg->ropts.chart_size.paper = (int)paper;
         break;
     }
     case O_DPI: {

@@ -49,6 +49,7 @@ struct cs_run_info {
  * means the defaults. */
 struct cs_chart_size {
     int width_px, height_px, dpi;
+    int paper; /* --paper: report.pdf's page (render/pdf_doc.h enum pdf_paper; 0 = A4) */
 };
 
 #endif

@@ -479,7 +479,7 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
     if (surfaces & CS_CHART_PDF) {
         snprintf(path, sizeof path, "%s/report.pdf", dir);
         c->o.pdf_path = xstrdup(path);
-        cs_status rc = cs_pdf_report_open(m, path, &c->o.doc, err);
+        cs_status rc = cs_pdf_report_open(m, path, (enum pdf_paper)c->o.size.paper, &c->o.doc, err);
         if (rc) {
             xfree(c->o.pdf_path);
             xfree(c);

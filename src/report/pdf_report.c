@@ -25,14 +25,6 @@
 #define THUMB_H 250.0
 #define MAX_MOVERS 6
 
-static enum pdf_paper g_paper = PDF_PAPER_A4;
-
-void
-cs_pdf_report_set_paper(enum pdf_paper paper)
-{
-    g_paper = paper;
-}
-
 struct cs_pdf_report {
     const struct cs_report_model *m;
     struct pdf_doc *doc;
@@ -72,7 +64,7 @@ period_text(const struct cs_report_model *m, char *buf, size_t n)
 }
 
 cs_status
-cs_pdf_report_open(const struct cs_report_model *m, const char *path,
+cs_pdf_report_open(const struct cs_report_model *m, const char *path, enum pdf_paper paper,
                    struct cs_pdf_report **out, struct cs_err *err)
 {
     *out = NULL;
@@ -95,7 +87,7 @@ cs_pdf_report_open(const struct cs_report_model *m, const char *path,
                                 .date = date[0] ? date : NULL};
     struct cs_pdf_report *r = xcalloc(1, sizeof *r);
     r->m = m;
-    cs_status rc = pdf_doc_open(path, g_paper, &meta, &r->doc, err);
+    cs_status rc = pdf_doc_open(path, paper, &meta, &r->doc, err);
     if (rc) {
         xfree(r);
         return rc;

@@ -22,9 +22,6 @@
 #include "render/pdf_doc.h"
 #include "report/model.h"
 
-/* --paper for every report.pdf written afterwards (default A4). */
-void cs_pdf_report_set_paper(enum pdf_paper paper);
-
 /* What the model does not hold (all optional; strings borrowed and copied). */
 struct cs_pdf_info {
     const char *tool_version; /* "callsurvey 0.1.0" */
@@ -37,9 +34,11 @@ struct cs_pdf_info {
 
 struct cs_pdf_report; /* opaque */
 
-/* Open DIR's report.pdf at path for model m.  Returns owned *out. */
+/* Open DIR's report.pdf at path for model m on paper (--paper).  Returns
+ * owned *out. */
 cs_status cs_pdf_report_open(const struct cs_report_model *m, const char *path,
-                             struct cs_pdf_report **out, struct cs_err *err);
+                             enum pdf_paper paper, struct cs_pdf_report **out,
+                             struct cs_err *err);
 /* Replace the info (copied). */
 void cs_pdf_report_info(struct cs_pdf_report *r, const struct cs_pdf_info *info);
 /* Keep a chart for the document under its file stem.  extra: a chart of a
