@@ -500,7 +500,7 @@ opt_output(struct cs_config *cfg, const struct opt *o, const char *a)
         cfg->ropts.chart_size.height_px = (int)h;
         break;
     }
-    case O_CSV_EXCEL: cs_csv_set_excel(true); break;
+    case O_CSV_EXCEL: cfg->ropts.csv_excel = true; break;
     case O_PAPER: {
         enum pdf_paper paper;
         if (!pdf_paper_parse(a, &paper))

@@ -11,20 +11,12 @@
 #include <math.h>
 #include <string.h>
 
-static bool g_excel; /* --csv-excel: a UTF-8 byte order mark first */
-
-void
-cs_csv_set_excel(bool on)
-{
-    g_excel = on;
-}
-
 cs_status
-cs_csv_open(struct cs_csv *c, const char *path, struct cs_err *err)
+cs_csv_open(struct cs_csv *c, const char *path, bool bom, struct cs_err *err)
 {
     memset(c, 0, sizeof *c);
     cs_status rc = cs_afile_open(&c->af, path, err);
-    if (rc == CS_OK && g_excel)
+    if (rc == CS_OK && bom)
         fputs("\xEF\xBB\xBF", c->af.fp); /* Excel on Windows reads UTF-8 only after a BOM */
     return rc;
 }

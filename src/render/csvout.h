@@ -23,13 +23,12 @@ struct cs_csv {
                                   characters replaced */
 };
 
-/* --csv-excel (issue 18): every CSV opened afterwards starts with a UTF-8
- * byte order mark, so Excel on Windows reads it as UTF-8 (without one it
- * assumes the ANSI code page: "1â€"5").  Off by default: other readers
- * (Python's csv, awk, the ingest of histograms.csv) see the BOM as part of
- * the first header. */
-void cs_csv_set_excel(bool on);
-cs_status cs_csv_open(struct cs_csv *c, const char *path, struct cs_err *err);
+/* Open path for writing (atomically, at close).  bom (--csv-excel, issue
+ * 18): start with a UTF-8 byte order mark, so Excel on Windows reads it as
+ * UTF-8 (without one it assumes the ANSI code page: "1â€"5"); off by
+ * default: other readers (Python's csv, awk, the ingest of histograms.csv)
+ * see the BOM as part of the first header. */
+cs_status cs_csv_open(struct cs_csv *c, const char *path, bool bom, struct cs_err *err);
 void cs_csv_text(struct cs_csv *c, const char *s);
 void cs_csv_num(struct cs_csv *c, double v);
 /* n empty cells at once (a wide, sparse row: custom answers). */

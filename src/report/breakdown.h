@@ -41,6 +41,7 @@ struct cs_breakdown_out {
     size_t top;                                   /* groups kept per dimension (0 = 10) */
     uint64_t min_n;                               /* small-sample flag */
     bool csv, png;                                /* which files */
+    bool csv_bom;                                 /* --csv-excel */
     const struct cs_filter *filter;               /* borrowed */
     void (*on_file)(void *ctx, const char *path); /* every file written */
     void *ctx;

@@ -63,7 +63,7 @@ rows_csv(const struct cs_cube *cube, const struct dim_groups *dg, const char *di
         return err->code;
     snprintf(path, sizeof path, "%s/tables/breakdown-%s.csv", o->dir, dim);
     struct cs_csv c;
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, o->csv_bom, err))
         return err->code;
     static const char *const head[] = {"by", "value", "category", "lower", "upper", "threshold",
                                        "surveys", "responses", "poor", "poor_rate",

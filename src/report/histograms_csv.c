@@ -46,11 +46,11 @@ put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
 
 cs_status
 cs_histograms_write_csv(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
-                        const char *path, unsigned long *replaced, unsigned long *neutralized,
+                        const char *path, bool bom, unsigned long *replaced, unsigned long *neutralized,
                         struct cs_err *err)
 {
     struct cs_csv c;
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
     for (size_t i = 0; i < cs_kql_n_columns; i++)
         cs_csv_text(&c, cs_kql_columns[i].name);

@@ -7,6 +7,8 @@
 #ifndef CS_REPORT_HISTOGRAMS_CSV_H
 #define CS_REPORT_HISTOGRAMS_CSV_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -14,7 +16,7 @@
 /* Write path atomically.  *replaced / *neutralized receive the CSV
  * writer's counts of cleaned cells (render/csvout.h). */
 cs_status cs_histograms_write_csv(struct cs_store *s, const struct cs_filter *f,
-                                  enum cs_bucket bucket, const char *path,
+                                  enum cs_bucket bucket, const char *path, bool bom,
                                   unsigned long *replaced, unsigned long *neutralized,
                                   struct cs_err *err);
 

@@ -61,7 +61,8 @@ struct cs_report_opts {
     /* report --by DIM (issue 20): release breakdowns (report/breakdown.h) */
     const char *by_dims[8]; /* borrowed names; CS_BREAKDOWN_MAX */
     size_t n_by_dims;
-    size_t top; /* --top: groups kept per dimension (0 = 10) */
+    size_t top;     /* --top: groups kept per dimension (0 = 10) */
+    bool csv_excel; /* --csv-excel: every CSV starts with a UTF-8 byte order mark */
 };
 
 #endif

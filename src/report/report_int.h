@@ -46,18 +46,19 @@ void rep_terminal_table(const struct cs_report_model *m, struct cs_buf *t);
 cs_status rep_parse_formats(const char *list, unsigned *out, struct cs_err *err);
 unsigned rep_surf_of(unsigned fmts);
 
-/* DIR/tables/summary.csv, distribution.csv, issues.csv, trend.csv. */
-cs_status rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
+/* DIR/tables/summary.csv, distribution.csv, issues.csv, trend.csv (bom:
+ * --csv-excel, as for every CSV below). */
+cs_status rep_write_csv_tables(const struct cs_report_model *m, const char *dir, bool bom,
                                struct cs_report_result *res, struct cs_err *err);
 /* DIR/tables/custom.csv: the merge of kind, at most max_cols key columns. */
 cs_status rep_write_custom_csv(struct cs_store *store, const struct cs_filter *f,
                                enum cs_merge kind, const struct cs_privacy *privacy,
-                               size_t max_cols, const char *dir,
+                               size_t max_cols, bool bom, const char *dir,
                                struct cs_report_result *res, struct cs_err *err);
 /* The file stem of query step i's CSV table (unique among the steps). */
 void rep_step_csv_stem(const struct cs_template *t, size_t i, char *out, size_t n);
 /* A query step's result as CSV at path. */
-cs_status rep_result_csv(const struct cs_result *r, const char *path,
+cs_status rep_result_csv(const struct cs_result *r, const char *path, bool bom,
                          struct cs_report_result *res, struct cs_err *err);
 
 #endif

@@ -176,7 +176,7 @@ run_open_outputs(struct run *r, struct cs_err *err)
     cs_status rc;
     unsigned surf = rep_surf_of(r->fmts);
     /* report --by DIM: release breakdowns (report/breakdown.h) */
-    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .on_file = rep_on_file, .ctx = res};
+    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .csv_bom = o->csv_excel, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .on_file = rep_on_file, .ctx = res};
     if ((rc = cs_breakdowns_write(r->store, &r->bo, r->doc, err)))
         return rc;
     if (surf && (rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, rep_on_file, res,
@@ -186,12 +186,12 @@ run_open_outputs(struct run *r, struct cs_err *err)
         struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
         cs_charts_pdf_info(r->charts, &pi);
     }
-    if ((r->fmts & F_CSV) && (rc = rep_write_csv_tables(r->m, r->dir, res, err)))
+    if ((r->fmts & F_CSV) && (rc = rep_write_csv_tables(r->m, r->dir, o->csv_excel, res, err)))
         return rc;
     if (r->fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */
         unsigned long repl = 0, neut = 0;
         snprintf(path, sizeof path, "%s/histograms.csv", o->out_dir);
-        rc = cs_histograms_write_csv(r->store, &r->mo.filter, r->mo.bucket, path, &repl, &neut,
+        rc = cs_histograms_write_csv(r->store, &r->mo.filter, r->mo.bucket, path, o->csv_excel, &repl, &neut,
                                      err);
         res->csv_cells_replaced += repl;
         res->csv_cells_neutralized += neut;
@@ -298,7 +298,7 @@ step_query(struct run *run, size_t i, struct cs_err *err)
         char stem[300];
         rep_step_csv_stem(tmpl, i, stem, sizeof stem);
         snprintf(path, sizeof path, "%s/tables/%s.csv", run->dir, stem);
-        if ((rc = rep_result_csv(r, path, res, err)) == CS_OK)
+        if ((rc = rep_result_csv(r, path, run->o->csv_excel, res, err)) == CS_OK)
             rep_push_file(res, path);
     }
     long sc = -1;
@@ -351,7 +351,7 @@ run_step(struct run *r, size_t i, struct cs_err *err)
     case CS_SECTION_CUSTOM:
         if ((r->fmts & F_CSV) && r->audit.events > 0 && !r->custom_written) {
             rc = rep_write_custom_csv(r->store, &r->mo.filter, (enum cs_merge)r->kind,
-                                      r->o->privacy, r->max_cols, r->dir, res, err);
+                                      r->o->privacy, r->max_cols, r->o->csv_excel, r->dir, res, err);
             r->custom_written = true;
         }
         res->seconds_csv += rep_now_s() - ts;

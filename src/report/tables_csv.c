@@ -32,13 +32,13 @@ csv_done(struct cs_report_result *res, struct cs_csv *c, struct cs_err *err)
 
 /* DIR/tables/trend.csv: one row per (category, scale, bucket). */
 static cs_status
-write_trend_csv(const struct cs_report_model *m, const char *dir,
+write_trend_csv(const struct cs_report_model *m, const char *dir, bool bom,
                 struct cs_report_result *res, struct cs_err *err)
 {
     char path[4096];
     struct cs_csv c;
     snprintf(path, sizeof path, "%s/tables/trend.csv", dir);
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
     const char *h4[] = {"bucket", "partial", "category", "lower", "upper", "threshold",
                         "responses", "mean", "poor", "poor_rate", "poor_rate_ci95_low",
@@ -70,7 +70,7 @@ write_trend_csv(const struct cs_report_model *m, const char *dir,
 }
 
 cs_status
-rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
+rep_write_csv_tables(const struct cs_report_model *m, const char *dir, bool bom,
                      struct cs_report_result *res, struct cs_err *err)
 {
     char path[4096];
@@ -81,7 +81,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
     char lbl[128];
 
     snprintf(path, sizeof path, "%s/tables/summary.csv", dir);
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
     const char *h1[] = {"category", "lower", "upper", "threshold", "default_scale",
                         "responses", "share_of_surveys", "mean", "mean_ci95_low",
@@ -125,7 +125,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
     rep_push_file(res, path);
 
     snprintf(path, sizeof path, "%s/tables/distribution.csv", dir);
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
     const char *h2[] = {"category", "scale", "score", "responses", "share"};
     for (size_t i = 0; i < 5; i++)
@@ -148,7 +148,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
     rep_push_file(res, path);
 
     snprintf(path, sizeof path, "%s/tables/issues.csv", dir);
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
     const char *h3[] = {"category", "scale", "issue", "known", "surveys", "poor",
                         "share_of_surveys", "share_of_responses", "share_of_poor",
@@ -178,7 +178,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir,
         return CS_E_IO;
     rep_push_file(res, path);
 
-    return write_trend_csv(m, dir, res, err);
+    return write_trend_csv(m, dir, bom, res, err);
 }
 
 /* ---- custom answers ----------------------------------------------------- */
@@ -245,7 +245,8 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 cs_status
 rep_write_custom_csv(struct cs_store *store, const struct cs_filter *f,
                      enum cs_merge kind, const struct cs_privacy *privacy, size_t max_cols,
-                     const char *dir, struct cs_report_result *res, struct cs_err *err)
+                     bool bom, const char *dir, struct cs_report_result *res,
+                     struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/tables", dir);
@@ -256,7 +257,7 @@ rep_write_custom_csv(struct cs_store *store, const struct cs_filter *f,
     if (cs_custom_cols_load(store, f, max_cols, &x.cols, err))
         return CS_E_DB;
     struct cs_csv c;
-    if (cs_csv_open(&c, path, err)) {
+    if (cs_csv_open(&c, path, bom, err)) {
         cs_custom_cols_free(&x.cols);
         return CS_E_IO;
     }
@@ -330,11 +331,12 @@ rep_step_csv_stem(const struct cs_template *t, size_t i, char *out, size_t n)
 }
 
 cs_status
-rep_result_csv(const struct cs_result *r, const char *path, struct cs_report_result *res,
+rep_result_csv(const struct cs_result *r, const char *path, bool bom,
+               struct cs_report_result *res,
                struct cs_err *err)
 {
     struct cs_csv c;
-    if (cs_csv_open(&c, path, err))
+    if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
     for (size_t k = 0; k < r->n_cols; k++)
         cs_csv_text(&c, r->cols[k].name);

@@ -108,7 +108,7 @@ test_csv(void **state)
     close(fd);
     struct cs_csv c;
     struct cs_err e;
-    assert_int_equal(cs_csv_open(&c, path, &e), CS_OK);
+    assert_int_equal(cs_csv_open(&c, path, false, &e), CS_OK);
     static const char *const cells[] = {
         "=HYPERLINK(\"http://x\",\"click\")",
         "+1+2",
