@@ -973,6 +973,8 @@ cs_xlsx_table(struct cs_xlsx *x, const struct cs_xlsx_table_spec *t,
         }
     xl_table(x, sh, 0, 0, (lxw_row_t)t->n_rows, names, t->n_cols);
     worksheet_freeze_panes(sh->ws, 1, 0);
+    if (t->has_verdict_col && t->verdict_col < t->n_cols && t->n_rows > 0)
+        xl_verdict_formats(x, sh, 1, (lxw_row_t)t->n_rows, (lxw_col_t)t->verdict_col);
     if (cs && cs->kind != CS_XLSX_CHART_NONE && t->n_rows > 0) {
         lxw_col_t *vc = xcalloc(cs->n_value_cols, sizeof *vc);
         for (size_t i = 0; i < cs->n_value_cols; i++)

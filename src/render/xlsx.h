@@ -129,6 +129,8 @@ struct cs_xlsx_input {
     int merge;                         /* enum cs_merge of the Custom sheet */
     const struct cs_join_audit *audit; /* NULL: no custom answers */
     bool include_data;                 /* cs_xlsx_write_report adds Data */
+    const char *title;                 /* About's title; NULL = "Call survey report"
+                                          (compare: "Call survey comparison by ...") */
     const char *tool_version;          /* About; NULL = opts.tool_version */
     int64_t run_time_s;                /* About; see cs_xlsx_opts */
     const char *template_name;         /* About; NULL = none */
@@ -277,6 +279,10 @@ struct cs_xlsx_table_spec {
     const struct cs_xlsx_cell *cells;       /* n_rows * n_cols, row-major */
     size_t n_rows;                          /* < CS_XLSX_MAX_ROWS */
     const struct cs_xlsx_chart_spec *chart; /* NULL = no chart */
+    bool has_verdict_col;                   /* verdict_col holds verdicts ("worse",
+                                               "better", "too small to judge", ...):
+                                               coloured by conditional formatting */
+    size_t verdict_col;
 };
 
 /* A sheet holding one Excel table (frozen header) and optionally a native

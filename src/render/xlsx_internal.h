@@ -191,6 +191,12 @@ void xl_chart(struct cs_xlsx *x, struct xl_sheet *sh, enum cs_xlsx_chart_kind ki
 void xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
              enum xl_late_what what);
 
+/* Colour the verdicts in column c of rows r0..r1 by conditional formatting
+ * (the word stays: colour only repeats it): worse vermillion, better
+ * bluish green, too small to judge grey (xlsx_review.c). */
+void xl_verdict_formats(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0, lxw_row_t r1,
+                        lxw_col_t c);
+
 /* Write About (deferred to close; xlsx_report.c). */
 cs_status xl_about_write(struct cs_xlsx *x, struct cs_err *err);
 

@@ -219,7 +219,7 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
     lxw_row_t row = 0;
     const char *tool = in->tool_version ? in->tool_version : x->tool_version;
     int64_t run_s = in->run_time_s ? in->run_time_s : x->run_time_s;
-    xl_text(x, sh, row++, 0, "Call survey report", SIZE_MAX, XF_TITLE);
+    xl_text(x, sh, row++, 0, in->title ? in->title : "Call survey report", SIZE_MAX, XF_TITLE);
     snprintf(b, sizeof b, "Written by %s at %s.", tool,
              cs_time_format(run_s * CS_US_PER_S, t1));
     xl_text(x, sh, row++, 0, b, SIZE_MAX, XF_NONE);

@@ -15,9 +15,9 @@
 
 /* Verdict colours (fill, font): Okabe-Ito vermillion and bluish green,
  * lightened for a fill; grey for "too small to judge". */
-static void
-verdict_formats(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0, lxw_row_t r1,
-                lxw_col_t c)
+void
+xl_verdict_formats(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0, lxw_row_t r1,
+                   lxw_col_t c)
 {
     static const struct {
         const char *text;
@@ -146,7 +146,7 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
     xl_table(x, sh, r0, 0, r1, names, nh);
     xl_names_free(names, nh);
     if (rv->n_rows)
-        verdict_formats(x, sh, r0 + 1, r1, 2);
+        xl_verdict_formats(x, sh, r0 + 1, r1, 2);
     worksheet_freeze_panes(sh->ws, r0 + 1, 0);
 
     /* movers */
@@ -192,7 +192,7 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
     xl_table(x, sh, m0, 0, m1, names, nmh);
     xl_names_free(names, nmh);
     if (k)
-        verdict_formats(x, sh, m0 + 1, m1, 3);
+        xl_verdict_formats(x, sh, m0 + 1, m1, 3);
     xl_sheet_finish(x, sh);
     return xl_status(x, err);
 }

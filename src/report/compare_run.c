@@ -423,6 +423,8 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
 #define TXT(s) ((struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = (s)})
 
 /* The Comparison sheet: every row with its tests (intervals in two columns). */
+#define COL_GROUP 2 /* its columns as filled below (Verdict moves next to Group) */
+#define COL_VERDICT 22
 #define PTS "+0.00\" pt\";-0.00\" pt\";0.00\" pt\""
 
 /* "Echo 5.1%, Freezes 3.0%, ..." : the three tags most responses report. */
@@ -506,11 +508,85 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
             o[29] = NUM(gb->sum.poor_ci_hi);
         }
     }
-    struct cs_xlsx_table_spec t = {.title = sheet, .columns = cols, .n_cols = nc, .num_formats = fmts, .cells = cells, .n_rows = c->n_rows};
+    /* the verdict next to the group it judges, coloured (issue 17) */
+    size_t order[sizeof cols / sizeof *cols], k = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (j == COL_VERDICT)
+            continue;
+        order[k++] = j;
+        if (j == COL_GROUP)
+            order[k++] = COL_VERDICT;
+    }
+    const char *pcols[sizeof cols / sizeof *cols], *pfmts[sizeof cols / sizeof *cols];
+    struct cs_xlsx_cell *pcells = xcalloc((c->n_rows ? c->n_rows : 1) * nc, sizeof *pcells);
+    for (size_t j = 0; j < nc; j++) {
+        pcols[j] = cols[order[j]];
+        pfmts[j] = fmts[order[j]];
+        for (size_t i = 0; i < c->n_rows; i++)
+            pcells[i * nc + j] = cells[i * nc + order[j]];
+    }
+    struct cs_xlsx_table_spec t = {.title = sheet, .columns = pcols, .n_cols = nc, .num_formats = pfmts, .cells = pcells, .n_rows = c->n_rows, .has_verdict_col = true, .verdict_col = COL_GROUP + 1};
     cs_status rc = cs_xlsx_table(x, &t, err);
     xfree(cells);
+    xfree(pcells);
     xfree(scale);
     xfree(top);
+    return rc;
+}
+
+/* Per category, on the baseline's largest scale: each group's poor rate
+ * with its Wilson interval and verdict, and a native bar chart of it. */
+static cs_status
+xlsx_poor_rates(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err *err)
+{
+    static const char *const pc[] = {"Group", "Poor rate", "95% CI low", "95% CI high",
+                                     "Responses", "Verdict"};
+    static const char *const pf[] = {NULL, "0.0%", "0.0%", "0.0%", "#,##0", NULL};
+    cs_status rc = CS_OK;
+    for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
+        const struct cmp_group *bg = &c->groups[c->baseline];
+        const struct rep_group *best = NULL;
+        for (size_t k = 0; k < bg->n_cats; k++)
+            if (bg->cats[k].cat == cat && (!best || bg->cats[k].sum.n > best->sum.n))
+                best = &bg->cats[k];
+        if (!best)
+            continue;
+        struct cs_xlsx_cell *cells = xcalloc(c->n_groups * 6, sizeof *cells);
+        size_t n = 0;
+        for (size_t g = 0; g < c->n_groups; g++) {
+            const struct rep_group *rg = find_cat(&c->groups[g], cat, &best->scale);
+            if (!rg)
+                continue;
+            const char *v = g == c->baseline && !c->baseline_previous ? "baseline" : "";
+            for (size_t i = 0; i < c->n_rows; i++)
+                if (c->rows[i].group == g && c->rows[i].cat == cat &&
+                    c->rows[i].scale.lower == best->scale.lower &&
+                    c->rows[i].scale.upper == best->scale.upper &&
+                    c->rows[i].scale.threshold == best->scale.threshold)
+                    v = cs_verdict_name(c->rows[i].verdict);
+            struct cs_xlsx_cell *o = cells + n * 6;
+            o[0] = TXT(c->groups[g].label);
+            o[1] = NUM(rg->sum.poor_rate);
+            o[2] = NUM(rg->sum.poor_ci_lo);
+            o[3] = NUM(rg->sum.poor_ci_hi);
+            o[4] = NUM((double)rg->sum.n);
+            o[5] = TXT(v);
+            n++;
+        }
+        char title[96], scale[64], lo[32], hi[32], th[32];
+        snprintf(scale, sizeof scale, "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s",
+                 cs_js_number(best->scale.lower, lo), cs_js_number(best->scale.upper, hi),
+                 cs_js_number(best->scale.threshold, th));
+        snprintf(title, sizeof title, "Poor rate %s", cs_category_title((enum cs_category)cat));
+        char ctitle[160];
+        snprintf(ctitle, sizeof ctitle, "%s poor rate by %s (%s)",
+                 cs_category_title((enum cs_category)cat), c->by, scale);
+        static const size_t vcol[] = {1};
+        struct cs_xlsx_chart_spec ch = {.kind = CS_XLSX_CHART_BAR, .category_col = 0, .value_cols = vcol, .n_value_cols = 1, .title = ctitle, .value_format = "0%"};
+        struct cs_xlsx_table_spec t = {.title = title, .columns = pc, .n_cols = 6, .num_formats = pf, .cells = cells, .n_rows = n, .chart = &ch, .has_verdict_col = true, .verdict_col = 5};
+        rc = cs_xlsx_table(x, &t, err);
+        xfree(cells);
+    }
     return rc;
 }
 
@@ -629,7 +705,11 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
     struct cs_xlsx_store_rows xsrc = {.store = s, .filter = o->filter};
     struct cs_xlsx_rows xrows;
     cs_xlsx_rows_from_store(&xrows, &xsrc);
-    struct cs_xlsx_input xin = {.m = o->m, .rows = &xrows, .filter = o->filter, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = t->name, .filters_text = o->filters_text, .privacy = o->privacy};
+    char title[160];
+    snprintf(title, sizeof title, "Call survey comparison by %s (baseline: %s)", c->by,
+             c->baseline_previous ? "each group against the one before it"
+                                  : c->groups[c->baseline].label);
+    struct cs_xlsx_input xin = {.m = o->m, .rows = &xrows, .filter = o->filter, .title = title, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = t->name, .filters_text = o->filters_text, .privacy = o->privacy};
     struct cs_charts *charts = NULL;
     unsigned surf = o->surfaces & (CS_CHART_PNG | CS_CHART_SVG);
     if ((rc = cs_xlsx_open(path, &xo, &x, err)))
@@ -646,6 +726,8 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             rc = xlsx_comparison(x, c, st->sheet ? st->sheet : "Comparison", err);
             if (rc == CS_OK)
                 rc = xlsx_groups(x, c, err);
+            if (rc == CS_OK && st->render != CS_RENDER_TABLE)
+                rc = xlsx_poor_rates(x, c, err);
             if (rc == CS_OK && draw)
                 rc = cs_compare_charts(c, o->dir, surf, &o->chart_size, CS_COMPARE_POOR, o->on_file, o->ctx,
                                        err);
