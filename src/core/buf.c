@@ -100,3 +100,29 @@ cs_buf_free(struct cs_buf *b)
     b->s = NULL;
     b->n = b->cap = 0;
 }
+
+void
+cs_buf_pad(struct cs_buf *b, const char *s, size_t width)
+{
+    size_t chars = 0;
+    for (const char *p = s; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    cs_buf_puts(b, s);
+    while (chars++ < width)
+        cs_buf_add(b, " ", 1);
+}
+
+char *
+cs_thousands(uint64_t v, char *b)
+{
+    char t[32];
+    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+    int o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            b[o++] = ',';
+        b[o++] = t[i];
+    }
+    b[o] = '\0';
+    return b;
+}

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cs_buf {
     char *s;    /* owned text, NUL-terminated; NULL before the first append */
@@ -30,6 +31,13 @@ void cs_buf_puts(struct cs_buf *b, const char *s);
 /* Append printf-formatted text. */
 void cs_buf_printf(struct cs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cs_buf_vprintf(struct cs_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Append s (UTF-8, borrowed) left-aligned in a column of `width`
+ * characters: spaces follow it up to that many code points (none when it is
+ * wider).  printf's %-16s counts bytes, so "1–5, poor ≤ 2" came out short. */
+void cs_buf_pad(struct cs_buf *b, const char *s, size_t width);
+/* v with "," thousands separators ("2,177") into buf (at least 32 bytes);
+ * returns buf. */
+char *cs_thousands(uint64_t v, char *buf);
 /* The text, owned by the caller (free with xfree); "" for an empty buffer.
  * The buffer is empty again afterwards. */
 char *cs_buf_take(struct cs_buf *b);

@@ -366,15 +366,14 @@ char *
 cs_compare_text(const struct cs_compare *c, bool only_worse)
 {
     struct cs_buf t = {0};
-    cs_buf_printf(&t, "%-12s %-11s %-18s %8s %9s %9s %-22s %9s  %s\n", "category", "scale", "group",
+    cs_buf_printf(&t, "%-12s %-16s %-18s %8s %9s %9s %-22s %9s  %s\n", "category", "scale", "group",
                   "n", "poor", "baseline", "difference (95% CI)", "p (Holm)", "verdict");
     for (size_t i = 0; i < c->n_rows; i++) {
         const struct cmp_row *r = &c->rows[i];
         if (only_worse && r->verdict != CS_VERDICT_WORSE)
             continue;
-        char sc[40], lo[24], hi[24], th[24], a[24], b[24], d[64], p[24];
-        snprintf(sc, sizeof sc, "%s-%s/%s", cs_js_number(r->scale.lower, lo),
-                 cs_js_number(r->scale.upper, hi), cs_js_number(r->scale.threshold, th));
+        char sc[96], a[24], b[24], d[64], p[24];
+        cs_scale_label(&r->scale, sc, sizeof sc); /* "1–5, poor ≤ 2", as everywhere */
         if (isnan(r->poor_cmp.diff))
             snprintf(d, sizeof d, "-");
         else
@@ -398,9 +397,11 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
             snprintf(verdict, sizeof verdict, "no evidence: smaller than --min-effect");
         else
             snprintf(verdict, sizeof verdict, "%s", cs_verdict_name(r->verdict));
-        cs_buf_printf(&t, "%-12s %-11s %-18.18s %8llu %9s %9s %-22s %9s  %s\n",
-                      cs_category_title((enum cs_category)r->cat), sc, c->groups[r->group].label,
-                      (unsigned long long)r->n, pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
+        char nn[32];
+        cs_buf_printf(&t, "%-12s ", cs_category_title((enum cs_category)r->cat));
+        cs_buf_pad(&t, sc, 16);
+        cs_buf_printf(&t, " %-18.18s %8s %9s %9s %-22s %9s  %s\n", c->groups[r->group].label,
+                      cs_thousands(r->n, nn), pc(r->poor_rate, a), pc(r->poor_rate_base, b), d, p,
                       verdict);
     }
     if (c->baseline_previous)

@@ -99,20 +99,6 @@ num(double v, char *b, int decimals)
 }
 
 /* 1234567 -> "1,234,567" */
-static char *
-thousands(uint64_t v, char *b)
-{
-    char t[32];
-    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-    int o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            b[o++] = ',';
-        b[o++] = t[i];
-    }
-    b[o] = '\0';
-    return b;
-}
 
 void
 rep_terminal_table(const struct cs_report_model *m, struct cs_buf *t)
@@ -124,30 +110,30 @@ rep_terminal_table(const struct cs_report_model *m, struct cs_buf *t)
     }
     char f1[32], f2[32];
     cs_buf_printf(t, "\nSurveys %s (calls %s, participants %s), first %s, last %s\n",
-                  thousands(m->totals.surveys, a), thousands(m->totals.calls, b),
-                  thousands(m->totals.participants, c),
+                  cs_thousands(m->totals.surveys, a), cs_thousands(m->totals.calls, b),
+                  cs_thousands(m->totals.participants, c),
                   cs_time_format(m->totals.first_us, f1), cs_time_format(m->totals.last_us, f2));
     (void)d;
-    cs_buf_printf(t, "%-12s %-14s %9s %6s %6s %6s  %-24s %s\n", "category", "scale",
+    cs_buf_printf(t, "%-12s %-16s %9s %6s %6s %6s  %-24s %s\n", "category", "scale",
                   "responses", "mean", "median", "sd", "poor rate (95% CI)", "top issues");
     bool small = false;
     for (size_t i = 0; i < m->n_groups; i++) {
         const struct rep_group *g = &m->groups[i];
-        char sc[40], lo[24], hi[24], th[24];
-        snprintf(sc, sizeof sc, "%s-%s thr %s", cs_js_number(g->scale.lower, lo),
-                 cs_js_number(g->scale.upper, hi), cs_js_number(g->scale.threshold, th));
+        char sc[96];
+        cs_scale_label(&g->scale, sc, sizeof sc); /* "1–5, poor ≤ 2", as everywhere */
         char pr[64], p1[16], p2[16], p3[16];
         snprintf(pr, sizeof pr, "%s (%s-%s)", pct(g->sum.poor_rate, p1, 1),
                  pct(g->sum.poor_ci_lo, p2, 1), pct(g->sum.poor_ci_hi, p3, 1));
         char nn[40];
-        thousands(g->sum.n, nn);
+        cs_thousands(g->sum.n, nn);
         if (g->small_sample) {
             strcat(nn, "*");
             small = true;
         }
-        cs_buf_printf(t, "%-12s %-14s %9s %6s %6s %6s  %-24s ",
-                      cs_category_title((enum cs_category)g->cat), sc, nn,
-                      num(g->sum.mean, a, 2), num(g->sum.median, b, 1), num(g->sum.sd, c, 2), pr);
+        cs_buf_printf(t, "%-12s ", cs_category_title((enum cs_category)g->cat));
+        cs_buf_pad(t, sc, 16);
+        cs_buf_printf(t, " %9s %6s %6s %6s  %-24s ", nn, num(g->sum.mean, a, 2),
+                      num(g->sum.median, b, 1), num(g->sum.sd, c, 2), pr);
         /* top three tags by responses */
         size_t top[3];
         size_t shown = rep_top_issues(g, 3, top);
@@ -159,9 +145,9 @@ rep_terminal_table(const struct cs_report_model *m, struct cs_buf *t)
     for (size_t i = 0; i < m->n_pooled; i++) {
         const struct rep_pooled *p = &m->pooled[i];
         char p1[16];
-        cs_buf_printf(t, "%-12s %-14s %9s normalized mean %s, poor rate %s (pooled over %zu scales)\n",
+        cs_buf_printf(t, "%-12s %-16s %9s normalized mean %s, poor rate %s (pooled over %zu scales)\n",
                       cs_category_title((enum cs_category)p->cat), "all scales",
-                      thousands(p->p.n, a), num(p->p.norm_mean, b, 3), pct(p->p.poor_rate, p1, 1),
+                      cs_thousands(p->p.n, a), num(p->p.norm_mean, b, 3), pct(p->p.poor_rate, p1, 1),
                       p->n_scales);
     }
     if (small)

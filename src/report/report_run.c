@@ -527,15 +527,16 @@ run_terminal(struct run *r)
     }
     if (!r->review || r->o->full_table || r->o->scales_all)
         rep_terminal_table(r->m, &t);
-    if (r->audit.events > 0)
+    if (r->audit.events > 0) {
+        char e[32], m[32], u[32], o[32], d[32];
         cs_buf_printf(&t,
-                      "Custom answers (%s): %llu events, %llu surveys answered, %llu without "
-                      "answers, %llu orphan events, %llu duplicate events\n",
-                      cs_merge_name((enum cs_merge)r->kind), (unsigned long long)r->audit.events,
-                      (unsigned long long)r->audit.matched_surveys,
-                      (unsigned long long)r->audit.unanswered,
-                      (unsigned long long)r->audit.orphan_events,
-                      (unsigned long long)r->audit.duplicate_events);
+                      "Custom answers (%s): %s events, %s surveys answered, %s without "
+                      "answers, %s orphan events, %s duplicate events\n",
+                      cs_merge_name((enum cs_merge)r->kind), cs_thousands(r->audit.events, e),
+                      cs_thousands(r->audit.matched_surveys, m), cs_thousands(r->audit.unanswered, u),
+                      cs_thousands(r->audit.orphan_events, o),
+                      cs_thousands(r->audit.duplicate_events, d));
+    }
     char *s = cs_buf_take(&t);
     res->terminal_text = s ? s : xstrdup("");
 }

@@ -510,20 +510,6 @@ cs_review_free(struct cs_review **rp)
 
 /* ---- terminal --------------------------------------------------------- */
 
-static char *
-thousands(uint64_t v, char *b)
-{
-    char t[32];
-    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-    int o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            b[o++] = ',';
-        b[o++] = t[i];
-    }
-    b[o] = '\0';
-    return b;
-}
 
 static const char *
 pct(double v, char *b)
@@ -590,10 +576,10 @@ cs_review_text(const struct cs_review *r)
     else
         cs_buf_printf(&t, " vs %s", r->previous.label);
     cs_buf_printf(&t, " \xC2\xB7 %s resource%s \xC2\xB7 %s surveys",
-                  thousands(r->n_resources, c), r->n_resources == 1 ? "" : "s",
-                  thousands(r->surveys_now, a));
+                  cs_thousands(r->n_resources, c), r->n_resources == 1 ? "" : "s",
+                  cs_thousands(r->surveys_now, a));
     if (r->has_previous)
-        cs_buf_printf(&t, " (%s in %s)", thousands(r->surveys_before, b), r->previous.label);
+        cs_buf_printf(&t, " (%s in %s)", cs_thousands(r->surveys_before, b), r->previous.label);
     cs_buf_puts(&t, "\n");
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct cs_review_row *row = &r->rows[i];
@@ -610,9 +596,9 @@ cs_review_text(const struct cs_review *r)
             cs_buf_puts(&t, " (");
             judgement_text(&t, &row->j);
             cs_buf_printf(&t, ")  was %s, n %s / %s", pct(row->before.poor_rate, b),
-                          thousands(row->now.responses, a), thousands(row->before.responses, c));
+                          cs_thousands(row->now.responses, a), cs_thousands(row->before.responses, c));
         } else {
-            cs_buf_printf(&t, "  n %s", thousands(row->now.responses, a));
+            cs_buf_printf(&t, "  n %s", cs_thousands(row->now.responses, a));
         }
         cs_buf_printf(&t, ", poor \xE2\x89\xA4 %s\n", cs_js_number(row->scale.threshold, th));
     }
@@ -655,6 +641,6 @@ cs_review_text(const struct cs_review *r)
     }
     if (minor)
         cs_buf_printf(&t, "Minor scales: %zu, %s answers in all (see --scales all)\n", minor,
-                      thousands(minor_n, a));
+                      cs_thousands(minor_n, a));
     return cs_buf_take(&t);
 }
