@@ -88,6 +88,11 @@ struct cs_report_model {
     size_t n_pooled;
     struct rep_trend *trend; /* owned, ordered by category, scale, bucket */
     size_t n_trend;
+    /* the trend the charts draw when the review reaches before the window
+     * (--week W: its comparison weeks), same order; NULL = charts use trend.
+     * Owned (cs_report_context_trend fills it). */
+    struct rep_trend *chart_trend;
+    size_t n_chart_trend;
     /* set by the report after the build (borrowed, not freed with the model): */
     const struct cs_review *review; /* the review, for marking its periods; NULL = none */
     bool scales_all;                /* --scales all: charts for every scale */

@@ -290,8 +290,11 @@ trend_rows(const struct cs_report_model *m, const struct rep_group *g,
            const struct rep_trend **rows)
 {
     size_t k = 0;
-    for (size_t i = 0; i < m->n_trend; i++) {
-        const struct rep_trend *t = &m->trend[i];
+    /* the review's context when it reaches before the window (--week W) */
+    const struct rep_trend *tr = m->chart_trend ? m->chart_trend : m->trend;
+    size_t n = m->chart_trend ? m->n_chart_trend : m->n_trend;
+    for (size_t i = 0; i < n; i++) {
+        const struct rep_trend *t = &tr[i];
         if (t->cat == g->cat && t->scale.lower == g->scale.lower &&
             t->scale.upper == g->scale.upper && t->scale.threshold == g->scale.threshold)
             rows[k++] = t;
@@ -351,7 +354,8 @@ static cs_status
 trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_group *g,
              const char *base, struct cs_err *err)
 {
-    const struct rep_trend **rows = xcalloc(m->n_trend ? m->n_trend : 1, sizeof *rows);
+    size_t n_rows = m->n_trend > m->n_chart_trend ? m->n_trend : m->n_chart_trend;
+    const struct rep_trend **rows = xcalloc(n_rows ? n_rows : 1, sizeof *rows);
     size_t k = trend_rows(m, g, rows);
     if (k < 2) { /* one period is a single value, not a trend: the tables have it */
         xfree(rows);

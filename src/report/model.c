@@ -271,6 +271,63 @@ cs_rep_groups_build(const struct cs_cube *cube, int cg, uint64_t surveys,
 /* ---- build ------------------------------------------------------------ */
 
 
+/* The trend of the cube's cells (sorted by category, scale, bucket,
+ * score): one row per (category, scale, bucket); a bucket the window
+ * [ws, we) does not cover is partial.  Appends to *out (owned). */
+static void
+build_trend(const struct cs_cube *cube, const struct cs_report_model *m, int64_t ws, int64_t we,
+            struct rep_trend **out, size_t *n_out)
+{
+    size_t cap_trend = *n_out;
+    struct stats_bin *tb = NULL;
+    size_t n_tb = 0, cap_tb = 0;
+    for (size_t i = 0; i < cube->n_cells; i++) {
+        const struct cs_cube_cell *c = &cube->cells[i];
+        hist_add(&tb, &n_tb, &cap_tb, c->score, c->count);
+        const struct cs_cube_cell *nx = i + 1 < cube->n_cells ? &cube->cells[i + 1] : NULL;
+        if (nx && nx->cat == c->cat && nx->bucket == c->bucket && nx->lower == c->lower &&
+            nx->upper == c->upper && nx->threshold == c->threshold)
+            continue;
+        struct rep_trend r = {.cat = c->cat,
+                              .bucket = c->bucket,
+                              .scale = {c->lower, c->upper, c->threshold}};
+        struct stats_hist h = {tb, n_tb};
+        r.sum = stats_summarize(&h, r.scale.lower, r.scale.upper, r.scale.threshold);
+        r.small_sample = r.sum.n < m->min_n;
+        int64_t bs, be;
+        bucket_range(m->bucket, r.bucket, &bs, &be);
+        r.partial = bs < ws || be > we;
+        if (m->bucket == CS_BUCKET_DAY)
+            cs_day_format(r.bucket, r.label);
+        else
+            snprintf(r.label, sizeof r.label, "%04d-W%02d", (int)(r.bucket / 100),
+                     (int)(r.bucket % 100));
+        PUSH(*out, *n_out, cap_trend, r);
+        n_tb = 0;
+    }
+    xfree(tb);
+}
+
+cs_status
+cs_report_context_trend(struct cs_store *s, struct cs_report_model *m, int64_t since,
+                        int64_t until, struct cs_err *err)
+{
+    struct cs_filter f = m->filter;
+    f.has_since = f.has_until = true;
+    f.since_us = since;
+    f.until_us = until;
+    struct cs_cube cube;
+    cs_status rc = cs_query_cube(s, &f, m->bucket, &cube, err);
+    if (rc)
+        return rc;
+    xfree(m->chart_trend);
+    m->chart_trend = NULL;
+    m->n_chart_trend = 0;
+    build_trend(&cube, m, since, until, &m->chart_trend, &m->n_chart_trend);
+    cs_cube_free(&cube);
+    return CS_OK;
+}
+
 cs_status
 cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
                       struct cs_report_model **out, struct cs_err *err)
@@ -339,34 +396,7 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
         xfree(sc);
     }
 
-    /* trend: cells are sorted by (category, scale, bucket, score) */
-    size_t cap_trend = 0;
-    struct stats_bin *tb = NULL;
-    size_t n_tb = 0, cap_tb = 0;
-    for (size_t i = 0; i < cube.n_cells; i++) {
-        const struct cs_cube_cell *c = &cube.cells[i];
-        hist_add(&tb, &n_tb, &cap_tb, c->score, c->count);
-        const struct cs_cube_cell *nx = i + 1 < cube.n_cells ? &cube.cells[i + 1] : NULL;
-        if (nx && nx->cat == c->cat && nx->bucket == c->bucket &&
-            nx->lower == c->lower && nx->upper == c->upper &&
-            nx->threshold == c->threshold)
-            continue;
-        struct rep_trend r = {.cat = c->cat, .bucket = c->bucket, .scale = {c->lower, c->upper, c->threshold}};
-        struct stats_hist h = {tb, n_tb};
-        r.sum = stats_summarize(&h, r.scale.lower, r.scale.upper, r.scale.threshold);
-        r.small_sample = r.sum.n < m->min_n;
-        int64_t bs, be;
-        bucket_range(m->bucket, r.bucket, &bs, &be);
-        r.partial = bs < m->window_start_us || be > m->window_end_us;
-        if (m->bucket == CS_BUCKET_DAY)
-            cs_day_format(r.bucket, r.label);
-        else
-            snprintf(r.label, sizeof r.label, "%04d-W%02d", (int)(r.bucket / 100),
-                     (int)(r.bucket % 100));
-        PUSH(m->trend, m->n_trend, cap_trend, r);
-        n_tb = 0;
-    }
-    xfree(tb);
+    build_trend(&cube, m, m->window_start_us, m->window_end_us, &m->trend, &m->n_trend);
     cs_cube_free(&cube);
     *out = m;
     return CS_OK;
@@ -386,6 +416,7 @@ cs_report_model_free(struct cs_report_model **mp)
     m->groups = NULL;
     xfree(m->pooled);
     xfree(m->trend);
+    xfree(m->chart_trend);
     xfree(m);
     *mp = NULL;
 }

@@ -31,6 +31,12 @@ cs_status cs_report_model_build(struct cs_store *s, const struct cs_model_opts *
                                 struct cs_report_model **out, struct cs_err *err);
 void cs_report_model_free(struct cs_report_model **m);
 
+/* The trend the charts draw over [since, until) (the report's resources and
+ * bucket), into m->chart_trend (owned by m): for a review whose comparison
+ * periods lie before the report's window.  Errors: the store's. */
+cs_status cs_report_context_trend(struct cs_store *s, struct cs_report_model *m, int64_t since,
+                                  int64_t until, struct cs_err *err);
+
 /* The (category, scale) groups of cube group cg (-1: every cell), with
  * summaries, distributions and tag shares (against `surveys`).  Returns
  * owned array in *groups (free with cs_rep_groups_free).  Unknown tags are

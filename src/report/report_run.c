@@ -153,7 +153,16 @@ run_review(struct run *r, struct cs_err *err)
         return rc;
     r->m->review = r->review;
     r->m->scales_all = o->scales_all;
-    return CS_OK;
+    /* the charts' trend reaches back over the comparison periods when they
+     * lie before the window (--week W: the weeks before W), so the trend
+     * shows both marked and is not a single point */
+    const struct cs_review *rv = r->review;
+    if (rv && rv->has_previous && rv->previous.since_us < r->m->window_start_us) {
+        int64_t until = rv->period.until_us > r->m->window_end_us ? rv->period.until_us
+                                                                  : r->m->window_end_us;
+        rc = cs_report_context_trend(r->store, r->m, rv->previous.since_us, until, err);
+    }
+    return rc;
 }
 
 /* summary.json's head, the charts, the built-in CSV tables, histograms.csv,
