@@ -214,6 +214,20 @@ cs_afile_open_at(struct cs_afile *af, const char *path, struct cs_err *err,
 #endif
 
 cs_status
+cs_afile_write(struct cs_afile *af, const void *p, size_t n, struct cs_err *err)
+{
+    if (af->fp == NULL)
+        return cs_fail(err, CS_E_INTERNAL, af->path, "file not open");
+    errno = 0;
+    if (n > 0 && fwrite(p, 1, n, af->fp) != n) {
+        if (!af->write_errno)
+            af->write_errno = errno ? errno : EIO;
+        return cs_fail(err, CS_E_IO, af->path, "write failed: %s", strerror(af->write_errno));
+    }
+    return CS_OK;
+}
+
+cs_status
 cs_afile_commit(struct cs_afile *af, struct cs_err *err)
 {
     if (af->fp == NULL)
@@ -223,10 +237,10 @@ cs_afile_commit(struct cs_afile *af, struct cs_err *err)
     int bad = 0, e = 0;
     if (fflush(af->fp) != 0) {
         bad = 1;
-        e = errno;
+        e = af->write_errno ? af->write_errno : errno;
     } else if (ferror(af->fp)) {
         bad = 1;
-        e = EIO;
+        e = af->write_errno ? af->write_errno : EIO;
     }
     if (fclose(af->fp) != 0 && !bad) {
         bad = 1;

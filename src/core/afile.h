@@ -27,6 +27,7 @@ struct cs_afile {
     int slot;         /* index in the cleanup table + 1, 0 when not in it */
     const char *site; /* TEST_FAULTS: the opening call's __FILE__, else NULL */
     int site_line;    /* and its __LINE__ */
+    int write_errno;  /* errno of the first failed cs_afile_write, 0 if none */
 };
 
 /* Open path for writing through a temporary file "path.tmp.XXXXXX" in the
@@ -36,6 +37,13 @@ struct cs_afile {
  * CS_E_IO naming path ("cannot create: ..."). */
 cs_status cs_afile_open(struct cs_afile *af, const char *path,
                         struct cs_err *err);
+/* Write n bytes of p (borrowed).  A short write keeps its errno for
+ * cs_afile_commit to report (stdio's later flush no longer knows it once
+ * the failed buffer was dropped: ENOSPC read as EIO).  Returns CS_OK or
+ * CS_E_IO naming the path; the file stays open either way (commit or
+ * abort it). */
+cs_status cs_afile_write(struct cs_afile *af, const void *p, size_t n, struct cs_err *err);
+
 /* Flush, close and rename into place.  On any failure (a write error that
  * stdio recorded earlier included) the temporary file is removed and the
  * error names the path (e.g. "write failed: No space left on device").

@@ -470,7 +470,10 @@ hx_write_file(char *page, const char *path, struct cs_err *err)
     struct cs_afile af;
     cs_status rc = cs_afile_open(&af, path, err);
     if (rc == CS_OK) {
-        fputs(page, af.fp);
+        /* written in one call, so a full disk is reported as such */
+        struct cs_err werr;
+        cs_err_clear(&werr);
+        cs_afile_write(&af, page, strlen(page), &werr);
         rc = cs_afile_commit(&af, err);
     }
     xfree(page);

@@ -29,7 +29,9 @@ col(sqlite3_stmt *q, int i)
     return s ? s : "";
 }
 
-/* The leg of one survey: *status, *leg (0 = none), os family into os. */
+/* The leg of one survey: *status, *leg (0 = none), os family into os.
+ * Returns -1 when reading the legs failed (out of memory, I/O): the
+ * caller reports it; a failed step must not read as "no leg". */
 static int
 pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os, size_t cap)
 {
@@ -37,7 +39,8 @@ pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os,
     bool best_before = false, any_id = false;
     int n_fallback = 0;
     char best_os[CS_CALL_LONG_MAX] = "", fb_os[CS_CALL_LONG_MAX] = "";
-    while (sqlite3_step(legs) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(legs)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(legs, 0);
         const char *pk = col(legs, 1);
         int64_t ps = sqlite3_column_int64(legs, 4);
@@ -61,6 +64,8 @@ pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os,
     sqlite3_reset(legs);
     *leg = 0;
     os[0] = '\0';
+    if (step != SQLITE_DONE)
+        return -1;
     const char *raw = NULL;
     int status = J_UNMATCHED;
     if (best) {
@@ -106,6 +111,10 @@ join_rows(sqlite3 *db, struct cs_err *err)
         if (call[0]) {
             sqlite3_bind_text(legs, 1, call, -1, SQLITE_TRANSIENT);
             status = pick(legs, col(sv, 2), sqlite3_column_int64(sv, 3), &leg, os, sizeof os);
+            if (status < 0) {
+                rc = fail(db, err);
+                break;
+            }
         }
         sqlite3_reset(ins);
         sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sv, 0));
@@ -123,6 +132,7 @@ join_rows(sqlite3 *db, struct cs_err *err)
     }
     if (rc == CS_OK && st != SQLITE_DONE)
         rc = fail(db, err);
+    /* the message before finalize, which may reset it */
     sqlite3_finalize(sv);
     sqlite3_finalize(legs);
     sqlite3_finalize(ins);
@@ -149,9 +159,13 @@ cs_calls_join(struct cs_store *store, struct cs_call_join *audit, struct cs_err 
 {
     memset(audit, 0, sizeof *audit);
     sqlite3 *db = cs_store_db(store);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM survey_leg", NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return fail(db, err);
-    cs_status rc = join_rows(db, err);
+    cs_status rc = CS_OK;
+    if (sqlite3_exec(db, "DELETE FROM survey_leg", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail(db, err);
+    if (rc == CS_OK)
+        rc = join_rows(db, err);
     if (rc == CS_OK && cs_store_has_column(store, "custom_events", "app_version") &&
         sqlite3_exec(db, app_sql, NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err);
@@ -220,6 +234,7 @@ cs_calls_unmatched(struct cs_store *store, size_t max,
     }
     if (rc == CS_OK && st != SQLITE_DONE)
         rc = fail(db, err);
+    /* the message before finalize, which may reset it */
     sqlite3_finalize(q);
     return rc;
 }

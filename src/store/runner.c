@@ -43,6 +43,7 @@
 static sqlite3_mem_methods cap_orig;
 static _Atomic int64_t cap_limit; /* 0 = unarmed */
 static _Atomic int64_t cap_used;  /* net bytes since armed (may go negative) */
+static _Atomic int cap_refused;   /* the cap refused an allocation since armed */
 
 static void
 cap_note(int64_t delta)
@@ -56,8 +57,10 @@ cap_malloc(int n)
     int64_t lim = atomic_load_explicit(&cap_limit, memory_order_relaxed);
     if (!lim)
         return cap_orig.xMalloc(n);
-    if (atomic_load_explicit(&cap_used, memory_order_relaxed) + n > lim)
+    if (atomic_load_explicit(&cap_used, memory_order_relaxed) + n > lim) {
+        atomic_store_explicit(&cap_refused, 1, memory_order_relaxed);
         return NULL;
+    }
     void *p = cap_orig.xMalloc(n);
     if (p)
         cap_note(cap_orig.xSize(p));
@@ -79,8 +82,10 @@ cap_realloc(void *p, int n)
     if (!lim || !p)
         return lim ? cap_malloc(n) : cap_orig.xRealloc(p, n);
     int64_t old = cap_orig.xSize(p);
-    if (n > old && atomic_load_explicit(&cap_used, memory_order_relaxed) + (n - old) > lim)
+    if (n > old && atomic_load_explicit(&cap_used, memory_order_relaxed) + (n - old) > lim) {
+        atomic_store_explicit(&cap_refused, 1, memory_order_relaxed);
         return NULL;
+    }
     void *q = cap_orig.xRealloc(p, n);
     if (q)
         cap_note(cap_orig.xSize(q) - old);
@@ -130,6 +135,7 @@ cap_arm(uint64_t bytes)
     if (!bytes || !cap_orig.xMalloc)
         return false;
     atomic_store(&cap_used, 0);
+    atomic_store(&cap_refused, 0);
     atomic_store(&cap_limit, bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes);
     return true;
 }
@@ -588,7 +594,9 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
                             lbl(q), max_rows);
             else
                 s = add_row(r, st, &cap, &bytes, q, err);
-        } else if (rc == SQLITE_NOMEM && capped) {
+        } else if (rc == SQLITE_NOMEM && capped &&
+                   atomic_load_explicit(&cap_refused, memory_order_relaxed)) {
+            /* the cap said no (a real shortage reads as out of memory) */
             s = cs_fail(err, CS_E_DB, q->where,
                         "%s: the query needs more than its memory limit of %llu MiB "
                         "and was stopped; raise it with --query-memory SIZE (e.g. %lluM)",
