@@ -13,6 +13,7 @@
 #include "report/charts.h"
 #include "report/compare_run.h"
 #include "report/html_report.h"
+#include "report/report.h"
 #include "report/template.h"
 
 /* What one compare run holds; released by run_free whatever the outcome. */
@@ -94,12 +95,7 @@ build(struct run *r)
     struct cs_err err;
     cs_err_clear(&err);
     r->co = (struct cs_compare_opts){
-        .filter = {.has_since = o->has_since || o->has_week,
-                   .has_until = o->has_until || o->has_week,
-                   .since_us = o->has_week ? o->week_start_us : o->since_us,
-                   .until_us = o->has_week ? o->week_end_us : o->until_us,
-                   .resources = o->resources,
-                   .n_resources = o->n_resources},
+        .filter = cs_report_opts_filter(o),
         .by = o->compare_by,
         .baseline = o->baseline,
         .min_n = o->min_n,

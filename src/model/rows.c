@@ -38,9 +38,8 @@ cs_merge_has_right(enum cs_merge m)
     return m != CS_MERGE_LEFTSEMI && m != CS_MERGE_LEFTANTI;
 }
 
-/* FNV-1a with a final mix; never 0. */
-static uint64_t
-name_hash(const char *key)
+uint64_t
+cs_name_hash(const char *key)
 {
     const unsigned char *t = (const unsigned char *)key;
     uint64_t h = 1469598103934665603ull;
@@ -61,7 +60,7 @@ cs_custom_cols_index(struct cs_custom_cols *c)
     c->slot = xcalloc(n, sizeof *c->slot);
     c->mask = n - 1;
     for (size_t k = 0; k < c->n_keys; k++) {
-        size_t j = name_hash(c->keys[k]) & c->mask;
+        size_t j = cs_name_hash(c->keys[k]) & c->mask;
         while (c->slot[j])
             j = (j + 1) & c->mask;
         c->slot[j] = (uint32_t)(k + 1);
@@ -73,7 +72,7 @@ cs_custom_cols_find(const struct cs_custom_cols *c, const char *key)
 {
     if (!c->slot)
         return -1;
-    for (size_t j = name_hash(key) & c->mask; c->slot[j]; j = (j + 1) & c->mask)
+    for (size_t j = cs_name_hash(key) & c->mask; c->slot[j]; j = (j + 1) & c->mask)
         if (strcmp(c->keys[c->slot[j] - 1], key) == 0)
             return (long)c->slot[j] - 1;
     return -1;

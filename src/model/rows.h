@@ -19,6 +19,10 @@
 #include "core/err.h"
 #include "model/survey.h"
 
+/* The hash of a custom key's name for open-addressing tables (FNV-1a with
+ * a final mix; never 0).  key: borrowed, NUL-terminated. */
+uint64_t cs_name_hash(const char *key);
+
 /* One rated category of an exported survey. */
 struct cs_export_rating {
     bool present;        /* the survey has a score for the category */

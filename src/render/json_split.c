@@ -8,20 +8,7 @@
 
 #include "core/mem.h"
 #include "model/privacy.h"
-
-/* FNV-1a with a final mix; never 0. */
-static uint64_t
-name_hash(const char *key)
-{
-    const unsigned char *t = (const unsigned char *)key;
-    uint64_t h = 1469598103934665603ull;
-    for (; *t; t++)
-        h = (h ^ *t) * 1099511628211ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
+#include "model/rows.h"
 
 /* True when privacy mode leaves the member out: free text (an array, an
  * object or a string that is not a number or true/false). */
@@ -65,7 +52,7 @@ answer_of(struct cs_custom_split *sp, const cJSON *it, struct cs_answer *a)
 static bool
 seen_add(struct cs_custom_split *sp, const char *key)
 {
-    for (size_t j = name_hash(key) & (sp->seen_cap - 1);; j = (j + 1) & (sp->seen_cap - 1)) {
+    for (size_t j = cs_name_hash(key) & (sp->seen_cap - 1);; j = (j + 1) & (sp->seen_cap - 1)) {
         if (!sp->seen[j]) {
             sp->seen[j] = key;
             return true;

@@ -420,6 +420,20 @@ cs_compare_text(const struct cs_compare *c, bool only_worse)
 
 /* ---- compare.xlsx ------------------------------------------------------ */
 
+/* The category's largest scale in the baseline group (NULL: none there):
+ * the scale a per-category sheet of the comparison shows. */
+static const struct rep_group *
+baseline_scale(const struct cs_compare *c, int cat)
+{
+    const struct cmp_group *bg = &c->groups[c->baseline];
+    const struct rep_group *best = NULL;
+    for (size_t k = 0; k < bg->n_cats; k++)
+        if (bg->cats[k].cat == cat && (!best || bg->cats[k].sum.n > best->sum.n))
+            best = &bg->cats[k];
+    return best;
+}
+
+
 #define NUM(v) ((struct cs_xlsx_cell){.type = isnan(v) ? CS_XLSX_NULL : CS_XLSX_NUMBER, .num = (v)})
 #define TXT(s) ((struct cs_xlsx_cell){.type = CS_XLSX_TEXT, .text = (s)})
 
@@ -545,11 +559,7 @@ xlsx_poor_rates(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err *er
     static const char *const pf[] = {NULL, "0.0%", "0.0%", "0.0%", "#,##0", NULL};
     cs_status rc = CS_OK;
     for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
-        const struct cmp_group *bg = &c->groups[c->baseline];
-        const struct rep_group *best = NULL;
-        for (size_t k = 0; k < bg->n_cats; k++)
-            if (bg->cats[k].cat == cat && (!best || bg->cats[k].sum.n > best->sum.n))
-                best = &bg->cats[k];
+        const struct rep_group *best = baseline_scale(c, cat);
         if (!best)
             continue;
         struct cs_xlsx_cell *cells = xcalloc(c->n_groups * 6, sizeof *cells);
@@ -617,11 +627,7 @@ xlsx_distributions(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err 
     cs_status rc = CS_OK;
     /* per category: shares per score by group, clustered columns */
     for (int cat = 0; rc == CS_OK && cat < CS_CAT__COUNT; cat++) {
-        const struct cmp_group *bg = &c->groups[c->baseline];
-        const struct rep_group *best = NULL;
-        for (size_t k = 0; k < bg->n_cats; k++)
-            if (bg->cats[k].cat == cat && (!best || bg->cats[k].sum.n > best->sum.n))
-                best = &bg->cats[k];
+        const struct rep_group *best = baseline_scale(c, cat);
         if (!best || best->n_dist == 0 || best->n_dist > 101)
             continue;
         size_t ncols = 1 + c->n_groups, nd = best->n_dist;

@@ -33,6 +33,17 @@
 #include "store/join.h"
 #include "store/runner.h"
 
+struct cs_filter
+cs_report_opts_filter(const struct cs_report_opts *o)
+{
+    return (struct cs_filter){.has_since = o->has_since || o->has_week,
+                              .has_until = o->has_until || o->has_week,
+                              .since_us = o->has_week ? o->week_start_us : o->since_us,
+                              .until_us = o->has_week ? o->week_end_us : o->until_us,
+                              .resources = o->resources,
+                              .n_resources = o->n_resources};
+}
+
 void
 cs_report_opts_default(struct cs_report_opts *o)
 {

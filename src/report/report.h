@@ -32,6 +32,10 @@ struct cs_report_result {
 
 void cs_report_opts_default(struct cs_report_opts *o);
 
+/* The survey filter the options ask for: --week, or --since/--until, and
+ * --resource (strings borrowed from o). */
+struct cs_filter cs_report_opts_filter(const struct cs_report_opts *o);
+
 struct cs_template;
 struct cs_template_params;
 

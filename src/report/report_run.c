@@ -65,12 +65,7 @@ run_options(struct run *r, struct cs_err *err)
     if (rep_parse_formats(o->formats, &r->fmts, err))
         return CS_E_USAGE;
     r->mo = (struct cs_model_opts){
-        .filter = {.has_since = o->has_since || o->has_week,
-                   .has_until = o->has_until || o->has_week,
-                   .since_us = o->has_week ? o->week_start_us : o->since_us,
-                   .until_us = o->has_week ? o->week_end_us : o->until_us,
-                   .resources = o->resources,
-                   .n_resources = o->n_resources},
+        .filter = cs_report_opts_filter(o),
         .has_week = o->has_week,
         .week_start_us = o->week_start_us,
         .bucket = o->bucket_day ? CS_BUCKET_DAY : CS_BUCKET_WEEK,
