@@ -157,9 +157,9 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
     if (sh->n_width)
         sh->width[0] = w0;
     static const char *const mh[] = {
-        "Category", "Kind", "Tag or resource", "Verdict", "Now", "Previous", "Difference (pt)",
+        "Category", "Tag, resource or version", "Verdict", "Now", "Previous", "Difference (pt)",
         "Difference 95% CI low (pt)", "Difference 95% CI high (pt)", "p", "p (Holm)",
-        "Responses", "Previous responses"};
+        "Responses", "Previous responses", "What moved"};
     const size_t nmh = sizeof mh / sizeof *mh;
     names = xl_header(x, sh, m0, 0, mh, nmh);
     size_t k = 0;
@@ -173,26 +173,28 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
             lxw_row_t r = m0 + 1 + (lxw_row_t)k;
             xl_text(x, sh, r, 0, cs_category_title((enum cs_category)mv[i].cat), SIZE_MAX,
                     XF_NONE);
-            xl_text(x, sh, r, 1,
+            /* the columns of the headline table above: verdict in C,
+             * rates in D and E, the difference from F on */
+            xl_text(x, sh, r, 1, mv[i].name, SIZE_MAX, XF_NONE);
+            xl_text(x, sh, r, 2, verdict_text(&mv[i].j, judged, vb, sizeof vb), SIZE_MAX,
+                    XF_NONE);
+            xl_num(x, sh, r, 3, mv[i].now.poor_rate, XF_RATE);
+            xl_num(x, sh, r, 4, mv[i].before.poor_rate, XF_RATE);
+            points(x, sh, r, 5, &mv[i].j, judged);
+            xl_count(x, sh, r, 10, mv[i].now.responses);
+            xl_count(x, sh, r, 11, mv[i].before.responses);
+            xl_text(x, sh, r, 12,
                     kind == 2 ? "version: poor rate"
                     : kind    ? "resource: poor rate"
                               : "tag: share of responses",
                     SIZE_MAX, XF_NONE);
-            xl_text(x, sh, r, 2, mv[i].name, SIZE_MAX, XF_NONE);
-            xl_text(x, sh, r, 3, verdict_text(&mv[i].j, judged, vb, sizeof vb), SIZE_MAX,
-                    XF_NONE);
-            xl_num(x, sh, r, 4, mv[i].now.poor_rate, XF_RATE);
-            xl_num(x, sh, r, 5, mv[i].before.poor_rate, XF_RATE);
-            points(x, sh, r, 6, &mv[i].j, judged);
-            xl_count(x, sh, r, 11, mv[i].now.responses);
-            xl_count(x, sh, r, 12, mv[i].before.responses);
         }
     }
     lxw_row_t m1 = m0 + (lxw_row_t)(k ? k : 1);
     xl_table(x, sh, m0, 0, m1, names, nmh);
     xl_names_free(names, nmh);
     if (k)
-        xl_verdict_formats(x, sh, m0 + 1, m1, 3);
+        xl_verdict_formats(x, sh, m0 + 1, m1, 2);
     xl_sheet_finish(x, sh);
     return xl_status(x, err);
 }
