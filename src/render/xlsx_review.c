@@ -76,6 +76,59 @@ points(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
     xl_num(x, sh, r, c + 4, judged ? j->p_holm : (double)NAN, XF_NORM);
 }
 
+/* The movers below the headline table, from row m0 (its heading above),
+ * in the headline's columns. */
+static void
+movers_table(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_review *rv, lxw_row_t m0)
+{
+    bool judged = rv->has_previous;
+    char vb[128];
+    uint16_t w0 = sh->n_width ? sh->width[0] : 0; /* a heading, not column A's content */
+    xl_text(x, sh, m0 - 1, 0, "What moved most (at most 5 per category, significant first)",
+            SIZE_MAX, XF_BOLD);
+    if (sh->n_width)
+        sh->width[0] = w0;
+    static const char *const mh[] = {
+        "Category", "Tag, resource or version", "Verdict", "Now", "Previous", "Difference (pt)",
+        "Difference 95% CI low (pt)", "Difference 95% CI high (pt)", "p", "p (Holm)",
+        "Responses", "Previous responses", "What moved"};
+    const size_t nmh = sizeof mh / sizeof *mh;
+    char **names = xl_header(x, sh, m0, 0, mh, nmh);
+    size_t k = 0;
+    for (int kind = 0; kind < 3; kind++) {
+        const struct cs_review_mover *mv = kind == 2 ? rv->versions
+                                           : kind    ? rv->resources
+                                                     : rv->tags;
+        size_t n = kind == 2 ? rv->n_version_movers : kind ? rv->n_resource_movers
+                                                           : rv->n_tags;
+        for (size_t i = 0; i < n; i++, k++) {
+            lxw_row_t r = m0 + 1 + (lxw_row_t)k;
+            xl_text(x, sh, r, 0, cs_category_title((enum cs_category)mv[i].cat), SIZE_MAX,
+                    XF_NONE);
+            /* the columns of the headline table above: verdict in C,
+             * rates in D and E, the difference from F on */
+            xl_text(x, sh, r, 1, mv[i].name, SIZE_MAX, XF_NONE);
+            xl_text(x, sh, r, 2, verdict_text(&mv[i].j, judged, vb, sizeof vb), SIZE_MAX,
+                    XF_NONE);
+            xl_num(x, sh, r, 3, mv[i].now.poor_rate, XF_RATE);
+            xl_num(x, sh, r, 4, mv[i].before.poor_rate, XF_RATE);
+            points(x, sh, r, 5, &mv[i].j, judged);
+            xl_count(x, sh, r, 10, mv[i].now.responses);
+            xl_count(x, sh, r, 11, mv[i].before.responses);
+            xl_text(x, sh, r, 12,
+                    kind == 2 ? "version: poor rate"
+                    : kind    ? "resource: poor rate"
+                              : "tag: share of responses",
+                    SIZE_MAX, XF_NONE);
+        }
+    }
+    lxw_row_t m1 = m0 + (lxw_row_t)(k ? k : 1);
+    xl_table(x, sh, m0, 0, m1, names, nmh);
+    xl_names_free(names, nmh);
+    if (k)
+        xl_verdict_formats(x, sh, m0 + 1, m1, 2);
+}
+
 cs_status
 cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err)
 {
@@ -149,52 +202,7 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
         xl_verdict_formats(x, sh, r0 + 1, r1, 2);
     worksheet_freeze_panes(sh->ws, r0 + 1, 0);
 
-    /* movers */
-    lxw_row_t m0 = r1 + 3;
-    w0 = sh->n_width ? sh->width[0] : 0; /* a heading, not column A's content */
-    xl_text(x, sh, m0 - 1, 0, "What moved most (at most 5 per category, significant first)",
-            SIZE_MAX, XF_BOLD);
-    if (sh->n_width)
-        sh->width[0] = w0;
-    static const char *const mh[] = {
-        "Category", "Tag, resource or version", "Verdict", "Now", "Previous", "Difference (pt)",
-        "Difference 95% CI low (pt)", "Difference 95% CI high (pt)", "p", "p (Holm)",
-        "Responses", "Previous responses", "What moved"};
-    const size_t nmh = sizeof mh / sizeof *mh;
-    names = xl_header(x, sh, m0, 0, mh, nmh);
-    size_t k = 0;
-    for (int kind = 0; kind < 3; kind++) {
-        const struct cs_review_mover *mv = kind == 2 ? rv->versions
-                                           : kind    ? rv->resources
-                                                     : rv->tags;
-        size_t n = kind == 2 ? rv->n_version_movers : kind ? rv->n_resource_movers
-                                                           : rv->n_tags;
-        for (size_t i = 0; i < n; i++, k++) {
-            lxw_row_t r = m0 + 1 + (lxw_row_t)k;
-            xl_text(x, sh, r, 0, cs_category_title((enum cs_category)mv[i].cat), SIZE_MAX,
-                    XF_NONE);
-            /* the columns of the headline table above: verdict in C,
-             * rates in D and E, the difference from F on */
-            xl_text(x, sh, r, 1, mv[i].name, SIZE_MAX, XF_NONE);
-            xl_text(x, sh, r, 2, verdict_text(&mv[i].j, judged, vb, sizeof vb), SIZE_MAX,
-                    XF_NONE);
-            xl_num(x, sh, r, 3, mv[i].now.poor_rate, XF_RATE);
-            xl_num(x, sh, r, 4, mv[i].before.poor_rate, XF_RATE);
-            points(x, sh, r, 5, &mv[i].j, judged);
-            xl_count(x, sh, r, 10, mv[i].now.responses);
-            xl_count(x, sh, r, 11, mv[i].before.responses);
-            xl_text(x, sh, r, 12,
-                    kind == 2 ? "version: poor rate"
-                    : kind    ? "resource: poor rate"
-                              : "tag: share of responses",
-                    SIZE_MAX, XF_NONE);
-        }
-    }
-    lxw_row_t m1 = m0 + (lxw_row_t)(k ? k : 1);
-    xl_table(x, sh, m0, 0, m1, names, nmh);
-    xl_names_free(names, nmh);
-    if (k)
-        xl_verdict_formats(x, sh, m0 + 1, m1, 2);
+    movers_table(x, sh, rv, r1 + 3);
     xl_sheet_finish(x, sh);
     return xl_status(x, err);
 }
