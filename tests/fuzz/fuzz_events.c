@@ -35,7 +35,7 @@ emit_bag(const uint8_t *data, size_t size, const struct cs_ingest_opts *o)
         .name = "fuzz-bag", .opts = o, .sink = &sink, .stats = &st, .err = &err, .batch = batch};
     const char *d = (const char *)data;
     cs_status s = cs_event_emit(&run, "CallSurvey", 10, "2026-11-16T08:00:00Z",
-                                20, d, size, d, size, d, size, 1, 0);
+                                20, d, size, d, size, d, size, 1, 0, NULL);
     FUZZ_CHECK(s == CS_OK);
     FUZZ_CHECK(st.events_read == 1 && st.events_skipped == 0);
     FUZZ_CHECK(st.events_valid + st.events_rejected == 1);
