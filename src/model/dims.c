@@ -170,13 +170,25 @@ apple(const char *s, char *out, size_t cap)
     return out;
 }
 
+/* A missing or Redacted value is a group of its own ("unknown",
+ * "Redacted") whatever the dimension: true when raw is one, written to out. */
+static bool
+special_group(const char *raw, char *out, size_t cap)
+{
+    if (cs_dim_missing(raw))
+        put(out, cap, CS_DIM_UNKNOWN, strlen(CS_DIM_UNKNOWN));
+    else if (is_redacted(raw))
+        put(out, cap, CS_DIM_REDACTED, strlen(CS_DIM_REDACTED));
+    else
+        return false;
+    return true;
+}
+
 const char *
 cs_os_family(const char *raw, char *out, size_t cap)
 {
-    if (cs_dim_missing(raw))
-        return put(out, cap, CS_DIM_UNKNOWN, strlen(CS_DIM_UNKNOWN));
-    if (is_redacted(raw))
-        return put(out, cap, CS_DIM_REDACTED, strlen(CS_DIM_REDACTED));
+    if (special_group(raw, out, cap))
+        return out;
     const char *s = raw;
     size_t n = trimmed(&s);
     char buf[512];
@@ -210,10 +222,8 @@ cs_os_family(const char *raw, char *out, size_t cap)
 const char *
 cs_browser_family(const char *raw, char *out, size_t cap)
 {
-    if (cs_dim_missing(raw))
-        return put(out, cap, CS_DIM_UNKNOWN, strlen(CS_DIM_UNKNOWN));
-    if (is_redacted(raw))
-        return put(out, cap, CS_DIM_REDACTED, strlen(CS_DIM_REDACTED));
+    if (special_group(raw, out, cap))
+        return out;
     const char *s = raw;
     size_t n = trimmed(&s);
     /* the name: text up to the first digit (its trailing spaces cut) */
@@ -237,10 +247,8 @@ cs_browser_family(const char *raw, char *out, size_t cap)
 const char *
 cs_dim_group(enum cs_dim d, const char *raw, char *out, size_t cap)
 {
-    if (cs_dim_missing(raw))
-        return put(out, cap, CS_DIM_UNKNOWN, strlen(CS_DIM_UNKNOWN));
-    if (is_redacted(raw))
-        return put(out, cap, CS_DIM_REDACTED, strlen(CS_DIM_REDACTED));
+    if (special_group(raw, out, cap))
+        return out;
     const char *s = raw;
     size_t n = trimmed(&s);
     switch (d) {

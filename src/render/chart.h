@@ -252,54 +252,6 @@ char *chart_format_number(double v, enum chart_numfmt fmt, int decimals,
  * Returns owned (free with xfree). */
 char *chart_footnote_text(const struct chart_footnote *f);
 
-/* ---- Multi-page PDF documents ------------------------------------------ */
-
-/* A table page: title, a bold header row and text rows, numbers (cells that
- * look numeric: digits, separators, sign, %) right-aligned.  Rows that do
- * not fit continue on further pages with the header repeated and the title
- * marked "(continued)".  Cells are ellipsized to their column width. */
-struct chart_table {
-    const char *title;         /* page headline; NULL = none */
-    const char *subtitle;      /* line under the title; NULL = none */
-    size_t n_cols;             /* columns, >= 1 */
-    const char *const *header; /* n_cols column names; NULL = no header */
-    size_t n_rows;             /* rows, may be 0 */
-    const char *const *cells;  /* n_rows * n_cols texts, row-major;
-                                  NULL entries are empty cells */
-    const char *footnote;      /* line at the bottom of every page */
-};
-
-struct chart_pdf; /* opaque: an open PDF document */
-
-/* Open a PDF document at path (written to a temporary file until
- * chart_pdf_close).  Table pages are width_px x height_px at dpi (0 = the
- * chart defaults); chart pages take their own spec's size.
- * Returns owned *out (finish with chart_pdf_close or chart_pdf_abort). */
-cs_status chart_pdf_open(const char *path, int width_px, int height_px, int dpi,
-                         struct chart_pdf **out, struct cs_err *err);
-
-/* Append one chart page.  Borrows spec.  The document keeps the first error
- * (sticky): after a failure, further calls return it and do nothing. */
-cs_status chart_pdf_add_chart(struct chart_pdf *doc,
-                              const struct chart_spec *spec,
-                              struct cs_err *err);
-
-/* Append a table (one or more pages).  Borrows t.  Sticky like add_chart. */
-cs_status chart_pdf_add_table(struct chart_pdf *doc,
-                              const struct chart_table *t, struct cs_err *err);
-
-/* Number of pages added so far. */
-int chart_pdf_page_count(const struct chart_pdf *doc);
-
-/* Finish the document and rename it into place; on any (sticky or new)
- * error the temporary file is removed and the error returned.  Frees the
- * document and sets *doc = NULL; *doc == NULL is a no-op returning CS_OK.
- * A document without pages gets one blank page. */
-cs_status chart_pdf_close(struct chart_pdf **doc, struct cs_err *err);
-
-/* Discard the document: remove the temporary file, free, *doc = NULL. */
-void chart_pdf_abort(struct chart_pdf **doc);
-
 /* Release pango's process-wide font map.  Optional: for leak-checked
  * builds only, called at most once at the end of the program after the
  * last chart.  Charts must not be drawn afterwards.  Fontconfig's caches

@@ -61,11 +61,6 @@ size_t chart_label_step(double need);
 cs_status chart_draw(cairo_t *cr, const struct chart_spec *spec, double w,
                      double h, struct cs_err *err);
 
-/* Draw one page of table t, starting at row *row; advances *row past the
- * rows drawn (at least one when any remain).  w x h points. */
-cs_status chart_draw_table_page(cairo_t *cr, const struct chart_table *t,
-                                size_t *row, double w, double h,
-                                struct cs_err *err);
 
 /* Validate a spec's size fields and return the canvas in points and pixels.
  * CS_E_USAGE names the offending field. */

@@ -17,7 +17,7 @@
  * SOURCE_DATE_EPOCH by the caller) or none; the same calls give the same
  * bytes.  Ownership: every function borrows its arguments and copies what
  * it keeps; the document owns everything until pdf_doc_close/abort.
- * Errors are sticky like chart_pdf's: after the first failure, further
+ * Errors are sticky (as cairo's are): after the first failure, further
  * calls do nothing and close returns it.
  */
 #ifndef CS_RENDER_PDF_DOC_H

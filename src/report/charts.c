@@ -37,7 +37,6 @@ struct out {
     unsigned surfaces;
     cs_file_cb on_file;
     void *ctx;
-    struct chart_pdf *pdf;     /* unused since issue 18 (see doc) */
     struct cs_pdf_report *doc; /* report.pdf as a document, or NULL */
     bool extra;                /* charts now come from template query steps */
     int n;
@@ -98,8 +97,6 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
         if (o->on_file)
             o->on_file(o->ctx, path);
     }
-    if (o->pdf && chart_pdf_add_chart(o->pdf, spec, err))
-        return err->code;
     if (o->doc && cs_pdf_report_chart(o->doc, spec0, name, o->extra, err))
         return err->code;
     o->n++;

@@ -1164,22 +1164,6 @@ test_svg_well_formed(void **state)
 /* ==== PDF: pdftoppm opens it ================================================
  */
 
-static long
-pdf_pages(const char *pdf)
-{
-    char *cmd = xasprintf("pdfinfo '%s' 2>/dev/null", pdf);
-    FILE *f = popen(cmd, "r");
-    xfree(cmd);
-    long pages = -1;
-    char line[256];
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "Pages:", 6) == 0)
-            pages = strtol(line + 6, NULL, 10);
-    if (f)
-        pclose(f);
-    return pages;
-}
-
 /* Render page `page` of pdf with pdftoppm and check a PNG came out. */
 static void
 pdftoppm_ok(const char *pdf, int page)
@@ -1234,105 +1218,6 @@ test_pdf_opens(void **state)
     xfree(p);
     xfree(p2);
 }
-
-static void
-test_pdf_document(void **state)
-{
-    (void)state;
-    if (!have("pdftoppm"))
-        skip();
-    enum { ROWS = 40,
-           COLS = 5 };
-    static const char *const header[COLS] = {"Category", "Responses", "Mean",
-                                             "Poor rate", "95% interval"};
-    static char buf[ROWS][COLS][48];
-    static const char *cells[ROWS * COLS];
-    for (int r = 0; r < ROWS; r++) {
-        snprintf(buf[r][0], 48, "Category %d with a longer name", r + 1);
-        chart_format_number(1000.0 * (r + 1) + 7, CHART_FMT_INT, 0, buf[r][1],
-                            48);
-        chart_format_number(3.5 + r / 100.0, CHART_FMT_FIXED, 2, buf[r][2], 48);
-        chart_format_number(0.1 + r / 1000.0, CHART_FMT_PERCENT, 1, buf[r][3],
-                            48);
-        snprintf(buf[r][4], 48, "%s",
-                 r == 3 ? ""
-                        : "8.1%\xE2\x80\x93"
-                          "12.4%");
-        for (int c = 0; c < COLS; c++)
-            cells[r * COLS + c] = buf[r][c];
-    }
-    struct chart_table t = {.title = "Summary",
-                            .subtitle = "All categories",
-                            .n_cols = COLS,
-                            .header = header,
-                            .n_rows = ROWS,
-                            .cells = cells,
-                            .footnote = "n = 40,000 responses"};
-    struct chart_pdf *doc;
-    struct cs_err err;
-    char *p = out_path("report.pdf");
-    assert_int_equal(chart_pdf_open(p, 0, 0, 0, &doc, &err), CS_OK);
-    assert_int_equal(chart_pdf_add_table(doc, &t, &err), CS_OK);
-    int table_pages = chart_pdf_page_count(doc);
-    assert_true(table_pages >= 2); /* 40 rows do not fit one 600x350 page */
-    for (size_t i = 0; i < N_CASES; i++) {
-        struct chart_spec spec;
-        cases[i].build(&spec);
-        if (chart_pdf_add_chart(doc, &spec, &err) != CS_OK)
-            fail_msg("%s: pdf page failed: %s", cases[i].name, err.msg);
-    }
-    int pages = chart_pdf_page_count(doc);
-    assert_int_equal(pages, table_pages + (int)N_CASES);
-    assert_false(exists(p)); /* nothing under the final name until close */
-    assert_int_equal(chart_pdf_close(&doc, &err), CS_OK);
-    assert_null(doc);
-    assert_true(exists(p));
-    long got = pdf_pages(p);
-    if (got >= 0)
-        assert_int_equal(got, pages);
-    pdftoppm_ok(p, 1);
-    pdftoppm_ok(p, pages);
-    unlink(p);
-    xfree(p);
-}
-
-static void
-test_pdf_sticky_error(void **state)
-{
-    (void)state;
-    struct chart_pdf *doc;
-    struct cs_err err;
-    char *p = out_path("sticky.pdf");
-    assert_int_equal(chart_pdf_open(p, 0, 0, 0, &doc, &err), CS_OK);
-    struct chart_spec spec;
-    case_column_distribution(&spec);
-    assert_int_equal(chart_pdf_add_chart(doc, &spec, &err), CS_OK);
-    spec.width_px = 50; /* too small: a usage error */
-    assert_int_equal(chart_pdf_add_chart(doc, &spec, &err), CS_E_USAGE);
-    assert_non_null(strstr(err.msg, "width_px"));
-    cs_err_clear(&err);
-    case_column_distribution(&spec);
-    assert_int_equal(chart_pdf_add_chart(doc, &spec, &err), CS_E_USAGE);
-    assert_int_equal(chart_pdf_close(&doc, &err), CS_E_USAGE);
-    assert_null(doc);
-    assert_false(exists(p));
-    /* abort leaves nothing either */
-    assert_int_equal(chart_pdf_open(p, 0, 0, 0, &doc, &err), CS_OK);
-    assert_int_equal(chart_pdf_add_chart(doc, &spec, &err), CS_OK);
-    chart_pdf_abort(&doc);
-    assert_null(doc);
-    assert_false(exists(p));
-    /* an empty document still is a valid PDF (one blank page) */
-    assert_int_equal(chart_pdf_open(p, 0, 0, 0, &doc, &err), CS_OK);
-    assert_int_equal(chart_pdf_close(&doc, &err), CS_OK);
-    if (have("pdftoppm"))
-        pdftoppm_ok(p, 1);
-    unlink(p);
-    xfree(p);
-}
-
-/* ==== Errors, atomic output, determinism =====================================
- */
 
 static size_t
 count_tmp_files(void)
@@ -1596,8 +1481,6 @@ main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_svg_well_formed),
         cmocka_unit_test(test_pdf_opens),
-        cmocka_unit_test(test_pdf_document),
-        cmocka_unit_test(test_pdf_sticky_error),
     };
     size_t nf = sizeof fixed / sizeof fixed[0];
     struct CMUnitTest *tests = xcalloc(nf + N_CASES, sizeof *tests);
