@@ -19,7 +19,14 @@
 # the tokenizing floor, and the growth of the report from 100k to 1M.
 # Environment: BENCH_SIZES (default "100000 1000000"), BENCH_REPS (3),
 # BENCH_FORMATS (report formats, default json,png,xlsx), BENCH_BASELINE=0 to
-# skip the (slow) sqlite3 baseline, BENCH_DUCKDB=0 to skip DuckDB.
+# skip the (slow) sqlite3 baseline, BENCH_DUCKDB=0 to skip DuckDB,
+# BENCH_CUSTOM_KEYS=0 to skip the custom-keys case.
+#
+# Issue 22's targets: after each size's rows, a table of the issue's
+# targets with "today" (BENCH_BASE=PATH, a callsurvey binary built from
+# main, e.g. `git worktree add /tmp/base main && make -C /tmp/base`;
+# "-" without one) and "new" (BINARY) side by side, both timed in this run,
+# each as seconds and as a ratio to the typed-schema DuckDB baseline.
 set -eu
 cs=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tools=$(cd "$(dirname "$1")" && pwd)/tools
@@ -46,6 +53,25 @@ timeit() {
         i=$((i + 1))
     done
     median < "$dir/times"
+}
+
+# timeit_stages CMD...: like timeit for a `report -v` run; prints
+# "median_wall rss median_statistics_s median_charts_s" (stage times from
+# the run's "timings:" note, each the median over the runs by itself)
+timeit_stages() {
+    i=0
+    : > "$dir/times"
+    : > "$dir/stages"
+    while [ $i -lt "$reps" ]; do
+        /usr/bin/time -f "%e %M" -o "$dir/t1" "$@" >/dev/null 2>"$dir/stderr" || {
+            echo "bench: failed: $*" >&2; cat "$dir/stderr" >&2; exit 1; }
+        cat "$dir/t1" >> "$dir/times"
+        sed -n 's/.*timings: .*statistics \([0-9.]*\) s.*charts \([0-9.]*\) s.*/\1 \2/p' \
+            "$dir/stderr" >> "$dir/stages"
+        i=$((i + 1))
+    done
+    echo "$(median < "$dir/times") $(awk '{print $1}' "$dir/stages" | sort -n | median | cut -d' ' -f1) \
+$(awk '{print $2}' "$dir/stages" | sort -n | median | cut -d' ' -f1)"
 }
 
 baseline_sql() {
@@ -111,6 +137,48 @@ row() { # n what wall rss_kb recs mb vs_sqlite vs_duckdb
         "$(echo "$4" | awk '{print $1/1024}')" "$7" "$8"
 }
 
+base_cs=""
+if [ -n "${BENCH_BASE:-}" ]; then
+    base_cs=$(cd "$(dirname "$BENCH_BASE")" && pwd)/$(basename "$BENCH_BASE")
+    [ -x "$base_cs" ] || { echo "bench: BENCH_BASE $BENCH_BASE is not an executable"; exit 1; }
+fi
+
+# "1.23 s = 0.45x" (seconds and the ratio to typed DuckDB $dbase)
+secs() { echo "$1 ${dbase:-}" | awk '{ if ($2 > 0) printf "%.2f s = %.2fx", $1, $1 / $2; else printf "%.2f s", $1 }'; }
+trow() { printf '  %-34s %-18s %-18s %s\n' "$1" "$2" "$3" "$4"; }
+
+# targets N MB: issue 22's table for this size, today (BENCH_BASE) and new
+targets() {
+    tn=$1; tmb=$2
+    tgt_json="<= 0.6x typed DuckDB"; tgt_rep="<= 1.5x typed DuckDB"; tgt_ing="-"; tgt_st="-"
+    tgt_ch="<= 0.3 s"; tgt_rss="-"
+    if [ "$tn" = 1000000 ]; then
+        tgt_rep="<= 4 s, <= 1.2x typed DuckDB"; tgt_ing="<= 1.8 s (>= 400 MB/s)"
+        tgt_st="<= 0.2 s"; tgt_rss="<= 256 MB"
+    fi
+    for which in base new; do
+        if [ $which = base ]; then b=$base_cs; else b=$cs; fi
+        if [ -z "$b" ]; then eval "${which}_json=- ${which}_rep=- ${which}_ing=- ${which}_st=- ${which}_ch=- ${which}_rss=-"; continue; fi
+        set -- $(timeit "$b" report -q --formats json -o out-t surveys.jsonl)
+        eval "${which}_json=\"\$(secs $1)\""
+        set -- $(timeit_stages "$b" report -v --formats json,png,xlsx -o out-t surveys.jsonl --custom customEvents.jsonl)
+        eval "${which}_rep=\"\$(secs $1)\" ${which}_rssv=$2 ${which}_st=\"$3 s\" ${which}_ch=\"$4 s\" ${which}_wall=$1"
+        eval "${which}_rss=\"\$(echo $2 | awk '{printf \"%.0f MB\", \$1 / 1024}')\""
+        set -- $(timeit sh -c "rm -f ingest-t.db && exec \"$b\" ingest -q --db ingest-t.db surveys.jsonl")
+        rm -f ingest-t.db
+        eval "${which}_ing=\"\$(echo $1 $tmb | awk '{printf \"%.2f s (%.0f MB/s)\", \$1, \$2 / \$1}')\""
+    done
+    eval "today_wall_$tn=\${base_wall:-} new_wall_$tn=\${new_wall:-}"
+    printf 'issue 22 targets at %s surveys (median of %s, same run; typed DuckDB %s s):\n' "$tn" "$reps" "${dbase:--}"
+    trow "" today new target
+    trow "report --formats json" "$base_json" "$new_json" "$tgt_json"
+    trow "report json,png,xlsx + custom" "$base_rep" "$new_rep" "$tgt_rep"
+    trow "ingest --db" "$base_ing" "$new_ing" "$tgt_ing"
+    trow "statistics stage" "$base_st" "$new_st" "$tgt_st"
+    trow "charts stage" "$base_ch" "$new_ch" "$tgt_ch"
+    trow "peak RSS (report)" "$base_rss" "$new_rss" "$tgt_rss"
+}
+
 printf 'bench: %s runs each, median wall time; peak RSS of the median run; %s\n' "$reps" \
     "$(nproc) cores, $(uname -m)"
 printf '%-8s %-8s %8s %11s %8s %8s %14s %14s\n' surveys run wall_s records/s MB/s RSS_MB vs_sqlite3 vs_duckdb
@@ -149,6 +217,7 @@ for n in $sizes; do
     row "$n" +data "$1" "$2" "$recs" "$mb" "$(ratio "$base" "$1")" "$(ratio "$dbase" "$1")"
     "$cs" report -v --formats "$formats" -o out surveys.jsonl --custom customEvents.jsonl 2>&1 \
         | sed -n 's/^callsurvey: note: timings: /         stages: /p'
+    targets "$n" "$mb"
     cd "$top"
 done
 # Custom keys (issue 15 item 17): one survey answered by N events with a key
@@ -157,6 +226,7 @@ done
 # and did not finish at 200,000; custom.csv and report.xlsx are written.
 nk=${BENCH_CUSTOM_KEYS:-200000}
 ck="$dir/custom-keys-$nk"
+[ "$nk" = 0 ] || {
 if [ ! -f "$ck/e.jsonl" ]; then
     mkdir -p "$ck"
     echo '{"TimeGenerated":"2026-11-16T10:00:00Z","SurveyId":"s1","_ResourceId":"/S/ACS-A","OverallRatingScore":4}' \
@@ -170,7 +240,14 @@ set -- $(timeit "$cs" report -q --formats json,csv,xlsx -o out s.jsonl --custom 
 printf 'custom keys: one survey, %s events with a key each: report (json,csv,xlsx) %.2f s, peak RSS %.0f MB\n' \
     "$nk" "$1" "$(echo "$2" | awk '{print $1/1024}')"
 cd "$top"
+}
 if [ -n "${report_100000:-}" ] && [ -n "${report_1000000:-}" ]; then
     echo "$report_1000000 $report_100000" |
         awk '{printf "growth: report at 1M takes %.1fx the time of 100k (linear would be 10x)\n", $1 / $2}'
+fi
+if [ -n "${new_wall_100000:-}" ] && [ -n "${new_wall_1000000:-}" ]; then
+    g() { [ -n "$1" ] && echo "$1 $2" | awk '{printf "%.1fx", $1 / $2}' || echo "-"; }
+    trow "" today new target
+    trow "growth 100k -> 1M (json,png,xlsx)" "$(g "${today_wall_1000000:-}" "${today_wall_100000:-}")" \
+        "$(g "$new_wall_1000000" "$new_wall_100000")" "<= 10x"
 fi
