@@ -15,6 +15,7 @@
 #include "render/xlsx.h"
 #include "report/breakdown.h"
 #include "report/charts.h"
+#include "report/charts_async.h"
 #include "report/histograms_csv.h"
 #include "report/html_report.h"
 #include "report/pdf_report.h"
@@ -46,6 +47,7 @@ struct run {
     const char *dir; /* the staging directory */
     struct cs_summary_doc *doc;
     struct cs_charts *charts;
+    struct cs_charts_async *charts_q; /* the sections' charts, on a second thread */
     struct cs_xlsx *xl;
     struct cs_xlsx_store_rows xsrc;
     struct cs_xlsx_rows xrows;
@@ -183,9 +185,13 @@ run_open_outputs(struct run *r, struct cs_err *err)
     r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .csv_bom = o->csv_excel, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .on_file = rep_on_file, .ctx = res};
     if ((rc = cs_breakdowns_write(r->store, &r->bo, r->doc, err)))
         return rc;
-    if (surf && (rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, rep_on_file, res,
-                                     &r->charts, err)))
-        return rc;
+    if (surf) { /* drawn on a second thread while the workbook is written (issue 22) */
+        r->charts_q = cs_charts_async_new(rep_on_file, res);
+        if ((rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, cs_charts_async_on_file,
+                                 r->charts_q, &r->charts, err)))
+            return rc;
+        cs_charts_async_start(r->charts_q, r->charts);
+    }
     if (r->charts) { /* what report.pdf shows beyond the model */
         struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
         cs_charts_pdf_info(r->charts, &pi);
@@ -345,15 +351,18 @@ run_step(struct run *r, size_t i, struct cs_err *err)
     case CS_SECTION_ISSUES:
     case CS_SECTION_TREND:
         if (r->charts && cs_render_is_chart(st->render)) /* render: table draws none */
-            rc = cs_charts_section(r->charts,
-                                   st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
-                                   : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
-                                                                          : CS_CHARTS_TREND,
-                                   st->category, err);
+            rc = cs_charts_async_section(r->charts_q,
+                                         st->section == CS_SECTION_DISTRIBUTION ? CS_CHARTS_DISTRIBUTION
+                                         : st->section == CS_SECTION_ISSUES     ? CS_CHARTS_ISSUES
+                                                                                : CS_CHARTS_TREND,
+                                         st->category, err);
         res->seconds_charts += rep_now_s() - ts;
         break;
     case CS_SECTION_CUSTOM:
         if ((r->fmts & F_CSV) && r->audit.events > 0 && !r->custom_written) {
+            /* the charts queued so far are listed before custom.csv */
+            if (r->charts_q && (rc = cs_charts_async_wait(r->charts_q, err)))
+                break;
             rc = rep_write_custom_csv(r->store, &r->mo.filter, (enum cs_merge)r->kind,
                                       r->o->privacy, r->max_cols, r->o->csv_excel, r->dir, res, err);
             r->custom_written = true;
@@ -364,7 +373,10 @@ run_step(struct run *r, size_t i, struct cs_err *err)
         rep_push_note(res, "step '%s': the compare section is written by `callsurvey compare`",
                       st->title);
         break;
-    case CS_SECTION_QUERY: rc = step_query(r, i, err); break;
+    case CS_SECTION_QUERY: /* draws a chart and lists files: after the queued charts */
+        if (!r->charts_q || (rc = cs_charts_async_wait(r->charts_q, err)) == CS_OK)
+            rc = step_query(r, i, err);
+        break;
     default: break;
     }
     if (st->section != CS_SECTION_QUERY)
@@ -388,6 +400,24 @@ write_html(struct run *r, struct cs_err *err)
     return rc;
 }
 
+/* Wait for the queued charts and close them (report.pdf): their files are
+ * listed here, before report.html's and the workbook's. */
+static cs_status
+close_charts(struct run *r, struct cs_err *err)
+{
+    if (!r->charts)
+        return CS_OK;
+    cs_status rc = cs_charts_async_wait(r->charts_q, err);
+    double ts = rep_now_s();
+    int n_charts = 0;
+    if (rc == CS_OK)
+        rc = cs_charts_close(&r->charts, true, &n_charts, err);
+    r->res->seconds_charts += rep_now_s() - ts + cs_charts_async_seconds(r->charts_q);
+    struct cs_err e2;
+    cs_status rc2 = cs_charts_async_end(&r->charts_q, &e2); /* report.pdf's path */
+    return rc ? rc : rc2;
+}
+
 /* Close the charts, write report.html, and close the workbook (the Data
  * sheet when no step wrote it). */
 static cs_status
@@ -398,14 +428,10 @@ run_close_outputs(struct run *r, struct cs_err *err)
     cs_status rc = CS_OK;
     if (r->xl && (rc = cs_breakdowns_xlsx(r->store, &r->bo, r->xl, err)))
         return rc;
-    if (r->charts) {
-        double ts = rep_now_s();
-        int n_charts = 0;
-        rc = cs_charts_close(&r->charts, true, &n_charts, err);
-        res->seconds_charts += rep_now_s() - ts;
-        if (rc)
-            return rc;
-    }
+    /* report.html draws charts itself: the queued ones first; else the
+     * workbook is closed (zipped) while the queued charts are drawn */
+    if ((r->fmts & F_HTML) && (rc = close_charts(r, err)))
+        return rc;
     if ((r->fmts & F_HTML) && (rc = write_html(r, err)))
         return rc;
     if (r->xl) {
@@ -418,7 +444,7 @@ run_close_outputs(struct run *r, struct cs_err *err)
         if (rc == CS_OK)
             rc = cs_xlsx_close(&r->xl, err);
         res->seconds_xlsx += rep_now_s() - ts;
-        if (rc)
+        if (rc || (rc = close_charts(r, err)))
             return rc;
         char path[4096];
         snprintf(path, sizeof path, "%s/report.xlsx", r->dir);
@@ -432,6 +458,8 @@ run_close_outputs(struct run *r, struct cs_err *err)
                                "characters and were cut (see Data Quality)",
                           (unsigned long long)r->xs.cells_truncated);
     }
+    if ((rc = close_charts(r, err)))
+        return rc;
     if (res->csv_cells_replaced)
         rep_push_note(res, "tables/*.csv: %llu text cells had invalid UTF-8 or control "
                            "characters, replaced with U+FFFD",
@@ -483,6 +511,10 @@ run_outputs(struct run *r, struct cs_err *err)
         rc = run_summary_json(r, err);
     if (r->xl)
         cs_xlsx_abort(&r->xl);
+    if (r->charts_q) { /* stop drawing first */
+        struct cs_err e3;
+        cs_charts_async_end(&r->charts_q, &e3);
+    }
     if (r->charts) {
         struct cs_err e2;
         cs_charts_close(&r->charts, false, NULL, &e2);
