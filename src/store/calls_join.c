@@ -86,11 +86,39 @@ pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os,
     return status;
 }
 
+/* No call summaries stored: every survey is unmatched, without a leg or an
+ * OS, as the per-survey loop below would find; one statement (issue 22:
+ * the loop was a tenth of a report's load). 1 when done, 0 when there are
+ * legs, -1 on error. */
+static int
+join_no_legs(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_ROW) {
+        sqlite3_finalize(q);
+        return -1;
+    }
+    bool legs = sqlite3_column_int(q, 0) != 0;
+    sqlite3_finalize(q);
+    if (legs)
+        return 0;
+    return sqlite3_exec(db,
+                        "INSERT INTO survey_leg(rid, status, leg, os)"
+                        " SELECT rid, 0, NULL, NULL FROM survey_data ORDER BY rid",
+                        NULL, NULL, NULL) == SQLITE_OK
+               ? 1
+               : -1;
+}
+
 static cs_status
 join_rows(sqlite3 *db, struct cs_err *err)
 {
     sqlite3_stmt *sv = NULL, *legs = NULL, *ins = NULL;
     cs_status rc = CS_OK;
+    int done = join_no_legs(db);
+    if (done != 0)
+        return done > 0 ? CS_OK : fail(db, err);
     if (sqlite3_prepare_v2(db,
                            "SELECT rid, lower(trim(coalesce(call_id, ''))),"
                            " lower(trim(coalesce(participant_id, ''))), time_us FROM survey_data",

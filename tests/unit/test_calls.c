@@ -266,6 +266,43 @@ teardown(void **state)
     return 0;
 }
 
+/* Before any call summary is loaded (issue 22's one-statement path): every
+ * survey unmatched, without a leg or an OS; the app version, browser and
+ * client OS still come from the custom events (s1's latest event that has
+ * them). */
+static void
+test_join_without_legs(void **state)
+{
+    (void)state;
+    struct cs_call_join a;
+    struct cs_err e;
+    assert_int_equal(cs_calls_join(S, &a, &e), CS_OK);
+    assert_int_equal(a.surveys, 6);
+    assert_int_equal(a.unmatched, 6);
+    assert_int_equal(a.matched + a.ambiguous + a.legs + a.legs_without_survey, 0);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(cs_store_db(S),
+                                        "SELECT d.survey_id, j.status, j.leg IS NULL, j.os IS NULL,"
+                                        " coalesce(j.app_version, '-'), coalesce(j.browser, '-'),"
+                                        " coalesce(j.client_os, '-') FROM survey_leg j"
+                                        " JOIN survey_data d ON d.rid = j.rid ORDER BY j.rid",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    static const char *const sid[] = {"s1", "s2", "s3", "s4", "s5", "s6"};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0), sid[i]);
+        assert_int_equal(sqlite3_column_int(q, 1), 0);
+        assert_int_equal(sqlite3_column_int(q, 2), 1);
+        assert_int_equal(sqlite3_column_int(q, 3), 1);
+        assert_string_equal((const char *)sqlite3_column_text(q, 4), i == 0 ? "2.15.0" : "-");
+        assert_string_equal((const char *)sqlite3_column_text(q, 5), i == 0 ? "Chrome 121.0" : "-");
+        assert_string_equal((const char *)sqlite3_column_text(q, 6), i == 0 ? "Windows 10" : "-");
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+}
+
 static void
 test_accounting(void **state)
 {
@@ -373,6 +410,7 @@ main(void)
         cmocka_unit_test(test_sniff),
     };
     const struct CMUnitTest store[] = {
+        cmocka_unit_test(test_join_without_legs),
         cmocka_unit_test(test_accounting),
         cmocka_unit_test(test_join),
         cmocka_unit_test(test_unmatched_list),
