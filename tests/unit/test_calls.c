@@ -266,16 +266,28 @@ teardown(void **state)
     return 0;
 }
 
-/* Before any call summary is loaded (issue 22's one-statement path): every
+/* Before any call summary is loaded (issue 22's one-pass path): every
  * survey unmatched, without a leg or an OS; the app version, browser and
- * client OS still come from the custom events (s1's latest event that has
- * them). */
+ * client OS still come from the custom events, each from the latest event
+ * that has it: s1's first event (its later one has none); for s2, two
+ * events at the same time, the later stored (higher id) wins the app
+ * version and the earlier alone has a browser. */
 static void
 test_join_without_legs(void **state)
 {
     (void)state;
     struct cs_call_join a;
     struct cs_err e;
+    struct cs_store_counts c = {0};
+    int64_t t = (int64_t)(1794787200 + 1000) * 1000000;
+    struct cs_event e1 = {.time_us = t, .props = "{\"q\":3}", .props_len = 7, .app_version = "1.0", .browser = "Firefox 120.0"};
+    struct cs_event e2 = {.time_us = t, .props = "{\"q\":4}", .props_len = 7, .app_version = "1.1"};
+    snprintf(e1.survey_id, sizeof e1.survey_id, "s2");
+    snprintf(e2.survey_id, sizeof e2.survey_id, "s2");
+    cs_store_input_begin(S, "events", &e);
+    assert_int_equal(cs_store_event(S, &e1, &c, &e), CS_OK);
+    assert_int_equal(cs_store_event(S, &e2, &c, &e), CS_OK);
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
     assert_int_equal(cs_calls_join(S, &a, &e), CS_OK);
     assert_int_equal(a.surveys, 6);
     assert_int_equal(a.unmatched, 6);
@@ -295,8 +307,12 @@ test_join_without_legs(void **state)
         assert_int_equal(sqlite3_column_int(q, 1), 0);
         assert_int_equal(sqlite3_column_int(q, 2), 1);
         assert_int_equal(sqlite3_column_int(q, 3), 1);
-        assert_string_equal((const char *)sqlite3_column_text(q, 4), i == 0 ? "2.15.0" : "-");
-        assert_string_equal((const char *)sqlite3_column_text(q, 5), i == 0 ? "Chrome 121.0" : "-");
+        assert_string_equal((const char *)sqlite3_column_text(q, 4),
+                            i == 0 ? "2.15.0" : i == 1 ? "1.1"
+                                                       : "-");
+        assert_string_equal((const char *)sqlite3_column_text(q, 5),
+                            i == 0 ? "Chrome 121.0" : i == 1 ? "Firefox 120.0"
+                                                             : "-");
         assert_string_equal((const char *)sqlite3_column_text(q, 6), i == 0 ? "Windows 10" : "-");
     }
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
@@ -355,7 +371,8 @@ test_join(void **state)
                      SQLITE_OK);
     static const char *const want[][6] = {
         {"s1", "1.30.1.1_x", "Windows 11", "2.15.0", "Chrome 121.0", "Windows 10"},
-        {"s2", "1.30.2.1", "Android 14", "-", "-", "-"}, /* the leg started by 1000 s */
+        /* the leg started by 1000 s; the app values as test_join_without_legs */
+        {"s2", "1.30.2.1", "Android 14", "1.1", "Firefox 120.0", "-"},
         {"s3", "Redacted", "Redacted", "-", "-", "-"},
         {"s4", "-", "-", "-", "-", "-"},
         {"s5", "-", "-", "-", "-", "-"},
