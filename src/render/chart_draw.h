@@ -24,6 +24,7 @@
 #include "core/err.h"
 #include "render/chart.h"
 #include "render/chart_internal.h"
+#include "render/palette.h"
 
 /* ==== Style ============================================================== */
 
@@ -55,17 +56,18 @@ hex(unsigned v)
     return c;
 }
 
-/* Okabe-Ito, indexed by enum chart_color (AUTO slot unused). */
+/* Okabe-Ito (render/palette.h, shared with the workbook's native charts),
+ * indexed by enum chart_color (AUTO slot unused). */
 static const unsigned palette_hex[CHART_COLOR__COUNT] = {
-    0x000000,
-    0x0072B2,
-    0xE69F00,
-    0x009E73,
-    0xD55E00,
-    0x56B4E9,
-    0xCC79A7,
-    0xF0E442,
-    0x999999,
+    CS_PAL_BLACK,
+    CS_PAL_BLUE,
+    CS_PAL_ORANGE,
+    CS_PAL_GREEN,
+    CS_PAL_VERMILLION,
+    CS_PAL_SKY,
+    CS_PAL_PURPLE,
+    CS_PAL_YELLOW,
+    CS_PAL_GREY,
 };
 static const enum chart_color auto_order[] = {
     CHART_COLOR_BLUE,
