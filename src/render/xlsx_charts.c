@@ -198,21 +198,24 @@ xl_dist_chart(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *g,
 
 lxw_row_t
 xl_trend_charts(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *const *prim,
-                size_t n, lxw_row_t h, size_t n_buckets, const char *unit, lxw_row_t ar)
+                const size_t *n_points, size_t n, lxw_row_t h, size_t n_buckets, const char *unit,
+                lxw_row_t ar)
 {
-    if (n_buckets == 0 || n == 0)
-        return 0;
     char lbl[128], title[256];
-    for (size_t k = 0; k < n; k++) {
+    size_t drawn = 0;
+    for (size_t k = 0; k < n && n_buckets > 0; k++) {
+        if (n_points[k] < 2) /* one period is a value, not a trend (as the PNGs) */
+            continue;
         snprintf(title, sizeof title, "%s: poor rate per %s", xl_scale_short(prim[k], lbl, sizeof lbl),
                  unit);
         lxw_col_t vc = (lxw_col_t)(k + 1);
-        struct xl_anchor at = {.row = ar + (lxw_row_t)(k / 2) * XL_CHART_ROWS,
-                               .x_px = (uint32_t)(k % 2) * XL_CHART_STEP_PX};
+        struct xl_anchor at = {.row = ar + (lxw_row_t)(drawn / 2) * XL_CHART_ROWS,
+                               .x_px = (uint32_t)(drawn % 2) * XL_CHART_STEP_PX};
         lxw_chart *ch = xl_chart(x, sh, CS_XLSX_CHART_LINE, h, h + (lxw_row_t)n_buckets, 0, &vc,
                                  1, title, "0%", &at);
         if (ch)
             chart_axis_set_min(ch->y_axis, 0);
+        drawn++;
     }
-    return (lxw_row_t)((n + 1) / 2) * XL_CHART_ROWS;
+    return (lxw_row_t)((drawn + 1) / 2) * XL_CHART_ROWS;
 }

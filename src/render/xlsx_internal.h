@@ -230,11 +230,12 @@ void xl_dist_chart(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_grou
 /* Trend charts (issue 18): one line chart of the poor rate per bucket for
  * each category's primary scale (its scale with the most responses), from
  * the pivot whose header row is h (bucket in column 0, one poor-rate
- * column per group of prim, in order), n_buckets rows; placed two abreast from row
- * ar.  Returns the rows they take. */
-lxw_row_t xl_trend_charts(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *const *prim,
-                          size_t n, lxw_row_t h, size_t n_buckets, const char *unit,
-                          lxw_row_t ar);
+ * column per group of prim, in order), n_buckets rows; none for a group of
+ * fewer than two buckets with rows (n_points), as the drawn charts; placed
+ * two abreast from row ar.  Returns the rows they take. */
+lxw_row_t xl_trend_charts(struct cs_xlsx *x, struct xl_sheet *sh,
+                          const struct rep_group *const *prim, const size_t *n_points, size_t n,
+                          lxw_row_t h, size_t n_buckets, const char *unit, lxw_row_t ar);
 
 /* Record a cell to fill at close. */
 void xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,

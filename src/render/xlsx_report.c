@@ -399,7 +399,7 @@ trend_pivot(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
         if (nb == 0 || buckets[nb - 1] != buckets[i])
             buckets[nb++] = buckets[i];
     const struct rep_group *prim[CS_CAT__COUNT];
-    size_t ng = 0;
+    size_t ng = 0, points[CS_CAT__COUNT] = {0};
     for (int cat = 0; cat < CS_CAT__COUNT; cat++) {
         const struct rep_group *best = NULL;
         for (size_t g = 0; g < m->n_groups; g++)
@@ -407,10 +407,9 @@ trend_pivot(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
                 (!best || m->groups[g].sum.n > best->sum.n))
                 best = &m->groups[g];
         for (size_t i = 0; best && i < m->n_trend; i++)
-            if (same_group(&m->trend[i], best)) {
-                prim[ng++] = best;
-                break;
-            }
+            points[ng] += same_group(&m->trend[i], best);
+        if (points[ng])
+            prim[ng++] = best;
     }
     const char *unit = m->bucket == CS_BUCKET_DAY ? "day" : "week";
     char b[256], lbl[160];
@@ -440,7 +439,7 @@ trend_pivot(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
     xl_table(x, sh, p0, 0, p0 + (lxw_row_t)nb, names, ng + 1);
     xl_names_free(names, ng + 1);
     if (charts)
-        xl_trend_charts(x, sh, prim, ng, p0, nb, unit, p0 + (lxw_row_t)(nb ? nb : 1) + 2);
+        xl_trend_charts(x, sh, prim, points, ng, p0, nb, unit, p0 + (lxw_row_t)(nb ? nb : 1) + 2);
     xfree(buckets);
 }
 

@@ -402,10 +402,10 @@ expected_from_model(const struct cs_report_model *m)
     /* one line chart per category on its primary scale (issue 18) */
     for (int cat = 0; cat < CS_CAT__COUNT; cat++) {
         const struct rep_group *p = primary_of(m, cat);
-        bool has_trend = false;
+        size_t points = 0; /* a chart from two buckets on, as the PNGs */
         for (size_t i = 0; p && i < m->n_trend; i++)
-            has_trend |= m->trend[i].cat == cat && same_scale(&m->trend[i].scale, &p->scale);
-        if (!has_trend)
+            points += m->trend[i].cat == cat && same_scale(&m->trend[i].scale, &p->scale);
+        if (points < 2)
             continue;
         char col[200], lo[32], hi[32];
         snprintf(col, sizeof col, "%s %s\xE2\x80\x93%s poor rate",
