@@ -1,15 +1,14 @@
 /*
  * render/xlsx_report.c: the report sections of the workbook that come from
- * the computed model (About, Summary, the category sheets, Issues, Trend),
- * the section table for templates, and cs_xlsx_write_report.
+ * the computed model (Summary, the category sheets, Issues, Trend), the
+ * section table for templates, and cs_xlsx_write_report.  About and the
+ * Inputs sheet are in xlsx_about.c, the native charts in xlsx_charts.c.
  *
- * Every section writes its main tables side by side from row 0 (or below
- * one title row) so that one frozen header serves them all; blocks that
- * repeat on a sheet (one per scale of a category) repeat the same column
- * layout, so the frozen header stays true for them.  Charts sit to the
- * right of the tables and reference the sheet's own cells, so a user who
- * edits a figure sees the chart follow.  About is written last (at close):
- * its table of contents lists every sheet the workbook ended up with.
+ * Tables are stacked, never side by side (issue 18): a printed page is one
+ * table wide and reads top to bottom.  Charts sit beside the narrow
+ * distribution tables (category sheets) or below the tables (Trend) and
+ * reference the sheet's own cells, so a user who edits a figure sees the
+ * chart follow.  Headings are titles (xl_title): they never widen a column.
  */
 #include "render/xlsx_internal.h"
 
