@@ -424,6 +424,25 @@ xl_sheet_finish(struct cs_xlsx *x, struct xl_sheet *sh)
 
 /* ---- Cells ---------------------------------------------------------------- */
 
+/* Characters a wrapped line holds in a column at the width cap (a little
+ * under it: a proportional font). */
+#define WRAP_CHARS (CS_XLSX_MAX_WIDTH - 6)
+
+/* Row r holds wrapped text of `lines` lines: its height, at least what an
+ * earlier cell of the row needed.  Excel fits such rows when it opens the
+ * file, LibreOffice does not: without a height its lines overlap the next
+ * rows. */
+static void
+wrap_height(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, size_t lines)
+{
+    if (sh->streamed || lines <= 1 || (sh->wrap_row == r + 1 && lines <= sh->wrap_lines))
+        return;
+    xl_check(x, worksheet_set_row(sh->ws, r, 15.0 * (double)lines, NULL), "worksheet_set_row",
+             sh, r, 0);
+    sh->wrap_row = r + 1;
+    sh->wrap_lines = lines;
+}
+
 void
 xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
         const char *s, size_t len, enum xl_fmt f)
@@ -439,9 +458,12 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
              "worksheet_write_string", sh, r, c);
     /* wrapped text: the width of its longest line is what shows */
     if (f == XF_WRAP || strchr(t, '\n')) {
-        size_t best = 0, cur = 0;
-        for (const char *p = t; *p; p++) {
-            if (*p == '\n') {
+        size_t best = 0, cur = 0, lines = 0;
+        for (const char *p = t;; p++) {
+            if (*p == '\n' || !*p) {
+                lines += 1 + (cur ? (cur - 1) / WRAP_CHARS : 0);
+                if (!*p)
+                    break;
                 cur = 0;
                 continue;
             }
@@ -449,6 +471,8 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
                 best = cur;
         }
         chars = best;
+        if (f == XF_WRAP)
+            wrap_height(x, sh, r, lines);
     }
     note_width(sh, c, chars);
 }
@@ -732,6 +756,8 @@ cs_xlsx_open(const char *path, const struct cs_xlsx_opts *opts,
     format_set_bold(x->fmt[XF_TITLE]);
     format_set_font_size(x->fmt[XF_TITLE], 14);
     format_set_bold(x->fmt[XF_BOLD]);
+    /* labels beside wrapped text (About's definitions) stay on its first line */
+    format_set_align(x->fmt[XF_BOLD], LXW_ALIGN_VERTICAL_TOP);
     format_set_underline(x->fmt[XF_LINK], LXW_UNDERLINE_SINGLE);
     format_set_font_color(x->fmt[XF_LINK], LXW_COLOR_BLUE);
     format_set_text_wrap(x->fmt[XF_WRAP]);

@@ -503,6 +503,8 @@ xl_about_write(struct cs_xlsx *x, struct cs_err *err)
     row++;
 
     about_definitions(x, sh, row);
+    /* the inputs and the definitions: no one header to repeat */
+    sh->no_repeat = true;
     worksheet_activate(sh->ws);
     return xl_status(x, err);
 }

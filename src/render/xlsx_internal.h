@@ -49,6 +49,8 @@ struct xl_sheet {
                            repeat on printed pages; 0 = none */
     bool no_repeat;     /* tables of different columns follow one another:
                            no header row repeated on printed pages */
+    uint32_t wrap_row;  /* 1 + the last row given a height for wrapped text */
+    size_t wrap_lines;  /* ... and its lines */
 };
 
 /* Cells whose values are only known at close (counts over the whole

@@ -13,7 +13,7 @@ def cell_ref(ref):
     m = re.match(r"([A-Z]+)(\d+)", ref)
     return int(m.group(2))
 
-STACKED = {"Overall", "Audio", "Video", "Screen share", "Data Quality"}
+STACKED = {"About", "Overall", "Audio", "Video", "Screen share", "Data Quality"}
 for ws in wb:
     ps = ws.page_setup
     if ps.orientation != "landscape":

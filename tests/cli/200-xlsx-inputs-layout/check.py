@@ -106,6 +106,14 @@ for fmt, line in [("surveys", r"^total: (.*)$"), ("events", r"^total custom even
         tot = sum(v[c] for v in got.values() if v[1] == fmt)
         if tot != fig[k]:
             fail("About %s %s: %d, the run said %d" % (fmt, k, tot, fig[k]))
+# a long pattern wraps, in a row tall enough for its lines (LibreOffice
+# does not fit row heights itself)
+if t[0]:
+    for r in about[a:b][1:]:
+        n = len(r[0].value)
+        h = about.row_dimensions[r[0].row].height
+        if n > 60 and (not h or h < 15 * 2):
+            fail("About row %d: %d characters in a row %r pt tall" % (r[0].row, n, h))
 if "Inputs" not in [c.value for row in about.iter_rows() for c in row if c.hyperlink]:
     fail("About: no link to the Inputs sheet")
 
