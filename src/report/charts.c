@@ -24,6 +24,7 @@
 #include "model/survey.h"
 #include "render/chart.h"
 #include "report/chart_bins.h"
+#include "report/chart_context.h"
 #include "report/pdf_report.h"
 #include "report/template.h"
 #include "store/runner.h"
@@ -45,21 +46,13 @@ struct out {
     void *name_ctx;
     cs_spec_cb on_spec; /* every chart's spec (cs_charts_specs, report.html) */
     void *spec_ctx;
+    char *template_text; /* owned: "template NAME: k=v" for query-step charts, or NULL */
 };
 
 
-/* "resources ACS-PROD-WEU, ACS-PROD-EUS" when the report is filtered to
- * some resources; false (and "") when it is not. */
-static bool
-filters_text(const struct cs_report_model *m, char *buf, size_t n)
-{
-    size_t k = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < m->filter.n_resources && k + 1 < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "resource filter: ",
-                              m->filter.resources[i]);
-    return k > 0;
-}
+static cs_status emit_files(struct out *o, const struct chart_spec *spec,
+                            const struct chart_spec *unsized, const char *name,
+                            struct cs_err *err);
 
 static cs_status
 emit(struct out *o, const struct chart_spec *spec0, const char *name,
@@ -67,18 +60,28 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
 {
     if (o->on_name)
         o->on_name(o->name_ctx, name);
-    struct chart_spec sized = *spec0; /* shallow: the arrays stay borrowed */
+    /* every footer names its window and what was filtered, and a template
+     * step's chart the template's parameters (issue 18) */
+    struct chart_spec cx = *spec0; /* shallow: the arrays stay borrowed */
+    struct cs_chart_context_hold hold = {0};
+    cs_chart_context_apply(o->m, o->extra ? o->template_text : NULL, &cx, &hold);
+    struct chart_spec sized = cx;
     if (o->size.width_px > 0 && o->size.height_px > 0) {
         sized.width_px = o->size.width_px;
         sized.height_px = o->size.height_px;
     }
     if (o->size.dpi > 0)
         sized.dpi = o->size.dpi;
-    /* every footer names what was filtered (issue 18) */
-    char filt[600];
-    if (!sized.footnote.source && o->m && filters_text(o->m, filt, sizeof filt))
-        sized.footnote.source = filt;
     const struct chart_spec *spec = &sized;
+    cs_status rc = emit_files(o, spec, &cx, name, err);
+    cs_chart_context_release(&hold);
+    return rc;
+}
+
+static cs_status
+emit_files(struct out *o, const struct chart_spec *spec, const struct chart_spec *unsized,
+           const char *name, struct cs_err *err)
+{
     if (o->on_spec && o->on_spec(o->spec_ctx, name, spec, err))
         return err->code;
     static const struct {
@@ -97,7 +100,7 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
         if (o->on_file)
             o->on_file(o->ctx, path);
     }
-    if (o->doc && cs_pdf_report_chart(o->doc, spec0, name, o->extra, err))
+    if (o->doc && cs_pdf_report_chart(o->doc, unsized, name, o->extra, err))
         return err->code;
     o->n++;
     return CS_OK;
@@ -124,15 +127,9 @@ scale_note(const struct stats_scale *sc, char *buf, size_t n)
 static void
 window_text(const struct cs_report_model *m, char *buf, size_t n)
 {
-    char a[16], b[16];
-    if (m->totals.surveys == 0) {
-        snprintf(buf, n, "no data");
-        return;
-    }
-    int64_t end = m->filter.has_until ? m->filter.until_us - 1 : m->totals.last_us;
-    int64_t start = m->filter.has_since ? m->filter.since_us : m->totals.first_us;
-    snprintf(buf, n, "%s to %s", cs_day_format(cs_time_day(start), a),
-             cs_day_format(cs_time_day(end), b));
+    char *t = cs_chart_window_text(m);
+    snprintf(buf, n, "%s", t);
+    xfree(t);
 }
 
 /* is g the largest scale of its category? */
@@ -492,6 +489,16 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
 }
 
 void
+cs_charts_set_template(struct cs_charts *c, const struct cs_template *t,
+                       const struct cs_template_params *p)
+{
+    if (c == NULL)
+        return;
+    xfree(c->o.template_text);
+    c->o.template_text = t ? cs_chart_template_text(t, p) : NULL;
+}
+
+void
 cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info)
 {
     if (c && c->o.doc)
@@ -690,6 +697,7 @@ cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *er
     if (n_charts)
         *n_charts = c->o.n;
     xfree(c->o.pdf_path);
+    xfree(c->o.template_text);
     xfree(c);
     *cp = NULL;
     return rc;
@@ -699,15 +707,15 @@ static cs_status compare_charts(const struct cs_compare *c, struct out o, unsign
                                 struct cs_err *err);
 
 cs_status
-cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces,
-                  const struct cs_chart_size *size, unsigned parts, cs_file_cb on_file,
-                  void *ctx, struct cs_err *err)
+cs_compare_charts(const struct cs_compare *c, const struct cs_report_model *m, const char *dir,
+                  unsigned surfaces, const struct cs_chart_size *size, unsigned parts,
+                  cs_file_cb on_file, void *ctx, struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
-    struct out o = {.dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
+    struct out o = {.m = m, .dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
     if (size)
         o.size = *size;
     return compare_charts(c, o, parts, err);
