@@ -38,7 +38,8 @@ enum swatch {
     SW_BAND,    /* pale square: interval band */
     SW_WHISKER, /* I-beam: interval whiskers */
     SW_MARK,    /* pale square: a marked period */
-    SW_RING     /* hollow dot: a point drawn hollow */
+    SW_RING,    /* hollow dot: a point drawn hollow */
+    SW_HATCH    /* hatched square: the baseline column */
 };
 
 struct legend_item {
@@ -64,6 +65,9 @@ draw_swatch(struct rc *rc, enum swatch k, struct rgb c, double x, double y,
         cairo_rectangle(cr, x, cy - sz / 2, sz, sz);
         set_rgb(cr, c);
         cairo_fill(cr);
+        break;
+    case SW_HATCH:
+        chart_hatch_box(cr, (struct box){x, cy - sz / 2, sz, sz}, c);
         break;
     case SW_BAND:
         cairo_rectangle(cr, x, cy - sz / 2, sz + 4, sz);
@@ -200,8 +204,10 @@ draw_frame(struct rc *rc, const struct chart_spec *s,
         y += h + 2;
     }
     if (s->subtitle && *s->subtitle) {
-        chart_text_draw(rc, s->subtitle, FS_SUB, false, cw, 2, PANGO_ALIGN_LEFT,
-                        MARGIN, y, hex(C_SUB), false, NULL, &h);
+        PangoLayout *sl = chart_title_layout(rc, s->subtitle, FS_SUB, false, cw, 2);
+        chart_text_show(rc, sl, MARGIN, y, hex(C_SUB), false);
+        chart_text_size(sl, NULL, &h);
+        g_object_unref(sl);
         y += h;
     }
     y += 10;
@@ -333,10 +339,21 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
         highlighted |= s->highlight[i];
     bool ivl = s->interval_label && *s->interval_label && any_interval(s);
 
+    if (chart_uses_multiples(s)) { /* the panels are titled with the names */
+        if (highlighted && s->highlight_label && *s->highlight_label)
+            it[n++] = (struct legend_item){SW_BOX, hex(palette_hex[CHART_COLOR_VERMILLION]),
+                                           s->highlight_label};
+        return n;
+    }
+    bool base = false; /* a hatched baseline column */
+    for (size_t i = 0; s->cat_marks && i < s->n_categories; i++)
+        base |= s->cat_marks[i] == CHART_CAT_BASELINE;
+    base = base && s->kind == CHART_COLUMN && s->n_series == 1 && s->baseline_label &&
+           *s->baseline_label;
     bool want = false;
     switch (s->kind) {
     case CHART_COLUMN:
-        want = s->n_series > 1 || (highlighted && s->highlight_label) || ivl;
+        want = s->n_series > 1 || (highlighted && s->highlight_label) || ivl || base;
         break;
     case CHART_COLUMN_DUAL:
     case CHART_CLUSTERED:
@@ -368,6 +385,8 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
         it[n++] = (struct legend_item){SW_BOX,
                                        hex(palette_hex[CHART_COLOR_VERMILLION]),
                                        s->highlight_label};
+    if (base)
+        it[n++] = (struct legend_item){SW_HATCH, series_color(s, 0), s->baseline_label};
     if (ivl)
         it[n++] = (struct legend_item){
             s->kind == CHART_LINE ? SW_BAND : SW_WHISKER,
@@ -434,6 +453,8 @@ chart_draw_probed(cairo_t *cr, const struct chart_spec *s, double w, double h,
     xfree(items);
     if (!data || r.h < 30 || r.w < 40) {
         draw_no_data(&rc, s, r);
+    } else if (chart_uses_multiples(s)) {
+        chart_multiples_draw(&rc, s, r);
     } else {
         switch (s->kind) {
         case CHART_BAR:

@@ -75,6 +75,7 @@ static const enum chart_color auto_order[] = {
     CHART_COLOR_SKY,
     CHART_COLOR_PURPLE,
     CHART_COLOR_YELLOW,
+    CHART_COLOR_GREY, /* the eighth: an eighth series is still distinct */
 };
 #define N_AUTO (sizeof auto_order / sizeof auto_order[0])
 
@@ -219,6 +220,10 @@ void chart_footer_layouts(struct rc *rc, const char *text, double width,
 /* Words on each line of l into words[0..max) (extra lines not counted);
  * returns the number of lines. */
 int chart_layout_line_words(PangoLayout *l, int *words, int max);
+
+/* A box filled white, hatched at 45° and outlined in c: the baseline
+ * column of a comparison (and its legend swatch). */
+void chart_hatch_box(cairo_t *cr, struct box b, struct rgb c);
 
 /* The probe (chart_internal.h): record a box (kind 0 value label or tag,
  * 1 whisker, 2 marker) or a text ("\n"-joined into *dst).  No-ops when
@@ -365,6 +370,12 @@ void chart_stacked_draw(struct rc *rc, const struct chart_spec *s,
                         struct box r); /* chart_stacked.c */
 void chart_pie_draw(struct rc *rc, const struct chart_spec *s,
                     struct box r); /* chart_pie.c */
+/* More series than colours (CHART_MAX_COLORED_SERIES) of a clustered,
+ * column, line or stacked chart: drawn as small multiples, one panel per
+ * series (chart_multiples.c). */
+bool chart_uses_multiples(const struct chart_spec *s);
+void chart_multiples_draw(struct rc *rc, const struct chart_spec *s,
+                          struct box r);
 
 /* ==== Row charts: bar and stacked (chart_bar.c) ========================== */
 

@@ -18,6 +18,10 @@
 #define CHART_DEFAULT_DPI 144
 #define CHART_DEFAULT_MAX_SLICES 6
 #define CHART_FONT_FAMILY "DejaVu Sans"
+/* Okabe-Ito has eight colours: a clustered, column, line or stacked chart
+ * of more series is drawn as small multiples (chart_multiples.c), never
+ * with a recycled colour. */
+#define CHART_MAX_COLORED_SERIES 8
 
 /* Axis ticks: min, min + step, ..., max (count intervals, count + 1 ticks). */
 struct chart_ticks {

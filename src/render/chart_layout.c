@@ -2,7 +2,8 @@
  * render/chart_layout.c: text layout rules of the chart frame (issue 18):
  * titles wrap with balanced lines (no word left alone on the last line
  * when that can be avoided), footers wrap at their " · " separators and
- * are never cut short.  See chart_draw.h.
+ * are never cut short; and the hatched box that marks a baseline column.
+ * See chart_draw.h.
  */
 #include <glib.h>
 #include <math.h>
@@ -16,6 +17,9 @@
 
 #define TITLE_SEARCH_STEPS 16 /* bisection steps of the balanced width */
 #define FOOT_LINES_PER_PART 8 /* one footer part wraps to at most this */
+#define HATCH_STEP 4.0        /* between hatch lines, points */
+#define HATCH_WIDTH 1.1       /* a hatch line */
+#define HATCH_OUTLINE 1.4     /* the outline of a hatched box */
 
 static const char FOOT_SEP[] = " \xC2\xB7 "; /* " · " */
 
@@ -121,4 +125,28 @@ chart_layout_line_words(PangoLayout *l, int *words, int max)
         words[i] = w;
     }
     return n;
+}
+
+void
+chart_hatch_box(cairo_t *cr, struct box b, struct rgb c)
+{
+    cairo_save(cr);
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_clip(cr);
+    set_rgb(cr, c);
+    cairo_set_line_width(cr, HATCH_WIDTH);
+    /* 45° lines, HATCH_STEP apart along x, covering the box */
+    for (double x = b.x - b.h; x < b.x + b.w; x += HATCH_STEP) {
+        cairo_move_to(cr, x, b.y + b.h);
+        cairo_line_to(cr, x + b.h, b.y);
+    }
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    cairo_rectangle(cr, b.x + HATCH_OUTLINE / 2, b.y + HATCH_OUTLINE / 2,
+                    fmax(b.w - HATCH_OUTLINE, 0), fmax(b.h - HATCH_OUTLINE, 0));
+    set_rgb(cr, c);
+    cairo_set_line_width(cr, HATCH_OUTLINE);
+    cairo_stroke(cr);
 }

@@ -21,6 +21,7 @@
 #include "core/afile.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/review.h"
 #include "model/survey.h"
 #include "render/chart.h"
 #include "report/chart_bins.h"
@@ -747,6 +748,157 @@ cs_charts_specs(const struct cs_report_model *m, const struct cs_compare *cmp,
     return cs_charts_section(&c, section, category, err);
 }
 
+/* The verdict of group g's row for category cat on scale sc (the
+ * baseline and a group without a row: none, -1). */
+static int
+compare_verdict(const struct cs_compare *c, size_t g, int cat, const struct stats_scale *sc)
+{
+    for (size_t r = 0; r < c->n_rows; r++) {
+        const struct cmp_row *row = &c->rows[r];
+        if (row->group == g && row->cat == cat && row->scale.lower == sc->lower &&
+            row->scale.upper == sc->upper && row->scale.threshold == sc->threshold)
+            return (int)row->verdict;
+    }
+    return -1;
+}
+
+/* Poor rate by group with Wilson whiskers: the baseline column hatched and
+ * tagged "baseline", worse and better groups tagged "▲ worse" / "▼ better"
+ * (words and shapes, not colour alone). */
+static cs_status
+compare_poor(struct out *o, const struct cs_compare *c, int cat, const struct rep_group *best,
+             const struct rep_group *const *per, const char **glabels, long long n,
+             struct cs_err *err)
+{
+    const struct stats_scale *sc = &best->scale;
+    size_t ng = c->n_groups;
+    double *v = xcalloc(ng, sizeof *v), *lo = xcalloc(ng, sizeof *lo), *hi = xcalloc(ng, sizeof *hi);
+    unsigned char *marks = xcalloc(ng, sizeof *marks);
+    const char **tags = xcalloc(ng, sizeof *tags);
+    for (size_t g = 0; g < ng; g++) {
+        v[g] = per[g] ? per[g]->sum.poor_rate : (double)NAN;
+        lo[g] = per[g] ? per[g]->sum.poor_ci_lo : (double)NAN;
+        hi[g] = per[g] ? per[g]->sum.poor_ci_hi : (double)NAN;
+        int vd = compare_verdict(c, g, cat, sc);
+        if (!c->baseline_previous && g == c->baseline) {
+            marks[g] = CHART_CAT_BASELINE;
+            tags[g] = "baseline";
+        } else if (vd == CS_VERDICT_WORSE) {
+            tags[g] = "\xE2\x96\xB2 worse"; /* ▲ */
+        } else if (vd == CS_VERDICT_BETTER) {
+            tags[g] = "\xE2\x96\xBC better"; /* ▼ */
+        }
+    }
+    char title[256], sub[200], scs[160], name[256], l[32], h[32], t[32], sl[128];
+    snprintf(title, sizeof title,
+             "Poor rate by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s", c->by,
+             cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
+             cs_js_number(sc->upper, h), cs_js_number(sc->threshold, t));
+    if (c->baseline_previous)
+        snprintf(sub, sizeof sub, "Each group against the one before it; whiskers: 95%% Wilson "
+                                  "intervals; \xE2\x96\xB2 worse, \xE2\x96\xBC better (Holm, "
+                                  "\xCE\xB1 = 0.05)");
+    else
+        snprintf(sub, sizeof sub, "Baseline %s (hatched); whiskers: 95%% Wilson intervals; "
+                                  "\xE2\x96\xB2 worse, \xE2\x96\xBC better than it (Holm, "
+                                  "\xCE\xB1 = 0.05)",
+                 c->groups[c->baseline].label);
+    snprintf(scs, sizeof scs, "scale %s", cs_scale_label(sc, sl, sizeof sl));
+    struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_COLUMN);
+    spec.title = title;
+    spec.subtitle = sub;
+    spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
+    spec.categories = glabels;
+    spec.n_categories = ng;
+    spec.series = &s;
+    spec.n_series = 1;
+    spec.interval_label = "95% interval (Wilson)";
+    spec.cat_marks = marks;
+    spec.baseline_label = c->baseline_previous ? NULL : "Baseline";
+    spec.cat_tags = tags;
+    spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    snprintf(name, sizeof name, "compare-poor-rate-%s", cs_category_name((enum cs_category)cat));
+    cs_status rc = emit(o, &spec, name, err);
+    xfree(v);
+    xfree(lo);
+    xfree(hi);
+    xfree(marks);
+    xfree(tags);
+    return rc;
+}
+
+/* Clustered distributions: one series per group, shares per column of the
+ * distribution chart's bins (report/chart_bins.h: a fractional score is
+ * counted in its whole column); more than eight groups become small
+ * multiples (render/chart_multiples.c).  The baseline's name says so. */
+static cs_status
+compare_dist(struct out *o, const struct cs_compare *c, int cat, const struct rep_group *best,
+             const struct rep_group *const *per, long long n, struct cs_err *err)
+{
+    size_t ng = c->n_groups;
+    struct cs_dist_bins bb;
+    cs_dist_bins_build(best, &bb);
+    size_t nd = bb.n;
+    double *vals = xcalloc(ng * (nd ? nd : 1), sizeof *vals);
+    struct chart_series *ser = xcalloc(ng, sizeof *ser);
+    char **names = xcalloc(ng, sizeof *names);
+    bool folded = false;
+    for (size_t g = 0; g < ng; g++) {
+        struct cs_dist_bins gb = {0};
+        if (per[g])
+            cs_dist_bins_build(per[g], &gb);
+        folded |= gb.folded;
+        for (size_t i = 0; i < nd; i++) {
+            vals[g * nd + i] = NAN;
+            for (size_t j = 0; per[g] && j < gb.n; j++)
+                if (strcmp(gb.labels[j], bb.labels[i]) == 0)
+                    vals[g * nd + i] = per[g]->sum.n ? gb.count[j] / (double)per[g]->sum.n
+                                                     : (double)NAN;
+        }
+        cs_dist_bins_free(&gb);
+        bool base = !c->baseline_previous && g == c->baseline;
+        names[g] = xasprintf("%s%s", c->groups[g].label, base ? " (baseline)" : "");
+        ser[g] = (struct chart_series){.name = names[g], .values = vals + g * nd};
+    }
+    const struct stats_scale *sc = &best->scale;
+    char title[256], scs[160], name[256], l[32], h[32], sl[128], poor[64], th[32];
+    snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
+             c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
+             cs_js_number(sc->upper, h));
+    snprintf(scs, sizeof scs, "scale %s", cs_scale_label(sc, sl, sizeof sl));
+    snprintf(poor, sizeof poor, "Poor (\xE2\x89\xA4 %s)", cs_js_number(sc->threshold, th));
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_CLUSTERED);
+    spec.title = title;
+    spec.subtitle = "Share of each group's respondents per score";
+    spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
+    spec.categories = (const char *const *)bb.labels;
+    spec.n_categories = nd;
+    spec.category_title = "Score";
+    spec.series = ser;
+    spec.n_series = ng;
+    spec.highlight = bb.poor; /* small multiples colour the poor columns */
+    spec.highlight_label = poor;
+    spec.no_value_labels = ng > 3;
+    const char *note = "Fractional scores are counted in the column of the next whole score "
+                       "(column k holds the scores above k\xE2\x88\x92"
+                       "1 up to k).";
+    spec.notes = folded ? &note : NULL;
+    spec.n_notes = folded ? 1 : 0;
+    spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    snprintf(name, sizeof name, "compare-distribution-%s", cs_category_name((enum cs_category)cat));
+    cs_status rc = emit(o, &spec, name, err);
+    for (size_t g = 0; g < ng; g++)
+        xfree(names[g]);
+    xfree(names);
+    xfree(vals);
+    xfree(ser);
+    cs_dist_bins_free(&bb);
+    return rc;
+}
+
 static cs_status
 compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct cs_err *err)
 {
@@ -764,95 +916,21 @@ compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct 
         if (!best)
             continue;
         const struct stats_scale *sc = &best->scale;
-        /* poor rate by group with Wilson whiskers */
-        double *v = xcalloc(c->n_groups, sizeof *v), *lo = xcalloc(c->n_groups, sizeof *lo),
-               *hi = xcalloc(c->n_groups, sizeof *hi);
         long long n = 0;
         const struct rep_group **per = xcalloc(c->n_groups, sizeof *per);
-        for (size_t g = 0; g < c->n_groups; g++) {
-            v[g] = lo[g] = hi[g] = NAN;
+        for (size_t g = 0; g < c->n_groups; g++)
             for (size_t k = 0; k < c->groups[g].n_cats; k++) {
                 const struct rep_group *x = &c->groups[g].cats[k];
                 if (x->cat == cat && x->scale.lower == sc->lower && x->scale.upper == sc->upper &&
                     x->scale.threshold == sc->threshold) {
                     per[g] = x;
-                    v[g] = x->sum.poor_rate;
-                    lo[g] = x->sum.poor_ci_lo;
-                    hi[g] = x->sum.poor_ci_hi;
                     n += (long long)x->sum.n;
                 }
             }
-        }
-        char title[256], sub[160], scs[160], name[256], l[32], h[32], t[32];
-        snprintf(title, sizeof title, "Poor rate by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s",
-                 c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
-                 cs_js_number(sc->upper, h), cs_js_number(sc->threshold, t));
-        snprintf(sub, sizeof sub, "Baseline %s; whiskers: 95%% Wilson intervals",
-                 c->groups[c->baseline].label);
-        snprintf(scs, sizeof scs, "scale %s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", l, h, t);
-        struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
-        struct chart_spec spec;
-        chart_spec_init(&spec, CHART_COLUMN);
-        spec.title = title;
-        spec.subtitle = sub;
-        spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
-        spec.categories = glabels;
-        spec.n_categories = c->n_groups;
-        spec.series = &s;
-        spec.n_series = 1;
-        spec.interval_label = "95% interval (Wilson)";
-        spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
-        snprintf(name, sizeof name, "compare-poor-rate-%s", cs_category_name((enum cs_category)cat));
         if (parts & CS_COMPARE_POOR)
-            rc = emit(&o, &spec, name, err);
-        /* clustered distributions: one series per group, shares per score */
-        if (rc == CS_OK && (parts & CS_COMPARE_DIST) && best->n_dist <= MAX_DIST_COLUMNS) {
-            size_t nd = best->n_dist;
-            char(*labels)[32] = xcalloc(nd ? nd : 1, sizeof *labels);
-            const char **lp = xcalloc(nd ? nd : 1, sizeof *lp);
-            double *vals = xcalloc(c->n_groups * (nd ? nd : 1), sizeof *vals);
-            struct chart_series *ser = xcalloc(c->n_groups, sizeof *ser);
-            for (size_t i = 0; i < nd; i++) {
-                cs_js_number(best->dist[i].score, labels[i]);
-                lp[i] = labels[i];
-            }
-            for (size_t g = 0; g < c->n_groups; g++) {
-                for (size_t i = 0; i < nd; i++) {
-                    vals[g * nd + i] = NAN;
-                    if (!per[g])
-                        continue;
-                    for (size_t j = 0; j < per[g]->n_dist; j++)
-                        if (per[g]->dist[j].score == best->dist[i].score)
-                            vals[g * nd + i] = per[g]->sum.n ? (double)per[g]->dist[j].count /
-                                                                   (double)per[g]->sum.n
-                                                             : (double)NAN;
-                }
-                ser[g] = (struct chart_series){.name = glabels[g], .values = vals + g * nd};
-            }
-            chart_spec_init(&spec, CHART_CLUSTERED);
-            snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
-                     c->by, cs_category_title((enum cs_category)cat), l, h);
-            spec.title = title;
-            spec.subtitle = "Share of each group's respondents per score";
-            spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
-            spec.categories = lp;
-            spec.n_categories = nd;
-            spec.category_title = "Score";
-            spec.series = ser;
-            spec.n_series = c->n_groups;
-            spec.no_value_labels = c->n_groups > 3;
-            spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
-            snprintf(name, sizeof name, "compare-distribution-%s",
-                     cs_category_name((enum cs_category)cat));
-            rc = emit(&o, &spec, name, err);
-            xfree(labels);
-            xfree(lp);
-            xfree(vals);
-            xfree(ser);
-        }
-        xfree(v);
-        xfree(lo);
-        xfree(hi);
+            rc = compare_poor(&o, c, cat, best, per, glabels, n, err);
+        if (rc == CS_OK && (parts & CS_COMPARE_DIST) && best->n_dist <= MAX_DIST_COLUMNS)
+            rc = compare_dist(&o, c, cat, best, per, n, err);
         xfree(per);
     }
     xfree(glabels);
