@@ -161,7 +161,7 @@ test_labels_clear_whiskers(void **state)
 static void
 dual_case(const double *counts, size_t n, const char *what)
 {
-    static char lab[32][8];
+    static char lab[32][24];
     static const char *labels[32];
     double share[32], tot = 0;
     bool poor[32];
