@@ -65,7 +65,11 @@ enum chart_kind {
                           the line; the last point of up to three series is
                           labelled */
     CHART_CLUSTERED,   /* columns grouped per category, one per series,
-                          optional lo/hi whiskers; always has a legend */
+                          optional lo/hi whiskers; always has a legend.
+                          CLUSTERED, COLUMN, LINE and STACKED charts of
+                          more than eight series (Okabe-Ito's colours)
+                          are drawn as small multiples: one panel per
+                          series, titled with its name, on one axis */
     CHART_KIND__COUNT  /* keep last */
 };
 

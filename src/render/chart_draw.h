@@ -1,7 +1,8 @@
 /*
  * render/chart_draw.h: what the drawing files of the chart module share
  * (chart_draw.c, chart_text.c, chart_axis.c, chart_column.c, chart_line.c,
- * chart_bar.c, chart_stacked.c, chart_pie.c): the style
+ * chart_bar.c, chart_stacked.c, chart_pie.c, chart_multiples.c,
+ * chart_layout.c, chart_probe.c): the style
  * (font sizes, colours, margins), the drawing context, the text, axis and
  * value-label helpers, the category-chart plan and one entry point per
  * chart kind.  Private to src/render/chart_*.c; nothing outside the chart
