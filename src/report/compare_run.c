@@ -725,6 +725,7 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
         rc = cs_xlsx_about(x, &xin, err);
     if (rc == CS_OK && surf && o->m)
         rc = cs_charts_open(o->m, o->dir, surf, &o->chart_size, o->on_file, o->ctx, &charts, err);
+    cs_charts_set_template(charts, t, p);
     for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
         const struct cs_template_step *st = &t->steps[i];
         bool draw = surf && st->render != CS_RENDER_TABLE;
@@ -736,13 +737,13 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             if (rc == CS_OK && st->render != CS_RENDER_TABLE)
                 rc = xlsx_poor_rates(x, c, err);
             if (rc == CS_OK && draw)
-                rc = cs_compare_charts(c, o->dir, surf, &o->chart_size, CS_COMPARE_POOR, o->on_file, o->ctx,
+                rc = cs_compare_charts(c, o->m, o->dir, surf, &o->chart_size, CS_COMPARE_POOR, o->on_file, o->ctx,
                                        err);
             break;
         case CS_SECTION_DISTRIBUTION:
             rc = xlsx_distributions(x, c, err);
             if (rc == CS_OK && draw)
-                rc = cs_compare_charts(c, o->dir, surf, &o->chart_size, CS_COMPARE_DIST, o->on_file, o->ctx,
+                rc = cs_compare_charts(c, o->m, o->dir, surf, &o->chart_size, CS_COMPARE_DIST, o->on_file, o->ctx,
                                        err);
             break;
         case CS_SECTION_DATA_QUALITY:

@@ -180,12 +180,13 @@ run_open_outputs(struct run *r, struct cs_err *err)
     cs_status rc;
     unsigned surf = rep_surf_of(r->fmts);
     /* report --by DIM: release breakdowns (report/breakdown.h) */
-    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .csv_bom = o->csv_excel, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .on_file = rep_on_file, .ctx = res};
+    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .csv_bom = o->csv_excel, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .m = r->m, .on_file = rep_on_file, .ctx = res};
     if ((rc = cs_breakdowns_write(r->store, &r->bo, r->doc, err)))
         return rc;
     if (surf && (rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, rep_on_file, res,
                                      &r->charts, err)))
         return rc;
+    cs_charts_set_template(r->charts, r->tmpl, r->params);
     if (r->charts) { /* what report.pdf shows beyond the model */
         struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
         cs_charts_pdf_info(r->charts, &pi);
