@@ -95,7 +95,7 @@ cs_cmd_load_histograms(struct cs_config *cfg, struct cs_store *store)
                    "but their distinct calls and participants are sums, an upper bound",
                    (unsigned long long)sum.overlaps);
     if (sum.dims)
-        cs_cmd_msg(cfg, "note",
+        cs_cmd_msg(cfg, "warning",
                    "the histograms are split by release dimensions: distinct calls and "
                    "participants are summed over them, an upper bound");
     return EXIT_DONE;

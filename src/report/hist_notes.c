@@ -59,8 +59,9 @@ rep_hist_skip(struct rep_hist *h, struct cs_store *s, const struct cs_template_s
 char *
 rep_hist_about(const char *filters)
 {
-    return xasprintf("%s%sfrom histograms: counts only; not available: the Data sheet, the "
-                     "Custom sheet and custom.csv, the per-record lists of Data Quality, "
-                     "template steps over per-survey views",
+    return xasprintf("%s%sfrom histograms: counts only (distinct calls and participants "
+                     "are sums over periods and resources, an upper bound when a call spans "
+                     "two); not available: the Data sheet, the Custom sheet and custom.csv, "
+                     "the per-record lists of Data Quality, template steps over per-survey views",
                      filters && *filters ? filters : "", filters && *filters ? "; " : "");
 }

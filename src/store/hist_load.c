@@ -319,21 +319,28 @@ cs_hist_finish(struct cs_store *s, struct cs_hist_summary *sum, struct cs_err *e
 struct reads {
     char *what;
     size_t cap;
-    bool hit;
+    bool hit, named; /* named: what is a view or table the SQL itself names */
 };
 
+/* Note the first per-survey view or table read, preferring one the SQL
+ * names (SQLite reports the tables inside a view with the view's name,
+ * then the view itself with none). */
 static int
 note_read(void *ctx, int action, const char *a3, const char *a4, const char *db, const char *view)
 {
     (void)a4;
     struct reads *r = ctx;
-    if (action != SQLITE_READ || !a3 || r->hit)
+    static const char *const ok[] = {"hist_data", "hist_files", "histograms", "resource_data"};
+    if (action != SQLITE_READ || !a3 || r->named || strncmp(a3, "sqlite_", 7) == 0 ||
+        (db && strcmp(db, "main") != 0 && strcmp(db, "temp") != 0))
         return SQLITE_OK;
-    if (strcmp(a3, "hist_data") == 0 || strcmp(a3, "resource_data") == 0 ||
-        strncmp(a3, "sqlite_", 7) == 0 || (db && strcmp(db, "main") != 0 && strcmp(db, "temp") != 0))
-        return SQLITE_OK;
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (strcmp(a3, ok[i]) == 0)
+            return SQLITE_OK;
+    if (!r->hit || !view)
+        snprintf(r->what, r->cap, "%s", view ? view : a3);
     r->hit = true;
-    snprintf(r->what, r->cap, "%s", view ? view : a3);
+    r->named = !view;
     return SQLITE_OK;
 }
 
