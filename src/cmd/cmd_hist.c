@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "core/mem.h"
 #include "ingest/hist_read.h"
+#include "report/html_report.h"
 #include "report/kql.h"
 #include "store/hist_load.h"
 
@@ -30,6 +31,12 @@ cs_cmd_check_hist_options(struct cs_config *cfg)
                    "answers and release dimensions come as columns of the histograms: "
                    "`callsurvey kql --custom-keys`, `--by`)",
                    bad);
+        cs_cmd_usage_line();
+        return EXIT_USAGE;
+    }
+    if (cfg->ropts.formats && cs_formats_has(cfg->ropts.formats, "histograms")) {
+        cs_cmd_msg(cfg, "error", "--formats histograms writes the histograms of surveys; with "
+                                 "--histograms they are the input");
         cs_cmd_usage_line();
         return EXIT_USAGE;
     }

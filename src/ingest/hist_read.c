@@ -110,6 +110,9 @@ contract_index(const struct cs_hist_read_opts *o, const char *name)
     return -1;
 }
 
+static cs_status map_names(struct reader *rd, const char *const *names,
+                           const char *const *types, size_t n);
+
 /* Map the file's column names (types: NULL when the form has none) onto
  * the contract, or fail naming the difference. */
 static cs_status
@@ -120,6 +123,24 @@ map_columns(struct reader *rd, const char *const *names, const char *const *type
         return cs_fail(rd->err, CS_E_SCHEMA, rd->path, "%zu columns: more than the %zu of the contract",
                        n, o->n_cols + CS_HIST_DIMS);
     rd->n_file_cols = n;
+    /* the portal's CSV export names a datetime column "first_time [UTC]" */
+    char *plain[MAX_COLS];
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(names[i]);
+        plain[i] = xstrdup(names[i]);
+        if (l > 6 && strcmp(names[i] + l - 6, " [UTC]") == 0)
+            plain[i][l - 6] = '\0';
+    }
+    cs_status st = map_names(rd, (const char *const *)plain, types, n);
+    for (size_t i = 0; i < n; i++)
+        xfree(plain[i]);
+    return st;
+}
+
+static cs_status
+map_names(struct reader *rd, const char *const *names, const char *const *types, size_t n)
+{
+    const struct cs_hist_read_opts *o = rd->o;
     bool seen[MAX_COLS] = {false};
     char extra[512] = "", missing[512] = "";
     size_t n_extra = 0, n_missing = 0, le = 0, lm = 0;
