@@ -2,6 +2,7 @@
 # tests/cli/one.sh CASE_DIR: run one end-to-end case (see run.sh); prints one
 # PASS/FAIL line (plus the diff of a failure) as a single write, and leaves
 # "pass" or "fail" in $RESULTS/<case>.
+[ -n "${1:-}" ] && [ -f "$1/cmd" ] || { echo "one.sh: no case directory given" >&2; exit 2; }
 case=${1%/}
 name=$(basename "$case")
 work=$(mktemp -d)

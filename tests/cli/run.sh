@@ -29,8 +29,8 @@ for case in "$top"/tests/cli/*/; do
     if [ -f "$case/serial" ]; then echo "$case" >> "$RESULTS/.serial"
     else echo "$case" >> "$RESULTS/.parallel"; fi
 done
-xargs -P "$jobs" -n 1 sh "$top/tests/cli/one.sh" < "$RESULTS/.parallel"
-xargs -P 1 -n 1 sh "$top/tests/cli/one.sh" < "$RESULTS/.serial"
+xargs -r -P "$jobs" -n 1 sh "$top/tests/cli/one.sh" < "$RESULTS/.parallel"
+xargs -r -P 1 -n 1 sh "$top/tests/cli/one.sh" < "$RESULTS/.serial"
 pass=$(grep -lx pass "$RESULTS"/* 2>/dev/null | wc -l)
 fail=$(grep -lx fail "$RESULTS"/* 2>/dev/null | wc -l)
 want=$(cat "$RESULTS/.parallel" "$RESULTS/.serial" | wc -l)
