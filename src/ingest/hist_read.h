@@ -8,17 +8,18 @@
  *           "type"}],"rows":[[...]]}]} (the first table is read)
  *   array   `az monitor log-analytics query -o json`: an array of objects,
  *           one per row, keyed by column name (values may be strings; a
- *           "TableName" key is ignored)
+ *           "TableName" key is ignored; [] is a table without rows)
  * The form is told from the content (a leading '[' or '{', else CSV).
  *
- * The columns must be exactly the contract the caller passes (names, and
- * in the tables form Kusto types; the CSV and tables forms also in order),
- * with any of the --by dimension columns between resource_id and
- * custom_key.  A difference is CS_E_PARSE naming the file and the column:
- * missing, extra, renamed (a missing and an extra one at the same
- * place), out of order, or of the wrong type.  A bad value is CS_E_PARSE
- * naming the file, the line (CSV) or the row index (JSON, from 0) and the
- * column.  Empty text, JSON null and a missing key are null values.
+ * The columns must be those of the contract the caller passes, in any
+ * order (read by name; " [UTC]" after a name, as the portal writes it, is
+ * dropped), plus any of the --by dimension columns (cs_hist_dim_columns);
+ * in the tables form also of the contract's Kusto types.  A difference is
+ * CS_E_SCHEMA naming the file and the columns: missing, extra, renamed (one
+ * missing and one extra), twice, or of the wrong type.  A bad value is
+ * CS_E_PARSE naming the file, the line (CSV) or the row index (JSON, from
+ * 0) and the column.  Empty text, JSON null and a missing key are null
+ * values.
  */
 #ifndef CS_INGEST_HIST_READ_H
 #define CS_INGEST_HIST_READ_H

@@ -119,6 +119,9 @@ test_json_forms(void **state)
     assert_int_equal(g.r[0].first_us, t);
     assert_int_equal(g.r[1].kind, CS_HK_MERGED);
     assert_int_equal(g.r[1].n, 3);
+    /* az's output for a query that found nothing: no rows, not an error */
+    assert_int_equal(read_text("[]\n", &g, &e), CS_OK);
+    assert_int_equal(g.n, 0);
     /* {"tables"}: typed values; a count that is not whole is named */
     const char *tab = "{\"tables\":[{\"name\":\"PrimaryResult\",\"columns\":["
                       "{\"name\":\"row_kind\",\"type\":\"string\"},{\"name\":\"period\",\"type\":\"string\"},"
