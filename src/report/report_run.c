@@ -173,6 +173,8 @@ run_open_outputs(struct run *r, struct cs_err *err)
     const struct cs_report_opts *o = r->o;
     struct cs_report_result *res = r->res;
     r->max_cols = o->custom_columns ? o->custom_columns : CS_CUSTOM_COLUMNS;
+    if (r->hist.on)
+        r->about = rep_hist_about(o->filters_text);
     struct cs_summary_head head = {.m = r->m, .run_info = o->run_info, .review = r->review, .audit = &r->audit, .merge = (enum cs_merge)r->kind, .max_cols = r->max_cols, .template_name = r->tmpl ? r->tmpl->name : NULL};
     r->doc = cs_summary_doc_new(&head);
     if (r->audit.keys > r->max_cols)
@@ -192,7 +194,7 @@ run_open_outputs(struct run *r, struct cs_err *err)
                                      &r->charts, err)))
         return rc;
     if (r->charts) { /* what report.pdf shows beyond the model */
-        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
+        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = r->about ? r->about : o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
         cs_charts_pdf_info(r->charts, &pi);
     }
     if ((r->fmts & F_CSV) && (rc = rep_write_csv_tables(r->m, r->dir, o->csv_excel, res, err)))
@@ -213,7 +215,7 @@ run_open_outputs(struct run *r, struct cs_err *err)
     r->xin = (struct cs_xlsx_input){
         .m = r->m, .rows = &r->xrows, .filter = &r->mo.filter, .merge = r->kind, .audit = r->audit.events > 0 ? &r->audit : NULL, .include_data = o->data_sheet, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = r->tmpl ? r->tmpl->name : NULL, .filters_text = o->filters_text, .privacy = o->privacy, .custom_columns = r->max_cols};
     if (r->hist.on) { /* report --histograms: About says what is not there */
-        r->xin.filters_text = r->about = rep_hist_about(o->filters_text);
+        r->xin.filters_text = r->about;
         r->xin.include_data = false;
     }
     if (r->fmts & F_XLSX) {
