@@ -7,7 +7,7 @@ jobs=${UNIT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 i=0
 for b in "$@"; do i=$((i + 1)); printf '%s\t%s\n' "$i" "$b"; done > "$tmp/list"
 # each job leaves its output in $tmp/N.out and its exit status in $tmp/N.rc
-tr '\t' '\n' < "$tmp/list" | xargs -P "$jobs" -n 2 sh -c \
+tr '\t' '\n' < "$tmp/list" | xargs -r -P "$jobs" -n 2 sh -c \
     '"$2" > "$0/$1.out" 2>&1; echo $? > "$0/$1.rc"' "$tmp"
 pass=0; fail=0; failed_bins=""
 while IFS="$(printf '\t')" read -r n b; do
