@@ -33,6 +33,7 @@
 #include "report/report.h"
 #include "report/template.h"
 #include "report/xlsx_rows.h"
+#include "store/hist_load.h"
 #include "store/runner.h"
 
 #define ALPHA CS_COMPARE_ALPHA
@@ -752,6 +753,13 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             break;
         case CS_SECTION_QUERY: {
             struct cs_result *r = NULL;
+            char what[128];
+            if (cs_store_is_hist(s) && cs_hist_reads_surveys(s, st->query, what, sizeof what)) {
+                note(o, "step '%s' reads '%s': not available from histograms (it needs "
+                        "per-survey rows); template steps may read the view 'histograms'",
+                     st->title, what);
+                break;
+            }
             if ((rc = cs_template_run_step(s, t, i, p, 60000, &r, err)))
                 break;
             /* rows that repeat x: one line per value of the other text
