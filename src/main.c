@@ -84,6 +84,7 @@ enum opt_id {
     O_CALLS_FORMAT,
     O_PAPER,
     O_CSV_EXCEL,
+    O_HISTOGRAMS,
 };
 
 struct opt {
@@ -149,6 +150,10 @@ static const struct opt opts[] = {
      "chart size in pixels (default 1200x700; 100..10000 each)"},
     {"dpi", required_argument, O_DPI, CMD_REPORT | CMD_COMPARE, "N",
      "chart resolution: pixels per inch, so text and lines scale with it (default 144; 36..1200)"},
+    {"histograms", no_argument, O_HISTOGRAMS, CMD_REPORT | CMD_COMPARE, NULL,
+     "the INPUTs are histograms tables (`callsurvey kql` results as the portal's CSV, the REST "
+     "API's {\"tables\"} JSON or `az monitor log-analytics query -o json`, or histograms.csv), "
+     "added together"},
     {"csv-excel", no_argument, O_CSV_EXCEL, CMD_REPORT | CMD_COMPARE, NULL,
      "start every CSV with a UTF-8 byte order mark, so Excel on Windows reads it as UTF-8"},
     {"paper", required_argument, O_PAPER, CMD_REPORT | CMD_COMPARE, "a4|letter",
@@ -501,6 +506,7 @@ opt_output(struct cs_config *cfg, const struct opt *o, const char *a)
         break;
     }
     case O_CSV_EXCEL: cfg->ropts.csv_excel = true; break;
+    case O_HISTOGRAMS: cfg->hist_inputs = true; break;
     case O_PAPER: {
         enum pdf_paper paper;
         if (!pdf_paper_parse(a, &paper))
@@ -812,6 +818,9 @@ check_options(struct cs_config *cfg)
         cs_cmd_usage_line();
         return EXIT_USAGE;
     }
+    int hrc = cfg->hist_inputs ? cs_cmd_check_hist_options(cfg) : -1;
+    if (hrc >= 0)
+        return hrc;
     if ((cfg->cmd & (CMD_GENERATE | CMD_TEMPLATES)) && cfg->n_inputs > 0) {
         cs_cmd_msg(cfg, "error", "%s takes no INPUT ('%s')", cfg->cmd_name, cfg->inputs[0]);
         cs_cmd_usage_line();

@@ -82,6 +82,7 @@ struct cs_config {
     struct cs_kql_opts kopts;   /* kql: custom keys, events table, app */
     char *custom_keys;          /* owned: --custom-keys text, cut at its commas */
     bool print_columns;         /* kql --print-columns */
+    bool hist_inputs;           /* --histograms: the INPUTs are histograms tables */
     int stdout_errno;           /* errno of the first failed flush of stdout */
     int argc;                   /* the command line, for the kql header */
     char **argv;
@@ -126,6 +127,12 @@ struct cs_store *cs_cmd_open_store(const struct cs_config *cfg, struct cs_err *e
  * them and --calls, and the join (cmd_calls.c); *tot receives the surveys'
  * sum.  Returns an exit code. */
 int cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot);
+/* --histograms: cfg->inputs as histograms tables into a store opened by
+ * cs_cmd_open_store (cmd_hist.c).  Returns an exit code. */
+int cs_cmd_load_histograms(struct cs_config *cfg, struct cs_store *store);
+/* The options --histograms cannot go with: -1 when fine, else the exit
+ * code after the message (cmd_hist.c). */
+int cs_cmd_check_hist_options(struct cs_config *cfg);
 /* The survey and custom-event inputs alone (cmd_load.c). */
 int cs_cmd_load_surveys(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot,
                         char **inputs, size_t n_inputs);

@@ -73,6 +73,8 @@ run_calls(struct cs_config *cfg, struct cs_store *store)
 int
 cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot)
 {
+    if (cfg->hist_inputs) /* report/compare --histograms */
+        return cs_cmd_load_histograms(cfg, store);
     /* the survey loader reads every input but the --calls ones */
     char **sv = xcalloc(cfg->n_inputs + 1, sizeof *sv);
     size_t n_sv = 0;

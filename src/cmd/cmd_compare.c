@@ -12,6 +12,7 @@
 #include "render/json.h"
 #include "report/charts.h"
 #include "report/compare_run.h"
+#include "report/hist_notes.h"
 #include "report/html_report.h"
 #include "report/report.h"
 #include "report/template.h"
@@ -150,8 +151,9 @@ write_outputs(struct run *r)
         compare_file(r, path);
     }
     xfree(txt);
+    char *about = cfg->hist_inputs ? rep_hist_about(o->filters_text) : NULL; /* About */
     struct cs_compare_out out = {
-        .dir = cs_outdir_stage(r->od), .run_time_s = o->run_time_s, .tool_version = o->tool_version, .surfaces = CS_CHART_PNG, .chart_size = o->chart_size, .m = r->m, .filter = &r->co.filter, .filters_text = o->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = r, .on_note = compare_note, .html = cs_formats_has(o->formats, "html")};
+        .dir = cs_outdir_stage(r->od), .run_time_s = o->run_time_s, .tool_version = o->tool_version, .surfaces = CS_CHART_PNG, .chart_size = o->chart_size, .m = r->m, .filter = &r->co.filter, .filters_text = about ? about : o->filters_text, .privacy = cfg->privacy, .on_file = compare_file, .ctx = r, .on_note = compare_note, .html = cs_formats_has(o->formats, "html")};
     /* compare.xlsx and the charts, then compare.html (issue 19) */
     if (cs_compare_render(r->c, r->store, r->tmpl, r->params, &out, &err) != CS_OK ||
         (out.html && cs_html_compare(r->c, &out, r->tmpl->name, &err) != CS_OK)) {
@@ -171,6 +173,7 @@ write_outputs(struct run *r)
         if (rc == EXIT_DONE)
             rc = EXIT_REGRESSION;
     }
+    xfree(about);
     return rc;
 }
 

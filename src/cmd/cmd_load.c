@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "core/utf8.h"
 #include "report/template.h"
+#include "store/hist_load.h"
 
 static double
 mono_s(void)
@@ -204,6 +205,8 @@ cs_cmd_open_store(const struct cs_config *cfg, struct cs_err *err)
     struct cs_store *s = NULL;
     if (cs_store_open(&so, &s, err) != CS_OK)
         return NULL;
+    if (cfg->hist_inputs && cs_hist_prepare_store(s, err) != CS_OK)
+        cs_store_close(&s); /* --histograms: before the template's queries are checked */
     return s;
 }
 

@@ -65,7 +65,11 @@ enum chart_kind {
                           the line; the last point of up to three series is
                           labelled */
     CHART_CLUSTERED,   /* columns grouped per category, one per series,
-                          optional lo/hi whiskers; always has a legend */
+                          optional lo/hi whiskers; always has a legend.
+                          CLUSTERED, COLUMN, LINE and STACKED charts of
+                          more than eight series (Okabe-Ito's colours)
+                          are drawn as small multiples: one panel per
+                          series, titled with its name, on one axis */
     CHART_KIND__COUNT  /* keep last */
 };
 
@@ -191,6 +195,20 @@ struct chart_spec {
                                           the point is drawn hollow (e.g.
                                           fewer than --min-n responses) */
     const char *hollow_label;          /* legend text for hollow points */
+    const unsigned char *cat_marks;    /* COLUMN of one series: optional
+                                          per-category marks (n_categories):
+                                          CHART_CAT_BASELINE draws that
+                                          column hatched and outlined; 0 =
+                                          plain */
+    const char *baseline_label;        /* legend text of the hatched column
+                                          ("Baseline"); NULL = no entry */
+    const char *const *cat_tags;       /* COLUMN of one series: optional
+                                          per-category short text in bold
+                                          above the value label (and past
+                                          the whisker): "baseline",
+                                          "▲ worse"; NULL entries =
+                                          none; wraps to two lines in a
+                                          narrow slot */
     bool sort_desc;                    /* BAR: largest value first, missing
                                           values last (stable) */
     bool donut;                        /* PIE: a ring with the total inside */
@@ -207,6 +225,10 @@ struct chart_spec {
                                           be 100..10000 */
     int dpi;                           /* pixels per inch; 0 = 144; 36..1200 */
 };
+
+/* Marks of a COLUMN chart's categories (chart_spec.cat_marks). */
+enum { CHART_CAT_PLAIN = 0,
+       CHART_CAT_BASELINE = 1 };
 
 /* Marks of a LINE chart's categories (chart_spec.marks). */
 enum { CHART_MARK_NONE = 0,

@@ -172,6 +172,8 @@ chart_bar_draw(struct rc *rc, const struct chart_spec *s, struct box r)
             double a = amap(&t, sr->lo[i], p.x, p.x + p.w);
             double b = amap(&t, sr->hi[i], p.x, p.x + p.w);
             double cap = fmin(bt * 0.5, 8);
+            chart_probe_box(rc, PROBE_WHISKER,
+                            (struct box){fmin(a, b), yc - cap / 2, fabs(b - a), cap});
             set_rgb(cr, hex(C_WHISKER));
             cairo_set_line_width(cr, 1.0);
             cairo_move_to(cr, a, yc);

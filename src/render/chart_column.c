@@ -54,6 +54,10 @@
 
 #define BASELINE_WIDTH 0.9 /* zero line */
 
+#define TAG_MAX_LINES 2     /* a category tag wraps to at most this */
+#define TAG_GAP 1.0         /* tag to the value label under it */
+#define TAG_SLOT_SHARE 0.85 /* plot share of the region, for the estimate */
+
 /* ==== Layout ============================================================= */
 
 /* Series per axis, value ranges and ticks. */
@@ -119,6 +123,43 @@ cat_plan_axes(const struct chart_spec *s, struct box r, struct cat_plan *cp)
     }
 }
 
+/* Does category i have a tag (chart_spec.cat_tags)? */
+static bool
+has_tag(const struct chart_spec *s, size_t i)
+{
+    return s->cat_tags && s->cat_tags[i] && s->cat_tags[i][0];
+}
+
+/* A tag's layout, wrapped to width (two lines at most), centred. */
+static PangoLayout *
+tag_layout(struct rc *rc, const char *text, double width)
+{
+    return chart_text_layout(rc, text, FS_VALUE, true, width, TAG_MAX_LINES,
+                             PANGO_ALIGN_CENTER);
+}
+
+/* Headroom the tags need over the value labels in a region w wide: as
+ * many lines as the widest tag takes in a slot (estimated before the
+ * tick gutters are known, so a little narrower than it will be). */
+static double
+col_tags_height(struct rc *rc, const struct chart_spec *s, double w)
+{
+    if (s->cat_tags == NULL || s->n_categories == 0)
+        return 0;
+    double slot = w * TAG_SLOT_SHARE / (double)s->n_categories - VLABEL_SLOT_PAD;
+    double hmax = 0;
+    for (size_t i = 0; i < s->n_categories; i++) {
+        if (!has_tag(s, i))
+            continue;
+        PangoLayout *l = tag_layout(rc, s->cat_tags[i], slot);
+        double h;
+        chart_text_size(l, NULL, &h);
+        g_object_unref(l);
+        hmax = fmax(hmax, h);
+    }
+    return hmax > 0 ? hmax + TAG_GAP : 0;
+}
+
 /* The plot box inside region r: headroom and axis titles above, tick
  * gutters left and right, category labels (and title) below. */
 static void
@@ -138,6 +179,7 @@ cat_plan_box(struct rc *rc, const struct chart_spec *s, struct box r,
     double vlh = chart_line_height(rc, FS_VALUE, true);
     cp->headroom = s->no_value_labels ? label_lh / 2 + CAT_HEADROOM_BARE
                                       : vlh + CAT_HEADROOM_VALUES;
+    cp->headroom += col_tags_height(rc, s, r.w);
     top += cp->headroom;
     cp->cat_title_h = 0;
     if (s->category_title && *s->category_title)
@@ -261,8 +303,11 @@ cat_clip(cairo_t *cr, const struct cat_plan *cp)
 }
 
 static void
-whisker_v(cairo_t *cr, double x, double y0, double y1, double cap)
+whisker_v(struct rc *rc, double x, double y0, double y1, double cap)
 {
+    cairo_t *cr = rc->cr;
+    chart_probe_box(rc, PROBE_WHISKER,
+                    (struct box){x - cap / 2, fmin(y0, y1), cap, fabs(y1 - y0)});
     set_rgb(cr, hex(C_WHISKER));
     cairo_set_line_width(cr, 1.0);
     cairo_move_to(cr, x, y0);
@@ -303,7 +348,12 @@ cat_draw_columns(struct rc *rc, const struct chart_spec *s,
             double y = amap(&cp->lt, sr->values[i], p.y + p.h, p.y);
             struct rgb c = col_color(s, cp, k, i);
             double yb = clampd(cp->y0, p.y, p.y + p.h);
-            cairo_rectangle(cr, x, fmin(y, yb), g->bw - g->inner, fabs(yb - y));
+            struct box col = {x, fmin(y, yb), g->bw - g->inner, fabs(yb - y)};
+            if (cp->nl == 1 && s->cat_marks && s->cat_marks[i] == CHART_CAT_BASELINE) {
+                chart_hatch_box(cr, col, c); /* the baseline, told apart */
+                continue;
+            }
+            cairo_rectangle(cr, col.x, col.y, col.w, col.h);
             set_rgb(cr, c);
             cairo_fill(cr);
         }
@@ -318,7 +368,7 @@ cat_draw_columns(struct rc *rc, const struct chart_spec *s,
             double cap = g->bw * WHISKER_CAP_SHARE > WHISKER_CAP_MAX
                              ? WHISKER_CAP_MAX
                              : g->bw * WHISKER_CAP_SHARE;
-            whisker_v(cr, x, amap(&cp->lt, sr->lo[i], p.y + p.h, p.y),
+            whisker_v(rc, x, amap(&cp->lt, sr->lo[i], p.y + p.h, p.y),
                       amap(&cp->lt, sr->hi[i], p.y + p.h, p.y), cap);
         }
     }
@@ -348,6 +398,7 @@ cat_draw_markers(struct rc *rc, const struct chart_spec *s,
             double y = amap(&cp->rt, sr->values[i], p.y + p.h, p.y);
             markers[i] = (struct box){x - MARKER_HALF, y - MARKER_HALF,
                                       2 * MARKER_HALF, 2 * MARKER_HALF};
+            chart_probe_box(rc, PROBE_MARKER, markers[i]);
         }
     }
     return markers;
@@ -385,7 +436,7 @@ col_labels_fit(struct rc *rc, const struct chart_spec *s,
 /* The label box b of column k at category i sits on the right-axis marker
  * m: try inside the column top, above the marker, below the marker, and
  * take the first that is free (with a contrasting colour inside the
- * column).  Leaves b and c alone when none is. */
+ * column); when none is, above the marker past the plot's headroom. */
 static void
 col_label_dodge(const struct chart_spec *s, const struct cat_plan *cp, size_t k,
                 size_t i, struct box m, struct box *b, struct rgb *c)
@@ -411,8 +462,11 @@ col_label_dodge(const struct chart_spec *s, const struct cat_plan *cp, size_t k,
         /* inside the column: contrast with its colour */
         if (v > 0 && b->y >= yv + VLABEL_INSIDE_TOL && b->y + h <= cp->y0)
             *c = text_on(colc);
-        break;
+        return;
     }
+    /* none is free within the plot: above the marker all the same (value
+     * labels are drawn unclipped), so a marker never hides a label */
+    *b = cand[1];
 }
 
 /* One value label per column, above it (below for a negative value, past
@@ -420,7 +474,7 @@ col_label_dodge(const struct chart_spec *s, const struct cat_plan *cp, size_t k,
 static void
 col_add_labels(struct rc *rc, const struct chart_spec *s,
                const struct cat_plan *cp, const struct colgeom *g,
-               const struct box *markers, struct vlabels *vl)
+               const struct box *markers, struct vlabels *vl, double *tops)
 {
     const struct box p = cp->p;
     for (size_t k = 0; k < cp->nl; k++) {
@@ -449,7 +503,38 @@ col_add_labels(struct rc *rc, const struct chart_spec *s,
             if (markers && markers[i].w > 0 && boxes_overlap(b, markers[i]))
                 col_label_dodge(s, cp, k, i, markers[i], &b, &c);
             chart_vlabels_add(vl, l, b.x, b.y, c, c.r < VLABEL_DARK);
+            if (k == 0 && tops)
+                tops[i] = b.y;
         }
+    }
+}
+
+/* The category tags (chart_spec.cat_tags) of a one-series column chart,
+ * centred over their column: above its value label (tops[i], NaN when it
+ * has none), else past the whisker's end or the column's top, whichever
+ * is higher; so a tag never meets a whisker or a label.  Added to vl. */
+static void
+col_add_tags(struct rc *rc, const struct chart_spec *s, const struct cat_plan *cp,
+             const double *tops, struct vlabels *vl)
+{
+    const struct box p = cp->p;
+    const struct chart_series *sr = &s->series[cp->left[0]];
+    for (size_t i = 0; i < s->n_categories; i++) {
+        if (!has_tag(s, i))
+            continue;
+        double top = cp->y0;
+        if (fin(sr->values, i))
+            top = fmin(top, amap(&cp->lt, sr->values[i], p.y + p.h, p.y));
+        if (fin(sr->hi, i) && fin(sr->lo, i))
+            top = fmin(top, amap(&cp->lt, sr->hi[i], p.y + p.h, p.y));
+        top -= VLABEL_GAP;
+        if (tops && isfinite(tops[i]))
+            top = fmin(top, tops[i]);
+        double w = cp->slot - VLABEL_SLOT_PAD, h;
+        PangoLayout *l = tag_layout(rc, s->cat_tags[i], w);
+        chart_text_size(l, NULL, &h);
+        chart_vlabels_add(vl, l, p.x + cp->slot * ((double)i + 0.5) - w / 2,
+                          top - TAG_GAP - h, hex(C_TEXT), true);
     }
 }
 
@@ -465,8 +550,18 @@ col_draw(struct rc *rc, const struct chart_spec *s, const struct cat_plan *cp,
     cairo_save(rc->cr);
     cat_clip(rc->cr, cp);
     struct box *markers = cat_draw_markers(rc, s, cp);
+    bool tags = s->cat_tags && cp->nl == 1;
+    double *tops = NULL;
+    if (tags) {
+        tops = xcalloc(s->n_categories, sizeof *tops);
+        for (size_t i = 0; i < s->n_categories; i++)
+            tops[i] = (double)NAN;
+    }
     if (col_labels_fit(rc, s, cp, &g))
-        col_add_labels(rc, s, cp, &g, markers, vl);
+        col_add_labels(rc, s, cp, &g, markers, vl, tops);
+    if (tags)
+        col_add_tags(rc, s, cp, tops, vl);
+    xfree(tops);
     xfree(markers);
 }
 

@@ -25,6 +25,7 @@
 #include <glib.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <stdio.h>
 
 #include "core/mem.h"
 #include "render/chart.h"
@@ -37,7 +38,8 @@ enum swatch {
     SW_BAND,    /* pale square: interval band */
     SW_WHISKER, /* I-beam: interval whiskers */
     SW_MARK,    /* pale square: a marked period */
-    SW_RING     /* hollow dot: a point drawn hollow */
+    SW_RING,    /* hollow dot: a point drawn hollow */
+    SW_HATCH    /* hatched square: the baseline column */
 };
 
 struct legend_item {
@@ -46,7 +48,11 @@ struct legend_item {
     const char *text; /* borrowed label */
 };
 
-#define MAX_LEGEND 24
+/* legend entries besides one per series: highlight, interval, two marks,
+ * hollow points, and the extras compare charts add */
+#define LEGEND_EXTRA 8
+#define LEGEND_MAX_ROWS 3 /* legend rows; the rest is "+N more" */
+#define FOOT_MAX_LINES 8  /* footnote and each note, at most */
 
 static void
 draw_swatch(struct rc *rc, enum swatch k, struct rgb c, double x, double y,
@@ -59,6 +65,9 @@ draw_swatch(struct rc *rc, enum swatch k, struct rgb c, double x, double y,
         cairo_rectangle(cr, x, cy - sz / 2, sz, sz);
         set_rgb(cr, c);
         cairo_fill(cr);
+        break;
+    case SW_HATCH:
+        chart_hatch_box(cr, (struct box){x, cy - sz / 2, sz, sz}, c);
         break;
     case SW_BAND:
         cairo_rectangle(cr, x, cy - sz / 2, sz + 4, sz);
@@ -101,8 +110,30 @@ draw_swatch(struct rc *rc, enum swatch k, struct rgb c, double x, double y,
     }
 }
 
-/* Flow the items from (x, y) within width; draw when draw is true.
- * Returns the height used. */
+/* Rows the first k items (and, when more is set, a "+N more" entry of width
+ * more_w) take when flowed within width; iw holds each item's width. */
+static int
+legend_rows(const double *iw, size_t k, double more_w, double width)
+{
+    double gap = 16.0, cx = 0;
+    int rows = 1;
+    for (size_t i = 0; i <= k; i++) {
+        double w = i < k ? iw[i] : more_w;
+        if (i == k && more_w <= 0)
+            break;
+        if (cx > 0 && cx + w > width) {
+            cx = 0;
+            rows++;
+        }
+        cx += w + gap;
+    }
+    return rows;
+}
+
+/* Flow the items from (x, y) within width, at most LEGEND_MAX_ROWS rows:
+ * the items that do not fit are named by a last entry "+N more" (a legend
+ * never drops a series silently).  Draw when draw is true; returns the
+ * height used. */
 static double
 legend_flow(struct rc *rc, const struct legend_item *it, size_t n, double x,
             double y, double width, bool draw)
@@ -111,25 +142,42 @@ legend_flow(struct rc *rc, const struct legend_item *it, size_t n, double x,
         return 0.0;
     double lh = chart_line_height(rc, FS_LEGEND, false);
     double sw = 14.0 + 5.0, gap = 16.0;
+    double *iw = xcalloc(n, sizeof *iw);
+    for (size_t i = 0; i < n; i++)
+        iw[i] = sw + fmin(chart_text_width(rc, it[i].text, FS_LEGEND, false), width - sw);
+    size_t k = n;
+    char more[48] = "";
+    double more_w = 0;
+    while (k > 0 && legend_rows(iw, k, more_w, width) > LEGEND_MAX_ROWS) {
+        k--;
+        snprintf(more, sizeof more, "+%zu more", n - k);
+        more_w = chart_text_width(rc, more, FS_LEGEND, false);
+    }
     double cx = x, cy = y;
-    for (size_t i = 0; i < n; i++) {
-        double room = width - sw;
-        PangoLayout *l = chart_text_layout(rc, it[i].text, FS_LEGEND, false,
-                                           room, 1, PANGO_ALIGN_LEFT);
-        double tw;
-        chart_text_size(l, &tw, NULL);
-        double iw = sw + tw;
-        if (cx > x && cx + iw > x + width) {
+    for (size_t i = 0; i <= k; i++) {
+        if (i == k && !more[0])
+            break;
+        const char *text = i < k ? it[i].text : more;
+        double w = i < k ? iw[i] : more_w;
+        PangoLayout *l = chart_text_layout(rc, text, FS_LEGEND, false, width - sw,
+                                           1, PANGO_ALIGN_LEFT);
+        if (cx > x && cx + w > x + width) {
             cx = x;
             cy += lh + 4;
         }
         if (draw) {
-            draw_swatch(rc, it[i].kind, it[i].color, cx, cy, lh);
-            chart_text_show(rc, l, cx + sw, cy, hex(C_TEXT), false);
+            if (i < k)
+                draw_swatch(rc, it[i].kind, it[i].color, cx, cy, lh);
+            chart_text_show(rc, l, i < k ? cx + sw : cx, cy, hex(C_TEXT), false);
+            if (rc->probe) {
+                rc->probe->legend_items++;
+                chart_probe_text(&rc->probe->legend, text);
+            }
         }
         g_object_unref(l);
-        cx += iw + gap;
+        cx += w + gap;
     }
+    xfree(iw);
     return cy + lh - y;
 }
 
@@ -146,13 +194,20 @@ draw_frame(struct rc *rc, const struct chart_spec *s,
     if (cw < 10)
         cw = 10;
     if (s->title && *s->title) {
-        chart_text_draw(rc, s->title, FS_TITLE, true, cw, 2, PANGO_ALIGN_LEFT,
-                        MARGIN, y, hex(C_TEXT), false, NULL, &h);
+        /* balanced lines: no word left alone on the second (chart_layout.c) */
+        PangoLayout *tl = chart_title_layout(rc, s->title, FS_TITLE, true, cw, 2);
+        chart_text_show(rc, tl, MARGIN, y, hex(C_TEXT), false);
+        chart_text_size(tl, NULL, &h);
+        if (rc->probe)
+            rc->probe->title_lines = chart_layout_line_words(tl, rc->probe->title_words, 4);
+        g_object_unref(tl);
         y += h + 2;
     }
     if (s->subtitle && *s->subtitle) {
-        chart_text_draw(rc, s->subtitle, FS_SUB, false, cw, 2, PANGO_ALIGN_LEFT,
-                        MARGIN, y, hex(C_SUB), false, NULL, &h);
+        PangoLayout *sl = chart_title_layout(rc, s->subtitle, FS_SUB, false, cw, 2);
+        chart_text_show(rc, sl, MARGIN, y, hex(C_SUB), false);
+        chart_text_size(sl, NULL, &h);
+        g_object_unref(sl);
         y += h;
     }
     y += 10;
@@ -161,17 +216,19 @@ draw_frame(struct rc *rc, const struct chart_spec *s,
         y += h + 10;
     }
 
-    /* footer: measured, then drawn bottom-up */
+    /* footer: measured, then drawn bottom-up; it wraps at its " · "
+     * separators and is never cut short: what a chart was filtered to must
+     * travel with it (FOOT_MAX_LINES only guards the plot against a
+     * runaway note) */
     char *foot = chart_footnote_text(&s->footnote);
-    size_t nl = (foot[0] ? 1 : 0) + s->n_notes;
-    PangoLayout **ls = xcalloc(nl ? nl : 1, sizeof *ls);
+    PangoLayout **ls = NULL;
     size_t k = 0;
-    if (foot[0])
-        ls[k++] = chart_text_layout(rc, foot, FS_FOOT, false, cw, 2,
-                                    PANGO_ALIGN_LEFT);
-    for (size_t i = 0; i < s->n_notes && s->notes; i++)
+    chart_footer_layouts(rc, foot, cw, &ls, &k);
+    for (size_t i = 0; i < s->n_notes && s->notes; i++) {
+        ls = xreallocarray(ls, k + 1, sizeof *ls);
         ls[k++] = chart_text_layout(rc, s->notes[i] ? s->notes[i] : "", FS_FOOT,
-                                    false, cw, 3, PANGO_ALIGN_LEFT);
+                                    false, cw, FOOT_MAX_LINES, PANGO_ALIGN_LEFT);
+    }
     double fh = 0;
     for (size_t i = 0; i < k; i++) {
         chart_text_size(ls[i], NULL, &h);
@@ -182,6 +239,11 @@ draw_frame(struct rc *rc, const struct chart_spec *s,
         chart_text_show(rc, ls[i], MARGIN, fy, hex(C_FOOT), false);
         chart_text_size(ls[i], NULL, &h);
         fy += h + 1;
+        if (rc->probe) {
+            rc->probe->footer_lines += pango_layout_get_line_count(ls[i]);
+            rc->probe->footer_cut |= pango_layout_is_ellipsized(ls[i]) != 0;
+            chart_probe_text(&rc->probe->footer, pango_layout_get_text(ls[i]));
+        }
         g_object_unref(ls[i]);
     }
     xfree(ls);
@@ -277,10 +339,21 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
         highlighted |= s->highlight[i];
     bool ivl = s->interval_label && *s->interval_label && any_interval(s);
 
+    if (chart_uses_multiples(s)) { /* the panels are titled with the names */
+        if (highlighted && s->highlight_label && *s->highlight_label)
+            it[n++] = (struct legend_item){SW_BOX, hex(palette_hex[CHART_COLOR_VERMILLION]),
+                                           s->highlight_label};
+        return n;
+    }
+    bool base = false; /* a hatched baseline column */
+    for (size_t i = 0; s->cat_marks && i < s->n_categories; i++)
+        base |= s->cat_marks[i] == CHART_CAT_BASELINE;
+    base = base && s->kind == CHART_COLUMN && s->n_series == 1 && s->baseline_label &&
+           *s->baseline_label;
     bool want = false;
     switch (s->kind) {
     case CHART_COLUMN:
-        want = s->n_series > 1 || (highlighted && s->highlight_label) || ivl;
+        want = s->n_series > 1 || (highlighted && s->highlight_label) || ivl || base;
         break;
     case CHART_COLUMN_DUAL:
     case CHART_CLUSTERED:
@@ -295,7 +368,7 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
     }
     if (!want)
         return 0;
-    for (size_t j = 0; j < s->n_series && n < MAX_LEGEND - 2; j++) {
+    for (size_t j = 0; j < s->n_series; j++) {
         const struct chart_series *sr = &s->series[j];
         if (!named || sr->name == NULL || !*sr->name)
             continue;
@@ -312,6 +385,8 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
         it[n++] = (struct legend_item){SW_BOX,
                                        hex(palette_hex[CHART_COLOR_VERMILLION]),
                                        s->highlight_label};
+    if (base)
+        it[n++] = (struct legend_item){SW_HATCH, series_color(s, 0), s->baseline_label};
     if (ivl)
         it[n++] = (struct legend_item){
             s->kind == CHART_LINE ? SW_BAND : SW_WHISKER,
@@ -323,14 +398,14 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
             bool present = false;
             for (size_t i = 0; i < s->n_categories && !present; i++)
                 present = s->marks[i] == mk;
-            if (present && s->mark_labels[mk] && n < MAX_LEGEND)
+            if (present && s->mark_labels[mk])
                 it[n++] = (struct legend_item){SW_MARK, chart_mark_color(mk),
                                                s->mark_labels[mk]};
         }
         bool rings = false;
         for (size_t i = 0; s->hollow && i < s->n_categories && !rings; i++)
             rings = s->hollow[i];
-        if (rings && s->hollow_label && n < MAX_LEGEND)
+        if (rings && s->hollow_label)
             it[n++] = (struct legend_item){SW_RING, series_color(s, 0), s->hollow_label};
     }
     return n;
@@ -342,6 +417,13 @@ build_legend(const struct chart_spec *s, struct legend_item *it)
 cs_status
 chart_draw(cairo_t *cr, const struct chart_spec *s, double w, double h,
            struct cs_err *err)
+{
+    return chart_draw_probed(cr, s, w, h, NULL, err);
+}
+
+cs_status
+chart_draw_probed(cairo_t *cr, const struct chart_spec *s, double w, double h,
+                  struct chart_probe *probe, struct cs_err *err)
 {
     if ((int)s->kind < 0 || s->kind >= CHART_KIND__COUNT)
         return cs_fail(err, CS_E_USAGE, NULL, "unknown chart kind %d",
@@ -358,17 +440,21 @@ chart_draw(cairo_t *cr, const struct chart_spec *s, double w, double h,
 
     struct rc rc;
     chart_rc_open(&rc, cr, w, h);
+    rc.probe = probe;
     cairo_save(cr);
     cairo_rectangle(cr, 0, 0, w, h);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_fill(cr);
 
     bool data = spec_has_data(s);
-    struct legend_item items[MAX_LEGEND];
+    struct legend_item *items = xcalloc(s->n_series + LEGEND_EXTRA, sizeof *items);
     size_t ni = data ? build_legend(s, items) : 0;
     struct box r = draw_frame(&rc, s, items, ni);
+    xfree(items);
     if (!data || r.h < 30 || r.w < 40) {
         draw_no_data(&rc, s, r);
+    } else if (chart_uses_multiples(s)) {
+        chart_multiples_draw(&rc, s, r);
     } else {
         switch (s->kind) {
         case CHART_BAR:

@@ -1,7 +1,8 @@
 /*
  * render/chart_draw.h: what the drawing files of the chart module share
  * (chart_draw.c, chart_text.c, chart_axis.c, chart_column.c, chart_line.c,
- * chart_bar.c, chart_stacked.c, chart_pie.c): the style
+ * chart_bar.c, chart_stacked.c, chart_pie.c, chart_multiples.c,
+ * chart_layout.c, chart_probe.c): the style
  * (font sizes, colours, margins), the drawing context, the text, axis and
  * value-label helpers, the category-chart plan and one entry point per
  * chart kind.  Private to src/render/chart_*.c; nothing outside the chart
@@ -24,6 +25,7 @@
 #include "core/err.h"
 #include "render/chart.h"
 #include "render/chart_internal.h"
+#include "render/palette.h"
 
 /* ==== Style ============================================================== */
 
@@ -55,17 +57,18 @@ hex(unsigned v)
     return c;
 }
 
-/* Okabe-Ito, indexed by enum chart_color (AUTO slot unused). */
+/* Okabe-Ito (render/palette.h, shared with the workbook's native charts),
+ * indexed by enum chart_color (AUTO slot unused). */
 static const unsigned palette_hex[CHART_COLOR__COUNT] = {
-    0x000000,
-    0x0072B2,
-    0xE69F00,
-    0x009E73,
-    0xD55E00,
-    0x56B4E9,
-    0xCC79A7,
-    0xF0E442,
-    0x999999,
+    CS_PAL_BLACK,
+    CS_PAL_BLUE,
+    CS_PAL_ORANGE,
+    CS_PAL_GREEN,
+    CS_PAL_VERMILLION,
+    CS_PAL_SKY,
+    CS_PAL_PURPLE,
+    CS_PAL_YELLOW,
+    CS_PAL_GREY,
 };
 static const enum chart_color auto_order[] = {
     CHART_COLOR_BLUE,
@@ -75,6 +78,7 @@ static const enum chart_color auto_order[] = {
     CHART_COLOR_SKY,
     CHART_COLOR_PURPLE,
     CHART_COLOR_YELLOW,
+    CHART_COLOR_GREY, /* the eighth: an eighth series is still distinct */
 };
 #define N_AUTO (sizeof auto_order / sizeof auto_order[0])
 
@@ -159,9 +163,10 @@ cat_label(const struct chart_spec *s, size_t i)
 /* ==== Drawing context and text (chart_text.c) ============================ */
 
 struct rc {
-    cairo_t *cr;      /* borrowed */
-    PangoContext *pc; /* owned for one page */
-    double w, h;      /* canvas, points */
+    cairo_t *cr;               /* borrowed */
+    PangoContext *pc;          /* owned for one page */
+    double w, h;               /* canvas, points */
+    struct chart_probe *probe; /* borrowed: the tests' record, NULL = none */
 };
 
 /* Open rc on cr for a w x h canvas: a pango context with fixed font
@@ -199,6 +204,42 @@ chart_text_draw(struct rc *rc, const char *text, double size, bool bold,
  * middle of its end at (x, y). */
 void chart_text_show_rotated(struct rc *rc, PangoLayout *l, double x, double y,
                              double angle, struct rgb c);
+
+/* ==== Layout helpers (chart_layout.c) ==================================== */
+
+/* The title as a layout at most width wide, at most max_lines lines, with
+ * its lines balanced: the narrowest width that keeps the line count, so a
+ * title one word too long for a line never leaves that word alone on the
+ * second (nor a single character: pango breaks inside a word only when the
+ * word alone is wider than a line).  Returns owned (g_object_unref). */
+PangoLayout *chart_title_layout(struct rc *rc, const char *text, double size,
+                                bool bold, double width, int max_lines);
+/* The footnote text split into lines at most width wide, breaking at its
+ * " · " separators where a part fits a line, within a part at spaces
+ * otherwise; never ellipsized.  Returns owned layouts in *out (*n of them;
+ * g_object_unref each, xfree the array). */
+void chart_footer_layouts(struct rc *rc, const char *text, double width,
+                          PangoLayout ***out, size_t *n);
+/* Words on each line of l into words[0..max) (extra lines not counted);
+ * returns the number of lines. */
+int chart_layout_line_words(PangoLayout *l, int *words, int max);
+
+/* A box filled white, hatched at 45° and outlined in c: the baseline
+ * column of a comparison (and its legend swatch). */
+void chart_hatch_box(cairo_t *cr, struct box b, struct rgb c);
+
+/* The probe (chart_internal.h): record a box (kind 0 value label or tag,
+ * 1 whisker, 2 marker) or a text ("\n"-joined into *dst).  No-ops when
+ * rc has no probe. */
+enum { PROBE_LABEL = 0,
+       PROBE_WHISKER,
+       PROBE_MARKER };
+void chart_probe_box(struct rc *rc, int kind, struct box b);
+void chart_probe_text(char **dst, const char *text);
+/* Draw spec with a probe (chart_draw is this with probe NULL). */
+cs_status chart_draw_probed(cairo_t *cr, const struct chart_spec *s, double w,
+                            double h, struct chart_probe *probe,
+                            struct cs_err *err);
 
 /* ==== Value labels (chart_text.c) ======================================== */
 
@@ -332,6 +373,12 @@ void chart_stacked_draw(struct rc *rc, const struct chart_spec *s,
                         struct box r); /* chart_stacked.c */
 void chart_pie_draw(struct rc *rc, const struct chart_spec *s,
                     struct box r); /* chart_pie.c */
+/* More series than colours (CHART_MAX_COLORED_SERIES) of a clustered,
+ * column, line or stacked chart: drawn as small multiples, one panel per
+ * series (chart_multiples.c). */
+bool chart_uses_multiples(const struct chart_spec *s);
+void chart_multiples_draw(struct rc *rc, const struct chart_spec *s,
+                          struct box r);
 
 /* ==== Row charts: bar and stacked (chart_bar.c) ========================== */
 

@@ -18,6 +18,10 @@
 #define CHART_DEFAULT_DPI 144
 #define CHART_DEFAULT_MAX_SLICES 6
 #define CHART_FONT_FAMILY "DejaVu Sans"
+/* Okabe-Ito has eight colours: a clustered, column, line or stacked chart
+ * of more series is drawn as small multiples (chart_multiples.c), never
+ * with a recycled colour. */
+#define CHART_MAX_COLORED_SERIES 8
 
 /* Axis ticks: min, min + step, ..., max (count intervals, count + 1 ticks). */
 struct chart_ticks {
@@ -61,6 +65,41 @@ size_t chart_label_step(double need);
 cs_status chart_draw(cairo_t *cr, const struct chart_spec *spec, double w,
                      double h, struct cs_err *err);
 
+
+/* ==== Layout probe (chart_probe.c; for the unit tests) ================== */
+
+/* What a drawing placed where, in points, recorded while the chart is drawn
+ * on a recording surface: the layout rules are then tested on the real
+ * drawing path (a value label never meets a whisker, a title never leaves
+ * one word alone, a footer is never cut short, a legend names every
+ * series or says "+N more"). */
+#define CHART_PROBE_MAX 256
+struct chart_probe_box {
+    double x, y, w, h;
+};
+struct chart_probe {
+    int title_lines;                                /* lines of the title */
+    int title_words[4];                             /* words on each of them */
+    int footer_lines;                               /* footnote and notes */
+    bool footer_cut;                                /* a footer line was ellipsized */
+    char *footer;                                   /* owned: footer lines, "\n" between */
+    size_t legend_items;                            /* legend entries drawn */
+    char *legend;                                   /* owned: their texts, "\n" between */
+    size_t panels;                                  /* small multiples drawn */
+    char *panel_titles;                             /* owned: "\n" between */
+    struct chart_probe_box labels[CHART_PROBE_MAX]; /* value labels and tags */
+    size_t n_labels;
+    struct chart_probe_box whiskers[CHART_PROBE_MAX]; /* interval bars */
+    size_t n_whiskers;
+    struct chart_probe_box markers[CHART_PROBE_MAX]; /* dual-axis markers */
+    size_t n_markers;
+};
+
+/* Draw spec on a recording surface of its canvas and fill *p (zeroed
+ * first; release with chart_probe_free).  Errors as chart_render's. */
+cs_status chart_probe_draw(const struct chart_spec *spec, struct chart_probe *p,
+                           struct cs_err *err);
+void chart_probe_free(struct chart_probe *p);
 
 /* Validate a spec's size fields and return the canvas in points and pixels.
  * CS_E_USAGE names the offending field. */

@@ -187,6 +187,8 @@ void
 chart_vlabels_flush(struct rc *rc, struct vlabels *vl)
 {
     for (size_t i = 0; i < vl->n; i++) {
+        chart_probe_box(rc, PROBE_LABEL,
+                        (struct box){vl->v[i].x, vl->v[i].y, vl->v[i].w, vl->v[i].h});
         chart_text_show(rc, vl->v[i].l, vl->v[i].x, vl->v[i].y, vl->v[i].c,
                         vl->v[i].halo);
         g_object_unref(vl->v[i].l);
@@ -229,6 +231,7 @@ void
 chart_rc_open(struct rc *rc, cairo_t *cr, double w, double h)
 {
     rc->cr = cr;
+    rc->probe = NULL;
     rc->w = w;
     rc->h = h;
     rc->pc = pango_cairo_create_context(cr);

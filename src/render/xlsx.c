@@ -162,9 +162,8 @@ num_chars(double v, enum xl_fmt f)
         return (size_t)n + (size_t)(n - 1) / 3 + (v < 0);
     }
     case XF_RATE:
-        return (size_t)snprintf(b, sizeof b, "%.2f%%", 100 * v);
-    case XF_SHARE:
-        return (size_t)snprintf(b, sizeof b, "%.3f%%", 100 * v);
+    case XF_SHARE: /* both 0.0% (fmt_num) */
+        return (size_t)snprintf(b, sizeof b, "%.1f%%", 100 * v);
     case XF_MEAN:
         return (size_t)snprintf(b, sizeof b, "%.2f", v);
     case XF_NORM:
@@ -425,6 +424,25 @@ xl_sheet_finish(struct cs_xlsx *x, struct xl_sheet *sh)
 
 /* ---- Cells ---------------------------------------------------------------- */
 
+/* Characters a wrapped line holds in a column at the width cap (a little
+ * under it: a proportional font). */
+#define WRAP_CHARS (CS_XLSX_MAX_WIDTH - 6)
+
+/* Row r holds wrapped text of `lines` lines: its height, at least what an
+ * earlier cell of the row needed.  Excel fits such rows when it opens the
+ * file, LibreOffice does not: without a height its lines overlap the next
+ * rows. */
+static void
+wrap_height(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, size_t lines)
+{
+    if (sh->streamed || lines <= 1 || (sh->wrap_row == r + 1 && lines <= sh->wrap_lines))
+        return;
+    xl_check(x, worksheet_set_row(sh->ws, r, 15.0 * (double)lines, NULL), "worksheet_set_row",
+             sh, r, 0);
+    sh->wrap_row = r + 1;
+    sh->wrap_lines = lines;
+}
+
 void
 xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
         const char *s, size_t len, enum xl_fmt f)
@@ -440,9 +458,12 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
              "worksheet_write_string", sh, r, c);
     /* wrapped text: the width of its longest line is what shows */
     if (f == XF_WRAP || strchr(t, '\n')) {
-        size_t best = 0, cur = 0;
-        for (const char *p = t; *p; p++) {
-            if (*p == '\n') {
+        size_t best = 0, cur = 0, lines = 0;
+        for (const char *p = t;; p++) {
+            if (*p == '\n' || !*p) {
+                lines += 1 + (cur ? (cur - 1) / WRAP_CHARS : 0);
+                if (!*p)
+                    break;
                 cur = 0;
                 continue;
             }
@@ -450,8 +471,23 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
                 best = cur;
         }
         chars = best;
+        if (f == XF_WRAP)
+            wrap_height(x, sh, r, lines);
     }
     note_width(sh, c, chars);
+}
+
+void
+xl_title(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, const char *s,
+         enum xl_fmt f)
+{
+    if (x->lerr || !s || !*s)
+        return;
+    const char *t = xl_clean(x, s, SIZE_MAX, XL_COUNT, CS_XLSX_MAX_CELL_CHARS, NULL);
+    if (*t)
+        xl_check(x, worksheet_write_string(sh->ws, r, c, t, fmt(x, f)),
+                 "worksheet_write_string", sh, r, c);
+    /* no note_width: a title overflows into the empty cells to its right */
 }
 
 void
@@ -720,6 +756,8 @@ cs_xlsx_open(const char *path, const struct cs_xlsx_opts *opts,
     format_set_bold(x->fmt[XF_TITLE]);
     format_set_font_size(x->fmt[XF_TITLE], 14);
     format_set_bold(x->fmt[XF_BOLD]);
+    /* labels beside wrapped text (About's definitions) stay on its first line */
+    format_set_align(x->fmt[XF_BOLD], LXW_ALIGN_VERTICAL_TOP);
     format_set_underline(x->fmt[XF_LINK], LXW_UNDERLINE_SINGLE);
     format_set_font_color(x->fmt[XF_LINK], LXW_COLOR_BLUE);
     format_set_text_wrap(x->fmt[XF_WRAP]);
@@ -865,68 +903,6 @@ fmt_for(struct cs_xlsx *x, const char *f, lxw_format **custom)
     return XF_NONE;
 }
 
-static uint8_t
-chart_type(enum cs_xlsx_chart_kind k)
-{
-    switch (k) {
-    case CS_XLSX_CHART_BAR:
-        return LXW_CHART_BAR;
-    case CS_XLSX_CHART_PIE:
-        return LXW_CHART_PIE;
-    case CS_XLSX_CHART_LINE:
-        return LXW_CHART_LINE;
-    default:
-        return LXW_CHART_COLUMN;
-    }
-}
-
-void
-xl_chart(struct cs_xlsx *x, struct xl_sheet *sh, enum cs_xlsx_chart_kind kind,
-         lxw_row_t r0, lxw_row_t r1, lxw_col_t cat_col, const lxw_col_t *val_cols,
-         size_t n_vals, const char *title, const char *value_format, lxw_row_t ar,
-         lxw_col_t ac)
-{
-    if (x->lerr || r1 <= r0 || n_vals == 0)
-        return;
-    lxw_chart *ch = workbook_add_chart(x->wb, chart_type(kind));
-    if (!ch) {
-        xl_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "workbook_add_chart", sh, ar, ac);
-        return;
-    }
-    if (kind == CS_XLSX_CHART_PIE)
-        n_vals = 1;
-    for (size_t i = 0; i < n_vals; i++) {
-        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-        if (!se) {
-            xl_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "chart_add_series", sh, ar, ac);
-            return;
-        }
-        chart_series_set_categories(se, sh->name, r0 + 1, cat_col, r1, cat_col);
-        chart_series_set_values(se, sh->name, r0 + 1, val_cols[i], r1, val_cols[i]);
-        /* the series name is the header cell: a reference, not text */
-        chart_series_set_name_range(se, sh->name, r0, val_cols[i]);
-    }
-    char *t = xl_chart_text(x, title);
-    chart_title_set_name(ch, t);
-    xfree(t);
-    if (kind != CS_XLSX_CHART_PIE) {
-        if (n_vals == 1)
-            chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-        /* in a bar chart the axes swap: x is the (horizontal) value axis */
-        lxw_chart_axis *val = kind == CS_XLSX_CHART_BAR ? ch->x_axis : ch->y_axis;
-        if (value_format)
-            chart_axis_set_num_format(val, value_format);
-        if (kind == CS_XLSX_CHART_BAR) {
-            /* first row at the top, as in the table; values stay below */
-            chart_axis_set_reverse(ch->y_axis);
-            chart_axis_set_crossing_max(ch->y_axis);
-        }
-    }
-    lxw_chart_options co = {.x_scale = 1.5, .y_scale = 1.25};
-    xl_check(x, worksheet_insert_chart_opt(sh->ws, ar, ac, ch, &co),
-             "worksheet_insert_chart", sh, ar, ac);
-}
-
 cs_status
 cs_xlsx_table(struct cs_xlsx *x, const struct cs_xlsx_table_spec *t,
               struct cs_err *err)
@@ -979,9 +955,9 @@ cs_xlsx_table(struct cs_xlsx *x, const struct cs_xlsx_table_spec *t,
         lxw_col_t *vc = xcalloc(cs->n_value_cols, sizeof *vc);
         for (size_t i = 0; i < cs->n_value_cols; i++)
             vc[i] = (lxw_col_t)cs->value_cols[i];
-        xl_chart(x, sh, cs->kind, 0, (lxw_row_t)t->n_rows, (lxw_col_t)cs->category_col,
-                 vc, cs->n_value_cols, cs->title ? cs->title : t->title,
-                 cs->value_format, 1, (lxw_col_t)(t->n_cols + 1));
+        struct xl_anchor at = {.row = 1, .col = (lxw_col_t)(t->n_cols + 1)};
+        xl_chart(x, sh, cs->kind, 0, (lxw_row_t)t->n_rows, (lxw_col_t)cs->category_col, vc,
+                 cs->n_value_cols, cs->title ? cs->title : t->title, cs->value_format, &at);
         xfree(vc);
     }
     xl_names_free(names, t->n_cols);

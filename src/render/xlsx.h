@@ -18,12 +18,16 @@
  * and add their own SQL steps with cs_xlsx_table().
  *
  * Guarantees, whatever the data:
- *   - every table is an Excel table (filter buttons, banded rows) whose
- *     header row is frozen on the sheet's first table; column widths fit the
- *     content (capped at 60 characters);
- *   - numbers are real numbers with real formats (rates 0.00%, issue shares
- *     0.000%, counts #,##0, means 0.00, times yyyy-mm-dd hh:mm:ss); NaN and
- *     missing values are empty cells, never 0 or #NUM!;
+ *   - every table is an Excel table (filter buttons, banded rows); tables
+ *     are stacked one below the other, never side by side (issue 18); a
+ *     sheet's first header row is frozen unless tables of other columns
+ *     follow it; column widths fit the longest cell of each column (capped
+ *     at 60 characters), titles alone in their row aside;
+ *   - numbers are real numbers with real formats (rates and shares 0.0%,
+ *     counts #,##0, means and medians 0.00, times yyyy-mm-dd hh:mm:ss); NaN
+ *     and missing values are empty cells, never 0 or #NUM!;
+ *   - native charts take the Okabe-Ito colours of render/palette.h and
+ *     plain value labels (never labels that reference cells);
  *   - text is written as text, never as a formula ("=HYPERLINK(...)" shows
  *     as typed); it is made valid XML-safe UTF-8 (invalid sequences and
  *     control characters become U+FFFD, counted); cells are cut at Excel's
@@ -184,9 +188,11 @@ void cs_xlsx_get_stats(const struct cs_xlsx *x, struct cs_xlsx_stats *st);
 /* Each adds one sheet (Data and Custom: one or more) after the previous
  * ones.  in: borrowed for the call (cs_xlsx_about: until close). */
 
-/* About: tool, run time, window, filters, inputs with their record counts,
- * template, totals, definitions in plain words, and a hyperlinked table of
- * contents of every sheet (written at close). */
+/* About: tool, run time, window, filters, the inputs summarised per
+ * directory or file pattern with their record counts, template, totals,
+ * definitions in plain words, and a hyperlinked table of contents of every
+ * sheet; and the Inputs sheet, last, with every input file (both written
+ * at close). */
 cs_status cs_xlsx_about(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                         struct cs_err *err);
 /* Review (issue 17): the review period against its comparison period, one
@@ -200,21 +206,26 @@ cs_status cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct c
 cs_status cs_xlsx_summary(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                           struct cs_err *err);
 /* One sheet per category present (Overall, Audio, Video, Screen share):
- * per scale, the distribution (every score, zeros included) with a column
- * chart of the share of respondents labelled with the number of responses,
- * and the issue table with a bar chart of the share of responses. */
+ * per scale, the distribution (every score, zeros included; on a scale of
+ * more than 21 levels the scores given) with a column chart of the share
+ * of responses beside it and a bar chart of the issues' share of
+ * responses, then the issue table below (charts only where the PNGs have
+ * one: not for a scale under --min-n but its category's largest, no
+ * distribution chart of more than 21 levels). */
 cs_status cs_xlsx_categories(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                              struct cs_err *err);
 /* The sheet of one category (enum cs_category); nothing when the category
  * has no responses. */
 cs_status cs_xlsx_category(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                            int cat, struct cs_err *err);
-/* Issues: every tag of every (category, scale) with its shares, and the
- * pairs of tags reported together. */
+/* Issues: every tag of every (category, scale) with its shares, by share
+ * of responses within each (category, scale), tags nobody reported last;
+ * the pairs of tags reported together below. */
 cs_status cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                          struct cs_err *err);
-/* Trend: one row per (category, scale, week or day), a pivot of the poor
- * rate by bucket and a line chart of it. */
+/* Trend: one row per (category, scale, week or day); below, a pivot of the
+ * poor rate by bucket of each category's primary scale (most responses)
+ * and one line chart per category with two buckets or more. */
 cs_status cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in,
                         struct cs_err *err);
 /* Custom: the joined answers (in->merge), one column per custom key,

@@ -332,11 +332,15 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
 
 /* ---- Data Quality --------------------------------------------------------- */
 
-#define DQ_REJ 4   /* Source, Line, Record, Reason, Raw */
-#define DQ_UNK 10  /* Category, Tag, Responses */
-#define DQ_ORPH 14 /* Survey id, Time, Answers, Measurements */
-#define DQ_CONF 19 /* Survey id, Category, Time, Kept, Not kept, Source, Line */
-#define DQ_UNM 27  /* Survey id, Call id, Participant id, Time, Join */
+/* The lists start in column A, each below the one before with a heading
+ * (issue 18: tables stacked, never side by side, so a printed page is one
+ * table wide). */
+#define DQ_REJ 0  /* Source, Line, Record, Reason, Raw */
+#define DQ_UNK 0  /* Category, Tag, Responses */
+#define DQ_ORPH 0 /* Survey id, Time, Answers, Measurements */
+#define DQ_CONF 0 /* Survey id, Category, Time, Kept, Not kept, Source, Line */
+#define DQ_UNM 0  /* Survey id, Call id, Participant id, Time, Join */
+#define DQ_GAP 3  /* from a table's last row to the next header row */
 #define DQ_RAW_CHARS 1024
 
 struct dq_ctx {
@@ -436,10 +440,11 @@ check_row(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *row, const char *wh
 }
 
 /* The unknown tags in the window, over all scales of a category, in the
- * DQ_UNK columns of sh. */
-static void
+ * DQ_UNK columns of sh, header at row h (heading above); returns the last
+ * row. */
+static lxw_row_t
 dq_unknown_tags(struct cs_xlsx *x, struct xl_sheet *sh,
-                const struct cs_report_model *m)
+                const struct cs_report_model *m, lxw_row_t h)
 {
     size_t n = 0, cap = 0;
     struct unk *u = NULL;
@@ -455,10 +460,11 @@ dq_unknown_tags(struct cs_xlsx *x, struct xl_sheet *sh,
     if (n)
         qsort(u, n, sizeof *u, cmp_unk);
     static const char *const uh[] = {"Category", "Unknown tag", "Responses"};
-    char **names = xl_header(x, sh, 0, DQ_UNK, uh, 3);
-    lxw_row_t ur = 0;
+    xl_title(x, sh, h - 1, 0, "Unknown tags in the window", XF_BOLD);
+    char **names = xl_header(x, sh, h, DQ_UNK, uh, 3);
+    lxw_row_t ur = h;
     for (size_t i = 0; i < n; i++) {
-        if (ur > 0 && u[i].cat == u[i - 1].cat && strcmp(u[i].name, u[i - 1].name) == 0) {
+        if (ur > h && u[i].cat == u[i - 1].cat && strcmp(u[i].name, u[i - 1].name) == 0) {
             u[i].count += u[i - 1].count; /* same tag on another scale */
             ur--;
         }
@@ -469,8 +475,9 @@ dq_unknown_tags(struct cs_xlsx *x, struct xl_sheet *sh,
         xl_count(x, sh, ur, DQ_UNK + 2, u[i].count);
     }
     xfree(u);
-    xl_table(x, sh, 0, DQ_UNK, ur, names, 3);
+    xl_table(x, sh, h, DQ_UNK, ur, names, 3);
     xl_names_free(names, 3);
+    return ur > h ? ur : h + 1;
 }
 
 /* The checks of the custom-answer join (Data Quality's first table). */
@@ -488,8 +495,8 @@ dq_custom_checks(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
     check_row(x, sh, &row, "Surveys without custom answers", a->unanswered,
               "Surveys in the window that no custom event names.");
     check_row(x, sh, &row, "Orphan custom events", a->orphan_events,
-              "Events whose survey id matches no survey in the window; listed to "
-              "the right.");
+              "Events whose survey id matches no survey in the window; listed "
+              "below.");
     check_row(x, sh, &row, "Duplicate custom events", a->duplicate_events,
               "Events beyond the latest one for the same survey id.");
     size_t cap = in->custom_columns ? in->custom_columns : CS_CUSTOM_COLUMNS;
@@ -521,7 +528,9 @@ dq_unmatched(void *ctx, const struct cs_call_unmatched *u, struct cs_err *err)
     return xl_status(x, err);
 }
 
-/* Call summaries (--calls): the join's outcome, and its unmatched surveys. */
+/* Call summaries (--calls): the join's outcome (checks rows after *rowp),
+ * or (table) its unmatched surveys with their header at row *rowp + DQ_GAP
+ * (*rowp becomes their last row). */
 static cs_status
 dq_calls(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
          const struct cs_xlsx_input *in, bool table, struct cs_err *err)
@@ -543,11 +552,14 @@ dq_calls(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *rowp,
     }
     static const char *const uh[] = {"Unjoined survey id", "Call id", "Participant id",
                                      "Survey time (UTC)", "Join"};
-    char **names = xl_header(x, sh, 0, DQ_UNM, uh, 5);
-    struct dq_ctx u = {.x = x, .sh = sh};
+    lxw_row_t h = *rowp + DQ_GAP;
+    xl_title(x, sh, h - 1, 0, "Surveys without a call leg", XF_BOLD);
+    char **names = xl_header(x, sh, h, DQ_UNM, uh, 5);
+    struct dq_ctx u = {.x = x, .sh = sh, .row = h};
     rc = in->rows->calls_unmatched(in->rows->ctx, CS_XLSX_MAX_LISTED, dq_unmatched, &u, err);
-    xl_table(x, sh, 0, DQ_UNM, u.row, names, 5);
+    xl_table(x, sh, h, DQ_UNM, u.row, names, 5);
     xl_names_free(names, 5);
+    *rowp = u.row > h ? u.row : h + 1;
     return rc;
 }
 
@@ -575,7 +587,7 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
               "Surveys the report's figures are computed from.");
     snprintf(b, sizeof b,
              "Records that failed validation (all inputs); the first %u are listed "
-             "to the right with their reason.",
+             "below with their reason.",
              CS_XLSX_MAX_LISTED);
     check_row(x, sh, &row, "Rejected records", m->totals.rejected, b);
     check_row(x, sh, &row, "Duplicate records", m->totals.duplicates,
@@ -585,7 +597,7 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     snprintf(b, sizeof b,
              "Records that rated a category at exactly the stored time (to 100 ns) with "
              "another content, decided by content (all inputs); the first %u are listed "
-             "to the right with both versions.",
+             "below with both versions.",
              CS_XLSX_MAX_LISTED);
     check_row(x, sh, &row, "Conflicting records", m->acct.db_surveys.conflicts, b);
     check_row(x, sh, &row, "Repeated custom events", m->acct.db_events.duplicates,
@@ -593,7 +605,7 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
               "in any export form), stored once (all inputs).");
     check_row(x, sh, &row, "Unknown tags", m->totals.unknown_tags,
               "Issue tags not in the web SDK's list for their category, kept as given "
-              "(all inputs); listed to the right for the window.");
+              "(all inputs); listed below for the window.");
     if (in->audit && in->audit->events)
         dq_custom_checks(x, sh, &row, in);
     cs_status crc = dq_calls(x, sh, &row, in, false, err);
@@ -619,43 +631,54 @@ cs_xlsx_data_quality(struct cs_xlsx *x, const struct cs_xlsx_input *in,
     const char *const rh[] = {"Source", "Line", "Record", "Reason",
                               in->privacy ? "Raw (left out: --pseudonymize)"
                                           : "Raw (first 1,024 characters)"};
-    names = xl_header(x, sh, 0, DQ_REJ, rh, 5);
-    struct dq_ctx d = {.x = x, .sh = sh};
+    lxw_row_t h = row + DQ_GAP;
+    xl_title(x, sh, h - 1, 0, "Rejected records", XF_BOLD);
+    names = xl_header(x, sh, h, DQ_REJ, rh, 5);
+    struct dq_ctx d = {.x = x, .sh = sh, .row = h};
     cs_status rc = CS_OK;
     if (in->rows)
         rc = in->rows->rejects(in->rows->ctx, CS_XLSX_MAX_LISTED, dq_reject, &d, err);
-    xl_table(x, sh, 0, DQ_REJ, d.row, names, 5);
+    xl_table(x, sh, h, DQ_REJ, d.row, names, 5);
     xl_names_free(names, 5);
     if (rc)
         return rc;
+    row = d.row > h ? d.row : h + 1;
 
-    dq_unknown_tags(x, sh, m);
+    row = dq_unknown_tags(x, sh, m, row + DQ_GAP);
 
     /* conflicts: both versions */
     static const char *const fh[] = {"Conflict survey id", "Category", "Time (UTC, 100 ns)",
                                      "Kept", "Not kept", "Conflict source", "Conflict line"};
-    names = xl_header(x, sh, 0, DQ_CONF, fh, 7);
-    struct dq_ctx cf = {.x = x, .sh = sh};
+    h = row + DQ_GAP;
+    xl_title(x, sh, h - 1, 0, "Conflicting records", XF_BOLD);
+    names = xl_header(x, sh, h, DQ_CONF, fh, 7);
+    struct dq_ctx cf = {.x = x, .sh = sh, .row = h};
     if (in->rows)
         rc = in->rows->conflicts(in->rows->ctx, CS_XLSX_MAX_LISTED, dq_conflict, &cf, err);
-    xl_table(x, sh, 0, DQ_CONF, cf.row, names, 7);
+    xl_table(x, sh, h, DQ_CONF, cf.row, names, 7);
     xl_names_free(names, 7);
     if (rc)
         return rc;
+    row = cf.row > h ? cf.row : h + 1;
 
     /* orphan custom events */
     static const char *const oh[] = {"Orphan event survey id", "Event time (UTC)",
                                      "Answers", "Measurements"};
-    names = xl_header(x, sh, 0, DQ_ORPH, oh, 4);
-    struct dq_ctx o = {.x = x, .sh = sh};
+    h = row + DQ_GAP;
+    xl_title(x, sh, h - 1, 0, "Orphan custom events", XF_BOLD);
+    names = xl_header(x, sh, h, DQ_ORPH, oh, 4);
+    struct dq_ctx o = {.x = x, .sh = sh, .row = h};
     if (in->rows && in->audit && in->audit->orphan_events)
         rc = in->rows->join(in->rows->ctx, CS_MERGE_RIGHTANTI, dq_orphan, &o, err);
-    xl_table(x, sh, 0, DQ_ORPH, o.row, names, 4);
+    xl_table(x, sh, h, DQ_ORPH, o.row, names, 4);
     xl_names_free(names, 4);
+    row = o.row > h ? o.row : h + 1;
     if (rc == CS_OK)
         rc = dq_calls(x, sh, &row, in, true, err);
     if (rc)
         return rc;
-    worksheet_freeze_panes(sh->ws, 1, 0);
+    /* lists of different columns follow the checks: no frozen header, no
+     * header repeated on printed pages */
+    sh->no_repeat = true;
     return xl_status(x, err);
 }

@@ -47,6 +47,10 @@ struct xl_sheet {
     uint32_t last_row;  /* ... and last */
     uint32_t head_row;  /* 1 + header row of the sheet's first table, to
                            repeat on printed pages; 0 = none */
+    bool no_repeat;     /* tables of different columns follow one another:
+                           no header row repeated on printed pages */
+    uint32_t wrap_row;  /* 1 + the last row given a height for wrapped text */
+    size_t wrap_lines;  /* ... and its lines */
 };
 
 /* Cells whose values are only known at close (counts over the whole
@@ -114,6 +118,12 @@ void xl_sheet_finish(struct cs_xlsx *x, struct xl_sheet *sh);
  * SIZE_MAX = strlen.  NULL or empty text writes nothing. */
 void xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
              const char *s, size_t len, enum xl_fmt f);
+/* A title, heading or note alone in its row (outside every table): written
+ * as xl_text does, but it never widens its column (column widths come from
+ * the cells of the tables and fact lists, note_width in xlsx.c); a long
+ * title overflows into the empty cells to its right. */
+void xl_title(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, const char *s,
+              enum xl_fmt f);
 /* An id (survey, call, participant): as text, or its pseudonym when
  * x->privacy is set (model/privacy.h).  NULL or empty writes nothing. */
 void xl_id(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
@@ -177,15 +187,57 @@ void xl_check(struct cs_xlsx *x, lxw_error e, const char *what,
 /* The sticky status as a cs_status (CS_E_RENDER naming the cell). */
 cs_status xl_status(struct cs_xlsx *x, struct cs_err *err);
 
+/* ---- Native charts (xlsx_charts.c) -------------------------------------- */
+
+/* Where a native chart goes: its top-left corner at cell (row, col) plus
+ * x_px pixels to the right, at x_scale, y_scale times Excel's default
+ * 480 x 288 px (0 = 1). */
+struct xl_anchor {
+    lxw_row_t row;
+    lxw_col_t col;
+    uint32_t x_px;
+    double x_scale, y_scale;
+};
+/* Rows (20 px) a chart covers at y_scale 1, and a gap. */
+#define XL_CHART_ROWS 16
+/* Pixels from one chart to the next beside it at x_scale 1. */
+#define XL_CHART_STEP_PX 500
+/* More score levels than this get no native distribution chart: the drawn
+ * charts bin them (report/chart_bins.h), a native chart would show one
+ * column per level (101 for a 0-100 scale). */
+#define XL_MAX_DIST_COLUMNS 21
+
 /* A native chart of kind over sheet sh: categories from column cat_col,
  * one series per value column, data rows r0+1 .. r1 (r0 is the header row:
- * series are named by reference to it); inserted with its top-left corner
- * at (ar, ac).  title is cleaned (xl_chart_text); value_format: the value
- * axis format or NULL. */
-void xl_chart(struct cs_xlsx *x, struct xl_sheet *sh, enum cs_xlsx_chart_kind kind,
-              lxw_row_t r0, lxw_row_t r1, lxw_col_t cat_col, const lxw_col_t *val_cols,
-              size_t n_vals, const char *title, const char *value_format,
-              lxw_row_t ar, lxw_col_t ac);
+ * series are named by reference to it), coloured from render/palette.h in
+ * series order (pie slices likewise); inserted at *at.  title is cleaned
+ * (xl_chart_text) and set in 11 pt so that it is not clipped;
+ * value_format: the value axis format or NULL.  Returns the chart (owned by
+ * the workbook) for more settings, or NULL (sticky error, or no rows). */
+lxw_chart *xl_chart(struct cs_xlsx *x, struct xl_sheet *sh, enum cs_xlsx_chart_kind kind,
+                    lxw_row_t r0, lxw_row_t r1, lxw_col_t cat_col, const lxw_col_t *val_cols,
+                    size_t n_vals, const char *title, const char *value_format,
+                    const struct xl_anchor *at);
+/* A group's short name for chart titles: "Overall 1–5" (the threshold is
+ * in the axis title or colours).  Returns b. */
+const char *xl_scale_short(const struct rep_group *g, char *b, size_t n);
+/* Plain value labels in num_format on every series of ch (no cell
+ * references: LibreOffice shows those as percentages). */
+void xl_chart_value_labels(lxw_chart *ch, const char *num_format);
+/* The distribution chart of group g whose table (Score, Responses, Share)
+ * has its header at row h, column c0: share of responses per score, poor
+ * scores in vermillion, value labels. */
+void xl_dist_chart(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *g,
+                   lxw_row_t h, lxw_col_t c0, const struct xl_anchor *at);
+/* Trend charts (issue 18): one line chart of the poor rate per bucket for
+ * each category's primary scale (its scale with the most responses), from
+ * the pivot whose header row is h (bucket in column 0, one poor-rate
+ * column per group of prim, in order), n_buckets rows; none for a group of
+ * fewer than two buckets with rows (n_points), as the drawn charts; placed
+ * two abreast from row ar.  Returns the rows they take. */
+lxw_row_t xl_trend_charts(struct cs_xlsx *x, struct xl_sheet *sh,
+                          const struct rep_group *const *prim, const size_t *n_points, size_t n,
+                          lxw_row_t h, size_t n_buckets, const char *unit, lxw_row_t ar);
 
 /* Record a cell to fill at close. */
 void xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
@@ -197,7 +249,26 @@ void xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
 void xl_verdict_formats(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0, lxw_row_t r1,
                         lxw_col_t c);
 
-/* Write About (deferred to close; xlsx_report.c). */
+/* Write About (deferred to close; xlsx_about.c). */
 cs_status xl_about_write(struct cs_xlsx *x, struct cs_err *err);
+
+/* ---- Inputs (xlsx_about.c) -------------------------------------------- */
+
+struct cs_buf;
+struct xl_inputs; /* the inputs grouped by directory or file pattern */
+/* The pattern of an input path into b (cleared first): a directory
+ * "name=digits" becomes "name=*", an all-digit directory "*", a run of two
+ * or more digits in the file name "*". */
+void xl_input_pattern(const char *path, struct cs_buf *b);
+/* Add the Inputs sheet (every input of in->rows, one row each) and group
+ * them; *out is owned (xl_inputs_free), set even on failure.  No rows
+ * source: no sheet, no groups. */
+cs_status xl_inputs_sheet(struct cs_xlsx *x, const struct cs_xlsx_input *in,
+                          struct xl_inputs **out, struct cs_err *err);
+/* About's table of the groups from *row (its heading above); *row
+ * becomes the row after the table. */
+cs_status xl_inputs_summary(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t *row,
+                            const struct xl_inputs *in, struct cs_err *err);
+void xl_inputs_free(struct xl_inputs *in);
 
 #endif

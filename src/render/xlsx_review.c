@@ -83,11 +83,8 @@ movers_table(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_review *rv,
 {
     bool judged = rv->has_previous;
     char vb[128];
-    uint16_t w0 = sh->n_width ? sh->width[0] : 0; /* a heading, not column A's content */
-    xl_text(x, sh, m0 - 1, 0, "What moved most (at most 5 per category, significant first)",
-            SIZE_MAX, XF_BOLD);
-    if (sh->n_width)
-        sh->width[0] = w0;
+    xl_title(x, sh, m0 - 1, 0, "What moved most (at most 5 per category, significant first)",
+             XF_BOLD);
     static const char *const mh[] = {
         "Category", "Tag, resource or version", "Verdict", "Now", "Previous", "Difference (pt)",
         "Difference 95% CI low (pt)", "Difference 95% CI high (pt)", "p", "p (Holm)",
@@ -141,12 +138,11 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
     char b[256], vb[128];
     bool judged = rv->has_previous;
     if (rv->period.label[0] == '\0') {
-        xl_text(x, sh, 0, 0, "Review: no surveys in the data", SIZE_MAX, XF_TITLE);
+        xl_title(x, sh, 0, 0, "Review: no surveys in the data", XF_TITLE);
         xl_sheet_finish(x, sh);
         return xl_status(x, err);
     }
     /* the title lines run across the columns: they must not widen column A */
-    uint16_t w0 = sh->n_width ? sh->width[0] : 0;
     if (judged)
         snprintf(b, sizeof b, "Review %s vs %s", rv->period.label, rv->previous.label);
     else if (rv->vs == CS_VS_NONE)
@@ -154,22 +150,19 @@ cs_xlsx_review(struct cs_xlsx *x, const struct cs_review *rv, struct cs_err *err
     else
         snprintf(b, sizeof b, "Review %s (no surveys in %s to compare with)", rv->period.label,
                  rv->previous.label);
-    xl_text(x, sh, 0, 0, b, SIZE_MAX, XF_TITLE);
+    xl_title(x, sh, 0, 0, b, XF_TITLE);
     snprintf(b, sizeof b,
              "%llu surveys in %s. Verdicts at alpha %.2g after Holm adjustment across the rows "
              "of each table; fewer than %llu responses on either side: too small to judge%s.",
              (unsigned long long)rv->surveys_now, rv->period.label, rv->alpha,
              (unsigned long long)rv->min_n,
              rv->min_effect > 0 ? "; differences under --min-effect get no verdict" : "");
-    xl_text(x, sh, 1, 0, b, SIZE_MAX, XF_NONE);
+    xl_title(x, sh, 1, 0, b, XF_NONE);
     if (judged) {
         snprintf(b, sizeof b, "Comparison period: %s, %llu surveys", rv->previous.label,
                  (unsigned long long)rv->surveys_before);
-        xl_text(x, sh, 2, 0, b, SIZE_MAX, XF_NONE);
+        xl_title(x, sh, 2, 0, b, XF_NONE);
     }
-
-    if (sh->n_width)
-        sh->width[0] = w0;
 
     static const char *const h[] = {
         "Category", "Scale", "Verdict", "Poor rate", "Previous poor rate", "Difference (pt)",

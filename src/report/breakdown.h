@@ -43,6 +43,8 @@ struct cs_breakdown_out {
     bool csv, png;                                /* which files */
     bool csv_bom;                                 /* --csv-excel */
     const struct cs_filter *filter;               /* borrowed */
+    const struct cs_report_model *m;              /* borrowed: the window and filters
+                                                     the chart footers name; NULL = none */
     void (*on_file)(void *ctx, const char *path); /* every file written */
     void *ctx;
 };

@@ -11,11 +11,13 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/dims.h"
+#include "model/review.h"
 #include "model/survey.h"
 #include "render/chart.h"
 #include "render/csvout.h"
 #include "render/xlsx.h"
 #include "report/breakdown.h"
+#include "report/chart_context.h"
 #include "render/json.h"
 #include "report/model.h"
 #include "store/call_legs.h"
@@ -67,7 +69,7 @@ rows_csv(const struct cs_cube *cube, const struct dim_groups *dg, const char *di
         return err->code;
     static const char *const head[] = {"by", "value", "category", "lower", "upper", "threshold",
                                        "surveys", "responses", "poor", "poor_rate",
-                                       "poor_ci_lo", "poor_ci_hi", "mean"};
+                                       "poor_ci_lo", "poor_ci_hi", "mean", "scale"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++)
         cs_csv_text(&c, head[i]);
     cs_csv_endrow(&c);
@@ -87,6 +89,8 @@ rows_csv(const struct cs_cube *cube, const struct dim_groups *dg, const char *di
             cs_csv_num(&c, rg->sum.poor_ci_lo);
             cs_csv_num(&c, rg->sum.poor_ci_hi);
             cs_csv_num(&c, rg->sum.mean);
+            char sl[128]; /* "1–5, poor ≤ 2", as every output names a scale */
+            cs_csv_text(&c, cs_scale_label(&rg->scale, sl, sizeof sl));
             cs_csv_endrow(&c);
         }
     if (cs_csv_close(&c, err))
@@ -105,7 +109,11 @@ render(const struct cs_breakdown_out *o, const struct chart_spec *spec, const ch
     if (cs_mkdirs(path, err))
         return err->code;
     snprintf(path, sizeof path, "%s/charts/%s.png", o->dir, name);
-    cs_status rc = chart_render(spec, CHART_PNG, path, err);
+    struct chart_spec cx = *spec; /* the footer names window and filters (issue 18) */
+    struct cs_chart_context_hold hold = {0};
+    cs_chart_context_apply(o->m, NULL, &cx, &hold);
+    cs_status rc = chart_render(&cx, CHART_PNG, path, err);
+    cs_chart_context_release(&hold);
     if (rc == CS_OK && o->on_file)
         o->on_file(o->ctx, path);
     return rc;
@@ -139,12 +147,11 @@ poor_chart(const struct cs_cube *cube, const struct dim_groups *dg, const char *
                 first = best;
         }
     }
-    char title[256], scale[96], name[160];
+    char title[256], scale[160], name[160], sl[128];
     snprintf(title, sizeof title, "%s rating: poor rate by %s", cs_category_title((enum cs_category)cat),
              dim);
     if (first)
-        snprintf(scale, sizeof scale, "scale %g–%g, poor ≤ %g", first->scale.lower,
-                 first->scale.upper, first->scale.threshold);
+        snprintf(scale, sizeof scale, "scale %s", cs_scale_label(&first->scale, sl, sizeof sl));
     struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
     struct chart_spec spec;
     chart_spec_init(&spec, CHART_COLUMN);

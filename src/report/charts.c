@@ -21,9 +21,11 @@
 #include "core/afile.h"
 #include "core/ctime.h"
 #include "core/mem.h"
+#include "model/review.h"
 #include "model/survey.h"
 #include "render/chart.h"
 #include "report/chart_bins.h"
+#include "report/chart_context.h"
 #include "report/pdf_report.h"
 #include "report/template.h"
 #include "store/runner.h"
@@ -45,21 +47,13 @@ struct out {
     void *name_ctx;
     cs_spec_cb on_spec; /* every chart's spec (cs_charts_specs, report.html) */
     void *spec_ctx;
+    char *template_text; /* owned: "template NAME: k=v" for query-step charts, or NULL */
 };
 
 
-/* "resources ACS-PROD-WEU, ACS-PROD-EUS" when the report is filtered to
- * some resources; false (and "") when it is not. */
-static bool
-filters_text(const struct cs_report_model *m, char *buf, size_t n)
-{
-    size_t k = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < m->filter.n_resources && k + 1 < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "resource filter: ",
-                              m->filter.resources[i]);
-    return k > 0;
-}
+static cs_status emit_files(struct out *o, const struct chart_spec *spec,
+                            const struct chart_spec *unsized, const char *name,
+                            struct cs_err *err);
 
 static cs_status
 emit(struct out *o, const struct chart_spec *spec0, const char *name,
@@ -67,18 +61,28 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
 {
     if (o->on_name)
         o->on_name(o->name_ctx, name);
-    struct chart_spec sized = *spec0; /* shallow: the arrays stay borrowed */
+    /* every footer names its window and what was filtered, and a template
+     * step's chart the template's parameters (issue 18) */
+    struct chart_spec cx = *spec0; /* shallow: the arrays stay borrowed */
+    struct cs_chart_context_hold hold = {0};
+    cs_chart_context_apply(o->m, o->extra ? o->template_text : NULL, &cx, &hold);
+    struct chart_spec sized = cx;
     if (o->size.width_px > 0 && o->size.height_px > 0) {
         sized.width_px = o->size.width_px;
         sized.height_px = o->size.height_px;
     }
     if (o->size.dpi > 0)
         sized.dpi = o->size.dpi;
-    /* every footer names what was filtered (issue 18) */
-    char filt[600];
-    if (!sized.footnote.source && o->m && filters_text(o->m, filt, sizeof filt))
-        sized.footnote.source = filt;
     const struct chart_spec *spec = &sized;
+    cs_status rc = emit_files(o, spec, &cx, name, err);
+    cs_chart_context_release(&hold);
+    return rc;
+}
+
+static cs_status
+emit_files(struct out *o, const struct chart_spec *spec, const struct chart_spec *unsized,
+           const char *name, struct cs_err *err)
+{
     if (o->on_spec && o->on_spec(o->spec_ctx, name, spec, err))
         return err->code;
     static const struct {
@@ -97,7 +101,7 @@ emit(struct out *o, const struct chart_spec *spec0, const char *name,
         if (o->on_file)
             o->on_file(o->ctx, path);
     }
-    if (o->doc && cs_pdf_report_chart(o->doc, spec0, name, o->extra, err))
+    if (o->doc && cs_pdf_report_chart(o->doc, unsized, name, o->extra, err))
         return err->code;
     o->n++;
     return CS_OK;
@@ -124,15 +128,9 @@ scale_note(const struct stats_scale *sc, char *buf, size_t n)
 static void
 window_text(const struct cs_report_model *m, char *buf, size_t n)
 {
-    char a[16], b[16];
-    if (m->totals.surveys == 0) {
-        snprintf(buf, n, "no data");
-        return;
-    }
-    int64_t end = m->filter.has_until ? m->filter.until_us - 1 : m->totals.last_us;
-    int64_t start = m->filter.has_since ? m->filter.since_us : m->totals.first_us;
-    snprintf(buf, n, "%s to %s", cs_day_format(cs_time_day(start), a),
-             cs_day_format(cs_time_day(end), b));
+    char *t = cs_chart_window_text(m);
+    snprintf(buf, n, "%s", t);
+    xfree(t);
 }
 
 /* is g the largest scale of its category? */
@@ -492,6 +490,16 @@ cs_charts_open(const struct cs_report_model *m, const char *dir, unsigned surfac
 }
 
 void
+cs_charts_set_template(struct cs_charts *c, const struct cs_template *t,
+                       const struct cs_template_params *p)
+{
+    if (c == NULL)
+        return;
+    xfree(c->o.template_text);
+    c->o.template_text = t ? cs_chart_template_text(t, p) : NULL;
+}
+
+void
 cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info)
 {
     if (c && c->o.doc)
@@ -690,6 +698,7 @@ cs_charts_close(struct cs_charts **cp, bool ok, int *n_charts, struct cs_err *er
     if (n_charts)
         *n_charts = c->o.n;
     xfree(c->o.pdf_path);
+    xfree(c->o.template_text);
     xfree(c);
     *cp = NULL;
     return rc;
@@ -699,15 +708,15 @@ static cs_status compare_charts(const struct cs_compare *c, struct out o, unsign
                                 struct cs_err *err);
 
 cs_status
-cs_compare_charts(const struct cs_compare *c, const char *dir, unsigned surfaces,
-                  const struct cs_chart_size *size, unsigned parts, cs_file_cb on_file,
-                  void *ctx, struct cs_err *err)
+cs_compare_charts(const struct cs_compare *c, const struct cs_report_model *m, const char *dir,
+                  unsigned surfaces, const struct cs_chart_size *size, unsigned parts,
+                  cs_file_cb on_file, void *ctx, struct cs_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/charts", dir);
     if (cs_mkdirs(path, err))
         return CS_E_IO;
-    struct out o = {.dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
+    struct out o = {.m = m, .dir = dir, .surfaces = surfaces, .on_file = on_file, .ctx = ctx};
     if (size)
         o.size = *size;
     return compare_charts(c, o, parts, err);
@@ -739,6 +748,157 @@ cs_charts_specs(const struct cs_report_model *m, const struct cs_compare *cmp,
     return cs_charts_section(&c, section, category, err);
 }
 
+/* The verdict of group g's row for category cat on scale sc (the
+ * baseline and a group without a row: none, -1). */
+static int
+compare_verdict(const struct cs_compare *c, size_t g, int cat, const struct stats_scale *sc)
+{
+    for (size_t r = 0; r < c->n_rows; r++) {
+        const struct cmp_row *row = &c->rows[r];
+        if (row->group == g && row->cat == cat && row->scale.lower == sc->lower &&
+            row->scale.upper == sc->upper && row->scale.threshold == sc->threshold)
+            return (int)row->verdict;
+    }
+    return -1;
+}
+
+/* Poor rate by group with Wilson whiskers: the baseline column hatched and
+ * tagged "baseline", worse and better groups tagged "▲ worse" / "▼ better"
+ * (words and shapes, not colour alone). */
+static cs_status
+compare_poor(struct out *o, const struct cs_compare *c, int cat, const struct rep_group *best,
+             const struct rep_group *const *per, const char **glabels, long long n,
+             struct cs_err *err)
+{
+    const struct stats_scale *sc = &best->scale;
+    size_t ng = c->n_groups;
+    double *v = xcalloc(ng, sizeof *v), *lo = xcalloc(ng, sizeof *lo), *hi = xcalloc(ng, sizeof *hi);
+    unsigned char *marks = xcalloc(ng, sizeof *marks);
+    const char **tags = xcalloc(ng, sizeof *tags);
+    for (size_t g = 0; g < ng; g++) {
+        v[g] = per[g] ? per[g]->sum.poor_rate : (double)NAN;
+        lo[g] = per[g] ? per[g]->sum.poor_ci_lo : (double)NAN;
+        hi[g] = per[g] ? per[g]->sum.poor_ci_hi : (double)NAN;
+        int vd = compare_verdict(c, g, cat, sc);
+        if (!c->baseline_previous && g == c->baseline) {
+            marks[g] = CHART_CAT_BASELINE;
+            tags[g] = "baseline";
+        } else if (vd == CS_VERDICT_WORSE) {
+            tags[g] = "\xE2\x96\xB2 worse"; /* ▲ */
+        } else if (vd == CS_VERDICT_BETTER) {
+            tags[g] = "\xE2\x96\xBC better"; /* ▼ */
+        }
+    }
+    char title[256], sub[200], scs[160], name[256], l[32], h[32], t[32], sl[128];
+    snprintf(title, sizeof title,
+             "Poor rate by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s", c->by,
+             cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
+             cs_js_number(sc->upper, h), cs_js_number(sc->threshold, t));
+    if (c->baseline_previous)
+        snprintf(sub, sizeof sub, "Each group against the one before it; whiskers: 95%% Wilson "
+                                  "intervals; \xE2\x96\xB2 worse, \xE2\x96\xBC better (Holm, "
+                                  "\xCE\xB1 = 0.05)");
+    else
+        snprintf(sub, sizeof sub, "Baseline %s (hatched); whiskers: 95%% Wilson intervals; "
+                                  "\xE2\x96\xB2 worse, \xE2\x96\xBC better than it (Holm, "
+                                  "\xCE\xB1 = 0.05)",
+                 c->groups[c->baseline].label);
+    snprintf(scs, sizeof scs, "scale %s", cs_scale_label(sc, sl, sizeof sl));
+    struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_COLUMN);
+    spec.title = title;
+    spec.subtitle = sub;
+    spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
+    spec.categories = glabels;
+    spec.n_categories = ng;
+    spec.series = &s;
+    spec.n_series = 1;
+    spec.interval_label = "95% interval (Wilson)";
+    spec.cat_marks = marks;
+    spec.baseline_label = c->baseline_previous ? NULL : "Baseline";
+    spec.cat_tags = tags;
+    spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    snprintf(name, sizeof name, "compare-poor-rate-%s", cs_category_name((enum cs_category)cat));
+    cs_status rc = emit(o, &spec, name, err);
+    xfree(v);
+    xfree(lo);
+    xfree(hi);
+    xfree(marks);
+    xfree(tags);
+    return rc;
+}
+
+/* Clustered distributions: one series per group, shares per column of the
+ * distribution chart's bins (report/chart_bins.h: a fractional score is
+ * counted in its whole column); more than eight groups become small
+ * multiples (render/chart_multiples.c).  The baseline's name says so. */
+static cs_status
+compare_dist(struct out *o, const struct cs_compare *c, int cat, const struct rep_group *best,
+             const struct rep_group *const *per, long long n, struct cs_err *err)
+{
+    size_t ng = c->n_groups;
+    struct cs_dist_bins bb;
+    cs_dist_bins_build(best, &bb);
+    size_t nd = bb.n;
+    double *vals = xcalloc(ng * (nd ? nd : 1), sizeof *vals);
+    struct chart_series *ser = xcalloc(ng, sizeof *ser);
+    char **names = xcalloc(ng, sizeof *names);
+    bool folded = false;
+    for (size_t g = 0; g < ng; g++) {
+        struct cs_dist_bins gb = {0};
+        if (per[g])
+            cs_dist_bins_build(per[g], &gb);
+        folded |= gb.folded;
+        for (size_t i = 0; i < nd; i++) {
+            vals[g * nd + i] = NAN;
+            for (size_t j = 0; per[g] && j < gb.n; j++)
+                if (strcmp(gb.labels[j], bb.labels[i]) == 0)
+                    vals[g * nd + i] = per[g]->sum.n ? gb.count[j] / (double)per[g]->sum.n
+                                                     : (double)NAN;
+        }
+        cs_dist_bins_free(&gb);
+        bool base = !c->baseline_previous && g == c->baseline;
+        names[g] = xasprintf("%s%s", c->groups[g].label, base ? " (baseline)" : "");
+        ser[g] = (struct chart_series){.name = names[g], .values = vals + g * nd};
+    }
+    const struct stats_scale *sc = &best->scale;
+    char title[256], scs[160], name[256], l[32], h[32], sl[128], poor[64], th[32];
+    snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
+             c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
+             cs_js_number(sc->upper, h));
+    snprintf(scs, sizeof scs, "scale %s", cs_scale_label(sc, sl, sizeof sl));
+    snprintf(poor, sizeof poor, "Poor (\xE2\x89\xA4 %s)", cs_js_number(sc->threshold, th));
+    struct chart_spec spec;
+    chart_spec_init(&spec, CHART_CLUSTERED);
+    spec.title = title;
+    spec.subtitle = "Share of each group's respondents per score";
+    spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
+    spec.categories = (const char *const *)bb.labels;
+    spec.n_categories = nd;
+    spec.category_title = "Score";
+    spec.series = ser;
+    spec.n_series = ng;
+    spec.highlight = bb.poor; /* small multiples colour the poor columns */
+    spec.highlight_label = poor;
+    spec.no_value_labels = ng > 3;
+    const char *note = "Fractional scores are counted in the column of the next whole score "
+                       "(column k holds the scores above k\xE2\x88\x92"
+                       "1 up to k).";
+    spec.notes = folded ? &note : NULL;
+    spec.n_notes = folded ? 1 : 0;
+    spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+    snprintf(name, sizeof name, "compare-distribution-%s", cs_category_name((enum cs_category)cat));
+    cs_status rc = emit(o, &spec, name, err);
+    for (size_t g = 0; g < ng; g++)
+        xfree(names[g]);
+    xfree(names);
+    xfree(vals);
+    xfree(ser);
+    cs_dist_bins_free(&bb);
+    return rc;
+}
+
 static cs_status
 compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct cs_err *err)
 {
@@ -756,95 +916,21 @@ compare_charts(const struct cs_compare *c, struct out o, unsigned parts, struct 
         if (!best)
             continue;
         const struct stats_scale *sc = &best->scale;
-        /* poor rate by group with Wilson whiskers */
-        double *v = xcalloc(c->n_groups, sizeof *v), *lo = xcalloc(c->n_groups, sizeof *lo),
-               *hi = xcalloc(c->n_groups, sizeof *hi);
         long long n = 0;
         const struct rep_group **per = xcalloc(c->n_groups, sizeof *per);
-        for (size_t g = 0; g < c->n_groups; g++) {
-            v[g] = lo[g] = hi[g] = NAN;
+        for (size_t g = 0; g < c->n_groups; g++)
             for (size_t k = 0; k < c->groups[g].n_cats; k++) {
                 const struct rep_group *x = &c->groups[g].cats[k];
                 if (x->cat == cat && x->scale.lower == sc->lower && x->scale.upper == sc->upper &&
                     x->scale.threshold == sc->threshold) {
                     per[g] = x;
-                    v[g] = x->sum.poor_rate;
-                    lo[g] = x->sum.poor_ci_lo;
-                    hi[g] = x->sum.poor_ci_hi;
                     n += (long long)x->sum.n;
                 }
             }
-        }
-        char title[256], sub[160], scs[160], name[256], l[32], h[32], t[32];
-        snprintf(title, sizeof title, "Poor rate by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s",
-                 c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
-                 cs_js_number(sc->upper, h), cs_js_number(sc->threshold, t));
-        snprintf(sub, sizeof sub, "Baseline %s; whiskers: 95%% Wilson intervals",
-                 c->groups[c->baseline].label);
-        snprintf(scs, sizeof scs, "scale %s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", l, h, t);
-        struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
-        struct chart_spec spec;
-        chart_spec_init(&spec, CHART_COLUMN);
-        spec.title = title;
-        spec.subtitle = sub;
-        spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
-        spec.categories = glabels;
-        spec.n_categories = c->n_groups;
-        spec.series = &s;
-        spec.n_series = 1;
-        spec.interval_label = "95% interval (Wilson)";
-        spec.axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
-        snprintf(name, sizeof name, "compare-poor-rate-%s", cs_category_name((enum cs_category)cat));
         if (parts & CS_COMPARE_POOR)
-            rc = emit(&o, &spec, name, err);
-        /* clustered distributions: one series per group, shares per score */
-        if (rc == CS_OK && (parts & CS_COMPARE_DIST) && best->n_dist <= MAX_DIST_COLUMNS) {
-            size_t nd = best->n_dist;
-            char(*labels)[32] = xcalloc(nd ? nd : 1, sizeof *labels);
-            const char **lp = xcalloc(nd ? nd : 1, sizeof *lp);
-            double *vals = xcalloc(c->n_groups * (nd ? nd : 1), sizeof *vals);
-            struct chart_series *ser = xcalloc(c->n_groups, sizeof *ser);
-            for (size_t i = 0; i < nd; i++) {
-                cs_js_number(best->dist[i].score, labels[i]);
-                lp[i] = labels[i];
-            }
-            for (size_t g = 0; g < c->n_groups; g++) {
-                for (size_t i = 0; i < nd; i++) {
-                    vals[g * nd + i] = NAN;
-                    if (!per[g])
-                        continue;
-                    for (size_t j = 0; j < per[g]->n_dist; j++)
-                        if (per[g]->dist[j].score == best->dist[i].score)
-                            vals[g * nd + i] = per[g]->sum.n ? (double)per[g]->dist[j].count /
-                                                                   (double)per[g]->sum.n
-                                                             : (double)NAN;
-                }
-                ser[g] = (struct chart_series){.name = glabels[g], .values = vals + g * nd};
-            }
-            chart_spec_init(&spec, CHART_CLUSTERED);
-            snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
-                     c->by, cs_category_title((enum cs_category)cat), l, h);
-            spec.title = title;
-            spec.subtitle = "Share of each group's respondents per score";
-            spec.footnote = (struct chart_footnote){.n = n, .scale = scs};
-            spec.categories = lp;
-            spec.n_categories = nd;
-            spec.category_title = "Score";
-            spec.series = ser;
-            spec.n_series = c->n_groups;
-            spec.no_value_labels = c->n_groups > 3;
-            spec.axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
-            snprintf(name, sizeof name, "compare-distribution-%s",
-                     cs_category_name((enum cs_category)cat));
-            rc = emit(&o, &spec, name, err);
-            xfree(labels);
-            xfree(lp);
-            xfree(vals);
-            xfree(ser);
-        }
-        xfree(v);
-        xfree(lo);
-        xfree(hi);
+            rc = compare_poor(&o, c, cat, best, per, glabels, n, err);
+        if (rc == CS_OK && (parts & CS_COMPARE_DIST) && best->n_dist <= MAX_DIST_COLUMNS)
+            rc = compare_dist(&o, c, cat, best, per, n, err);
         xfree(per);
     }
     xfree(glabels);

@@ -42,6 +42,13 @@ cs_status cs_charts_open(const struct cs_report_model *m, const char *dir,
                          struct cs_charts **out, struct cs_err *err);
 /* What report.pdf needs beyond the model (report/pdf_report.h; copied);
  * a no-op without CS_CHART_PDF. */
+/* The template whose query steps draw the next charts (cs_charts_result):
+ * their footers name it with its parameters' values (copied; t NULL =
+ * none). */
+struct cs_template;
+struct cs_template_params;
+void cs_charts_set_template(struct cs_charts *c, const struct cs_template *t,
+                            const struct cs_template_params *p);
 struct cs_pdf_info;
 void cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info);
 /* One section's charts for every (category, scale) with at least min_n
@@ -87,10 +94,12 @@ enum { CS_COMPARE_POOR = 1,
        CS_COMPARE_DIST = 2 };
 /* DIR/charts/compare-*: poor rate by group with Wilson whiskers
  * (CS_COMPARE_POOR) and clustered distributions by group
- * (CS_COMPARE_DIST), for the largest scale of each category. */
-cs_status cs_compare_charts(const struct cs_compare *c, const char *dir,
-                            unsigned surfaces, const struct cs_chart_size *size,
-                            unsigned parts, cs_file_cb on_file,
-                            void *ctx, struct cs_err *err);
+ * (CS_COMPARE_DIST), for the largest scale of each category.  m (borrowed,
+ * may be NULL) is the comparison's window and filter: its footers name
+ * them. */
+cs_status cs_compare_charts(const struct cs_compare *c, const struct cs_report_model *m,
+                            const char *dir, unsigned surfaces,
+                            const struct cs_chart_size *size, unsigned parts,
+                            cs_file_cb on_file, void *ctx, struct cs_err *err);
 
 #endif

@@ -33,6 +33,7 @@
 #include "report/report.h"
 #include "report/template.h"
 #include "report/xlsx_rows.h"
+#include "store/hist_load.h"
 #include "store/runner.h"
 
 #define ALPHA CS_COMPARE_ALPHA
@@ -725,6 +726,7 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
         rc = cs_xlsx_about(x, &xin, err);
     if (rc == CS_OK && surf && o->m)
         rc = cs_charts_open(o->m, o->dir, surf, &o->chart_size, o->on_file, o->ctx, &charts, err);
+    cs_charts_set_template(charts, t, p);
     for (size_t i = 0; rc == CS_OK && i < t->n_steps; i++) {
         const struct cs_template_step *st = &t->steps[i];
         bool draw = surf && st->render != CS_RENDER_TABLE;
@@ -736,13 +738,13 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             if (rc == CS_OK && st->render != CS_RENDER_TABLE)
                 rc = xlsx_poor_rates(x, c, err);
             if (rc == CS_OK && draw)
-                rc = cs_compare_charts(c, o->dir, surf, &o->chart_size, CS_COMPARE_POOR, o->on_file, o->ctx,
+                rc = cs_compare_charts(c, o->m, o->dir, surf, &o->chart_size, CS_COMPARE_POOR, o->on_file, o->ctx,
                                        err);
             break;
         case CS_SECTION_DISTRIBUTION:
             rc = xlsx_distributions(x, c, err);
             if (rc == CS_OK && draw)
-                rc = cs_compare_charts(c, o->dir, surf, &o->chart_size, CS_COMPARE_DIST, o->on_file, o->ctx,
+                rc = cs_compare_charts(c, o->m, o->dir, surf, &o->chart_size, CS_COMPARE_DIST, o->on_file, o->ctx,
                                        err);
             break;
         case CS_SECTION_DATA_QUALITY:
@@ -751,6 +753,13 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             break;
         case CS_SECTION_QUERY: {
             struct cs_result *r = NULL;
+            char what[128];
+            if (cs_store_is_hist(s) && cs_hist_reads_surveys(s, st->query, what, sizeof what)) {
+                note(o, "step '%s' reads '%s': not available from histograms (it needs "
+                        "per-survey rows); template steps may read the view 'histograms'",
+                     st->title, what);
+                break;
+            }
             if ((rc = cs_template_run_step(s, t, i, p, 60000, &r, err)))
                 break;
             /* rows that repeat x: one line per value of the other text

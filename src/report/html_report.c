@@ -219,7 +219,7 @@ cs_html_compare(const struct cs_compare *c, const struct cs_compare_out *o,
                 const char *template_name, struct cs_err *err)
 {
     struct gather g = {.kind = CS_HTML_COMPARE};
-    cs_status rc = cs_charts_specs(NULL, c, CS_CHARTS_DISTRIBUTION, CS_COMPARE_POOR | CS_COMPARE_DIST,
+    cs_status rc = cs_charts_specs(o->m, c, CS_CHARTS_DISTRIBUTION, CS_COMPARE_POOR | CS_COMPARE_DIST,
                                    -1, on_spec, &g, err);
     if (rc == CS_OK) {
         char path[4096];

@@ -16,6 +16,7 @@
 #include "report/breakdown.h"
 #include "report/charts.h"
 #include "report/charts_async.h"
+#include "report/hist_notes.h"
 #include "report/histograms_csv.h"
 #include "report/html_report.h"
 #include "report/pdf_report.h"
@@ -24,6 +25,7 @@
 #include "report/review_build.h"
 #include "report/template.h"
 #include "report/xlsx_rows.h"
+#include "store/hist_load.h"
 #include "store/join.h"
 #include "store/query.h"
 #include "store/runner.h"
@@ -57,6 +59,8 @@ struct run {
     const char *dims[CS_BREAKDOWN_MAX]; /* report --by and breakdown steps */
     size_t n_dims;
     struct cs_breakdown_out bo; /* report --by DIM: release breakdowns */
+    struct rep_hist hist;       /* report --histograms: what is not written */
+    char *about;                /* owned: About's filters line from histograms */
 };
 
 /* Formats, filter and merge kind from the options. */
@@ -80,6 +84,7 @@ run_options(struct run *r, struct cs_err *err)
                        "rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti)",
                        o->merge);
     r->n_stages = (r->tmpl ? r->tmpl->n_steps : 0) + 4;
+    r->hist.on = cs_store_is_hist(r->store);
     return CS_OK;
 }
 
@@ -94,7 +99,7 @@ run_model(struct run *r, bool *began, struct cs_err *err)
     /* one snapshot for every read of the report: statistics, template
      * steps and sheets agree although another run commits meanwhile */
     cs_join_prepare(r->store, (enum cs_merge)r->kind);
-    cs_status rc = o->data_sheet ? cs_store_spill_sorts(r->store, err) : CS_OK;
+    cs_status rc = o->data_sheet && !r->hist.on ? cs_store_spill_sorts(r->store, err) : CS_OK;
     if (rc)
         return rc;
     rc = cs_store_read_begin(r->store, err);
@@ -170,6 +175,8 @@ run_open_outputs(struct run *r, struct cs_err *err)
     const struct cs_report_opts *o = r->o;
     struct cs_report_result *res = r->res;
     r->max_cols = o->custom_columns ? o->custom_columns : CS_CUSTOM_COLUMNS;
+    if (r->hist.on)
+        r->about = rep_hist_about(o->filters_text);
     struct cs_summary_head head = {.m = r->m, .run_info = o->run_info, .review = r->review, .audit = &r->audit, .merge = (enum cs_merge)r->kind, .max_cols = r->max_cols, .template_name = r->tmpl ? r->tmpl->name : NULL};
     r->doc = cs_summary_doc_new(&head);
     if (r->audit.keys > r->max_cols)
@@ -182,7 +189,7 @@ run_open_outputs(struct run *r, struct cs_err *err)
     cs_status rc;
     unsigned surf = rep_surf_of(r->fmts);
     /* report --by DIM: release breakdowns (report/breakdown.h) */
-    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .csv_bom = o->csv_excel, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .on_file = rep_on_file, .ctx = res};
+    r->bo = (struct cs_breakdown_out){.dir = r->dir, .dims = r->dims, .n_dims = r->n_dims, .top = o->top, .min_n = o->min_n, .csv = (r->fmts & F_CSV) != 0, .csv_bom = o->csv_excel, .png = (surf & CS_CHART_PNG) != 0, .filter = &r->mo.filter, .m = r->m, .on_file = rep_on_file, .ctx = res};
     if ((rc = cs_breakdowns_write(r->store, &r->bo, r->doc, err)))
         return rc;
     if (surf) { /* drawn on a second thread while the workbook is written (issue 22) */
@@ -190,10 +197,11 @@ run_open_outputs(struct run *r, struct cs_err *err)
         if ((rc = cs_charts_open(r->m, r->dir, surf, &o->chart_size, cs_charts_async_on_file,
                                  r->charts_q, &r->charts, err)))
             return rc;
+        cs_charts_set_template(r->charts, r->tmpl, r->params);
         cs_charts_async_start(r->charts_q, r->charts);
     }
     if (r->charts) { /* what report.pdf shows beyond the model */
-        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
+        struct cs_pdf_info pi = {.tool_version = o->tool_version, .filters_text = r->about ? r->about : o->filters_text, .has_custom = true, .custom_events = r->audit.events, .custom_matched_surveys = r->audit.matched_surveys, .custom_surveys = r->audit.surveys, .custom_keys = r->audit.keys, .custom_orphans = r->audit.orphan_events, .custom_duplicates = r->audit.duplicate_events};
         cs_charts_pdf_info(r->charts, &pi);
     }
     if ((r->fmts & F_CSV) && (rc = rep_write_csv_tables(r->m, r->dir, o->csv_excel, res, err)))
@@ -213,6 +221,10 @@ run_open_outputs(struct run *r, struct cs_err *err)
     cs_xlsx_rows_from_store(&r->xrows, &r->xsrc);
     r->xin = (struct cs_xlsx_input){
         .m = r->m, .rows = &r->xrows, .filter = &r->mo.filter, .merge = r->kind, .audit = r->audit.events > 0 ? &r->audit : NULL, .include_data = o->data_sheet, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .template_name = r->tmpl ? r->tmpl->name : NULL, .filters_text = o->filters_text, .privacy = o->privacy, .custom_columns = r->max_cols};
+    if (r->hist.on) { /* report --histograms: About says what is not there */
+        r->xin.filters_text = r->about;
+        r->xin.include_data = false;
+    }
     if (r->fmts & F_XLSX) {
         double ts = rep_now_s();
         struct cs_xlsx_opts xo = {.tool_version = o->tool_version, .run_time_s = o->run_time_s};
@@ -343,6 +355,11 @@ run_step(struct run *r, size_t i, struct cs_err *err)
     struct cs_report_result *res = r->res;
     rep_stage(r->o, st->title && st->title[0] ? st->title : "template step", 2 + i, r->n_stages);
     cs_status rc = CS_OK;
+    if (rep_hist_skip(&r->hist, r->store, st, r->xl != NULL, (r->fmts & F_CSV) != 0, res)) {
+        if (st->section != CS_SECTION_QUERY)
+            cs_summary_doc_step(r->doc, st->title, cs_section_name(st->section));
+        return CS_OK;
+    }
     if (r->xl && st->section != CS_SECTION_QUERY && (rc = step_sheet(r, st, err)))
         return rc;
     double ts = rep_now_s();
@@ -391,7 +408,7 @@ write_html(struct run *r, struct cs_err *err)
     const struct cs_report_opts *o = r->o;
     char path[4096];
     snprintf(path, sizeof path, "%s/report.html", r->dir);
-    struct cs_html_report_in in = {.store = r->store, .filter = &r->mo.filter, .m = r->m, .review = r->review, .privacy = o->privacy, .with_answers = r->audit.events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = o->filters_text, .template_name = o->template_name, .run = o->run_info};
+    struct cs_html_report_in in = {.store = r->store, .filter = &r->mo.filter, .m = r->m, .review = r->review, .privacy = o->privacy, .with_answers = r->audit.events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = r->about ? r->about : o->filters_text, .template_name = o->template_name, .run = o->run_info};
     double ts = rep_now_s();
     cs_status rc = cs_html_report(&in, path, err);
     r->res->seconds_charts += rep_now_s() - ts;
@@ -434,11 +451,13 @@ run_close_outputs(struct run *r, struct cs_err *err)
         return rc;
     if ((r->fmts & F_HTML) && (rc = write_html(r, err)))
         return rc;
+    if (r->xl && o->data_sheet && r->hist.on)
+        rep_hist_no_data(&r->hist, res);
     if (r->xl) {
         rep_stage(o, o->data_sheet && !r->data_written ? "Data sheet and workbook" : "workbook",
                   r->n_stages - 2, r->n_stages);
         double ts = rep_now_s();
-        if (o->data_sheet && !r->data_written)
+        if (o->data_sheet && !r->data_written && !r->hist.on)
             rc = cs_xlsx_data(r->xl, &r->xin, err);
         cs_xlsx_get_stats(r->xl, &r->xs);
         if (rc == CS_OK)
@@ -599,6 +618,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         cs_store_read_end(store);
     cs_review_free(&r.review);
     cs_report_model_free(&r.m);
+    xfree(r.about);
     if (rc)
         cs_report_result_free(res); /* nothing for the caller to free */
     return rc;

@@ -42,8 +42,8 @@ write_trend_csv(const struct cs_report_model *m, const char *dir, bool bom,
         return CS_E_IO;
     const char *h4[] = {"bucket", "partial", "category", "lower", "upper", "threshold",
                         "responses", "mean", "poor", "poor_rate", "poor_rate_ci95_low",
-                        "poor_rate_ci95_high", "small_sample"};
-    for (size_t i = 0; i < 13; i++)
+                        "poor_rate_ci95_high", "small_sample", "scale"};
+    for (size_t i = 0; i < sizeof h4 / sizeof *h4; i++)
         cs_csv_text(&c, h4[i]);
     cs_csv_endrow(&c);
     for (size_t i = 0; i < m->n_trend; i++) {
@@ -61,6 +61,8 @@ write_trend_csv(const struct cs_report_model *m, const char *dir, bool bom,
         cs_csv_num(&c, r->sum.poor_ci_lo);
         cs_csv_num(&c, r->sum.poor_ci_hi);
         cs_csv_int(&c, r->small_sample);
+        char sl[128];
+        cs_csv_text(&c, cs_scale_label(&r->scale, sl, sizeof sl));
         cs_csv_endrow(&c);
     }
     if (csv_done(res, &c, err))
@@ -133,7 +135,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir, bool bom,
     cs_csv_endrow(&c);
     for (size_t i = 0; i < m->n_groups; i++) {
         const struct rep_group *g = &m->groups[i];
-        cs_group_label(g->cat, &g->scale, lbl, sizeof lbl);
+        cs_scale_label(&g->scale, lbl, sizeof lbl); /* "1–5, poor ≤ 2", as everywhere */
         for (size_t j = 0; j < g->n_dist; j++) {
             cs_csv_text(&c, cs_category_name((enum cs_category)g->cat));
             cs_csv_text(&c, lbl);
@@ -158,7 +160,7 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir, bool bom,
     cs_csv_endrow(&c);
     for (size_t i = 0; i < m->n_groups; i++) {
         const struct rep_group *g = &m->groups[i];
-        cs_group_label(g->cat, &g->scale, lbl, sizeof lbl);
+        cs_scale_label(&g->scale, lbl, sizeof lbl); /* "1–5, poor ≤ 2", as everywhere */
         for (size_t j = 0; j < g->n_issues; j++) {
             const struct rep_issue *is = &g->issues[j];
             cs_csv_text(&c, cs_category_name((enum cs_category)g->cat));

@@ -16,6 +16,8 @@
 
 #include "core/mem.h"
 #include "store/filter_sql.h"
+#include "store/query_hist.h"
+#include "store/hist_load.h"
 
 static const char *const cat_prefix[4] = {"o", "a", "v", "s"};
 
@@ -41,6 +43,8 @@ cs_status
 cs_query_unknown_tags(struct cs_store *s, const struct cs_filter *f,
                       cs_unknown_cb cb, void *ctx, struct cs_err *err)
 {
+    if (cs_store_is_hist(s)) /* report --histograms */
+        return cs_hist_unknown_tags(s, f, cb, ctx, err);
     char where[8192], sql[10000];
     cs_filter_where(f, where, sizeof where);
     for (int c = 0; c < 4; c++) {
@@ -85,6 +89,8 @@ cs_status
 cs_query_accounting(struct cs_store *s, struct cs_accounting_totals *t,
                     struct cs_err *err)
 {
+    if (cs_store_is_hist(s))
+        return cs_hist_accounting(s, t, err);
     memset(t, 0, sizeof *t);
     sqlite3_stmt *q;
     char sql[600];
@@ -213,6 +219,8 @@ cs_query_check_resources(struct cs_store *s, const struct cs_filter *f, struct c
 cs_status
 cs_query_check_custom_key(struct cs_store *s, const char *key, struct cs_err *err)
 {
+    if (cs_store_is_hist(s))
+        return cs_hist_check_custom_key(s, key, err);
     sqlite3_stmt *q;
     if (prepare(s,
                 "SELECT EXISTS (SELECT 1 FROM custom_events"
@@ -595,6 +603,8 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
           struct cs_cube *cube, struct cs_err *err)
 {
     memset(cube, 0, sizeof *cube);
+    if (cs_store_is_hist(s))
+        return cs_hist_cube(s, f, bucket, by, custom_key, keep, cube, err);
     struct cs_window_totals *t = &cube->totals;
     sqlite3_stmt *q;
     cs_status trc = store_totals(s, t, err);

@@ -70,6 +70,7 @@ struct cs_store {
     bool in_read;                   /* a read transaction (snapshot) is open */
     struct cs_input_summary run[2]; /* committed this run: surveys, events */
     uint64_t run_inputs[2];
+    bool hist; /* histograms-backed (store/hist_load.h) */
 };
 
 /* FNV-1a of a SurveyId with a final mix; never 0. */

@@ -8,7 +8,13 @@ Checks that hold for every workbook:
     unique case-insensitively, and every table column has a width <= 60;
   - every chart range (categories, values, series names, custom data
     labels) points into an Excel table of an existing sheet;
-  - each chart part exists as xl/charts/chartN.xml.
+  - each chart part exists as xl/charts/chartN.xml;
+  - (issue 18) no column is wider than its longest cell plus a small margin,
+    titles aside (a text cell outside every table, alone in its row, may
+    overflow to the right and does not count), nor narrower than it (up to
+    the cap of 60); charts take their colours from the Okabe-Ito palette
+    (render/palette.h) and have no data labels that reference cells
+    (c15:datalabelsRange, which LibreOffice shows as percentages).
 Checks listed in EXPECTED.json (all optional):
   sheets    exact list of sheet names, in order
   frozen    {sheet: "A2"}: freeze panes
@@ -234,6 +240,86 @@ def check_charts(wb, path, spec, n_charts):
             check(got == want, f"labels {match[0][4]} != {want}")
 
 
+# render/palette.h, and white (pie slice edges)
+PALETTE = {"000000", "0072B2", "E69F00", "009E73", "D55E00", "56B4E9", "CC79A7", "F0E442",
+           "999999", "FFFFFF"}
+
+
+def shown(c):
+    """Characters cell c shows (as callsurvey estimates them), or None."""
+    v = c.value
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return 5
+    if isinstance(v, (datetime.datetime, datetime.date)):
+        return 10 if c.number_format == "yyyy-mm-dd" else 19
+    if isinstance(v, (int, float)):
+        f = c.number_format
+        if f == "#,##0":
+            return len(f"{v:,.0f}")
+        if f == "0.0%":
+            return len(f"{100 * v:.1f}%")
+        if f == "0.00":
+            return len(f"{v:.2f}")
+        if f == "0.000":
+            return len(f"{v:.3f}")
+        if f in ("yyyy-mm-dd hh:mm:ss",):
+            return 19
+        if f == "yyyy-mm-dd":
+            return 10
+        if f == "General":
+            return len(f"{v:.10g}")
+        return len(f"{v:.2f}") + 2  # a template's own format
+    # Excel shows an escape _xHHHH_ as its one character (openpyxl keeps it)
+    v = re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), str(v))
+    return max(len(line) for line in v.split("\n"))
+
+
+def check_widths(wb):
+    """Widths fit the content, titles aside (issue 18)."""
+    for ws in wb.worksheets:
+        boxes = [range_boundaries(t.ref) for t in ws.tables.values()]
+        heads = {(r0, c) for c0, r0, c1, r1 in boxes for c in range(c0, c1 + 1)}
+        longest = {}
+        for row in ws.iter_rows():
+            cells = [c for c in row if c.value not in (None, "")]
+            for c in cells:
+                inside = any(c0 <= c.column <= c1 and r0 <= c.row <= r1 for c0, r0, c1, r1 in boxes)
+                if not inside and len(cells) == 1 and isinstance(c.value, str):
+                    continue  # a title: it overflows, it does not widen
+                n = shown(c)
+                if (c.row, c.column) in heads:
+                    n += 3  # the filter button
+                longest[c.column] = max(longest.get(c.column, 0), n)
+        for letter, dim in ws.column_dimensions.items():
+            if not dim.width or dim.customWidth is False:
+                continue
+            col = column_index_from_string(letter)
+            want = min(longest.get(col, 0), 60)
+            check(dim.width <= want + 4,
+                  f"{ws.title} column {letter}: width {dim.width:.1f} for content of {want}")
+            check(dim.width + 2 >= min(want, 58),
+                  f"{ws.title} column {letter}: width {dim.width:.1f} narrower than {want}")
+
+
+def check_chart_style(path):
+    """Palette colours, no cell-reference data labels (issue 18)."""
+    with zipfile.ZipFile(path) as z:
+        for n in sorted(z.namelist()):
+            if not re.match(r"xl/charts/chart\d+\.xml$", n):
+                continue
+            x = z.read(n).decode("utf-8")
+            check("datalabelsRange" not in x and "c15:" not in x and
+                  not re.search(r"<c:dLbl>.*?<c:f>", x, re.S),
+                  f"{n}: data labels that reference cells")
+            for ser in re.findall(r"<c:ser>.*?</c:ser>", x, re.S):
+                cols = re.findall(r'<a:srgbClr val="([0-9A-Fa-f]{6})"', ser)
+                check(bool(cols), f"{n}: a series without its palette colour")
+                for v in cols:
+                    check(v.upper() in PALETTE, f"{n}: series colour {v} not in the palette")
+
+
 def main():
     path, exp_path = sys.argv[1], sys.argv[2]
     with open(exp_path, encoding="utf-8") as f:
@@ -276,6 +362,8 @@ def main():
                         ok = True
         check(ok, f"{t['sheet']}: no text cell {t}")
     check_charts(wb, path, exp.get("charts", []), exp.get("n_charts"))
+    check_widths(wb)
+    check_chart_style(path)
     for f in failures:
         print("xlsx_check: " + f)
     if failures:

@@ -794,6 +794,113 @@ case_stacked_52(struct chart_spec *s)
     s->footnote.window = "2026-01-01 to 2026-12-27";
 }
 
+/* ---- issue 18: compare marks, small multiples, footers that wrap ---- */
+
+static const char *const os9[] = {"Android 13", "Android 14", "Apple (Darwin 23)",
+                                  "Linux", "macOS 13", "Windows 10",
+                                  "Windows 11", "Redacted", "unknown"};
+static const double os9v[] = {0.128, 0.149, 0.129, 0.133, 0.134, 0.140, 0.143, 0.189, 0.104};
+static const double os9lo[] = {0.118, 0.141, 0.119, 0.120, 0.121, 0.134, 0.137, 0.165, 0.091};
+static const double os9hi[] = {0.140, 0.158, 0.141, 0.147, 0.149, 0.146, 0.150, 0.214, 0.119};
+
+/* The compare chart: the baseline hatched and tagged, worse and better
+ * groups tagged with a word and a shape. */
+static void
+case_compare_marks(struct chart_spec *s)
+{
+    static const unsigned char marks[9] = {0, 0, 0, 0, 0, CHART_CAT_BASELINE, 0, 0, 0};
+    static const char *const tags[9] = {"\xE2\x96\xBC better", NULL, NULL, NULL, NULL,
+                                        "baseline", NULL, "\xE2\x96\xB2 worse",
+                                        "\xE2\x96\xBC better"};
+    base(s, CHART_COLUMN, 47071);
+    s->title = "Poor rate by os \xE2\x80\x94 Overall rating, 1\xE2\x80\x93"
+               "5 scale, threshold 2";
+    s->subtitle = "Baseline Windows 10 (hatched); whiskers: 95% Wilson intervals; "
+                  "\xE2\x96\xB2 worse, \xE2\x96\xBC better than it (Holm, \xCE\xB1 = 0.05)";
+    s->categories = os9;
+    s->n_categories = 9;
+    ser[0] = (struct chart_series){.name = "Poor rate", .values = os9v, .lo = os9lo, .hi = os9hi};
+    s->series = ser;
+    s->n_series = 1;
+    s->interval_label = "95% interval (Wilson)";
+    s->cat_marks = marks;
+    s->baseline_label = "Baseline";
+    s->cat_tags = tags;
+    s->axis = (struct chart_axis){.title = "Poor rate", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+}
+
+static struct chart_series ser12[12];
+static double v12[12][5];
+static char name12[12][32];
+
+/* Twelve groups' distributions: more than Okabe-Ito's eight colours, so
+ * small multiples, the poor columns in vermillion. */
+static void
+case_multiples_12(struct chart_spec *s)
+{
+    base(s, CHART_CLUSTERED, 47071);
+    s->title = "Score distribution by sdk-version \xE2\x80\x94 Overall rating, 1\xE2\x80\x93"
+               "5 scale";
+    s->subtitle = "Share of each group's respondents per score";
+    for (size_t j = 0; j < 12; j++) {
+        double tot = 0;
+        for (size_t i = 0; i < 5; i++) {
+            v12[j][i] = counts5[i] * (1.0 + 0.15 * (double)((j + i * 3) % 5));
+            tot += v12[j][i];
+        }
+        for (size_t i = 0; i < 5; i++)
+            v12[j][i] /= tot;
+        snprintf(name12[j], sizeof name12[j], j == 4 ? "1.%zu.0 (baseline)" : "1.%zu.0", j + 20);
+        ser12[j] = (struct chart_series){.name = name12[j], .values = v12[j]};
+    }
+    s->categories = scores5;
+    s->n_categories = 5;
+    s->category_title = "Score";
+    s->series = ser12;
+    s->n_series = 12;
+    s->highlight = poor5;
+    s->highlight_label = "Poor (\xE2\x89\xA4 2)";
+    s->axis = (struct chart_axis){.title = "% of respondents", .fmt = CHART_FMT_PERCENT, .decimals = 1};
+}
+
+/* Ten versions' weekly shares, stacked: small multiples of each version's
+ * share of the week. */
+static void
+case_stacked_multiples(struct chart_spec *s)
+{
+    static const char *const w4[] = {"2026-W44", "2026-W45", "2026-W46", "2026-W47"};
+    static double v[10][4];
+    base(s, CHART_STACKED, 48529);
+    s->footnote.scale = NULL;
+    s->title = "Release timeline: share of overall ratings by app-version per week";
+    for (size_t j = 0; j < 10; j++) {
+        for (size_t i = 0; i < 4; i++)
+            v[j][i] = j == 9 ? 40.0 * (double)i : 100.0 + 10.0 * (double)((j * 3 + i) % 7);
+        snprintf(name12[j], sizeof name12[j], "2.%zu.0", j + 10);
+        ser12[j] = (struct chart_series){.name = name12[j], .values = v[j]};
+    }
+    s->categories = w4;
+    s->n_categories = 4;
+    s->series = ser12;
+    s->n_series = 10;
+}
+
+/* A footer naming a long resource filter, a window and a template's
+ * parameters wraps at its separators over several lines, never cut. */
+static void
+case_footer_wrap(struct chart_spec *s)
+{
+    case_compare_marks(s);
+    s->cat_tags = NULL;
+    s->cat_marks = NULL;
+    s->subtitle = NULL;
+    s->title = "Poor rate by os";
+    s->footnote.source = "filtered: resources acs-region-00, acs-region-01, acs-region-02, "
+                         "acs-region-03, acs-region-04 +5 more; since 2026-11-01; before "
+                         "2026-11-15T12:00:00Z \xC2\xB7 template release-compare: "
+                         "question=improvement_suggestion, top=10";
+}
+
 struct gcase {
     const char *name;                   /* golden file stem */
     void (*build)(struct chart_spec *); /* fills a spec (static data) */
@@ -822,6 +929,10 @@ static struct gcase cases[] = {
     {"bar-101", case_bar_101},
     {"stacked-52", case_stacked_52},
     {"bar-tiny-shares", case_bar_tiny_shares},
+    {"compare-marks", case_compare_marks},
+    {"multiples-12", case_multiples_12},
+    {"stacked-multiples", case_stacked_multiples},
+    {"footer-wrap", case_footer_wrap},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 

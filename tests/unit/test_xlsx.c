@@ -31,6 +31,7 @@
 
 #include "core/ctime.h"
 #include "ingest/ingest.h"
+#include "model/survey.h"
 #include "render/xlsx.h"
 #include "report/model.h"
 #include "report/xlsx_rows.h"
@@ -259,6 +260,24 @@ frac(uint64_t a, uint64_t b)
     return b ? (double)a / (double)b : (double)NAN;
 }
 
+/* The category's scale with the most responses (the first of a tie). */
+static const struct rep_group *
+primary_of(const struct cs_report_model *m, int cat)
+{
+    const struct rep_group *best = NULL;
+    for (size_t i = 0; i < m->n_groups; i++)
+        if (m->groups[i].cat == cat && m->groups[i].sum.n > 0 &&
+            (!best || m->groups[i].sum.n > best->sum.n))
+            best = &m->groups[i];
+    return best;
+}
+
+static bool
+same_scale(const struct stats_scale *a, const struct stats_scale *b)
+{
+    return a->lower == b->lower && a->upper == b->upper && a->threshold == b->threshold;
+}
+
 /* Every figure of the model, as the workbook should show it. */
 static cJSON *
 expected_from_model(const struct cs_report_model *m)
@@ -310,6 +329,9 @@ expected_from_model(const struct cs_report_model *m)
 
         int nth = nth_in_cat[g->cat]++;
         for (size_t j = 0; j < g->n_dist; j++) {
+            /* a scale of more than 21 levels lists the scores given only */
+            if (g->n_dist > 21 && g->dist[j].count == 0)
+                continue;
             r = row(rows, title, "Score", nth);
             num(r, "key", "Score", g->dist[j].score);
             num(r, "values", "Responses", (double)g->dist[j].count);
@@ -344,9 +366,14 @@ expected_from_model(const struct cs_report_model *m)
             if (m->groups[k].cat == g->cat && m->groups[k].sum.n > g->sum.n)
                 largest = false;
         if (!g->small_sample || largest || m->scales_all) {
-            chart(charts, title, "Score", nth, "barChart", "Score", "Share", "Responses");
+            /* no distribution chart of more than 21 levels (0-100: the
+             * drawn chart bins them); plain value labels, no cell ones */
+            if (g->n_dist <= 21) {
+                chart(charts, title, "Score", nth, "barChart", "Score", "Share", NULL);
+                n_charts++;
+            }
             chart(charts, title, "Issue", nth, "barChart", "Issue", "Share of responses", NULL);
-            n_charts += 2;
+            n_charts++;
         }
     }
     for (size_t i = 0; i < m->n_trend; i++) {
@@ -361,17 +388,29 @@ expected_from_model(const struct cs_report_model *m)
         num(r, "values", "Poor rate", t->sum.poor_rate);
         num(r, "values", "Poor rate 95% CI low", t->sum.poor_ci_lo);
         str(r, "formats", "Poor rate", "0.0%");
-        char col[200];
-        snprintf(col, sizeof col, "%s poor rate", lbl);
-        r = row(rows, "Trend", "Week", -1);
-        str(r, "key", "Week", t->label);
-        num(r, "values", col, t->sum.poor_rate);
+        /* the pivot: each category's primary (largest) scale only */
+        if (primary_of(m, t->cat) != NULL && same_scale(&primary_of(m, t->cat)->scale, &t->scale)) {
+            char col[200], lo[32], hi[32];
+            snprintf(col, sizeof col, "%s %s\xE2\x80\x93%s poor rate",
+                     cs_category_title((enum cs_category)t->cat), cs_js_number(t->scale.lower, lo),
+                     cs_js_number(t->scale.upper, hi));
+            r = row(rows, "Trend", "Week", -1);
+            str(r, "key", "Week", t->label);
+            num(r, "values", col, t->sum.poor_rate);
+        }
     }
-    if (m->n_trend) {
-        /* the first group with trend rows is the first series */
-        cs_group_label(m->trend[0].cat, &m->trend[0].scale, lbl, sizeof lbl);
-        char col[200];
-        snprintf(col, sizeof col, "%s poor rate", lbl);
+    /* one line chart per category on its primary scale (issue 18) */
+    for (int cat = 0; cat < CS_CAT__COUNT; cat++) {
+        const struct rep_group *p = primary_of(m, cat);
+        size_t points = 0; /* a chart from two buckets on, as the PNGs */
+        for (size_t i = 0; p && i < m->n_trend; i++)
+            points += m->trend[i].cat == cat && same_scale(&m->trend[i].scale, &p->scale);
+        if (points < 2)
+            continue;
+        char col[200], lo[32], hi[32];
+        snprintf(col, sizeof col, "%s %s\xE2\x80\x93%s poor rate",
+                 cs_category_title((enum cs_category)cat), cs_js_number(p->scale.lower, lo),
+                 cs_js_number(p->scale.upper, hi));
         chart(charts, "Trend", "Week", 0, "lineChart", "Week", col, NULL);
         n_charts++;
     }
@@ -451,15 +490,15 @@ test_report_workbook(void **state)
     cJSON *sheets = cJSON_AddArrayToObject(exp, "sheets");
     const char *names[] = {"About", "Summary", "Overall", "Audio", "Video", "Issues",
                            "Trend", "Custom", "Data Quality",
-                           "Data", "Data (2)", "Data (3)"};
+                           "Data", "Data (2)", "Data (3)", "Inputs"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         cJSON_AddItemToArray(sheets, cJSON_CreateString(names[i]));
     cJSON *fr = cJSON_AddObjectToObject(exp, "frozen");
     cJSON_AddStringToObject(fr, "Summary", "A2");
-    cJSON_AddStringToObject(fr, "Overall", "A3");
+    cJSON_AddNullToObject(fr, "Overall"); /* stacked tables: nothing frozen */
     cJSON_AddStringToObject(fr, "Issues", "A2");
     cJSON_AddStringToObject(fr, "Trend", "A2");
-    cJSON_AddStringToObject(fr, "Data Quality", "A2");
+    cJSON_AddNullToObject(fr, "Data Quality");
     cJSON_AddStringToObject(fr, "Data (3)", "A2");
     cJSON_AddStringToObject(exp, "toc", "About");
 
@@ -524,8 +563,13 @@ test_report_workbook(void **state)
     num(r, "values", "Responses", 1);
     r = row(rows, "Data Quality", "Orphan event survey id", -1);
     str(r, "key", "Orphan event survey id", "x9");
-    /* About: inputs with their counts */
-    r = row(rows, "About", "Source", -1);
+    /* Inputs: every input with its counts; About: one row per pattern */
+    r = row(rows, "About", "Directory or file pattern", -1);
+    str(r, "key", "Directory or file pattern", "fixture.jsonl");
+    num(r, "values", "Files", 1);
+    num(r, "values", "Stored", 7);
+    num(r, "values", "Rejected", 1);
+    r = row(rows, "Inputs", "Source", -1);
     str(r, "key", "Source", "fixture.jsonl");
     num(r, "values", "Stored", 7);
     num(r, "values", "Rejected", 1);
@@ -839,7 +883,7 @@ test_empty_store(void **state)
         fail_msg("%s: %s", e.where, e.msg);
     cJSON *exp = cJSON_CreateObject();
     cJSON *sheets = cJSON_AddArrayToObject(exp, "sheets");
-    const char *names[] = {"About", "Summary", "Issues", "Trend", "Data Quality", "Data"};
+    const char *names[] = {"About", "Summary", "Issues", "Trend", "Data Quality", "Data", "Inputs"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         cJSON_AddItemToArray(sheets, cJSON_CreateString(names[i]));
     cJSON_AddNumberToObject(exp, "n_charts", 0);
