@@ -6,7 +6,8 @@
 # (a checksum of `convert F ppm:-`, so a different zlib level or filter is
 # not a difference), and every workbook cell's value and number format
 # (tests/bench/xlsx_dump.py through openpyxl).  Cases: the sample data,
-# the sample data's week 2026-W46 against two weeks, and 100,000 generated
+# the sample data's week 2026-W46 against two weeks, the sample data read
+# from a database file (report --db), and 100,000 generated
 # surveys with custom events (build/bench/100000, as `make bench` makes
 # them; SAME_QUICK=1 leaves this one out), each with the Data sheet.  Exit 1 naming the first difference
 # of each file that differs; the outputs stay in build/same-output/.
@@ -74,6 +75,9 @@ run() {
 all=json,csv,png,xlsx
 run sample --formats "$all" --data-sheet "$top/sample-data"
 run sample-week --formats "$all" --week 2026-W46 --vs 2 "$top/sample-data"
+# a report read from a database file (--db), custom events and all
+"$base" ingest -q --db "$work/sample.db" "$top/sample-data"
+run db --formats "$all" --db "$work/sample.db"
 [ "${SAME_QUICK:-0}" = 1 ] || run big --formats "$all" --data-sheet "$big/surveys.jsonl" --custom "$big/customEvents.jsonl"
 [ $fail = 0 ] && echo "same_output: the same outputs" || echo "same_output: OUTPUTS DIFFER"
 exit $fail

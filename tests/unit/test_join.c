@@ -312,6 +312,19 @@ test_untimed_event_in_window(void **state)
     assert_int_equal(cs_join_rows(S, &f, CS_MERGE_INNER, collect, &x, &e), CS_OK);
     assert_int_equal(x.n, 1);
     assert_string_equal(x.out[0], "s3:e5");
+    /* rightanti (Data Quality's orphans, issue 22's orphan_ids): in the
+     * window only x9 answers no survey; a second x9 event makes one row
+     * with the latest answer, e6; s1's and s2's events are before it */
+    add_event("x9", 2600, "{\"q\":\"e6\"}");
+    x.n = 0;
+    assert_int_equal(cs_join_rows(S, &f, CS_MERGE_RIGHTANTI, collect, &x, &e), CS_OK);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.out[0], "-:e6");
+    /* without the window s1, s2 and s3 are surveys: still only x9 */
+    x.n = 0;
+    assert_int_equal(cs_join_rows(S, NULL, CS_MERGE_RIGHTANTI, collect, &x, &e), CS_OK);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.out[0], "-:e6");
 }
 
 struct one_row {
