@@ -645,7 +645,7 @@ opt_compare(struct cs_config *cfg, const struct opt *o, const char *a)
     case O_BY:
         if (cfg->cmd == CMD_KQL) {
             if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
-                return bad_value(cfg, o->name, a, "allowed: more than 5 --by dimensions");
+                return bad_value(cfg, o->name, a, "allowed: more than 10 --by dimensions");
             cfg->kopts.by[cfg->kopts.n_by++] = a;
         }
         if (cfg->cmd == CMD_REPORT) {

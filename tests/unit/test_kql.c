@@ -130,7 +130,9 @@ test_by(void **state)
     char *q = build(&o, CS_OK);
     assert_non_null(strstr(q, "let legs = ACSCallSummary\n"));
     assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, CallType, SdkVersion) by LegCall, LegPart\n"));
-    assert_non_null(strstr(q, "sdk_version = dim_value(extract(@\"^[^_]*\", 0, clean_id(SdkVersion)))"));
+    assert_non_null(strstr(q, "let sdk_group = (v: string) {\n"));
+    assert_non_null(strstr(q, "| extend call_type = dim_value(CallType),\n        sdk_version = sdk_group(SdkVersion);\n"));
+    assert_null(strstr(q, "let os_group")); /* only the functions the dimensions use */
     assert_non_null(strstr(q, "let keyed = surveys_by |"));
     assert_non_null(strstr(q, "by period, resource_id, call_type, sdk_version\n"));
     xfree(q);
@@ -138,8 +140,26 @@ test_by(void **state)
     build(&o, CS_E_USAGE); /* twice */
     assert_null(cs_kql_columns_text(&o));
     o.n_by = 0;
+    o.by[o.n_by++] = "browser";
+    build(&o, CS_E_USAGE); /* the custom events' dimensions need an events source */
+    o.events_table = "AppEvents";
     o.by[o.n_by++] = "os";
-    build(&o, CS_E_USAGE); /* not yet */
+    q = build(&o, CS_OK);
+    assert_non_null(strstr(q, "let app_context = AppEvents\n"));
+    assert_non_null(strstr(q, "        browser = ctx_value(ClientBrowser);\n"));
+    assert_non_null(strstr(q, "let browser_of = app_context | where browser != \"\"\n"));
+    assert_non_null(strstr(q, "| join kind=leftouter browser_of on SurveyKey | project-away SurveyKey1\n"));
+    assert_non_null(strstr(q, "| extend browser = browser_group(browser),\n        os = os_group(OsVersion);\n"));
+    assert_non_null(strstr(q, "let event_name = \"CallSurvey\";"));
+    xfree(q);
+    o.n_by = 0;
+    o.by[o.n_by++] = "os";
+    o.by[o.n_by++] = "os-version";
+    q = build(&o, CS_OK);
+    /* one source column for two dimensions */
+    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, OsVersion) by LegCall, LegPart\n"));
+    assert_null(strstr(q, "let app_context"));
+    xfree(q);
 }
 
 /* ---- store/histograms.c ------------------------------------------------ */
