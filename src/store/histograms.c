@@ -16,12 +16,22 @@
 #include <string.h>
 
 #include "core/mem.h"
-#include "store/filter_sql.h"
+#include "model/dims.h"
 #include "model/survey.h"
+#include "store/filter_sql.h"
 
 struct row {
     struct cs_hist_row r;
     char *period, *resource, *tags, *reason; /* owned */
+    char *dims[CS_HIST_MAX_BY];              /* owned */
+};
+
+/* The SQL of the --by dimensions: the select list (", cs_dim_group(...)"),
+ * the group-by columns from first_col on, the joins. */
+struct dims_sql {
+    size_t n;
+    char sel[2048], grp[256];
+    const char *join;
 };
 
 struct rows {
@@ -50,6 +60,8 @@ rows_free(struct rows *rs)
         xfree(rs->v[i].resource);
         xfree(rs->v[i].tags);
         xfree(rs->v[i].reason);
+        for (size_t k = 0; k < CS_HIST_MAX_BY; k++)
+            xfree(rs->v[i].dims[k]);
     }
     xfree(rs->v);
 }
@@ -126,7 +138,12 @@ cmp_row(const void *pa, const void *pb)
     const struct cs_hist_row *b = &((const struct row *)pb)->r;
     int r;
     if ((r = strcmp(a->kind, b->kind)) || (r = strcmp(a->period, b->period)) ||
-        (r = strcmp(a->resource_id, b->resource_id)) ||
+        (r = strcmp(a->resource_id, b->resource_id)))
+        return r;
+    for (size_t k = 0; k < CS_HIST_MAX_BY; k++)
+        if ((r = strcmp(a->dims[k], b->dims[k])))
+            return r;
+    if (
         (r = strcmp(cat_name(a->cat), cat_name(b->cat))) ||
         (r = cmp_num(a->lower, b->lower)) || (r = cmp_num(a->upper, b->upper)) ||
         (r = cmp_num(a->threshold, b->threshold)) ||
@@ -159,17 +176,17 @@ static const char *const cat_prefix[CS_CAT__COUNT] = {"o", "a", "v", "s"};
 
 static cs_status
 scan_ratings(struct cs_store *s, const struct cs_filter *f, const char *pcol, const char *where,
-             struct rows *rs, struct cs_err *err)
+             const struct dims_sql *ds, struct rows *rs, struct cs_err *err)
 {
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         const char *p = cat_prefix[c];
-        char sql[10000];
+        char sql[16384];
         snprintf(sql, sizeof sql,
                  "SELECT %s, r.resource_id, d.%s_lo IS NULL, coalesce(d.%s_lo, 1),"
-                 " coalesce(d.%s_hi, 5), coalesce(d.%s_th, ?99), d.%s_s, d.%s_iss, count(*)"
-                 " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
-                 " WHERE d.%s_s IS NOT NULL AND %s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-                 pcol, p, p, p, p, p, p, p, where);
+                 " coalesce(d.%s_hi, 5), coalesce(d.%s_th, ?99), d.%s_s, d.%s_iss, count(*)%s"
+                 " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource%s"
+                 " WHERE d.%s_s IS NOT NULL AND %s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8%s",
+                 pcol, p, p, p, p, p, p, ds->sel, ds->join, p, where, ds->grp);
         sqlite3_stmt *q;
         if (prepare(s, sql, f, &q, err))
             return CS_E_DB;
@@ -187,6 +204,8 @@ scan_ratings(struct cs_store *s, const struct cs_filter *f, const char *pcol, co
             w->tags = sorted_set((const char *)sqlite3_column_text(q, 7));
             w->r.n = (uint64_t)sqlite3_column_int64(q, 8);
             w->r.kind = "rating";
+            for (size_t k = 0; k < ds->n; k++)
+                w->dims[k] = text_col(q, 9 + (int)k);
         }
         if (rc != SQLITE_DONE)
             return step_fail(s, q, err);
@@ -195,18 +214,59 @@ scan_ratings(struct cs_store *s, const struct cs_filter *f, const char *pcol, co
     return CS_OK;
 }
 
+/* ds from the --by names; CS_E_USAGE for a name model/dims.h does not know. */
+static cs_status
+dims_sql(struct cs_store *s, const char *const *by, size_t n_by, int first_col,
+         struct dims_sql *ds, struct cs_err *err)
+{
+    memset(ds, 0, sizeof *ds);
+    if (n_by > CS_HIST_MAX_BY)
+        return cs_fail(err, CS_E_USAGE, "--by", "more than %d dimensions", CS_HIST_MAX_BY);
+    bool legs = cs_store_has_column(s, "survey_leg", NULL);
+    size_t o = 0, g = 0;
+    for (size_t k = 0; k < n_by; k++) {
+        enum cs_dim d = cs_dim_parse(by[k]);
+        if (d == CS_DIM_NONE)
+            return cs_fail(err, CS_E_USAGE, "--by", "'%s' is not a release dimension", by[k]);
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(by[j], by[k]) == 0)
+                return cs_fail(err, CS_E_USAGE, "--by", "%s given twice", by[k]);
+        /* the name is one of model/dims.h's: safe as an SQL literal */
+        o += (size_t)snprintf(ds->sel + o, sizeof ds->sel - o, ", cs_dim_group('%s', %s, NULL)",
+                              cs_dim_name(d), legs ? cs_query_dim_raw(cs_dim_name(d)) : "NULL");
+        g += (size_t)snprintf(ds->grp + g, sizeof ds->grp - g, ", %d", first_col + (int)k);
+    }
+    ds->n = n_by;
+    ds->join = n_by && legs ? " LEFT JOIN survey_leg sl ON sl.rid = d.rid"
+                              " LEFT JOIN call_data cl ON cl.id = sl.leg"
+                            : "";
+    return CS_OK;
+}
+
 cs_status
 cs_histograms_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
                    cs_status (*cb)(void *ctx, const struct cs_hist_row *r, struct cs_err *err),
                    void *ctx, struct cs_err *err)
 {
-    char where[8192], sql[10000];
+    return cs_histograms_scan_by(s, f, bucket, NULL, 0, cb, ctx, err);
+}
+
+cs_status
+cs_histograms_scan_by(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+                      const char *const *by, size_t n_by,
+                      cs_status (*cb)(void *ctx, const struct cs_hist_row *r, struct cs_err *err),
+                      void *ctx, struct cs_err *err)
+{
+    char where[8192], sql[16384];
+    struct dims_sql rds, tds; /* ratings: dims from column 10; totals: from 8 */
+    if (dims_sql(s, by, n_by, 10, &rds, err) || dims_sql(s, by, n_by, 8, &tds, err))
+        return CS_E_USAGE;
     cs_filter_where(f, where, sizeof where);
     const char *pcol = bucket == CS_BUCKET_DAY
                            ? "date(d.day * 86400, 'unixepoch')"
                            : "printf('%d-W%02d', d.week / 100, d.week % 100)";
     struct rows rs = {0};
-    cs_status rc = scan_ratings(s, f, pcol, where, &rs, err);
+    cs_status rc = scan_ratings(s, f, pcol, where, &rds, &rs, err);
     sqlite3_stmt *q = NULL;
     int st;
     if (rc)
@@ -215,10 +275,10 @@ cs_histograms_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket
      * trimmed, NULL when empty, as the query's CallKey/PartKey */
     snprintf(sql, sizeof sql,
              "SELECT %s, r.resource_id, count(*), count(DISTINCT d.call_id),"
-             " count(DISTINCT d.participant_id), min(d.time_us), max(d.time_us)"
-             " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
-             " WHERE %s GROUP BY 1, 2",
-             pcol, where);
+             " count(DISTINCT d.participant_id), min(d.time_us), max(d.time_us)%s"
+             " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource%s"
+             " WHERE %s GROUP BY 1, 2%s",
+             pcol, tds.sel, tds.join, where, tds.grp);
     if ((rc = prepare(s, sql, f, &q, err)))
         goto out;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
@@ -231,6 +291,8 @@ cs_histograms_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket
         w->r.participants = (uint64_t)sqlite3_column_int64(q, 4);
         w->r.first_us = sqlite3_column_int64(q, 5);
         w->r.last_us = sqlite3_column_int64(q, 6);
+        for (size_t k = 0; k < tds.n; k++)
+            w->dims[k] = text_col(q, 7 + (int)k);
     }
     if (st != SQLITE_DONE) {
         rc = step_fail(s, q, err);
@@ -274,6 +336,8 @@ cs_histograms_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket
         w->r.resource_id = w->resource ? w->resource : "";
         w->r.tags = w->tags ? w->tags : "";
         w->r.reason = w->reason ? w->reason : "";
+        for (size_t k = 0; k < CS_HIST_MAX_BY; k++)
+            w->r.dims[k] = w->dims[k] ? w->dims[k] : "";
     }
     if (rs.n > 1)
         qsort(rs.v, rs.n, sizeof *rs.v, cmp_row);

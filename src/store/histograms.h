@@ -14,7 +14,12 @@
  *   reject  per reason; the store keeps no valid time or resource for a
  *           rejected record, so period and resource are empty
  * The custom_key/custom_value columns are empty (the local report has no
- * --custom-keys).  Rows come sorted as the query's final `order by`.
+ * --custom-keys).  With release dimensions (cs_histograms_scan_by, the
+ * query's --by), rating and total rows are per group of each dimension as
+ * model/dims.h's cs_dim_group names it (every group kept, none pooled as
+ * "other"; "unknown" for a survey without a leg or event); merged and
+ * reject rows have none ("").  Rows come sorted as the query's final
+ * `order by`.
  */
 #ifndef CS_STORE_HISTOGRAMS_H
 #define CS_STORE_HISTOGRAMS_H
@@ -26,10 +31,13 @@
 #include "store/query.h"
 #include "store/store.h"
 
+#define CS_HIST_MAX_BY 10 /* release dimensions of one scan */
+
 struct cs_hist_row {
     const char *kind;                      /* "rating", "total", "merged", "reject" */
     const char *period;                    /* "2026-W47" / "2026-11-16" / "" */
     const char *resource_id;               /* "" when none */
+    const char *dims[CS_HIST_MAX_BY];      /* the groups, in the scan's by order */
     int cat;                               /* rating: enum cs_category; else -1 */
     double lower, upper, threshold, score; /* rating */
     bool default_scale;                    /* rating */
@@ -47,5 +55,14 @@ cs_status cs_histograms_scan(struct cs_store *s, const struct cs_filter *f,
                              cs_status (*cb)(void *ctx, const struct cs_hist_row *r,
                                              struct cs_err *err),
                              void *ctx, struct cs_err *err);
+
+/* The same with a column per release dimension: by[0..n_by) are --by names
+ * ("os", "app-version"; model/dims.h), each at most once, n_by at most
+ * CS_HIST_MAX_BY; a name it does not know is CS_E_USAGE. */
+cs_status cs_histograms_scan_by(struct cs_store *s, const struct cs_filter *f,
+                                enum cs_bucket bucket, const char *const *by, size_t n_by,
+                                cs_status (*cb)(void *ctx, const struct cs_hist_row *r,
+                                                struct cs_err *err),
+                                void *ctx, struct cs_err *err);
 
 #endif
