@@ -18,6 +18,8 @@
  *                                            store/store.c merge
  *   - default scale 1..5 with --default-threshold: store/query.c cs_query_cube
  *   - a custom key's latest answer per survey: store/query.c CS_GROUP_CUSTOM
+ *   - --by: the survey's leg and events, and each dimension's groups:
+ *     report/kql_dims.c (store/calls_join.c, model/dims.c)
  * Deviations, each stated in the query's comments: a tie of TimeGenerated
  * within one category is resolved by arg_max (locally: the record loaded
  * first); records of one survey further than merge_slack outside the window

@@ -179,20 +179,14 @@ static const char fn_browser[] =
 
 /* ---- the sources (store/calls_join.c) --------------------------------- */
 
-/* legs: one row per (call, participant), its latest leg */
+/* ", EndpointType, ParticipantType, SdkVersion": the legs' columns the
+ * join and the dimensions read, each once */
 static void
-put_legs(struct cs_buf *t, const struct cs_kql_opts *o)
+put_sources(struct cs_buf *t, const struct cs_kql_opts *o)
 {
-    cs_buf_printf(t, "// each survey's leg in ACSCallSummary (FORMATS.md section 8): same call\n"
-                     "// (CorrelationId) and participant, trimmed, any case; a participant's latest leg\n"
-                     "let legs = ACSCallSummary\n");
-    cs_kql_put_window(t, o, "TimeGenerated", true);
-    cs_buf_printf(t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
-                     "        LegPart = tolower(clean_id(ParticipantId))\n"
-                     "    | where LegCall != \"\" and LegPart != \"\"\n"
-                     "    | summarize arg_max(TimeGenerated");
-    const char *seen[N_DIMS];
-    size_t n_seen = 0;
+    const char *seen[N_DIMS + 2] = {"EndpointType", "ParticipantType"};
+    size_t n_seen = 2;
+    cs_buf_printf(t, ", EndpointType, ParticipantType");
     for (size_t k = 0; k < o->n_by; k++) {
         const char *src = cs_kql_dim_find(o->by[k])->leg;
         bool dup = !src;
@@ -203,7 +197,58 @@ put_legs(struct cs_buf *t, const struct cs_kql_opts *o)
         seen[n_seen++] = src;
         cs_buf_printf(t, ", %s", src);
     }
-    cs_buf_printf(t, ") by LegCall, LegPart\n    | project-away TimeGenerated;\n");
+}
+
+/* survey_legs: each survey's leg, the audited join of store/calls_join.c */
+static void
+put_legs(struct cs_buf *t, const struct cs_kql_opts *o)
+{
+    cs_buf_printf(t, "// each survey's leg in ACSCallSummary (FORMATS.md section 8; store/calls_join.c\n"
+                     "// pick).  A leg is (call, participant, endpoint, start to the millisecond), ids\n"
+                     "// trimmed, any case; repeated, its latest record counts (locally: the last loaded)\n"
+                     "// (ingest/calls.c copy: trimmed, lower case, \"null\" in any case missing)\n"
+                     "let leg_id = (s: string) { let t = tolower(trim(ws, s)); iff(t == \"null\", \"\", t) };\n"
+                     "let legs = ACSCallSummary\n");
+    cs_kql_put_window(t, o, "TimeGenerated", true);
+    cs_buf_printf(t, "    | extend LegCall = leg_id(CorrelationId), LegPart = leg_id(ParticipantId),\n"
+                     "        LegEndpoint = leg_id(EndpointId),\n"
+                     "        LegStart = coalesce(bin(ParticipantStartTime, 1ms), datetime(1601-01-01))\n"
+                     "    | where LegCall != \"\"\n"
+                     "    | summarize arg_max(TimeGenerated");
+    put_sources(t, o);
+    cs_buf_printf(t, ") by LegCall, LegPart, LegEndpoint, LegStart\n"
+                     "    | project-away TimeGenerated;\n"
+                     "let survey_calls = surveys\n"
+                     "    | project SurveyKey, SurveyTime, LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
+                     "    | where LegCall != \"\";\n"
+                     "// the legs of the same call and participant; several (a participant who rejoined):\n"
+                     "// the latest started by the survey's time, else the latest (a leg without a start\n"
+                     "// time counts as the earliest)\n"
+                     "let by_participant = survey_calls\n"
+                     "    | where LegPart != \"\"\n"
+                     "    | join kind=inner (legs | where LegPart != \"\") on LegCall, LegPart\n"
+                     "    | extend LegOrder = iff(LegStart <= SurveyTime, LegStart, LegStart - 200000d)\n"
+                     "    | summarize arg_max(LegOrder");
+    put_sources(t, o);
+    cs_buf_printf(t, ") by SurveyKey\n"
+                     "    | project-away LegOrder;\n"
+                     "// a call none of whose legs names its participant: its one VoIP leg of an ACS\n"
+                     "// participant (several: ambiguous, the survey stays unknown; never guessed)\n"
+                     "let voip_acs = legs\n"
+                     "    | where trim(ws, EndpointType) =~ \"VoIP\" and trim(ws, ParticipantType) =~ \"ACS\";\n"
+                     "let lone_leg = legs\n"
+                     "    | summarize named = countif(LegPart != \"\"),\n"
+                     "        lone = countif(LegPart == \"\" and trim(ws, EndpointType) =~ \"VoIP\"\n"
+                     "            and trim(ws, ParticipantType) =~ \"ACS\") by LegCall\n"
+                     "    | where named == 0 and lone == 1\n"
+                     "    | join kind=inner (voip_acs | where LegPart == \"\") on LegCall\n"
+                     "    | project-away LegCall1;\n"
+                     "let by_call = survey_calls\n"
+                     "    | join kind=inner lone_leg on LegCall\n"
+                     "    | project SurveyKey");
+    put_sources(t, o);
+    cs_buf_printf(t, ";\n"
+                     "let survey_legs = union by_participant, by_call;\n");
 }
 
 /* the events' context: per dimension, each survey's latest event with a value */
@@ -270,9 +315,7 @@ cs_kql_dims_step(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events)
         put_events(t, o, app_events);
     cs_buf_printf(t, "// the surveys with their groups\nlet surveys_by = surveys\n");
     if (legs)
-        cs_buf_printf(t, "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
-                         "    | join kind=leftouter legs on LegCall, LegPart\n"
-                         "    | project-away LegCall, LegPart, LegCall1, LegPart1\n");
+        cs_buf_printf(t, "    | join kind=leftouter survey_legs on SurveyKey | project-away SurveyKey1\n");
     for (size_t k = 0; k < o->n_by; k++) {
         const struct cs_kql_dim *d = cs_kql_dim_find(o->by[k]);
         if (d->event)

@@ -129,7 +129,13 @@ test_by(void **state)
     xfree(cols);
     char *q = build(&o, CS_OK);
     assert_non_null(strstr(q, "let legs = ACSCallSummary\n"));
-    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, CallType, SdkVersion) by LegCall, LegPart\n"));
+    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, EndpointType, ParticipantType, CallType, "
+                              "SdkVersion) by LegCall, LegPart, LegEndpoint, LegStart\n"));
+    /* the join of store/calls_join.c: by participant, else a call's lone VoIP/ACS leg */
+    assert_non_null(strstr(q, "| extend LegOrder = iff(LegStart <= SurveyTime, LegStart, LegStart - 200000d)\n"));
+    assert_non_null(strstr(q, "    | where named == 0 and lone == 1\n"));
+    assert_non_null(strstr(q, "let survey_legs = union by_participant, by_call;\n"));
+    assert_non_null(strstr(q, "| join kind=leftouter survey_legs on SurveyKey | project-away SurveyKey1\n"));
     assert_non_null(strstr(q, "let sdk_group = (v: string) {\n"));
     assert_non_null(strstr(q, "| extend call_type = dim_value(CallType),\n        sdk_version = sdk_group(SdkVersion);\n"));
     assert_null(strstr(q, "let os_group")); /* only the functions the dimensions use */
@@ -157,7 +163,8 @@ test_by(void **state)
     o.by[o.n_by++] = "os-version";
     q = build(&o, CS_OK);
     /* one source column for two dimensions */
-    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, OsVersion) by LegCall, LegPart\n"));
+    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, EndpointType, ParticipantType, OsVersion) "
+                              "by LegCall, LegPart, LegEndpoint, LegStart\n"));
     assert_null(strstr(q, "let app_context"));
     xfree(q);
 }
