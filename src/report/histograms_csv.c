@@ -34,8 +34,8 @@ put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
     cs_csv_text(c, r->resource_id);
     for (size_t k = 0; k < pu->n_by; k++) /* --by: after resource_id, as the query's */
         cs_csv_text(c, r->dims[k]);
-    cs_csv_text(c, ""); /* custom_key */
-    cs_csv_text(c, ""); /* custom_value */
+    cs_csv_text(c, r->custom_key);
+    cs_csv_text(c, r->custom_value);
     cs_csv_text(c, rating ? cs_category_name((enum cs_category)r->cat) : "");
     cs_csv_num(c, rating ? r->lower : (double)NAN);
     cs_csv_num(c, rating ? r->upper : (double)NAN);
@@ -55,7 +55,7 @@ put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
 
 cs_status
 cs_histograms_write_csv(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
-                        const char *const *by, size_t n_by, const char *path, bool bom, unsigned long *replaced, unsigned long *neutralized,
+                        const struct cs_hist_split *sp, const char *path, bool bom, unsigned long *replaced, unsigned long *neutralized,
                         struct cs_err *err)
 {
     struct cs_csv c;
@@ -64,12 +64,12 @@ cs_histograms_write_csv(struct cs_store *s, const struct cs_filter *f, enum cs_b
     for (size_t i = 0; i < cs_kql_n_columns; i++) {
         cs_csv_text(&c, cs_kql_columns[i].name);
         if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
-            for (size_t k = 0; k < n_by; k++)
-                cs_csv_text(&c, cs_dim_column(cs_dim_parse(by[k])));
+            for (size_t k = 0; sp && k < sp->n_by; k++)
+                cs_csv_text(&c, cs_dim_column(cs_dim_parse(sp->by[k])));
     }
     cs_csv_endrow(&c);
-    struct put pu = {&c, n_by};
-    cs_status rc = cs_histograms_scan_by(s, f, bucket, by, n_by, put_row, &pu, err);
+    struct put pu = {&c, sp ? sp->n_by : 0};
+    cs_status rc = cs_histograms_scan_by(s, f, bucket, sp, put_row, &pu, err);
     *replaced = c.replaced;
     *neutralized = c.neutralized;
     if (rc) {

@@ -212,6 +212,18 @@ rec(const char *sid, const char *time, const char *call, int cat, double score,
     return r;
 }
 
+/* kind|period|first dimension|custom key|custom value|n */
+static cs_status
+collect_split(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct got *g = ctx;
+    assert_true(g->n < 64);
+    snprintf(g->line[g->n++], 256, "%s|%s|%s|%s|%s|%llu", r->kind, r->period, r->dims[0],
+             r->custom_key, r->custom_value, (unsigned long long)r->n);
+    return CS_OK;
+}
+
 static void
 test_histograms_scan(void **state)
 {
@@ -260,6 +272,24 @@ test_histograms_scan(void **state)
     assert_int_equal(cs_histograms_scan(s, &f, CS_BUCKET_DAY, collect, &g, &e), CS_OK);
     assert_int_equal(g.n, 4); /* merged, two ratings, one total */
     assert_string_equal(g.line[3], "total|2026-11-23|/SUBS/X/COMMUNICATIONSERVICES/ACS-A||0|0|0|0|0|||2|1|2|2026-11-23T00:00:00Z|2026-11-23T01:00:00Z");
+
+    /* --by without call summaries: every survey "unknown"; no events: the
+     * custom key's rows have no answers; the plain rows come first */
+    const char *by[] = {"os"}, *keys[] = {"nps"};
+    struct cs_hist_split sp = {.by = by, .n_by = 1, .custom_keys = keys, .n_custom_keys = 1};
+    memset(&g, 0, sizeof g);
+    assert_int_equal(cs_histograms_scan_by(s, NULL, CS_BUCKET_WEEK, &sp, collect_split, &g, &e), CS_OK);
+    assert_int_equal(g.n, 11); /* merged, 2 x 3 ratings, 2 x 2 totals */
+    assert_string_equal(g.line[0], "merged|||||1");
+    assert_string_equal(g.line[1], "rating|2026-W47|unknown|||2");
+    assert_string_equal(g.line[2], "rating|2026-W47|unknown|nps||2");
+    assert_string_equal(g.line[10], "total|2026-W48|unknown|nps||2");
+    /* a name that is no dimension, or one given twice */
+    const char *bad[] = {"os", "colour"}, *twice[] = {"os", "os"};
+    sp = (struct cs_hist_split){.by = bad, .n_by = 2};
+    assert_int_equal(cs_histograms_scan_by(s, NULL, CS_BUCKET_WEEK, &sp, collect_split, &g, &e), CS_E_USAGE);
+    sp.by = twice;
+    assert_int_equal(cs_histograms_scan_by(s, NULL, CS_BUCKET_WEEK, &sp, collect_split, &g, &e), CS_E_USAGE);
     cs_store_close(&s);
 }
 
