@@ -118,9 +118,8 @@ title_of(const struct rep_group *g, const char *what, char *buf, size_t n)
 static void
 scale_note(const struct stats_scale *sc, char *buf, size_t n)
 {
-    char lo[32], hi[32], th[32];
-    snprintf(buf, n, "scale %s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(sc->lower, lo),
-             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+    char b[96];
+    snprintf(buf, n, "scale %s", cs_scale_label(sc, b, sizeof b));
 }
 
 static void
@@ -861,10 +860,9 @@ compare_dist(struct out *o, const struct cs_compare *c, int cat, const struct re
         ser[g] = (struct chart_series){.name = names[g], .values = vals + g * nd};
     }
     const struct stats_scale *sc = &best->scale;
-    char title[256], scs[160], name[256], l[32], h[32], sl[128], poor[64], th[32];
-    snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
-             c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
-             cs_js_number(sc->upper, h));
+    char title[256], scs[160], name[256], sl[128], poor[64], th[32];
+    snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s", c->by,
+             cs_category_title((enum cs_category)cat), cs_scale_label(sc, sl, sizeof sl));
     snprintf(scs, sizeof scs, "scale %s", cs_scale_label(sc, sl, sizeof sl));
     snprintf(poor, sizeof poor, "Poor (\xE2\x89\xA4 %s)", cs_js_number(sc->threshold, th));
     struct chart_spec spec;
