@@ -281,14 +281,22 @@ cmp_issue_ref(const void *pa, const void *pb)
     return strcmp(x->name, y->name);
 }
 
-/* The pairs of tags reported together, below the issues from row p0 (its
- * heading above). */
+/* The pairs of tags reported together, on a sheet of their own after
+ * Issues (named after it: "Issues pairs" when a template renamed Issues):
+ * below the issues they printed under the issues' repeated header row. */
 static void
-issue_pairs(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model *m,
-            lxw_row_t p0)
+issue_pairs(struct cs_xlsx *x, const struct cs_xlsx_input *in, const struct cs_report_model *m)
 {
-    char lbl[160];
-    xl_title(x, sh, p0 - 1, 0, "Issue tags reported together", XF_BOLD);
+    char lbl[160], name[64], desc[640];
+    snprintf(name, sizeof name, "%s", in && in->sheet_name && *in->sheet_name ? in->sheet_name : "Issue");
+    strncat(name, " pairs", sizeof name - strlen(name) - 1);
+    struct xl_sheet *sh = xl_sheet_add(
+        x, name, false,
+        xl_sec_desc(in, "Issue tags reported together in one rating, per category and scale.",
+                    desc, sizeof desc));
+    if (!sh)
+        return;
+    const lxw_row_t p0 = 0;
     static const char *const ph[] = {"Category", "Scale", "Issue A", "Issue B",
                                      "Responses reporting both"};
     char **names = xl_header(x, sh, p0, 0, ph, 5);
@@ -308,6 +316,7 @@ issue_pairs(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
     }
     xl_table(x, sh, p0, 0, pr, names, 5);
     xl_names_free(names, 5);
+    worksheet_freeze_panes(sh->ws, 1, 0);
 }
 
 cs_status
@@ -318,7 +327,7 @@ cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     struct xl_sheet *sh = xl_sheet_add(
         x, xl_sec_name(in, "Issues"), false,
         xl_sec_desc(in, "Every issue tag of every category and scale, by share of responses "
-                        "(tags nobody reported last); tags reported together below.",
+                        "(tags nobody reported last); the pairs reported together are on the next sheet.",
                     desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
@@ -358,9 +367,8 @@ cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     xfree(ref);
     xl_table(x, sh, 0, 0, r, names, 10);
     xl_names_free(names, 10);
-    /* the pairs below, never beside (issue 18): one table wide when printed */
-    issue_pairs(x, sh, m, (r ? r : 1) + 3);
     worksheet_freeze_panes(sh->ws, 1, 0);
+    issue_pairs(x, in, m);
     return xl_status(x, err);
 }
 

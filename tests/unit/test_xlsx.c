@@ -488,7 +488,7 @@ test_report_workbook(void **state)
 
     cJSON *exp = expected_from_model(m);
     cJSON *sheets = cJSON_AddArrayToObject(exp, "sheets");
-    const char *names[] = {"About", "Summary", "Overall", "Audio", "Video", "Issues",
+    const char *names[] = {"About", "Summary", "Overall", "Audio", "Video", "Issues", "Issue pairs",
                            "Trend", "Custom", "Data Quality",
                            "Data", "Data (2)", "Data (3)", "Inputs"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -497,6 +497,7 @@ test_report_workbook(void **state)
     cJSON_AddStringToObject(fr, "Summary", "A2");
     cJSON_AddNullToObject(fr, "Overall"); /* stacked tables: nothing frozen */
     cJSON_AddStringToObject(fr, "Issues", "A2");
+    cJSON_AddStringToObject(fr, "Issue pairs", "A2");
     cJSON_AddStringToObject(fr, "Trend", "A2");
     cJSON_AddNullToObject(fr, "Data Quality");
     cJSON_AddStringToObject(fr, "Data (3)", "A2");
@@ -883,7 +884,7 @@ test_empty_store(void **state)
         fail_msg("%s: %s", e.where, e.msg);
     cJSON *exp = cJSON_CreateObject();
     cJSON *sheets = cJSON_AddArrayToObject(exp, "sheets");
-    const char *names[] = {"About", "Summary", "Issues", "Trend", "Data Quality", "Data", "Inputs"};
+    const char *names[] = {"About", "Summary", "Issues", "Issue pairs", "Trend", "Data Quality", "Data", "Inputs"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         cJSON_AddItemToArray(sheets, cJSON_CreateString(names[i]));
     cJSON_AddNumberToObject(exp, "n_charts", 0);
