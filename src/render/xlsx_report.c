@@ -450,18 +450,20 @@ trend_pivot(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
     xfree(buckets);
 }
 
-cs_status
-cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
+/* Every scale per bucket, on the sheet after Trend ("Trend data", or the
+ * renamed Trend's name + " data"): below the pivot and its charts it
+ * printed under the pivot's repeated header row, and the charts between
+ * them split across pages (issue 18). */
+static void
+trend_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, const struct cs_report_model *m,
+           const char *unit)
 {
-    const struct cs_report_model *m = in->m;
-    const char *unit = m->bucket == CS_BUCKET_DAY ? "day" : "week";
-    char d0[160], desc[640];
-    snprintf(d0, sizeof d0, "Responses, mean and poor rate per %s%s.", unit,
-             in->tables_only ? "" : ", with a line chart per category (primary scale)");
-    struct xl_sheet *sh =
-        xl_sheet_add(x, xl_sec_name(in, "Trend"), false, xl_sec_desc(in, d0, desc, sizeof desc));
+    char name[64], d0[160], desc[640];
+    snprintf(name, sizeof name, "%s data", xl_sec_name(in, "Trend"));
+    snprintf(d0, sizeof d0, "Responses, mean and poor rate per %s of every category and scale.", unit);
+    struct xl_sheet *sh = xl_sheet_add(x, name, false, xl_sec_desc(in, d0, desc, sizeof desc));
     if (!sh)
-        return xl_status(x, err);
+        return;
     static const char *const h[] = {"Bucket", "Partial", "Category", "Scale", "Lower",
                                     "Upper", "Threshold", "Responses", "Mean", "Poor",
                                     "Poor rate", "Poor rate 95% CI low",
@@ -491,9 +493,27 @@ cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *
     xl_table(x, sh, 0, 0, (lxw_row_t)m->n_trend, names, nh);
     xl_names_free(names, nh);
     worksheet_freeze_panes(sh->ws, 1, 0);
+}
 
-    lxw_row_t p0 = (lxw_row_t)(m->n_trend ? m->n_trend : 1) + 3;
-    trend_pivot(x, sh, m, p0, !in->tables_only);
+/* Trend: the poor rate per bucket of each category on its primary scale
+ * and one line chart each; then every scale on "Trend data". */
+cs_status
+cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
+{
+    const struct cs_report_model *m = in->m;
+    const char *unit = m->bucket == CS_BUCKET_DAY ? "day" : "week";
+    char d0[200], desc[640];
+    snprintf(d0, sizeof d0, "Poor rate per %s of each category on its primary scale%s; every "
+                            "scale on the next sheet.",
+             unit,
+             in->tables_only ? "" : ", with a line chart each");
+    struct xl_sheet *sh =
+        xl_sheet_add(x, xl_sec_name(in, "Trend"), false, xl_sec_desc(in, d0, desc, sizeof desc));
+    if (!sh)
+        return xl_status(x, err);
+    trend_pivot(x, sh, m, 1, !in->tables_only);
+    worksheet_freeze_panes(sh->ws, 2, 0);
+    trend_data(x, in, m, unit);
     return xl_status(x, err);
 }
 
