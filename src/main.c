@@ -204,8 +204,8 @@ static const struct opt opts[] = {
      " jsonl: customEvents.jsonl)"},
     {"single-file", no_argument, O_SINGLE_FILE, CMD_GENERATE, NULL,
      "with jsonl: one surveys.jsonl instead of the hourly PT1H.json tree"},
-    {"custom-keys", required_argument, O_CUSTOM_KEYS, CMD_KQL, "K1,K2",
-     "also count each survey's latest answer to these custom-question keys"},
+    {"custom-keys", required_argument, O_CUSTOM_KEYS, CMD_KQL | CMD_REPORT, "K1,K2",
+     "also count each survey's latest answer to these custom-question keys (report: in --formats histograms)"},
     {"events-table", required_argument, O_EVENTS_TABLE, CMD_KQL, "customEvents|AppEvents",
      "where the custom answers are: app(NAME).customEvents (default, with --app) or the workspace's AppEvents"},
     {"app", required_argument, O_APP, CMD_KQL, "NAME",
@@ -645,7 +645,7 @@ opt_compare(struct cs_config *cfg, const struct opt *o, const char *a)
     case O_BY:
         if (cfg->cmd == CMD_KQL) {
             if (cfg->kopts.n_by >= CS_KQL_MAX_BY)
-                return bad_value(cfg, o->name, a, "allowed: more than 5 --by dimensions");
+                return bad_value(cfg, o->name, a, "allowed: more than 10 --by dimensions");
             cfg->kopts.by[cfg->kopts.n_by++] = a;
         }
         if (cfg->cmd == CMD_REPORT) {

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "core/mem.h"
+#include "report/html_report.h"
 #include "report/template.h"
 
 int
@@ -18,6 +19,16 @@ cs_cmd_report(struct cs_config *cfg)
         cs_cmd_msg(cfg, "error", "report needs INPUT files or --db FILE");
         cs_cmd_usage_line();
         return EXIT_USAGE;
+    }
+    if (cfg->kopts.n_custom_keys) { /* the rows `kql --custom-keys` returns, from local data */
+        if (!cfg->ropts.formats || !cs_formats_has(cfg->ropts.formats, "histograms")) {
+            cs_cmd_msg(cfg, "error", "--custom-keys: report counts custom answers only in the "
+                                     "histograms table (--formats histograms)");
+            cs_cmd_usage_line();
+            return EXIT_USAGE;
+        }
+        cfg->ropts.hist_custom_keys = cfg->kopts.custom_keys;
+        cfg->ropts.n_hist_custom_keys = cfg->kopts.n_custom_keys;
     }
     struct cs_template *tmpl = cs_cmd_load_template(
         cfg->ropts.template_name ? cfg->ropts.template_name : "weekly-review", &err);

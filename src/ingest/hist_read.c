@@ -20,9 +20,9 @@
 #include "ingest/ingest_int.h"
 #include "model/survey.h"
 
-const char *const cs_hist_dim_columns[CS_HIST_DIMS] = {"sdk_version", "endpoint_type",
-                                                       "participant_type", "call_type",
-                                                       "end_reason"};
+const char *const cs_hist_dim_columns[CS_HIST_DIMS] = {
+    "sdk_version", "endpoint_type", "participant_type", "call_type", "end_reason",
+    "os", "os_version", "app_version", "browser", "client_os"};
 
 #define HIST_FILE_MAX (1024ull << 20) /* 1 GiB: far above any aggregate */
 #define MAX_COLS 64

@@ -31,7 +31,8 @@
 #include "core/ctime.h"
 #include "core/err.h"
 
-#define CS_HIST_DIMS 5 /* sdk_version, endpoint_type, participant_type, call_type, end_reason */
+#define CS_HIST_DIMS 10 /* sdk_version, endpoint_type, participant_type, call_type, end_reason,
+                           os, os_version, app_version, browser, client_os */
 
 /* The dimension columns a file may carry, in this index order (`kql --by`
  * writes them in the order given: any order is read). */

@@ -6,15 +6,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "model/review.h"
 #include "model/survey.h"
 
 char *
 cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n)
 {
-    char lo[32], hi[32], th[32];
-    snprintf(buf, n, "%s rating, %s\xE2\x80\x93%s scale, threshold %s",
-             cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, lo),
-             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+    char scale[96];
+    snprintf(buf, n, "%s rating, %s", cs_category_title((enum cs_category)cat),
+             cs_scale_label(sc, scale, sizeof scale));
     return buf;
 }
 

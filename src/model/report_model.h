@@ -103,7 +103,7 @@ struct cs_report_model {
  * how many. */
 size_t rep_top_issues(const struct rep_group *g, size_t k, size_t *idx);
 
-/* "Overall rating, 1-5 scale, threshold 2" style label of a group; buf
+/* "Overall rating, 1–5, poor ≤ 2" style label (cs_scale_label) of a group; buf
  * holds at least 96 bytes. */
 char *cs_group_label(int cat, const struct stats_scale *sc, char *buf, size_t n);
 

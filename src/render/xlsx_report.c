@@ -281,14 +281,22 @@ cmp_issue_ref(const void *pa, const void *pb)
     return strcmp(x->name, y->name);
 }
 
-/* The pairs of tags reported together, below the issues from row p0 (its
- * heading above). */
+/* The pairs of tags reported together, on a sheet of their own after
+ * Issues (named after it: "Issues pairs" when a template renamed Issues):
+ * below the issues they printed under the issues' repeated header row. */
 static void
-issue_pairs(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model *m,
-            lxw_row_t p0)
+issue_pairs(struct cs_xlsx *x, const struct cs_xlsx_input *in, const struct cs_report_model *m)
 {
-    char lbl[160];
-    xl_title(x, sh, p0 - 1, 0, "Issue tags reported together", XF_BOLD);
+    char lbl[160], name[64], desc[640];
+    snprintf(name, sizeof name, "%s", in && in->sheet_name && *in->sheet_name ? in->sheet_name : "Issue");
+    strncat(name, " pairs", sizeof name - strlen(name) - 1);
+    struct xl_sheet *sh = xl_sheet_add(
+        x, name, false,
+        xl_sec_desc(in, "Issue tags reported together in one rating, per category and scale.",
+                    desc, sizeof desc));
+    if (!sh)
+        return;
+    const lxw_row_t p0 = 0;
     static const char *const ph[] = {"Category", "Scale", "Issue A", "Issue B",
                                      "Responses reporting both"};
     char **names = xl_header(x, sh, p0, 0, ph, 5);
@@ -308,6 +316,7 @@ issue_pairs(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
     }
     xl_table(x, sh, p0, 0, pr, names, 5);
     xl_names_free(names, 5);
+    worksheet_freeze_panes(sh->ws, 1, 0);
 }
 
 cs_status
@@ -318,7 +327,7 @@ cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     struct xl_sheet *sh = xl_sheet_add(
         x, xl_sec_name(in, "Issues"), false,
         xl_sec_desc(in, "Every issue tag of every category and scale, by share of responses "
-                        "(tags nobody reported last); tags reported together below.",
+                        "(tags nobody reported last); the pairs reported together are on the next sheet.",
                     desc, sizeof desc));
     if (!sh)
         return xl_status(x, err);
@@ -358,9 +367,8 @@ cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     xfree(ref);
     xl_table(x, sh, 0, 0, r, names, 10);
     xl_names_free(names, 10);
-    /* the pairs below, never beside (issue 18): one table wide when printed */
-    issue_pairs(x, sh, m, (r ? r : 1) + 3);
     worksheet_freeze_panes(sh->ws, 1, 0);
+    issue_pairs(x, in, m);
     return xl_status(x, err);
 }
 
@@ -442,18 +450,20 @@ trend_pivot(struct cs_xlsx *x, struct xl_sheet *sh, const struct cs_report_model
     xfree(buckets);
 }
 
-cs_status
-cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
+/* Every scale per bucket, on the sheet after Trend ("Trend data", or the
+ * renamed Trend's name + " data"): below the pivot and its charts it
+ * printed under the pivot's repeated header row, and the charts between
+ * them split across pages (issue 18). */
+static void
+trend_data(struct cs_xlsx *x, const struct cs_xlsx_input *in, const struct cs_report_model *m,
+           const char *unit)
 {
-    const struct cs_report_model *m = in->m;
-    const char *unit = m->bucket == CS_BUCKET_DAY ? "day" : "week";
-    char d0[160], desc[640];
-    snprintf(d0, sizeof d0, "Responses, mean and poor rate per %s%s.", unit,
-             in->tables_only ? "" : ", with a line chart per category (primary scale)");
-    struct xl_sheet *sh =
-        xl_sheet_add(x, xl_sec_name(in, "Trend"), false, xl_sec_desc(in, d0, desc, sizeof desc));
+    char name[64], d0[160], desc[640];
+    snprintf(name, sizeof name, "%s data", xl_sec_name(in, "Trend"));
+    snprintf(d0, sizeof d0, "Responses, mean and poor rate per %s of every category and scale.", unit);
+    struct xl_sheet *sh = xl_sheet_add(x, name, false, xl_sec_desc(in, d0, desc, sizeof desc));
     if (!sh)
-        return xl_status(x, err);
+        return;
     static const char *const h[] = {"Bucket", "Partial", "Category", "Scale", "Lower",
                                     "Upper", "Threshold", "Responses", "Mean", "Poor",
                                     "Poor rate", "Poor rate 95% CI low",
@@ -483,9 +493,27 @@ cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *
     xl_table(x, sh, 0, 0, (lxw_row_t)m->n_trend, names, nh);
     xl_names_free(names, nh);
     worksheet_freeze_panes(sh->ws, 1, 0);
+}
 
-    lxw_row_t p0 = (lxw_row_t)(m->n_trend ? m->n_trend : 1) + 3;
-    trend_pivot(x, sh, m, p0, !in->tables_only);
+/* Trend: the poor rate per bucket of each category on its primary scale
+ * and one line chart each; then every scale on "Trend data". */
+cs_status
+cs_xlsx_trend(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err *err)
+{
+    const struct cs_report_model *m = in->m;
+    const char *unit = m->bucket == CS_BUCKET_DAY ? "day" : "week";
+    char d0[200], desc[640];
+    snprintf(d0, sizeof d0, "Poor rate per %s of each category on its primary scale%s; every "
+                            "scale on the next sheet.",
+             unit,
+             in->tables_only ? "" : ", with a line chart each");
+    struct xl_sheet *sh =
+        xl_sheet_add(x, xl_sec_name(in, "Trend"), false, xl_sec_desc(in, d0, desc, sizeof desc));
+    if (!sh)
+        return xl_status(x, err);
+    trend_pivot(x, sh, m, 1, !in->tables_only);
+    worksheet_freeze_panes(sh->ws, 2, 0);
+    trend_data(x, in, m, unit);
     return xl_status(x, err);
 }
 

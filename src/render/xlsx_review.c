@@ -44,9 +44,7 @@ xl_verdict_formats(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r0, lxw_row
 static void
 scale_text(const struct stats_scale *sc, char *b, size_t n)
 {
-    char lo[32], hi[32], th[32];
-    snprintf(b, n, "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(sc->lower, lo),
-             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+    cs_scale_label(sc, b, n);
 }
 
 static const char *

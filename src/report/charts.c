@@ -110,19 +110,16 @@ emit_files(struct out *o, const struct chart_spec *spec, const struct chart_spec
 static void
 title_of(const struct rep_group *g, const char *what, char *buf, size_t n)
 {
-    char lo[32], hi[32], th[32];
-    snprintf(buf, n, "%s%s \xE2\x80\x94 %s\xE2\x80\x93%s scale, threshold %s",
-             cs_category_title((enum cs_category)g->cat), what,
-             cs_js_number(g->scale.lower, lo), cs_js_number(g->scale.upper, hi),
-             cs_js_number(g->scale.threshold, th));
+    char scale[96];
+    snprintf(buf, n, "%s%s \xE2\x80\x94 %s", cs_category_title((enum cs_category)g->cat), what,
+             cs_scale_label(&g->scale, scale, sizeof scale));
 }
 
 static void
 scale_note(const struct stats_scale *sc, char *buf, size_t n)
 {
-    char lo[32], hi[32], th[32];
-    snprintf(buf, n, "scale %s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(sc->lower, lo),
-             cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+    char b[96];
+    snprintf(buf, n, "scale %s", cs_scale_label(sc, b, sizeof b));
 }
 
 static void
@@ -397,10 +394,11 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
         lo[i] = rows[i]->sum.poor_ci_lo;
         hi[i] = rows[i]->sum.poor_ci_hi;
     }
-    char lo_s[32], hi_s[32], th_s[32], sub[160];
-    snprintf(title, sizeof title, "Poor-rate trend \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s",
-             cs_category_title((enum cs_category)g->cat), cs_js_number(g->scale.lower, lo_s),
-             cs_js_number(g->scale.upper, hi_s), cs_js_number(g->scale.threshold, th_s));
+    char th_s[32], sub[160], scale[96];
+    snprintf(title, sizeof title, "Poor-rate trend \xE2\x80\x94 %s rating, %s",
+             cs_category_title((enum cs_category)g->cat),
+             cs_scale_label(&g->scale, scale, sizeof scale));
+    cs_js_number(g->scale.threshold, th_s);
     snprintf(sub, sizeof sub, "Share of responses scoring \xE2\x89\xA4 %s per %s", th_s, bucket);
     struct chart_series s = {.name = "Poor rate", .values = v, .lo = lo, .hi = hi};
     struct chart_spec spec;
@@ -434,8 +432,8 @@ trend_charts(struct out *o, const struct cs_report_model *m, const struct rep_gr
             lo[i] = rows[i]->sum.mean_ci_lo;
             hi[i] = rows[i]->sum.mean_ci_hi;
         }
-        snprintf(title, sizeof title, "Mean-score trend \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
-                 cs_category_title((enum cs_category)g->cat), lo_s, hi_s);
+        snprintf(title, sizeof title, "Mean-score trend \xE2\x80\x94 %s rating, %s",
+                 cs_category_title((enum cs_category)g->cat), scale);
         snprintf(sub, sizeof sub, "Mean score per %s", bucket);
         s = (struct chart_series){.name = "Mean score", .values = v, .lo = lo, .hi = hi};
         spec.title = title;
@@ -789,11 +787,10 @@ compare_poor(struct out *o, const struct cs_compare *c, int cat, const struct re
             tags[g] = "\xE2\x96\xBC better"; /* ▼ */
         }
     }
-    char title[256], sub[200], scs[160], name[256], l[32], h[32], t[32], sl[128];
-    snprintf(title, sizeof title,
-             "Poor rate by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale, threshold %s", c->by,
-             cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
-             cs_js_number(sc->upper, h), cs_js_number(sc->threshold, t));
+    char title[256], sub[200], scs[160], name[256], sl[128];
+    char scale[96];
+    snprintf(title, sizeof title, "Poor rate by %s \xE2\x80\x94 %s rating, %s", c->by,
+             cs_category_title((enum cs_category)cat), cs_scale_label(sc, scale, sizeof scale));
     if (c->baseline_previous)
         snprintf(sub, sizeof sub, "Each group against the one before it; whiskers: 95%% Wilson "
                                   "intervals; \xE2\x96\xB2 worse, \xE2\x96\xBC better (Holm, "
@@ -863,10 +860,9 @@ compare_dist(struct out *o, const struct cs_compare *c, int cat, const struct re
         ser[g] = (struct chart_series){.name = names[g], .values = vals + g * nd};
     }
     const struct stats_scale *sc = &best->scale;
-    char title[256], scs[160], name[256], l[32], h[32], sl[128], poor[64], th[32];
-    snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s\xE2\x80\x93%s scale",
-             c->by, cs_category_title((enum cs_category)cat), cs_js_number(sc->lower, l),
-             cs_js_number(sc->upper, h));
+    char title[256], scs[160], name[256], sl[128], poor[64], th[32];
+    snprintf(title, sizeof title, "Score distribution by %s \xE2\x80\x94 %s rating, %s", c->by,
+             cs_category_title((enum cs_category)cat), cs_scale_label(sc, sl, sizeof sl));
     snprintf(scs, sizeof scs, "scale %s", cs_scale_label(sc, sl, sizeof sl));
     snprintf(poor, sizeof poor, "Poor (\xE2\x89\xA4 %s)", cs_js_number(sc->threshold, th));
     struct chart_spec spec;

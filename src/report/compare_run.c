@@ -477,10 +477,8 @@ xlsx_comparison(struct cs_xlsx *x, const struct cs_compare *c, const char *sheet
     char(*top)[160] = xcalloc(c->n_rows ? c->n_rows : 1, sizeof *top);
     for (size_t i = 0; i < c->n_rows; i++) {
         const struct cmp_row *r = &c->rows[i];
-        char lo[32], hi[32], th[32];
-        snprintf(scale[i], sizeof scale[i], "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s",
-                 cs_js_number(r->scale.lower, lo), cs_js_number(r->scale.upper, hi),
-                 cs_js_number(r->scale.threshold, th));
+        char sl[96];
+        snprintf(scale[i], sizeof scale[i], "%s", cs_scale_label(&r->scale, sl, sizeof sl));
         struct cs_xlsx_cell *o = cells + i * nc;
         o[0] = TXT(cs_category_title((enum cs_category)r->cat));
         o[1] = TXT(scale[i]);
@@ -585,10 +583,8 @@ xlsx_poor_rates(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err *er
             o[5] = TXT(v);
             n++;
         }
-        char title[96], scale[64], lo[32], hi[32], th[32];
-        snprintf(scale, sizeof scale, "%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s",
-                 cs_js_number(best->scale.lower, lo), cs_js_number(best->scale.upper, hi),
-                 cs_js_number(best->scale.threshold, th));
+        char title[96], scale[96];
+        cs_scale_label(&best->scale, scale, sizeof scale);
         snprintf(title, sizeof title, "Poor rate %s", cs_category_title((enum cs_category)cat));
         char ctitle[160];
         snprintf(ctitle, sizeof ctitle, "%s poor rate by %s (%s)",
@@ -653,13 +649,13 @@ xlsx_distributions(struct cs_xlsx *x, const struct cs_compare *c, struct cs_err 
                 dc[i * ncols + 1 + g] = NUM(v);
             }
         }
-        char title[64], chart_title[160], lo[32], hi[32];
+        char title[64], chart_title[200], sl[96];
         snprintf(title, sizeof title, "%s by %s", cs_category_title((enum cs_category)cat),
                  strncmp(c->by, "custom:", 7) == 0 ? "answer" : c->by);
         snprintf(chart_title, sizeof chart_title,
-                 "%s rating, %s\xE2\x80\x93%s scale: share of respondents per score",
-                 cs_category_title((enum cs_category)cat), cs_js_number(best->scale.lower, lo),
-                 cs_js_number(best->scale.upper, hi));
+                 "%s rating, %s: share of respondents per score",
+                 cs_category_title((enum cs_category)cat),
+                 cs_scale_label(&best->scale, sl, sizeof sl));
         struct cs_xlsx_chart_spec ch = {.kind = CS_XLSX_CHART_COLUMN, .category_col = 0, .value_cols = vcols, .n_value_cols = c->n_groups, .title = chart_title, .value_format = "0%"};
         struct cs_xlsx_table_spec dt = {.title = title, .columns = hdr, .n_cols = ncols, .num_formats = fm, .cells = dc, .n_rows = nd, .chart = &ch};
         rc = cs_xlsx_table(x, &dt, err);

@@ -8,16 +8,23 @@
 #include <string.h>
 
 #include "core/ctime.h"
+#include "model/dims.h"
 #include "model/survey.h"
 #include "render/csvout.h"
 #include "report/kql.h"
 #include "store/histograms.h"
 
+struct put {
+    struct cs_csv *c;
+    size_t n_by;
+};
+
 static cs_status
 put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
 {
     (void)err;
-    struct cs_csv *c = ctx;
+    const struct put *pu = ctx;
+    struct cs_csv *c = pu->c;
     bool rating = strcmp(r->kind, "rating") == 0;
     bool total = strcmp(r->kind, "total") == 0;
     char b1[32], b2[32];
@@ -25,8 +32,10 @@ put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
     cs_csv_text(c, r->kind);
     cs_csv_text(c, r->period);
     cs_csv_text(c, r->resource_id);
-    cs_csv_text(c, ""); /* custom_key */
-    cs_csv_text(c, ""); /* custom_value */
+    for (size_t k = 0; k < pu->n_by; k++) /* --by: after resource_id, as the query's */
+        cs_csv_text(c, r->dims[k]);
+    cs_csv_text(c, r->custom_key);
+    cs_csv_text(c, r->custom_value);
     cs_csv_text(c, rating ? cs_category_name((enum cs_category)r->cat) : "");
     cs_csv_num(c, rating ? r->lower : (double)NAN);
     cs_csv_num(c, rating ? r->upper : (double)NAN);
@@ -46,16 +55,21 @@ put_row(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
 
 cs_status
 cs_histograms_write_csv(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
-                        const char *path, bool bom, unsigned long *replaced, unsigned long *neutralized,
+                        const struct cs_hist_split *sp, const char *path, bool bom, unsigned long *replaced, unsigned long *neutralized,
                         struct cs_err *err)
 {
     struct cs_csv c;
     if (cs_csv_open(&c, path, bom, err))
         return CS_E_IO;
-    for (size_t i = 0; i < cs_kql_n_columns; i++)
+    for (size_t i = 0; i < cs_kql_n_columns; i++) {
         cs_csv_text(&c, cs_kql_columns[i].name);
+        if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
+            for (size_t k = 0; sp && k < sp->n_by; k++)
+                cs_csv_text(&c, cs_dim_column(cs_dim_parse(sp->by[k])));
+    }
     cs_csv_endrow(&c);
-    cs_status rc = cs_histograms_scan(s, f, bucket, put_row, &c, err);
+    struct put pu = {&c, sp ? sp->n_by : 0};
+    cs_status rc = cs_histograms_scan_by(s, f, bucket, sp, put_row, &pu, err);
     *replaced = c.replaced;
     *neutralized = c.neutralized;
     if (rc) {

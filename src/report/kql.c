@@ -18,6 +18,8 @@
  *                                            store/store.c merge
  *   - default scale 1..5 with --default-threshold: store/query.c cs_query_cube
  *   - a custom key's latest answer per survey: store/query.c CS_GROUP_CUSTOM
+ *   - --by: the survey's leg and events, and each dimension's groups:
+ *     report/kql_dims.c (store/calls_join.c, model/dims.c)
  * Deviations, each stated in the query's comments: a tie of TimeGenerated
  * within one category is resolved by arg_max (locally: the record loaded
  * first); records of one survey further than merge_slack outside the window
@@ -30,6 +32,7 @@
  * value can end a literal or a comment line.
  */
 #include "report/kql.h"
+#include "report/kql_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,8 +77,8 @@ cs_kql_opts_default(struct cs_kql_opts *o)
 }
 
 /* A KQL string literal: "..." with \ and " escaped. */
-static void
-put_lit(struct cs_buf *t, const char *v)
+void
+cs_kql_put_lit(struct cs_buf *t, const char *v)
 {
     cs_buf_printf(t, "\"");
     for (const char *p = v; *p; p++) {
@@ -95,14 +98,14 @@ put_list(struct cs_buf *t, const char *const *v, size_t n, bool upper)
     for (size_t i = 0; i < n; i++) {
         cs_buf_printf(t, "%s", i ? ", " : "");
         if (!upper) {
-            put_lit(t, v[i]);
+            cs_kql_put_lit(t, v[i]);
             continue;
         }
         char *u = xstrdup(v[i]);
         for (char *p = u; *p; p++)
             if (*p >= 'a' && *p <= 'z')
                 *p = (char)(*p - 32);
-        put_lit(t, u);
+        cs_kql_put_lit(t, u);
         xfree(u);
     }
     cs_buf_printf(t, "])");
@@ -301,82 +304,11 @@ static const char ratings_body[] =
     "    | extend default_scale = isnull(lo), lower = coalesce(lo, real(1)), upper = coalesce(hi, real(5)),\n"
     "        threshold = coalesce(th, default_threshold);\n";
 
-/* ---- --by: dimensions of the survey's leg in ACSCallSummary ----------- */
-
-static const struct dim {
-    const char *name;   /* as given to --by */
-    const char *column; /* result column */
-    const char *source; /* ACSCallSummary column */
-    bool cut_suffix;    /* SdkVersion: drop a build suffix after '_' */
-} dims[] = {
-    {"sdk-version", "sdk_version", "SdkVersion", true},
-    {"endpoint-type", "endpoint_type", "EndpointType", false},
-    {"participant-type", "participant_type", "ParticipantType", false},
-    {"call-type", "call_type", "CallType", false},
-    {"end-reason", "end_reason", "ParticipantEndReason", false},
-};
-#define N_DIMS (sizeof dims / sizeof dims[0])
-
-/* Dimensions issue 20 defines whose rules (OS families, the custom events'
- * app context) the query does not restate yet. */
-static const char *const not_yet[] = {"os", "os-version", "app-version", "browser",
-                                      "client-os"};
-
-/* The dimension named name, NULL when there is none (check_by). */
-static const struct dim *
-lookup_dim(const char *name)
-{
-    for (size_t i = 0; i < N_DIMS; i++)
-        if (strcmp(dims[i].name, name) == 0)
-            return &dims[i];
-    return NULL;
-}
-
-/* The dimension of a --by value check_by accepted (never NULL). */
-static const struct dim *
-find_dim(const char *name)
-{
-    static const struct dim unknown = {"unknown", "unknown_dimension", "''", false};
-    const struct dim *d = lookup_dim(name);
-    return d ? d : &unknown;
-}
-
-/* The column of a dimension check_by accepted. */
+/* The result column of a --by dimension. */
 static const char *
 dim_column(const char *name)
 {
-    return find_dim(name)->column;
-}
-
-/* ... and its source expression. */
-static const char *
-dim_source(const char *name)
-{
-    return find_dim(name)->source;
-}
-
-static cs_status
-check_by(const struct cs_kql_opts *o, struct cs_err *err)
-{
-    for (size_t i = 0; i < o->n_by; i++) {
-        if (!lookup_dim(o->by[i])) {
-            for (size_t k = 0; k < sizeof not_yet / sizeof *not_yet; k++)
-                if (strcmp(o->by[i], not_yet[k]) == 0)
-                    return cs_fail(err, CS_E_USAGE, "--by",
-                                   "%s: not yet (its grouping rules come with issue 20; "
-                                   "sdk-version, endpoint-type, participant-type, call-type "
-                                   "and end-reason are built)",
-                                   o->by[i]);
-            return cs_fail(err, CS_E_USAGE, "--by",
-                           "'%s' is not sdk-version, endpoint-type, participant-type, "
-                           "call-type or end-reason",
-                           o->by[i]);
-        }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(o->by[i], o->by[j]) == 0)
-                return cs_fail(err, CS_E_USAGE, "--by", "%s given twice", o->by[i]);
-    }
-    return CS_OK;
+    return cs_kql_dim_find(name)->column;
 }
 
 /* ", sdk_version, call_type" (each dimension column, with a leading
@@ -430,8 +362,8 @@ put_counts(struct cs_buf *t, const struct cs_kql_opts *o, const char *sv)
 }
 
 /* "| where <col> >= since_t - merge_slack" and/or the until side. */
-static void
-put_window(struct cs_buf *t, const struct cs_kql_opts *o, const char *col, bool slack)
+void
+cs_kql_put_window(struct cs_buf *t, const struct cs_kql_opts *o, const char *col, bool slack)
 {
     if (o->has_since)
         cs_buf_printf(t, "    | where %s >= since_t%s\n", col, slack ? " - merge_slack" : "");
@@ -457,7 +389,7 @@ cs_kql_columns_text(const struct cs_kql_opts *o)
         o = &none;
     }
     struct cs_err e;
-    if (check_by(o, &e))
+    if (cs_kql_dims_check(o, &e))
         return NULL;
     struct cs_buf t = {0};
     cs_buf_printf(&t, "%s", "");
@@ -485,6 +417,10 @@ kql_check(const struct cs_kql_opts *o, bool app_events, struct cs_err *err)
         return cs_fail(err, CS_E_USAGE, "--custom-keys",
                        "needs --app NAME (the Application Insights resource, read as "
                        "app(\"NAME\").customEvents) or --events-table AppEvents");
+    if (cs_kql_dims_need_events(o) && !app_events && !o->app)
+        return cs_fail(err, CS_E_USAGE, "--by",
+                       "app-version, browser and client-os come from the custom events: they "
+                       "need --app NAME or --events-table AppEvents");
     if (o->has_since && o->has_until && o->until_us <= o->since_us)
         return cs_fail(err, CS_E_USAGE, "--until", "the window is empty (until <= since)");
     for (size_t i = 0; i < o->n_resources; i++)
@@ -497,7 +433,7 @@ kql_check(const struct cs_kql_opts *o, bool app_events, struct cs_err *err)
         check_value("--event-name", o->event_name, err) ||
         check_value("--id-key", o->id_key, err))
         return CS_E_USAGE;
-    if (check_by(o, err))
+    if (cs_kql_dims_check(o, err))
         return CS_E_USAGE;
     if (!(o->default_threshold >= 0 && o->default_threshold <= 100))
         return cs_fail(err, CS_E_USAGE, "--default-threshold", "not a number from 0 to 100");
@@ -528,10 +464,9 @@ kql_header(struct cs_buf *t, const struct cs_kql_opts *o)
                       cs_kql_columns[i].what);
         if (strcmp(cs_kql_columns[i].name, "resource_id") == 0)
             for (size_t k = 0; k < o->n_by; k++) {
-                const struct dim *d = find_dim(o->by[k]);
-                cs_buf_printf(t, "//   %-14s %-9s --by %s: ACSCallSummary %s of the survey's leg%s\n",
-                              d->column, "string", d->name, d->source,
-                              d->cut_suffix ? " (build suffix cut)" : "");
+                const struct cs_kql_dim *d = cs_kql_dim_find(o->by[k]);
+                cs_buf_printf(t, "//   %-14s %-9s --by %s: %s\n", d->column, "string", d->name,
+                              d->what);
             }
     }
 }
@@ -564,10 +499,13 @@ kql_params(struct cs_buf *t, const struct cs_kql_opts *o)
     if (o->n_custom_keys) {
         cs_buf_printf(t, "let custom_keys = ");
         put_list(t, o->custom_keys, o->n_custom_keys, false);
-        cs_buf_printf(t, ";   // --custom-keys\nlet event_name = ");
-        put_lit(t, o->event_name);
+        cs_buf_printf(t, ";   // --custom-keys\n");
+    }
+    if (o->n_custom_keys || cs_kql_dims_need_events(o)) {
+        cs_buf_printf(t, "let event_name = ");
+        cs_kql_put_lit(t, o->event_name);
         cs_buf_printf(t, ";   // the custom events read (--event-name)\nlet id_key = ");
-        put_lit(t, o->id_key);
+        cs_kql_put_lit(t, o->id_key);
         cs_buf_printf(t, ";   // their property holding the survey id (--id-key)\n");
     }
 }
@@ -596,13 +534,13 @@ kql_steps(struct cs_buf *t, const struct cs_kql_opts *o)
 
     cs_buf_printf(t, "// ---- 1. every record, normalised and checked (ingest/fields.c, model/survey.c) --\n"
                      "let checked = ACSCallSurvey\n");
-    put_window(t, o, "TimeGenerated", true);
+    cs_kql_put_window(t, o, "TimeGenerated", true);
     cs_buf_printf(t, "%s", checked_body);
 
     cs_buf_printf(t, "// ---- 2. rejected records, per reason (each at its own time and resource) -------\n"
                      "let rejects = checked\n"
                      "    | where Reason != \"\"\n");
-    put_window(t, o, "TimeGenerated", false);
+    cs_kql_put_window(t, o, "TimeGenerated", false);
     put_resource_filter(t, o, "ResourceKey");
     cs_buf_printf(t, "    | summarize n = count() by period = iff(isnull(TimeGenerated), \"\",\n"
                      "        period_of(TimeGenerated)), resource_id = ResourceKey, reason = Reason\n"
@@ -616,50 +554,10 @@ kql_steps(struct cs_buf *t, const struct cs_kql_opts *o)
                      "    | summarize SurveyTime = min(TimeGenerated), records = count(),\n"
                      "        CallKey = take_anyif(CallKey, CallKey != \"\"), PartKey = take_anyif(PartKey, PartKey != \"\"),\n"
                      "        resource_id = take_anyif(ResourceKey, ResourceKey != \"\") by SurveyKey\n");
-    put_window(t, o, "SurveyTime", false);
+    cs_kql_put_window(t, o, "SurveyTime", false);
     put_resource_filter(t, o, "resource_id");
     cs_buf_printf(t, "    | extend period = period_of(SurveyTime);\n");
     cs_buf_printf(t, "%s", ratings_body);
-}
-
-/* Step 3b (--by): each survey's leg in ACSCallSummary. */
-static void
-kql_by(struct cs_buf *t, const struct cs_kql_opts *o)
-{
-    {
-        cs_buf_printf(t, "// ---- 3b. --by: each survey's leg in ACSCallSummary (FORMATS.md section 8): same\n"
-                         "// call (CorrelationId) and participant, trimmed, any case; a participant's latest\n"
-                         "// leg; \"\" and \"null\" are \"unknown\", and so is a survey whose leg is missing\n"
-                         "let dim_value = (v: string) { let x = clean_id(v); iff(x == \"\", \"unknown\", x) };\n"
-                         "let legs = ACSCallSummary\n");
-        put_window(t, o, "TimeGenerated", true);
-        cs_buf_printf(t, "    | extend LegCall = tolower(clean_id(CorrelationId)),\n"
-                         "        LegPart = tolower(clean_id(ParticipantId))\n"
-                         "    | where LegCall != \"\" and LegPart != \"\"\n"
-                         "    | summarize arg_max(TimeGenerated");
-        for (size_t k = 0; k < o->n_by; k++)
-            cs_buf_printf(t, ", %s", dim_source(o->by[k]));
-        cs_buf_printf(t, ") by LegCall, LegPart\n    | project LegCall, LegPart");
-        for (size_t k = 0; k < o->n_by; k++) {
-            const struct dim *d = find_dim(o->by[k]);
-            if (d->cut_suffix)
-                cs_buf_printf(t, ",\n        %s = dim_value(extract(@\"^[^_]*\", 0, clean_id(%s)))",
-                              d->column, d->source);
-            else
-                cs_buf_printf(t, ",\n        %s = dim_value(%s)", d->column, d->source);
-        }
-        cs_buf_printf(t, ";\n"
-                         "let surveys_by = surveys\n"
-                         "    | extend LegCall = tolower(CallKey), LegPart = tolower(PartKey)\n"
-                         "    | join kind=leftouter legs on LegCall, LegPart\n"
-                         "    | project-away LegCall, LegPart, LegCall1, LegPart1\n"
-                         "    | extend ");
-        for (size_t k = 0; k < o->n_by; k++) {
-            const char *c = dim_column(o->by[k]);
-            cs_buf_printf(t, "%s%s = iff(%s == \"\", \"unknown\", %s)", k ? ",\n        " : "", c, c, c);
-        }
-        cs_buf_printf(t, ";\n");
-    }
 }
 
 /* Steps 4 and 5: the custom answers, or every survey once. */
@@ -676,12 +574,12 @@ kql_custom(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events, const
             cs_buf_printf(t, "AppEvents\n");
         } else {
             cs_buf_printf(t, "app(");
-            put_lit(t, o->app);
+            cs_kql_put_lit(t, o->app);
             cs_buf_printf(t, ").customEvents\n");
         }
         if (o->has_since || o->has_until)
             cs_buf_printf(t, "    // answers come right after the survey; this far is searched\n");
-        put_window(t, o, tcol, true);
+        cs_kql_put_window(t, o, tcol, true);
         cs_buf_printf(t,
                       "    | where %s == event_name\n"
                       "    | extend SurveyKey = tolower(trim(@\"[ \\t]+\", tostring(%s[id_key])))\n"
@@ -720,7 +618,7 @@ cs_kql_build(const struct cs_kql_opts *o, char **out, struct cs_err *err)
     const char *sv = "surveys";
     if (o->n_by) {
         sv = "surveys_by";
-        kql_by(&t, o);
+        cs_kql_dims_step(&t, o, app_events);
     }
     kql_custom(&t, o, app_events, sv);
     put_counts(&t, o, sv);

@@ -34,7 +34,7 @@ extern const struct cs_kql_column cs_kql_columns[];
 extern const size_t cs_kql_n_columns;
 
 #define CS_KQL_MAX_LIST 64 /* --resource values, --custom-keys keys */
-#define CS_KQL_MAX_BY 5    /* --by dimensions (each at most once) */
+#define CS_KQL_MAX_BY 10   /* --by dimensions (each at most once) */
 
 struct cs_kql_opts {
     bool has_since, has_until; /* survey window [since, until), µs */
@@ -44,8 +44,9 @@ struct cs_kql_opts {
     size_t n_resources;
     const char *custom_keys[CS_KQL_MAX_LIST]; /* borrowed */
     size_t n_custom_keys;
-    const char *by[CS_KQL_MAX_BY]; /* borrowed: --by sdk-version, endpoint-type,
-                                      participant-type, call-type, end-reason */
+    const char *by[CS_KQL_MAX_BY]; /* borrowed: --by sdk-version, os, os-version,
+                                      endpoint-type, participant-type, call-type,
+                                      end-reason, app-version, browser, client-os */
     size_t n_by;
     const char *events_table; /* "customEvents" (default) or "AppEvents" */
     const char *app;          /* app('NAME').customEvents; NULL: none */

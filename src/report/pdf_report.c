@@ -147,9 +147,8 @@ primary(const struct cs_report_model *m, int cat)
 static char *
 scale_label(const struct stats_scale *sc)
 {
-    char lo[32], hi[32], th[32];
-    return xasprintf("%s\xE2\x80\x93%s, poor \xE2\x89\xA4 %s", cs_js_number(sc->lower, lo),
-                     cs_js_number(sc->upper, hi), cs_js_number(sc->threshold, th));
+    char b[96];
+    return xstrdup(cs_scale_label(sc, b, sizeof b));
 }
 
 static char *

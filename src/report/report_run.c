@@ -209,8 +209,9 @@ run_open_outputs(struct run *r, struct cs_err *err)
     if (r->fmts & F_HISTOGRAMS) { /* the `callsurvey kql` table, from the store */
         unsigned long repl = 0, neut = 0;
         snprintf(path, sizeof path, "%s/histograms.csv", o->out_dir);
-        rc = cs_histograms_write_csv(r->store, &r->mo.filter, r->mo.bucket, path, o->csv_excel, &repl, &neut,
-                                     err);
+        struct cs_hist_split sp = {.by = o->by_dims, .n_by = o->n_by_dims, .custom_keys = o->hist_custom_keys, .n_custom_keys = o->n_hist_custom_keys};
+        rc = cs_histograms_write_csv(r->store, &r->mo.filter, r->mo.bucket, &sp, path, o->csv_excel,
+                                     &repl, &neut, err);
         res->csv_cells_replaced += repl;
         res->csv_cells_neutralized += neut;
         if (rc)

@@ -25,11 +25,13 @@ static const char schema[] =
     "  cat INTEGER, lower REAL, upper REAL, threshold REAL, default_scale INTEGER, score REAL,"
     "  tags TEXT NOT NULL, reason TEXT NOT NULL, n INTEGER NOT NULL, calls INTEGER,"
     "  participants INTEGER, first_us INTEGER, last_us INTEGER, file INTEGER NOT NULL,"
-    "  overlap INTEGER NOT NULL DEFAULT 0, g_first INTEGER, g_last INTEGER);\n"
+    "  overlap INTEGER NOT NULL DEFAULT 0, g_first INTEGER, g_last INTEGER,"
+    "  os TEXT, os_version TEXT, app_version TEXT, browser TEXT, client_os TEXT);\n"
     "CREATE INDEX hist_data_gk ON hist_data(gk, row_kind);\n"
     /* what template steps see: the query's columns */
     "CREATE VIEW histograms AS SELECT row_kind, period, resource_id, sdk_version,"
-    "  endpoint_type, participant_type, call_type, end_reason, custom_key, custom_value,"
+    "  endpoint_type, participant_type, call_type, end_reason, os, os_version, app_version,"
+    "  browser, client_os, custom_key, custom_value,"
     "  category, lower, upper, threshold, default_scale, score, tags, reason, n, calls,"
     "  participants,"
     "  strftime('%Y-%m-%dT%H:%M:%S', first_us / 1000000, 'unixepoch')"
@@ -75,9 +77,11 @@ static const char ins_sql[] =
     "INSERT INTO hist_data(k, gk, row_kind, period, period_day, p_start, p_end, bucket_week,"
     " bucket_day, resource_id, resource, sdk_version, endpoint_type, participant_type,"
     " call_type, end_reason, custom_key, custom_value, category, cat, lower, upper, threshold,"
-    " default_scale, score, tags, reason, n, calls, participants, first_us, last_us, file)"
+    " default_scale, score, tags, reason, n, calls, participants, first_us, last_us, file,"
+    " os, os_version, app_version, browser, client_os)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)"
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36,"
+    " ?37, ?38)"
     " ON CONFLICT(k) DO UPDATE SET n = n + excluded.n,"
     " calls = calls + excluded.calls, participants = participants + excluded.participants,"
     " first_us = min(first_us, excluded.first_us), last_us = max(last_us, excluded.last_us),"
@@ -180,8 +184,8 @@ cs_hist_load_row(struct cs_hist_load *l, const struct cs_hist_row_in *r, struct 
     sqlite3_bind_text(q, 10, r->resource_id, -1, SQLITE_STATIC);
     if (res)
         sqlite3_bind_int64(q, 11, res);
-    for (int i = 0; i < CS_HIST_DIMS; i++)
-        bind_opt_text(q, 12 + i, r->dims[i]);
+    for (int i = 0; i < CS_HIST_DIMS; i++) /* the first five in their old places */
+        bind_opt_text(q, i < 5 ? 12 + i : 34 + (i - 5), r->dims[i]);
     sqlite3_bind_text(q, 17, r->custom_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 18, r->custom_value, -1, SQLITE_STATIC);
     if (rating) {

@@ -540,8 +540,8 @@ cs_query_cube_dim(struct cs_store *s, const struct cs_filter *f, enum cs_bucket 
 }
 
 /* The raw value of a release dimension (survey_leg sl, call_data cl). */
-static const char *
-dim_raw(const char *dim)
+const char *
+cs_query_dim_raw(const char *dim)
 {
     static const char *const map[][2] = {
         {"sdk-version", "cl.sdk_version"}, {"os", "cl.os_version"}, {"os-version", "cl.os_version"}, {"endpoint-type", "cl.endpoint_type"}, {"participant-type", "cl.participant_type"}, {"call-type", "cl.call_type"}, {"end-reason", "cl.end_reason"}, {"app-version", "sl.app_version"}, {"browser", "sl.browser"}, {"client-os", "sl.client_os"}};
@@ -577,7 +577,7 @@ cube_sql(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
     char dimcol[200];
     bool legs = by == CS_GROUP_DIM && cs_store_has_column(s, "survey_leg", NULL);
     if (by == CS_GROUP_DIM) {
-        const char *raw = legs ? dim_raw(custom_key) : "NULL";
+        const char *raw = legs ? cs_query_dim_raw(custom_key) : "NULL";
         snprintf(dimcol, sizeof dimcol, "cs_dim_key(?97, %s, ?96), cs_dim_group(?97, %s, ?96)",
                  raw, raw);
         gcol = dimcol;

@@ -127,4 +127,9 @@ cs_status cs_query_cube_dim(struct cs_store *s, const struct cs_filter *f,
                             enum cs_bucket bucket, const char *dim, const char *keep,
                             struct cs_cube *cube, struct cs_err *err);
 
+/* The SQL expression of a release dimension's raw value over the aliases
+ * survey_leg sl and call_data cl ("cl.os_version"); "NULL" for a name
+ * model/dims.h does not know.  Static text. */
+const char *cs_query_dim_raw(const char *dim);
+
 #endif

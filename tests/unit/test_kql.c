@@ -129,8 +129,16 @@ test_by(void **state)
     xfree(cols);
     char *q = build(&o, CS_OK);
     assert_non_null(strstr(q, "let legs = ACSCallSummary\n"));
-    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, CallType, SdkVersion) by LegCall, LegPart\n"));
-    assert_non_null(strstr(q, "sdk_version = dim_value(extract(@\"^[^_]*\", 0, clean_id(SdkVersion)))"));
+    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, EndpointType, ParticipantType, CallType, "
+                              "SdkVersion) by LegCall, LegPart, LegEndpoint, LegStart\n"));
+    /* the join of store/calls_join.c: by participant, else a call's lone VoIP/ACS leg */
+    assert_non_null(strstr(q, "| extend LegOrder = iff(LegStart <= SurveyTime, LegStart, LegStart - 200000d)\n"));
+    assert_non_null(strstr(q, "    | where named == 0 and lone == 1\n"));
+    assert_non_null(strstr(q, "let survey_legs = union by_participant, by_call;\n"));
+    assert_non_null(strstr(q, "| join kind=leftouter survey_legs on SurveyKey | project-away SurveyKey1\n"));
+    assert_non_null(strstr(q, "let sdk_group = (v: string) {\n"));
+    assert_non_null(strstr(q, "| extend call_type = dim_value(CallType),\n        sdk_version = sdk_group(SdkVersion);\n"));
+    assert_null(strstr(q, "let os_group")); /* only the functions the dimensions use */
     assert_non_null(strstr(q, "let keyed = surveys_by |"));
     assert_non_null(strstr(q, "by period, resource_id, call_type, sdk_version\n"));
     xfree(q);
@@ -138,8 +146,27 @@ test_by(void **state)
     build(&o, CS_E_USAGE); /* twice */
     assert_null(cs_kql_columns_text(&o));
     o.n_by = 0;
+    o.by[o.n_by++] = "browser";
+    build(&o, CS_E_USAGE); /* the custom events' dimensions need an events source */
+    o.events_table = "AppEvents";
     o.by[o.n_by++] = "os";
-    build(&o, CS_E_USAGE); /* not yet */
+    q = build(&o, CS_OK);
+    assert_non_null(strstr(q, "let app_context = AppEvents\n"));
+    assert_non_null(strstr(q, "        browser = ctx_value(ClientBrowser);\n"));
+    assert_non_null(strstr(q, "let browser_of = app_context | where browser != \"\"\n"));
+    assert_non_null(strstr(q, "| join kind=leftouter browser_of on SurveyKey | project-away SurveyKey1\n"));
+    assert_non_null(strstr(q, "| extend browser = browser_group(browser),\n        os = os_group(OsVersion);\n"));
+    assert_non_null(strstr(q, "let event_name = \"CallSurvey\";"));
+    xfree(q);
+    o.n_by = 0;
+    o.by[o.n_by++] = "os";
+    o.by[o.n_by++] = "os-version";
+    q = build(&o, CS_OK);
+    /* one source column for two dimensions */
+    assert_non_null(strstr(q, "| summarize arg_max(TimeGenerated, EndpointType, ParticipantType, OsVersion) "
+                              "by LegCall, LegPart, LegEndpoint, LegStart\n"));
+    assert_null(strstr(q, "let app_context"));
+    xfree(q);
 }
 
 /* ---- store/histograms.c ------------------------------------------------ */
@@ -183,6 +210,18 @@ rec(const char *sid, const char *time, const char *call, int cat, double score,
     assert_true(cs_rating_set_issues(&r.rating[cat], (enum cs_category)cat, issues,
                                      strlen(issues)));
     return r;
+}
+
+/* kind|period|first dimension|custom key|custom value|n */
+static cs_status
+collect_split(void *ctx, const struct cs_hist_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct got *g = ctx;
+    assert_true(g->n < 64);
+    snprintf(g->line[g->n++], 256, "%s|%s|%s|%s|%s|%llu", r->kind, r->period, r->dims[0],
+             r->custom_key, r->custom_value, (unsigned long long)r->n);
+    return CS_OK;
 }
 
 static void
@@ -233,6 +272,24 @@ test_histograms_scan(void **state)
     assert_int_equal(cs_histograms_scan(s, &f, CS_BUCKET_DAY, collect, &g, &e), CS_OK);
     assert_int_equal(g.n, 4); /* merged, two ratings, one total */
     assert_string_equal(g.line[3], "total|2026-11-23|/SUBS/X/COMMUNICATIONSERVICES/ACS-A||0|0|0|0|0|||2|1|2|2026-11-23T00:00:00Z|2026-11-23T01:00:00Z");
+
+    /* --by without call summaries: every survey "unknown"; no events: the
+     * custom key's rows have no answers; the plain rows come first */
+    const char *by[] = {"os"}, *keys[] = {"nps"};
+    struct cs_hist_split sp = {.by = by, .n_by = 1, .custom_keys = keys, .n_custom_keys = 1};
+    memset(&g, 0, sizeof g);
+    assert_int_equal(cs_histograms_scan_by(s, NULL, CS_BUCKET_WEEK, &sp, collect_split, &g, &e), CS_OK);
+    assert_int_equal(g.n, 11); /* merged, 2 x 3 ratings, 2 x 2 totals */
+    assert_string_equal(g.line[0], "merged|||||1");
+    assert_string_equal(g.line[1], "rating|2026-W47|unknown|||2");
+    assert_string_equal(g.line[2], "rating|2026-W47|unknown|nps||2");
+    assert_string_equal(g.line[10], "total|2026-W48|unknown|nps||2");
+    /* a name that is no dimension, or one given twice */
+    const char *bad[] = {"os", "colour"}, *twice[] = {"os", "os"};
+    sp = (struct cs_hist_split){.by = bad, .n_by = 2};
+    assert_int_equal(cs_histograms_scan_by(s, NULL, CS_BUCKET_WEEK, &sp, collect_split, &g, &e), CS_E_USAGE);
+    sp.by = twice;
+    assert_int_equal(cs_histograms_scan_by(s, NULL, CS_BUCKET_WEEK, &sp, collect_split, &g, &e), CS_E_USAGE);
     cs_store_close(&s);
 }
 

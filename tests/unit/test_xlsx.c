@@ -379,7 +379,7 @@ expected_from_model(const struct cs_report_model *m)
     for (size_t i = 0; i < m->n_trend; i++) {
         const struct rep_trend *t = &m->trend[i];
         cs_group_label(t->cat, &t->scale, lbl, sizeof lbl);
-        cJSON *r = row(rows, "Trend", "Bucket", -1);
+        cJSON *r = row(rows, "Trend data", "Bucket", -1);
         str(r, "key", "Bucket", t->label);
         str(r, "key", "Scale", lbl);
         boolean(r, "Partial", t->partial);
@@ -488,8 +488,8 @@ test_report_workbook(void **state)
 
     cJSON *exp = expected_from_model(m);
     cJSON *sheets = cJSON_AddArrayToObject(exp, "sheets");
-    const char *names[] = {"About", "Summary", "Overall", "Audio", "Video", "Issues",
-                           "Trend", "Custom", "Data Quality",
+    const char *names[] = {"About", "Summary", "Overall", "Audio", "Video", "Issues", "Issue pairs",
+                           "Trend", "Trend data", "Custom", "Data Quality",
                            "Data", "Data (2)", "Data (3)", "Inputs"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         cJSON_AddItemToArray(sheets, cJSON_CreateString(names[i]));
@@ -497,7 +497,9 @@ test_report_workbook(void **state)
     cJSON_AddStringToObject(fr, "Summary", "A2");
     cJSON_AddNullToObject(fr, "Overall"); /* stacked tables: nothing frozen */
     cJSON_AddStringToObject(fr, "Issues", "A2");
-    cJSON_AddStringToObject(fr, "Trend", "A2");
+    cJSON_AddStringToObject(fr, "Issue pairs", "A2");
+    cJSON_AddStringToObject(fr, "Trend", "A3");
+    cJSON_AddStringToObject(fr, "Trend data", "A2");
     cJSON_AddNullToObject(fr, "Data Quality");
     cJSON_AddStringToObject(fr, "Data (3)", "A2");
     cJSON_AddStringToObject(exp, "toc", "About");
@@ -883,7 +885,9 @@ test_empty_store(void **state)
         fail_msg("%s: %s", e.where, e.msg);
     cJSON *exp = cJSON_CreateObject();
     cJSON *sheets = cJSON_AddArrayToObject(exp, "sheets");
-    const char *names[] = {"About", "Summary", "Issues", "Trend", "Data Quality", "Data", "Inputs"};
+    const char *names[] = {"About", "Summary", "Issues", "Issue pairs",
+                           "Trend", "Trend data", "Data Quality", "Data",
+                           "Inputs"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         cJSON_AddItemToArray(sheets, cJSON_CreateString(names[i]));
     cJSON_AddNumberToObject(exp, "n_charts", 0);

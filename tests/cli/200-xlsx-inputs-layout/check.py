@@ -152,6 +152,22 @@ for g in s["categories"]:
         if len(m) != 1 or abs(m[0][col["Share of responses"]] - i["surveys"] / g["responses"]) > 1e-12:
             fail("Issues %s %s: %r" % (g["label"], i["issue"], m))
 
+# ---- Issue pairs: a sheet of their own (below Issues they printed under the
+# issues' repeated header row), every pair of summary.json once -------------
+if "Issue pairs" not in wb.sheetnames or wb.sheetnames.index("Issue pairs") != wb.sheetnames.index("Issues") + 1:
+    fail("no Issue pairs sheet after Issues: %r" % wb.sheetnames)
+else:
+    pw = wb["Issue pairs"]
+    if pw.print_title_rows != "$1:$1":
+        fail("Issue pairs: print titles %r" % pw.print_title_rows)
+    got = sorted(tuple(r) for r in pw.iter_rows(min_row=2, values_only=True) if r[0] is not None)
+    want = sorted((titles[g["category"]], g["label"], p["a"], p["b"], p["surveys"])
+                  for g in s["categories"] for p in g["issue_pairs"])
+    if got != want or not want:
+        fail("Issue pairs: %d rows, summary.json has %d pairs" % (len(got), len(want)))
+    if [c.value for c in iss[last + 1]] and any(c.value for row in iss.iter_rows(min_row=last + 1) for c in row):
+        fail("Issues: something below the issues table")
+
 # ---- tables stacked: no two tables of a sheet share a row -------------------
 from openpyxl.utils import range_boundaries
 for book in (wb, openpyxl.load_workbook(cmp + "/compare.xlsx")):
