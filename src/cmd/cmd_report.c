@@ -75,8 +75,9 @@ cs_cmd_report(struct cs_config *cfg)
     cs_template_free(&tmpl);
     if (s == CS_OK)
         cs_cmd_msg(cfg, "note", "timings: load %.3f s (parse and store on two threads), "
-                                "statistics %.3f s, json %.3f s, csv %.3f s, charts %.3f s, xlsx %.3f s",
-                   tot.seconds, res.seconds_stats, res.seconds_json, res.seconds_csv,
+                                "statistics %.3f s, review %.3f s, json %.3f s, csv %.3f s, charts %.3f s, "
+                                "xlsx %.3f s",
+                   tot.seconds, res.seconds_stats, res.seconds_review, res.seconds_json, res.seconds_csv,
                    res.seconds_charts, res.seconds_xlsx);
     if (s != CS_OK) {
         cs_cmd_err(cfg, &err);

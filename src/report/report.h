@@ -21,6 +21,7 @@ struct cs_report_result {
     char **notes; /* owned: warnings for the user (not built, no data) */
     size_t n_notes;
     double seconds_stats;                                           /* building the model (scan, statistics, join audit) */
+    double seconds_review;                                          /* the review (its scans) and the charts' context trend */
     double seconds_json, seconds_csv, seconds_charts, seconds_xlsx; /* per output */
     uint64_t csv_cells_replaced;                                    /* CSV cells with invalid UTF-8 or controls replaced */
     uint64_t csv_cells_neutralized;                                 /* CSV cells given a leading apostrophe (= + - @ ...) */

@@ -151,6 +151,7 @@ run_review(struct run *r, struct cs_err *err)
                                  .min_n = o->min_n,
                                  .min_effect_pts = o->min_effect};
     rep_stage(o, "review", 1, r->n_stages);
+    double t0 = rep_now_s();
     if (r->m->totals.surveys > 0 && (rc = cs_review_build(r->store, &rvo, &r->review, err)))
         return rc;
     r->m->review = r->review;
@@ -164,6 +165,7 @@ run_review(struct run *r, struct cs_err *err)
                                                                   : r->m->window_end_us;
         rc = cs_report_context_trend(r->store, r->m, rv->previous.since_us, until, err);
     }
+    r->res->seconds_review = rep_now_s() - t0;
     return rc;
 }
 

@@ -20,6 +20,7 @@
 #include "model/dims.h"
 #include "model/survey.h"
 #include "report/breakdown.h"
+#include "report/cube_sum.h"
 #include "report/model.h"
 #include "report/review_build.h"
 
@@ -157,7 +158,9 @@ cs_review_period(const struct cs_review_opts *o, struct cs_review_window *w)
 /* ---- building --------------------------------------------------------- */
 
 struct side_data {
-    struct cs_cube cube;
+    struct cs_cube cube;   /* ungrouped: summed from by_res (or scanned) */
+    struct cs_cube by_res; /* grouped by resource, for the resource movers */
+    bool has_by_res;       /* false: more than CS_CUBE_MAX_GROUPS resources */
     struct rep_group *groups;
     size_t n_groups;
 };
@@ -167,6 +170,7 @@ side_free(struct side_data *d)
 {
     cs_rep_groups_free(d->groups, d->n_groups);
     cs_cube_free(&d->cube);
+    cs_cube_free(&d->by_res);
     memset(d, 0, sizeof *d);
 }
 
@@ -179,7 +183,18 @@ side_scan(struct cs_store *s, const struct cs_filter *base, int64_t since,
     f.has_since = f.has_until = true;
     f.since_us = since;
     f.until_us = until;
-    cs_status rc = cs_query_cube(s, &f, CS_BUCKET_NONE, &d->cube, err);
+    /* one scan grouped by resource serves the side's own cube (summed over
+     * the resources: exact, totals from the same scan) and its resource
+     * movers; past CS_CUBE_MAX_GROUPS resources the plain scan, as before */
+    cs_status rc =
+        cs_query_cube_grouped(s, &f, CS_BUCKET_NONE, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
+    if (rc == CS_OK) {
+        d->has_by_res = true;
+        cs_cube_ungroup(&d->by_res, &d->cube);
+    } else if (rc == CS_E_USAGE) {
+        cs_err_clear(err);
+        rc = cs_query_cube(s, &f, CS_BUCKET_NONE, &d->cube, err);
+    }
     if (rc == CS_OK)
         rc = cs_rep_groups_build(&d->cube, -1, d->cube.totals.surveys, min_n,
                                  &d->groups, &d->n_groups, err);
@@ -321,57 +336,61 @@ mover_cube(struct cs_store *s, const struct cs_filter *f, const char *dim,
 /* Resources (dim NULL) or versions of dim whose poor rate moved. */
 static cs_status
 resource_movers(struct cs_store *s, struct cs_review *r, const struct cs_review_opts *o,
-                const char *dim, struct cs_err *err)
+                const char *dim, const struct side_data *sn, const struct side_data *sb,
+                struct cs_err *err)
 {
-    struct cs_cube now, before;
+    /* resources: the sides' cubes when they have them, else a scan */
+    struct cs_cube own_now = {0}, own_before = {0};
+    const struct cs_cube *now = !dim && sn->has_by_res ? &sn->by_res : &own_now;
+    const struct cs_cube *before = !dim && sb->has_by_res ? &sb->by_res : &own_before;
     struct cs_filter f = o->filter;
     f.has_since = f.has_until = true;
     f.since_us = r->period.since_us;
     f.until_us = r->period.until_us;
-    cs_status rc = mover_cube(s, &f, dim, &now, err);
+    cs_status rc = now == &own_now ? mover_cube(s, &f, dim, &own_now, err) : CS_OK;
     if (rc)
         return rc;
     if (!dim)
-        r->n_resources = now.n_groups;
-    if (!r->has_previous || now.n_groups < 2) {
-        cs_cube_free(&now);
+        r->n_resources = now->n_groups;
+    if (!r->has_previous || now->n_groups < 2) {
+        cs_cube_free(&own_now);
         return CS_OK;
     }
     f.since_us = r->previous.since_us;
     f.until_us = r->previous.until_us;
-    if ((rc = mover_cube(s, &f, dim, &before, err))) {
-        cs_cube_free(&now);
+    if (before == &own_before && (rc = mover_cube(s, &f, dim, &own_before, err))) {
+        cs_cube_free(&own_now);
         return rc;
     }
     {
         /* groups of every resource, now and before */
-        struct rep_group **gn = xcalloc(now.n_groups, sizeof *gn);
-        size_t *nn = xcalloc(now.n_groups, sizeof *nn);
-        struct rep_group **gb = xcalloc(now.n_groups, sizeof *gb);
-        size_t *nb = xcalloc(now.n_groups, sizeof *nb);
-        for (size_t g = 0; rc == CS_OK && g < now.n_groups; g++) {
-            rc = cs_rep_groups_build(&now, (int)g, now.groups[g].surveys, o->min_n, &gn[g],
+        struct rep_group **gn = xcalloc(now->n_groups, sizeof *gn);
+        size_t *nn = xcalloc(now->n_groups, sizeof *nn);
+        struct rep_group **gb = xcalloc(now->n_groups, sizeof *gb);
+        size_t *nb = xcalloc(now->n_groups, sizeof *nb);
+        for (size_t g = 0; rc == CS_OK && g < now->n_groups; g++) {
+            rc = cs_rep_groups_build(now, (int)g, now->groups[g].surveys, o->min_n, &gn[g],
                                      &nn[g], err);
-            for (size_t h = 0; rc == CS_OK && h < before.n_groups; h++)
-                if (strcmp(before.groups[h].key, now.groups[g].key) == 0)
-                    rc = cs_rep_groups_build(&before, (int)h, before.groups[h].surveys,
+            for (size_t h = 0; rc == CS_OK && h < before->n_groups; h++)
+                if (strcmp(before->groups[h].key, now->groups[g].key) == 0)
+                    rc = cs_rep_groups_build(before, (int)h, before->groups[h].surveys,
                                              o->min_n, &gb[g], &nb[g], err);
         }
-        struct cs_review_mover *m = xcalloc(now.n_groups, sizeof *m);
+        struct cs_review_mover *m = xcalloc(now->n_groups, sizeof *m);
         for (size_t i = 0; rc == CS_OK && i < r->n_rows; i++) {
             const struct cs_review_row *row = &r->rows[i];
             size_t n = 0;
-            for (size_t g = 0; g < now.n_groups; g++) {
+            for (size_t g = 0; g < now->n_groups; g++) {
                 const struct rep_group *a = find_group(gn[g], nn[g], row->cat, &row->scale);
-                if (!a || (dim && cs_breakdown_special(now.groups[g].label)))
+                if (!a || (dim && cs_breakdown_special(now->groups[g].label)))
                     continue; /* Redacted, other, unknown: no version */
                 struct cs_review_mover *x = &m[n++];
                 memset(x, 0, sizeof *x);
                 x->kind = dim ? CS_MOVER_VERSION : CS_MOVER_RESOURCE;
                 x->cat = row->cat;
                 x->scale = row->scale;
-                snprintf(x->name, sizeof x->name, "%s", now.groups[g].label);
-                snprintf(x->id, sizeof x->id, "%s", dim ? dim : now.groups[g].key);
+                snprintf(x->name, sizeof x->name, "%s", now->groups[g].label);
+                snprintf(x->id, sizeof x->id, "%s", dim ? dim : now->groups[g].key);
                 x->now = side_of(a);
                 x->before = side_of(find_group(gb[g], nb[g], row->cat, &row->scale));
             }
@@ -381,7 +400,7 @@ resource_movers(struct cs_store *s, struct cs_review *r, const struct cs_review_
                 keep_movers(m, n, o, &r->resources, &r->n_resource_movers);
         }
         xfree(m);
-        for (size_t g = 0; g < now.n_groups; g++) {
+        for (size_t g = 0; g < now->n_groups; g++) {
             cs_rep_groups_free(gn[g], nn[g]);
             cs_rep_groups_free(gb[g], nb[g]);
         }
@@ -390,8 +409,8 @@ resource_movers(struct cs_store *s, struct cs_review *r, const struct cs_review_
         xfree(gb);
         xfree(nb);
     }
-    cs_cube_free(&now);
-    cs_cube_free(&before);
+    cs_cube_free(&own_now);
+    cs_cube_free(&own_before);
     return rc;
 }
 
@@ -478,11 +497,11 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
             r->rows[i].j.cmp = stats_compare_poor(0, 0, 0, 0); /* all NaN */
         }
     }
-    if ((rc = resource_movers(s, r, o, NULL, err)))
+    if ((rc = resource_movers(s, r, o, NULL, &now, &before, err)))
         goto fail;
     for (size_t i = 0; i < o->n_dims; i++)
         if (cs_dim_is_version(cs_dim_parse(o->dims[i])) &&
-            (rc = resource_movers(s, r, o, o->dims[i], err)))
+            (rc = resource_movers(s, r, o, o->dims[i], &now, &before, err)))
             goto fail;
     side_free(&now);
     side_free(&before);

@@ -1,0 +1,207 @@
+/* Unit tests for report/cube_sum.c: the cube summed over the resources of
+ * one grouped scan equals a direct ungrouped scan of the same surveys, cell
+ * for cell and in its totals, on generated data (several resources, two
+ * scales, tags, shared calls, three bucketings, a window); and its counts
+ * match what the test itself put into the store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/survey.h"
+#include "report/cube_sum.h"
+#include "store/query.h"
+#include "store/store.h"
+
+#define N_SURVEYS 3000
+#define T0 1763337600LL /* 2025-11-17 00:00 UTC, a Monday */
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t
+next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* what the test put: surveys and ratings per category, in [T0+day lo, hi) */
+struct expect {
+    uint64_t surveys, ratings[CS_CAT__COUNT], tagged[CS_CAT__COUNT];
+};
+
+static struct cs_store *
+make_store(struct expect *ex, int64_t lo_s, int64_t hi_s)
+{
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    assert_int_equal(cs_store_input_begin(s, "gen", &e), CS_OK);
+    static struct cs_record r[N_SURVEYS];
+    memset(ex, 0, sizeof *ex);
+    for (int i = 0; i < N_SURVEYS; i++) {
+        struct cs_record *x = &r[i];
+        cs_record_clear(x);
+        snprintf(x->survey_id, sizeof x->survey_id, "s%05d", i);
+        snprintf(x->call_id, sizeof x->call_id, "c%04d", (int)(next() % 900)); /* shared */
+        snprintf(x->participant_id, sizeof x->participant_id, "p%04d", (int)(next() % 2000));
+        snprintf(x->resource_id, sizeof x->resource_id,
+                 "/SUBSCRIPTIONS/X/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/ACS-%c",
+                 (char)('A' + next() % 5));
+        int64_t t = T0 + (int64_t)(next() % (21 * 86400)); /* three weeks */
+        x->time_us = t * 1000000;
+        bool in = t >= lo_s && t < hi_s;
+        ex->surveys += in;
+        for (int c = 0; c < CS_CAT__COUNT; c++) {
+            if (c != CS_CAT_OVERALL && next() % 3 == 0)
+                continue;
+            struct cs_rating *rt = &x->rating[c];
+            rt->present = rt->score_is_num = true;
+            if (next() % 4 == 0) { /* a 0..10 scale */
+                rt->has_lower = rt->has_upper = rt->has_threshold = true;
+                rt->lower = 0, rt->upper = 10, rt->threshold = 6;
+                rt->score = (double)(next() % 11);
+            } else {
+                rt->score = (double)(1 + next() % 5);
+            }
+            if (next() % 3 == 0) {
+                char tags[200];
+                size_t nt = cs_tags_count((enum cs_category)c);
+                snprintf(tags, sizeof tags, "%s,%s", cs_tag_name((enum cs_category)c, next() % nt),
+                         cs_tag_name((enum cs_category)c, next() % nt));
+                assert_true(cs_rating_set_issues(rt, (enum cs_category)c, tags, strlen(tags)));
+                ex->tagged[c] += in;
+            }
+            ex->ratings[c] += in;
+        }
+    }
+    struct cs_store_counts cnt = {0};
+    assert_int_equal(cs_store_put(s, r, N_SURVEYS, &cnt, &e), CS_OK);
+    assert_int_equal(cnt.stored, N_SURVEYS);
+    struct cs_input_summary sum = {.read = N_SURVEYS};
+    assert_int_equal(cs_store_input_end(s, true, &sum, &e), CS_OK);
+    return s;
+}
+
+static void
+same_cube(const struct cs_cube *a, const struct cs_cube *b)
+{
+    assert_int_equal(a->n_cells, b->n_cells);
+    for (size_t i = 0; i < a->n_cells; i++) {
+        const struct cs_cube_cell *x = &a->cells[i], *y = &b->cells[i];
+        assert_int_equal(x->cat, y->cat);
+        assert_true(x->lower == y->lower && x->upper == y->upper && x->threshold == y->threshold);
+        assert_int_equal(x->default_scale, y->default_scale);
+        assert_int_equal(x->group, y->group);
+        assert_int_equal(x->bucket, y->bucket);
+        assert_true(x->score == y->score);
+        assert_int_equal(x->mask, y->mask);
+        assert_int_equal(x->poor, y->poor);
+        assert_int_equal(x->any_tag, y->any_tag);
+        assert_int_equal(x->count, y->count);
+    }
+    assert_int_equal(a->n_groups, b->n_groups);
+    assert_int_equal(a->totals.surveys, b->totals.surveys);
+    assert_int_equal(a->totals.calls, b->totals.calls);
+    assert_int_equal(a->totals.participants, b->totals.participants);
+    assert_int_equal(a->totals.first_us, b->totals.first_us);
+    assert_int_equal(a->totals.last_us, b->totals.last_us);
+    assert_int_equal(a->totals.rejected, b->totals.rejected);
+    assert_int_equal(a->totals.duplicates, b->totals.duplicates);
+}
+
+/* the cube's counts against what was put */
+static void
+check_counts(const struct cs_cube *c, const struct expect *ex)
+{
+    assert_int_equal(c->totals.surveys, ex->surveys);
+    uint64_t n[CS_CAT__COUNT] = {0}, tagged[CS_CAT__COUNT] = {0};
+    for (size_t i = 0; i < c->n_cells; i++) {
+        n[c->cells[i].cat] += c->cells[i].count;
+        if (c->cells[i].any_tag)
+            tagged[c->cells[i].cat] += c->cells[i].count;
+    }
+    for (int k = 0; k < CS_CAT__COUNT; k++) {
+        assert_int_equal(n[k], ex->ratings[k]);
+        assert_int_equal(tagged[k], ex->tagged[k]);
+    }
+}
+
+static void
+run_case(const struct cs_filter *f, int64_t lo_s, int64_t hi_s)
+{
+    struct expect ex;
+    struct cs_store *s = make_store(&ex, lo_s, hi_s);
+    struct cs_err e;
+    const enum cs_bucket buckets[] = {CS_BUCKET_NONE, CS_BUCKET_WEEK, CS_BUCKET_DAY};
+    for (size_t b = 0; b < 3; b++) {
+        struct cs_cube grouped, direct, derived;
+        assert_int_equal(cs_query_cube_grouped(s, f, buckets[b], CS_GROUP_RESOURCE, NULL,
+                                               &grouped, &e),
+                         CS_OK);
+        assert_int_equal(grouped.n_groups, 5);
+        assert_int_equal(cs_query_cube(s, f, buckets[b], &direct, &e), CS_OK);
+        cs_cube_ungroup(&grouped, &derived);
+        assert_true(grouped.n_cells > derived.n_cells); /* something was summed */
+        same_cube(&derived, &direct);
+        check_counts(&derived, &ex);
+        /* the resources' surveys add up to the total */
+        uint64_t sum = 0;
+        for (size_t g = 0; g < grouped.n_groups; g++)
+            sum += grouped.groups[g].surveys;
+        assert_int_equal(sum, ex.surveys);
+        /* distinct calls are fewer than surveys: shared calls were counted once */
+        assert_true(derived.totals.calls < derived.totals.surveys);
+        cs_cube_free(&grouped);
+        cs_cube_free(&direct);
+        cs_cube_free(&derived);
+    }
+    cs_store_close(&s);
+}
+
+static void
+test_all(void **state)
+{
+    (void)state;
+    run_case(NULL, INT64_MIN, INT64_MAX);
+}
+
+static void
+test_window(void **state)
+{
+    (void)state;
+    /* the second week and two days of the third */
+    struct cs_filter f = {.has_since = true,
+                          .has_until = true,
+                          .since_us = (T0 + 7 * 86400) * 1000000,
+                          .until_us = (T0 + 16 * 86400) * 1000000};
+    run_case(&f, T0 + 7 * 86400, T0 + 16 * 86400);
+}
+
+static void
+test_empty(void **state)
+{
+    (void)state;
+    struct cs_cube in = {.totals = {.surveys = 0}}, out;
+    cs_cube_ungroup(&in, &out);
+    assert_int_equal(out.n_cells, 0);
+    assert_null(out.cells);
+    cs_cube_free(&out);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_empty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
