@@ -19,4 +19,12 @@
  * same filter and bucket, cell for cell. */
 void cs_cube_ungroup(const struct cs_cube *in, struct cs_cube *out);
 
+/* *out = the cubes a and b of two disjoint time windows of the same filter
+ * as one ungrouped cube (equal cells summed; a bucket both windows share
+ * gets both counts): the cube of the union window, cell for cell.  Totals:
+ * surveys add, first/last are the outer ones; distinct calls and
+ * participants and the store-wide counters are left 0 (ids may recur
+ * across the windows).  *out is the caller's (cs_cube_free). */
+void cs_cube_union(const struct cs_cube *a, const struct cs_cube *b, struct cs_cube *out);
+
 #endif

@@ -320,12 +320,19 @@ cs_report_context_trend(struct cs_store *s, struct cs_report_model *m, int64_t s
     cs_status rc = cs_query_cube(s, &f, m->bucket, &cube, err);
     if (rc)
         return rc;
+    cs_report_context_trend_cube(m, &cube, since, until);
+    cs_cube_free(&cube);
+    return CS_OK;
+}
+
+void
+cs_report_context_trend_cube(struct cs_report_model *m, const struct cs_cube *cube,
+                             int64_t since, int64_t until)
+{
     xfree(m->chart_trend);
     m->chart_trend = NULL;
     m->n_chart_trend = 0;
-    build_trend(&cube, m, since, until, &m->chart_trend, &m->n_chart_trend);
-    cs_cube_free(&cube);
-    return CS_OK;
+    build_trend(cube, m, since, until, &m->chart_trend, &m->n_chart_trend);
 }
 
 cs_status

@@ -36,6 +36,11 @@ void cs_report_model_free(struct cs_report_model **m);
  * periods lie before the report's window.  Errors: the store's. */
 cs_status cs_report_context_trend(struct cs_store *s, struct cs_report_model *m, int64_t since,
                                   int64_t until, struct cs_err *err);
+/* The same from a cube the caller already has: ungrouped, per m->bucket,
+ * over [since, until) of m's filter (the review's two sides, cs_cube_union).
+ * Borrows cube. */
+void cs_report_context_trend_cube(struct cs_report_model *m, const struct cs_cube *cube,
+                                  int64_t since, int64_t until);
 
 /* The (category, scale) groups of cube group cg (-1: every cell), with
  * summaries, distributions and tag shares (against `surveys`).  Returns

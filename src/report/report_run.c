@@ -149,11 +149,17 @@ run_review(struct run *r, struct cs_err *err)
                                  .vs = (enum cs_review_vs)o->vs,
                                  .vs_periods = o->vs_periods,
                                  .min_n = o->min_n,
-                                 .min_effect_pts = o->min_effect};
+                                 .min_effect_pts = o->min_effect,
+                                 .bucket = r->m->bucket};
+    struct cs_cube sides; /* the review's two sides per bucket, for the trend */
+    rvo.trend_out = &sides;
+    memset(&sides, 0, sizeof sides);
     rep_stage(o, "review", 1, r->n_stages);
     double t0 = rep_now_s();
-    if (r->m->totals.surveys > 0 && (rc = cs_review_build(r->store, &rvo, &r->review, err)))
+    if (r->m->totals.surveys > 0 && (rc = cs_review_build(r->store, &rvo, &r->review, err))) {
+        cs_cube_free(&sides);
         return rc;
+    }
     r->m->review = r->review;
     r->m->scales_all = o->scales_all;
     /* the charts' trend reaches back over the comparison periods when they
@@ -163,8 +169,12 @@ run_review(struct run *r, struct cs_err *err)
     if (rv && rv->has_previous && rv->previous.since_us < r->m->window_start_us) {
         int64_t until = rv->period.until_us > r->m->window_end_us ? rv->period.until_us
                                                                   : r->m->window_end_us;
-        rc = cs_report_context_trend(r->store, r->m, rv->previous.since_us, until, err);
+        if (until == rv->period.until_us) /* the sides cover it: no scan */
+            cs_report_context_trend_cube(r->m, &sides, rv->previous.since_us, until);
+        else
+            rc = cs_report_context_trend(r->store, r->m, rv->previous.since_us, until, err);
     }
+    cs_cube_free(&sides);
     r->res->seconds_review = rep_now_s() - t0;
     return rc;
 }

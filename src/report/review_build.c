@@ -175,8 +175,9 @@ side_free(struct side_data *d)
 }
 
 static cs_status
-side_scan(struct cs_store *s, const struct cs_filter *base, int64_t since,
-          int64_t until, uint64_t min_n, struct side_data *d, struct cs_err *err)
+side_scan(struct cs_store *s, const struct cs_filter *base, enum cs_bucket bucket,
+          int64_t since, int64_t until, uint64_t min_n, struct side_data *d,
+          struct cs_err *err)
 {
     memset(d, 0, sizeof *d);
     struct cs_filter f = *base;
@@ -187,13 +188,13 @@ side_scan(struct cs_store *s, const struct cs_filter *base, int64_t since,
      * the resources: exact, totals from the same scan) and its resource
      * movers; past CS_CUBE_MAX_GROUPS resources the plain scan, as before */
     cs_status rc =
-        cs_query_cube_grouped(s, &f, CS_BUCKET_NONE, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
+        cs_query_cube_grouped(s, &f, bucket, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
     if (rc == CS_OK) {
         d->has_by_res = true;
         cs_cube_ungroup(&d->by_res, &d->cube);
     } else if (rc == CS_E_USAGE) {
         cs_err_clear(err);
-        rc = cs_query_cube(s, &f, CS_BUCKET_NONE, &d->cube, err);
+        rc = cs_query_cube(s, &f, bucket, &d->cube, err);
     }
     if (rc == CS_OK)
         rc = cs_rep_groups_build(&d->cube, -1, d->cube.totals.surveys, min_n,
@@ -419,6 +420,8 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
                 struct cs_err *err)
 {
     *out = NULL;
+    if (o->trend_out)
+        memset(o->trend_out, 0, sizeof *o->trend_out);
     struct cs_review *r = xcalloc(1, sizeof *r);
     r->vs = o->vs;
     r->vs_periods = o->vs == CS_VS_POOLED ? (o->vs_periods ? o->vs_periods : 1) : 1;
@@ -431,8 +434,10 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         return CS_OK;
     }
     struct side_data now = {0}, before = {0};
-    cs_status rc = side_scan(s, &o->filter, r->period.since_us, r->period.until_us, o->min_n,
-                             &now, err);
+    /* buckets, when asked for, only split cells the groups sum again */
+    enum cs_bucket bk = o->trend_out ? o->bucket : CS_BUCKET_NONE;
+    cs_status rc = side_scan(s, &o->filter, bk, r->period.since_us, r->period.until_us,
+                             o->min_n, &now, err);
     if (rc)
         goto fail;
     r->surveys_now = now.cube.totals.surveys;
@@ -441,7 +446,7 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         r->previous.until_us = r->period.since_us;
         r->previous.since_us = r->period.since_us - (int64_t)r->vs_periods * len;
         cs_review_label(&r->previous);
-        if ((rc = side_scan(s, &o->filter, r->previous.since_us, r->previous.until_us,
+        if ((rc = side_scan(s, &o->filter, bk, r->previous.since_us, r->previous.until_us,
                             o->min_n, &before, err)))
             goto fail;
         r->surveys_before = before.cube.totals.surveys;
@@ -503,6 +508,8 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         if (cs_dim_is_version(cs_dim_parse(o->dims[i])) &&
             (rc = resource_movers(s, r, o, o->dims[i], &now, &before, err)))
             goto fail;
+    if (o->trend_out && r->has_previous)
+        cs_cube_union(&before.cube, &now.cube, o->trend_out);
     side_free(&now);
     side_free(&before);
     *out = r;

@@ -32,6 +32,12 @@ struct cs_review_opts {
     const char *const *dims; /* report --by dimensions (borrowed); the version
                                    ones (sdk-version, app-version) give movers */
     size_t n_dims;
+    enum cs_bucket bucket;     /* the sides' cells per bucket (only for trend_out) */
+    struct cs_cube *trend_out; /* optional, the caller's: when the review has a
+                                   previous side, the cube over [previous.since,
+                                   period.until) per `bucket` (cs_cube_union of
+                                   the two sides: no distinct calls), else
+                                   zeroed; free with cs_cube_free */
 };
 
 /* Judge n differences as one table: cmp[i] (filled by the caller with
