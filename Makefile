@@ -127,7 +127,7 @@ unit-asan: $(UNIT_BINS_ASAN)
 	  sh tests/tools/run-unit.sh $(UNIT_BINS_ASAN)
 
 cli-asan: $(BUILD)/asan/callsurvey $(TOOL_BINS)
-	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 CLI_SANITIZED=1 \
 	  CALLSURVEY=$(BUILD)/asan/callsurvey TOOLS=$(BUILD)/tools sh tests/cli/run.sh
 
 bench: deps all $(TOOL_BINS)

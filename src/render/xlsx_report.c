@@ -36,6 +36,25 @@ group_label(const struct rep_group *g, char *buf, size_t n)
     return cs_group_label(g->cat, &g->scale, buf, n);
 }
 
+/* One issue's cells from column c: Issue, Known, Responses, Poor, the three
+ * shares and the description (category sheets from column 0, Issues after
+ * its Category and Scale columns). */
+static void
+issue_cells(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
+            const struct rep_issue *is)
+{
+    xl_text(x, sh, r, c, is->name, SIZE_MAX, XF_NONE);
+    xl_bool(x, sh, r, c + 1, is->known);
+    xl_count(x, sh, r, c + 2, is->surveys);
+    xl_count(x, sh, r, c + 3, is->poor);
+    xl_num(x, sh, r, c + 4, is->share_of_surveys, XF_SHARE);
+    xl_num(x, sh, r, c + 5, is->share_of_responses, XF_SHARE);
+    xl_num(x, sh, r, c + 6, is->share_of_poor, XF_SHARE);
+    xl_text(x, sh, r, c + 7,
+            is->description ? is->description : "Not a tag of the web SDK's list: kept as given.",
+            SIZE_MAX, XF_NONE);
+}
+
 /* ---- Summary -------------------------------------------------------------- */
 
 cs_status
@@ -168,17 +187,7 @@ category_block(struct cs_xlsx *x, struct xl_sheet *sh, const struct rep_group *g
     for (size_t j = 0; j < g->n_issues; j++) {
         const struct rep_issue *is = &g->issues[j];
         r = ih0 + 1 + (lxw_row_t)j;
-        xl_text(x, sh, r, 0, is->name, SIZE_MAX, XF_NONE);
-        xl_bool(x, sh, r, 1, is->known);
-        xl_count(x, sh, r, 2, is->surveys);
-        xl_count(x, sh, r, 3, is->poor);
-        xl_num(x, sh, r, 4, is->share_of_surveys, XF_SHARE);
-        xl_num(x, sh, r, 5, is->share_of_responses, XF_SHARE);
-        xl_num(x, sh, r, 6, is->share_of_poor, XF_SHARE);
-        xl_text(x, sh, r, 7,
-                is->description ? is->description
-                                : "Not a tag of the web SDK's list: kept as given.",
-                SIZE_MAX, XF_NONE);
+        issue_cells(x, sh, r, 0, is);
     }
     xl_table(x, sh, ih0, 0, ih0 + (lxw_row_t)g->n_issues, in, 8);
     xl_names_free(in, 8);
@@ -352,17 +361,7 @@ cs_xlsx_issues(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
         r++;
         xl_text(x, sh, r, 0, cs_category_title((enum cs_category)g->cat), SIZE_MAX, XF_NONE);
         xl_text(x, sh, r, 1, group_label(g, lbl, sizeof lbl), SIZE_MAX, XF_NONE);
-        xl_text(x, sh, r, 2, is->name, SIZE_MAX, XF_NONE);
-        xl_bool(x, sh, r, 3, is->known);
-        xl_count(x, sh, r, 4, is->surveys);
-        xl_count(x, sh, r, 5, is->poor);
-        xl_num(x, sh, r, 6, is->share_of_surveys, XF_SHARE);
-        xl_num(x, sh, r, 7, is->share_of_responses, XF_SHARE);
-        xl_num(x, sh, r, 8, is->share_of_poor, XF_SHARE);
-        xl_text(x, sh, r, 9,
-                is->description ? is->description
-                                : "Not a tag of the web SDK's list: kept as given.",
-                SIZE_MAX, XF_NONE);
+        issue_cells(x, sh, r, 2, is);
     }
     xfree(ref);
     xl_table(x, sh, 0, 0, r, names, 10);

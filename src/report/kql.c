@@ -90,6 +90,20 @@ cs_kql_put_lit(struct cs_buf *t, const char *v)
     cs_buf_printf(t, "\"");
 }
 
+/* The custom events' table: the workspace's AppEvents, or the Application
+ * Insights resource's customEvents (--app), and a newline. */
+void
+cs_kql_put_events(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events)
+{
+    if (app_events) {
+        cs_buf_printf(t, "AppEvents\n");
+    } else {
+        cs_buf_printf(t, "app(");
+        cs_kql_put_lit(t, o->app);
+        cs_buf_printf(t, ").customEvents\n");
+    }
+}
+
 /* dynamic(["a", "b"]) of a list, upper-cased when asked. */
 static void
 put_list(struct cs_buf *t, const char *const *v, size_t n, bool upper)
@@ -570,13 +584,7 @@ kql_custom(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events, const
         const char *pcol = app_events ? "Properties" : "customDimensions";
         cs_buf_printf(t, "// ---- 4. custom answers: each survey's latest answer per key (store/query.c) -----\n"
                          "let answers = ");
-        if (app_events) {
-            cs_buf_printf(t, "AppEvents\n");
-        } else {
-            cs_buf_printf(t, "app(");
-            cs_kql_put_lit(t, o->app);
-            cs_buf_printf(t, ").customEvents\n");
-        }
+        cs_kql_put_events(t, o, app_events);
         if (o->has_since || o->has_until)
             cs_buf_printf(t, "    // answers come right after the survey; this far is searched\n");
         cs_kql_put_window(t, o, tcol, true);

@@ -264,13 +264,7 @@ put_events(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events)
                      "    iff(x =~ \"null\", \"\", x)\n"
                      "};\n"
                      "let app_context = ");
-    if (app_events) {
-        cs_buf_printf(t, "AppEvents\n");
-    } else {
-        cs_buf_printf(t, "app(");
-        cs_kql_put_lit(t, o->app);
-        cs_buf_printf(t, ").customEvents\n");
-    }
+    cs_kql_put_events(t, o, app_events);
     cs_kql_put_window(t, o, tcol, true);
     cs_buf_printf(t,
                   "    | where %s == event_name\n"

@@ -33,8 +33,10 @@ bool cs_kql_dims_need_events(const struct cs_kql_opts *o);
  * column per --by dimension. */
 void cs_kql_dims_step(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events);
 
-/* From kql.c: a KQL string literal; the window filters of a time column. */
+/* From kql.c: a KQL string literal; the custom events' table; the window
+ * filters of a time column. */
 void cs_kql_put_lit(struct cs_buf *t, const char *v);
+void cs_kql_put_events(struct cs_buf *t, const struct cs_kql_opts *o, bool app_events);
 void cs_kql_put_window(struct cs_buf *t, const struct cs_kql_opts *o, const char *col, bool slack);
 
 #endif
