@@ -12,6 +12,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/survey.h"
+#include "report/cube_sum.h"
 #include "report/model.h"
 
 /* ---- growable arrays -------------------------------------------------- */
@@ -335,6 +336,28 @@ cs_report_context_trend_cube(struct cs_report_model *m, const struct cs_cube *cu
     build_trend(cube, m, since, until, &m->chart_trend, &m->n_chart_trend);
 }
 
+/* The model's cube: a plain scan, or one grouped by resource summed over
+ * the resources (exact: the totals come from the same scan) when the
+ * caller wants the grouped cube too. */
+static cs_status
+model_scan(struct cs_store *s, const struct cs_model_opts *o, const struct cs_report_model *m,
+           struct cs_cube *cube, struct cs_err *err)
+{
+    if (!o->by_resource_out)
+        return cs_query_cube(s, &m->filter, m->bucket, cube, err);
+    struct cs_cube *g = o->by_resource_out;
+    cs_status rc = cs_query_cube_grouped(s, &m->filter, m->bucket, CS_GROUP_RESOURCE, NULL, g, err);
+    if (rc == CS_OK) {
+        cs_cube_ungroup(g, cube);
+        return CS_OK;
+    }
+    memset(g, 0, sizeof *g);
+    if (rc != CS_E_USAGE)
+        return rc;
+    cs_err_clear(err); /* too many resources: the plain scan */
+    return cs_query_cube(s, &m->filter, m->bucket, cube, err);
+}
+
 cs_status
 cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
                       struct cs_report_model **out, struct cs_err *err)
@@ -351,8 +374,8 @@ cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
         cs_iso_week(cs_time_day(o->week_start_us), &y, &w);
         snprintf(m->week_label, sizeof m->week_label, "%04d-W%02d", y, w);
     }
-    struct cs_cube cube;
-    cs_status rc = cs_query_cube(s, &m->filter, m->bucket, &cube, err);
+    struct cs_cube cube = {0};
+    cs_status rc = model_scan(s, o, m, &cube, err);
     if (rc)
         goto fail;
     m->totals = cube.totals;

@@ -21,7 +21,11 @@ struct cs_model_opts {
     struct cs_filter filter; /* borrowed */
     bool has_week;
     int64_t week_start_us;
-    enum cs_bucket bucket; /* CS_BUCKET_WEEK or CS_BUCKET_DAY */
+    enum cs_bucket bucket;           /* CS_BUCKET_WEEK or CS_BUCKET_DAY */
+    struct cs_cube *by_resource_out; /* optional, the caller's (cs_cube_free): the
+                                        model's scan grouped by resource (its cube
+                                        summed over them), for a review of the same
+                                        window; zeroed past CS_CUBE_MAX_GROUPS */
     uint64_t min_n;
 };
 

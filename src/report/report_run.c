@@ -43,6 +43,7 @@ struct run {
     size_t n_stages;
     struct cs_report_model *m;
     struct cs_review *review;
+    struct cs_cube by_res; /* the model's scan by resource, for the review */
     struct cs_join_audit audit;
     size_t max_cols;
     struct cs_outdir *od;
@@ -107,6 +108,9 @@ run_model(struct run *r, bool *began, struct cs_err *err)
         return rc;
     *began = true;
     rc = cs_query_check_resources(r->store, &r->mo.filter, err); /* a typo is an error */
+    /* a window with both ends is the review's period: one scan for both */
+    if (r->mo.filter.has_since && r->mo.filter.has_until)
+        r->mo.by_resource_out = &r->by_res;
     if (rc == CS_OK)
         rc = cs_report_model_build(r->store, &r->mo, &r->m, err);
     if (rc == CS_OK)
@@ -150,7 +154,8 @@ run_review(struct run *r, struct cs_err *err)
                                  .vs_periods = o->vs_periods,
                                  .min_n = o->min_n,
                                  .min_effect_pts = o->min_effect,
-                                 .bucket = r->m->bucket};
+                                 .bucket = r->m->bucket,
+                                 .period_by_resource = r->mo.by_resource_out};
     struct cs_cube sides; /* the review's two sides per bucket, for the trend */
     rvo.trend_out = &sides;
     memset(&sides, 0, sizeof sides);
@@ -630,6 +635,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     if (began)
         cs_store_read_end(store);
     cs_review_free(&r.review);
+    cs_cube_free(&r.by_res);
     cs_report_model_free(&r.m);
     xfree(r.about);
     if (rc)

@@ -158,9 +158,10 @@ cs_review_period(const struct cs_review_opts *o, struct cs_review_window *w)
 /* ---- building --------------------------------------------------------- */
 
 struct side_data {
-    struct cs_cube cube;   /* ungrouped: summed from by_res (or scanned) */
-    struct cs_cube by_res; /* grouped by resource, for the resource movers */
-    bool has_by_res;       /* false: more than CS_CUBE_MAX_GROUPS resources */
+    struct cs_cube cube;       /* ungrouped: summed from by_res (or scanned) */
+    struct cs_cube by_res;     /* grouped by resource, for the resource movers */
+    bool has_by_res;           /* false: more than CS_CUBE_MAX_GROUPS resources */
+    const struct cs_cube *res; /* &by_res or a borrowed one (has_by_res) */
     struct rep_group *groups;
     size_t n_groups;
 };
@@ -191,6 +192,7 @@ side_scan(struct cs_store *s, const struct cs_filter *base, enum cs_bucket bucke
         cs_query_cube_grouped(s, &f, bucket, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
     if (rc == CS_OK) {
         d->has_by_res = true;
+        d->res = &d->by_res;
         cs_cube_ungroup(&d->by_res, &d->cube);
     } else if (rc == CS_E_USAGE) {
         cs_err_clear(err);
@@ -342,8 +344,8 @@ resource_movers(struct cs_store *s, struct cs_review *r, const struct cs_review_
 {
     /* resources: the sides' cubes when they have them, else a scan */
     struct cs_cube own_now = {0}, own_before = {0};
-    const struct cs_cube *now = !dim && sn->has_by_res ? &sn->by_res : &own_now;
-    const struct cs_cube *before = !dim && sb->has_by_res ? &sb->by_res : &own_before;
+    const struct cs_cube *now = !dim && sn->has_by_res ? sn->res : &own_now;
+    const struct cs_cube *before = !dim && sb->has_by_res ? sb->res : &own_before;
     struct cs_filter f = o->filter;
     f.has_since = f.has_until = true;
     f.since_us = r->period.since_us;
@@ -436,8 +438,21 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
     struct side_data now = {0}, before = {0};
     /* buckets, when asked for, only split cells the groups sum again */
     enum cs_bucket bk = o->trend_out ? o->bucket : CS_BUCKET_NONE;
-    cs_status rc = side_scan(s, &o->filter, bk, r->period.since_us, r->period.until_us,
-                             o->min_n, &now, err);
+    cs_status rc;
+    const struct cs_cube *given = o->period_by_resource;
+    if (given && given->n_groups > 0 && bk == o->bucket && o->filter.has_since &&
+        o->filter.has_until && r->period.since_us == o->filter.since_us &&
+        r->period.until_us == o->filter.until_us) {
+        /* the period is the filter's window: the caller's cube is its scan */
+        now.has_by_res = true;
+        now.res = given;
+        cs_cube_ungroup(given, &now.cube);
+        rc = cs_rep_groups_build(&now.cube, -1, now.cube.totals.surveys, o->min_n,
+                                 &now.groups, &now.n_groups, err);
+    } else {
+        rc = side_scan(s, &o->filter, bk, r->period.since_us, r->period.until_us, o->min_n,
+                       &now, err);
+    }
     if (rc)
         goto fail;
     r->surveys_now = now.cube.totals.surveys;

@@ -32,8 +32,13 @@ struct cs_review_opts {
     const char *const *dims; /* report --by dimensions (borrowed); the version
                                    ones (sdk-version, app-version) give movers */
     size_t n_dims;
-    enum cs_bucket bucket;     /* the sides' cells per bucket (only for trend_out) */
-    struct cs_cube *trend_out; /* optional, the caller's: when the review has a
+    enum cs_bucket bucket;                    /* the sides' cells per bucket (only for trend_out) */
+    const struct cs_cube *period_by_resource; /* optional, borrowed: the cube of
+                                   `filter` grouped by resource per `bucket`
+                                   (cs_model_opts.by_resource_out); used as the
+                                   period's when the period is the filter's
+                                   since/until, sparing its scan */
+    struct cs_cube *trend_out;                /* optional, the caller's: when the review has a
                                    previous side, the cube over [previous.since,
                                    period.until) per `bucket` (cs_cube_union of
                                    the two sides: no distinct calls), else
