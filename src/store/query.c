@@ -332,8 +332,8 @@ cmp_num(double a, double b)
     return (a > b) - (a < b);
 }
 
-static int
-cell_cmp(const void *pa, const void *pb)
+int
+cs_cube_cell_cmp(const void *pa, const void *pb)
 {
     const struct cs_cube_cell *a = pa, *b = pb;
     int r;
@@ -512,7 +512,7 @@ cube_finish(struct cs_cube *cube, struct cube_map *m)
         xfree(new_of_old);
     }
     if (n > 1) /* an empty store has no cells (and a NULL array) */
-        qsort(m->cells, n, sizeof *m->cells, cell_cmp);
+        qsort(m->cells, n, sizeof *m->cells, cs_cube_cell_cmp);
     cube->cells = m->cells;
     cube->n_cells = n;
 }

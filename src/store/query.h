@@ -98,6 +98,8 @@ cs_status cs_query_cube(struct cs_store *s, const struct cs_filter *f,
                         enum cs_bucket bucket, struct cs_cube *cube,
                         struct cs_err *err);
 void cs_cube_free(struct cs_cube *cube);
+/* qsort order of a cube's cells (struct cs_cube's), over all their keys. */
+int cs_cube_cell_cmp(const void *a, const void *b);
 
 enum cs_group_by {
     CS_GROUP_NONE = 0,
