@@ -22,6 +22,15 @@ fail(sqlite3 *db, struct cs_err *err)
                    sqlite3_errmsg(db));
 }
 
+/* The message of db's last error into why (once: the first failure is the
+ * one to report; a later finalize or cleanup would read "not an error"). */
+static void
+keep_error(sqlite3 *db, int rc, char *why, size_t cap)
+{
+    if (!*why)
+        snprintf(why, cap, "%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+}
+
 static const char *
 col(sqlite3_stmt *q, int i)
 {
@@ -106,7 +115,8 @@ app_row_flush(sqlite3_stmt *ins, struct app_row *a)
                 sqlite3_bind_value(ins, 2 + k, a->v[k]);
             else
                 sqlite3_bind_null(ins, 2 + k);
-        rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        int st = sqlite3_step(ins);
+        rc = st == SQLITE_DONE ? SQLITE_OK : st;
     }
     xfree(a->sid);
     for (int k = 0; k < 3; k++)
@@ -119,9 +129,9 @@ app_row_flush(sqlite3_stmt *ins, struct app_row *a)
  * app_sql below picks them (each column from the latest event that has
  * it; latest: time, then id, a NULL time last), into temp.cs_app: one
  * pass over the events in that order keeping the first non-NULL of each
- * column per survey id.  SQLITE_OK or an error. */
+ * column per survey id.  SQLITE_OK, or an error with its message in why. */
 static int
-latest_app_table(sqlite3 *db)
+latest_app_table(sqlite3 *db, char *why, size_t cap)
 {
     int rc = sqlite3_exec(db,
                           "DROP TABLE IF EXISTS temp.cs_app;"
@@ -146,8 +156,10 @@ latest_app_table(sqlite3 *db)
         if (!sid)
             continue; /* NOT NULL in the schema */
         if (!a.sid || a.n != n || memcmp(a.sid, sid, (size_t)n) != 0) {
-            if ((rc = app_row_flush(ins, &a)) != SQLITE_OK)
+            if ((rc = app_row_flush(ins, &a)) != SQLITE_OK) {
+                keep_error(db, rc, why, cap);
                 break;
+            }
             a.sid = xmalloc((size_t)n + 1);
             memcpy(a.sid, sid, (size_t)n + 1);
             a.n = n;
@@ -158,11 +170,13 @@ latest_app_table(sqlite3 *db)
                 rc = SQLITE_NOMEM;
     }
     if (rc == SQLITE_OK && st != SQLITE_DONE)
-        rc = SQLITE_ERROR;
+        rc = st;
     if (rc == SQLITE_OK)
         rc = app_row_flush(ins, &a);
-    else
-        app_row_flush(NULL, &a); /* frees only */
+    if (rc != SQLITE_OK) {
+        keep_error(db, rc, why, cap); /* before finalize resets the message */
+        app_row_flush(NULL, &a);      /* frees only */
+    }
     sqlite3_finalize(ev);
     sqlite3_finalize(ins);
     return rc;
@@ -172,38 +186,47 @@ latest_app_table(sqlite3 *db)
  * OS, as the per-survey loop of join_rows would find, and (app) with the
  * app values app_sql would set; one pass over the surveys (issue 22: the
  * loop and app_sql's four lookups per survey were a third of the load of
- * a million surveys).  1 when done, 0 when there are legs, -1 on error. */
+ * a million surveys).  1 when done, 0 when there are legs, -1 on error
+ * (its message in why). */
 static int
-join_no_legs(sqlite3 *db, bool app)
+join_no_legs(sqlite3 *db, bool app, char *why, size_t cap)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(q) != SQLITE_ROW) {
+    int rc = sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) != SQLITE_ROW) {
+        keep_error(db, rc, why, cap);
         sqlite3_finalize(q);
+        return -1;
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_ROW) {
+        keep_error(db, rc, why, cap);
         return -1;
     }
     bool legs = sqlite3_column_int(q, 0) != 0;
     sqlite3_finalize(q);
     if (legs)
         return 0;
-    if (!app)
-        return sqlite3_exec(db,
-                            "INSERT INTO survey_leg(rid, status, leg, os)"
-                            " SELECT rid, 0, NULL, NULL FROM survey_data ORDER BY rid",
-                            NULL, NULL, NULL) == SQLITE_OK
-                   ? 1
-                   : -1;
-    if (latest_app_table(db) != SQLITE_OK)
-        return -1;
-    int rc = sqlite3_exec(db,
-                          "INSERT INTO survey_leg(rid, status, leg, os, app_version, browser,"
-                          " client_os) SELECT d.rid, 0, NULL, NULL, t.av, t.br, t.os"
-                          " FROM survey_data d LEFT JOIN temp.cs_app t ON t.survey_id = d.survey_id"
-                          " ORDER BY d.rid",
+    if (!app) {
+        rc = sqlite3_exec(db,
+                          "INSERT INTO survey_leg(rid, status, leg, os)"
+                          " SELECT rid, 0, NULL, NULL FROM survey_data ORDER BY rid",
                           NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            keep_error(db, rc, why, cap);
+        return rc == SQLITE_OK ? 1 : -1;
+    }
+    if (latest_app_table(db, why, cap) != SQLITE_OK)
+        return -1;
+    rc = sqlite3_exec(db,
+                      "INSERT INTO survey_leg(rid, status, leg, os, app_version, browser,"
+                      " client_os) SELECT d.rid, 0, NULL, NULL, t.av, t.br, t.os"
+                      " FROM survey_data d LEFT JOIN temp.cs_app t ON t.survey_id = d.survey_id"
+                      " ORDER BY d.rid",
+                      NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "DROP TABLE temp.cs_app", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        keep_error(db, rc, why, cap);
     return rc == SQLITE_OK ? 1 : -1;
 }
 
@@ -213,10 +236,13 @@ join_rows(sqlite3 *db, bool app, bool *app_done, struct cs_err *err)
 {
     sqlite3_stmt *sv = NULL, *legs = NULL, *ins = NULL;
     cs_status rc = CS_OK;
-    int done = join_no_legs(db, app);
+    char why[256] = "";
+    int done = join_no_legs(db, app, why, sizeof why);
     *app_done = done > 0 && app;
-    if (done != 0)
-        return done > 0 ? CS_OK : fail(db, err);
+    if (done < 0)
+        return cs_fail(err, CS_E_DB, NULL, "joining surveys to call summaries: %s", why);
+    if (done > 0)
+        return CS_OK;
     if (sqlite3_prepare_v2(db,
                            "SELECT rid, lower(trim(coalesce(call_id, ''))),"
                            " lower(trim(coalesce(participant_id, ''))), time_us FROM survey_data",
