@@ -420,6 +420,47 @@ test_field_lookup_table(void **state)
     assert_int_equal(cs_field_lookup("SurveyId", 8), F_SURVEY);
 }
 
+/* SurveyId is lower-cased and the resource id upper-cased 8 bytes at a
+ * time: every printable ASCII byte and the bytes of a UTF-8 letter at every
+ * position of ids of every length up to 40, against a byte-by-byte rule
+ * written here ('@' '[' '`' '{' are the neighbours of the letter ranges). */
+static void
+test_id_case(void **state)
+{
+    (void)state;
+    unsigned char bytes[100];
+    int nb = 0;
+    for (int c = 0x21; c <= 0x7e; c++)
+        bytes[nb++] = (unsigned char)c;
+    bytes[nb++] = 0xC3; /* lead and continuation bytes of "É" and "é" */
+    bytes[nb++] = 0x89;
+    bytes[nb++] = 0xA9;
+    for (int len = 1; len <= 40; len++)
+        for (int p = 0; p < len; p++)
+            for (int k = 0; k < nb; k++) {
+                char in[41], low[41], up[42];
+                for (int j = 0; j < len; j++)
+                    in[j] = (char)(j == p ? bytes[k] : "aZ9-Qx"[j % 6]);
+                in[len] = '\0';
+                up[0] = '/';
+                for (int j = 0; j < len; j++) {
+                    unsigned char c = (unsigned char)in[j];
+                    low[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+                    up[j + 1] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+                }
+                low[len] = '\0';
+                up[len + 1] = '\0';
+                struct cs_record r;
+                struct cs_recbuild b;
+                cs_recbuild_begin(&b, &r, CS_DATE_MDY);
+                cs_recbuild_set(&b, F_SURVEY, in, (size_t)len, V_STRING);
+                cs_recbuild_set(&b, F_RESOURCE, in, (size_t)len, V_STRING);
+                assert_string_equal(r.survey_id, low);
+                /* a leading '/' is the resource id's own, not added */
+                assert_string_equal(r.resource_id, in[0] == '/' ? up + 1 : up);
+            }
+}
+
 /* Custom-event accounting: a ragged CSV row, bad JSON, a missing id and an
  * event of another name each land in exactly one counter, and
  * events_read = events_valid + events_rejected + events_skipped (the
@@ -491,6 +532,7 @@ main(void)
         cmocka_unit_test(test_whole_file_errors),
         cmocka_unit_test(test_numbers_and_escapes),
         cmocka_unit_test(test_field_lookup_table),
+        cmocka_unit_test(test_id_case),
         cmocka_unit_test(test_event_accounting),
         cmocka_unit_test(test_nul_escape_rejected),
     };
