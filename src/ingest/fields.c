@@ -110,34 +110,85 @@ ascii_upper(char c)
 
 static int field_lookup_slow(const char *key, size_t len);
 
-/* Exports repeat the same few dozen keys in every record: a direct-mapped
- * cache of raw key bytes -> field skips the trimming, lower-casing and
- * hashing (16% of ingest CPU at 1M records).  Thread-local, so loaders on
- * any thread may use it. */
-#define KEY_CACHE_SLOTS 256
+/* Exports repeat the same few dozen keys in every record: an exact table
+ * of raw key bytes -> field skips the trimming, lower-casing and hashing
+ * of field_lookup_slow.  Open addressing on a hash of every byte, a word at
+ * a time (the direct-mapped cache it replaces hashed 5 bytes, so
+ * ...LowerBound and ...UpperBound shared a slot and evicted each other on
+ * every record).  It never evicts: once KEY_TAB_MAX raw keys are in, new
+ * ones take the slow path (an input of ever-new keys cannot fill it up or
+ * make probes long).  Each entry also remembers the entry looked up right
+ * after it: records repeat their keys in the same order, so the next key is
+ * first compared with that guess, without hashing.  Thread-local, so
+ * loaders on any thread may use it. */
+#define KEY_TAB_SLOTS 512
+#define KEY_TAB_MAX 256
 #define KEY_CACHE_LEN 48
 static _Thread_local struct {
-    uint8_t len; /* 0: empty */
+    uint32_t h;
+    uint16_t next; /* slot + 1 of the key that followed this one; 0: none */
+    uint8_t len;   /* 0: empty */
     char key[KEY_CACHE_LEN];
     int field;
-} key_cache[KEY_CACHE_SLOTS];
+} key_tab[KEY_TAB_SLOTS];
+static _Thread_local unsigned key_tab_n;
+static _Thread_local size_t key_prev; /* slot + 1 of the last key; 0: none */
+
+static inline uint32_t
+key_hash(const char *k, size_t len)
+{
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, k + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    for (size_t j = 0; i + j < len; j++)
+        w |= (uint64_t)(unsigned char)k[i + j] << (8 * j);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return (uint32_t)(h >> 16);
+}
 
 int
 cs_field_lookup(const char *key, size_t len)
 {
-    if (len == 0 || len >= KEY_CACHE_LEN)
+    if (len == 0 || len >= KEY_CACHE_LEN) {
+        key_prev = 0;
         return field_lookup_slow(key, len);
-    const unsigned char *u = (const unsigned char *)key;
-    size_t slot = (len * 31u + u[0] * 7u + u[len - 1] * 3u + u[len / 2] * 5u +
-                   u[len / 3]) &
-                  (KEY_CACHE_SLOTS - 1);
-    if (key_cache[slot].len == len && memcmp(key_cache[slot].key, key, len) == 0)
-        return key_cache[slot].field;
-    int f = field_lookup_slow(key, len);
-    key_cache[slot].len = (uint8_t)len;
-    memcpy(key_cache[slot].key, key, len);
-    key_cache[slot].field = f;
-    return f;
+    }
+    if (key_prev) {
+        size_t g = key_tab[key_prev - 1].next;
+        if (g && key_tab[g - 1].len == len && memcmp(key_tab[g - 1].key, key, len) == 0) {
+            key_prev = g;
+            return key_tab[g - 1].field;
+        }
+    }
+    uint32_t h = key_hash(key, len);
+    size_t k = h & (KEY_TAB_SLOTS - 1);
+    for (; key_tab[k].len; k = (k + 1) & (KEY_TAB_SLOTS - 1))
+        if (key_tab[k].h == h && key_tab[k].len == len &&
+            memcmp(key_tab[k].key, key, len) == 0)
+            break;
+    if (!key_tab[k].len) {
+        int f = field_lookup_slow(key, len);
+        if (key_tab_n >= KEY_TAB_MAX) {
+            key_prev = 0;
+            return f;
+        }
+        key_tab[k].h = h;
+        key_tab[k].len = (uint8_t)len;
+        memcpy(key_tab[k].key, key, len);
+        key_tab[k].field = f;
+        key_tab_n++;
+    }
+    if (key_prev)
+        key_tab[key_prev - 1].next = (uint16_t)(k + 1);
+    key_prev = k + 1;
+    return key_tab[k].field;
 }
 
 static int
@@ -364,14 +415,27 @@ copy_id(char *dst, size_t cap, const char *s, size_t len, bool lower,
         len--;
     if (len + 1 > cap)
         return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (lower)
-            c = ascii_lower(c);
-        else if (upper)
-            c = ascii_upper(c);
-        dst[i] = c;
+    if (!lower && !upper) {
+        memcpy(dst, s, len);
+        dst[len] = '\0';
+        return true;
     }
+    /* ASCII case change 8 bytes at a time: the high bit of each byte of m
+     * marks a byte in 'A'..'Z' (lower) or 'a'..'z' (upper), m >> 2 is its
+     * 0x20; bytes >= 0x80 (UTF-8) are never in range. */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t from = lower ? 'A' : 'a', to = lower ? 'Z' : 'z';
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t low7 = w & ~highs;
+        uint64_t m = (low7 + (0x80 - from) * ones) & ~(low7 + (0x7f - to) * ones) & ~w & highs;
+        w ^= m >> 2;
+        memcpy(dst + i, &w, 8);
+    }
+    for (; i < len; i++)
+        dst[i] = lower ? ascii_lower(s[i]) : ascii_upper(s[i]);
     dst[len] = '\0';
     return true;
 }

@@ -91,17 +91,46 @@ set_value(struct cs_ingest_run *run, struct cs_recbuild *b, int f,
 
 /* Walk the pairs of object token `o` into the builder; descends into a
  * nested "properties" object once.  Returns the index after the object. */
+/* The fields of a record's keys in the order is_event looks them up (top
+ * keys, and a "properties" object's keys at its place), which is the order
+ * walk_object visits them in: so each key is looked up once, not twice.
+ * Keys past KEYMEMO_MAX are looked up again. */
+#define KEYMEMO_MAX 64
+struct keymemo {
+    int n, pos;
+    int f[KEYMEMO_MAX];
+};
+
+static inline int
+memo_lookup(struct keymemo *m, const char *js, const jsmntok_t *key)
+{
+    int f = cs_field_lookup(js + key->start, (size_t)(key->end - key->start));
+    if (m->n < KEYMEMO_MAX)
+        m->f[m->n] = f;
+    m->n++;
+    return f;
+}
+
+static inline int
+memo_next(struct keymemo *m, const char *js, const jsmntok_t *key)
+{
+    int k = m->pos++;
+    if (k < m->n && k < KEYMEMO_MAX)
+        return m->f[k];
+    return cs_field_lookup(js + key->start, (size_t)(key->end - key->start));
+}
+
 static int
 walk_object(struct cs_ingest_run *run, struct cs_recbuild *b, const char *js,
-            const jsmntok_t *t, int o, int depth)
+            const jsmntok_t *t, int o, int depth, struct keymemo *m)
 {
     int i = o + 1;
     for (int k = 0; k < t[o].size; k++) {
         const jsmntok_t *key = &t[i];
         const jsmntok_t *val = &t[i + 1];
-        int f = cs_field_lookup(js + key->start, (size_t)(key->end - key->start));
+        int f = memo_next(m, js, key);
         if (f == F_PROPERTIES && val->type == JSMN_OBJECT && depth == 0) {
-            walk_object(run, b, js, t, i + 1, depth + 1);
+            walk_object(run, b, js, t, i + 1, depth + 1, m);
         } else if (f != F_NONE && f != F_PROPERTIES) {
             set_value(run, b, f, js, val);
         }
@@ -115,14 +144,14 @@ walk_object(struct cs_ingest_run *run, struct cs_recbuild *b, const char *js,
  * SurveyId or rating columns, at the top or inside "properties". */
 static bool
 is_event(const char *js, const jsmntok_t *t, int o, int *name, int *tm,
-         int *dims, int *meas, int ctx[3])
+         int *dims, int *meas, int ctx[3], struct keymemo *m)
 {
     bool survey = false, has_dims = false, has_props_obj = false;
     *name = *tm = *dims = *meas = -1;
     ctx[0] = ctx[1] = ctx[2] = -1;
     int i = o + 1;
     for (int k = 0; k < t[o].size; k++) {
-        int f = cs_field_lookup(js + t[i].start, (size_t)(t[i].end - t[i].start));
+        int f = memo_lookup(m, js, &t[i]);
         const jsmntok_t *v = &t[i + 1];
         if (f == F_SURVEY || f >= F_CAT0)
             survey = true;
@@ -141,8 +170,7 @@ is_event(const char *js, const jsmntok_t *t, int o, int *name, int *tm,
             if (v->type == JSMN_OBJECT) {
                 int j = i + 2;
                 for (int q = 0; q < v->size; q++) {
-                    int g = cs_field_lookup(js + t[j].start,
-                                            (size_t)(t[j].end - t[j].start));
+                    int g = memo_lookup(m, js, &t[j]);
                     if (g == F_SURVEY || g >= F_CAT0)
                         survey = true;
                     j = tok_skip(t, j + 1);
@@ -233,12 +261,14 @@ emit_object(struct cs_ingest_run *run, const char *js, const jsmntok_t *t,
                                  "malformed JSON: a member without a value or a "
                                  "missing ',' between members.");
     int name, tm, dims, meas, ctx[3];
-    if (is_event(js, t, o, &name, &tm, &dims, &meas, ctx))
+    struct keymemo m;
+    m.n = m.pos = 0;
+    if (is_event(js, t, o, &name, &tm, &dims, &meas, ctx, &m))
         return emit_event(run, js, t, o, line, index, name, tm, dims, meas, ctx);
     struct cs_recbuild b;
     struct cs_record *r = cs_run_slot(run);
     cs_recbuild_begin(&b, r, run->opts->date_order);
-    walk_object(run, &b, js, t, o, 0);
+    walk_object(run, &b, js, t, o, 0, &m);
     r->line = line;
     r->index = index;
     bool ok = cs_recbuild_finish(&b);

@@ -18,6 +18,7 @@
 #include "store/filter_sql.h"
 #include "store/query_hist.h"
 #include "store/hist_load.h"
+#include "store/idset.h"
 
 static const char *const cat_prefix[4] = {"o", "a", "v", "s"};
 
@@ -357,58 +358,6 @@ cs_cube_cell_cmp(const void *pa, const void *pb)
     return a->default_scale - b->default_scale;
 }
 
-/* a set of 64-bit id hashes */
-struct idset {
-    uint64_t *v;
-    size_t cap, n;
-};
-
-/* room for n ids without growing (the table is kept at most 70% full) */
-static void
-idset_reserve(struct idset *s, uint64_t n)
-{
-    size_t cap = 4096;
-    while (cap * 7 < n * 10 + 10)
-        cap *= 2;
-    s->v = xcalloc(cap, sizeof *s->v);
-    s->cap = cap;
-}
-
-static void
-idset_add(struct idset *s, const unsigned char *t, int len)
-{
-    if (!t || len <= 0)
-        return;
-    uint64_t h = 1469598103934665603ull;
-    for (int i = 0; i < len; i++)
-        h = (h ^ t[i]) * 1099511628211ull;
-    h = mix64(h);
-    if (h == 0)
-        h = 1;
-    if ((s->n + 1) * 10 > s->cap * 7) {
-        struct idset ns = {.cap = s->cap ? s->cap * 2 : 4096};
-        ns.v = xcalloc(ns.cap, sizeof *ns.v);
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->v[i]) {
-                size_t j = s->v[i] & (ns.cap - 1);
-                while (ns.v[j])
-                    j = (j + 1) & (ns.cap - 1);
-                ns.v[j] = s->v[i];
-                ns.n++;
-            }
-        xfree(s->v);
-        *s = ns;
-    }
-    size_t j = h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h)
-            return;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->v[j] = h;
-    s->n++;
-}
-
 static int
 cmp_group_key(const void *a, const void *b)
 {
@@ -629,7 +578,7 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
     }
     size_t cap_groups = 0;
     struct cube_map m = {0};
-    struct idset calls = {0}, parts = {0};
+    struct cs_idset calls = {0}, parts = {0};
     int rc;
     /* size the id sets once: growing them by doubling rehashed 2M ids */
     sqlite3_stmt *cq;
@@ -637,8 +586,8 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
                            NULL) == SQLITE_OK &&
         sqlite3_step(cq) == SQLITE_ROW) {
         uint64_t n = (uint64_t)sqlite3_column_int64(cq, 0);
-        idset_reserve(&calls, n);
-        idset_reserve(&parts, n);
+        cs_idset_reserve(&calls, n);
+        cs_idset_reserve(&parts, n);
     }
     sqlite3_finalize(cq);
     bool first = true;
@@ -651,14 +600,14 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
         if (first || tu > t->last_us)
             t->last_us = tu;
         first = false;
-        idset_add(&calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
-        idset_add(&parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+        cs_idset_add(&calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
+        cs_idset_add(&parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
         int group = 0;
         if (by != CS_GROUP_NONE && (group = group_of(q, cube, &cap_groups)) < 0) {
             sqlite3_finalize(q);
             xfree(m.cells);
-            xfree(calls.v);
-            xfree(parts.v);
+            cs_idset_free(&calls);
+            cs_idset_free(&parts);
             cs_cube_free(cube);
             return cs_fail(err, CS_E_USAGE, NULL, "more than %d groups: compare needs fewer",
                            CS_CUBE_MAX_GROUPS);
@@ -680,10 +629,10 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
         }
     }
     sqlite3_finalize(q);
-    t->calls = calls.n;
-    t->participants = parts.n;
-    xfree(calls.v);
-    xfree(parts.v);
+    t->calls = cs_idset_count(&calls);
+    t->participants = cs_idset_count(&parts);
+    cs_idset_free(&calls);
+    cs_idset_free(&parts);
     if (rc != SQLITE_DONE) {
         xfree(m.cells);
         cs_cube_free(cube); /* the groups met so far */

@@ -603,7 +603,7 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
                   "PRAGMA cache_size=-65536;",
                   err);
     else if (rc == CS_OK)
-        rc = exec(s, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;", err);
+        rc = exec(s, "PRAGMA page_size=16384; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;", err);
     /* nothing is written before the file is known to be ours */
     if (rc == CS_OK)
         rc = open_schema(s, path, read_only, err);

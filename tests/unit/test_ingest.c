@@ -332,6 +332,135 @@ test_numbers_and_escapes(void **state)
     assert_int_equal(cs_field_lookup("Bogus", 5), F_NONE);
 }
 
+/* cs_field_lookup's table of raw keys: exact answers for 100,000 generated
+ * keys (known names in random letter case, padded or suffixed as CSV
+ * headers are, and unknown ids), long after the table stopped taking new
+ * keys; names that differ only past their fifth byte (the old cache's
+ * LowerBound/UpperBound collision); the next-key guess across records that
+ * change their key order.  Expected fields are written out here, not read
+ * from the table. */
+static void
+test_field_lookup_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key;
+        int field;
+    } known[] = {
+        {"OverallRatingScoreLowerBound", F_CAT0 + 1},
+        {"OverallRatingScoreUpperBound", F_CAT0 + 2},
+        {"OverallRatingScoreThreshold", F_CAT0 + 3},
+        {"OverallCallIssues", F_CAT0 + 4},
+        {"AudioRatingScoreLowerBound", F_CAT0 + 6},
+        {"AudioRatingScoreUpperBound", F_CAT0 + 7},
+        {"VideoRatingScore", F_CAT0 + 10},
+        {"ScreenshareRatingScoreLowerBound", F_CAT0 + 16},
+        {"ScreenshareRatingScoreUpperBound", F_CAT0 + 17},
+        {"ScreenshareIssues", F_CAT0 + 19},
+        {"SurveyId", F_SURVEY},
+        {"ParticipantId", F_PART},
+        {"improvementSuggestion", F_SUGGESTION},
+        {"TimeGenerated", F_TIME},
+        {"_ResourceId", F_RESOURCE},
+        {"Measurements", F_CUSTOMMEAS},
+        {"client_OS", F_CLIENTOS},
+    };
+    const size_t nk = sizeof known / sizeof known[0];
+    /* near misses: unknown */
+    assert_int_equal(cs_field_lookup("SurveyIdx", 9), F_NONE);
+    assert_int_equal(cs_field_lookup("OverallRatingScoreLowerBounds", 29), F_NONE);
+    assert_int_equal(cs_field_lookup("AudioRatingScoreLowerBoun", 25), F_NONE);
+    uint64_t x = 88172645463325252ull;
+    char key[96];
+    for (int round = 0; round < 2; round++) {
+        x = 88172645463325252ull; /* the same 100,000 keys twice */
+        for (int i = 0; i < 100000; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int want;
+            size_t len;
+            if (x % 2) {
+                size_t k = (size_t)(x >> 8) % nk;
+                len = strlen(known[k].key);
+                for (size_t j = 0; j < len; j++) {
+                    char c = known[k].key[j];
+                    bool flip = (x >> (16 + j % 40)) & 1;
+                    key[j] = flip && c >= 'a' && c <= 'z'   ? (char)(c - 32)
+                             : flip && c >= 'A' && c <= 'Z' ? (char)(c + 32)
+                                                            : c;
+                }
+                if ((x >> 60) == 0) { /* a CSV header: "  Key [UTC]" */
+                    memmove(key + 2, key, len);
+                    key[0] = key[1] = ' ';
+                    memcpy(key + len + 2, " [UTC]", 6);
+                    len += 8;
+                }
+                want = known[k].field;
+            } else {
+                len = (size_t)snprintf(key, sizeof key, "zz%llx%s", (unsigned long long)(x >> 20),
+                                       (x >> 62) == 0 ? "-a-rather-long-key-past-the-cache-limit" : "");
+                want = F_NONE;
+            }
+            assert_int_equal(cs_field_lookup(key, len), want);
+        }
+    }
+    /* records of the same keys, then one in another order and one with an
+     * extra key: the guessed next key is checked, never trusted */
+    const char *rec[] = {"time", "SurveyId", "OverallRatingScoreLowerBound",
+                         "OverallRatingScoreUpperBound"};
+    const int rec_f[] = {F_TIME, F_SURVEY, F_CAT0 + 1, F_CAT0 + 2};
+    for (int r = 0; r < 3; r++)
+        for (int j = 0; j < 4; j++)
+            assert_int_equal(cs_field_lookup(rec[j], strlen(rec[j])), rec_f[j]);
+    for (int j = 3; j >= 0; j--)
+        assert_int_equal(cs_field_lookup(rec[j], strlen(rec[j])), rec_f[j]);
+    assert_int_equal(cs_field_lookup("time", 4), F_TIME);
+    assert_int_equal(cs_field_lookup("zzextra", 7), F_NONE);
+    assert_int_equal(cs_field_lookup("SurveyId", 8), F_SURVEY);
+    assert_int_equal(cs_field_lookup("", 0), F_NONE);
+    assert_int_equal(cs_field_lookup("SurveyId", 8), F_SURVEY);
+}
+
+/* SurveyId is lower-cased and the resource id upper-cased 8 bytes at a
+ * time: every printable ASCII byte and the bytes of a UTF-8 letter at every
+ * position of ids of every length up to 40, against a byte-by-byte rule
+ * written here ('@' '[' '`' '{' are the neighbours of the letter ranges). */
+static void
+test_id_case(void **state)
+{
+    (void)state;
+    unsigned char bytes[100];
+    int nb = 0;
+    for (int c = 0x21; c <= 0x7e; c++)
+        bytes[nb++] = (unsigned char)c;
+    bytes[nb++] = 0xC3; /* lead and continuation bytes of "É" and "é" */
+    bytes[nb++] = 0x89;
+    bytes[nb++] = 0xA9;
+    for (int len = 1; len <= 40; len++)
+        for (int p = 0; p < len; p++)
+            for (int k = 0; k < nb; k++) {
+                char in[41], low[41], up[42];
+                for (int j = 0; j < len; j++)
+                    in[j] = (char)(j == p ? bytes[k] : "aZ9-Qx"[j % 6]);
+                in[len] = '\0';
+                up[0] = '/';
+                for (int j = 0; j < len; j++) {
+                    unsigned char c = (unsigned char)in[j];
+                    low[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+                    up[j + 1] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+                }
+                low[len] = '\0';
+                up[len + 1] = '\0';
+                struct cs_record r;
+                struct cs_recbuild b;
+                cs_recbuild_begin(&b, &r, CS_DATE_MDY);
+                cs_recbuild_set(&b, F_SURVEY, in, (size_t)len, V_STRING);
+                cs_recbuild_set(&b, F_RESOURCE, in, (size_t)len, V_STRING);
+                assert_string_equal(r.survey_id, low);
+                /* a leading '/' is the resource id's own, not added */
+                assert_string_equal(r.resource_id, in[0] == '/' ? up + 1 : up);
+            }
+}
+
 /* Custom-event accounting: a ragged CSV row, bad JSON, a missing id and an
  * event of another name each land in exactly one counter, and
  * events_read = events_valid + events_rejected + events_skipped (the
@@ -402,6 +531,8 @@ main(void)
         cmocka_unit_test(test_portal_csv),
         cmocka_unit_test(test_whole_file_errors),
         cmocka_unit_test(test_numbers_and_escapes),
+        cmocka_unit_test(test_field_lookup_table),
+        cmocka_unit_test(test_id_case),
         cmocka_unit_test(test_event_accounting),
         cmocka_unit_test(test_nul_escape_rejected),
     };

@@ -1,0 +1,117 @@
+/* tests/unit/test_idset.c: store/idset (the distinct calls and participants
+ * of the statistics scan): exact counts and membership on 100,000 generated
+ * ids with repeats, growth from empty and after a reserve, ids that differ
+ * in one byte or only in length (so slots collide and probe), the queue of
+ * prefetched adds drained by every question.  Expected counts follow from
+ * how the ids are generated, not from the set. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store/idset.h"
+
+/* id number k as a GUID-like text: its hex digits after a pseudo-random
+ * (but k-determined) prefix, so distinct k give distinct texts */
+static int
+make_id(char *buf, size_t cap, const char *kind, uint32_t k)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull * (k + 1);
+    x ^= x >> 29;
+    return snprintf(buf, cap, "%s%08x-%04x-%04x-%012llx", kind, (unsigned)(x >> 32),
+                    (unsigned)(x >> 16) & 0xffff, (unsigned)x & 0xffff, (unsigned long long)k);
+}
+
+static void
+test_membership_100k(void **state)
+{
+    (void)state;
+    struct cs_idset s = {0}; /* no reserve: grows from empty */
+    char id[80];
+    for (uint32_t i = 0; i < 100000; i++) {
+        int n = make_id(id, sizeof id, "call-", i % 70001);
+        cs_idset_add(&s, (const unsigned char *)id, n);
+        if (i == 4999)
+            assert_int_equal(cs_idset_count(&s), 5000);
+        if (i == 4999 || i == 70000 || i == 99999) {
+            /* asked mid-queue: the last id added is already a member */
+            assert_true(cs_idset_has(&s, (const unsigned char *)id, n));
+        }
+    }
+    assert_int_equal(cs_idset_count(&s), 70001);
+    assert_true(s.cap >= 70001 * 10 / 7);
+    for (uint32_t k = 0; k < 70001; k++) {
+        int n = make_id(id, sizeof id, "call-", k);
+        assert_true(cs_idset_has(&s, (const unsigned char *)id, n));
+    }
+    for (uint32_t k = 0; k < 100000; k++) {
+        int n = make_id(id, sizeof id, "part-", k);
+        assert_false(cs_idset_has(&s, (const unsigned char *)id, n));
+    }
+    /* adding them all again changes nothing */
+    for (uint32_t k = 0; k < 70001; k++) {
+        int n = make_id(id, sizeof id, "call-", k);
+        cs_idset_add(&s, (const unsigned char *)id, n);
+    }
+    assert_int_equal(cs_idset_count(&s), 70001);
+    cs_idset_free(&s);
+    assert_int_equal(cs_idset_count(&s), 0);
+    assert_null(s.v);
+}
+
+static void
+test_near_ids_and_growth(void **state)
+{
+    (void)state;
+    struct cs_idset s = {0};
+    cs_idset_reserve(&s, 10);
+    assert_int_equal(s.cap, 4096);
+    /* ids of 'a's with one byte changed, at every position of every length
+     * from 1 to 40 (word boundaries and tails), to each letter */
+    char id[41];
+    size_t expect = 0;
+    for (int len = 1; len <= 40; len++) {
+        for (int p = 0; p < len; p++)
+            for (char c = 'a'; c <= 'z'; c++) {
+                memset(id, 'a', (size_t)len);
+                id[p] = c;
+                cs_idset_add(&s, (const unsigned char *)id, len);
+            }
+        /* per length: the all-'a' id once, and 25 others per position */
+        expect += 1 + (size_t)len * 25;
+    }
+    assert_int_equal(cs_idset_count(&s), expect); /* 20,540: grown past 4096 */
+    assert_true(s.cap >= 32768);
+    memset(id, 'a', 40);
+    id[39] = 'q';
+    assert_true(cs_idset_has(&s, (const unsigned char *)id, 40));
+    id[38] = 'q';
+    assert_false(cs_idset_has(&s, (const unsigned char *)id, 40));
+    assert_false(cs_idset_has(&s, (const unsigned char *)id, 0));
+    /* a reserve keeps what is there */
+    cs_idset_reserve(&s, 200000);
+    assert_int_equal(cs_idset_count(&s), expect);
+    memset(id, 'a', 17);
+    assert_true(cs_idset_has(&s, (const unsigned char *)id, 17));
+    /* NULL and empty ids are not ids */
+    cs_idset_add(&s, NULL, 5);
+    cs_idset_add(&s, (const unsigned char *)"x", 0);
+    cs_idset_add(&s, (const unsigned char *)"x", -1);
+    assert_int_equal(cs_idset_count(&s), expect);
+    cs_idset_free(&s);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_membership_100k),
+        cmocka_unit_test(test_near_ids_and_growth),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
