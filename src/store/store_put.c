@@ -517,7 +517,10 @@ cs_store_event(struct cs_store *s, const struct cs_event *ev,
     sqlite3_stmt *d = s->st[ST_EVENT_DUP];
     bind_event_key(d, ev, ph);
     int64_t ms = ev->time_us / 1000 - (ev->time_us % 1000 < 0);
-    sqlite3_bind_int64(d, 9, ms * 1000);
+    if (ev->time_us) /* ?9: the start of the millisecond; NULL: no time */
+        sqlite3_bind_int64(d, 9, ms * 1000);
+    else
+        sqlite3_bind_null(d, 9);
     int drc = sqlite3_step(d);
     sqlite3_reset(d);
     if (drc == SQLITE_ROW) {
