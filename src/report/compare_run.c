@@ -765,12 +765,9 @@ cs_compare_render(const struct cs_compare *c, struct cs_store *s,
             bool implied;
             snprintf(where, sizeof where, "%s:%u", t->path, st->line);
             rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
+            char msg[2048];
             if (rc == CS_OK && implied)
-                note(o, "step '%s': rows repeat values of %s: one %s per value of '%s' "
-                        "(series: %s)",
-                     st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
-                     st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
-                     r->cols[sc].name);
+                note(o, "%s", cs_template_series_note(st, r, sc, msg, sizeof msg));
             if (rc == CS_OK)
                 rc = cs_report_step_xlsx(x, st, r, err);
             char name[256];

@@ -348,12 +348,9 @@ step_query(struct run *run, size_t i, struct cs_err *err)
         snprintf(where, sizeof where, "%s:%u", tmpl->path, st->line);
         rc = cs_template_chart_series(st, where, r, &sc, &implied, err);
     }
+    char msg[2048];
     if (rc == CS_OK && implied)
-        rep_push_note(res, "step '%s': rows repeat values of %s: one %s per value of '%s' "
-                           "(series: %s)",
-                      st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
-                      st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[sc].name,
-                      r->cols[sc].name);
+        rep_push_note(res, "%s", cs_template_series_note(st, r, sc, msg, sizeof msg));
     if (rc == CS_OK && run->charts && name[0])
         rc = cs_charts_result(run->charts, st, r, name, err);
     if (rc == CS_OK && run->xl) {

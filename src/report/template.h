@@ -322,6 +322,12 @@ cs_status cs_template_chart_series(const struct cs_template_step *st, const char
                                    const struct cs_result *r, long *series, bool *implied,
                                    struct cs_err *err);
 
+/* The note a report prints when cs_template_chart_series set *implied:
+ * "step 'T': rows repeat values of X: one line per value of 'S' (series:
+ * S)", into buf (n bytes); returns buf. */
+const char *cs_template_series_note(const struct cs_template_step *st, const struct cs_result *r,
+                                    long series, char *buf, size_t n);
+
 /* Run query step i_step of t (it must be a query step) and return its rows
  * in *out (owned; free with cs_result_free).  Column options are checked
  * against the result as in cs_template_check_queries.  Errors name

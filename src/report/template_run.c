@@ -425,6 +425,17 @@ cs_template_check_queries(struct cs_store *s, const struct cs_template *t,
     return CS_OK;
 }
 
+const char *
+cs_template_series_note(const struct cs_template_step *st, const struct cs_result *r,
+                        long series, char *buf, size_t n)
+{
+    snprintf(buf, n, "step '%s': rows repeat values of %s: one %s per value of '%s' (series: %s)",
+             st->title, r->cols[st->x ? cs_result_column(r, st->x) : 0].name,
+             st->render == CS_RENDER_LINE ? "line" : "bar", r->cols[series].name,
+             r->cols[series].name);
+    return buf;
+}
+
 cs_status
 cs_template_chart_series(const struct cs_template_step *st, const char *where,
                          const struct cs_result *r, long *series, bool *implied,
