@@ -26,6 +26,7 @@
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/json_split.h"
+#include "render/xlsx_pipe.h"
 
 /* ---- Streams ------------------------------------------------------------ */
 
@@ -318,8 +319,23 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
     char desc2[640];
     cx.st = (struct xl_stream){.x = x, .base = xl_sec_name(in, "Custom"), .desc = xl_sec_desc(in, desc, desc2, sizeof desc2), .cols = cols, .n_cols = n};
     stream_begin(&cx.st);
-    if (!x->lerr)
-        rc = in->rows->join(in->rows->ctx, qk, custom_row, &cx, err);
+    if (!x->lerr) {
+        /* the rows written on a second thread while the join reads on
+         * (render/xlsx_pipe.h); on this one when no thread starts */
+        struct xl_pipe *pipe = xl_pipe_start(custom_row, &cx);
+        if (pipe) {
+            rc = in->rows->join(in->rows->ctx, qk, xl_pipe_push, pipe, err);
+            struct cs_err werr = {0};
+            cs_status wrc = xl_pipe_finish(pipe, &werr);
+            if (rc == CS_OK && wrc != CS_OK) {
+                rc = wrc;
+                if (err)
+                    *err = werr;
+            }
+        } else {
+            rc = in->rows->join(in->rows->ctx, qk, custom_row, &cx, err);
+        }
+    }
     cs_custom_split_free(&cx.sp);
     stream_end(&cx.st);
     xl_names_free(cx.st.names, n);
