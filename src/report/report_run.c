@@ -108,8 +108,9 @@ run_model(struct run *r, bool *began, struct cs_err *err)
         return rc;
     *began = true;
     rc = cs_query_check_resources(r->store, &r->mo.filter, err); /* a typo is an error */
-    /* a window with both ends is the review's period: one scan for both */
-    if (r->mo.filter.has_since && r->mo.filter.has_until)
+    /* a window with both ends is the review's period: one scan for both;
+     * without, the review's sides are cut from the scan by its slices */
+    if ((r->mo.filter.has_since && r->mo.filter.has_until) || !r->hist.on)
         r->mo.by_resource_out = &r->by_res;
     if (rc == CS_OK)
         rc = cs_report_model_build(r->store, &r->mo, &r->m, err);

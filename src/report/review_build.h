@@ -37,7 +37,9 @@ struct cs_review_opts {
                                    `filter` grouped by resource per `bucket`
                                    (cs_model_opts.by_resource_out); used as the
                                    period's when the period is the filter's
-                                   since/until, sparing its scan */
+                                   since/until, and either side is cut from it
+                                   (cs_cube_window) when its slices allow,
+                                   sparing their scans */
     struct cs_cube *trend_out;                /* optional, the caller's: when the review has a
                                    previous side, the cube over [previous.since,
                                    period.until) per `bucket` (cs_cube_union of

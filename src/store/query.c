@@ -327,6 +327,86 @@ cube_add(struct cube_map *m, const struct cs_cube_cell *c)
     }
 }
 
+/* Surveys and first/last time per (group, bucket) of a scan. */
+struct slice_map {
+    struct cs_cube_slice *v; /* open addressing; surveys 0 = empty */
+    size_t cap, n, last;     /* last: the slot of the previous row's slice */
+};
+
+static void
+slice_put(struct slice_map *m, const struct cs_cube_slice *x)
+{
+    size_t mask = m->cap - 1;
+    size_t i = mix64((uint64_t)x->bucket ^ (uint64_t)x->group << 40) & mask;
+    while (m->v[i].surveys && (m->v[i].group != x->group || m->v[i].bucket != x->bucket))
+        i = (i + 1) & mask;
+    if (m->v[i].surveys == 0) {
+        m->v[i] = *x;
+        m->n++;
+    } else {
+        struct cs_cube_slice *y = &m->v[i];
+        y->surveys += x->surveys;
+        y->first_us = x->first_us < y->first_us ? x->first_us : y->first_us;
+        y->last_us = x->last_us > y->last_us ? x->last_us : y->last_us;
+    }
+    m->last = i;
+}
+
+/* One survey of (group, bucket) at time t. */
+static void
+slice_add(struct slice_map *m, int group, int64_t bucket, int64_t t)
+{
+    struct cs_cube_slice *y = m->cap ? &m->v[m->last] : NULL;
+    if (y && y->surveys && y->group == group && y->bucket == bucket) {
+        y->surveys++;
+        y->first_us = t < y->first_us ? t : y->first_us;
+        y->last_us = t > y->last_us ? t : y->last_us;
+        return;
+    }
+    if ((m->n + 1) * 2 > m->cap) {
+        struct slice_map nm = {.cap = m->cap ? m->cap * 2 : 64};
+        nm.v = xcalloc(nm.cap, sizeof *nm.v);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->v[i].surveys)
+                slice_put(&nm, &m->v[i]);
+        xfree(m->v);
+        *m = nm;
+    }
+    slice_put(m, &(struct cs_cube_slice){group, bucket, 1, t, t});
+}
+
+static int
+cmp_slice(const void *pa, const void *pb)
+{
+    const struct cs_cube_slice *a = pa, *b = pb;
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    return (a->bucket > b->bucket) - (a->bucket < b->bucket);
+}
+
+/* The map's slices into the cube, groups renumbered by new_of_old (NULL:
+ * as they are), sorted. */
+static void
+slices_finish(struct cs_cube *cube, struct slice_map *m, const int *new_of_old)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->v[i].surveys) {
+            m->v[n] = m->v[i];
+            if (new_of_old)
+                m->v[n].group = new_of_old[m->v[n].group];
+            n++;
+        }
+    if (n > 1)
+        qsort(m->v, n, sizeof *m->v, cmp_slice);
+    cube->slices = n ? m->v : NULL;
+    if (!n)
+        xfree(m->v);
+    cube->n_slices = n;
+    cube->sliced = true;
+    memset(m, 0, sizeof *m);
+}
+
 static int
 cmp_num(double a, double b)
 {
@@ -405,12 +485,8 @@ store_totals(struct cs_store *s, struct cs_window_totals *t, struct cs_err *err)
 /* The index of the group of row q (added when new); -1 past
  * CS_CUBE_MAX_GROUPS. */
 static int
-group_of(sqlite3_stmt *q, struct cs_cube *cube, size_t *cap_groups)
+group_at(struct cs_cube *cube, size_t *cap_groups, const char *gk, const char *gl)
 {
-    const char *gk = (const char *)sqlite3_column_text(q, 28);
-    const char *gl = (const char *)sqlite3_column_text(q, 29);
-    if (!gk)
-        gk = "";
     size_t gi = 0;
     while (gi < cube->n_groups && strcmp(cube->groups[gi].key, gk) != 0)
         gi++;
@@ -431,15 +507,117 @@ group_of(sqlite3_stmt *q, struct cs_cube *cube, size_t *cap_groups)
     return (int)gi;
 }
 
+static int
+group_of(sqlite3_stmt *q, struct cs_cube *cube, size_t *cap_groups)
+{
+    const char *gk = (const char *)sqlite3_column_text(q, 28);
+    const char *gl = (const char *)sqlite3_column_text(q, 29);
+    return group_at(cube, cap_groups, gk ? gk : "", gl);
+}
+
+/* The resources by id, for grouping by resource without joining every row
+ * to resource_data: the scan reads the id and looks it up here. */
+struct res_map {
+    int64_t *id;        /* owned, ascending */
+    char **key, **name; /* owned */
+    int *group;         /* owned: the cube's group of each, -1 before its first row */
+    int none;           /* the group of no resource, -1 before its first row */
+    size_t n, last;     /* last: the previous row's entry */
+};
+
+static void
+res_map_free(struct res_map *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        xfree(r->key[i]);
+        xfree(r->name[i]);
+    }
+    xfree(r->id);
+    xfree(r->key);
+    xfree(r->name);
+    xfree(r->group);
+    memset(r, 0, sizeof *r);
+}
+
+static cs_status
+res_map_load(struct cs_store *s, struct res_map *r, struct cs_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->none = -1;
+    sqlite3_stmt *q;
+    if (prepare(s, "SELECT id, resource_id, name FROM resource_data ORDER BY id", &q, err))
+        return CS_E_DB;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            r->id = xreallocarray(r->id, cap, sizeof *r->id);
+            r->key = xreallocarray(r->key, cap, sizeof *r->key);
+            r->name = xreallocarray(r->name, cap, sizeof *r->name);
+            r->group = xreallocarray(r->group, cap, sizeof *r->group);
+        }
+        r->group[r->n] = -1;
+        const char *k = (const char *)sqlite3_column_text(q, 1);
+        const char *nm = (const char *)sqlite3_column_text(q, 2);
+        r->id[r->n] = sqlite3_column_int64(q, 0);
+        r->key[r->n] = xstrdup(k ? k : "");
+        r->name[r->n++] = nm ? xstrdup(nm) : NULL;
+    }
+    if (rc != SQLITE_DONE) {
+        res_map_free(r);
+        return step_fail(s, q, err);
+    }
+    sqlite3_finalize(q);
+    return CS_OK;
+}
+
+/* group_of for the resource id in column 28: the LEFT JOIN's key and
+ * label (none for no resource or an id resource_data lacks). */
+static int
+group_of_res(sqlite3_stmt *q, struct res_map *r, struct cs_cube *cube, size_t *cap_groups)
+{
+    int *g = &r->none;
+    const char *key = "", *name = NULL;
+    if (sqlite3_column_type(q, 28) != SQLITE_NULL) {
+        int64_t id = sqlite3_column_int64(q, 28);
+        size_t i = r->last;
+        if (i >= r->n || r->id[i] != id) {
+            size_t lo = 0, hi = r->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (r->id[mid] < id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            i = lo < r->n && r->id[lo] == id ? lo : r->n;
+        }
+        if (i < r->n) {
+            r->last = i;
+            g = &r->group[i];
+            key = r->key[i];
+            name = r->name[i];
+        }
+    }
+    if (*g >= 0) {
+        cube->groups[*g].surveys++;
+        return *g;
+    }
+    return *g = group_at(cube, cap_groups, key, name);
+}
+
 /* Compact the map's cells into an array, renumber the groups in key order,
  * sort the cells; the cube takes them. */
 static void
-cube_finish(struct cs_cube *cube, struct cube_map *m)
+cube_finish(struct cs_cube *cube, struct cube_map *m, struct slice_map *sm)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->cap; i++)
         if (m->cells[i].count)
             m->cells[n++] = m->cells[i];
+    if (cube->n_groups <= 1)
+        slices_finish(cube, sm, NULL);
     if (cube->n_groups > 1) {
         int *old_of_new = xmalloc(cube->n_groups * sizeof *old_of_new);
         int *new_of_old = xmalloc(cube->n_groups * sizeof *new_of_old);
@@ -457,6 +635,7 @@ cube_finish(struct cs_cube *cube, struct cube_map *m)
         cube->groups = sorted;
         for (size_t i = 0; i < n; i++)
             m->cells[i].group = new_of_old[m->cells[i].group];
+        slices_finish(cube, sm, new_of_old);
         xfree(old_of_new);
         xfree(new_of_old);
     }
@@ -464,6 +643,7 @@ cube_finish(struct cs_cube *cube, struct cube_map *m)
         qsort(m->cells, n, sizeof *m->cells, cs_cube_cell_cmp);
     cube->cells = m->cells;
     cube->n_cells = n;
+    m->cells = NULL;
 }
 
 static cs_status cube_scan(struct cs_store *s, const struct cs_filter *f,
@@ -512,7 +692,7 @@ cube_sql(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
                                                  : "0";
     const char *gcol = "NULL, NULL";
     switch (by) {
-    case CS_GROUP_RESOURCE: gcol = "rr.resource_id, rr.name"; break;
+    case CS_GROUP_RESOURCE: gcol = "d.resource, NULL"; break; /* see group_of_res */
     case CS_GROUP_WEEK: gcol = "printf('%d-W%02d', d.week / 100, d.week % 100), NULL"; break;
     case CS_GROUP_DAY: gcol = "date(d.day * 86400, 'unixepoch'), NULL"; break;
     case CS_GROUP_CUSTOM:
@@ -539,11 +719,73 @@ cube_sql(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
              " d.s_s, d.s_lo, d.s_hi, d.s_th, d.s_m, d.s_iss IS NOT NULL,"
              " %s FROM survey_data d%s WHERE %s",
              bcol, gcol,
-             by == CS_GROUP_RESOURCE ? " LEFT JOIN resource_data rr ON rr.id = d.resource"
-             : legs                  ? " LEFT JOIN survey_leg sl ON sl.rid = d.rid"
-                                       " LEFT JOIN call_data cl ON cl.id = sl.leg"
-                                     : "",
+             legs ? " LEFT JOIN survey_leg sl ON sl.rid = d.rid"
+                    " LEFT JOIN call_data cl ON cl.id = sl.leg"
+                  : "",
              where);
+}
+
+/* One scan's accumulators. */
+struct scan {
+    enum cs_group_by by;
+    double def_thr;
+    size_t cap_groups;
+    struct cube_map m;
+    struct slice_map sm;
+    struct cs_idset calls, parts;
+    struct res_map res; /* by resource */
+    bool first;
+};
+
+static void
+scan_free(struct scan *x)
+{
+    xfree(x->m.cells);
+    xfree(x->sm.v);
+    cs_idset_free(&x->calls);
+    cs_idset_free(&x->parts);
+    res_map_free(&x->res);
+}
+
+/* Row q into the cube; false past CS_CUBE_MAX_GROUPS. */
+static bool
+scan_row(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube)
+{
+    struct cs_window_totals *t = &cube->totals;
+    int64_t b = sqlite3_column_int64(q, 0);
+    int64_t tu = sqlite3_column_int64(q, 1);
+    t->surveys++;
+    if (x->first || tu < t->first_us)
+        t->first_us = tu;
+    if (x->first || tu > t->last_us)
+        t->last_us = tu;
+    x->first = false;
+    cs_idset_add(&x->calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
+    cs_idset_add(&x->parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+    int group = 0;
+    if (x->by == CS_GROUP_RESOURCE)
+        group = group_of_res(q, &x->res, cube, &x->cap_groups);
+    else if (x->by != CS_GROUP_NONE)
+        group = group_of(q, cube, &x->cap_groups);
+    if (group < 0)
+        return false;
+    slice_add(&x->sm, group, b, tu);
+    for (int c = 0; c < 4; c++) {
+        int k = 4 + 6 * c;
+        if (sqlite3_column_type(q, k) == SQLITE_NULL)
+            continue;
+        struct cs_cube_cell cell = {.cat = c, .bucket = b, .count = 1, .group = group};
+        cell.score = sqlite3_column_double(q, k);
+        cell.default_scale = sqlite3_column_type(q, k + 1) == SQLITE_NULL;
+        cell.lower = cell.default_scale ? 1 : sqlite3_column_double(q, k + 1);
+        cell.upper = cell.default_scale ? 5 : sqlite3_column_double(q, k + 2);
+        cell.threshold = cell.default_scale ? x->def_thr : sqlite3_column_double(q, k + 3);
+        cell.mask = (uint32_t)sqlite3_column_int64(q, k + 4);
+        cell.any_tag = sqlite3_column_int(q, k + 5) != 0;
+        cell.poor = cell.score <= cell.threshold;
+        cube_add(&x->m, &cell);
+    }
+    return true;
 }
 
 static cs_status
@@ -559,13 +801,17 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
     cs_status trc = store_totals(s, t, err);
     if (trc)
         return trc;
+    struct scan x = {.by = by, .def_thr = cs_store_default_threshold(s), .first = true};
+    if (by == CS_GROUP_RESOURCE && (trc = res_map_load(s, &x.res, err)))
+        return trc;
 
     char sql[10000];
     cube_sql(s, f, bucket, by, custom_key, sql, sizeof sql);
-    if (prepare(s, sql, &q, err))
+    if (prepare(s, sql, &q, err)) {
+        scan_free(&x);
         return CS_E_DB;
-    double def_thr = cs_store_default_threshold(s);
-    cs_filter_bind(q, f, def_thr);
+    }
+    cs_filter_bind(q, f, x.def_thr);
     if (by == CS_GROUP_CUSTOM) {
         char *path = xasprintf("$.\"%s\"", custom_key ? custom_key : "");
         sqlite3_bind_text(q, 98, path, -1, SQLITE_TRANSIENT);
@@ -576,9 +822,6 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
         if (keep)
             sqlite3_bind_text(q, 96, keep, -1, SQLITE_STATIC);
     }
-    size_t cap_groups = 0;
-    struct cube_map m = {0};
-    struct cs_idset calls = {0}, parts = {0};
     int rc;
     /* size the id sets once: growing them by doubling rehashed 2M ids */
     sqlite3_stmt *cq;
@@ -586,60 +829,30 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
                            NULL) == SQLITE_OK &&
         sqlite3_step(cq) == SQLITE_ROW) {
         uint64_t n = (uint64_t)sqlite3_column_int64(cq, 0);
-        cs_idset_reserve(&calls, n);
-        cs_idset_reserve(&parts, n);
+        cs_idset_reserve(&x.calls, n);
+        cs_idset_reserve(&x.parts, n);
     }
     sqlite3_finalize(cq);
-    bool first = true;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t b = sqlite3_column_int64(q, 0);
-        int64_t tu = sqlite3_column_int64(q, 1);
-        t->surveys++;
-        if (first || tu < t->first_us)
-            t->first_us = tu;
-        if (first || tu > t->last_us)
-            t->last_us = tu;
-        first = false;
-        cs_idset_add(&calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
-        cs_idset_add(&parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
-        int group = 0;
-        if (by != CS_GROUP_NONE && (group = group_of(q, cube, &cap_groups)) < 0) {
+        if (!scan_row(&x, q, cube)) {
             sqlite3_finalize(q);
-            xfree(m.cells);
-            cs_idset_free(&calls);
-            cs_idset_free(&parts);
+            scan_free(&x);
             cs_cube_free(cube);
             return cs_fail(err, CS_E_USAGE, NULL, "more than %d groups: compare needs fewer",
                            CS_CUBE_MAX_GROUPS);
         }
-        for (int c = 0; c < 4; c++) {
-            int k = 4 + 6 * c;
-            if (sqlite3_column_type(q, k) == SQLITE_NULL)
-                continue;
-            struct cs_cube_cell cell = {.cat = c, .bucket = b, .count = 1, .group = group};
-            cell.score = sqlite3_column_double(q, k);
-            cell.default_scale = sqlite3_column_type(q, k + 1) == SQLITE_NULL;
-            cell.lower = cell.default_scale ? 1 : sqlite3_column_double(q, k + 1);
-            cell.upper = cell.default_scale ? 5 : sqlite3_column_double(q, k + 2);
-            cell.threshold = cell.default_scale ? def_thr : sqlite3_column_double(q, k + 3);
-            cell.mask = (uint32_t)sqlite3_column_int64(q, k + 4);
-            cell.any_tag = sqlite3_column_int(q, k + 5) != 0;
-            cell.poor = cell.score <= cell.threshold;
-            cube_add(&m, &cell);
-        }
     }
     sqlite3_finalize(q);
-    t->calls = cs_idset_count(&calls);
-    t->participants = cs_idset_count(&parts);
-    cs_idset_free(&calls);
-    cs_idset_free(&parts);
+    t->calls = cs_idset_count(&x.calls);
+    t->participants = cs_idset_count(&x.parts);
     if (rc != SQLITE_DONE) {
-        xfree(m.cells);
+        scan_free(&x);
         cs_cube_free(cube); /* the groups met so far */
         return cs_fail(err, CS_E_DB, NULL, "query failed: %s",
                        sqlite3_errmsg(cs_store_db(s)));
     }
-    cube_finish(cube, &m);
+    cube_finish(cube, &x.m, &x.sm);
+    scan_free(&x);
     return CS_OK;
 }
 
@@ -652,5 +865,6 @@ cs_cube_free(struct cs_cube *cube)
     }
     xfree(cube->groups);
     xfree(cube->cells);
+    xfree(cube->slices);
     memset(cube, 0, sizeof *cube);
 }

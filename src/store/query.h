@@ -79,6 +79,16 @@ struct cs_cube_group {
     uint64_t surveys;
 };
 
+/* The surveys of one (group, bucket) of a scan and their first and last
+ * time: what lets a cube of a narrower window be cut from the cube without
+ * a scan (report/cube_sum.h, cs_cube_window). */
+struct cs_cube_slice {
+    int group;
+    int64_t bucket;
+    uint64_t surveys;
+    int64_t first_us, last_us;
+};
+
 struct cs_cube {
     struct cs_cube_cell *cells; /* owned, sorted by cat, lower, upper,
                                    threshold, group, bucket, score, mask, poor, any_tag */
@@ -87,6 +97,10 @@ struct cs_cube {
     size_t n_groups;
     struct cs_window_totals totals; /* surveys, distinct calls/participants,
                                        first/last, store-wide counters */
+    struct cs_cube_slice *slices;   /* owned, sorted by group, bucket; only the
+                                       survey scan fills them (sliced) */
+    size_t n_slices;
+    bool sliced; /* slices cover every survey of the cube */
 };
 
 /* Scan the filtered surveys once and aggregate them into a cube.  A single
