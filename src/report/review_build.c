@@ -175,12 +175,12 @@ side_free(struct side_data *d)
     memset(d, 0, sizeof *d);
 }
 
-/* whole: the filter's cube grouped by resource per bucket, or NULL; a
- * window inside the filter's is cut from it when its slices allow. */
+/* whole: a cube of wf (base's resources) grouped by resource per bucket,
+ * or NULL; a window inside wf's is cut from it when its slices allow. */
 static cs_status
 side_scan(struct cs_store *s, const struct cs_filter *base, enum cs_bucket bucket,
           int64_t since, int64_t until, uint64_t min_n, const struct cs_cube *whole,
-          struct side_data *d, struct cs_err *err)
+          const struct cs_filter *wf, struct side_data *d, struct cs_err *err)
 {
     memset(d, 0, sizeof *d);
     struct cs_filter f = *base;
@@ -190,8 +190,8 @@ side_scan(struct cs_store *s, const struct cs_filter *base, enum cs_bucket bucke
     /* one scan grouped by resource serves the side's own cube (summed over
      * the resources: exact, totals from the same scan) and its resource
      * movers; past CS_CUBE_MAX_GROUPS resources the plain scan, as before */
-    bool inside = whole && (!base->has_since || since >= base->since_us) &&
-                  (!base->has_until || until <= base->until_us);
+    bool inside = whole && (!wf->has_since || since >= wf->since_us) &&
+                  (!wf->has_until || until <= wf->until_us);
     cs_status rc = inside && whole->n_groups > 0 && cs_cube_window(whole, since, until, &d->by_res)
                        ? CS_OK
                        : cs_query_cube_grouped(s, &f, bucket, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
@@ -445,6 +445,10 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
     enum cs_bucket bk = o->trend_out ? o->bucket : CS_BUCKET_NONE;
     cs_status rc;
     const struct cs_cube *given = o->period_by_resource;
+    /* the cube the sides are cut from: the caller's wider scan, or the period's */
+    const struct cs_cube *whole = bk != o->bucket ? NULL : o->scanned ? o->scanned
+                                                                      : given;
+    const struct cs_filter *wf = o->scanned ? &o->scanned_filter : &o->filter;
     if (given && given->n_groups > 0 && bk == o->bucket && o->filter.has_since &&
         o->filter.has_until && r->period.since_us == o->filter.since_us &&
         r->period.until_us == o->filter.until_us) {
@@ -456,7 +460,7 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
                                  &now.groups, &now.n_groups, err);
     } else {
         rc = side_scan(s, &o->filter, bk, r->period.since_us, r->period.until_us, o->min_n,
-                       bk == o->bucket ? given : NULL, &now, err);
+                       whole, wf, &now, err);
     }
     if (rc)
         goto fail;
@@ -467,7 +471,7 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         r->previous.since_us = r->period.since_us - (int64_t)r->vs_periods * len;
         cs_review_label(&r->previous);
         if ((rc = side_scan(s, &o->filter, bk, r->previous.since_us, r->previous.until_us,
-                            o->min_n, bk == o->bucket ? given : NULL, &before, err)))
+                            o->min_n, whole, wf, &before, err)))
             goto fail;
         r->surveys_before = before.cube.totals.surveys;
         r->has_previous = before.cube.totals.surveys > 0;

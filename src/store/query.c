@@ -649,7 +649,8 @@ cube_finish(struct cs_cube *cube, struct cube_map *m, struct slice_map *sm)
 static cs_status cube_scan(struct cs_store *s, const struct cs_filter *f,
                            enum cs_bucket bucket, enum cs_group_by by,
                            const char *custom_key, const char *keep,
-                           struct cs_cube *cube, struct cs_err *err);
+                           const int64_t *ids_window, struct cs_cube *cube,
+                           struct cs_err *err);
 
 cs_status
 cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
@@ -657,7 +658,20 @@ cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                       const char *custom_key, struct cs_cube *cube,
                       struct cs_err *err)
 {
-    return cube_scan(s, f, bucket, by, custom_key, NULL, cube, err);
+    return cube_scan(s, f, bucket, by, custom_key, NULL, NULL, cube, err);
+}
+
+cs_status
+cs_query_cube_ids_in(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+                     int64_t ids_since, int64_t ids_until, struct cs_cube *cube,
+                     struct cs_err *err)
+{
+    if (cs_store_is_hist(s)) { /* histograms count no ids per window */
+        memset(cube, 0, sizeof *cube);
+        return cs_fail(err, CS_E_USAGE, NULL, "histograms count no distinct ids per window");
+    }
+    const int64_t w[2] = {ids_since, ids_until};
+    return cube_scan(s, f, bucket, CS_GROUP_RESOURCE, NULL, NULL, w, cube, err);
 }
 
 cs_status
@@ -665,7 +679,7 @@ cs_query_cube_dim(struct cs_store *s, const struct cs_filter *f, enum cs_bucket 
                   const char *dim, const char *keep, struct cs_cube *cube,
                   struct cs_err *err)
 {
-    return cube_scan(s, f, bucket, CS_GROUP_DIM, dim, keep, cube, err);
+    return cube_scan(s, f, bucket, CS_GROUP_DIM, dim, keep, NULL, cube, err);
 }
 
 /* The raw value of a release dimension (survey_leg sl, call_data cl). */
@@ -733,7 +747,8 @@ struct scan {
     struct cube_map m;
     struct slice_map sm;
     struct cs_idset calls, parts;
-    struct res_map res; /* by resource */
+    struct res_map res;           /* by resource */
+    int64_t ids_since, ids_until; /* distinct ids of the surveys in this window */
     bool first;
 };
 
@@ -760,8 +775,10 @@ scan_row(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube)
     if (x->first || tu > t->last_us)
         t->last_us = tu;
     x->first = false;
-    cs_idset_add(&x->calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
-    cs_idset_add(&x->parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+    if (tu >= x->ids_since && tu < x->ids_until) {
+        cs_idset_add(&x->calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
+        cs_idset_add(&x->parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+    }
     int group = 0;
     if (x->by == CS_GROUP_RESOURCE)
         group = group_of_res(q, &x->res, cube, &x->cap_groups);
@@ -791,7 +808,7 @@ scan_row(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube)
 static cs_status
 cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
           enum cs_group_by by, const char *custom_key, const char *keep,
-          struct cs_cube *cube, struct cs_err *err)
+          const int64_t *ids_window, struct cs_cube *cube, struct cs_err *err)
 {
     memset(cube, 0, sizeof *cube);
     if (cs_store_is_hist(s))
@@ -801,7 +818,11 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
     cs_status trc = store_totals(s, t, err);
     if (trc)
         return trc;
-    struct scan x = {.by = by, .def_thr = cs_store_default_threshold(s), .first = true};
+    struct scan x = {.by = by,
+                     .def_thr = cs_store_default_threshold(s),
+                     .ids_since = ids_window ? ids_window[0] : INT64_MIN,
+                     .ids_until = ids_window ? ids_window[1] : INT64_MAX,
+                     .first = true};
     if (by == CS_GROUP_RESOURCE && (trc = res_map_load(s, &x.res, err)))
         return trc;
 

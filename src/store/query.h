@@ -134,6 +134,15 @@ cs_status cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                                 const char *custom_key, struct cs_cube *cube,
                                 struct cs_err *err);
 
+/* cs_query_cube_grouped by resource, but the totals' distinct calls and
+ * participants count only the surveys of [ids_since, ids_until) (the
+ * cells, groups, slices and the rest of the totals cover all of f): a cube
+ * from which that narrower window is cut (report/cube_sum.h,
+ * cs_cube_window) with its distinct ids, and the windows before it too. */
+cs_status cs_query_cube_ids_in(struct cs_store *s, const struct cs_filter *f,
+                               enum cs_bucket bucket, int64_t ids_since, int64_t ids_until,
+                               struct cs_cube *cube, struct cs_err *err);
+
 /* The cube grouped by release dimension `dim` ("sdk-version", ...; see
  * model/dims.h): keys sort in the dimension's natural order (versions as
  * versions, Redacted, other and unknown last), labels are the groups.

@@ -312,6 +312,44 @@ test_cut_window(void **state)
     cs_store_close(&s);
 }
 
+/* cs_query_cube_ids_in: a scan of three weeks whose distinct ids are the
+ * third week's; the week cut from it, with those ids, equals a scan of the
+ * week, totals and all, and the weeks before are cut from it too. */
+static void
+test_ids_in(void **state)
+{
+    (void)state;
+    struct expect ex;
+    struct cs_store *s = make_store(&ex, INT64_MIN, INT64_MAX);
+    struct cs_err e;
+    struct cs_filter wide = days(0, 21), week = days(14, 21), before = days(0, 14);
+    struct cs_cube w, cut, direct, cut_b, direct_b;
+    assert_int_equal(cs_query_cube_ids_in(s, &wide, CS_BUCKET_WEEK, week.since_us, week.until_us,
+                                          &w, &e),
+                     CS_OK);
+    assert_true(cs_cube_window(&w, week.since_us, week.until_us, &cut));
+    cut.totals.calls = w.totals.calls;
+    cut.totals.participants = w.totals.participants;
+    assert_int_equal(cs_query_cube_grouped(s, &week, CS_BUCKET_WEEK, CS_GROUP_RESOURCE, NULL,
+                                           &direct, &e),
+                     CS_OK);
+    assert_true(direct.totals.calls > 0);
+    same_cube(&cut, &direct);
+    assert_true(cs_cube_window(&w, before.since_us, before.until_us, &cut_b));
+    assert_int_equal(cs_query_cube_grouped(s, &before, CS_BUCKET_WEEK, CS_GROUP_RESOURCE, NULL,
+                                           &direct_b, &e),
+                     CS_OK);
+    cut_b.totals.calls = direct_b.totals.calls;
+    cut_b.totals.participants = direct_b.totals.participants;
+    same_cube(&cut_b, &direct_b);
+    cs_cube_free(&w);
+    cs_cube_free(&cut);
+    cs_cube_free(&direct);
+    cs_cube_free(&cut_b);
+    cs_cube_free(&direct_b);
+    cs_store_close(&s);
+}
+
 static void
 test_empty(void **state)
 {
@@ -331,6 +369,7 @@ main(void)
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_union),
         cmocka_unit_test(test_cut_window),
+        cmocka_unit_test(test_ids_in),
         cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
