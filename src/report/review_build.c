@@ -175,15 +175,20 @@ side_free(struct side_data *d)
     memset(d, 0, sizeof *d);
 }
 
-/* whole: a cube of wf (base's resources) grouped by resource per bucket,
- * or NULL; a window inside wf's is cut from it when its slices allow. */
+/* The side [since, until) of o's filter: cut from o's scanned cube (else
+ * the period's, period_by_resource) when the window lies inside its and its
+ * slices allow, else scanned. */
 static cs_status
-side_scan(struct cs_store *s, const struct cs_filter *base, enum cs_bucket bucket,
-          int64_t since, int64_t until, uint64_t min_n, const struct cs_cube *whole,
-          const struct cs_filter *wf, struct side_data *d, struct cs_err *err)
+side_scan(struct cs_store *s, const struct cs_review_opts *o, enum cs_bucket bucket,
+          int64_t since, int64_t until, struct side_data *d, struct cs_err *err)
 {
     memset(d, 0, sizeof *d);
-    struct cs_filter f = *base;
+    const struct cs_cube *whole = bucket != o->bucket ? NULL
+                                  : o->scanned        ? o->scanned
+                                                      : o->period_by_resource;
+    const struct cs_filter *wf = o->scanned ? &o->scanned_filter : &o->filter;
+    uint64_t min_n = o->min_n;
+    struct cs_filter f = o->filter;
     f.has_since = f.has_until = true;
     f.since_us = since;
     f.until_us = until;
@@ -445,10 +450,6 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
     enum cs_bucket bk = o->trend_out ? o->bucket : CS_BUCKET_NONE;
     cs_status rc;
     const struct cs_cube *given = o->period_by_resource;
-    /* the cube the sides are cut from: the caller's wider scan, or the period's */
-    const struct cs_cube *whole = bk != o->bucket ? NULL : o->scanned ? o->scanned
-                                                                      : given;
-    const struct cs_filter *wf = o->scanned ? &o->scanned_filter : &o->filter;
     if (given && given->n_groups > 0 && bk == o->bucket && o->filter.has_since &&
         o->filter.has_until && r->period.since_us == o->filter.since_us &&
         r->period.until_us == o->filter.until_us) {
@@ -459,8 +460,7 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         rc = cs_rep_groups_build(&now.cube, -1, now.cube.totals.surveys, o->min_n,
                                  &now.groups, &now.n_groups, err);
     } else {
-        rc = side_scan(s, &o->filter, bk, r->period.since_us, r->period.until_us, o->min_n,
-                       whole, wf, &now, err);
+        rc = side_scan(s, o, bk, r->period.since_us, r->period.until_us, &now, err);
     }
     if (rc)
         goto fail;
@@ -470,8 +470,8 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         r->previous.until_us = r->period.since_us;
         r->previous.since_us = r->period.since_us - (int64_t)r->vs_periods * len;
         cs_review_label(&r->previous);
-        if ((rc = side_scan(s, &o->filter, bk, r->previous.since_us, r->previous.until_us,
-                            o->min_n, whole, wf, &before, err)))
+        if ((rc = side_scan(s, o, bk, r->previous.since_us, r->previous.until_us, &before,
+                            err)))
             goto fail;
         r->surveys_before = before.cube.totals.surveys;
         r->has_previous = before.cube.totals.surveys > 0;
