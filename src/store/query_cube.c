@@ -5,6 +5,7 @@
  */
 #include "store/query.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -547,22 +548,26 @@ scan_free(struct scan *x)
     res_map_free(&x->res);
 }
 
-/* Row q into the cube; false past CS_CUBE_MAX_GROUPS. */
+/* One survey as the scan read it. */
+struct scan_rec {
+    int64_t bucket, time_us;
+    uint64_t call_h, part_h; /* cs_idset_hash; 0: none, or outside the ids window */
+    int group, n;            /* n: cells (rated categories) */
+    struct cs_cube_cell cell[4];
+};
+
+/* Row q as a record (groups counted here); false past CS_CUBE_MAX_GROUPS. */
 static bool
-scan_row(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube)
+read_row(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube, struct scan_rec *r)
 {
-    struct cs_window_totals *t = &cube->totals;
     int64_t b = sqlite3_column_int64(q, 0);
     int64_t tu = sqlite3_column_int64(q, 1);
-    t->surveys++;
-    if (x->first || tu < t->first_us)
-        t->first_us = tu;
-    if (x->first || tu > t->last_us)
-        t->last_us = tu;
-    x->first = false;
+    r->bucket = b;
+    r->time_us = tu;
+    r->call_h = r->part_h = 0;
     if (tu >= x->ids_since && tu < x->ids_until) {
-        cs_idset_add(&x->calls, sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
-        cs_idset_add(&x->parts, sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
+        r->call_h = cs_idset_hash(sqlite3_column_text(q, 2), sqlite3_column_bytes(q, 2));
+        r->part_h = cs_idset_hash(sqlite3_column_text(q, 3), sqlite3_column_bytes(q, 3));
     }
     int group = 0;
     if (x->by == CS_GROUP_RESOURCE)
@@ -571,23 +576,161 @@ scan_row(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube)
         group = group_of(q, cube, &x->cap_groups);
     if (group < 0)
         return false;
-    slice_add(&x->sm, group, b, tu);
+    r->group = group;
+    r->n = 0;
     for (int c = 0; c < 4; c++) {
         int k = 4 + 6 * c;
         if (sqlite3_column_type(q, k) == SQLITE_NULL)
             continue;
-        struct cs_cube_cell cell = {.cat = c, .bucket = b, .count = 1, .group = group};
-        cell.score = sqlite3_column_double(q, k);
-        cell.default_scale = sqlite3_column_type(q, k + 1) == SQLITE_NULL;
-        cell.lower = cell.default_scale ? 1 : sqlite3_column_double(q, k + 1);
-        cell.upper = cell.default_scale ? 5 : sqlite3_column_double(q, k + 2);
-        cell.threshold = cell.default_scale ? x->def_thr : sqlite3_column_double(q, k + 3);
-        cell.mask = (uint32_t)sqlite3_column_int64(q, k + 4);
-        cell.any_tag = sqlite3_column_int(q, k + 5) != 0;
-        cell.poor = cell.score <= cell.threshold;
-        cube_add(&x->m, &cell);
+        struct cs_cube_cell *cell = &r->cell[r->n++];
+        *cell = (struct cs_cube_cell){.cat = c, .bucket = b, .count = 1, .group = group};
+        cell->score = sqlite3_column_double(q, k);
+        cell->default_scale = sqlite3_column_type(q, k + 1) == SQLITE_NULL;
+        cell->lower = cell->default_scale ? 1 : sqlite3_column_double(q, k + 1);
+        cell->upper = cell->default_scale ? 5 : sqlite3_column_double(q, k + 2);
+        cell->threshold = cell->default_scale ? x->def_thr : sqlite3_column_double(q, k + 3);
+        cell->mask = (uint32_t)sqlite3_column_int64(q, k + 4);
+        cell->any_tag = sqlite3_column_int(q, k + 5) != 0;
+        cell->poor = cell->score <= cell->threshold;
     }
     return true;
+}
+
+/* A record into the cube's cells, slices, ids and totals t. */
+static void
+add_row(struct scan *x, const struct scan_rec *r, struct cs_window_totals *t)
+{
+    t->surveys++;
+    if (x->first || r->time_us < t->first_us)
+        t->first_us = r->time_us;
+    if (x->first || r->time_us > t->last_us)
+        t->last_us = r->time_us;
+    x->first = false;
+    cs_idset_add_hash(&x->calls, r->call_h);
+    cs_idset_add_hash(&x->parts, r->part_h);
+    slice_add(&x->sm, r->group, r->bucket, r->time_us);
+    for (int i = 0; i < r->n; i++)
+        cube_add(&x->m, &r->cell[i]);
+}
+
+/* The scan's two halves on two threads: the caller's steps the statement
+ * and reads the rows into batches (SQLite's work, most of the scan), a
+ * second adds them to the cube's hash maps and id sets (ours, a quarter
+ * to a third), overlapping.  The sums do not depend on the order or the
+ * thread.  Without a second thread a batch is added as it fills. */
+#define SCAN_BATCH 512
+#define SCAN_BUFS 4
+
+struct pipe {
+    struct scan *x;
+    struct cs_window_totals *t; /* the worker's: surveys, first/last */
+    pthread_t thread;
+    bool threaded, done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct scan_rec *buf; /* owned: SCAN_BUFS batches */
+    size_t len[SCAN_BUFS];
+    uint64_t filled, drained; /* batches handed over, batches added */
+};
+
+static void
+add_batch(struct pipe *p, uint64_t k)
+{
+    const struct scan_rec *b = p->buf + (k % SCAN_BUFS) * SCAN_BATCH;
+    for (size_t i = 0; i < p->len[k % SCAN_BUFS]; i++)
+        add_row(p->x, &b[i], p->t);
+}
+
+static void *
+pipe_worker(void *arg)
+{
+    struct pipe *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->drained == p->filled && !p->done)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->drained == p->filled)
+            break;
+        uint64_t k = p->drained;
+        pthread_mutex_unlock(&p->mu);
+        add_batch(p, k);
+        pthread_mutex_lock(&p->mu);
+        p->drained++;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The first batch to fill. */
+static struct scan_rec *
+pipe_start(struct pipe *p, struct scan *x, struct cs_window_totals *t)
+{
+    memset(p, 0, sizeof *p);
+    p->x = x;
+    p->t = t;
+    p->buf = xmalloc(SCAN_BUFS * SCAN_BATCH * sizeof *p->buf);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->threaded = pthread_create(&p->thread, NULL, pipe_worker, p) == 0;
+    return p->buf;
+}
+
+/* Hand over the n records of the batch being filled; the next to fill. */
+static struct scan_rec *
+pipe_submit(struct pipe *p, size_t n)
+{
+    pthread_mutex_lock(&p->mu);
+    p->len[p->filled % SCAN_BUFS] = n;
+    p->filled++;
+    if (!p->threaded) {
+        add_batch(p, p->drained++);
+    } else {
+        pthread_cond_broadcast(&p->cv);
+        while (p->filled - p->drained == SCAN_BUFS)
+            pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return p->buf + (p->filled % SCAN_BUFS) * SCAN_BATCH;
+}
+
+/* Add what was handed over, stop the worker, free the batches. */
+static void
+pipe_end(struct pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    if (p->threaded)
+        pthread_join(p->thread, NULL);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    xfree(p->buf);
+    p->buf = NULL;
+}
+
+/* Step q to its end through the pipe; false past CS_CUBE_MAX_GROUPS, else
+ * the last step's code in *rc. */
+static bool
+scan_rows(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube, int *rc)
+{
+    struct pipe p;
+    struct scan_rec *cur = pipe_start(&p, x, &cube->totals);
+    size_t n = 0;
+    bool ok = true;
+    while ((*rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (!(ok = read_row(x, q, cube, &cur[n])))
+            break;
+        if (++n == SCAN_BATCH) {
+            cur = pipe_submit(&p, n);
+            n = 0;
+        }
+    }
+    if (n)
+        pipe_submit(&p, n);
+    pipe_end(&p);
+    return ok;
 }
 
 static cs_status
@@ -639,14 +782,12 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
         cs_idset_reserve(&x.parts, n);
     }
     sqlite3_finalize(cq);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (!scan_row(&x, q, cube)) {
-            sqlite3_finalize(q);
-            scan_free(&x);
-            cs_cube_free(cube);
-            return cs_fail(err, CS_E_USAGE, NULL, "more than %d groups: compare needs fewer",
-                           CS_CUBE_MAX_GROUPS);
-        }
+    if (!scan_rows(&x, q, cube, &rc)) {
+        sqlite3_finalize(q);
+        scan_free(&x);
+        cs_cube_free(cube);
+        return cs_fail(err, CS_E_USAGE, NULL, "more than %d groups: compare needs fewer",
+                       CS_CUBE_MAX_GROUPS);
     }
     sqlite3_finalize(q);
     t->calls = cs_idset_count(&x.calls);
