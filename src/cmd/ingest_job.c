@@ -384,9 +384,9 @@ pipeline_put(struct pipeline *p, struct cs_record *buf, size_t n,
     return s;
 }
 
-/* A side item with room for its strings (n_str of them, `bytes` in all,
- * each with its NUL), in the side buffer being filled; waits for a free
- * one when none is. */
+/* A new item of the side buffer being filled (waiting for a free buffer
+ * when none is), with room for `bytes` bytes of its strings, each string's
+ * NUL included. */
 static struct side_item *
 side_add(struct pipeline *p, size_t bytes)
 {
