@@ -18,6 +18,7 @@
 
 #include "core/mem.h"
 #include "store/filter_sql.h"
+#include "store/join_merge.h"
 
 
 /* WHERE for surveys (d: the store's one survey filter) and for events (e). */
@@ -67,25 +68,12 @@ struct ev_group {
     uint64_t n;    /* events with this id */
     int64_t max_t; /* latest event time */
     bool has_t;
-    bool in_l; /* orphan_ids: some survey of L has this id */
 };
 
 struct ev_map {
     struct ev_group *v;
     size_t cap, n;
 };
-
-static uint64_t
-id_hash(const unsigned char *t, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ t[i]) * 1099511628211ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
 
 static struct ev_group *
 ev_find(struct ev_map *m, const unsigned char *t, size_t len, uint64_t h)
@@ -104,7 +92,7 @@ ev_find(struct ev_map *m, const unsigned char *t, size_t len, uint64_t h)
 static struct ev_group *
 ev_add(struct ev_map *m, const unsigned char *t, size_t len)
 {
-    uint64_t h = id_hash(t, len);
+    uint64_t h = cs_join_id_hash(t, len);
     struct ev_group *g = ev_find(m, t, len, h);
     if (g)
         return g;
@@ -211,7 +199,7 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
         if (!t || !m.n)
             continue;
         size_t len = (size_t)sqlite3_column_bytes(q, 0);
-        struct ev_group *g = ev_find(&m, t, len, id_hash(t, len));
+        struct ev_group *g = ev_find(&m, t, len, cs_join_id_hash(t, len));
         if (!g)
             continue;
         a->matched_surveys++;
@@ -359,234 +347,21 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
 }
 
 
-#define LCOLS                                                                 \
-    "L.survey_id AS l_sid, L.time_us AS l_t, L.resource AS l_res, L.call_id," \
-    " L.participant_id, L.o_s, L.a_s, L.v_s, L.s_s"
-#define LNULL \
-    "NULL AS l_sid, NULL AS l_t, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-#define RCOLS \
-    "R.survey_id AS r_sid, R.time_us AS r_t, R.props, R.measurements, R.id AS r_id"
-#define RNULL "NULL AS r_sid, NULL AS r_t, NULL, NULL, NULL AS r_id"
-#define ON "R.survey_id = L.survey_id"
-/* Semi and anti joins as IN / NOT IN: SQLite builds one transient index of
- * the subquery's ids, where a correlated [NOT] EXISTS scans the other side
- * once per row when no index on survey_id exists (inside a report's read
- * snapshot, or on a read-only database, none can be made): 200,000 surveys
- * and 62,598 events took over five minutes, now well under a second.  Ids
- * are never NULL on either side (NOT NULL columns). */
-#define IN_R "(L.survey_id IN (SELECT survey_id FROM R))"
-#define IN_L "(R.survey_id IN (SELECT survey_id FROM L))"
-#define NOT_IN_L "(R.survey_id NOT IN (SELECT survey_id FROM L))"
-/* The merge's right side: one row per answered survey id (issue 15 item
- * 14), not one per event.  Its answers are, per key, the latest event's
- * (ties: the later stored), as the survey_custom view gives them (a
- * survey with one event, most of them, takes its text as it is); its time
- * is the latest event's and its id the first event's.  E is the events in
- * the window (the audit's R). */
-#define LATEST(col)                                                                    \
-    "(SELECT CASE WHEN count(*) > 0 THEN json_group_object(key, json(jtext)) END FROM" \
-    " (SELECT p.key, CASE p.type WHEN 'text' THEN json_quote(p.value)"                 \
-    " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null'"       \
-    " ELSE p.value END AS jtext, row_number() OVER (PARTITION BY p.key"                \
-    " ORDER BY x.time_us DESC, x.id DESC) AS rn FROM E x, json_each(x." col ") p"      \
-    " WHERE x.survey_id = g.survey_id AND x." col " IS NOT NULL ORDER BY p.key)"       \
-    " WHERE rn = 1)"
-#define R_ONE                                                                                \
-    ", E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props,"                 \
-    " e.measurements FROM custom_events e WHERE %s),"                                        \
-    " R1 AS (SELECT min(g.id) AS id, g.survey_id, max(g.time_us) AS time_us,"                \
-    " CASE WHEN count(*) = 1 THEN max(g.props)"                                              \
-    " ELSE coalesce(" LATEST("props") ", '{}') END AS props,"                                \
-                                      " CASE WHEN count(*) = 1 THEN max(g.measurements)"     \
-                                      " ELSE " LATEST("measurements") " END AS measurements" \
-                                                                      " FROM E g GROUP BY g.survey_id) "
-#define ORDER_LR " ORDER BY l_t, l_sid, r_t, r_id"
-
 void
 cs_join_prepare(struct cs_store *s, enum cs_merge kind)
 {
-    /* inside a transaction (a report's read snapshot) the index would turn
-     * it into a write that holds the lock: only outside one */
-    if (!sqlite3_get_autocommit(cs_store_db(s)))
-        return;
-    if (kind == CS_MERGE_RIGHTOUTER || kind == CS_MERGE_FULLOUTER ||
-        kind == CS_MERGE_RIGHTSEMI || kind == CS_MERGE_RIGHTANTI) {
-        char *msg = NULL;
-        if (sqlite3_exec(cs_store_db(s),
-                         "CREATE INDEX IF NOT EXISTS survey_data_sid ON survey_data(survey_id)",
-                         NULL, NULL, &msg) != SQLITE_OK) {
-            /* a read-only database cannot take the index: go on without */
-            sqlite3_free(msg);
-        }
-    }
+    /* the merge in C (join_merge.c) looks ids up in its own hash: no kind
+     * needs an index any more (the right kinds made one on
+     * survey_data(survey_id), about a second per million surveys) */
+    (void)s;
+    (void)kind;
 }
-
-/* rightanti's survey ids, found as the audit matches (a hash of R's ids,
- * one scan of L), into temp.cs_orph: the query then merges only those
- * ids' events into R1 and needs no NOT IN over every survey id (issue 22:
- * the list of a million ids made Data Quality's orphans take 3 s). */
-static cs_status
-orphan_ids(struct cs_store *s, const struct cs_filter *f, const char *lw, const char *rw,
-           struct cs_err *err)
-{
-    sqlite3 *db = cs_store_db(s);
-    char sql[12000];
-    struct ev_map m = {0};
-    sqlite3_stmt *q = NULL;
-    int n = snprintf(sql, sizeof sql, CTES, lw, rw);
-    snprintf(sql + n, sizeof sql - (size_t)n, "SELECT survey_id FROM R GROUP BY survey_id");
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        cs_filter_bind(q, f, 0);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            const unsigned char *t = sqlite3_column_text(q, 0);
-            if (t)
-                ev_add(&m, t, (size_t)sqlite3_column_bytes(q, 0));
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    n = snprintf(sql, sizeof sql, CTES, lw, rw);
-    snprintf(sql + n, sizeof sql - (size_t)n, "SELECT survey_id FROM L");
-    if (rc == SQLITE_DONE && (rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL)) == SQLITE_OK) {
-        cs_filter_bind(q, f, 0);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            const unsigned char *t = sqlite3_column_text(q, 0);
-            size_t len = (size_t)sqlite3_column_bytes(q, 0);
-            struct ev_group *g = t && m.n ? ev_find(&m, t, len, id_hash(t, len)) : NULL;
-            if (g)
-                g->in_l = true;
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (rc == SQLITE_DONE)
-        rc = sqlite3_exec(db,
-                          "DROP TABLE IF EXISTS temp.cs_orph;"
-                          " CREATE TEMP TABLE cs_orph(survey_id TEXT PRIMARY KEY) WITHOUT ROWID",
-                          NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "INSERT INTO temp.cs_orph VALUES (?1)", -1, &q, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < m.cap; i++) {
-        const struct ev_group *g = &m.v[i];
-        if (!g->h || g->in_l)
-            continue;
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    }
-    sqlite3_finalize(q);
-    ev_free(&m);
-    if (rc != SQLITE_OK)
-        return cs_fail(err, CS_E_DB, NULL, "orphan events: %s", sqlite3_errmsg(db));
-    return CS_OK;
-}
-
-static cs_status join_query(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
-                            bool orph, cs_join_cb cb, void *ctx, struct cs_err *err);
 
 cs_status
 cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
              cs_join_cb cb, void *ctx, struct cs_err *err)
 {
-    if (kind != CS_MERGE_RIGHTANTI)
-        return join_query(s, f, kind, false, cb, ctx, err);
     char lw[8192], rw[512];
     filters(f, lw, sizeof lw, rw, sizeof rw);
-    cs_status rc = orphan_ids(s, f, lw, rw, err);
-    if (rc == CS_OK)
-        rc = join_query(s, f, kind, true, cb, ctx, err);
-    sqlite3_exec(cs_store_db(s), "DROP TABLE IF EXISTS temp.cs_orph", NULL, NULL, NULL);
-    return rc;
-}
-
-/* cs_join_rows; orph: rightanti over the ids of temp.cs_orph (orphan_ids) */
-static cs_status
-join_query(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind, bool orph,
-           cs_join_cb cb, void *ctx, struct cs_err *err)
-{
-    char lw[8192], rw[640], sql[16000];
-    filters(f, lw, sizeof lw, rw, sizeof rw);
-    if (orph) {
-        size_t k = strlen(rw);
-        snprintf(rw + k, sizeof rw - k, " AND e.survey_id IN temp.cs_orph");
-    }
-    cs_join_prepare(s, kind);
-    /* L and R as the audit has them, with R over R1: one row per survey */
-    char ctes[12000];
-    snprintf(ctes, sizeof ctes,
-             "WITH L AS NOT MATERIALIZED (SELECT d.rid, d.survey_id, d.time_us,"
-             " r.name AS resource, d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"
-             " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"
-             " WHERE %s)" R_ONE ", R AS NOT MATERIALIZED (SELECT * FROM R1) ",
-             lw, rw);
-    int n = snprintf(sql, sizeof sql, "%s", ctes);
-    const char *body = NULL;
-    switch (kind) {
-    case CS_MERGE_INNERUNIQUE:
-    case CS_MERGE_INNER:
-        body = "SELECT " LCOLS ", " RCOLS " FROM L JOIN R ON " ON ORDER_LR;
-        break;
-    case CS_MERGE_LEFTOUTER:
-        body = "SELECT " LCOLS ", " RCOLS " FROM L LEFT JOIN R ON " ON ORDER_LR;
-        break;
-    case CS_MERGE_RIGHTOUTER:
-        body = "SELECT " LCOLS ", " RCOLS " FROM R LEFT JOIN L ON " ON
-               " ORDER BY l_t IS NULL, l_t, l_sid, r_t, r_id";
-        break;
-    case CS_MERGE_FULLOUTER:
-        body = "SELECT * FROM (SELECT " LCOLS ", " RCOLS " FROM L LEFT JOIN R ON " ON
-               " UNION ALL SELECT " LNULL ", " RCOLS " FROM R WHERE " NOT_IN_L
-               ") ORDER BY l_t IS NULL, l_t, l_sid, r_t, r_id";
-        break;
-    case CS_MERGE_LEFTSEMI:
-        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE " IN_R " ORDER BY l_t, l_sid";
-        break;
-    case CS_MERGE_RIGHTSEMI:
-        body = "SELECT " LNULL ", " RCOLS " FROM R WHERE " IN_L " ORDER BY r_t, r_id";
-        break;
-    case CS_MERGE_LEFTANTI:
-        body = "SELECT " LCOLS ", " RNULL " FROM L WHERE NOT " IN_R " ORDER BY l_t, l_sid";
-        break;
-    case CS_MERGE_RIGHTANTI:
-        body = orph ? "SELECT " LNULL ", " RCOLS " FROM R ORDER BY r_t, r_id"
-                    : "SELECT " LNULL ", " RCOLS " FROM R WHERE " NOT_IN_L " ORDER BY r_t, r_id";
-        break;
-    default:
-        return cs_fail(err, CS_E_USAGE, NULL, "unknown merge kind");
-    }
-    snprintf(sql + n, sizeof sql - (size_t)n, "%s", body);
-    sqlite3_stmt *q;
-    if (prep(s, sql, &q, err))
-        return CS_E_DB;
-    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct cs_join_row r = {0};
-        r.has_left = sqlite3_column_type(q, 0) != SQLITE_NULL;
-        r.has_right = sqlite3_column_type(q, 9) != SQLITE_NULL;
-        r.survey_id = (const char *)sqlite3_column_text(q, 0);
-        r.time_us = sqlite3_column_int64(q, 1);
-        r.resource = (const char *)sqlite3_column_text(q, 2);
-        r.call_id = (const char *)sqlite3_column_text(q, 3);
-        r.participant_id = (const char *)sqlite3_column_text(q, 4);
-        for (int c = 0; c < 4; c++) {
-            r.has_score[c] = sqlite3_column_type(q, 5 + c) != SQLITE_NULL;
-            r.score[c] = sqlite3_column_double(q, 5 + c);
-        }
-        r.event_survey_id = (const char *)sqlite3_column_text(q, 9);
-        r.has_event_time = sqlite3_column_type(q, 10) != SQLITE_NULL;
-        r.event_time_us = sqlite3_column_int64(q, 10);
-        r.props = (const char *)sqlite3_column_text(q, 11);
-        r.measurements = (const char *)sqlite3_column_text(q, 12);
-        if (cb(ctx, &r, err) != CS_OK) {
-            sqlite3_finalize(q);
-            return err ? err->code : CS_E_INTERNAL;
-        }
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return cs_fail(err, CS_E_DB, NULL, "join query failed: %s",
-                       sqlite3_errmsg(cs_store_db(s)));
-    return CS_OK;
+    return cs_join_merge(s, f, kind, lw, rw, cb, ctx, err);
 }
