@@ -61,10 +61,12 @@ cmp_double(const void *a, const void *b)
 
 /* The audit's map: one entry per distinct survey id among the events, with
  * the number of events and the latest event time.  Open addressing on a
- * 64-bit FNV-1a hash; ids are compared in full, so the counts are exact. */
+ * 64-bit hash (cs_join_id_hash); ids are compared in full, so the counts
+ * are exact. */
 struct ev_group {
     uint64_t h;    /* 0: empty slot */
     char *id;      /* owned */
+    size_t len;    /* of id */
     uint64_t n;    /* events with this id */
     int64_t max_t; /* latest event time */
     bool has_t;
@@ -84,7 +86,7 @@ ev_find(struct ev_map *m, const unsigned char *t, size_t len, uint64_t h)
         struct ev_group *g = &m->v[j];
         if (!g->h)
             return NULL;
-        if (g->h == h && strlen(g->id) == len && memcmp(g->id, t, len) == 0)
+        if (g->h == h && g->len == len && memcmp(g->id, t, len) == 0)
             return g;
     }
 }
@@ -113,7 +115,7 @@ ev_add(struct ev_map *m, const unsigned char *t, size_t len)
     while (m->v[j].h)
         j = (j + 1) & (m->cap - 1);
     g = &m->v[j];
-    *g = (struct ev_group){.h = h, .id = xstrndup((const char *)t, len)};
+    *g = (struct ev_group){.h = h, .id = xstrndup((const char *)t, len), .len = len};
     m->n++;
     return g;
 }

@@ -140,11 +140,10 @@ g_index(struct jm *m)
 }
 
 static uint32_t
-g_find(const struct jm *m, const char *t, size_t len)
+g_find(const struct jm *m, const char *t, size_t len, uint64_t h)
 {
     if (!m->ng || !t)
         return NONE;
-    uint64_t h = cs_join_id_hash((const unsigned char *)t, len);
     for (size_t j = h & (m->ctab - 1);; j = (j + 1) & (m->ctab - 1)) {
         uint64_t v = m->tab[j];
         if (!v)
@@ -226,11 +225,31 @@ key_before(int64_t t, const char *id, size_t len, int64_t pt, const char *pid, s
     return c ? c < 0 : len < plen;
 }
 
+/* A survey read but not yet looked up: the lookup waits LAG rows, so that
+ * the hash slot it reads has been prefetched (1M surveys: the lookups,
+ * cache misses, took 0.3 s of the 0.45 s pass). */
+#define LAG 8
+struct pend {
+    int64_t rid;
+    uint64_t h;
+    uint32_t len;
+    char id[60];
+};
+
+static void
+l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const char *id)
+{
+    uint32_t g = g_find(m, id, p->len, p->h);
+    if (!by_time && g != NONE)
+        m->g[g].in_l = true;
+    if (w == W_ALL || (w != W_NONE && (w == W_MATCHED) == (g != NONE)))
+        k_push(m, p->rid, g);
+}
+
 /* The surveys of L: by rowid (first pass: marks the groups L answers and
  * notes whether rowid order is (time, id) order) or by (time, id) (the
  * second pass, when it is not).  Keeps the keys of the surveys w asks for,
- * in the pass's order (the first pass stops keeping them once the order
- * breaks). */
+ * in the pass's order. */
 static cs_status
 l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
 {
@@ -242,20 +261,15 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
     if (prep(m, sql, &q, err))
         return CS_E_DB;
     char *prev = NULL;
-    size_t plen = 0, pcap = 0;
+    size_t plen = 0, pcap = 0, head = 0, n = 0;
     int64_t pt = 0;
+    struct pend ring[LAG];
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t rid = sqlite3_column_int64(q, 0), t = sqlite3_column_int64(q, 1);
+        int64_t t = sqlite3_column_int64(q, 1);
         const char *id = (const char *)sqlite3_column_text(q, 2);
         size_t len = (size_t)sqlite3_column_bytes(q, 2);
-        uint32_t g = g_find(m, id, len);
-        if (!by_time) {
-            m->nl++;
-            if (g != NONE)
-                m->g[g].in_l = true;
-            if (w == W_NONE || m->unsorted)
-                continue;
+        if (!by_time && (m->nl++, w != W_NONE && !m->unsorted)) {
             if (m->nl > 1 && key_before(t, id ? id : "", len, pt, prev, plen))
                 m->unsorted = true;
             if (len + 1 > pcap)
@@ -264,9 +278,26 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
             plen = len;
             pt = t;
         }
-        if (w == W_ALL || (w == W_MATCHED) == (g != NONE))
-            k_push(m, rid, g);
+        struct pend p = {.rid = sqlite3_column_int64(q, 0), .len = (uint32_t)len};
+        if (!id || !m->ng || len > sizeof p.id) { /* at once, after those waiting */
+            for (; n; n--, head = (head + 1) % LAG)
+                l_match(m, by_time, w, &ring[head], ring[head].id);
+            p.h = id && m->ng ? cs_join_id_hash((const unsigned char *)id, len) : 0;
+            l_match(m, by_time, w, &p, id);
+            continue;
+        }
+        if (n == LAG) {
+            l_match(m, by_time, w, &ring[head], ring[head].id);
+            head = (head + 1) % LAG;
+            n--;
+        }
+        p.h = cs_join_id_hash((const unsigned char *)id, len);
+        __builtin_prefetch(&m->tab[p.h & (m->ctab - 1)]);
+        memcpy(p.id, id, len);
+        ring[(head + n++) % LAG] = p;
     }
+    for (; n; n--, head = (head + 1) % LAG)
+        l_match(m, by_time, w, &ring[head], ring[head].id);
     xfree(prev);
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? CS_OK : db_fail(m, err);
