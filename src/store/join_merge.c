@@ -360,7 +360,7 @@ l_fill(struct cs_join_row *r, sqlite3_stmt *q)
 }
 
 /* Group gi's answers into r: one event's as stored, several merged by the
- * SQL of join.c (CS_JOIN_R1_SQL, that group alone). */
+ * SQL of R1_SQL (that group alone). */
 static cs_status
 r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
 {
@@ -467,15 +467,10 @@ emit_r(struct jm *m, bool in_l, struct cs_err *err)
     " ORDER BY x.time_us DESC, x.id DESC) AS rn FROM E x, json_each(x." col ") p"      \
     " WHERE x.survey_id = g.survey_id AND x." col " IS NOT NULL ORDER BY p.key)"       \
     " WHERE rn = 1)"
-#define R1_SQL                                                                               \
-    "WITH E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props,"              \
-    " e.measurements FROM custom_events e WHERE %s AND e.survey_id = ?1),"                   \
-    " R1 AS (SELECT min(g.id) AS id, g.survey_id, max(g.time_us) AS time_us,"                \
-    " CASE WHEN count(*) = 1 THEN max(g.props)"                                              \
-    " ELSE coalesce(" LATEST("props") ", '{}') END AS props,"                                \
-                                      " CASE WHEN count(*) = 1 THEN max(g.measurements)"     \
-                                      " ELSE " LATEST("measurements") " END AS measurements" \
-                                                                      " FROM E g GROUP BY g.survey_id) SELECT props, measurements FROM R1"
+#define R1_SQL                                                                  \
+    "WITH E AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props," \
+    " e.measurements FROM custom_events e WHERE %s AND e.survey_id = ?1)"       \
+    " SELECT coalesce(" LATEST("props") ", '{}'), " LATEST("measurements") " FROM (SELECT ?1 AS survey_id) g"
 
 static cs_status
 prepare_rows(struct jm *m, enum want w, bool answers, struct cs_err *err)
