@@ -115,7 +115,10 @@ ev_add(struct ev_map *m, const unsigned char *t, size_t len)
     while (m->v[j].h)
         j = (j + 1) & (m->cap - 1);
     g = &m->v[j];
-    *g = (struct ev_group){.h = h, .id = xstrndup((const char *)t, len), .len = len};
+    /* the bytes as they are (a JSON key may hold a NUL) */
+    *g = (struct ev_group){.h = h, .id = xmalloc(len + 1), .len = len};
+    memcpy(g->id, t, len);
+    g->id[len] = 0;
     m->n++;
     return g;
 }
@@ -305,15 +308,59 @@ cs_join_keys_free(char **keys, size_t n_keys)
 /* ---- custom columns ------------------------------------------------------- */
 
 
-cs_status
-cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
-                    struct cs_custom_cols *c, struct cs_err *err)
+/* (count desc, key): "ORDER BY n DESC, key" (BINARY collation) */
+static int
+cmp_key_n(const void *a, const void *b)
 {
-    memset(c, 0, sizeof *c);
-    if (!cap)
-        cap = CS_CUSTOM_COLUMNS;
-    char lw[8192], rw[512], sql[12000];
-    filters(f, lw, sizeof lw, rw, sizeof rw);
+    const struct ev_group *x = *(const struct ev_group *const *)a;
+    const struct ev_group *y = *(const struct ev_group *const *)b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The member keys of the window's answers counted in *m (ev_group.n: the
+ * members with that key).  *text is false when a key is not text (json_each
+ * over something other than an object: never for what ingest stores); the
+ * caller then groups in SQL. */
+static cs_status
+key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct ev_map *m,
+           bool *text, struct cs_err *err)
+{
+    char sql[2000];
+    snprintf(sql, sizeof sql,
+             "SELECT p.key FROM custom_events e, json_each(e.props) p WHERE %s UNION ALL"
+             " SELECT p.key FROM custom_events e, json_each(e.measurements) p"
+             " WHERE e.measurements IS NOT NULL AND %s",
+             rw, rw);
+    sqlite3_stmt *q;
+    if (prep(s, sql, &q, err))
+        return CS_E_DB;
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
+    *text = true;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (sqlite3_column_type(q, 0) != SQLITE_TEXT) {
+            *text = false;
+            rc = SQLITE_DONE;
+            break;
+        }
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        ev_add(m, t, (size_t)sqlite3_column_bytes(q, 0))->n++;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s", sqlite3_errmsg(cs_store_db(s)));
+    return CS_OK;
+}
+
+/* cs_custom_cols_load's keys with SQLite's GROUP BY (keys not all text). */
+static cs_status
+cols_sql(struct cs_store *s, const struct cs_filter *f, const char *rw, size_t cap,
+         struct cs_custom_cols *c, struct cs_err *err)
+{
+    char sql[2000];
     /* one GROUP BY over the members: the most used keys first */
     snprintf(sql, sizeof sql,
              "SELECT key, count(*) AS n FROM (SELECT p.key FROM custom_events e,"
@@ -338,9 +385,46 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
         c->keys[c->n_keys++] = xstrdup((const char *)sqlite3_column_text(q, 0));
     }
     sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        cs_custom_cols_free(c);
+    if (rc != SQLITE_DONE)
         return cs_fail(err, CS_E_DB, NULL, "custom keys: %s", sqlite3_errmsg(cs_store_db(s)));
+    return CS_OK;
+}
+
+/* The members counted by key in C (key_counts), not by SQLite's GROUP BY,
+ * which sorted every member (1M surveys, 987k members: 0.62 -> 0.30 s
+ * user). */
+cs_status
+cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
+                    struct cs_custom_cols *c, struct cs_err *err)
+{
+    memset(c, 0, sizeof *c);
+    if (!cap)
+        cap = CS_CUSTOM_COLUMNS;
+    char lw[8192], rw[512];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    struct ev_map m = {0};
+    bool text;
+    cs_status rc = key_counts(s, f, rw, &m, &text, err);
+    if (rc == CS_OK && !text)
+        rc = cols_sql(s, f, rw, cap, c, err);
+    else if (rc == CS_OK && m.n) {
+        struct ev_group **v = xmalloc(m.n * sizeof *v);
+        size_t k = 0;
+        for (size_t i = 0; i < m.cap; i++)
+            if (m.v[i].h)
+                v[k++] = &m.v[i];
+        qsort(v, k, sizeof *v, cmp_key_n);
+        c->n_all = k;
+        c->n_keys = k < cap ? k : cap;
+        c->keys = xmalloc(c->n_keys * sizeof *c->keys);
+        for (size_t i = 0; i < c->n_keys; i++)
+            c->keys[i] = xstrdup(v[i]->id);
+        xfree(v);
+    }
+    ev_free(&m);
+    if (rc != CS_OK) {
+        cs_custom_cols_free(c);
+        return rc;
     }
     if (c->n_keys > 1)
         qsort(c->keys, c->n_keys, sizeof *c->keys, cmp_str); /* byte order */
