@@ -35,14 +35,6 @@ filters(const struct cs_filter *f, char *ls, size_t ln, char *rs, size_t rn)
         snprintf(rs + m, rn - m, " AND (e.time_us IS NULL OR e.time_us < ?101)");
 }
 
-#define CTES                                                                                \
-    "WITH L AS NOT MATERIALIZED (SELECT d.rid, d.survey_id, d.time_us, r.name AS resource," \
-    " d.call_id, d.participant_id, d.o_s, d.a_s, d.v_s, d.s_s"                              \
-    " FROM survey_data d LEFT JOIN resource_data r ON r.id = d.resource"                    \
-    " WHERE %s),"                                                                           \
-    " R AS NOT MATERIALIZED (SELECT e.id, e.survey_id, e.time_us, e.props, e.measurements"  \
-    " FROM custom_events e WHERE %s) "
-
 static cs_status
 prep(struct cs_store *s, const char *sql, sqlite3_stmt **q, struct cs_err *err)
 {
@@ -134,9 +126,9 @@ ev_free(struct ev_map *m)
 /*
  * Two sequential scans instead of a probe per survey: the events grouped by
  * survey id (in the order of the custom_events_key (survey_id, ...) index) into an
- * exact in-memory map, then the filtered surveys, each looked up in the map.
- * At 1M surveys and 335k events this takes about 0.5 s where three
- * correlated subqueries took 3 s.
+ * exact in-memory map, then the filtered surveys, each looked up in the map
+ * (the merge's key passes, join_merge.c).  At 1M surveys and 335k events
+ * this takes about 0.5 s where three correlated subqueries took 3 s.
  */
 cs_status
 cs_join_audit(struct cs_store *s, const struct cs_filter *f,
@@ -144,7 +136,7 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
 {
     memset(a, 0, sizeof *a);
     a->skew_median_s = a->skew_max_s = a->skew_min_s = NAN;
-    char lw[8192], rw[512], sql[12000];
+    char lw[8192], rw[512], sql[2000];
     sqlite3_stmt *q;
     /* without any event there is nothing to audit but the survey count,
      * which the caller has: skip the scans */
@@ -156,70 +148,12 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
         return CS_OK;
     filters(f, lw, sizeof lw, rw, sizeof rw);
 
-    struct ev_map m = {0};
-    int n = snprintf(sql, sizeof sql, CTES, lw, rw);
-    snprintf(sql + n, sizeof sql - (size_t)n,
-             "SELECT survey_id, count(*), max(time_us) FROM R GROUP BY survey_id");
-    if (prep(s, sql, &q, err))
-        return CS_E_DB;
-    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
+    double *v = NULL;
+    size_t k = 0;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(q, 0);
-        size_t len = (size_t)sqlite3_column_bytes(q, 0);
-        uint64_t cnt = (uint64_t)sqlite3_column_int64(q, 1);
-        a->events += cnt;
-        if (!t)
-            continue; /* no id: never matches, counted as events only */
-        struct ev_group *g = ev_add(&m, t, len);
-        g->n += cnt;
-        if (sqlite3_column_type(q, 2) != SQLITE_NULL) {
-            int64_t mt = sqlite3_column_int64(q, 2);
-            if (!g->has_t || mt > g->max_t)
-                g->max_t = mt;
-            g->has_t = true;
-        }
-    }
-    sqlite3_finalize(q);
-    uint64_t distinct = m.n;
-    if (rc != SQLITE_DONE) {
-        ev_free(&m);
-        return cs_fail(err, CS_E_DB, NULL, "join audit: %s", sqlite3_errmsg(cs_store_db(s)));
-    }
-
-    /* surveys: count, match, and the skew of the latest event of each
-     * matched survey against the survey time */
-    n = snprintf(sql, sizeof sql, CTES, lw, rw);
-    snprintf(sql + n, sizeof sql - (size_t)n, "SELECT survey_id, time_us FROM L");
-    if (prep(s, sql, &q, err)) {
-        ev_free(&m);
-        return CS_E_DB;
-    }
-    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
-    size_t cap = 1024, k = 0;
-    double *v = xmalloc(cap * sizeof *v);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        a->surveys++;
-        const unsigned char *t = sqlite3_column_text(q, 0);
-        if (!t || !m.n)
-            continue;
-        size_t len = (size_t)sqlite3_column_bytes(q, 0);
-        struct ev_group *g = ev_find(&m, t, len, cs_join_id_hash(t, len));
-        if (!g)
-            continue;
-        a->matched_surveys++;
-        a->matched_events += g->n;
-        if (g->has_t) {
-            if (k == cap)
-                v = xreallocarray(v, cap *= 2, sizeof *v);
-            v[k++] = (double)(g->max_t - sqlite3_column_int64(q, 1)) / 1e6;
-        }
-    }
-    sqlite3_finalize(q);
-    ev_free(&m);
-    if (rc != SQLITE_DONE) {
+    if (cs_join_merge_audit(s, f, lw, rw, a, &v, &k, err) != CS_OK) {
         xfree(v);
-        return cs_fail(err, CS_E_DB, NULL, "join audit: %s", sqlite3_errmsg(cs_store_db(s)));
+        return CS_E_DB;
     }
     /* distinct keys, for the cap on answer columns (cs_custom_cols) */
     snprintf(sql, sizeof sql,
@@ -241,7 +175,6 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
     }
     a->unanswered = a->surveys - a->matched_surveys;
     a->orphan_events = a->events - a->matched_events;
-    a->duplicate_events = a->events - distinct;
     if (k > 0) {
         qsort(v, k, sizeof *v, cmp_double);
         a->skew_median_s = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;

@@ -62,6 +62,11 @@ struct jm {
     sqlite3_stmt *lseq, *lrow, *one, *multi; /* owned */
     cs_join_cb cb;
     void *ctx;
+    const char *what;         /* errors: "<what>: <SQLite's message>" */
+    uint64_t n_ev;            /* events read */
+    struct cs_join_audit *au; /* W_AUDIT: the counts */
+    double *skew;             /* W_AUDIT: owned, the latest event - survey, s */
+    size_t n_skew, c_skew;
 };
 
 /* Eight bytes a step (ids are GUIDs: 36 bytes), then a final mix; the
@@ -89,7 +94,7 @@ cs_join_id_hash(const unsigned char *t, size_t len)
 static cs_status
 db_fail(struct jm *m, struct cs_err *err)
 {
-    return cs_fail(err, CS_E_DB, NULL, "join query failed: %s", sqlite3_errmsg(m->db));
+    return cs_fail(err, CS_E_DB, NULL, "%s: %s", m->what, sqlite3_errmsg(m->db));
 }
 
 static cs_status
@@ -175,6 +180,7 @@ r_load(struct jm *m, struct cs_err *err)
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(q, 0);
         size_t len = (size_t)sqlite3_column_bytes(q, 0);
+        m->n_ev++;
         if (!t)
             continue; /* no id (a NOT NULL column): matches nothing */
         if (cur == NONE || m->g[cur].len != len || memcmp(m->ar + m->g[cur].off, t, len) != 0)
@@ -200,10 +206,13 @@ r_load(struct jm *m, struct cs_err *err)
 
 /* ---- the left side: keys of the surveys ---------------------------------- */
 
+/* the surveys a pass keeps: none, answered, unanswered, all; W_AUDIT
+ * keeps none but counts them into m->au */
 enum want { W_NONE,
             W_MATCHED,
             W_UNMATCHED,
-            W_ALL };
+            W_ALL,
+            W_AUDIT };
 
 static void
 k_push(struct jm *m, int64_t rid, uint32_t g)
@@ -230,7 +239,7 @@ key_before(int64_t t, const char *id, size_t len, int64_t pt, const char *pid, s
  * cache misses, took 0.3 s of the 0.45 s pass). */
 #define LAG 8
 struct pend {
-    int64_t rid;
+    int64_t rid, t;
     uint64_t h;
     uint32_t len;
     char id[60];
@@ -242,6 +251,21 @@ l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const cha
     uint32_t g = g_find(m, id, p->len, p->h);
     if (!by_time && g != NONE)
         m->g[g].in_l = true;
+    if (w == W_AUDIT) {
+        m->au->surveys++;
+        if (g == NONE)
+            return;
+        m->au->matched_surveys++;
+        m->au->matched_events += m->g[g].n;
+        if (!m->g[g].has_t)
+            return;
+        if (m->n_skew == m->c_skew) {
+            m->c_skew = m->c_skew ? m->c_skew * 2 : 1024;
+            m->skew = xreallocarray(m->skew, m->c_skew, sizeof *m->skew);
+        }
+        m->skew[m->n_skew++] = (double)(m->g[g].t - p->t) / 1e6;
+        return;
+    }
     if (w == W_ALL || (w != W_NONE && (w == W_MATCHED) == (g != NONE)))
         k_push(m, p->rid, g);
 }
@@ -269,7 +293,7 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
         int64_t t = sqlite3_column_int64(q, 1);
         const char *id = (const char *)sqlite3_column_text(q, 2);
         size_t len = (size_t)sqlite3_column_bytes(q, 2);
-        if (!by_time && (m->nl++, w != W_NONE && !m->unsorted)) {
+        if (!by_time && (m->nl++, w != W_NONE && w != W_AUDIT && !m->unsorted)) {
             if (m->nl > 1 && key_before(t, id ? id : "", len, pt, prev, plen))
                 m->unsorted = true;
             if (len + 1 > pcap)
@@ -278,7 +302,7 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
             plen = len;
             pt = t;
         }
-        struct pend p = {.rid = sqlite3_column_int64(q, 0), .len = (uint32_t)len};
+        struct pend p = {.rid = sqlite3_column_int64(q, 0), .t = t, .len = (uint32_t)len};
         if (!id || !m->ng || len > sizeof p.id) { /* at once, after those waiting */
             for (; n; n--, head = (head + 1) % LAG)
                 l_match(m, by_time, w, &ring[head], ring[head].id);
@@ -529,7 +553,7 @@ cs_status
 cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
               const char *lw, const char *rw, cs_join_cb cb, void *ctx, struct cs_err *err)
 {
-    struct jm m = {.db = cs_store_db(s), .f = f, .lw = lw, .rw = rw, .cb = cb, .ctx = ctx};
+    struct jm m = {.db = cs_store_db(s), .f = f, .lw = lw, .rw = rw, .cb = cb, .ctx = ctx, .what = "join query failed"};
     /* the passes read one snapshot: a transaction of their own when the
      * caller (a report's read snapshot) has none */
     bool own = sqlite3_get_autocommit(m.db);
@@ -549,5 +573,24 @@ cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
     xfree(m.ar);
     xfree(m.tab);
     xfree(m.k);
+    return rc;
+}
+
+cs_status
+cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, const char *lw,
+                    const char *rw, struct cs_join_audit *a, double **skew, size_t *n_skew,
+                    struct cs_err *err)
+{
+    struct jm m = {.db = cs_store_db(s), .f = f, .lw = lw, .rw = rw, .what = "join audit", .au = a};
+    cs_status rc = r_load(&m, err);
+    if (rc == CS_OK)
+        rc = l_keys(&m, false, W_AUDIT, err);
+    a->events = m.n_ev;
+    a->duplicate_events = m.n_ev - m.ng;
+    xfree(m.g);
+    xfree(m.ar);
+    xfree(m.tab);
+    *skew = m.skew;
+    *n_skew = m.n_skew;
     return rc;
 }

@@ -32,6 +32,16 @@ cs_status cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_m
                         const char *lw, const char *rw, cs_join_cb cb, void *ctx,
                         struct cs_err *err);
 
+/* The join audit's counts over the same two key passes: a's surveys,
+ * events, matched_surveys, matched_events and duplicate_events (events
+ * beyond one per distinct id), and in *skew (owned, free with xfree; NULL
+ * when none) the latest event's time less the survey's, in seconds, of
+ * each answered survey whose events have a time.  Errors: CS_E_DB ("join
+ * audit: ..."), *skew still set. */
+cs_status cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, const char *lw,
+                              const char *rw, struct cs_join_audit *a, double **skew,
+                              size_t *n_skew, struct cs_err *err);
+
 /* The 64-bit hash of a survey id (FNV-1a, mixed; never 0). */
 uint64_t cs_join_id_hash(const unsigned char *t, size_t len);
 
