@@ -1,12 +1,8 @@
 /*
- * store/join.c: the merge kinds of join.h in SQL, and the join audit.
- *
- * Each kind is one SELECT over two CTEs, L (filtered surveys) and R
- * (events in the window).  Lookups go from surveys to events through the
- * custom_events_key (survey_id, ...) index; kinds that must look surveys up from
- * events (right and full kinds) first create an index on
- * survey_data(survey_id), once per database (about a second per million
- * surveys; the left kinds never pay it).
+ * store/join.c: the join audit, the custom keys, and cs_join_rows, whose
+ * merge kinds run in C over key passes (store/join_merge.c, issue 22: each
+ * kind was one SELECT that sorted every joined row with its answers).  No
+ * kind needs an index beyond custom_events_key (survey_id, ...).
  */
 #include "store/join.h"
 

@@ -313,7 +313,7 @@ test_untimed_event_in_window(void **state)
     assert_int_equal(cs_join_rows(S, &f, CS_MERGE_INNER, collect, &x, &e), CS_OK);
     assert_int_equal(x.n, 1);
     assert_string_equal(x.out[0], "s3:e5");
-    /* rightanti (Data Quality's orphans, issue 22's orphan_ids): in the
+    /* rightanti (Data Quality's orphans): in the
      * window only x9 answers no survey; a second x9 event makes one row
      * with the latest answer, e6; s1's and s2's events are before it */
     add_event("x9", 2600, "{\"q\":\"e6\"}");
