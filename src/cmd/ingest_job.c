@@ -11,9 +11,14 @@
  *
  * With a store, parsing and storing run on two threads (issue 9: both
  * cores): the loader fills batch buffers lent by the pipeline and hands
- * each full one to the store thread, which owns every cs_store_put.  A
- * mutex around the store lets the parser thread store the (rare) rejected
- * records directly.  NBUF buffers bound the memory in flight.
+ * each full one to the store thread, which makes every store call while an
+ * input is read: rejected records and custom events are copied into side
+ * buffers that follow the batches through one FIFO queue (input order), so
+ * the parser never waits for a store call, only for a free buffer.  NBUF
+ * batch buffers and NSIDE side buffers (about SIDE_BYTES each) bound the
+ * memory in flight.  A store failure is kept by the pipeline and returned
+ * to the loader at its next batch, reject or event (the input stops there),
+ * or found after the input is drained.
  *
  * SIGINT and friends are deferred during the ingest (core/intr.h): the
  * sinks poll for a pending signal at every batch, event and reject, the
@@ -89,7 +94,58 @@ tagset_clear(struct tagset *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The parse -> store pipeline. */
+/* ---- the parse -> store pipeline ------------------------------------ */
+
+/* Rejected records and custom events travel to the store thread in side
+ * buffers: the parser copies each one (its text into the buffer's bytes)
+ * and never touches the store itself, so it waits for the store thread
+ * only when every buffer is in flight.  A side buffer is handed on with
+ * the next batch of records, or alone once it holds SIDE_ITEMS items or
+ * SIDE_BYTES bytes; the queue is FIFO, so the store sees rejects and
+ * events in input order. */
+#define NSIDE 4
+#define SIDE_ITEMS 1024
+#define SIDE_BYTES (1u << 20)
+#define SIDE_NULL SIZE_MAX /* side_str.off of a NULL string */
+
+enum { S_SID,
+       S_REASON,
+       S_RAW,
+       S_PROPS,
+       S_MEAS,
+       S_NAME,
+       S_APP,
+       S_OS,
+       S_BROWSER,
+       S__N };
+
+struct side_str {
+    size_t off, len; /* into side.bytes; off SIDE_NULL: NULL */
+};
+
+struct side_item {
+    bool event; /* a custom event; else a rejected record */
+    uint64_t line;
+    uint32_t index;
+    int64_t time_us;
+    struct side_str s[S__N]; /* a reject: S_SID, S_REASON, S_RAW; an event: the rest */
+};
+
+struct side {
+    struct side_item *items; /* owned */
+    size_t n, cap;
+    char *bytes; /* owned: the items' strings */
+    size_t len, bytes_cap;
+};
+
+struct pipe_job {
+    struct cs_record *recs; /* a batch buffer, or NULL */
+    size_t n;               /* records in it */
+    struct side *side;      /* rejects and events, or NULL */
+};
+
+#define NJOB (NBUF + NSIDE)
+
 struct pipeline {
     pthread_t thread;              /* the store thread */
     bool started;                  /* thread is running */
@@ -98,17 +154,72 @@ struct pipeline {
     struct cs_record *bufs[NBUF];  /* owned buffers */
     struct cs_record *free_[NBUF]; /* buffers free to lend */
     int n_free;
-    struct cs_record *full[NBUF]; /* filled buffers, FIFO */
-    size_t full_n[NBUF];          /* records in each */
+    struct side sides[NSIDE];      /* owned side buffers */
+    struct side *free_side[NSIDE]; /* side buffers free to fill */
+    int n_free_side;
+    struct side *cur;           /* the one the parser fills (parser's own) */
+    struct pipe_job full[NJOB]; /* queued work, FIFO */
     int full_head, full_count;
-    bool busy;                      /* the store thread holds a buffer */
+    bool busy;                      /* the store thread holds a job */
     bool stop;                      /* ask the thread to exit */
-    pthread_mutex_t store_m;        /* serializes all use of the store */
-    struct cs_store *store;         /* borrowed */
+    struct cs_record *scratch;      /* owned: the store thread's reject record */
+    struct cs_store *store;         /* borrowed; only the store thread uses it
+                                       while an input is read */
     struct cs_store_counts *counts; /* borrowed: this input's counts */
     cs_status status;               /* sticky: first store failure */
     struct cs_err err;              /* its detail */
 };
+
+static const char *
+side_get(const struct side *sd, struct side_str ss)
+{
+    return ss.off == SIDE_NULL ? NULL : sd->bytes + ss.off;
+}
+
+/* Store one side buffer's items in order; stops at the first failure. */
+static cs_status
+store_side(struct pipeline *p, const struct side *sd, struct cs_err *e)
+{
+    cs_status s = CS_OK;
+    for (size_t i = 0; i < sd->n && s == CS_OK; i++) {
+        const struct side_item *it = &sd->items[i];
+        if (!it->event) {
+            struct cs_record *r = p->scratch;
+            r->line = it->line;
+            r->index = it->index;
+            memcpy(r->survey_id, side_get(sd, it->s[S_SID]), it->s[S_SID].len + 1);
+            memcpy(r->reason, side_get(sd, it->s[S_REASON]), it->s[S_REASON].len + 1);
+            s = cs_store_reject(p->store, r, side_get(sd, it->s[S_RAW]),
+                                it->s[S_RAW].len, e);
+            continue;
+        }
+        struct cs_event ev = {.time_us = it->time_us, .line = it->line};
+        memcpy(ev.survey_id, side_get(sd, it->s[S_SID]), it->s[S_SID].len + 1);
+        ev.props = side_get(sd, it->s[S_PROPS]);
+        ev.props_len = it->s[S_PROPS].len;
+        ev.measurements = side_get(sd, it->s[S_MEAS]);
+        ev.measurements_len = it->s[S_MEAS].len;
+        ev.name = side_get(sd, it->s[S_NAME]);
+        ev.app_version = side_get(sd, it->s[S_APP]);
+        ev.client_os = side_get(sd, it->s[S_OS]);
+        ev.browser = side_get(sd, it->s[S_BROWSER]);
+        s = cs_store_event(p->store, &ev, p->counts, e);
+    }
+    return s;
+}
+
+/* Empty a side buffer for reuse; one grown past a long record gives the
+ * memory back. */
+static void
+side_reset(struct side *sd)
+{
+    sd->n = sd->len = 0;
+    if (sd->bytes_cap > 4 * SIDE_BYTES) {
+        xfree(sd->bytes);
+        sd->bytes = NULL;
+        sd->bytes_cap = 0;
+    }
+}
 
 static void *
 store_thread(void *arg)
@@ -120,9 +231,8 @@ store_thread(void *arg)
             pthread_cond_wait(&p->cv, &p->m);
         if (p->full_count == 0 && p->stop)
             break;
-        struct cs_record *buf = p->full[p->full_head];
-        size_t n = p->full_n[p->full_head];
-        p->full_head = (p->full_head + 1) % NBUF;
+        struct pipe_job job = p->full[p->full_head];
+        p->full_head = (p->full_head + 1) % NJOB;
         p->full_count--;
         p->busy = true;
         bool ok = p->status == CS_OK;
@@ -130,17 +240,21 @@ store_thread(void *arg)
         cs_status s = CS_OK;
         struct cs_err e;
         cs_err_clear(&e);
-        if (ok) {
-            pthread_mutex_lock(&p->store_m);
-            s = cs_store_put(p->store, buf, n, p->counts, &e);
-            pthread_mutex_unlock(&p->store_m);
-        }
+        if (ok && job.recs && job.n > 0)
+            s = cs_store_put(p->store, job.recs, job.n, p->counts, &e);
+        if (ok && s == CS_OK && job.side)
+            s = store_side(p, job.side, &e);
+        if (job.side)
+            side_reset(job.side);
         pthread_mutex_lock(&p->m);
         if (s != CS_OK && p->status == CS_OK) {
             p->status = s;
             p->err = e;
         }
-        p->free_[p->n_free++] = buf;
+        if (job.recs)
+            p->free_[p->n_free++] = job.recs;
+        if (job.side)
+            p->free_side[p->n_free_side++] = job.side;
         p->busy = false;
         pthread_cond_broadcast(&p->cv);
     }
@@ -153,21 +267,60 @@ pipeline_start(struct pipeline *p, struct cs_store *store)
 {
     memset(p, 0, sizeof *p);
     pthread_mutex_init(&p->m, NULL);
-    pthread_mutex_init(&p->store_m, NULL);
     pthread_cond_init(&p->cv, NULL);
     for (int i = 0; i < NBUF; i++) {
         p->bufs[i] = xmalloc(sizeof(struct cs_record) * CS_INGEST_BATCH);
         p->free_[p->n_free++] = p->bufs[i];
     }
+    for (int i = 0; i < NSIDE; i++)
+        p->free_side[p->n_free_side++] = &p->sides[i];
+    p->scratch = xmalloc(sizeof *p->scratch);
+    cs_record_clear(p->scratch);
     p->store = store;
     if (pthread_create(&p->thread, NULL, store_thread, p) == 0)
         p->started = true;
+}
+
+/* Queue a job (p->m held); with a failure pending it is dropped. */
+static void
+pipeline_queue(struct pipeline *p, struct cs_record *recs, size_t n, struct side *sd)
+{
+    if (p->status != CS_OK || (n == 0 && sd == NULL)) {
+        if (recs)
+            p->free_[p->n_free++] = recs;
+        if (sd) {
+            side_reset(sd);
+            p->free_side[p->n_free_side++] = sd;
+        }
+        return;
+    }
+    if (n == 0 && recs) { /* an unused buffer given back: only the side goes */
+        p->free_[p->n_free++] = recs;
+        recs = NULL;
+    }
+    int tail = (p->full_head + p->full_count) % NJOB;
+    p->full[tail] = (struct pipe_job){.recs = recs, .n = n, .side = sd};
+    p->full_count++;
+}
+
+/* Hand on the side buffer being filled, if any (the parser's thread). */
+static void
+pipeline_flush_side(struct pipeline *p)
+{
+    if (!p->cur)
+        return;
+    pthread_mutex_lock(&p->m);
+    pipeline_queue(p, NULL, 0, p->cur);
+    p->cur = NULL;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->m);
 }
 
 /* Wait until every queued batch is stored. */
 static void
 pipeline_drain(struct pipeline *p)
 {
+    pipeline_flush_side(p);
     pthread_mutex_lock(&p->m);
     while (p->full_count > 0 || p->busy)
         pthread_cond_wait(&p->cv, &p->m);
@@ -186,8 +339,12 @@ pipeline_stop(struct pipeline *p)
     }
     for (int i = 0; i < NBUF; i++)
         xfree(p->bufs[i]);
+    for (int i = 0; i < NSIDE; i++) {
+        xfree(p->sides[i].items);
+        xfree(p->sides[i].bytes);
+    }
+    xfree(p->scratch);
     pthread_mutex_destroy(&p->m);
-    pthread_mutex_destroy(&p->store_m);
     pthread_cond_destroy(&p->cv);
 }
 
@@ -202,24 +359,95 @@ pipeline_get(struct pipeline *p)
     return b;
 }
 
-/* Queue a filled buffer (or give back an empty one). */
+/* The pending failure, copied to err (p->m held). */
+static cs_status
+pipeline_status(struct pipeline *p, struct cs_err *err)
+{
+    cs_status s = p->status;
+    if (s != CS_OK && err)
+        *err = p->err;
+    return s;
+}
+
+/* Queue a filled buffer (or give back an empty one) with the side buffer
+ * being filled. */
 static cs_status
 pipeline_put(struct pipeline *p, struct cs_record *buf, size_t n,
              struct cs_err *err)
 {
     pthread_mutex_lock(&p->m);
-    if (n == 0 || p->status != CS_OK) {
-        p->free_[p->n_free++] = buf;
-    } else {
-        int tail = (p->full_head + p->full_count) % NBUF;
-        p->full[tail] = buf;
-        p->full_n[tail] = n;
-        p->full_count++;
-    }
-    cs_status s = p->status;
-    if (s != CS_OK && err)
-        *err = p->err;
+    pipeline_queue(p, buf, n, p->cur);
+    p->cur = NULL;
+    cs_status s = pipeline_status(p, err);
     pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->m);
+    return s;
+}
+
+/* A new item of the side buffer being filled (waiting for a free buffer
+ * when none is), with room for `bytes` bytes of its strings, each string's
+ * NUL included. */
+static struct side_item *
+side_add(struct pipeline *p, size_t bytes)
+{
+    if (!p->cur) {
+        pthread_mutex_lock(&p->m);
+        while (p->n_free_side == 0)
+            pthread_cond_wait(&p->cv, &p->m);
+        p->cur = p->free_side[--p->n_free_side];
+        pthread_mutex_unlock(&p->m);
+    }
+    struct side *sd = p->cur;
+    if (sd->n == sd->cap) {
+        sd->cap = sd->cap ? sd->cap * 2 : 64;
+        sd->items = xreallocarray(sd->items, sd->cap, sizeof *sd->items);
+    }
+    if (sd->len + bytes > sd->bytes_cap) {
+        size_t want = sd->bytes_cap ? sd->bytes_cap : SIDE_BYTES / 4;
+        while (want < sd->len + bytes)
+            want *= 2;
+        sd->bytes = xrealloc(sd->bytes, want);
+        sd->bytes_cap = want;
+    }
+    struct side_item *it = &sd->items[sd->n++];
+    memset(it, 0, sizeof *it);
+    for (int k = 0; k < S__N; k++)
+        it->s[k].off = SIDE_NULL;
+    return it;
+}
+
+/* Copy len bytes at v (NULL: a NULL string) into the current side buffer,
+ * room for which side_add made. */
+static struct side_str
+side_copy(struct pipeline *p, const char *v, size_t len)
+{
+    struct side_str ss = {SIDE_NULL, 0};
+    if (!v)
+        return ss;
+    struct side *sd = p->cur;
+    ss.off = sd->len;
+    ss.len = len;
+    if (len)
+        memcpy(sd->bytes + sd->len, v, len);
+    sd->bytes[sd->len + len] = '\0';
+    sd->len += len + 1;
+    return ss;
+}
+
+/* The item just added is complete: hand the buffer on when it is full;
+ * returns a store failure pending (the parser stops there). */
+static cs_status
+side_done(struct pipeline *p, struct cs_err *err)
+{
+    struct side *sd = p->cur;
+    bool full = sd->n >= SIDE_ITEMS || sd->len >= SIDE_BYTES;
+    pthread_mutex_lock(&p->m);
+    if (full) {
+        pipeline_queue(p, NULL, 0, sd);
+        p->cur = NULL;
+        pthread_cond_broadcast(&p->cv);
+    }
+    cs_status s = pipeline_status(p, err);
     pthread_mutex_unlock(&p->m);
     return s;
 }
@@ -346,10 +574,23 @@ sink_reject(void *ctx, const struct cs_record *rec, const char *raw,
     }
     if (c->store == NULL)
         return CS_OK;
-    pthread_mutex_lock(&c->pipe->store_m);
-    cs_status s = cs_store_reject(c->store, rec, raw, raw_len, err);
-    pthread_mutex_unlock(&c->pipe->store_m);
-    return s;
+    if (!c->pipe->started) /* no second thread could be had: store inline */
+        return cs_store_reject(c->store, rec, raw, raw_len, err);
+    /* to the store thread, after the records before it */
+    size_t sid = strlen(rec->survey_id), why = strlen(rec->reason);
+    struct side_item *it = side_add(c->pipe, sid + why + (raw ? raw_len : 0) + 3);
+    it->line = rec->line;
+    it->index = rec->index;
+    it->s[S_SID] = side_copy(c->pipe, rec->survey_id, sid);
+    it->s[S_REASON] = side_copy(c->pipe, rec->reason, why);
+    it->s[S_RAW] = side_copy(c->pipe, raw, raw_len);
+    return side_done(c->pipe, err);
+}
+
+static size_t
+opt_len(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
 }
 
 static cs_status
@@ -364,10 +605,25 @@ sink_event(void *ctx, const struct cs_event *ev, const char *raw,
         return interrupted(c->name, err);
     if (c->store == NULL)
         return CS_OK;
-    pthread_mutex_lock(&c->pipe->store_m);
-    cs_status s = cs_store_event(c->store, ev, &c->counts, err);
-    pthread_mutex_unlock(&c->pipe->store_m);
-    return s;
+    if (!c->pipe->started)
+        return cs_store_event(c->store, ev, &c->counts, err);
+    /* copied for the store thread */
+    size_t sid = strlen(ev->survey_id);
+    size_t props = ev->props ? ev->props_len + 1 : 0;
+    size_t meas = ev->measurements ? ev->measurements_len + 1 : 0;
+    struct side_item *it =
+        side_add(c->pipe, sid + 1 + props + meas + opt_len(ev->name) + opt_len(ev->app_version) +
+                              opt_len(ev->client_os) + opt_len(ev->browser));
+    it->event = true;
+    it->line = ev->line;
+    it->time_us = ev->time_us;
+    it->s[S_SID] = side_copy(c->pipe, ev->survey_id, sid);
+    it->s[S_PROPS] = side_copy(c->pipe, ev->props, ev->props_len);
+    it->s[S_MEAS] = side_copy(c->pipe, ev->measurements, ev->measurements_len);
+    const char *const *str[4] = {&ev->name, &ev->app_version, &ev->client_os, &ev->browser};
+    for (int k = 0; k < 4; k++)
+        it->s[S_NAME + k] = side_copy(c->pipe, *str[k], *str[k] ? strlen(*str[k]) : 0);
+    return side_done(c->pipe, err);
 }
 
 uint64_t

@@ -339,12 +339,49 @@ cs_report_context_trend_cube(struct cs_report_model *m, const struct cs_cube *cu
 /* The model's cube: a plain scan, or one grouped by resource summed over
  * the resources (exact: the totals come from the same scan) when the
  * caller wants the grouped cube too. */
+/* The model's cubes cut from one scan reaching back to o->wide_since_us
+ * (cs_model_opts.wide_out); *done false when they could not be (the
+ * caller scans the filter's window). */
+static cs_status
+model_scan_wide(struct cs_store *s, const struct cs_model_opts *o,
+                const struct cs_report_model *m, struct cs_cube *cube, bool *done,
+                struct cs_err *err)
+{
+    *done = false;
+    const struct cs_filter *f = &m->filter;
+    struct cs_cube *w = o->wide_out, *g = o->by_resource_out;
+    if (!w || !g || !f->has_since || !f->has_until || o->wide_since_us >= f->since_us)
+        return CS_OK;
+    struct cs_filter wf = *f;
+    wf.since_us = o->wide_since_us;
+    cs_status rc = cs_query_cube_ids_in(s, &wf, m->bucket, f->since_us, f->until_us, w, err);
+    if (rc == CS_E_USAGE) { /* too many resources: the plain scans */
+        cs_err_clear(err);
+        return CS_OK;
+    }
+    if (rc)
+        return rc;
+    if (!cs_cube_window(w, f->since_us, f->until_us, g)) { /* a bucket cut by the window */
+        cs_cube_free(w);
+        return CS_OK;
+    }
+    g->totals.calls = w->totals.calls;
+    g->totals.participants = w->totals.participants;
+    cs_cube_ungroup(g, cube);
+    *done = true;
+    return CS_OK;
+}
+
 static cs_status
 model_scan(struct cs_store *s, const struct cs_model_opts *o, const struct cs_report_model *m,
            struct cs_cube *cube, struct cs_err *err)
 {
     if (!o->by_resource_out)
         return cs_query_cube(s, &m->filter, m->bucket, cube, err);
+    bool done;
+    cs_status rc0 = model_scan_wide(s, o, m, cube, &done, err);
+    if (rc0 || done)
+        return rc0;
     struct cs_cube *g = o->by_resource_out;
     cs_status rc = cs_query_cube_grouped(s, &m->filter, m->bucket, CS_GROUP_RESOURCE, NULL, g, err);
     if (rc == CS_OK) {

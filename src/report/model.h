@@ -26,6 +26,14 @@ struct cs_model_opts {
                                         model's scan grouped by resource (its cube
                                         summed over them), for a review of the same
                                         window; zeroed past CS_CUBE_MAX_GROUPS */
+    struct cs_cube *wide_out;        /* optional, with by_resource_out, the caller's
+                                        (cs_cube_free): when the filter has since and
+                                        until and wide_since_us is before since, the
+                                        one scan reaches back to wide_since_us (the
+                                        review's comparison periods) into *wide_out
+                                        (cs_query_cube_ids_in) and the model's cubes
+                                        are cut from it; zeroed when it could not be */
+    int64_t wide_since_us;
     uint64_t min_n;
 };
 

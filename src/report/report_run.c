@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/ctime.h"
 #include "core/mem.h"
 #include "core/outdir.h"
 #include "model/survey.h"
@@ -44,6 +45,7 @@ struct run {
     struct cs_report_model *m;
     struct cs_review *review;
     struct cs_cube by_res; /* the model's scan by resource, for the review */
+    struct cs_cube wide;   /* the scan reaching back over the comparison periods */
     struct cs_join_audit audit;
     size_t max_cols;
     struct cs_outdir *od;
@@ -89,6 +91,36 @@ run_options(struct run *r, struct cs_err *err)
     return CS_OK;
 }
 
+/* Is t on a boundary of bucket b (midnight UTC; a Monday's for weeks)? */
+static bool
+on_bucket(enum cs_bucket b, int64_t t)
+{
+    int64_t day = t / CS_US_PER_DAY - (t % CS_US_PER_DAY < 0);
+    if (t != day * CS_US_PER_DAY)
+        return false;
+    /* 1970-01-05, day 4, was a Monday */
+    return b == CS_BUCKET_DAY || ((day - 4) % 7 + 7) % 7 == 0;
+}
+
+/* A window with both ends on bucket boundaries (--week): one scan reaching
+ * back over the review's comparison periods serves the model and both
+ * sides (report/model.h, wide_out); off the boundaries a bucket would
+ * straddle the window, and the window and the sides are scanned apart. */
+static void
+plan_wide_scan(struct run *r)
+{
+    const struct cs_filter *f = &r->mo.filter;
+    const struct cs_report_opts *o = r->o;
+    if (r->hist.on || !f->has_since || !f->has_until || o->vs == CS_VS_NONE ||
+        !on_bucket(r->mo.bucket, f->since_us) || !on_bucket(r->mo.bucket, f->until_us))
+        return;
+    int64_t k = o->vs == CS_VS_POOLED ? (o->vs_periods ? o->vs_periods : 1) : 1, back;
+    if (__builtin_mul_overflow(k, f->until_us - f->since_us, &back) ||
+        __builtin_sub_overflow(f->since_us, back, &r->mo.wide_since_us))
+        return;
+    r->mo.wide_out = &r->wide;
+}
+
 /* The model and the join audit, from a snapshot begun here (ended by the
  * caller whatever happens once *began is set). */
 static cs_status
@@ -108,9 +140,11 @@ run_model(struct run *r, bool *began, struct cs_err *err)
         return rc;
     *began = true;
     rc = cs_query_check_resources(r->store, &r->mo.filter, err); /* a typo is an error */
-    /* a window with both ends is the review's period: one scan for both */
-    if (r->mo.filter.has_since && r->mo.filter.has_until)
+    /* a window with both ends is the review's period: one scan for both;
+     * without, the review's sides are cut from the scan by its slices */
+    if ((r->mo.filter.has_since && r->mo.filter.has_until) || !r->hist.on)
         r->mo.by_resource_out = &r->by_res;
+    plan_wide_scan(r);
     if (rc == CS_OK)
         rc = cs_report_model_build(r->store, &r->mo, &r->m, err);
     if (rc == CS_OK)
@@ -156,6 +190,11 @@ run_review(struct run *r, struct cs_err *err)
                                  .min_effect_pts = o->min_effect,
                                  .bucket = r->m->bucket,
                                  .period_by_resource = r->mo.by_resource_out};
+    if (r->wide.sliced) { /* the sides are cut from the wide scan */
+        rvo.scanned = &r->wide;
+        rvo.scanned_filter = r->mo.filter;
+        rvo.scanned_filter.since_us = r->mo.wide_since_us;
+    }
     struct cs_cube sides; /* the review's two sides per bucket, for the trend */
     rvo.trend_out = &sides;
     memset(&sides, 0, sizeof sides);
@@ -633,6 +672,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
         cs_store_read_end(store);
     cs_review_free(&r.review);
     cs_cube_free(&r.by_res);
+    cs_cube_free(&r.wide);
     cs_report_model_free(&r.m);
     xfree(r.about);
     if (rc)

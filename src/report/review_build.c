@@ -175,21 +175,31 @@ side_free(struct side_data *d)
     memset(d, 0, sizeof *d);
 }
 
+/* The side [since, until) of o's filter: cut from o's scanned cube (else
+ * the period's, period_by_resource) when the window lies inside its and its
+ * slices allow, else scanned. */
 static cs_status
-side_scan(struct cs_store *s, const struct cs_filter *base, enum cs_bucket bucket,
-          int64_t since, int64_t until, uint64_t min_n, struct side_data *d,
-          struct cs_err *err)
+side_scan(struct cs_store *s, const struct cs_review_opts *o, enum cs_bucket bucket,
+          int64_t since, int64_t until, struct side_data *d, struct cs_err *err)
 {
     memset(d, 0, sizeof *d);
-    struct cs_filter f = *base;
+    const struct cs_cube *whole = bucket != o->bucket ? NULL
+                                  : o->scanned        ? o->scanned
+                                                      : o->period_by_resource;
+    const struct cs_filter *wf = o->scanned ? &o->scanned_filter : &o->filter;
+    uint64_t min_n = o->min_n;
+    struct cs_filter f = o->filter;
     f.has_since = f.has_until = true;
     f.since_us = since;
     f.until_us = until;
     /* one scan grouped by resource serves the side's own cube (summed over
      * the resources: exact, totals from the same scan) and its resource
      * movers; past CS_CUBE_MAX_GROUPS resources the plain scan, as before */
-    cs_status rc =
-        cs_query_cube_grouped(s, &f, bucket, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
+    bool inside = whole && (!wf->has_since || since >= wf->since_us) &&
+                  (!wf->has_until || until <= wf->until_us);
+    cs_status rc = inside && whole->n_groups > 0 && cs_cube_window(whole, since, until, &d->by_res)
+                       ? CS_OK
+                       : cs_query_cube_grouped(s, &f, bucket, CS_GROUP_RESOURCE, NULL, &d->by_res, err);
     if (rc == CS_OK) {
         d->has_by_res = true;
         d->res = &d->by_res;
@@ -450,8 +460,7 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         rc = cs_rep_groups_build(&now.cube, -1, now.cube.totals.surveys, o->min_n,
                                  &now.groups, &now.n_groups, err);
     } else {
-        rc = side_scan(s, &o->filter, bk, r->period.since_us, r->period.until_us, o->min_n,
-                       &now, err);
+        rc = side_scan(s, o, bk, r->period.since_us, r->period.until_us, &now, err);
     }
     if (rc)
         goto fail;
@@ -461,8 +470,8 @@ cs_review_build(struct cs_store *s, const struct cs_review_opts *o, struct cs_re
         r->previous.until_us = r->period.since_us;
         r->previous.since_us = r->period.since_us - (int64_t)r->vs_periods * len;
         cs_review_label(&r->previous);
-        if ((rc = side_scan(s, &o->filter, bk, r->previous.since_us, r->previous.until_us,
-                            o->min_n, &before, err)))
+        if ((rc = side_scan(s, o, bk, r->previous.since_us, r->previous.until_us, &before,
+                            err)))
             goto fail;
         r->surveys_before = before.cube.totals.surveys;
         r->has_previous = before.cube.totals.surveys > 0;

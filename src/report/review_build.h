@@ -37,8 +37,16 @@ struct cs_review_opts {
                                    `filter` grouped by resource per `bucket`
                                    (cs_model_opts.by_resource_out); used as the
                                    period's when the period is the filter's
-                                   since/until, sparing its scan */
-    struct cs_cube *trend_out;                /* optional, the caller's: when the review has a
+                                   since/until, and either side is cut from it
+                                   (cs_cube_window) when its slices allow,
+                                   sparing their scans */
+    const struct cs_cube *scanned;            /* optional, borrowed: a cube grouped by resource
+                                   per `bucket` of scanned_filter (filter's
+                                   resources, a window containing filter's, e.g.
+                                   cs_model_opts.wide_out): the sides are cut from
+                                   it rather than from period_by_resource */
+    struct cs_filter scanned_filter;
+    struct cs_cube *trend_out; /* optional, the caller's: when the review has a
                                    previous side, the cube over [previous.since,
                                    period.until) per `bucket` (cs_cube_union of
                                    the two sides: no distinct calls), else

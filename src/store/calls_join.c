@@ -9,6 +9,7 @@
 
 #include "core/mem.h"
 #include "model/dims.h"
+#include "store/app_latest.h"
 #include "store/call_legs.h"
 
 enum { J_UNMATCHED = 0,
@@ -95,90 +96,55 @@ pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os,
     return status;
 }
 
-/* One survey id's latest values (owned copies) for latest_app_table. */
-struct app_row {
-    char *sid;
-    int n;
-    sqlite3_value *v[3]; /* app version, browser, client OS; NULL = none yet */
-};
-
-/* Insert a's row with ins (none when ins is NULL), then free a's copies. */
+/* No call summaries stored, app values wanted: every survey's leg row,
+ * unmatched, with its latest app values (store/app_latest.h), in rowid
+ * order.  A hash of the events' values instead of a temporary table joined
+ * in SQL: the table's sort and a million lookups were about 4 s of the
+ * load of a million surveys (issue 22).  SQLite's result code; an error's
+ * message in why. */
 static int
-app_row_flush(sqlite3_stmt *ins, struct app_row *a)
+insert_app_legs(sqlite3 *db, char *why, size_t cap)
 {
-    int rc = SQLITE_OK;
-    if (a->sid && ins) {
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, a->sid, a->n, SQLITE_STATIC);
-        for (int k = 0; k < 3; k++)
-            if (a->v[k])
-                sqlite3_bind_value(ins, 2 + k, a->v[k]);
-            else
-                sqlite3_bind_null(ins, 2 + k);
-        int st = sqlite3_step(ins);
-        rc = st == SQLITE_DONE ? SQLITE_OK : st;
-    }
-    xfree(a->sid);
-    for (int k = 0; k < 3; k++)
-        sqlite3_value_free(a->v[k]);
-    *a = (struct app_row){0};
-    return rc;
-}
-
-/* The latest event's app version, browser and client OS per survey id, as
- * app_sql below picks them (each column from the latest event that has
- * it; latest: time, then id, a NULL time last), into temp.cs_app: one
- * pass over the events in that order keeping the first non-NULL of each
- * column per survey id.  SQLITE_OK, or an error with its message in why. */
-static int
-latest_app_table(sqlite3 *db, char *why, size_t cap)
-{
-    int rc = sqlite3_exec(db,
-                          "DROP TABLE IF EXISTS temp.cs_app;"
-                          " CREATE TEMP TABLE cs_app(survey_id TEXT PRIMARY KEY, av, br, os)"
-                          " WITHOUT ROWID",
-                          NULL, NULL, NULL);
-    sqlite3_stmt *ev = NULL, *ins = NULL;
+    struct cs_app_latest *m = NULL;
+    sqlite3_stmt *sv = NULL, *ins = NULL;
+    int rc = cs_app_latest_load(db, &m);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "SELECT rid, survey_id FROM survey_data ORDER BY rid", -1, &sv,
+                                NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db,
-                                "SELECT survey_id, app_version, browser, client_os FROM custom_events"
-                                " WHERE app_version IS NOT NULL OR browser IS NOT NULL"
-                                " OR client_os IS NOT NULL ORDER BY survey_id, time_us DESC, id DESC",
-                                -1, &ev, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "INSERT INTO temp.cs_app VALUES (?1, ?2, ?3, ?4)", -1, &ins,
-                                NULL);
-    struct app_row a = {0};
+                                "INSERT INTO survey_leg(rid, status, leg, os, app_version, browser,"
+                                " client_os) VALUES (?1, 0, NULL, NULL, ?2, ?3, ?4)",
+                                -1, &ins, NULL);
     int st = SQLITE_DONE;
-    while (rc == SQLITE_OK && (st = sqlite3_step(ev)) == SQLITE_ROW) {
-        const char *sid = (const char *)sqlite3_column_text(ev, 0);
-        int n = sqlite3_column_bytes(ev, 0);
-        if (!sid)
-            continue; /* NOT NULL in the schema */
-        if (!a.sid || a.n != n || memcmp(a.sid, sid, (size_t)n) != 0) {
-            if ((rc = app_row_flush(ins, &a)) != SQLITE_OK) {
-                keep_error(db, rc, why, cap);
-                break;
-            }
-            a.sid = xmalloc((size_t)n + 1);
-            memcpy(a.sid, sid, (size_t)n + 1);
-            a.n = n;
+    while (rc == SQLITE_OK && (st = sqlite3_step(sv)) == SQLITE_ROW) {
+        const char *sid = (const char *)sqlite3_column_text(sv, 1);
+        if (!sid) { /* NOT NULL in the schema: out of memory */
+            rc = SQLITE_NOMEM;
+            break;
         }
+        struct cs_app_value v[3];
+        cs_app_latest_get(m, sid, (size_t)sqlite3_column_bytes(sv, 1), v);
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sv, 0));
         for (int k = 0; k < 3; k++)
-            if (!a.v[k] && sqlite3_column_type(ev, 1 + k) != SQLITE_NULL &&
-                !(a.v[k] = sqlite3_value_dup(sqlite3_column_value(ev, 1 + k))))
-                rc = SQLITE_NOMEM;
+            if (!v[k].p)
+                sqlite3_bind_null(ins, 2 + k);
+            else if (v[k].type == SQLITE_BLOB)
+                sqlite3_bind_blob(ins, 2 + k, v[k].p, v[k].len, SQLITE_STATIC);
+            else
+                sqlite3_bind_text(ins, 2 + k, v[k].p, v[k].len, SQLITE_STATIC);
+        int r = sqlite3_step(ins);
+        if (r != SQLITE_DONE)
+            rc = r;
     }
     if (rc == SQLITE_OK && st != SQLITE_DONE)
         rc = st;
-    if (rc == SQLITE_OK)
-        rc = app_row_flush(ins, &a);
-    if (rc != SQLITE_OK) {
+    if (rc != SQLITE_OK)
         keep_error(db, rc, why, cap); /* before finalize resets the message */
-        app_row_flush(NULL, &a);      /* frees only */
-    }
-    sqlite3_finalize(ev);
+    sqlite3_finalize(sv);
     sqlite3_finalize(ins);
+    cs_app_latest_free(m);
     return rc;
 }
 
@@ -215,18 +181,7 @@ join_no_legs(sqlite3 *db, bool app, char *why, size_t cap)
             keep_error(db, rc, why, cap);
         return rc == SQLITE_OK ? 1 : -1;
     }
-    if (latest_app_table(db, why, cap) != SQLITE_OK)
-        return -1;
-    rc = sqlite3_exec(db,
-                      "INSERT INTO survey_leg(rid, status, leg, os, app_version, browser,"
-                      " client_os) SELECT d.rid, 0, NULL, NULL, t.av, t.br, t.os"
-                      " FROM survey_data d LEFT JOIN temp.cs_app t ON t.survey_id = d.survey_id"
-                      " ORDER BY d.rid",
-                      NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "DROP TABLE temp.cs_app", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        keep_error(db, rc, why, cap);
+    rc = insert_app_legs(db, why, cap);
     return rc == SQLITE_OK ? 1 : -1;
 }
 

@@ -82,12 +82,23 @@ drain(struct cs_idset *s)
     s->next = 0;
 }
 
+uint64_t
+cs_idset_hash(const unsigned char *t, int len)
+{
+    return t && len > 0 ? id_hash(t, (size_t)len) : 0;
+}
+
 void
 cs_idset_add(struct cs_idset *s, const unsigned char *t, int len)
 {
-    if (!t || len <= 0)
+    cs_idset_add_hash(s, cs_idset_hash(t, len));
+}
+
+void
+cs_idset_add_hash(struct cs_idset *s, uint64_t h)
+{
+    if (!h)
         return;
-    uint64_t h = id_hash(t, (size_t)len);
     if (s->v)
         __builtin_prefetch(&s->v[h & (s->cap - 1)]);
     if (s->queued < CS_IDSET_AHEAD) {

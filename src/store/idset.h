@@ -36,6 +36,12 @@ void cs_idset_reserve(struct cs_idset *s, uint64_t n);
 /* Add the len bytes at t; nothing when t is NULL or len <= 0. */
 void cs_idset_add(struct cs_idset *s, const unsigned char *t, int len);
 
+/* The hash cs_idset_add keeps for the len bytes at t (never 0), or 0 when
+ * t is NULL or len <= 0; and adding such a hash (0: nothing).  Lets one
+ * thread hash the ids while another fills the set. */
+uint64_t cs_idset_hash(const unsigned char *t, int len);
+void cs_idset_add_hash(struct cs_idset *s, uint64_t h);
+
 /* Is the id of the len bytes at t in the set? */
 bool cs_idset_has(struct cs_idset *s, const unsigned char *t, int len);
 

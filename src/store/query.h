@@ -79,6 +79,16 @@ struct cs_cube_group {
     uint64_t surveys;
 };
 
+/* The surveys of one (group, bucket) of a scan and their first and last
+ * time: what lets a cube of a narrower window be cut from the cube without
+ * a scan (report/cube_sum.h, cs_cube_window). */
+struct cs_cube_slice {
+    int group;
+    int64_t bucket;
+    uint64_t surveys;
+    int64_t first_us, last_us;
+};
+
 struct cs_cube {
     struct cs_cube_cell *cells; /* owned, sorted by cat, lower, upper,
                                    threshold, group, bucket, score, mask, poor, any_tag */
@@ -87,6 +97,10 @@ struct cs_cube {
     size_t n_groups;
     struct cs_window_totals totals; /* surveys, distinct calls/participants,
                                        first/last, store-wide counters */
+    struct cs_cube_slice *slices;   /* owned, sorted by group, bucket; only the
+                                       survey scan fills them (sliced) */
+    size_t n_slices;
+    bool sliced; /* slices cover every survey of the cube */
 };
 
 /* Scan the filtered surveys once and aggregate them into a cube.  A single
@@ -119,6 +133,15 @@ cs_status cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                                 enum cs_bucket bucket, enum cs_group_by by,
                                 const char *custom_key, struct cs_cube *cube,
                                 struct cs_err *err);
+
+/* cs_query_cube_grouped by resource, but the totals' distinct calls and
+ * participants count only the surveys of [ids_since, ids_until) (the
+ * cells, groups, slices and the rest of the totals cover all of f): a cube
+ * from which that narrower window is cut (report/cube_sum.h,
+ * cs_cube_window) with its distinct ids, and the windows before it too. */
+cs_status cs_query_cube_ids_in(struct cs_store *s, const struct cs_filter *f,
+                               enum cs_bucket bucket, int64_t ids_since, int64_t ids_until,
+                               struct cs_cube *cube, struct cs_err *err);
 
 /* The cube grouped by release dimension `dim` ("sdk-version", ...; see
  * model/dims.h): keys sort in the dimension's natural order (versions as

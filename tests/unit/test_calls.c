@@ -271,7 +271,10 @@ teardown(void **state)
  * client OS still come from the custom events, each from the latest event
  * that has it: s1's first event (its later one has none); for s2, two
  * events at the same time, the later stored (higher id) wins the app
- * version and the earlier alone has a browser. */
+ * version and the earlier alone has a browser; for s3, stored in this
+ * order: a timed event (app 3.0), an untimed one (app 9.9, the only
+ * browser: an untimed event is older than any timed one) and an earlier
+ * timed one (app 2.0, the only client OS). */
 static void
 test_join_without_legs(void **state)
 {
@@ -284,9 +287,17 @@ test_join_without_legs(void **state)
     struct cs_event e2 = {.time_us = t, .props = "{\"q\":4}", .props_len = 7, .app_version = "1.1"};
     snprintf(e1.survey_id, sizeof e1.survey_id, "s2");
     snprintf(e2.survey_id, sizeof e2.survey_id, "s2");
+    struct cs_event e3[3] = {
+        {.time_us = t + 50, .props = "{\"q\":5}", .props_len = 7, .app_version = "3.0"},
+        {.time_us = 0, .props = "{\"q\":6}", .props_len = 7, .app_version = "9.9", .browser = "Edge 120.0"},
+        {.time_us = t, .props = "{\"q\":7}", .props_len = 7, .app_version = "2.0", .client_os = "Linux"}};
     cs_store_input_begin(S, "events", &e);
     assert_int_equal(cs_store_event(S, &e1, &c, &e), CS_OK);
     assert_int_equal(cs_store_event(S, &e2, &c, &e), CS_OK);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(e3[i].survey_id, sizeof e3[i].survey_id, "s3");
+        assert_int_equal(cs_store_event(S, &e3[i], &c, &e), CS_OK);
+    }
     assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
     assert_int_equal(cs_calls_join(S, &a, &e), CS_OK);
     assert_int_equal(a.surveys, 6);
@@ -307,13 +318,12 @@ test_join_without_legs(void **state)
         assert_int_equal(sqlite3_column_int(q, 1), 0);
         assert_int_equal(sqlite3_column_int(q, 2), 1);
         assert_int_equal(sqlite3_column_int(q, 3), 1);
-        assert_string_equal((const char *)sqlite3_column_text(q, 4),
-                            i == 0 ? "2.15.0" : i == 1 ? "1.1"
-                                                       : "-");
-        assert_string_equal((const char *)sqlite3_column_text(q, 5),
-                            i == 0 ? "Chrome 121.0" : i == 1 ? "Firefox 120.0"
-                                                             : "-");
-        assert_string_equal((const char *)sqlite3_column_text(q, 6), i == 0 ? "Windows 10" : "-");
+        static const char *const app[] = {"2.15.0", "1.1", "3.0", "-", "-", "-"};
+        static const char *const br[] = {"Chrome 121.0", "Firefox 120.0", "Edge 120.0", "-", "-", "-"};
+        static const char *const os[] = {"Windows 10", "-", "Linux", "-", "-", "-"};
+        assert_string_equal((const char *)sqlite3_column_text(q, 4), app[i]);
+        assert_string_equal((const char *)sqlite3_column_text(q, 5), br[i]);
+        assert_string_equal((const char *)sqlite3_column_text(q, 6), os[i]);
     }
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
     sqlite3_finalize(q);
@@ -371,9 +381,10 @@ test_join(void **state)
                      SQLITE_OK);
     static const char *const want[][6] = {
         {"s1", "1.30.1.1_x", "Windows 11", "2.15.0", "Chrome 121.0", "Windows 10"},
-        /* the leg started by 1000 s; the app values as test_join_without_legs */
+        /* the leg started by 1000 s; the app values (app_sql, one UPDATE) as
+         * test_join_without_legs found them (app_latest.c) */
         {"s2", "1.30.2.1", "Android 14", "1.1", "Firefox 120.0", "-"},
-        {"s3", "Redacted", "Redacted", "-", "-", "-"},
+        {"s3", "Redacted", "Redacted", "3.0", "Edge 120.0", "Linux"},
         {"s4", "-", "-", "-", "-", "-"},
         {"s5", "-", "-", "-", "-", "-"},
         {"s6", "-", "-", "-", "-", "-"},

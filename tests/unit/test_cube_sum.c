@@ -3,7 +3,8 @@
  * for cell and in its totals, on generated data (several resources, two
  * scales, tags, shared calls, three bucketings, a window); and its counts
  * match what the test itself put into the store.  Also: two windows'
- * cubes as one (cs_cube_union) equal a scan of the union window. */
+ * cubes as one (cs_cube_union) equal a scan of the union window, and a
+ * window cut from a cube (cs_cube_window) equals a scan of the window. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #define T0 1763337600LL /* 2025-11-17 00:00 UTC, a Monday */
 
 static uint64_t rng = 88172645463325252ull;
+static bool e_first_week; /* make_store: resource ACS-E only in the first week */
 
 static uint64_t
 next(void)
@@ -56,6 +58,8 @@ make_store(struct expect *ex, int64_t lo_s, int64_t hi_s)
                  "/SUBSCRIPTIONS/X/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/ACS-%c",
                  (char)('A' + next() % 5));
         int64_t t = T0 + (int64_t)(next() % (21 * 86400)); /* three weeks */
+        if (e_first_week && x->resource_id[strlen(x->resource_id) - 1] == 'E')
+            t = T0 + (t - T0) % (7 * 86400);
         x->time_us = t * 1000000;
         bool in = t >= lo_s && t < hi_s;
         ex->surveys += in;
@@ -235,6 +239,117 @@ test_union(void **state)
     }
 }
 
+/* A window cut from the cube of all the surveys (cs_cube_window) equals a
+ * scan of the window, grouped by resource: cells, groups and their surveys,
+ * slices, totals but distinct ids; a window cutting a bucket is refused. */
+static void
+test_cut_window(void **state)
+{
+    (void)state;
+    struct expect ex;
+    e_first_week = true;
+    struct cs_store *s = make_store(&ex, INT64_MIN, INT64_MAX);
+    e_first_week = false;
+    struct cs_err e;
+    const enum cs_bucket buckets[] = {CS_BUCKET_WEEK, CS_BUCKET_DAY, CS_BUCKET_NONE};
+    /* {since, until, day of the window, cuts a week} in days from T0 */
+    const int wins[][3] = {{7, 14, 0}, {0, 14, 0}, {14, 21, 0}, {3, 5, 1}, {30, 37, 0}, {-7, 0, 0}, {0, 21, 0}};
+    struct cs_filter outer = days(-7, 28);
+    for (size_t b = 0; b < 3; b++) {
+        for (int o = 0; o < 2; o++) {
+            struct cs_cube whole;
+            assert_int_equal(cs_query_cube_grouped(s, o ? &outer : NULL, buckets[b],
+                                                   CS_GROUP_RESOURCE, NULL, &whole, &e),
+                             CS_OK);
+            assert_true(whole.sliced);
+            assert_int_equal(whole.n_groups, 5);
+            for (size_t w = 0; w < sizeof wins / sizeof *wins; w++) {
+                struct cs_filter f = days(wins[w][0], wins[w][1]);
+                struct cs_cube cut, direct;
+                bool all = wins[w][0] <= 0 && wins[w][1] >= 21, none = wins[w][0] >= 21 ||
+                                                                       wins[w][1] <= 0;
+                bool ok = cs_cube_window(&whole, f.since_us, f.until_us, &cut);
+                if (buckets[b] == CS_BUCKET_NONE || (wins[w][2] && buckets[b] == CS_BUCKET_WEEK)) {
+                    assert_int_equal(ok, all || none);
+                    if (!ok) {
+                        assert_int_equal(cut.n_cells, 0);
+                        continue;
+                    }
+                }
+                assert_true(ok);
+                assert_int_equal(cs_query_cube_grouped(s, &f, buckets[b], CS_GROUP_RESOURCE,
+                                                       NULL, &direct, &e),
+                                 CS_OK);
+                assert_int_equal(cut.totals.calls, 0);
+                cut.totals.calls = direct.totals.calls;
+                cut.totals.participants = direct.totals.participants;
+                same_cube(&cut, &direct);
+                for (size_t g = 0; g < direct.n_groups; g++) {
+                    assert_string_equal(cut.groups[g].key, direct.groups[g].key);
+                    assert_string_equal(cut.groups[g].label, direct.groups[g].label);
+                    assert_int_equal(cut.groups[g].surveys, direct.groups[g].surveys);
+                }
+                assert_int_equal(cut.n_slices, direct.n_slices);
+                for (size_t i = 0; i < direct.n_slices; i++) {
+                    const struct cs_cube_slice *x = &cut.slices[i], *y = &direct.slices[i];
+                    assert_int_equal(x->group, y->group);
+                    assert_int_equal(x->bucket, y->bucket);
+                    assert_int_equal(x->surveys, y->surveys);
+                    assert_int_equal(x->first_us, y->first_us);
+                    assert_int_equal(x->last_us, y->last_us);
+                }
+                if (wins[w][0] == 7 && wins[w][1] == 14)
+                    assert_int_equal(direct.n_groups, 4); /* ACS-E: first week only */
+                cs_cube_free(&cut);
+                cs_cube_free(&direct);
+            }
+            cs_cube_free(&whole);
+        }
+    }
+    /* a cube without slices (not from a scan) cannot be cut */
+    struct cs_cube plain = {0}, cut;
+    assert_false(cs_cube_window(&plain, 0, 1, &cut));
+    cs_store_close(&s);
+}
+
+/* cs_query_cube_ids_in: a scan of three weeks whose distinct ids are the
+ * third week's; the week cut from it, with those ids, equals a scan of the
+ * week, totals and all, and the weeks before are cut from it too. */
+static void
+test_ids_in(void **state)
+{
+    (void)state;
+    struct expect ex;
+    struct cs_store *s = make_store(&ex, INT64_MIN, INT64_MAX);
+    struct cs_err e;
+    struct cs_filter wide = days(0, 21), week = days(14, 21), before = days(0, 14);
+    struct cs_cube w, cut, direct, cut_b, direct_b;
+    assert_int_equal(cs_query_cube_ids_in(s, &wide, CS_BUCKET_WEEK, week.since_us, week.until_us,
+                                          &w, &e),
+                     CS_OK);
+    assert_true(cs_cube_window(&w, week.since_us, week.until_us, &cut));
+    cut.totals.calls = w.totals.calls;
+    cut.totals.participants = w.totals.participants;
+    assert_int_equal(cs_query_cube_grouped(s, &week, CS_BUCKET_WEEK, CS_GROUP_RESOURCE, NULL,
+                                           &direct, &e),
+                     CS_OK);
+    assert_true(direct.totals.calls > 0);
+    same_cube(&cut, &direct);
+    assert_true(cs_cube_window(&w, before.since_us, before.until_us, &cut_b));
+    assert_int_equal(cs_query_cube_grouped(s, &before, CS_BUCKET_WEEK, CS_GROUP_RESOURCE, NULL,
+                                           &direct_b, &e),
+                     CS_OK);
+    cut_b.totals.calls = direct_b.totals.calls;
+    cut_b.totals.participants = direct_b.totals.participants;
+    same_cube(&cut_b, &direct_b);
+    cs_cube_free(&w);
+    cs_cube_free(&cut);
+    cs_cube_free(&direct);
+    cs_cube_free(&cut_b);
+    cs_cube_free(&direct_b);
+    cs_store_close(&s);
+}
+
 static void
 test_empty(void **state)
 {
@@ -253,6 +368,8 @@ main(void)
         cmocka_unit_test(test_all),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_union),
+        cmocka_unit_test(test_cut_window),
+        cmocka_unit_test(test_ids_in),
         cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

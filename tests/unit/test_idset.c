@@ -106,12 +106,38 @@ test_near_ids_and_growth(void **state)
     cs_idset_free(&s);
 }
 
+/* Hashing apart and adding the hash (the scan's two threads) is adding
+ * the text: the same set. */
+static void
+test_add_hash(void **state)
+{
+    (void)state;
+    struct cs_idset a = {0}, b = {0};
+    char id[32];
+    for (int i = 0; i < 20000; i++) {
+        int len = snprintf(id, sizeof id, "call-%d", i % 7000);
+        cs_idset_add(&a, (const unsigned char *)id, len);
+        cs_idset_add_hash(&b, cs_idset_hash((const unsigned char *)id, len));
+    }
+    assert_int_equal(cs_idset_hash(NULL, 3), 0);
+    assert_int_equal(cs_idset_hash((const unsigned char *)"x", 0), 0);
+    assert_true(cs_idset_hash((const unsigned char *)"x", 1) != 0);
+    cs_idset_add_hash(&b, 0); /* none: nothing */
+    assert_int_equal(cs_idset_count(&a), 7000);
+    assert_int_equal(cs_idset_count(&b), 7000);
+    assert_true(cs_idset_has(&b, (const unsigned char *)"call-6999", 9));
+    assert_false(cs_idset_has(&b, (const unsigned char *)"call-7000", 9));
+    cs_idset_free(&a);
+    cs_idset_free(&b);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_membership_100k),
         cmocka_unit_test(test_near_ids_and_growth),
+        cmocka_unit_test(test_add_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,7 +313,7 @@ test_untimed_event_in_window(void **state)
     assert_int_equal(cs_join_rows(S, &f, CS_MERGE_INNER, collect, &x, &e), CS_OK);
     assert_int_equal(x.n, 1);
     assert_string_equal(x.out[0], "s3:e5");
-    /* rightanti (Data Quality's orphans, issue 22's orphan_ids): in the
+    /* rightanti (Data Quality's orphans): in the
      * window only x9 answers no survey; a second x9 event makes one row
      * with the latest answer, e6; s1's and s2's events are before it */
     add_event("x9", 2600, "{\"q\":\"e6\"}");
@@ -389,6 +390,150 @@ test_one_row_per_survey(void **state)
     cs_store_close(&s);
 }
 
+/* Issue 22: the keys are counted in C; ties on the count go by byte order
+ * at the cap; answers that are not a JSON object (never stored by ingest,
+ * written here by hand) give json_each keys that are not text, and the
+ * count falls back to SQLite's GROUP BY, with the same result. */
+static void
+test_custom_columns_counted(void **state)
+{
+    (void)state;
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    sqlite3 *db = cs_store_db(s);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO custom_events(survey_id, time_us, props,"
+                                  " measurements, phash) VALUES"
+                                  " ('a', 1, '{\"zz\":1,\"b\":2}', '{\"b\":3,\"c\":4}', 1),"
+                                  " ('b', 2, '{\"zz\":1,\"c\":2}', NULL, 2),"
+                                  " ('c', 3, '{\"a\":1}', NULL, 3)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* b 2, c 2, zz 2, a 1: the two most used are b and c (before zz) */
+    struct cs_custom_cols c;
+    assert_int_equal(cs_custom_cols_load(s, NULL, 2, &c, &e), CS_OK);
+    assert_int_equal(c.n_all, 4);
+    assert_int_equal(c.n_keys, 2);
+    assert_string_equal(c.keys[0], "b");
+    assert_string_equal(c.keys[1], "c");
+    cs_custom_cols_free(&c);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO custom_events(survey_id, time_us, props, phash)"
+                                  " VALUES ('d', 4, '[\"x\",\"y\",\"z\"]', 4),"
+                                  " ('e', 5, '[\"x\",\"y\"]', 5)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* keys 0 and 1 (integers, twice each), 2 once */
+    assert_int_equal(cs_custom_cols_load(s, NULL, 4, &c, &e), CS_OK);
+    assert_int_equal(c.n_all, 7);
+    assert_int_equal(c.n_keys, 4);
+    assert_string_equal(c.keys[0], "0");
+    assert_string_equal(c.keys[1], "1");
+    assert_string_equal(c.keys[2], "b");
+    assert_string_equal(c.keys[3], "c");
+    cs_custom_cols_free(&c);
+    cs_store_close(&s);
+}
+
+/* The merge in C (issue 22): surveys stored out of time order (rowid order
+ * b2 a1 c3 a2 z0), ties on time ordered by id, a survey answered twice,
+ * untimed events, orphans with and without a time; the window and
+ * --resource filters.  Expected rows written from the SQL ORDER BY:
+ * l_t, l_sid, r_t (NULL first), r_id. */
+static struct cs_store *
+order_fixture(void)
+{
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    cs_store_input_begin(s, "order", &e);
+    const char *ids[5] = {"b2", "a1", "c3", "a2", "z0"};
+    const int64_t t[5] = {2000, 1000, 2000, 2000, 500};
+    const int res[5] = {1, 2, 1, 2, 1};
+    struct cs_store_counts c = {0};
+    for (int i = 0; i < 5; i++) {
+        struct cs_record r;
+        cs_record_clear(&r);
+        snprintf(r.survey_id, sizeof r.survey_id, "%s", ids[i]);
+        snprintf(r.resource_id, sizeof r.resource_id,
+                 "/SUBSCRIPTIONS/S/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.COMMUNICATION/"
+                 "COMMUNICATIONSERVICES/R%d",
+                 res[i]);
+        r.time_us = t[i] * 1000000;
+        r.rating[0].present = r.rating[0].score_is_num = true;
+        r.rating[0].score = 3;
+        assert_int_equal(cs_store_put(s, &r, 1, &c, &e), CS_OK);
+    }
+    /* sid, time (0: none), q */
+    const char *ev[9][3] = {{"a2", "2100", "a2"}, {"a2", "2050", "xx"}, {"c3", "0", "c3"}, {"z0", "600", "z0"}, {"o1", "0", "o1"}, {"o2", "100", "o2"}, {"o3", "100", "o3"}, {"x1", "3000", "x1"}, {"x1", "0", "x2"}};
+    for (int i = 0; i < 9; i++) {
+        char props[64];
+        snprintf(props, sizeof props, "{\"q\":\"%s\"}", ev[i][2]);
+        struct cs_event x = {.time_us = atoll(ev[i][1]) * 1000000, .props = props, .props_len = strlen(props)};
+        snprintf(x.survey_id, sizeof x.survey_id, "%s", ev[i][0]);
+        assert_int_equal(cs_store_event(s, &x, &c, &e), CS_OK);
+    }
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    return s;
+}
+
+static void
+expect_on(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
+          const char *const *want, size_t n)
+{
+    struct rows x = {.n = 0};
+    struct cs_err e;
+    assert_int_equal(cs_join_rows(s, f, kind, collect, &x, &e), CS_OK);
+    if (x.n != n)
+        fail_msg("%s: %zu rows, expected %zu", cs_merge_name(kind), x.n, n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(x.out[i], want[i]) != 0)
+            fail_msg("%s row %zu: %s, expected %s", cs_merge_name(kind), i, x.out[i], want[i]);
+}
+
+#define EXPECT(s, f, kind, ...)                            \
+    do {                                                   \
+        const char *w_[] = {__VA_ARGS__};                  \
+        expect_on(s, f, kind, w_, sizeof w_ / sizeof *w_); \
+    } while (0)
+
+static void
+test_merge_order(void **state)
+{
+    (void)state;
+    struct cs_store *s = order_fixture();
+    /* x1: 3000 and untimed, so its time is 3000; o1 untimed sorts first */
+    EXPECT(s, NULL, CS_MERGE_LEFTOUTER, "z0:z0", "a1:-", "a2:a2", "b2:-", "c3:c3");
+    EXPECT(s, NULL, CS_MERGE_INNER, "z0:z0", "a2:a2", "c3:c3");
+    EXPECT(s, NULL, CS_MERGE_LEFTSEMI, "z0:-", "a2:-", "c3:-");
+    EXPECT(s, NULL, CS_MERGE_LEFTANTI, "a1:-", "b2:-");
+    EXPECT(s, NULL, CS_MERGE_RIGHTOUTER, "z0:z0", "a2:a2", "c3:c3", "-:o1", "-:o2", "-:o3",
+           "-:x1");
+    EXPECT(s, NULL, CS_MERGE_FULLOUTER, "z0:z0", "a1:-", "a2:a2", "b2:-", "c3:c3", "-:o1",
+           "-:o2", "-:o3", "-:x1");
+    EXPECT(s, NULL, CS_MERGE_RIGHTSEMI, "-:c3", "-:z0", "-:a2");
+    EXPECT(s, NULL, CS_MERGE_RIGHTANTI, "-:o1", "-:o2", "-:o3", "-:x1");
+    /* --resource R1: z0 b2 c3; a2's answers become an orphan (time 2100) */
+    const char *r1[] = {"r1"};
+    struct cs_filter f = {.resources = r1, .n_resources = 1};
+    EXPECT(s, &f, CS_MERGE_LEFTOUTER, "z0:z0", "b2:-", "c3:c3");
+    EXPECT(s, &f, CS_MERGE_FULLOUTER, "z0:z0", "b2:-", "c3:c3", "-:o1", "-:o2", "-:o3", "-:a2",
+           "-:x1");
+    /* since 1000 s: z0 and its event, o2, o3 leave; untimed events stay
+     * (x1 keeps both; its untimed answer x2 is older than 3000's x1) */
+    struct cs_filter w = {.has_since = true, .since_us = INT64_C(1000) * 1000000};
+    EXPECT(s, &w, CS_MERGE_FULLOUTER, "a1:-", "a2:a2", "b2:-", "c3:c3", "-:o1", "-:x1");
+    EXPECT(s, &w, CS_MERGE_RIGHTSEMI, "-:c3", "-:a2");
+    /* until 2000 s: a2 b2 c3 leave (2000 is not before 2000); a2's events
+     * too; x1 only untimed (x2), so it sorts with o1, after it (its id) */
+    struct cs_filter u = {.has_until = true, .until_us = INT64_C(2000) * 1000000};
+    EXPECT(s, &u, CS_MERGE_FULLOUTER, "z0:z0", "a1:-", "-:c3", "-:o1", "-:x2", "-:o2", "-:o3");
+    cs_store_close(&s);
+}
+
 /* The answers of a row as typed values (issue 16: no JSON library type
  * outside the JSON module): each kind of member, by hand. */
 static void
@@ -433,6 +578,8 @@ main(void)
         cmocka_unit_test(test_event_repeat_is_duplicate),
         cmocka_unit_test(test_untimed_event_in_window),
         cmocka_unit_test(test_one_row_per_survey),
+        cmocka_unit_test(test_merge_order),
+        cmocka_unit_test(test_custom_columns_counted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
