@@ -12,6 +12,12 @@
  *
  * Everything the callback touches belongs to the writer thread from
  * xl_pipe_start until xl_pipe_finish returns.
+ *
+ * It pays because the join streams its rows (store/join.c merges in C):
+ * at 1M surveys the first batch is handed over 0.4 s into a 3.9 s Custom
+ * section, and the writer, busy 2.7 s, is then the slower side.  Over a
+ * join that sorts every row before the first (main before the merge in
+ * C) the rows came in one burst at the end and the pipe saved nothing.
  */
 #ifndef CS_RENDER_XLSX_PIPE_H
 #define CS_RENDER_XLSX_PIPE_H
