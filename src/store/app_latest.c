@@ -129,8 +129,10 @@ cs_app_latest_load(sqlite3 *db, struct cs_app_latest **out)
     struct cs_app_latest *m = xcalloc(1, sizeof *m);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *sid = (const char *)sqlite3_column_text(q, 0);
-        if (!sid)
-            continue; /* NOT NULL in the schema */
+        if (!sid) { /* NOT NULL in the schema: SQLite ran out of memory */
+            rc = SQLITE_NOMEM;
+            break;
+        }
         struct entry *e = find_add(m, sid, (size_t)sqlite3_column_bytes(q, 0));
         bool has_t = sqlite3_column_type(q, 1) != SQLITE_NULL;
         int64_t t = sqlite3_column_int64(q, 1), eid = sqlite3_column_int64(q, 2);

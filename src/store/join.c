@@ -276,11 +276,16 @@ key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct
             break;
         }
         const unsigned char *t = sqlite3_column_text(q, 0);
+        if (!t) { /* a TEXT value read as NULL: SQLite ran out of memory */
+            rc = SQLITE_NOMEM;
+            break;
+        }
         ev_add(m, t, (size_t)sqlite3_column_bytes(q, 0))->n++;
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
-        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s", sqlite3_errmsg(cs_store_db(s)));
+        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s",
+                       rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(cs_store_db(s)));
     return CS_OK;
 }
 

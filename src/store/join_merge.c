@@ -63,6 +63,7 @@ struct jm {
     cs_join_cb cb;
     void *ctx;
     const char *what;         /* errors: "<what>: <SQLite's message>" */
+    bool nomem;               /* a NOT NULL column came back NULL: out of memory */
     uint64_t n_ev;            /* events read */
     struct cs_join_audit *au; /* W_AUDIT: the counts */
     double *skew;             /* W_AUDIT: owned, the latest event - survey, s */
@@ -94,7 +95,8 @@ cs_join_id_hash(const unsigned char *t, size_t len)
 static cs_status
 db_fail(struct jm *m, struct cs_err *err)
 {
-    return cs_fail(err, CS_E_DB, NULL, "%s: %s", m->what, sqlite3_errmsg(m->db));
+    return cs_fail(err, CS_E_DB, NULL, "%s: %s", m->what,
+                   m->nomem ? "out of memory" : sqlite3_errmsg(m->db));
 }
 
 static cs_status
@@ -181,8 +183,11 @@ r_load(struct jm *m, struct cs_err *err)
         const char *t = (const char *)sqlite3_column_text(q, 0);
         size_t len = (size_t)sqlite3_column_bytes(q, 0);
         m->n_ev++;
-        if (!t)
-            continue; /* no id (a NOT NULL column): matches nothing */
+        if (!t) { /* a NOT NULL column: SQLite ran out of memory converting it */
+            rc = SQLITE_NOMEM;
+            m->nomem = true;
+            break;
+        }
         if (cur == NONE || m->g[cur].len != len || memcmp(m->ar + m->g[cur].off, t, len) != 0)
             cur = g_new(m, t, len);
         struct grp *g = &m->g[cur];
@@ -293,6 +298,11 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
         int64_t t = sqlite3_column_int64(q, 1);
         const char *id = (const char *)sqlite3_column_text(q, 2);
         size_t len = (size_t)sqlite3_column_bytes(q, 2);
+        if (!id) { /* a NOT NULL column: SQLite ran out of memory converting it */
+            rc = SQLITE_NOMEM;
+            m->nomem = true;
+            break;
+        }
         if (!by_time && (m->nl++, w != W_NONE && w != W_AUDIT && !m->unsorted)) {
             if (m->nl > 1 && key_before(t, id ? id : "", len, pt, prev, plen))
                 m->unsorted = true;
