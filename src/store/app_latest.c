@@ -29,11 +29,14 @@ struct entry {
 struct cs_app_latest {
     struct entry *e; /* owned, n used of alloc */
     size_t n, alloc;
-    uint32_t *slot; /* owned: entry index + 1, 0 = empty; cap a power of two */
+    uint64_t *slot; /* owned: the hash's high half | entry index + 1, 0 =
+                       empty (a miss seldom reads an entry); cap a power of two */
     size_t cap;
     char *ar; /* owned arena of ids and values */
     uint64_t nar, car;
 };
+
+#define HIGH 0xffffffff00000000ull /* a slot's hash bits; the low half is the index + 1 */
 
 static uint64_t
 arena_put(struct cs_app_latest *m, const void *p, size_t len)
@@ -55,12 +58,12 @@ static void
 grow(struct cs_app_latest *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 1024;
-    uint32_t *slot = xcalloc(cap, sizeof *slot);
+    uint64_t *slot = xcalloc(cap, sizeof *slot);
     for (size_t i = 0; i < m->n; i++) {
         size_t j = m->e[i].h & (cap - 1);
         while (slot[j])
             j = (j + 1) & (cap - 1);
-        slot[j] = (uint32_t)(i + 1);
+        slot[j] = (m->e[i].h & HIGH) | (uint64_t)(i + 1);
     }
     xfree(m->slot);
     m->slot = slot;
@@ -74,12 +77,14 @@ lookup(const struct cs_app_latest *m, const char *id, size_t len, uint64_t h, si
 {
     size_t j = h & (m->cap - 1);
     for (; m->slot[j]; j = (j + 1) & (m->cap - 1)) {
-        const struct entry *e = &m->e[m->slot[j] - 1];
+        if ((m->slot[j] & HIGH) != (h & HIGH))
+            continue;
+        const struct entry *e = &m->e[(m->slot[j] & ~HIGH) - 1];
         if (e->h == h && e->len == len && memcmp(m->ar + e->off, id, len) == 0)
             break;
     }
     *jp = j;
-    return m->slot[j] ? m->slot[j] - 1 : SIZE_MAX;
+    return m->slot[j] ? (size_t)(m->slot[j] & ~HIGH) - 1 : SIZE_MAX;
 }
 
 /* The entry of the id, added when new. */
@@ -99,7 +104,7 @@ find_add(struct cs_app_latest *m, const char *id, size_t len)
     struct entry *e = &m->e[m->n];
     *e = (struct entry){.h = h, .len = len};
     e->off = arena_put(m, id, len);
-    m->slot[j] = (uint32_t)++m->n;
+    m->slot[j] = (h & HIGH) | (uint64_t)++m->n;
     return e;
 }
 
