@@ -131,7 +131,6 @@ run_model(struct run *r, bool *began, struct cs_err *err)
     double t0 = rep_now_s();
     /* one snapshot for every read of the report: statistics, template
      * steps and sheets agree although another run commits meanwhile */
-    cs_join_prepare(r->store, (enum cs_merge)r->kind);
     cs_status rc = o->data_sheet && !r->hist.on ? cs_store_spill_sorts(r->store, err) : CS_OK;
     if (rc)
         return rc;

@@ -14,6 +14,7 @@
 
 #include "core/mem.h"
 #include "store/filter_sql.h"
+#include "store/keymap.h"
 #include "store/join_merge.h"
 
 
@@ -47,77 +48,6 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The audit's map: one entry per distinct survey id among the events, with
- * the number of events and the latest event time.  Open addressing on a
- * 64-bit hash (cs_join_id_hash); ids are compared in full, so the counts
- * are exact. */
-struct ev_group {
-    uint64_t h;    /* 0: empty slot */
-    char *id;      /* owned */
-    size_t len;    /* of id */
-    uint64_t n;    /* events with this id */
-    int64_t max_t; /* latest event time */
-    bool has_t;
-};
-
-struct ev_map {
-    struct ev_group *v;
-    size_t cap, n;
-};
-
-static struct ev_group *
-ev_find(struct ev_map *m, const unsigned char *t, size_t len, uint64_t h)
-{
-    if (!m->cap)
-        return NULL;
-    for (size_t j = h & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
-        struct ev_group *g = &m->v[j];
-        if (!g->h)
-            return NULL;
-        if (g->h == h && g->len == len && memcmp(g->id, t, len) == 0)
-            return g;
-    }
-}
-
-static struct ev_group *
-ev_add(struct ev_map *m, const unsigned char *t, size_t len)
-{
-    uint64_t h = cs_join_id_hash(t, len);
-    struct ev_group *g = ev_find(m, t, len, h);
-    if (g)
-        return g;
-    if ((m->n + 1) * 10 > m->cap * 7) {
-        struct ev_map nm = {.cap = m->cap ? m->cap * 2 : 4096, .n = m->n};
-        nm.v = xcalloc(nm.cap, sizeof *nm.v);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->v[i].h) {
-                size_t j = m->v[i].h & (nm.cap - 1);
-                while (nm.v[j].h)
-                    j = (j + 1) & (nm.cap - 1);
-                nm.v[j] = m->v[i];
-            }
-        xfree(m->v);
-        *m = nm;
-    }
-    size_t j = h & (m->cap - 1);
-    while (m->v[j].h)
-        j = (j + 1) & (m->cap - 1);
-    g = &m->v[j];
-    /* the bytes as they are (a JSON key may hold a NUL) */
-    *g = (struct ev_group){.h = h, .id = xmalloc(len + 1), .len = len};
-    memcpy(g->id, t, len);
-    g->id[len] = 0;
-    m->n++;
-    return g;
-}
-
-static void
-ev_free(struct ev_map *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        xfree(m->v[i].id);
-    xfree(m->v);
-}
 
 /*
  * Two sequential scans instead of a probe per survey: the events grouped by
@@ -237,25 +167,31 @@ cs_join_keys_free(char **keys, size_t n_keys)
 /* ---- custom columns ------------------------------------------------------- */
 
 
-/* (count desc, key): "ORDER BY n DESC, key" (BINARY collation) */
+/* (count desc, key): "ORDER BY n DESC, key" (BINARY collation), over the
+ * key numbers of a keymap */
+struct key_count {
+    const char *key;
+    size_t len;
+    uint64_t n;
+};
+
 static int
 cmp_key_n(const void *a, const void *b)
 {
-    const struct ev_group *x = *(const struct ev_group *const *)a;
-    const struct ev_group *y = *(const struct ev_group *const *)b;
+    const struct key_count *x = a, *y = b;
     if (x->n != y->n)
         return x->n < y->n ? 1 : -1;
-    int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* The member keys of the window's answers counted in *m (ev_group.n: the
- * members with that key).  *text is false when a key is not text (json_each
+/* The member keys of the window's answers numbered in *m, (*n)[i] the
+ * members with key i (owned by the caller, free with xfree).  *text is false when a key is not text (json_each
  * over something other than an object: never for what ingest stores); the
  * caller then groups in SQL. */
 static cs_status
-key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct ev_map *m,
-           bool *text, struct cs_err *err)
+key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct cs_keymap *m,
+           uint64_t **n, bool *text, struct cs_err *err)
 {
     char sql[2000];
     snprintf(sql, sizeof sql,
@@ -268,6 +204,7 @@ key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct
         return CS_E_DB;
     cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     *text = true;
+    size_t ncap = 0; /* of *n */
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (sqlite3_column_type(q, 0) != SQLITE_TEXT) {
@@ -280,7 +217,13 @@ key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct
             rc = SQLITE_NOMEM;
             break;
         }
-        ev_add(m, t, (size_t)sqlite3_column_bytes(q, 0))->n++;
+        size_t i = cs_keymap_add(m, t, (size_t)sqlite3_column_bytes(q, 0));
+        if (i == ncap) {
+            ncap = ncap ? ncap * 2 : 256;
+            *n = xreallocarray(*n, ncap, sizeof **n);
+            memset(*n + i, 0, (ncap - i) * sizeof **n);
+        }
+        (*n)[i]++;
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
@@ -336,26 +279,28 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
         cap = CS_CUSTOM_COLUMNS;
     char lw[8192], rw[512];
     filters(f, lw, sizeof lw, rw, sizeof rw);
-    struct ev_map m = {0};
+    struct cs_keymap m = {0};
+    uint64_t *n = NULL;
     bool text;
-    cs_status rc = key_counts(s, f, rw, &m, &text, err);
+    cs_status rc = key_counts(s, f, rw, &m, &n, &text, err);
     if (rc == CS_OK && !text)
         rc = cols_sql(s, f, rw, cap, c, err);
     else if (rc == CS_OK && m.n) {
-        struct ev_group **v = xmalloc(m.n * sizeof *v);
-        size_t k = 0;
-        for (size_t i = 0; i < m.cap; i++)
-            if (m.v[i].h)
-                v[k++] = &m.v[i];
-        qsort(v, k, sizeof *v, cmp_key_n);
-        c->n_all = k;
-        c->n_keys = k < cap ? k : cap;
+        struct key_count *v = xreallocarray(NULL, m.n, sizeof *v);
+        for (size_t i = 0; i < m.n; i++) {
+            v[i].key = cs_keymap_key(&m, i, &v[i].len);
+            v[i].n = n[i];
+        }
+        qsort(v, m.n, sizeof *v, cmp_key_n);
+        c->n_all = m.n;
+        c->n_keys = m.n < cap ? m.n : cap;
         c->keys = xmalloc(c->n_keys * sizeof *c->keys);
         for (size_t i = 0; i < c->n_keys; i++)
-            c->keys[i] = xstrdup(v[i]->id);
+            c->keys[i] = xstrdup(v[i].key);
         xfree(v);
     }
-    ev_free(&m);
+    xfree(n);
+    cs_keymap_free(&m);
     if (rc != CS_OK) {
         cs_custom_cols_free(c);
         return rc;
@@ -366,16 +311,6 @@ cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, size_t cap,
     return CS_OK;
 }
 
-
-void
-cs_join_prepare(struct cs_store *s, enum cs_merge kind)
-{
-    /* the merge in C (join_merge.c) looks ids up in its own hash: no kind
-     * needs an index any more (the right kinds made one on
-     * survey_data(survey_id), about a second per million surveys) */
-    (void)s;
-    (void)kind;
-}
 
 cs_status
 cs_join_rows(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,

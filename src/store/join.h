@@ -40,11 +40,6 @@ cs_status cs_custom_cols_load(struct cs_store *s, const struct cs_filter *f, siz
                               struct cs_custom_cols *c, struct cs_err *err);
 
 
-/* Nothing since issue 22 (the merge in C needs no index; the right-side
- * kinds made one on survey_data(survey_id) here); kept for its callers,
- * which call it before cs_store_read_begin. */
-void cs_join_prepare(struct cs_store *s, enum cs_merge kind);
-
 /* Rows of the merge, ordered by survey time, survey id, event time, event
  * id (right-only rows by event time, id). */
 cs_status cs_join_rows(struct cs_store *s, const struct cs_filter *f,

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "store/idset.h"
+#include "store/keymap.h"
 
 /* id number k as a GUID-like text: its hex digits after a pseudo-random
  * (but k-determined) prefix, so distinct k give distinct texts */
@@ -131,6 +132,40 @@ test_add_hash(void **state)
     cs_idset_free(&b);
 }
 
+/* store/keymap.h: numbers in order of first addition, exact on keys that
+ * differ only after a NUL or in length, found again after the table grew
+ * past its first 1,024 slots. */
+static void
+test_keymap(void **state)
+{
+    (void)state;
+    struct cs_keymap m = {0};
+    assert_int_equal(cs_keymap_find(&m, "a", 1), SIZE_MAX);
+    assert_int_equal(cs_keymap_add(&m, "a\0x", 3), 0);
+    assert_int_equal(cs_keymap_add(&m, "a\0y", 3), 1);
+    assert_int_equal(cs_keymap_add(&m, "a", 1), 2);
+    assert_int_equal(cs_keymap_add(&m, "a\0x", 3), 0);
+    char k[32];
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(k, sizeof k, "id-%d", i);
+        assert_int_equal(cs_keymap_add(&m, k, (size_t)n), (size_t)(3 + i));
+    }
+    assert_int_equal(m.n, 3003);
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(k, sizeof k, "id-%d", i);
+        assert_int_equal(cs_keymap_find(&m, k, (size_t)n), (size_t)(3 + i));
+    }
+    assert_int_equal(cs_keymap_find(&m, "id-3000", 7), SIZE_MAX);
+    assert_int_equal(cs_keymap_find(&m, "a\0y", 3), 1);
+    size_t len;
+    const char *t = cs_keymap_key(&m, 1, &len);
+    assert_int_equal(len, 3);
+    assert_memory_equal(t, "a\0y", 4); /* with its NUL after */
+    assert_string_equal(cs_keymap_key(&m, 2502, NULL), "id-2499");
+    cs_keymap_free(&m);
+    assert_int_equal(m.n, 0);
+}
+
 int
 main(void)
 {
@@ -138,6 +173,7 @@ main(void)
         cmocka_unit_test(test_membership_100k),
         cmocka_unit_test(test_near_ids_and_growth),
         cmocka_unit_test(test_add_hash),
+        cmocka_unit_test(test_keymap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
