@@ -31,6 +31,7 @@
 
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "render/xlsx_cells.h"
 #include "render/xlsx_tmpfile.h"
 #include "render/xlsx_zip.h"
 #include "model/privacy.h"
@@ -454,7 +455,9 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
     if (!*t)
         return;
     /* worksheet_write_string: always a string, never parsed as a formula */
-    xl_check(x, worksheet_write_string(sh->ws, r, c, t, fmt(x, f)),
+    xl_check(x,
+             sh->cells ? xl_cells_string(sh->cells, r, c, t, fmt(x, f))
+                       : worksheet_write_string(sh->ws, r, c, t, fmt(x, f)),
              "worksheet_write_string", sh, r, c);
     /* wrapped text: the width of its longest line is what shows */
     if (f == XF_WRAP || strchr(t, '\n')) {
@@ -507,13 +510,17 @@ xl_num(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
         /* Excel cannot store NaN/Inf: an empty cell, keeping the format
          * (worksheet_write_blank without a format writes nothing) */
         if (fmt(x, f))
-            xl_check(x, worksheet_write_blank(sh->ws, r, c, fmt(x, f)),
+            xl_check(x,
+                     sh->cells ? xl_cells_blank(sh->cells, r, c, fmt(x, f))
+                               : worksheet_write_blank(sh->ws, r, c, fmt(x, f)),
                      "worksheet_write_blank", sh, r, c);
         return;
     }
     if (v == 0)
         v = 0; /* -0 shows as 0 */
-    xl_check(x, worksheet_write_number(sh->ws, r, c, v, fmt(x, f)),
+    xl_check(x,
+             sh->cells ? xl_cells_number(sh->cells, r, c, v, fmt(x, f))
+                       : worksheet_write_number(sh->ws, r, c, v, fmt(x, f)),
              "worksheet_write_number", sh, r, c);
     note_width(sh, c, num_chars(v, f));
 }
@@ -530,7 +537,9 @@ xl_bool(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, bool v
 {
     if (x->lerr)
         return;
-    xl_check(x, worksheet_write_boolean(sh->ws, r, c, v, NULL),
+    xl_check(x,
+             sh->cells ? xl_cells_boolean(sh->cells, r, c, v, NULL)
+                       : worksheet_write_boolean(sh->ws, r, c, v, NULL),
              "worksheet_write_boolean", sh, r, c);
     note_width(sh, c, 5);
 }
@@ -694,6 +703,7 @@ static void
 ctx_free(struct cs_xlsx *x)
 {
     for (size_t i = 0; i < x->n_sheets; i++) {
+        xl_cells_discard(x->sheets[i]->cells);
         xfree(x->sheets[i]->desc);
         xfree(x->sheets[i]->width);
         xfree(x->sheets[i]);
@@ -726,6 +736,7 @@ cs_xlsx_open(const char *path, const struct cs_xlsx_opts *opts,
     }
     x->tool_version = xstrdup(o.tool_version ? o.tool_version : "callsurvey");
     x->run_time_s = o.run_time_s;
+    x->lib_cells = o.lib_cells;
     x->rows_per_sheet = o.rows_per_sheet >= 2 && o.rows_per_sheet <= CS_XLSX_MAX_ROWS
                             ? o.rows_per_sheet
                             : CS_XLSX_MAX_ROWS;

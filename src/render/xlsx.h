@@ -121,6 +121,9 @@ struct cs_xlsx_opts {
                                   0 = CS_XLSX_MAX_ROWS (tests set it small) */
     bool use_zip64;           /* ZIP64 container, for workbooks that may pass
                                   4 GB (several full Data sheets) */
+    bool lib_cells;           /* streamed sheets' cells through libxlsxwriter's
+                                  own calls, not render/xlsx_cells.h (slower;
+                                  the tests compare the two) */
 };
 
 /* Everything the report sections read.  All borrowed; when given to

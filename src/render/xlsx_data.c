@@ -26,6 +26,7 @@
 #include "model/privacy.h"
 #include "model/survey.h"
 #include "render/json_split.h"
+#include "render/xlsx_cells.h"
 #include "render/xlsx_pipe.h"
 
 /* ---- Streams ------------------------------------------------------------ */
@@ -64,6 +65,9 @@ stream_sheet(struct xl_stream *s)
     snprintf(s->sh->base, sizeof s->sh->base, "%s", s->base);
     s->names = xl_header(x, s->sh, 0, 0, s->cols, s->n_cols);
     worksheet_freeze_panes(s->sh->ws, 1, 0);
+    /* the rows' cells written by render/xlsx_cells.h */
+    if (!x->lib_cells && !x->lerr)
+        s->sh->cells = xl_cells_begin(s->sh->ws);
     s->row = 0;
 }
 
@@ -72,6 +76,8 @@ stream_end_sheet(struct xl_stream *s)
 {
     if (!s->sh)
         return;
+    xl_cells_end(s->sh->cells);
+    s->sh->cells = NULL;
     s->sh->last_row = (uint32_t)s->total;
     xl_table(s->x, s->sh, 0, 0, s->row, s->names, s->n_cols);
     xl_sheet_finish(s->x, s->sh);

@@ -34,23 +34,25 @@ enum xl_fmt {
 };
 
 struct xl_sheet {
-    lxw_worksheet *ws;  /* owned by the workbook */
-    size_t index;       /* position in the workbook (0 = first) */
-    char name[128];     /* valid, unique sheet name (UTF-8) */
-    char *desc;         /* owned: table-of-contents text */
-    bool streamed;      /* constant-memory: rows strictly in order */
-    uint16_t *width;    /* owned: widest content per column, characters */
-    size_t n_width;     /* columns tracked */
-    char base[64];      /* streamed: the first sheet of the stream ("Data") */
-    uint32_t first_row; /* streamed continuation: first data row number
+    lxw_worksheet *ws;      /* owned by the workbook */
+    size_t index;           /* position in the workbook (0 = first) */
+    char name[128];         /* valid, unique sheet name (UTF-8) */
+    char *desc;             /* owned: table-of-contents text */
+    bool streamed;          /* constant-memory: rows strictly in order */
+    struct xl_cells *cells; /* owned: streamed rows written by
+                               render/xlsx_cells.h; NULL = libxlsxwriter's calls */
+    uint16_t *width;        /* owned: widest content per column, characters */
+    size_t n_width;         /* columns tracked */
+    char base[64];          /* streamed: the first sheet of the stream ("Data") */
+    uint32_t first_row;     /* streamed continuation: first data row number
                             (1-based, over all the sheets of the stream) */
-    uint32_t last_row;  /* ... and last */
-    uint32_t head_row;  /* 1 + header row of the sheet's first table, to
+    uint32_t last_row;      /* ... and last */
+    uint32_t head_row;      /* 1 + header row of the sheet's first table, to
                            repeat on printed pages; 0 = none */
-    bool no_repeat;     /* tables of different columns follow one another:
+    bool no_repeat;         /* tables of different columns follow one another:
                            no header row repeated on printed pages */
-    uint32_t wrap_row;  /* 1 + the last row given a height for wrapped text */
-    size_t wrap_lines;  /* ... and its lines */
+    uint32_t wrap_row;      /* 1 + the last row given a height for wrapped text */
+    size_t wrap_lines;      /* ... and its lines */
 };
 
 /* Cells whose values are only known at close (counts over the whole
@@ -71,6 +73,7 @@ struct cs_xlsx {
     char *tool_version; /* owned */
     char *tmpdir;       /* owned: libxlsxwriter's temporary files */
     int64_t run_time_s;
+    bool lib_cells;             /* cs_xlsx_opts.lib_cells */
     uint32_t rows_per_sheet;    /* including the header row */
     lxw_format *fmt[XF__COUNT]; /* owned by the workbook; [XF_NONE] = NULL */
     struct xl_sheet **sheets;   /* owned, each owned */

@@ -965,6 +965,48 @@ test_custom_key_cap(void **state)
     S = s0;
 }
 
+/* The streamed sheets' cells written by render/xlsx_cells.h come out byte
+ * for byte as libxlsxwriter's own calls write them: the whole workbook is
+ * the same file (the run time is fixed).  Answers added here cover what
+ * the fixture lacks: spaces at either end, & < >, tabs, CR and LF,
+ * fractions, negatives, large and small magnitudes. */
+static void
+test_cells_as_libxlsxwriter(void **state)
+{
+    (void)state;
+    add_event("s4", w47 + 7 * CS_US_PER_DAY + 90 * CS_US_PER_S,
+              "{\"comment\":\" lead & <trail> \",\"t\":\"a\\tb\\r\\nc\\n\",\"x\":-1.25,"
+              "\"big\":1e300,\"small\":1.5e-7,\"frac\":12345.678901234567,"
+              "\"neg\":-987654321.123,\"int\":-42,\"no\":false,\"q\":\"\\\"&amp;\\\"\"}");
+    struct cs_report_model *m = build();
+    struct cs_join_audit a;
+    struct cs_err e;
+    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
+    struct cs_xlsx_input in;
+    fill_input(&in, m, &a);
+    char path[2][512];
+    for (int lib = 0; lib < 2; lib++) {
+        snprintf(path[lib], sizeof path[lib], "%s/cells-%s.xlsx", dir, lib ? "lib" : "own");
+        struct cs_xlsx_opts o = {.tool_version = "callsurvey test", .run_time_s = RUN_TIME, .rows_per_sheet = 4, .lib_cells = lib};
+        struct cs_xlsx *x;
+        assert_int_equal(cs_xlsx_open(path[lib], &o, &x, &e), CS_OK);
+        assert_int_equal(cs_xlsx_custom(x, &in, &e), CS_OK);
+        assert_int_equal(cs_xlsx_data(x, &in, &e), CS_OK);
+        assert_int_equal(cs_xlsx_close(&x, &e), CS_OK);
+    }
+    /* the Custom sheet holds the new answers (so the comparison covers them) */
+    char cmd[2400];
+    snprintf(cmd, sizeof cmd,
+             "unzip -p '%s' 'xl/worksheets/sheet*.xml' > '%s/cells.xml' && "
+             "grep -q '<t xml:space=\"preserve\"> lead &amp; &lt;trail&gt; </t>' '%s/cells.xml' && "
+             "grep -q '<v>-1.25</v>' '%s/cells.xml' && grep -q '<v>1.5E-07</v>' '%s/cells.xml' && "
+             "grep -q 'b_x000D_$' '%s/cells.xml'",
+             path[0], dir, dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_true(same_file(path[0], path[1]));
+    cs_report_model_free(&m);
+}
+
 /* CS_XLSX_BIG=1: 1,000,000 surveys with everything filled in. */
 static void
 test_big(void **state)
@@ -1056,6 +1098,7 @@ main(void)
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_empty_store),
         cmocka_unit_test(test_custom_key_cap),
+        cmocka_unit_test(test_cells_as_libxlsxwriter),
         cmocka_unit_test(test_big),
     };
     const char *only = getenv("CS_XLSX_ONLY"); /* e.g. test_generic_table */
