@@ -26,9 +26,11 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-pro
              -Wdouble-promotion -Werror
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# the export lets render/xlsx_zip.c interpose zlib's deflateInit2_ for minizip
+# the exports let render/xlsx_zip.c interpose zlib's deflateInit2_, deflate and
+# deflateEnd for minizip (level 1, deflated on every core)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm \
-             -Wl,--export-dynamic-symbol=deflateInit2_
+             -Wl,--export-dynamic-symbol=deflateInit2_ \
+             -Wl,--export-dynamic-symbol=deflate -Wl,--export-dynamic-symbol=deflateEnd
 OPT       ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

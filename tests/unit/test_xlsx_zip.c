@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_xlsx_zip.c: the workbook's zip is deflated at level 1
  * (render/xlsx_zip.h) and stays a valid workbook; zlib users outside
- * cs_xlsx_close keep their own level.
+ * cs_xlsx_close keep their own level; streams deflated block by block on
+ * threads inflate back to their input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,11 +64,108 @@ test_level_one_inside_close_only(void **state)
     rmdir(dir);
 }
 
+/* Deflate n bytes of in inside the fast window as minizip does (raw
+ * stream, input in pieces of `piece` bytes, an output buffer of `room`
+ * bytes written out whenever full, Z_FINISH until Z_STREAM_END), checking
+ * total_in and total_out; returns the stream, *n_out its length. */
+static unsigned char *
+fast_deflate(const unsigned char *in, size_t n, size_t piece, size_t room, size_t *n_out)
+{
+    cs_xlsx_zip_fast_begin();
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = n + n / 8 + 4096, len = 0;
+    unsigned char *out = malloc(cap), *buf = malloc(room);
+    assert_non_null(out);
+    assert_non_null(buf);
+    zs.next_out = buf;
+    zs.avail_out = (uInt)room;
+    uLong total_in = 0;
+    for (size_t off = 0;;) {
+        size_t k = n - off < piece ? n - off : piece;
+        zs.next_in = (Bytef *)(uintptr_t)(in + off);
+        zs.avail_in = (uInt)k;
+        int flush = off + k == n ? Z_FINISH : Z_NO_FLUSH, rc;
+        do {
+            if (zs.avail_out == 0) {
+                assert_true(len + room <= cap);
+                memcpy(out + len, buf, room);
+                len += room;
+                zs.next_out = buf;
+                zs.avail_out = (uInt)room;
+            }
+            rc = deflate(&zs, flush);
+            assert_true(rc == Z_OK || (flush == Z_FINISH && rc == Z_STREAM_END));
+        } while (flush == Z_FINISH ? rc != Z_STREAM_END : zs.avail_in > 0);
+        total_in += (uLong)k;
+        assert_int_equal(zs.total_in, total_in);
+        off += k;
+        if (flush == Z_FINISH)
+            break;
+    }
+    size_t last = room - zs.avail_out;
+    memcpy(out + len, buf, last);
+    len += last;
+    assert_int_equal(zs.total_out, len);
+    assert_int_equal(deflateEnd(&zs), Z_OK);
+    cs_xlsx_zip_fast_end();
+    free(buf);
+    *n_out = len;
+    return out;
+}
+
+/* Streams of several blocks (render/xlsx_zip.c deflates 1 MB blocks on
+ * threads and joins them) inflate back to their input, whatever the sizes
+ * of the caller's pieces and buffer; so do empty and one-byte streams. */
+static void
+test_blocks_inflate_back(void **state)
+{
+    (void)state;
+    enum { N = 5 * 1024 * 1024 + 12345 };
+    unsigned char *in = malloc(N), *back = malloc(N + 1);
+    assert_non_null(in);
+    assert_non_null(back);
+    uint64_t x = 7;
+    for (size_t i = 0; i < N; i++) { /* XML-like text with repeats across blocks */
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        in[i] = (i / 4096) % 3 == 0 ? (unsigned char)"<row r=\"1\"><c>"[i % 14]
+                                    : (unsigned char)('a' + (x >> 59));
+    }
+    static const size_t sizes[][3] = {{N, 16384, 65536}, {N, 7, 1000}, {N, 1u << 20, 1}, {0, 16, 64}, {1, 16, 64}, {1u << 20, 4096, 65536}};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t][0], len;
+        unsigned char *z = fast_deflate(in, n, sizes[t][1], sizes[t][2], &len);
+        z_stream is;
+        memset(&is, 0, sizeof is);
+        assert_int_equal(inflateInit2(&is, -MAX_WBITS), Z_OK);
+        is.next_in = z;
+        is.avail_in = (uInt)len;
+        is.next_out = back;
+        is.avail_out = N + 1;
+        assert_int_equal(inflate(&is, Z_FINISH), Z_STREAM_END);
+        assert_int_equal(is.total_out, n);
+        assert_int_equal(is.avail_in, 0); /* nothing after the final block */
+        assert_memory_equal(back, in, n);
+        inflateEnd(&is);
+        if (n == N) { /* six blocks: each of the first five ends with a sync flush */
+            size_t marks = 0;
+            for (size_t i = 0; i + 4 <= len; i++)
+                marks += memcmp(z + i, "\0\0\xff\xff", 4) == 0;
+            assert_true(marks >= 5);
+        }
+        free(z);
+    }
+    free(in);
+    free(back);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_level_one_inside_close_only),
+        cmocka_unit_test(test_blocks_inflate_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
