@@ -42,6 +42,12 @@ cs_status cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, con
                               const char *rw, struct cs_join_audit *a, double **skew,
                               size_t *n_skew, struct cs_err *err);
 
+/* The key passes of the last merge or audit, kept by the store for the
+ * next merge of the same window while the store is unchanged (see
+ * join_merge.c).  Freed by cs_store_close. */
+struct cs_join_memo;
+void cs_join_memo_free(struct cs_join_memo *mo);
+
 /* The 64-bit hash of a survey id (FNV-1a, mixed; never 0). */
 uint64_t cs_join_id_hash(const unsigned char *t, size_t len);
 

@@ -30,6 +30,7 @@
 #include "core/mem.h"
 #include "model/event.h"
 #include "store/dim_sql.h"
+#include "store/join_merge.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "store/schema.sql.h"
@@ -662,9 +663,23 @@ cs_store_close(struct cs_store **sp)
         xfree(s->tmp_path);
     }
     hindex_free(&s->idx);
+    cs_join_memo_free(s->join_memo);
     xfree(s->source);
     xfree(s);
     *sp = NULL;
+}
+
+struct cs_join_memo *
+cs_store_join_memo(struct cs_store *s)
+{
+    return s->join_memo;
+}
+
+void
+cs_store_set_join_memo(struct cs_store *s, struct cs_join_memo *mo)
+{
+    cs_join_memo_free(s->join_memo);
+    s->join_memo = mo;
 }
 
 cs_status

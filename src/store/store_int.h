@@ -1,8 +1,8 @@
 /*
  * store/store_int.h: what store.c (opening, inputs, events, rejects) and
  * store_put.c (survey records: upsert by SurveyId, merge, conflicts)
- * share: the store's private struct and its SurveyId index.  Not for other
- * modules.
+ * share: the store's private struct and its SurveyId index (and, for
+ * join_merge.c, the join memo it keeps).  Not for other modules.
  */
 #ifndef CS_STORE_STORE_INT_H
 #define CS_STORE_STORE_INT_H
@@ -70,8 +70,14 @@ struct cs_store {
     bool in_read;                   /* a read transaction (snapshot) is open */
     struct cs_input_summary run[2]; /* committed this run: surveys, events */
     uint64_t run_inputs[2];
-    bool hist; /* histograms-backed (store/hist_load.h) */
+    bool hist;                      /* histograms-backed (store/hist_load.h) */
+    struct cs_join_memo *join_memo; /* owned: store/join_merge.h */
 };
+
+/* The store's join memo (store/join_merge.h), NULL when none; setting one
+ * frees the previous. */
+struct cs_join_memo *cs_store_join_memo(struct cs_store *s);
+void cs_store_set_join_memo(struct cs_store *s, struct cs_join_memo *mo);
 
 /* FNV-1a of a SurveyId with a final mix; never 0. */
 uint64_t store_hash_id(const char *s);

@@ -565,6 +565,59 @@ test_split_answer_types(void **state)
     cs_custom_cols_free(&c);
 }
 
+/* The store keeps a merge's key passes for the next merge of the same
+ * window (store/join_merge.h): a new event, or another window, is not
+ * answered from them.  A store of its own: s1 (t=1000 s), s2 (t=2000 s),
+ * an event for s1 and an orphan. */
+static void
+test_memo_follows_changes(void **state)
+{
+    (void)state;
+    struct cs_store *s0 = S;
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &S, &e), CS_OK);
+    cs_store_input_begin(S, "memo", &e);
+    struct cs_record r[2];
+    for (int i = 0; i < 2; i++) {
+        cs_record_clear(&r[i]);
+        snprintf(r[i].survey_id, sizeof r[i].survey_id, "s%d", i + 1);
+        r[i].time_us = (int64_t)(i + 1) * 1000 * 1000000;
+        r[i].rating[0].present = r[i].rating[0].score_is_num = true;
+        r[i].rating[0].score = 4;
+    }
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_put(S, r, 2, &c, &e), CS_OK);
+    add_event("s1", 1100, "{\"q\":\"e1\"}");
+    add_event("x9", 2500, "{\"q\":\"e4\"}");
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+
+    struct cs_join_audit a;
+    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK); /* keeps the passes */
+    const char *inner[] = {"s1:e1"};
+    expect_rows(CS_MERGE_INNER, inner, 1);
+    const char *ra[] = {"-:e4"};
+    expect_rows(CS_MERGE_RIGHTANTI, ra, 1);
+    /* another window: its own passes */
+    struct cs_filter f = {.has_since = true, .since_us = 1500 * INT64_C(1000000)};
+    struct rows x = {.n = 0};
+    assert_int_equal(cs_join_rows(S, &f, CS_MERGE_INNER, collect, &x, &e), CS_OK);
+    assert_int_equal(x.n, 0);
+    assert_int_equal(cs_join_rows(S, &f, CS_MERGE_RIGHTANTI, collect, &x, &e), CS_OK);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.out[0], "-:e4");
+    /* s2 answered now: the kept passes are stale */
+    cs_store_input_begin(S, "more", &e);
+    add_event("s2", 2100, "{\"q\":\"e5\"}");
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    const char *inner2[] = {"s1:e1", "s2:e5"};
+    expect_rows(CS_MERGE_INNER, inner2, 2);
+    expect_rows(CS_MERGE_LEFTANTI, NULL, 0); /* no survey unanswered */
+    expect_rows(CS_MERGE_RIGHTANTI, ra, 1);
+    cs_store_close(&S);
+    S = s0;
+}
+
 int
 main(void)
 {
@@ -580,6 +633,7 @@ main(void)
         cmocka_unit_test(test_one_row_per_survey),
         cmocka_unit_test(test_merge_order),
         cmocka_unit_test(test_custom_columns_counted),
+        cmocka_unit_test(test_memo_follows_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
