@@ -523,9 +523,10 @@ struct cs_join_memo {
     bool unsorted;
 };
 
-void
-cs_join_memo_free(struct cs_join_memo *mo)
+static void
+memo_free(void *p)
 {
+    struct cs_join_memo *mo = p;
     if (!mo)
         return;
     xfree(mo->key);
@@ -618,7 +619,7 @@ memo_keep(struct cs_store *s, struct jm *m)
     mo->nk = m->nmk;
     mo->nl = m->nl;
     mo->unsorted = m->unsorted;
-    cs_store_set_join_memo(s, mo);
+    cs_store_set_join_memo(s, mo, memo_free);
     m->mk = NULL;
     m->borrowed = true;
 }

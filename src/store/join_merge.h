@@ -11,7 +11,9 @@
  * sorted by SQLite and each survey read by rowid), a group's answers by
  * event rowid (one event) or through the survey_custom rule (several).
  * Nothing is sorted with its answers or survey columns, and no temporary
- * table is made.
+ * table is made.  The key passes are kept by the store for the next merge
+ * or audit of the same window while the store is unchanged (the memo in
+ * join_merge.c): a report's audit, Custom sheet and orphan list share one.
  */
 #ifndef CS_STORE_JOIN_MERGE_H
 #define CS_STORE_JOIN_MERGE_H
@@ -41,12 +43,6 @@ cs_status cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_m
 cs_status cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, const char *lw,
                               const char *rw, struct cs_join_audit *a, double **skew,
                               size_t *n_skew, struct cs_err *err);
-
-/* The key passes of the last merge or audit, kept by the store for the
- * next merge of the same window while the store is unchanged (see
- * join_merge.c).  Freed by cs_store_close. */
-struct cs_join_memo;
-void cs_join_memo_free(struct cs_join_memo *mo);
 
 /* The 64-bit hash of a survey id (FNV-1a, mixed; never 0). */
 uint64_t cs_join_id_hash(const unsigned char *t, size_t len);

@@ -30,7 +30,6 @@
 #include "core/mem.h"
 #include "model/event.h"
 #include "store/dim_sql.h"
-#include "store/join_merge.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "store/schema.sql.h"
@@ -663,23 +662,25 @@ cs_store_close(struct cs_store **sp)
         xfree(s->tmp_path);
     }
     hindex_free(&s->idx);
-    cs_join_memo_free(s->join_memo);
+    cs_store_set_join_memo(s, NULL, NULL);
     xfree(s->source);
     xfree(s);
     *sp = NULL;
 }
 
-struct cs_join_memo *
+void *
 cs_store_join_memo(struct cs_store *s)
 {
     return s->join_memo;
 }
 
 void
-cs_store_set_join_memo(struct cs_store *s, struct cs_join_memo *mo)
+cs_store_set_join_memo(struct cs_store *s, void *mo, void (*free_fn)(void *))
 {
-    cs_join_memo_free(s->join_memo);
+    if (s->join_memo && s->join_memo_free)
+        s->join_memo_free(s->join_memo);
     s->join_memo = mo;
+    s->join_memo_free = free_fn;
 }
 
 cs_status

@@ -71,13 +71,14 @@ struct cs_store {
     struct cs_input_summary run[2]; /* committed this run: surveys, events */
     uint64_t run_inputs[2];
     bool hist;                      /* histograms-backed (store/hist_load.h) */
-    struct cs_join_memo *join_memo; /* owned: store/join_merge.h */
+    void *join_memo;                /* owned: store/join_merge.c's memo */
+    void (*join_memo_free)(void *); /* ... and how to free it */
 };
 
-/* The store's join memo (store/join_merge.h), NULL when none; setting one
- * frees the previous. */
-struct cs_join_memo *cs_store_join_memo(struct cs_store *s);
-void cs_store_set_join_memo(struct cs_store *s, struct cs_join_memo *mo);
+/* The store's join memo (store/join_merge.c), NULL when none; setting one
+ * frees the previous with its free function. */
+void *cs_store_join_memo(struct cs_store *s);
+void cs_store_set_join_memo(struct cs_store *s, void *mo, void (*free_fn)(void *));
 
 /* FNV-1a of a SurveyId with a final mix; never 0. */
 uint64_t store_hash_id(const char *s);
