@@ -4,10 +4,12 @@
  *
  * Tables (created by schema.sql.h): call_data, one row per leg, identified
  * by (call id, participant id, endpoint id, participant start time);
- * survey_leg, one row per survey: the join's outcome (0 unmatched,
- * 1 matched, 2 ambiguous), the matched leg, the OS family, and the app
- * version, browser and client OS of the survey's latest custom event that
- * has them.  The `surveys` view reads both.
+ * survey_leg: the join's outcome (0 unmatched, 1 matched, 2 ambiguous),
+ * the matched leg, the OS family, and the app version, browser and client
+ * OS of the survey's latest custom event that has them; one row per
+ * survey when legs are stored, else only for the surveys with app values
+ * (a survey without a row is unmatched, with none of these).  Readers
+ * LEFT JOIN it; the `surveys` view reads both.
  */
 #ifndef CS_STORE_CALL_LEGS_H
 #define CS_STORE_CALL_LEGS_H

@@ -96,9 +96,9 @@ pick(sqlite3_stmt *legs, const char *part, int64_t t_us, int64_t *leg, char *os,
     return status;
 }
 
-/* No call summaries stored, app values wanted: every survey's leg row,
- * unmatched, with its latest app values (store/app_latest.h), in rowid
- * order.  A hash of the events' values instead of a temporary table joined
+/* No call summaries stored, app values wanted: a leg row, unmatched, for
+ * each survey with app values, its latest ones (store/app_latest.h), in
+ * rowid order; a survey without any has no row (store/call_legs.h).  A hash of the events' values instead of a temporary table joined
  * in SQL: the table's sort and a million lookups were about 4 s of the
  * load of a million surveys (issue 22).  SQLite's result code; an error's
  * message in why. */
@@ -125,6 +125,8 @@ insert_app_legs(sqlite3 *db, char *why, size_t cap)
         }
         struct cs_app_value v[3];
         cs_app_latest_get(m, sid, (size_t)sqlite3_column_bytes(sv, 1), v);
+        if (!v[0].p && !v[1].p && !v[2].p)
+            continue; /* no row: unmatched, no values (at 1M, two thirds) */
         sqlite3_reset(ins);
         sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sv, 0));
         for (int k = 0; k < 3; k++)
@@ -152,7 +154,9 @@ insert_app_legs(sqlite3 *db, char *why, size_t cap)
  * OS, as the per-survey loop of join_rows would find, and (app) with the
  * app values app_sql would set; one pass over the surveys (issue 22: the
  * loop and app_sql's four lookups per survey were a third of the load of
- * a million surveys).  1 when done, 0 when there are legs, -1 on error
+ * a million surveys).  Rows only for surveys with app values: a survey
+ * without a row is unmatched with no values (1M rows inserted for nothing
+ * were 1.2 s of the load).  1 when done, 0 when there are legs, -1 on error
  * (its message in why). */
 static int
 join_no_legs(sqlite3 *db, bool app, char *why, size_t cap)
@@ -172,15 +176,8 @@ join_no_legs(sqlite3 *db, bool app, char *why, size_t cap)
     sqlite3_finalize(q);
     if (legs)
         return 0;
-    if (!app) {
-        rc = sqlite3_exec(db,
-                          "INSERT INTO survey_leg(rid, status, leg, os)"
-                          " SELECT rid, 0, NULL, NULL FROM survey_data ORDER BY rid",
-                          NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
-            keep_error(db, rc, why, cap);
-        return rc == SQLITE_OK ? 1 : -1;
-    }
+    if (!app)
+        return 1;
     rc = insert_app_legs(db, why, cap);
     return rc == SQLITE_OK ? 1 : -1;
 }
@@ -295,9 +292,9 @@ cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *er
     sqlite3 *db = cs_store_db(store);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
-                           "SELECT (SELECT count(*) FROM survey_leg),"
+                           "SELECT (SELECT count(*) FROM survey_data),"
                            " (SELECT count(*) FROM survey_leg WHERE status = 1),"
-                           " (SELECT count(*) FROM survey_leg WHERE status = 0),"
+                           " 0,"
                            " (SELECT count(*) FROM survey_leg WHERE status = 2),"
                            " (SELECT count(*) FROM call_data c WHERE NOT EXISTS"
                            "   (SELECT 1 FROM survey_leg j WHERE j.leg = c.id)),"
@@ -307,8 +304,9 @@ cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *er
     if (sqlite3_step(q) == SQLITE_ROW) {
         a->surveys = (uint64_t)sqlite3_column_int64(q, 0);
         a->matched = (uint64_t)sqlite3_column_int64(q, 1);
-        a->unmatched = (uint64_t)sqlite3_column_int64(q, 2);
         a->ambiguous = (uint64_t)sqlite3_column_int64(q, 3);
+        /* surveys without a row are unmatched too (store/call_legs.h) */
+        a->unmatched = a->surveys - a->matched - a->ambiguous;
         a->legs_without_survey = (uint64_t)sqlite3_column_int64(q, 4);
         a->legs = (uint64_t)sqlite3_column_int64(q, 5);
     }
@@ -327,9 +325,10 @@ cs_calls_unmatched(struct cs_store *store, size_t max,
     sqlite3 *db = cs_store_db(store);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
-                           "SELECT d.survey_id, d.call_id, d.participant_id, d.time_us, j.status"
-                           " FROM survey_leg j JOIN survey_data d ON d.rid = j.rid"
-                           " WHERE j.status != 1 ORDER BY d.time_us, d.survey_id LIMIT ?1",
+                           "SELECT d.survey_id, d.call_id, d.participant_id, d.time_us,"
+                           " coalesce(j.status, 0) FROM survey_data d LEFT JOIN survey_leg j"
+                           " ON j.rid = d.rid WHERE coalesce(j.status, 0) != 1"
+                           " ORDER BY d.time_us, d.survey_id LIMIT ?1",
                            -1, &q, NULL) != SQLITE_OK)
         return fail(db, err);
     sqlite3_bind_int64(q, 1, (sqlite3_int64)max);

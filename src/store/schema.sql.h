@@ -74,6 +74,7 @@ static const char schema_sql[] =
     "CREATE UNIQUE INDEX IF NOT EXISTS call_data_key ON call_data(call_key, part_key,\n"
     "  endpoint_key, part_start);\n"
     "-- The join of each survey to its leg (status 0 unmatched, 1 matched, 2 ambiguous),\n"
+    "-- (without call summaries, only the surveys that have app values: no row = unmatched),\n"
     "-- the leg's OS family, and the latest app version, browser and client OS of the\n"
     "-- survey's custom events: recomputed after every load (store/calls_join.c).\n"
     "CREATE TABLE IF NOT EXISTS survey_leg(rid INTEGER PRIMARY KEY, status INTEGER NOT NULL,\n"

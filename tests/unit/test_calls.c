@@ -305,10 +305,11 @@ test_join_without_legs(void **state)
     assert_int_equal(a.matched + a.ambiguous + a.legs + a.legs_without_survey, 0);
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(cs_store_db(S),
-                                        "SELECT d.survey_id, j.status, j.leg IS NULL, j.os IS NULL,"
-                                        " coalesce(j.app_version, '-'), coalesce(j.browser, '-'),"
-                                        " coalesce(j.client_os, '-') FROM survey_leg j"
-                                        " JOIN survey_data d ON d.rid = j.rid ORDER BY j.rid",
+                                        "SELECT d.survey_id, coalesce(j.status, 0), j.leg IS NULL,"
+                                        " j.os IS NULL, coalesce(j.app_version, '-'),"
+                                        " coalesce(j.browser, '-'), coalesce(j.client_os, '-')"
+                                        " FROM survey_data d LEFT JOIN survey_leg j"
+                                        " ON j.rid = d.rid ORDER BY d.rid",
                                         -1, &q, NULL),
                      SQLITE_OK);
     static const char *const sid[] = {"s1", "s2", "s3", "s4", "s5", "s6"};
@@ -326,6 +327,13 @@ test_join_without_legs(void **state)
         assert_string_equal((const char *)sqlite3_column_text(q, 6), os[i]);
     }
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    /* without legs, rows only for the surveys with app values (s1-s3) */
+    assert_int_equal(sqlite3_prepare_v2(cs_store_db(S), "SELECT count(*) FROM survey_leg", -1,
+                                        &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 3);
     sqlite3_finalize(q);
 }
 
