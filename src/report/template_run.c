@@ -303,7 +303,15 @@ step_query(struct cs_store *s, const struct cs_template *t, size_t i,
     }
     cs_status s2 = rows ? cs_runner_run(s, &q, &r, err)
                         : cs_runner_check(s, &q, &r, err);
-    cs_store_privacy_end(s, &pv);
+    struct cs_err perr;
+    cs_err_clear(&perr);
+    cs_status ps = cs_store_privacy_end(s, &pv, &perr);
+    if (ps != CS_OK) { /* over the query's own error: the run must end */
+        cs_result_free(&r);
+        s2 = ps;
+        if (err)
+            *err = perr;
+    }
     if (s2 == CS_OK)
         s2 = check_columns(t, i, r, err);
     if (s2 != CS_OK) {

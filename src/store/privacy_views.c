@@ -183,12 +183,22 @@ make_prefix(char prefix[32])
     snprintf(prefix, 32, "cs_priv_%s_", h);
 }
 
-static void
-drop_all(sqlite3 *db, struct cs_store_privacy *h)
+/* Drop the views (all of them, also after a failure) and the functions.
+ * SQLITE_OK, or the first failure's code with its message in why: a
+ * stand-in left behind would shadow its main table for the rest of the
+ * run (an event stored later was written to a dropped view: found by the
+ * fault loop, SQLite out of memory in a DROP VIEW). */
+static int
+drop_all(sqlite3 *db, struct cs_store_privacy *h, char *why, size_t cap)
 {
+    int first = SQLITE_OK;
     for (size_t i = h->n_views; i-- > 0;) {
         char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"", h->views[i]);
-        sqlite3_exec(db, sql, NULL, NULL, NULL); /* best effort: temp only */
+        int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+        if (rc != SQLITE_OK && first == SQLITE_OK) {
+            first = rc;
+            snprintf(why, cap, "%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+        }
         sqlite3_free(sql);
         xfree(h->views[i]);
     }
@@ -197,6 +207,7 @@ drop_all(sqlite3 *db, struct cs_store_privacy *h)
     h->n_views = 0;
     sqlite3_create_function(db, "cs_pseudo", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
     sqlite3_create_function(db, "cs_answers", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    return first;
 }
 
 /* ---- Public API --------------------------------------------------------- */
@@ -232,7 +243,8 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
         sqlite3_create_function(db, "cs_answers", 1, flags, ud, fn_answers, NULL,
                                 NULL) != SQLITE_OK) {
         cs_fail(err, CS_E_DB, NULL, "privacy views: %s", sqlite3_errmsg(db));
-        drop_all(db, h);
+        char why[200];
+        drop_all(db, h, why, sizeof why); /* the run ends on the error above */
         xfree(h);
         return CS_E_DB;
     }
@@ -318,7 +330,8 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     xfree(names);
     xfree(sqls);
     if (rc != CS_OK) {
-        drop_all(db, h);
+        char why[200];
+        drop_all(db, h, why, sizeof why); /* the run ends on rc's error */
         xfree(h);
         return rc;
     }
@@ -326,12 +339,16 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     return CS_OK;
 }
 
-void
-cs_store_privacy_end(struct cs_store *s, struct cs_store_privacy **hp)
+cs_status
+cs_store_privacy_end(struct cs_store *s, struct cs_store_privacy **hp, struct cs_err *err)
 {
     if (!hp || !*hp)
-        return;
-    drop_all(cs_store_db(s), *hp);
+        return CS_OK;
+    char why[200] = "";
+    int rc = drop_all(cs_store_db(s), *hp, why, sizeof why);
     xfree(*hp);
     *hp = NULL;
+    if (rc != SQLITE_OK)
+        return cs_fail(err, CS_E_DB, NULL, "privacy views: cannot drop the stand-ins: %s", why);
+    return CS_OK;
 }

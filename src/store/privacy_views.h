@@ -51,8 +51,11 @@ cs_status cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
 const char *cs_store_privacy_prefix(const struct cs_store_privacy *h);
 
 /* Drop the stand-ins and the SQL functions; frees h, *h becomes NULL.
- * NULL and a NULL *h are no-ops. */
-void cs_store_privacy_end(struct cs_store *s, struct cs_store_privacy **h);
+ * NULL and a NULL *h are no-ops.  CS_E_DB when a stand-in could not be
+ * dropped (out of memory): it would shadow its main table, so the run must
+ * end. */
+cs_status cs_store_privacy_end(struct cs_store *s, struct cs_store_privacy **h,
+                               struct cs_err *err);
 
 /* True for the tables that hold raw ids or text: survey_data,
  * custom_events, reject_data (the runner's fence). */
