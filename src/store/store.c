@@ -573,6 +573,7 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
     s->default_threshold = opts->default_threshold;
     const char *path = opts->path;
     bool priv = path == NULL;
+    s->priv = priv;
     bool read_only = opts->read_only && !priv;
     int priv_fd = -1;
     if (priv) {
@@ -663,6 +664,7 @@ cs_store_close(struct cs_store **sp)
     }
     hindex_free(&s->idx);
     cs_store_set_join_memo(s, NULL, NULL);
+    cs_idset_free(&s->ev_keys);
     xfree(s->source);
     xfree(s);
     *sp = NULL;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model/survey.h"
+#include "store/idset.h"
 #include "store/store.h"
 
 /* ---- hash index: SurveyId hash -> rid -------------------------------- */
@@ -71,6 +72,10 @@ struct cs_store {
     struct cs_input_summary run[2]; /* committed this run: surveys, events */
     uint64_t run_inputs[2];
     bool hist;                      /* histograms-backed (store/hist_load.h) */
+    bool priv;                      /* a private store: no other connection writes */
+    struct cs_idset ev_keys;        /* owned: the keys of the stored events
+                                       (store_put.c cs_store_event) */
+    int ev_keys_state;              /* 0 not checked, 1 complete, -1 not used */
     void *join_memo;                /* owned: store/join_merge.c's memo */
     void (*join_memo_free)(void *); /* ... and how to free it */
 };

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "ingest/ingest.h"
@@ -291,6 +292,70 @@ test_event_repeat_is_duplicate(void **state)
     assert_int_equal(cs_store_event(S, &ev, &c, &e), CS_OK);
     assert_int_equal(c.duplicates, 1);
     assert_int_equal(c.stored, 0);
+}
+
+/* The duplicate rule of cs_store_event, the same in a private store (where
+ * an in-memory set of event keys spares most of the index probes) and in a
+ * database file (where it is not used): same survey, answers and
+ * millisecond, or both without a time; a stored event without a name
+ * matches any name. */
+static void
+dedupe_events(struct cs_store *s, struct cs_store_counts *c)
+{
+    struct cs_err e;
+    cs_store_input_begin(s, "dups", &e);
+    struct {
+        const char *sid;
+        int64_t t_us;
+        const char *props, *name;
+    } evs[] = {
+        {"a", 1000000, "{\"q\":1}", NULL}, /* stored */
+        {"a", 1000999, "{\"q\":1}", "n"},  /* same ms, no name stored: dup */
+        {"a", 1001000, "{\"q\":1}", NULL}, /* next ms: stored */
+        {"a", 1000000, "{\"q\":2}", NULL}, /* other answers: stored */
+        {"b", 1000000, "{\"q\":1}", NULL}, /* other survey: stored */
+        {"a", 0, "{\"q\":1}", NULL},       /* no time: stored */
+        {"a", 0, "{\"q\":1}", NULL},       /* no time again: dup */
+        {"c", 5000000, "{\"q\":3}", "x"},  /* named: stored */
+        {"c", 5000000, "{\"q\":3}", "y"},  /* other name: stored */
+        {"c", 5000500, "{\"q\":3}", "y"},  /* same as the last: dup */
+        {"c", -1500, "{\"q\":4}", NULL},   /* before 1970 */
+        {"c", -1001, "{\"q\":4}", NULL},   /* same ms (-2): dup */
+    };
+    for (size_t i = 0; i < sizeof evs / sizeof *evs; i++) {
+        struct cs_event ev = {.time_us = evs[i].t_us, .props = evs[i].props, .props_len = strlen(evs[i].props), .name = evs[i].name};
+        snprintf(ev.survey_id, sizeof ev.survey_id, "%s", evs[i].sid);
+        assert_int_equal(cs_store_event(s, &ev, c, &e), CS_OK);
+    }
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+}
+
+static void
+test_event_dedupe_private_and_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/cs-join-dedupe-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    for (int k = 0; k < 2; k++) {
+        struct cs_store_opts o = {.default_threshold = 2, .path = k ? path : NULL};
+        struct cs_store *s;
+        struct cs_err e;
+        assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+        struct cs_store_counts c = {0};
+        dedupe_events(s, &c);
+        assert_int_equal(c.stored, 8);
+        assert_int_equal(c.duplicates, 4);
+        /* a second load of the same events: all duplicates */
+        struct cs_store_counts c2 = {0};
+        dedupe_events(s, &c2);
+        assert_int_equal(c2.stored, 0);
+        assert_int_equal(c2.duplicates, 12);
+        cs_store_close(&s);
+    }
+    unlink(path);
 }
 
 /* An event without a time (the tutorial's two-column CSV) belongs to every
@@ -629,6 +694,7 @@ main(void)
         cmocka_unit_test(test_custom_columns_capped),
         cmocka_unit_test(test_custom_columns_many_keys),
         cmocka_unit_test(test_event_repeat_is_duplicate),
+        cmocka_unit_test(test_event_dedupe_private_and_file),
         cmocka_unit_test(test_untimed_event_in_window),
         cmocka_unit_test(test_one_row_per_survey),
         cmocka_unit_test(test_merge_order),
