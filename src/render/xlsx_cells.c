@@ -338,15 +338,27 @@ xl_cells_end(struct xl_cells *c)
     xl_cells_discard(c);
 }
 
+/* The checks, the row and the cell's opening (cell_open); NULL with *e
+ * set when the checks fail. */
+static char *
+cell_begin(struct xl_cells *c, lxw_row_t row, lxw_col_t col, lxw_format *f, size_t more,
+           size_t *n, lxw_error *e)
+{
+    *e = dims(c, row, col);
+    if (*e)
+        return NULL;
+    to_row(c, row);
+    return cell_open(c, col, style(c, col, f), more, n);
+}
+
 lxw_error
 xl_cells_number(struct xl_cells *c, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
 {
-    lxw_error e = dims(c, row, col);
-    if (e)
-        return e;
-    to_row(c, row);
+    lxw_error e;
     size_t n;
-    char *o = cell_open(c, col, style(c, col, f), 48, &n);
+    char *o = cell_begin(c, row, col, f, 48, &n, &e);
+    if (!o)
+        return e;
     memcpy(o + n, "><v>", 4);
     n += 4;
     n += xl_cells_dbl(o + n, v);
@@ -358,12 +370,11 @@ xl_cells_number(struct xl_cells *c, lxw_row_t row, lxw_col_t col, double v, lxw_
 lxw_error
 xl_cells_boolean(struct xl_cells *c, lxw_row_t row, lxw_col_t col, int v, lxw_format *f)
 {
-    lxw_error e = dims(c, row, col);
-    if (e)
-        return e;
-    to_row(c, row);
+    lxw_error e;
     size_t n;
-    char *o = cell_open(c, col, style(c, col, f), 24, &n);
+    char *o = cell_begin(c, row, col, f, 24, &n, &e);
+    if (!o)
+        return e;
     const char *t = v ? " t=\"b\"><v>1</v></c>" : " t=\"b\"><v>0</v></c>";
     memcpy(o + n, t, 19);
     cell_close(c, col, n + 19);
@@ -375,12 +386,11 @@ xl_cells_blank(struct xl_cells *c, lxw_row_t row, lxw_col_t col, lxw_format *f)
 {
     if (!f)
         return LXW_NO_ERROR;
-    lxw_error e = dims(c, row, col);
-    if (e)
-        return e;
-    to_row(c, row);
+    lxw_error e;
     size_t n;
-    char *o = cell_open(c, col, style(c, col, f), 2, &n);
+    char *o = cell_begin(c, row, col, f, 2, &n, &e);
+    if (!o)
+        return e;
     memcpy(o + n, "/>", 2);
     cell_close(c, col, n + 2);
     return LXW_NO_ERROR;
