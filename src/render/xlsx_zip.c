@@ -50,49 +50,26 @@ cs_xlsx_zip_fast_count(void)
     return atomic_load(&n_fast);
 }
 
-/* zlib's own definition of name (the next one after this executable's) */
+/* zlib's own definition of name (the next one after this executable's),
+ * looked up once into *slot. */
 static void *
-real_sym(const char *name)
+real_sym(_Atomic(void *) *slot, const char *name)
 {
-    void *sym = dlsym(RTLD_NEXT, name);
+    void *sym = atomic_load(slot);
+    if (sym)
+        return sym;
+    sym = dlsym(RTLD_NEXT, name);
     if (!sym) { /* cannot happen with libz loaded; never fail silently */
         fprintf(stderr, "callsurvey: zlib's %s not found: %s\n", name, dlerror());
         abort();
     }
+    atomic_store(slot, sym);
     return sym;
 }
 
 typedef int (*deflate_init2_fn)(z_streamp, int, int, int, int, int, const char *, int);
 typedef int (*deflate_fn)(z_streamp, int);
 typedef int (*deflate_end_fn)(z_streamp);
-
-static deflate_fn
-real_deflate(void)
-{
-    static _Atomic(deflate_fn) real;
-    deflate_fn f = atomic_load(&real);
-    if (!f) {
-        /* POSIX's way to turn dlsym's void * into a function pointer (a
-         * cast is not ISO C) */
-        void *sym = real_sym("deflate");
-        memcpy(&f, &sym, sizeof f);
-        atomic_store(&real, f);
-    }
-    return f;
-}
-
-static deflate_end_fn
-real_deflate_end(void)
-{
-    static _Atomic(deflate_end_fn) real;
-    deflate_end_fn f = atomic_load(&real);
-    if (!f) {
-        void *sym = real_sym("deflateEnd");
-        memcpy(&f, &sym, sizeof f);
-        atomic_store(&real, f);
-    }
-    return f;
-}
 
 /* ---- the parallel streams ----------------------------------------------- */
 
@@ -317,13 +294,10 @@ int
 deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_level,
               int strategy, const char *version, int stream_size)
 {
-    static _Atomic(deflate_init2_fn) real;
-    deflate_init2_fn f = atomic_load(&real);
-    if (!f) {
-        void *sym = real_sym("deflateInit2_");
-        memcpy(&f, &sym, sizeof f);
-        atomic_store(&real, f);
-    }
+    static _Atomic(void *) slot;
+    void *sym = real_sym(&slot, "deflateInit2_");
+    deflate_init2_fn f; /* POSIX's way from void * to a function (a cast is not ISO C) */
+    memcpy(&f, &sym, sizeof f);
     bool par = false;
     if (fast && level != 0) { /* level 0 (stored) stays stored */
         level = Z_BEST_SPEED;
@@ -346,7 +320,11 @@ deflate(z_streamp strm, int flush)
         return pz_deflate(p, flush);
     if (p)
         return Z_STREAM_ERROR; /* other flushes are not used on these streams */
-    return real_deflate()(strm, flush);
+    static _Atomic(void *) slot;
+    void *sym = real_sym(&slot, "deflate");
+    deflate_fn f;
+    memcpy(&f, &sym, sizeof f);
+    return f(strm, flush);
 }
 
 int
@@ -364,5 +342,9 @@ deflateEnd(z_streamp strm)
         xfree(p->cur);
         xfree(p);
     }
-    return real_deflate_end()(strm);
+    static _Atomic(void *) slot;
+    void *sym = real_sym(&slot, "deflateEnd");
+    deflate_end_fn f;
+    memcpy(&f, &sym, sizeof f);
+    return f(strm);
 }

@@ -440,6 +440,18 @@ fill_input(struct cs_xlsx_input *in, const struct cs_report_model *m,
     in->filters_text = "(none)";
 }
 
+/* The model of store S, its join audit in *a and the sections' input in
+ * *in (borrowing both); the model is the caller's to free. */
+static struct cs_report_model *
+audited_input(struct cs_join_audit *a, struct cs_xlsx_input *in)
+{
+    struct cs_report_model *m = build();
+    struct cs_err e;
+    assert_int_equal(cs_join_audit(S, NULL, a, &e), CS_OK);
+    fill_input(in, m, a);
+    return m;
+}
+
 static void
 test_report_workbook(void **state)
 {
@@ -627,12 +639,10 @@ static void
 test_byte_identical(void **state)
 {
     (void)state;
-    struct cs_report_model *m = build();
     struct cs_join_audit a;
-    struct cs_err e;
-    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
     struct cs_xlsx_input in;
-    fill_input(&in, m, &a);
+    struct cs_report_model *m = audited_input(&a, &in);
+    struct cs_err e;
     char p1[512], p2[512], p3[512];
     snprintf(p1, sizeof p1, "%s/one.xlsx", dir);
     snprintf(p2, sizeof p2, "%s/two.xlsx", dir);
@@ -874,11 +884,9 @@ test_empty_store(void **state)
     struct cs_store_opts so = {.default_threshold = 2};
     struct cs_err e;
     assert_int_equal(cs_store_open(&so, &S, &e), CS_OK);
-    struct cs_report_model *m = build();
     struct cs_join_audit a;
-    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
     struct cs_xlsx_input in;
-    fill_input(&in, m, &a);
+    struct cs_report_model *m = audited_input(&a, &in);
     char path[512];
     snprintf(path, sizeof path, "%s/empty.xlsx", dir);
     if (cs_xlsx_write_report(&in, path, &e) != CS_OK)
@@ -978,12 +986,10 @@ test_cells_as_libxlsxwriter(void **state)
               "{\"comment\":\" lead & <trail> \",\"t\":\"a\\tb\\r\\nc\\n\",\"x\":-1.25,"
               "\"big\":1e300,\"small\":1.5e-7,\"frac\":12345.678901234567,"
               "\"neg\":-987654321.123,\"int\":-42,\"no\":false,\"q\":\"\\\"&amp;\\\"\"}");
-    struct cs_report_model *m = build();
     struct cs_join_audit a;
-    struct cs_err e;
-    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
     struct cs_xlsx_input in;
-    fill_input(&in, m, &a);
+    struct cs_report_model *m = audited_input(&a, &in);
+    struct cs_err e;
     char path[2][512];
     for (int lib = 0; lib < 2; lib++) {
         snprintf(path[lib], sizeof path[lib], "%s/cells-%s.xlsx", dir, lib ? "lib" : "own");
@@ -1061,11 +1067,9 @@ test_big(void **state)
         assert_int_equal(cs_store_input_end(S, true, &sum, &e), CS_OK);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    struct cs_report_model *m = build();
     struct cs_join_audit a;
-    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
     struct cs_xlsx_input in;
-    fill_input(&in, m, &a);
+    struct cs_report_model *m = audited_input(&a, &in);
     char path[512];
     const char *out = getenv("CS_XLSX_BIG_OUT");
     snprintf(path, sizeof path, "%s", out && *out ? out : "");
