@@ -6,6 +6,7 @@
  * only gathers histograms and lays out the model.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -486,4 +487,49 @@ cs_report_model_free(struct cs_report_model **mp)
     xfree(m->chart_trend);
     xfree(m);
     *mp = NULL;
+}
+
+/* The model built on a second thread. */
+struct beside {
+    struct cs_store *twin; /* owned */
+    const struct cs_model_opts *o;
+    struct cs_report_model *m;
+    struct cs_err err;
+    cs_status rc;
+};
+
+static void *
+beside_thread(void *arg)
+{
+    struct beside *b = arg;
+    b->rc = cs_report_model_build(b->twin, b->o, &b->m, &b->err);
+    return NULL;
+}
+
+cs_status
+cs_report_model_build_beside(struct cs_store *s, const struct cs_model_opts *o,
+                             struct cs_report_model **out,
+                             cs_status (*side)(void *ctx, struct cs_err *err), void *ctx,
+                             struct cs_err *err)
+{
+    *out = NULL;
+    struct beside b = {.o = o};
+    pthread_t th;
+    /* no twin (or a failure to open one, which only costs the overlap):
+     * one after the other */
+    if (cs_store_open_twin(s, &b.twin, &b.err) != CS_OK ||
+        pthread_create(&th, NULL, beside_thread, &b) != 0) {
+        cs_store_close(&b.twin);
+        cs_status rc = cs_report_model_build(s, o, out, err);
+        return rc ? rc : side(ctx, err);
+    }
+    cs_status src = side(ctx, err);
+    pthread_join(th, NULL);
+    cs_store_close(&b.twin);
+    if (b.rc) {
+        *err = b.err;
+        return b.rc;
+    }
+    *out = b.m;
+    return src;
 }

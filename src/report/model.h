@@ -41,6 +41,17 @@ struct cs_model_opts {
  * with cs_report_model_free). */
 cs_status cs_report_model_build(struct cs_store *s, const struct cs_model_opts *o,
                                 struct cs_report_model **out, struct cs_err *err);
+
+/* cs_report_model_build with side(ctx, err) run meanwhile: the model is
+ * built on a second thread over a twin of s (cs_store_open_twin) while
+ * side runs on the calling thread with s; where no twin can be opened
+ * (a store in memory, histograms) or no thread started, one after the
+ * other.  side must not write to s.  The model's error comes first, then
+ * side's.  Returns owned model in *out as cs_report_model_build does. */
+cs_status cs_report_model_build_beside(struct cs_store *s, const struct cs_model_opts *o,
+                                       struct cs_report_model **out,
+                                       cs_status (*side)(void *ctx, struct cs_err *err),
+                                       void *ctx, struct cs_err *err);
 void cs_report_model_free(struct cs_report_model **m);
 
 /* The trend the charts draw over [since, until) (the report's resources and

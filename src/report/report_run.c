@@ -121,6 +121,14 @@ plan_wide_scan(struct run *r)
     r->mo.wide_out = &r->wide;
 }
 
+/* The join audit of the run's filter (beside the model). */
+static cs_status
+run_audit(void *ctx, struct cs_err *err)
+{
+    struct run *r = ctx;
+    return cs_join_audit(r->store, &r->mo.filter, &r->audit, err);
+}
+
 /* The model and the join audit, from a snapshot begun here (ended by the
  * caller whatever happens once *began is set). */
 static cs_status
@@ -144,10 +152,10 @@ run_model(struct run *r, bool *began, struct cs_err *err)
     if ((r->mo.filter.has_since && r->mo.filter.has_until) || !r->hist.on)
         r->mo.by_resource_out = &r->by_res;
     plan_wide_scan(r);
+    /* the model's scans on a second connection while the join audit runs
+     * here (issue 22: 1.0 s and 0.7 s at 1M surveys, now side by side) */
     if (rc == CS_OK)
-        rc = cs_report_model_build(r->store, &r->mo, &r->m, err);
-    if (rc == CS_OK)
-        rc = cs_join_audit(r->store, &r->mo.filter, &r->audit, err);
+        rc = cs_report_model_build_beside(r->store, &r->mo, &r->m, run_audit, r, err);
     if (rc)
         return rc;
     if (r->audit.events == 0) { /* the audit skipped its scans */

@@ -508,10 +508,8 @@ emit_r(struct jm *m, bool in_l, struct cs_err *err)
  * Quality's orphan events) read the same window in one snapshot: at 1M
  * surveys each pass over survey_data and custom_events took 0.5-0.8 s. */
 struct cs_join_memo {
-    char *key;            /* owned: the window (filter values, lw, rw) */
-    int64_t changes;      /* sqlite3_total_changes64 when kept */
-    int64_t data_version; /* PRAGMA data_version when kept */
-    struct grp *g;        /* owned, as in struct jm */
+    struct store_stamp st; /* the window (cs_join_window_key) and when kept */
+    struct grp *g;         /* owned, as in struct jm */
     size_t ng;
     char *ar;
     uint64_t *tab;
@@ -529,7 +527,7 @@ memo_free(void *p)
     struct cs_join_memo *mo = p;
     if (!mo)
         return;
-    xfree(mo->key);
+    xfree(mo->st.key);
     xfree(mo->g);
     xfree(mo->ar);
     xfree(mo->tab);
@@ -537,14 +535,13 @@ memo_free(void *p)
     xfree(mo);
 }
 
-static char *
-memo_key(const struct jm *m)
+char *
+cs_join_window_key(const struct cs_filter *f, const char *lw, const char *rw)
 {
-    const struct cs_filter *f = m->f;
     struct cs_filter none = {0};
     if (!f)
         f = &none;
-    size_t n = strlen(m->lw) + strlen(m->rw) + 96;
+    size_t n = strlen(lw) + strlen(rw) + 96;
     for (size_t i = 0; i < f->n_resources; i++)
         n += strlen(f->resources[i]) + 1;
     char *k = xmalloc(n);
@@ -552,36 +549,21 @@ memo_key(const struct jm *m)
                                 f->has_until, (long long)f->until_us);
     for (size_t i = 0; i < f->n_resources; i++)
         o += (size_t)snprintf(k + o, n - o, "%s\x1f", f->resources[i]);
-    snprintf(k + o, n - o, "|%s|%s", m->lw, m->rw);
+    snprintf(k + o, n - o, "|%s|%s", lw, rw);
     return k;
-}
-
-static int64_t
-data_version(sqlite3 *db)
-{
-    sqlite3_stmt *q;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
 }
 
 /* The store's memo when it is this window's and nothing changed since. */
 static struct cs_join_memo *
 memo_get(struct cs_store *s, const struct jm *m)
 {
-    struct cs_join_memo *mo = cs_store_join_memo(s);
-    if (!mo || mo->changes != sqlite3_total_changes64(m->db))
+    struct cs_join_memo *mo = cs_store_memo(s, STORE_MEMO_JOIN);
+    if (!mo)
         return NULL;
-    char *key = memo_key(m);
-    bool same = strcmp(key, mo->key) == 0;
+    char *key = cs_join_window_key(m->f, m->lw, m->rw);
+    bool same = store_stamp_same(s, &mo->st, key);
     xfree(key);
-    if (!same || mo->data_version < 0 || mo->data_version != data_version(m->db))
-        return NULL;
-    return mo;
+    return same ? mo : NULL;
 }
 
 /* m's groups from the memo (borrowed until the merge ends). */
@@ -606,9 +588,7 @@ static void
 memo_keep(struct cs_store *s, struct jm *m)
 {
     struct cs_join_memo *mo = xcalloc(1, sizeof *mo);
-    mo->key = memo_key(m);
-    mo->changes = sqlite3_total_changes64(m->db);
-    mo->data_version = data_version(m->db);
+    store_stamp_set(s, &mo->st, cs_join_window_key(m->f, m->lw, m->rw));
     mo->g = m->g;
     mo->ng = m->ng;
     mo->ar = m->ar;
@@ -619,7 +599,7 @@ memo_keep(struct cs_store *s, struct jm *m)
     mo->nk = m->nmk;
     mo->nl = m->nl;
     mo->unsorted = m->unsorted;
-    cs_store_set_join_memo(s, mo, memo_free);
+    cs_store_set_memo(s, STORE_MEMO_JOIN, mo, memo_free);
     m->mk = NULL;
     m->borrowed = true;
 }

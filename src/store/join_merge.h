@@ -44,6 +44,11 @@ cs_status cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, con
                               const char *rw, struct cs_join_audit *a, double **skew,
                               size_t *n_skew, struct cs_err *err);
 
+/* The key of a window: filter f's values (NULL: none) and its WHERE
+ * conditions lw and rw, which a memo of the window is kept under.
+ * Returns an owned string (free with xfree). */
+char *cs_join_window_key(const struct cs_filter *f, const char *lw, const char *rw);
+
 /* The 64-bit hash of a survey id (FNV-1a, mixed; never 0). */
 uint64_t cs_join_id_hash(const unsigned char *t, size_t len);
 

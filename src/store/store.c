@@ -523,6 +523,31 @@ open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err 
     return rc;
 }
 
+/* s->db on path opened read-only as immutable: file:PATH?immutable=1, the
+ * path percent-encoded where a URI needs it; SQLite then takes no locks and
+ * trusts that nothing changes the file while it is open. */
+static cs_status
+open_immutable(struct cs_store *s, const char *path, struct cs_err *err)
+{
+    size_t n = strlen(path);
+    char *uri = xmalloc(3 * n + 32), *o = uri;
+    o += sprintf(o, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '?' || *p == '#' || *p == '%' || *p < 0x20)
+            o += sprintf(o, "%%%02X", *p);
+        else
+            *o++ = (char)*p;
+    sprintf(o, "?immutable=1");
+    int rc = sqlite3_open_v2(uri, &s->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    xfree(uri);
+    if (rc != SQLITE_OK)
+        return cs_fail(err, CS_E_DB, path, "cannot open database: %s",
+                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_extended_result_codes(s->db, 1);
+    return CS_OK;
+}
+
 /* A WAL database on a read-only file system cannot be read without its
  * -shm file, which cannot be created there.  When the first read fails so
  * and no -wal file holds changes, the file cannot change under us: open it
@@ -539,26 +564,9 @@ reopen_immutable(struct cs_store *s, const char *path, struct cs_err *err)
     xfree(wal);
     if (wal_data || access(path, W_OK) == 0)
         return CS_OK;
-    /* file:PATH?immutable=1, the path percent-encoded where a URI needs it */
-    size_t n = strlen(path);
-    char *uri = xmalloc(3 * n + 32), *o = uri;
-    o += sprintf(o, "file:");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        if (*p == '?' || *p == '#' || *p == '%' || *p < 0x20)
-            o += sprintf(o, "%%%02X", *p);
-        else
-            *o++ = (char)*p;
-    sprintf(o, "?immutable=1");
     sqlite3_close(s->db);
     s->db = NULL;
-    rc = sqlite3_open_v2(uri, &s->db,
-                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
-    xfree(uri);
-    if (rc != SQLITE_OK)
-        return cs_fail(err, CS_E_DB, path, "cannot open database: %s",
-                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
-    sqlite3_extended_result_codes(s->db, 1);
-    return CS_OK;
+    return open_immutable(s, path, err);
 }
 
 cs_status
@@ -646,6 +654,37 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
     return CS_OK;
 }
 
+cs_status
+cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct cs_err *err)
+{
+    *out = NULL;
+    if (!s->priv || !s->tmp_path || s->in_tx || s->hist)
+        return CS_E_USAGE; /* in memory, or writing: no second connection */
+    struct cs_store *t = xcalloc(1, sizeof *t);
+    t->default_threshold = s->default_threshold;
+    t->priv = true;
+    /* what this run committed, which the accounting reports */
+    memcpy(t->run, s->run, sizeof t->run);
+    memcpy(t->run_inputs, s->run_inputs, sizeof t->run_inputs);
+    /* a small cache: the twin's reads are scans, which a cache does not
+     * help (and peak RSS stays where a run without it is) */
+    cs_status rc = open_immutable(t, s->tmp_path, err);
+    if (rc == CS_OK)
+        rc = exec(t, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4096;", err);
+    if (rc == CS_OK)
+        rc = open_schema(t, s->tmp_path, true, err);
+    if (rc == CS_OK)
+        rc = run_settings(t, t->default_threshold, err);
+    if (rc == CS_OK)
+        cs_calls_register(t->db);
+    if (rc != CS_OK) {
+        cs_store_close(&t);
+        return rc;
+    }
+    *out = t;
+    return CS_OK;
+}
+
 void
 cs_store_close(struct cs_store **sp)
 {
@@ -663,7 +702,8 @@ cs_store_close(struct cs_store **sp)
         xfree(s->tmp_path);
     }
     hindex_free(&s->idx);
-    cs_store_set_join_memo(s, NULL, NULL);
+    for (int k = 0; k < STORE_MEMO__COUNT; k++)
+        cs_store_set_memo(s, (enum store_memo)k, NULL, NULL);
     cs_idset_free(&s->ev_keys);
     xfree(s->source);
     xfree(s);
@@ -671,18 +711,41 @@ cs_store_close(struct cs_store **sp)
 }
 
 void *
-cs_store_join_memo(struct cs_store *s)
+cs_store_memo(struct cs_store *s, enum store_memo k)
 {
-    return s->join_memo;
+    return s->memo[k];
 }
 
 void
-cs_store_set_join_memo(struct cs_store *s, void *mo, void (*free_fn)(void *))
+cs_store_set_memo(struct cs_store *s, enum store_memo k, void *mo, void (*free_fn)(void *))
 {
-    if (s->join_memo && s->join_memo_free)
-        s->join_memo_free(s->join_memo);
-    s->join_memo = mo;
-    s->join_memo_free = free_fn;
+    if (s->memo[k] && s->memo_free[k])
+        s->memo_free[k](s->memo[k]);
+    s->memo[k] = mo;
+    s->memo_free[k] = free_fn;
+}
+
+/* PRAGMA data_version, -1 when it cannot be read. */
+static int64_t
+data_version_now(struct cs_store *s)
+{
+    int64_t v;
+    return data_version(s, &v, NULL) == CS_OK ? v : -1;
+}
+
+void
+store_stamp_set(struct cs_store *s, struct store_stamp *st, char *key)
+{
+    st->key = key;
+    st->changes = sqlite3_total_changes64(s->db);
+    st->data_version = data_version_now(s);
+}
+
+bool
+store_stamp_same(struct cs_store *s, const struct store_stamp *st, const char *key)
+{
+    return st->changes == sqlite3_total_changes64(s->db) && strcmp(st->key, key) == 0 &&
+           st->data_version >= 0 && st->data_version == data_version_now(s);
 }
 
 cs_status

@@ -63,6 +63,15 @@ void cs_store_close(struct cs_store **s);
 /* How long a connection waits for another run's lock on a --db (ms). */
 #define CS_STORE_BUSY_MS 60000
 
+/* A second, read-only connection to private store s for reading on
+ * another thread (issue 22: the statistics' scans and the join audit side
+ * by side): a store of its own, opened immutable (no locks), with the
+ * run's settings.  Only for a private store on disk with no input
+ * transaction open; CS_E_USAGE otherwise, err untouched.  s must not be
+ * written nor closed while the twin is open.  Returns owned store in *out
+ * (close with cs_store_close).  Errors: CS_E_DB. */
+cs_status cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct cs_err *err);
+
 /* Open a read transaction: every query until cs_store_read_end sees one
  * snapshot of the database (a report's statistics, template steps and
  * sheets agree although another run commits meanwhile).  A no-op while

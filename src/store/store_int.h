@@ -49,6 +49,13 @@ enum stmt_id {
     ST__COUNT
 };
 
+/* What reads keep for the next read of the same window (cs_store_memo). */
+enum store_memo {
+    STORE_MEMO_JOIN, /* store/join_merge.c: the merge's key passes */
+    STORE_MEMO_KEYS, /* store/join.c: the answers' member keys and counts */
+    STORE_MEMO__COUNT
+};
+
 struct res_cache {
     char id[CS_RESOURCE_MAX + 1]; /* last resource id seen */
     int64_t rowid;                /* its resource_data id */
@@ -71,19 +78,30 @@ struct cs_store {
     bool in_read;                   /* a read transaction (snapshot) is open */
     struct cs_input_summary run[2]; /* committed this run: surveys, events */
     uint64_t run_inputs[2];
-    bool hist;                      /* histograms-backed (store/hist_load.h) */
-    bool priv;                      /* a private store: no other connection writes */
-    struct cs_idset ev_keys;        /* owned: the keys of the stored events
+    bool hist;                                    /* histograms-backed (store/hist_load.h) */
+    bool priv;                                    /* a private store: no other connection writes */
+    struct cs_idset ev_keys;                      /* owned: the keys of the stored events
                                        (store_put.c cs_store_event) */
-    int ev_keys_state;              /* 0 not checked, 1 complete, -1 not used */
-    void *join_memo;                /* owned: store/join_merge.c's memo */
-    void (*join_memo_free)(void *); /* ... and how to free it */
+    int ev_keys_state;                            /* 0 not checked, 1 complete, -1 not used */
+    void *memo[STORE_MEMO__COUNT];                /* owned: what a read kept for the next */
+    void (*memo_free[STORE_MEMO__COUNT])(void *); /* ... and how to free each */
 };
 
-/* The store's join memo (store/join_merge.c), NULL when none; setting one
- * frees the previous with its free function. */
-void *cs_store_join_memo(struct cs_store *s);
-void cs_store_set_join_memo(struct cs_store *s, void *mo, void (*free_fn)(void *));
+/* The store's memo k, NULL when none; setting one frees the previous with
+ * its free function. */
+void *cs_store_memo(struct cs_store *s, enum store_memo k);
+void cs_store_set_memo(struct cs_store *s, enum store_memo k, void *mo, void (*free_fn)(void *));
+
+/* When a memo was kept: the window it is for, and the connection's and
+ * the database's change counters then. */
+struct store_stamp {
+    char *key; /* owned */
+    int64_t changes, data_version;
+};
+/* Stamp st with key (taken) and the counters now. */
+void store_stamp_set(struct cs_store *s, struct store_stamp *st, char *key);
+/* Was st made for key with nothing changed since? */
+bool store_stamp_same(struct cs_store *s, const struct store_stamp *st, const char *key);
 
 /* FNV-1a of a SurveyId with a final mix; never 0. */
 uint64_t store_hash_id(const char *s);

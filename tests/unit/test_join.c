@@ -671,10 +671,28 @@ test_memo_follows_changes(void **state)
     assert_int_equal(cs_join_rows(S, &f, CS_MERGE_RIGHTANTI, collect, &x, &e), CS_OK);
     assert_int_equal(x.n, 1);
     assert_string_equal(x.out[0], "-:e4");
-    /* s2 answered now: the kept passes are stale */
+    /* the answers' keys are kept too (the audit's count, the columns) */
+    assert_int_equal(a.keys, 1);
+    struct cs_custom_cols cc;
+    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
+    assert_int_equal(cc.n_all, 1);
+    cs_custom_cols_free(&cc);
+    /* s2 answered now, with a new key: the kept passes are stale */
     cs_store_input_begin(S, "more", &e);
-    add_event("s2", 2100, "{\"q\":\"e5\"}");
+    add_event("s2", 2100, "{\"q\":\"e5\",\"r\":1}");
     assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
+    assert_int_equal(cc.n_all, 2);
+    assert_string_equal(cc.keys[1], "r");
+    cs_custom_cols_free(&cc);
+    assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
+    assert_int_equal(a.keys, 2);
+    /* a window with only e4 (x9 at 2500 s): its own keys */
+    struct cs_filter late = {.has_since = true, .since_us = 2200 * INT64_C(1000000)};
+    assert_int_equal(cs_custom_cols_load(S, &late, 0, &cc, &e), CS_OK);
+    assert_int_equal(cc.n_all, 1);
+    assert_string_equal(cc.keys[0], "q");
+    cs_custom_cols_free(&cc);
     const char *inner2[] = {"s1:e1", "s2:e5"};
     expect_rows(CS_MERGE_INNER, inner2, 2);
     expect_rows(CS_MERGE_LEFTANTI, NULL, 0); /* no survey unanswered */

@@ -40,15 +40,11 @@ rate(struct cs_record *r, int c, double score)
     r->rating[c].score = score;
 }
 
+/* The fixture's seven surveys into s (one input). */
 static int
-setup(void **state)
+fill(struct cs_store *s)
 {
-    (void)state;
-    w47 = cs_days_from_civil(2026, 11, 16) * CS_US_PER_DAY;
-    struct cs_store_opts o = {.default_threshold = 2};
     struct cs_err e;
-    if (cs_store_open(&o, &S, &e))
-        return -1;
     struct cs_record r[8];
     /* overall on the default scale: 1 2 4 5 5 */
     const double sc[5] = {1, 2, 4, 5, 5};
@@ -79,10 +75,23 @@ setup(void **state)
     cs_rating_set_issues(&r[1].rating[1], CS_CAT_AUDIO, "Echo,Whistle", 12);
     rate(&r[2], CS_CAT_AUDIO, 5);
     struct cs_store_counts c = {0};
-    cs_store_input_begin(S, "fixture", &e);
-    if (cs_store_put(S, r, 7, &c, &e))
+    cs_store_input_begin(s, "fixture", &e);
+    if (cs_store_put(s, r, 7, &c, &e))
         return -1;
-    return cs_store_input_end(S, true, NULL, &e) == CS_OK ? 0 : -1;
+    struct cs_input_summary sum = {.format = "jsonl", .read = 7, .stored = c.stored};
+    return cs_store_input_end(s, true, &sum, &e) == CS_OK ? 0 : -1;
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    w47 = cs_days_from_civil(2026, 11, 16) * CS_US_PER_DAY;
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_err e;
+    if (cs_store_open(&o, &S, &e))
+        return -1;
+    return fill(S);
 }
 
 static int
@@ -118,11 +127,10 @@ group(const struct cs_report_model *m, int cat, double upper)
 
 #define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-12 * fmax(1, fabs((double)(b))))
 
+/* The fixture's figures, worked out by hand. */
 static void
-test_figures_by_hand(void **state)
+check_figures(const struct cs_report_model *m)
 {
-    (void)state;
-    struct cs_report_model *m = build(NULL);
     assert_int_equal(m->totals.surveys, 7);
     /* calls: call-0 .. call-6 from the second character: 7 distinct */
     assert_int_equal(m->totals.calls, 7);
@@ -154,7 +162,75 @@ test_figures_by_hand(void **state)
     assert_int_equal(m->n_pooled, 1);
     NEAR(m->pooled[0].p.norm_mean, 0.5714285714285714);
     NEAR(m->pooled[0].p.poor_rate, 0.42857142857142855);
+}
+
+static void
+test_figures_by_hand(void **state)
+{
+    (void)state;
+    struct cs_report_model *m = build(NULL);
+    check_figures(m);
     cs_report_model_free(&m);
+}
+
+/* What the side of cs_report_model_build_beside saw. */
+struct side_seen {
+    struct cs_store *s;
+    uint64_t surveys; /* the store's, read while the model is built */
+    cs_status fail;   /* returned, with a message, when not CS_OK */
+};
+
+static cs_status
+side(void *ctx, struct cs_err *err)
+{
+    struct side_seen *x = ctx;
+    struct cs_store_totals t;
+    cs_status rc = cs_store_totals(x->s, &t, err);
+    if (rc)
+        return rc;
+    x->surveys = t.surveys;
+    return x->fail ? cs_fail(err, x->fail, NULL, "side failed") : CS_OK;
+}
+
+/* The model built on a twin of a private store on disk (a second
+ * connection on another thread, issue 22) has the figures worked out by
+ * hand, and the accounting of what the run loaded; the side ran on the
+ * store meanwhile; a side's failure is the result.  A store in memory has
+ * no twin: one after the other, the same figures. */
+static void
+test_figures_beside_on_twin(void **state)
+{
+    (void)state;
+    struct cs_store_opts o = {.default_threshold = 2, .expected_bytes = UINT64_MAX};
+    struct cs_store *disk = NULL, *twin = NULL;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &disk, &e), CS_OK);
+    assert_int_equal(fill(disk), 0);
+    assert_int_equal(cs_store_open_twin(S, &twin, &e), CS_E_USAGE); /* in memory */
+    assert_null(twin);
+    struct cs_model_opts mo = {.bucket = CS_BUCKET_WEEK, .min_n = 30};
+    struct cs_store *stores[2] = {disk, S};
+    for (int k = 0; k < 2; k++) {
+        struct side_seen x = {.s = stores[k]};
+        struct cs_report_model *m = NULL;
+        assert_int_equal(cs_report_model_build_beside(stores[k], &mo, &m, side, &x, &e), CS_OK);
+        check_figures(m);
+        assert_int_equal(x.surveys, 7);
+        assert_int_equal(m->acct.run_surveys.stored, 7);
+        assert_int_equal(m->acct.run_surveys.inputs, 1);
+        cs_report_model_free(&m);
+        x.fail = CS_E_IO;
+        assert_int_equal(cs_report_model_build_beside(stores[k], &mo, &m, side, &x, &e), CS_E_IO);
+        assert_string_equal(e.msg, "side failed");
+        cs_report_model_free(&m);
+    }
+    /* an open input transaction: no twin (its rows are not committed) */
+    cs_store_input_begin(disk, "more", &e);
+    assert_int_equal(cs_store_open_twin(disk, &twin, &e), CS_E_USAGE);
+    assert_int_equal(cs_store_input_end(disk, false, NULL, &e), CS_OK);
+    assert_int_equal(cs_store_open_twin(disk, &twin, &e), CS_OK);
+    cs_store_close(&twin);
+    cs_store_close(&disk);
 }
 
 static void
@@ -268,6 +344,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures_by_hand),
+        cmocka_unit_test(test_figures_beside_on_twin),
         cmocka_unit_test(test_mixed_scales_never_pooled),
         cmocka_unit_test(test_issue_shares),
         cmocka_unit_test(test_week_filter_boundaries),
