@@ -640,6 +640,7 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         cs_calls_register(s->db); /* cs_dim_group, cs_dim_key */
     /* the SurveyId index is loaded on the first input: a report that only
      * reads a --db never needs it (0.3 s per million surveys) */
+    s->ins_nulls = ~UINT64_C(0); /* a new statement's parameters are NULL */
     for (int i = 0; rc == CS_OK && !read_only && i < ST__COUNT; i++)
         if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &s->st[i], NULL) != SQLITE_OK)
@@ -884,7 +885,7 @@ cs_store_input_end(struct cs_store *s, bool commit,
     }
     s->in_tx = false;
     s->input_id = 0;
-    s->res.id[0] = '\0';
+    s->res.n = s->res.next = 0; /* a rollback may take their rows away */
     if (commit) {
         if (exec(s, "COMMIT", err) == CS_OK) {
             if (sum) { /* this run's accounting */

@@ -16,6 +16,20 @@
 #include "model/event.h"
 #include "store/store_int.h"
 
+/* The cached id of resource rid_text (len bytes), -1 when not cached. */
+static int
+res_cached(const struct res_cache *c, const char *rid_text, size_t len)
+{
+    for (unsigned i = 0; i < c->n; i++) {
+        /* ids share a long prefix and differ at the end: compare there */
+        size_t tail = len < 16 ? len : 16;
+        if (c->len[i] == len && memcmp(c->id[i] + len - tail, rid_text + len - tail, tail) == 0 &&
+            memcmp(c->id[i], rid_text, len - tail) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
 /* resource id -> resource_data.id (0 = none) */
 static cs_status
 resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
@@ -24,8 +38,10 @@ resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
     *out = 0;
     if (!rid_text[0])
         return CS_OK;
-    if (strcmp(s->res.id, rid_text) == 0) {
-        *out = s->res.rowid;
+    size_t len = strlen(rid_text);
+    int hit = res_cached(&s->res, rid_text, len);
+    if (hit >= 0) {
+        *out = s->res.rowid[hit];
         return CS_OK;
     }
     sqlite3_stmt *q = s->st[ST_RES_FIND];
@@ -48,14 +64,43 @@ resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
             return store_db_fail(s, err, "resource insert");
         *out = sqlite3_last_insert_rowid(s->db);
     }
-    snprintf(s->res.id, sizeof s->res.id, "%s", rid_text);
-    s->res.rowid = *out;
+    if (len <= CS_RESOURCE_MAX) {
+        struct res_cache *c = &s->res;
+        unsigned i = c->n < RES_CACHE_MAX ? c->n++ : c->next++ % RES_CACHE_MAX;
+        memcpy(c->id[i], rid_text, len + 1);
+        c->len[i] = len;
+        c->rowid[i] = *out;
+    }
     return CS_OK;
 }
 
+/* Parameter i of q to NULL.  With nulls (the parameters of q known to hold
+ * NULL, bit i - 1 for parameter i) one already NULL is left alone: bindings
+ * outlive sqlite3_reset, and about half of a survey row's 41 parameters
+ * are NULL row after row (absent categories, default scales). */
 static void
-bind_num(sqlite3_stmt *q, int i, double v)
+bind_null(sqlite3_stmt *q, uint64_t *nulls, int i)
 {
+    uint64_t b = UINT64_C(1) << (i - 1);
+    if (nulls && (*nulls & b))
+        return;
+    sqlite3_bind_null(q, i);
+    if (nulls)
+        *nulls |= b;
+}
+
+/* Parameter i of q is bound to a value (see bind_null). */
+static void
+bound(uint64_t *nulls, int i)
+{
+    if (nulls)
+        *nulls &= ~(UINT64_C(1) << (i - 1));
+}
+
+static void
+bind_num(sqlite3_stmt *q, uint64_t *nulls, int i, double v)
+{
+    bound(nulls, i);
     if (v == floor(v) && fabs(v) < 9e15)
         sqlite3_bind_int64(q, i, (int64_t)v);
     else
@@ -63,42 +108,51 @@ bind_num(sqlite3_stmt *q, int i, double v)
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *q, int i, const char *t)
+bind_text_or_null(sqlite3_stmt *q, uint64_t *nulls, int i, const char *t)
 {
-    if (t && *t)
+    if (t && *t) {
+        bound(nulls, i);
         sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, i);
+    } else {
+        bind_null(q, nulls, i);
+    }
+}
+
+static void
+bind_int_or_null(sqlite3_stmt *q, uint64_t *nulls, int i, int64_t v)
+{
+    if (v) {
+        bound(nulls, i);
+        sqlite3_bind_int64(q, i, v);
+    } else {
+        bind_null(q, nulls, i);
+    }
 }
 
 /* Bind category c of r at parameters base.. base+6 (t s lo hi th iss m). */
 static void
-bind_category(sqlite3_stmt *q, int base, const struct cs_record *r, int c)
+bind_category(sqlite3_stmt *q, uint64_t *nulls, int base, const struct cs_record *r, int c)
 {
     const struct cs_rating *rt = &r->rating[c];
     if (!rt->present) {
         for (int k = 0; k < 7; k++)
-            sqlite3_bind_null(q, base + k);
+            bind_null(q, nulls, base + k);
         return;
     }
     /* the category's time is NULL when it is the survey's own time (the
      * common case: one record per survey), which keeps rows short */
-    sqlite3_bind_null(q, base);
-    bind_num(q, base + 1, rt->score);
+    bind_null(q, nulls, base);
+    bind_num(q, nulls, base + 1, rt->score);
     if (rt->has_lower) {
-        bind_num(q, base + 2, rt->lower);
-        bind_num(q, base + 3, rt->upper);
-        bind_num(q, base + 4, rt->threshold);
+        bind_num(q, nulls, base + 2, rt->lower);
+        bind_num(q, nulls, base + 3, rt->upper);
+        bind_num(q, nulls, base + 4, rt->threshold);
     } else {
-        sqlite3_bind_null(q, base + 2);
-        sqlite3_bind_null(q, base + 3);
-        sqlite3_bind_null(q, base + 4);
+        for (int k = 2; k <= 4; k++)
+            bind_null(q, nulls, base + k);
     }
-    bind_text_or_null(q, base + 5, rt->issues);
-    if (rt->issue_mask)
-        sqlite3_bind_int64(q, base + 6, rt->issue_mask);
-    else
-        sqlite3_bind_null(q, base + 6);
+    bind_text_or_null(q, nulls, base + 5, rt->issues);
+    bind_int_or_null(q, nulls, base + 6, rt->issue_mask);
 }
 
 static cs_status
@@ -324,7 +378,7 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
             continue;
         sqlite3_stmt *u = s->st[ST_UPD_CAT0 + c];
         sqlite3_bind_int64(u, 1, rid);
-        bind_category(u, 2, r, c);
+        bind_category(u, NULL, 2, r, c);
         sqlite3_bind_int64(u, 2, r_ticks); /* merged: keep its own time */
         int rc = sqlite3_step(u);
         sqlite3_reset(u);
@@ -349,8 +403,8 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_bind_int64(u, 2, t);
         sqlite3_bind_int64(u, 3, day);
         sqlite3_bind_int(u, 4, cs_iso_week(day, NULL, NULL));
-        bind_text_or_null(u, 5, r->call_id);
-        bind_text_or_null(u, 6, r->participant_id);
+        bind_text_or_null(u, NULL, 5, r->call_id);
+        bind_text_or_null(u, NULL, 6, r->participant_id);
         int64_t sub = earlier ? r->time_sub : old_ticks - old_time * 10;
         if (sub)
             sqlite3_bind_int64(u, 8, sub);
@@ -428,29 +482,25 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
         rid = s->next_rid++;
         int64_t day = cs_time_day(r->time_us);
         sqlite3_stmt *q = s->st[ST_INSERT];
+        uint64_t *nulls = &s->ins_nulls;
         sqlite3_bind_int64(q, 1, rid);
         sqlite3_bind_text(q, 2, r->survey_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 3, r->time_us);
         sqlite3_bind_int64(q, 4, day);
         sqlite3_bind_int(q, 5, cs_iso_week(day, NULL, NULL));
-        if (res)
-            sqlite3_bind_int64(q, 6, res);
-        else
-            sqlite3_bind_null(q, 6);
-        bind_text_or_null(q, 7, r->call_id);
-        bind_text_or_null(q, 8, r->participant_id);
+        bind_int_or_null(q, nulls, 6, res);
+        bind_text_or_null(q, nulls, 7, r->call_id);
+        bind_text_or_null(q, nulls, 8, r->participant_id);
         /* CorrelationId is the participant id in ACSCallSurvey: keep it
          * only when it says something else */
-        bind_text_or_null(q, 9, strcmp(r->correlation_id, r->participant_id) ? r->correlation_id : NULL);
-        bind_text_or_null(q, 10, r->operation);
+        bind_text_or_null(q, nulls, 9,
+                          strcmp(r->correlation_id, r->participant_id) ? r->correlation_id : NULL);
+        bind_text_or_null(q, nulls, 10, r->operation);
         sqlite3_bind_int64(q, 11, s->input_id);
         sqlite3_bind_int64(q, 12, (int64_t)r->line);
         for (int c = 0; c < CS_CAT__COUNT; c++)
-            bind_category(q, 13 + 7 * c, r, c);
-        if (r->time_sub)
-            sqlite3_bind_int(q, 41, r->time_sub);
-        else
-            sqlite3_bind_null(q, 41);
+            bind_category(q, nulls, 13 + 7 * c, r, c);
+        bind_int_or_null(q, nulls, 41, r->time_sub);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE)

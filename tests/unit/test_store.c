@@ -549,11 +549,79 @@ test_survey_custom_view(void **state)
     cs_store_close(&s);
 }
 
+/* Rows that leave out what the row before had (a category, a custom
+ * scale, issues, a resource) store NULL there, and ten resources met in
+ * turn (more than the store's cache holds) each keep their own id, also
+ * after a rolled-back input added one that a later input adds again. */
+static void
+test_rows_alternate(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_input_begin(s, "in", &e), CS_OK);
+    struct cs_record r[40];
+    for (int i = 0; i < 40; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "a%02d", i);
+        r[i] = rec(id, 1000 + i, CS_CAT_OVERALL, 1 + i % 5);
+        snprintf(r[i].resource_id, sizeof r[i].resource_id,
+                 "/SUBS/X/COMMUNICATIONSERVICES/ACS-%d", i % 10);
+        if (i % 4 == 3)
+            r[i].resource_id[0] = '\0';
+        if (i % 2 == 0) { /* audio on a 0-10 scale with issues, every other row */
+            struct cs_rating *a = &r[i].rating[CS_CAT_AUDIO];
+            a->present = a->score_is_num = a->has_lower = a->has_upper = a->has_threshold = true;
+            a->score = 7;
+            a->lower = 0;
+            a->upper = 10;
+            a->threshold = 5;
+            cs_rating_set_issues(a, CS_CAT_AUDIO, "Echo", 4);
+        }
+    }
+    assert_int_equal(cs_store_put(s, r, 40, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 40);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT count(*) FROM resource_data"), 10);
+    /* every row's resource is its own: ACS-(i % 10), none for i % 4 == 3 */
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data d LEFT JOIN resource_data r"
+                           " ON r.id = d.resource WHERE (CAST(substr(d.survey_id, 2) AS INTEGER) % 4"
+                           " = 3 AND d.resource IS NULL) OR r.name = 'ACS-' ||"
+                           " (CAST(substr(d.survey_id, 2) AS INTEGER) % 10)"),
+                     40);
+    /* audio and its scale, issues and mask only on the even rows */
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data WHERE a_s IS NOT NULL"), 20);
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data WHERE a_s = 7 AND a_lo = 0 AND"
+                           " a_hi = 10 AND a_th = 5 AND a_iss = 'Echo' AND a_m IS NOT NULL AND"
+                           " CAST(substr(survey_id, 2) AS INTEGER) % 2 = 0"),
+                     20);
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data WHERE CAST(substr(survey_id, 2) AS"
+                           " INTEGER) % 2 = 1 AND a_lo IS NULL AND a_hi IS NULL AND a_th IS NULL"
+                           " AND a_iss IS NULL AND a_m IS NULL AND o_lo IS NULL"),
+                     20);
+    /* a resource added inside a rolled-back input is added again later */
+    struct cs_record x = rec("b1", 2000, CS_CAT_OVERALL, 3);
+    snprintf(x.resource_id, sizeof x.resource_id, "/SUBS/X/COMMUNICATIONSERVICES/ACS-NEW");
+    assert_int_equal(cs_store_input_begin(s, "undone", &e), CS_OK);
+    assert_int_equal(cs_store_put(s, &x, 1, &c, &e), CS_OK);
+    assert_int_equal(cs_store_input_end(s, false, NULL, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT count(*) FROM resource_data"), 10);
+    assert_int_equal(cs_store_input_begin(s, "again", &e), CS_OK);
+    assert_int_equal(cs_store_put(s, &x, 1, &c, &e), CS_OK);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data d JOIN resource_data r"
+                           " ON r.id = d.resource WHERE d.survey_id = 'b1' AND r.name = 'ACS-NEW'"),
+                     1);
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_outcomes),
+        cmocka_unit_test(test_rows_alternate),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_rollback_restores_index),
         cmocka_unit_test(test_persistent_db_reingest),
