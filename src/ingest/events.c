@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "core/mem.h"
+#include "ingest/event_canon.h"
 #include "ingest/ingest_int.h"
 
 static bool
@@ -71,6 +72,73 @@ canonicalize(cJSON *v)
     xfree(m);
 }
 
+/* A cJSON print as an xmalloc'd string (cJSON's allocator may be libc's
+ * until render/json.c sets its hooks). */
+static char *
+print_owned(const cJSON *v)
+{
+    char *t = cJSON_PrintUnformatted(v);
+    char *r = t ? xstrdup(t) : NULL;
+    cJSON_free(t);
+    return r;
+}
+
+/* The cJSON path of cs_canon_props for any customDimensions text: the
+ * same outputs (*props owned, free with xfree; *id into it, the id's
+ * value when a string, before trimming), or -1 when the text is not a
+ * JSON object. */
+static int
+answers_cjson(const char *dims, size_t dims_len, const char *key, char **props,
+              const char **id, size_t *id_len)
+{
+    *props = NULL;
+    *id = NULL;
+    *id_len = 0;
+    cJSON *bag = dims ? cJSON_ParseWithLength(dims, dims_len) : NULL;
+    if (!bag || !cJSON_IsObject(bag)) {
+        cJSON_Delete(bag);
+        return -1;
+    }
+    cJSON *idm = NULL;
+    for (cJSON *it = bag->child; it; it = it->next)
+        if (it->string && streq_ci(it->string, key)) {
+            idm = it;
+            break;
+        }
+    cJSON_DetachItemViaPointer(bag, idm);
+    canonicalize(bag);
+    char *p = print_owned(bag);
+    cJSON_Delete(bag);
+    /* the id's text goes after the answers in one allocation */
+    const char *v = idm && cJSON_IsString(idm) ? idm->valuestring : NULL;
+    size_t pn = p ? strlen(p) : 0, vn = v ? strlen(v) : 0;
+    *props = xmalloc(pn + vn + 2);
+    memcpy(*props, p ? p : "", pn + 1);
+    if (v) {
+        memcpy(*props + pn + 1, v, vn + 1);
+        *id = *props + pn + 1;
+        *id_len = vn;
+    }
+    xfree(p);
+    cJSON_Delete(idm);
+    return 0;
+}
+
+/* customMeasurements through cJSON: sorted and printed (owned), NULL when
+ * not an object with members. */
+static char *
+measurements_cjson(const char *meas, size_t meas_len)
+{
+    char *t = NULL;
+    cJSON *m = cJSON_ParseWithLength(meas, meas_len);
+    if (m && cJSON_IsObject(m) && m->child) {
+        canonicalize(m);
+        t = print_owned(m);
+    }
+    cJSON_Delete(m);
+    return t;
+}
+
 static cs_status
 reject_event(struct cs_ingest_run *run, const char *raw, size_t raw_len,
              uint64_t line, uint32_t index, const char *reason)
@@ -103,54 +171,35 @@ cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
                  (int)(time_len > 40 ? 40 : time_len), time_s);
         return reject_event(run, raw, raw_len, line, index, reason);
     }
-    cJSON *bag = dims ? cJSON_ParseWithLength(dims, dims_len) : NULL;
-    if (!bag || !cJSON_IsObject(bag)) {
-        cJSON_Delete(bag);
+    const char *key = run->opts->id_key ? run->opts->id_key : "id";
+    char *props = NULL, *mtext = NULL;
+    const char *idv = NULL;
+    size_t n = 0;
+    /* the simple objects without a cJSON tree (ingest/event_canon.h) */
+    bool fast = dims && cs_canon_props(dims, dims_len, key, &props, &idv, &n);
+    if (!fast && answers_cjson(dims, dims_len, key, &props, &idv, &n))
         return reject_event(run, raw, raw_len, line, index,
                             "customDimensions is not a valid JSON object.");
-    }
-    const char *key = run->opts->id_key ? run->opts->id_key : "id";
-    cJSON *id = NULL;
-    for (cJSON *it = bag->child; it; it = it->next)
-        if (it->string && streq_ci(it->string, key)) {
-            id = it;
-            break;
-        }
-    const char *idv = id && cJSON_IsString(id) ? id->valuestring : NULL;
     /* trim; GUIDs compare case-insensitively */
-    size_t n = 0;
-    if (idv) {
-        while (*idv == ' ' || *idv == '\t')
-            idv++;
-        n = strlen(idv);
-        while (n && (idv[n - 1] == ' ' || idv[n - 1] == '\t'))
-            n--;
+    while (n && (*idv == ' ' || *idv == '\t')) {
+        idv++;
+        n--;
     }
+    while (n && (idv[n - 1] == ' ' || idv[n - 1] == '\t'))
+        n--;
     if (!idv || n == 0 || n > CS_ID_MAX) {
         snprintf(reason, sizeof reason,
                  n > CS_ID_MAX ? "customDimensions.%s is longer than %d characters."
                                : "customDimensions has no '%s' (the survey id; see --id-key).",
                  key, CS_ID_MAX);
-        cJSON_Delete(bag);
+        xfree(props);
         return reject_event(run, raw, raw_len, line, index, reason);
     }
     for (size_t i = 0; i < n; i++)
         ev.survey_id[i] = idv[i] >= 'A' && idv[i] <= 'Z' ? (char)(idv[i] + 32) : idv[i];
     ev.survey_id[n] = '\0';
-    cJSON_DetachItemViaPointer(bag, id);
-    cJSON_Delete(id);
-    canonicalize(bag);
-    char *props = cJSON_PrintUnformatted(bag);
-    cJSON_Delete(bag);
-    char *mtext = NULL;
-    if (meas && meas_len) {
-        cJSON *m = cJSON_ParseWithLength(meas, meas_len);
-        if (m && cJSON_IsObject(m) && m->child) {
-            canonicalize(m);
-            mtext = cJSON_PrintUnformatted(m);
-        }
-        cJSON_Delete(m);
-    }
+    if (meas && meas_len && !cs_canon_measurements(meas, meas_len, &mtext))
+        mtext = measurements_cjson(meas, meas_len);
     char ctxv[3][CS_ID_MAX + 1];
     const char **dst[3] = {&ev.app_version, &ev.client_os, &ev.browser};
     for (int k = 0; k < 3; k++) {
@@ -179,8 +228,8 @@ cs_event_emit(struct cs_ingest_run *run, const char *name, size_t name_len,
         s = run->sink->event(run->sink->ctx, &ev, raw, raw_len, run->err);
     run->stats->events_valid++;
     run->stats->read++; /* rejected rows are counted by cs_run_reject_raw */
-    cJSON_free(props);
-    cJSON_free(mtext);
+    xfree(props);
+    xfree(mtext);
     if (s != CS_OK)
         run->status = s;
     return s;
