@@ -14,6 +14,7 @@
 #include "report/charts.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ struct out {
     void *ctx;
     struct cs_pdf_report *doc; /* report.pdf as a document, or NULL */
     bool extra;                /* charts now come from template query steps */
-    int n;
+    _Atomic int n;             /* charts drawn (sections may be drawn on two threads) */
     cs_name_cb on_name;        /* every chart stem, drawn or not (cs_charts_names) */
     struct cs_chart_size size; /* --size and --dpi (0 = the chart defaults) */
     void *name_ctx;
@@ -502,6 +503,14 @@ cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info)
 {
     if (c && c->o.doc)
         cs_pdf_report_info(c->o.doc, info);
+}
+
+bool
+cs_charts_concurrent(const struct cs_charts *c)
+{
+    /* report.pdf takes the charts in order, and the names and specs
+     * callbacks are the caller's */
+    return c->o.doc == NULL && c->o.on_name == NULL && c->o.on_spec == NULL;
 }
 
 cs_status

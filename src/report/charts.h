@@ -51,6 +51,9 @@ void cs_charts_set_template(struct cs_charts *c, const struct cs_template *t,
                             const struct cs_template_params *p);
 struct cs_pdf_info;
 void cs_charts_pdf_info(struct cs_charts *c, const struct cs_pdf_info *info);
+/* May sections be drawn on several threads at once (each with its files
+ * and its error)?  Not when report.pdf collects the charts in order. */
+bool cs_charts_concurrent(const struct cs_charts *c);
 /* One section's charts for every (category, scale) with at least min_n
  * responses (and the largest scale of each category); category -1 = all. */
 cs_status cs_charts_section(struct cs_charts *c, enum cs_chart_section section,

@@ -1,19 +1,21 @@
 /*
- * report/charts_async.h: the report's chart sections drawn on a second
- * thread while the main thread writes the workbook (issue 22).
+ * report/charts_async.h: the report's chart sections drawn on worker
+ * threads while the main thread writes the workbook (issue 22).
  *
- * Sections are queued in template order and drawn in that order, one at
- * a time, by one worker thread; the chart files they write are handed to
- * the caller's file callback only on the caller's thread, in the order
- * they were written, at cs_charts_async_wait and cs_charts_async_end, so
- * the report's list of files is the same as when drawn in line.  The
- * caller waits before anything that writes charts itself (a query step's
- * chart) or lists a file of its own (a CSV of a later step), so the order
- * of files and of report.pdf's pages stays that of the template.  When no
- * thread can be started, sections are drawn in line at queueing.
+ * Sections are queued in template order and drawn by two worker threads
+ * (one when report.pdf collects the charts: cs_charts_concurrent), each
+ * taking the next section; the chart files a section writes are kept with
+ * it and handed to the caller's file callback only on the caller's
+ * thread, in queue order, at cs_charts_async_wait and cs_charts_async_end,
+ * so the report's list of files is the same as when drawn in line (and
+ * the first error is the first in queue order).  The caller waits before
+ * anything that writes charts itself (a query step's chart) or lists a
+ * file of its own (a CSV of a later step), so the order of files and of
+ * report.pdf's pages stays that of the template.  When no thread can be
+ * started, sections are drawn in line at queueing.
  *
- * The worker reads the report model (const) and draws through cairo and
- * pango (a font map of its own: pango's default is per thread), and
+ * The workers read the report model (const) and draw through cairo and
+ * pango (a font map each: pango's default is per thread), and
  * nothing else: the caller must not draw charts while sections are
  * queued and not yet waited for.
  */
@@ -45,7 +47,7 @@ cs_status cs_charts_async_section(struct cs_charts_async *a, enum cs_chart_secti
  * so far to the callback.  The first error of a section, else CS_OK. */
 cs_status cs_charts_async_wait(struct cs_charts_async *a, struct cs_err *err);
 
-/* Seconds the queued sections took to draw so far (for the timings). */
+/* Seconds during which a section was drawing, so far (for the timings). */
 double cs_charts_async_seconds(const struct cs_charts_async *a);
 
 /* Wait, stop the worker, pass the remaining files, free *ap (NULL is

@@ -74,7 +74,7 @@ teardown(void **state)
 }
 
 struct list {
-    char *names[32]; /* the file names (after the last '/') */
+    char *names[40]; /* the file names (after the last '/') */
     size_t n;
 };
 
@@ -83,7 +83,7 @@ record(void *ctx, const char *path)
 {
     struct list *l = ctx;
     const char *b = strrchr(path, '/');
-    assert_true(l->n < 32);
+    assert_true(l->n < 40);
     l->names[l->n++] = xstrdup(b ? b + 1 : path);
 }
 
@@ -165,6 +165,53 @@ test_same_files_same_order(void **state)
     list_free(&lb);
 }
 
+/* Twenty-one sections queued at once (more than the queue first holds, so
+ * it grows while the two workers draw): the files in the order drawn in
+ * line, and the charts identical. */
+static void
+test_many_sections_in_order(void **state)
+{
+    (void)state;
+    struct cs_err e;
+    char da[128], db[128];
+    snprintf(da, sizeof da, "%s/inline21", tmp);
+    snprintf(db, sizeof db, "%s/async21", tmp);
+    assert_int_equal(mkdir(da, 0755), 0);
+    assert_int_equal(mkdir(db, 0755), 0);
+    struct list la = {0}, lb = {0};
+    struct cs_charts *c = NULL;
+    assert_int_equal(cs_charts_open(M, da, CS_CHART_PNG, NULL, record, &la, &c, &e), CS_OK);
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(cs_charts_section(c, sections[i % 3], -1, &e), CS_OK);
+    assert_int_equal(cs_charts_close(&c, true, NULL, &e), CS_OK);
+    struct cs_charts_async *a = cs_charts_async_new(record, &lb);
+    assert_int_equal(cs_charts_open(M, db, CS_CHART_PNG, NULL, cs_charts_async_on_file, a, &c, &e),
+                     CS_OK);
+    assert_true(cs_charts_concurrent(c));
+    cs_charts_async_start(a, c);
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(cs_charts_async_section(a, sections[i % 3], -1, &e), CS_OK);
+    assert_int_equal(cs_charts_async_wait(a, &e), CS_OK);
+    assert_int_equal(cs_charts_close(&c, true, NULL, &e), CS_OK);
+    assert_int_equal(cs_charts_async_end(&a, &e), CS_OK);
+    assert_int_equal(la.n, 35);
+    assert_int_equal(lb.n, 35);
+    char pa[300], pb[300];
+    for (size_t i = 0; i < 35; i++) {
+        assert_string_equal(la.names[i], lb.names[i]);
+        snprintf(pa, sizeof pa, "%s/charts/%s", da, la.names[i]);
+        snprintf(pb, sizeof pb, "%s/charts/%s", db, lb.names[i]);
+        size_t n1, n2;
+        char *b1 = slurp(pa, &n1), *b2 = slurp(pb, &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(b1, b2, n1);
+        xfree(b1);
+        xfree(b2);
+    }
+    list_free(&la);
+    list_free(&lb);
+}
+
 static void
 test_error_comes_back(void **state)
 {
@@ -202,6 +249,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_files_same_order),
+        cmocka_unit_test(test_many_sections_in_order),
         cmocka_unit_test(test_error_comes_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
