@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fault.h"
@@ -42,6 +43,8 @@ enum { SLOT_FREE = 0,
        SLOT_READY = 2 };
 
 static int slot_state[N_SLOTS];           /* SLOT_*, accessed atomically */
+static int closing;                       /* 1 once cs_afile_cleanup began: no new temporary file */
+static int opening;                       /* opens between creating a temporary file and listing it */
 static char slot_name[N_SLOTS][SLOT_LEN]; /* the temporary names */
 
 static int
@@ -85,6 +88,13 @@ cs_tmp_forget(int handle)
 void
 cs_afile_cleanup(void)
 {
+    /* another thread's open that has created its file but not listed it
+     * yet finishes first (at most 0.2 s), and none starts after this */
+    __atomic_store_n(&closing, 1, __ATOMIC_SEQ_CST);
+    for (int k = 0; k < 2000 && __atomic_load_n(&opening, __ATOMIC_SEQ_CST) > 0; k++) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
     for (int i = 0; i < N_SLOTS; i++)
         if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == SLOT_READY)
             unlink(slot_name[i]);
@@ -154,19 +164,26 @@ afile_open(struct cs_afile *af, const char *path, struct cs_err *err)
     if (!direct)
         af->tmp = xasprintf("%s.tmp.XXXXXX", path);
     int fd = -1;
-    if (FAULT("create", af))
+    if (FAULT("create", af)) {
         errno = ENOSPC;
-    else if (direct)
+    } else if (direct) {
         fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
-    else
-        fd = mkstemp(af->tmp);
+    } else {
+        /* counted from before the file exists until it is in the table,
+         * which cs_afile_cleanup waits for (chart workers write files
+         * while the main thread may run out of memory) */
+        __atomic_add_fetch(&opening, 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&closing, __ATOMIC_SEQ_CST))
+            errno = ECANCELED; /* the process is ending */
+        else if ((fd = mkstemp(af->tmp)) >= 0)
+            af->slot = slot_claim(af->tmp);
+        __atomic_sub_fetch(&opening, 1, __ATOMIC_SEQ_CST);
+    }
     if (fd < 0) {
         cs_fail(err, CS_E_IO, path, "cannot create: %s", strerror(errno));
         afile_free(af);
         return CS_E_IO;
     }
-    if (!direct)
-        af->slot = slot_claim(af->tmp);
     if ((!direct && fchmod(fd, mode) != 0) || (af->fp = fdopen(fd, "w")) == NULL) {
         int e = errno;
         close(fd);

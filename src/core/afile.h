@@ -53,8 +53,10 @@ cs_status cs_afile_commit(struct cs_afile *af, struct cs_err *err);
 void cs_afile_abort(struct cs_afile *af);
 
 /* Remove the temporary file of every afile still open, and the files
- * remembered below.  Async-signal-safe (unlink only); meant for a process
- * that is about to end abnormally (out of memory, a signal). */
+ * remembered below; an afile another thread is opening is waited for (at
+ * most 0.2 s), and no afile can be opened afterwards (ECANCELED).
+ * Async-signal-safe (atomics, nanosleep, unlink); meant for a process that
+ * is about to end abnormally (out of memory, a signal). */
 void cs_afile_cleanup(void);
 
 /* Have cs_afile_cleanup remove another temporary file of the caller's (the
