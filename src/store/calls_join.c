@@ -291,6 +291,24 @@ cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *er
         return CS_OK;
     sqlite3 *db = cs_store_db(store);
     sqlite3_stmt *q;
+    /* without call summaries every survey is unmatched: only the survey
+     * count is read (the two passes over survey_leg's rows of app values
+     * were 0.15 s at 1M surveys) */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT count(*) FROM survey_data),"
+                           " EXISTS (SELECT 1 FROM call_data)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return fail(db, err);
+    int st = sqlite3_step(q);
+    bool legs = st == SQLITE_ROW && sqlite3_column_int(q, 1);
+    if (st == SQLITE_ROW) {
+        a->surveys = (uint64_t)sqlite3_column_int64(q, 0);
+        a->unmatched = a->surveys;
+    }
+    cs_status rc = st == SQLITE_ROW ? CS_OK : fail(db, err); /* before finalize */
+    sqlite3_finalize(q);
+    if (rc != CS_OK || !legs)
+        return rc;
     if (sqlite3_prepare_v2(db,
                            "SELECT (SELECT count(*) FROM survey_data),"
                            " (SELECT count(*) FROM survey_leg WHERE status = 1),"
