@@ -200,30 +200,28 @@ cs_charts_async_section(struct cs_charts_async *a, enum cs_chart_section section
     return rc;
 }
 
+/* Pass a list of files on and empty it. */
+static void
+pass_on(struct cs_charts_async *a, char ***files, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (a->on_file)
+            a->on_file(a->ctx, (*files)[i]);
+        xfree((*files)[i]);
+    }
+    xfree(*files);
+    *files = NULL;
+    *n = 0;
+}
+
 /* Pass the files of the drawn jobs on in queue order (caller's thread,
  * every job done, not under the lock: the workers are idle). */
 static void
 flush_files(struct cs_charts_async *a)
 {
-    for (size_t i = 0; i < a->n_inline; i++) {
-        if (a->on_file)
-            a->on_file(a->ctx, a->inline_files[i]);
-        xfree(a->inline_files[i]);
-    }
-    xfree(a->inline_files);
-    a->inline_files = NULL;
-    a->n_inline = 0;
-    for (size_t k = a->flushed; k < a->head; k++) {
-        struct job *j = &a->jobs[k];
-        for (size_t i = 0; i < j->n_files; i++) {
-            if (a->on_file)
-                a->on_file(a->ctx, j->files[i]);
-            xfree(j->files[i]);
-        }
-        xfree(j->files);
-        j->files = NULL;
-        j->n_files = 0;
-    }
+    pass_on(a, &a->inline_files, &a->n_inline);
+    for (size_t k = a->flushed; k < a->head; k++)
+        pass_on(a, &a->jobs[k].files, &a->jobs[k].n_files);
     a->flushed = a->head;
 }
 

@@ -109,36 +109,51 @@ slurp(const char *path, size_t *n)
     return b;
 }
 
+/* n sections (the three in turn) into tmp/NAME, in line: files in *l. */
 static void
-test_same_files_same_order(void **state)
+draw_inline(const char *name, int n, struct list *l, char *dir, size_t dn)
 {
-    (void)state;
     struct cs_err e;
-    char da[128], db[128];
-    snprintf(da, sizeof da, "%s/inline", tmp);
-    snprintf(db, sizeof db, "%s/async", tmp);
-    assert_int_equal(mkdir(da, 0755), 0);
-    assert_int_equal(mkdir(db, 0755), 0);
-    /* in line */
-    struct list la = {0}, lb = {0};
+    snprintf(dir, dn, "%s/%s", tmp, name);
+    assert_int_equal(mkdir(dir, 0755), 0);
     struct cs_charts *c = NULL;
-    assert_int_equal(cs_charts_open(M, da, CS_CHART_PNG, NULL, record, &la, &c, &e), CS_OK);
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(cs_charts_section(c, sections[i], -1, &e), CS_OK);
+    assert_int_equal(cs_charts_open(M, dir, CS_CHART_PNG, NULL, record, l, &c, &e), CS_OK);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(cs_charts_section(c, sections[i % 3], -1, &e), CS_OK);
     assert_int_equal(cs_charts_close(&c, true, NULL, &e), CS_OK);
-    /* by the worker */
-    struct cs_charts_async *a = cs_charts_async_new(record, &lb);
-    assert_int_equal(cs_charts_open(M, db, CS_CHART_PNG, NULL, cs_charts_async_on_file, a, &c, &e),
+}
+
+/* The same by the workers: nothing is listed before the wait. */
+static void
+draw_async(const char *name, int n, struct list *l, char *dir, size_t dn)
+{
+    struct cs_err e;
+    snprintf(dir, dn, "%s/%s", tmp, name);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    struct cs_charts *c = NULL;
+    struct cs_charts_async *a = cs_charts_async_new(record, l);
+    assert_int_equal(cs_charts_open(M, dir, CS_CHART_PNG, NULL, cs_charts_async_on_file, a, &c, &e),
                      CS_OK);
+    assert_true(cs_charts_concurrent(c));
     cs_charts_async_start(a, c);
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(cs_charts_async_section(a, sections[i], -1, &e), CS_OK);
-    assert_int_equal(lb.n, 0); /* nothing is listed before the wait */
+    for (int i = 0; i < n; i++)
+        assert_int_equal(cs_charts_async_section(a, sections[i % 3], -1, &e), CS_OK);
+    assert_int_equal(l->n, 0);
     assert_int_equal(cs_charts_async_wait(a, &e), CS_OK);
     assert_true(cs_charts_async_seconds(a) > 0);
     assert_int_equal(cs_charts_close(&c, true, NULL, &e), CS_OK);
     assert_int_equal(cs_charts_async_end(&a, &e), CS_OK);
     assert_null(a);
+}
+
+static void
+test_same_files_same_order(void **state)
+{
+    (void)state;
+    char da[128], db[128];
+    struct list la = {0}, lb = {0};
+    draw_inline("inline", 3, &la, da, sizeof da);
+    draw_async("async", 3, &lb, db, sizeof db);
     /* the order charts.c draws a group in: distribution, issue bars, issue
      * pie (HadToRejoin was mentioned), poor-rate trend, mean trend; one
      * scale, so the stems name only the category */
@@ -172,28 +187,10 @@ static void
 test_many_sections_in_order(void **state)
 {
     (void)state;
-    struct cs_err e;
     char da[128], db[128];
-    snprintf(da, sizeof da, "%s/inline21", tmp);
-    snprintf(db, sizeof db, "%s/async21", tmp);
-    assert_int_equal(mkdir(da, 0755), 0);
-    assert_int_equal(mkdir(db, 0755), 0);
     struct list la = {0}, lb = {0};
-    struct cs_charts *c = NULL;
-    assert_int_equal(cs_charts_open(M, da, CS_CHART_PNG, NULL, record, &la, &c, &e), CS_OK);
-    for (int i = 0; i < 21; i++)
-        assert_int_equal(cs_charts_section(c, sections[i % 3], -1, &e), CS_OK);
-    assert_int_equal(cs_charts_close(&c, true, NULL, &e), CS_OK);
-    struct cs_charts_async *a = cs_charts_async_new(record, &lb);
-    assert_int_equal(cs_charts_open(M, db, CS_CHART_PNG, NULL, cs_charts_async_on_file, a, &c, &e),
-                     CS_OK);
-    assert_true(cs_charts_concurrent(c));
-    cs_charts_async_start(a, c);
-    for (int i = 0; i < 21; i++)
-        assert_int_equal(cs_charts_async_section(a, sections[i % 3], -1, &e), CS_OK);
-    assert_int_equal(cs_charts_async_wait(a, &e), CS_OK);
-    assert_int_equal(cs_charts_close(&c, true, NULL, &e), CS_OK);
-    assert_int_equal(cs_charts_async_end(&a, &e), CS_OK);
+    draw_inline("inline21", 21, &la, da, sizeof da);
+    draw_async("async21", 21, &lb, db, sizeof db);
     assert_int_equal(la.n, 35);
     assert_int_equal(lb.n, 35);
     char pa[300], pb[300];
