@@ -107,7 +107,7 @@ answers_cjson(const char *dims, size_t dims_len, const char *key, char **props,
         }
     cJSON_DetachItemViaPointer(bag, idm);
     canonicalize(bag);
-    char *p = print_owned(bag);
+    char *p = cJSON_PrintUnformatted(bag);
     cJSON_Delete(bag);
     /* the id's text goes after the answers in one allocation */
     const char *v = idm && cJSON_IsString(idm) ? idm->valuestring : NULL;
@@ -119,7 +119,7 @@ answers_cjson(const char *dims, size_t dims_len, const char *key, char **props,
         *id = *props + pn + 1;
         *id_len = vn;
     }
-    xfree(p);
+    cJSON_free(p);
     cJSON_Delete(idm);
     return 0;
 }

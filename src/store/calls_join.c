@@ -310,9 +310,7 @@ cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *er
     if (rc != CS_OK || !legs)
         return rc;
     if (sqlite3_prepare_v2(db,
-                           "SELECT (SELECT count(*) FROM survey_data),"
-                           " (SELECT count(*) FROM survey_leg WHERE status = 1),"
-                           " 0,"
+                           "SELECT (SELECT count(*) FROM survey_leg WHERE status = 1),"
                            " (SELECT count(*) FROM survey_leg WHERE status = 2),"
                            " (SELECT count(*) FROM call_data c WHERE NOT EXISTS"
                            "   (SELECT 1 FROM survey_leg j WHERE j.leg = c.id)),"
@@ -320,13 +318,12 @@ cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *er
                            -1, &q, NULL) != SQLITE_OK)
         return fail(db, err);
     if (sqlite3_step(q) == SQLITE_ROW) {
-        a->surveys = (uint64_t)sqlite3_column_int64(q, 0);
-        a->matched = (uint64_t)sqlite3_column_int64(q, 1);
-        a->ambiguous = (uint64_t)sqlite3_column_int64(q, 3);
+        a->matched = (uint64_t)sqlite3_column_int64(q, 0);
+        a->ambiguous = (uint64_t)sqlite3_column_int64(q, 1);
         /* surveys without a row are unmatched too (store/call_legs.h) */
         a->unmatched = a->surveys - a->matched - a->ambiguous;
-        a->legs_without_survey = (uint64_t)sqlite3_column_int64(q, 4);
-        a->legs = (uint64_t)sqlite3_column_int64(q, 5);
+        a->legs_without_survey = (uint64_t)sqlite3_column_int64(q, 2);
+        a->legs = (uint64_t)sqlite3_column_int64(q, 3);
     }
     sqlite3_finalize(q);
     return CS_OK;
