@@ -124,9 +124,12 @@ struct cs_template;
 struct cs_store *cs_cmd_open_store(const struct cs_config *cfg, struct cs_err *err);
 /* Load cfg->inputs into store (NULL: validate only), printing the
  * accounting: the survey and event inputs, then the call summaries among
- * them and --calls, and the join (cmd_calls.c); *tot receives the surveys'
- * sum.  Returns an exit code. */
+ * them and --calls, and the join (cmd_calls.c; not when cfg->ropts.join_calls
+ * leaves it to the report); *tot receives the surveys' sum.  Returns an exit
+ * code. */
 int cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting *tot);
+/* The "call join:" line of an audit with call summaries (not --quiet). */
+void cs_cmd_print_call_join(const struct cs_config *cfg, const struct cs_call_join *audit);
 /* --histograms: cfg->inputs as histograms tables into a store opened by
  * cs_cmd_open_store (cmd_hist.c).  Returns an exit code. */
 int cs_cmd_load_histograms(struct cs_config *cfg, struct cs_store *store);

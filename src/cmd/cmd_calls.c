@@ -56,18 +56,26 @@ run_calls(struct cs_config *cfg, struct cs_store *store)
                    (unsigned long long)n.rejected);
         return EXIT_REJECTS;
     }
+    if (!store || cfg->ropts.join_calls) /* a report joins beside its statistics */
+        return EXIT_DONE;
     struct cs_call_join audit;
-    if (store && cs_calls_join(store, &audit, &err) != CS_OK) {
+    if (cs_calls_join(store, &audit, &err) != CS_OK) {
         cs_cmd_err(cfg, &err);
         return EXIT_FAILED;
     }
-    if (store && audit.legs && !cfg->quiet)
+    cs_cmd_print_call_join(cfg, &audit);
+    return EXIT_DONE;
+}
+
+void
+cs_cmd_print_call_join(const struct cs_config *cfg, const struct cs_call_join *audit)
+{
+    if (audit->legs && !cfg->quiet)
         printf("call join: surveys %llu, matched %llu, unmatched %llu, ambiguous %llu;"
                " legs without a survey %llu\n",
-               (unsigned long long)audit.surveys, (unsigned long long)audit.matched,
-               (unsigned long long)audit.unmatched, (unsigned long long)audit.ambiguous,
-               (unsigned long long)audit.legs_without_survey);
-    return EXIT_DONE;
+               (unsigned long long)audit->surveys, (unsigned long long)audit->matched,
+               (unsigned long long)audit->unmatched, (unsigned long long)audit->ambiguous,
+               (unsigned long long)audit->legs_without_survey);
 }
 
 int

@@ -55,6 +55,8 @@ cs_cmd_report(struct cs_config *cfg)
     int rc = EXIT_DONE;
     struct cs_accounting tot = {0};
     if (cfg->n_inputs > 0) {
+        /* a private store's calls join is made beside the statistics */
+        cfg->ropts.join_calls = cfg->db == NULL && !cfg->hist_inputs;
         rc = cs_cmd_load(cfg, store, &tot);
         if (rc == EXIT_FAILED) {
             cs_store_close(&store);
@@ -73,6 +75,8 @@ cs_cmd_report(struct cs_config *cfg)
     cs_cmd_progress_clear(cfg);
     cs_template_params_free(&params);
     cs_template_free(&tmpl);
+    if (s == CS_OK && res.calls_joined)
+        cs_cmd_print_call_join(cfg, &res.calls);
     if (s == CS_OK)
         cs_cmd_msg(cfg, "note", "timings: load %.3f s (parse and store on two threads), "
                                 "statistics %.3f s, review %.3f s, json %.3f s, csv %.3f s, charts %.3f s, "

@@ -63,6 +63,10 @@ struct cs_report_opts {
     size_t n_by_dims;
     size_t top;     /* --top: groups kept per dimension (0 = 10) */
     bool csv_excel; /* --csv-excel: every CSV starts with a UTF-8 byte order mark */
+    /* the store's calls join (store/call_legs.h) is left to the report:
+     * made in the statistics stage beside the model's scans (issue 22);
+     * for a private store the load left unjoined */
+    bool join_calls;
     /* --custom-keys with --formats histograms: rows per key's answers (borrowed) */
     const char *const *hist_custom_keys;
     size_t n_hist_custom_keys;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "model/rows.h"
 #include "model/run.h"
 #include "report/opts.h"
 #include "store/store.h"
@@ -29,6 +30,8 @@ struct cs_report_result {
     uint64_t text_dropped;                                          /* free-text answers left out (privacy mode) */
     size_t n_worse;                                                 /* headline rows of the review judged worse */
     char *worse_text;                                               /* owned: those rows, one line each ("" if none) */
+    bool calls_joined;                                              /* opts.join_calls: the join was made ... */
+    struct cs_call_join calls;                                      /* ... and its audit */
 };
 
 void cs_report_opts_default(struct cs_report_opts *o);

@@ -7,10 +7,10 @@
  * event having the column (not NULL): latest by time, then by event id, an
  * event without a time counting as older than any with one; the rule of
  * the survey_leg columns (store/call_legs.h).  One pass over the events in
- * table order, where ORDER BY survey_id, time_us DESC, id DESC sorted every
+ * id order (the rowid's: no sort), where ORDER BY survey_id, time_us DESC, id DESC sorted every
  * event with its values (about 2 s of a million surveys' load).
  *
- * The map owns its ids and values; free it with cs_app_latest_free.
+ * The map owns its ids and values (each distinct value once); free it with cs_app_latest_free.
  */
 #ifndef CS_STORE_APP_LATEST_H
 #define CS_STORE_APP_LATEST_H

@@ -44,6 +44,22 @@ cs_status cs_calls_load(struct cs_store *store, const char *path,
 cs_status cs_calls_join(struct cs_store *store, struct cs_call_join *audit,
                         struct cs_err *err);
 
+/* cs_calls_join in two halves, for a private store read on another
+ * thread meanwhile (cs_store_open_twin; issue 22: the join beside the
+ * statistics' scans).  _held recomputes survey_leg in a transaction it
+ * leaves open, with the connection's pages held in memory (SQLite's
+ * cache_spill off): the database file is not written until _end, so a
+ * twin opened before or during the hold reads the file as it was, without
+ * the new survey_leg.  The same connection sees the new rows.  Nothing
+ * else may use the connection's transaction meanwhile (no input, no
+ * cs_store_read_begin).  On error nothing is held.
+ * _end commits (commit true) and fills *audit, or rolls back (*audit
+ * zeros); the pages are released either way.  Call it once after each
+ * _held that succeeded, after any twin has been closed. */
+cs_status cs_calls_join_held(struct cs_store *store, struct cs_err *err);
+cs_status cs_calls_join_end(struct cs_store *store, bool commit, struct cs_call_join *audit,
+                            struct cs_err *err);
+
 /* The audit of the stored join (zeros when the tables are missing). */
 cs_status cs_calls_audit(struct cs_store *store, struct cs_call_join *audit,
                          struct cs_err *err);

@@ -711,44 +711,6 @@ cs_store_close(struct cs_store **sp)
     *sp = NULL;
 }
 
-void *
-cs_store_memo(struct cs_store *s, enum store_memo k)
-{
-    return s->memo[k];
-}
-
-void
-cs_store_set_memo(struct cs_store *s, enum store_memo k, void *mo, void (*free_fn)(void *))
-{
-    if (s->memo[k] && s->memo_free[k])
-        s->memo_free[k](s->memo[k]);
-    s->memo[k] = mo;
-    s->memo_free[k] = free_fn;
-}
-
-/* PRAGMA data_version, -1 when it cannot be read. */
-static int64_t
-data_version_now(struct cs_store *s)
-{
-    int64_t v;
-    return data_version(s, &v, NULL) == CS_OK ? v : -1;
-}
-
-void
-store_stamp_set(struct cs_store *s, struct store_stamp *st, char *key)
-{
-    st->key = key;
-    st->changes = sqlite3_total_changes64(s->db);
-    st->data_version = data_version_now(s);
-}
-
-bool
-store_stamp_same(struct cs_store *s, const struct store_stamp *st, const char *key)
-{
-    return st->changes == sqlite3_total_changes64(s->db) && strcmp(st->key, key) == 0 &&
-           st->data_version >= 0 && st->data_version == data_version_now(s);
-}
-
 cs_status
 cs_store_spill_sorts(struct cs_store *s, struct cs_err *err)
 {

@@ -67,10 +67,17 @@ void cs_store_close(struct cs_store **s);
  * another thread (issue 22: the statistics' scans and the join audit side
  * by side): a store of its own, opened immutable (no locks), with the
  * run's settings.  Only for a private store on disk with no input
- * transaction open; CS_E_USAGE otherwise, err untouched.  s must not be
- * written nor closed while the twin is open.  Returns owned store in *out
+ * transaction open; CS_E_USAGE otherwise, err untouched.  s's file must
+ * not be written nor s closed while the twin is open (a transaction whose
+ * pages stay in memory, cs_calls_join_held, writes nothing to it).  Returns owned store in *out
  * (close with cs_store_close).  Errors: CS_E_DB. */
 cs_status cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct cs_err *err);
+
+/* Give s what twin's reads kept for the next read (the join audit's key
+ * passes, which the workbook's Custom sheet reads again), as if s had read
+ * it: only when s's tables are those twin read, but for survey_leg (the
+ * calls join, cs_calls_join_held, writes nothing else).  twin keeps none. */
+void cs_store_take_memos(struct cs_store *s, struct cs_store *twin);
 
 /* Open a read transaction: every query until cs_store_read_end sees one
  * snapshot of the database (a report's statistics, template steps and

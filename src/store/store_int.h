@@ -49,7 +49,9 @@ enum stmt_id {
     ST__COUNT
 };
 
-/* What reads keep for the next read of the same window (cs_store_memo). */
+/* What reads keep for the next read of the same window (cs_store_memo).
+ * Every memo begins with its struct store_stamp (cs_store_take_memos
+ * stamps it anew). */
 enum store_memo {
     STORE_MEMO_JOIN, /* store/join_merge.c: the merge's key passes */
     STORE_MEMO_KEYS, /* store/join.c: the answers' member keys and counts */
@@ -91,6 +93,8 @@ struct cs_store {
     struct cs_idset ev_keys;                      /* owned: the keys of the stored events
                                        (store_put.c cs_store_event) */
     int ev_keys_state;                            /* 0 not checked, 1 complete, -1 not used */
+    int64_t held_cache_size;                      /* PRAGMA cache_size before
+                                       cs_calls_join_held (0: none) */
     void *memo[STORE_MEMO__COUNT];                /* owned: what a read kept for the next */
     void (*memo_free[STORE_MEMO__COUNT])(void *); /* ... and how to free each */
 };

@@ -701,6 +701,66 @@ test_memo_follows_changes(void **state)
     S = s0;
 }
 
+/* The audit made on a twin of a private store on disk, its key passes
+ * given to the store (cs_store_take_memos; issue 22: the audit runs beside
+ * the calls join and the model): the store's merges and columns answer as
+ * the twin's audit found, and an input added afterwards is seen (the
+ * passes were stamped for the store, not the twin). */
+static void
+test_memos_taken_from_twin(void **state)
+{
+    (void)state;
+    struct cs_store *s0 = S;
+    struct cs_store_opts o = {.default_threshold = 2, .expected_bytes = 100u << 20};
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &S, &e), CS_OK);
+    cs_store_input_begin(S, "memo", &e);
+    struct cs_record r[2];
+    for (int i = 0; i < 2; i++) {
+        cs_record_clear(&r[i]);
+        snprintf(r[i].survey_id, sizeof r[i].survey_id, "s%d", i + 1);
+        r[i].time_us = (int64_t)(i + 1) * 1000 * 1000000;
+        r[i].rating[0].present = r[i].rating[0].score_is_num = true;
+        r[i].rating[0].score = 4;
+    }
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_put(S, r, 2, &c, &e), CS_OK);
+    add_event("s1", 1100, "{\"q\":\"e1\"}");
+    add_event("x9", 2500, "{\"q\":\"e4\"}");
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    struct cs_store *twin = NULL;
+    assert_int_equal(cs_store_open_twin(S, &twin, &e), CS_OK);
+    struct cs_join_audit a;
+    assert_int_equal(cs_join_audit(twin, NULL, &a, &e), CS_OK);
+    assert_int_equal(a.keys, 1);
+    assert_int_equal(a.matched_surveys, 1);
+    assert_int_equal(a.orphan_events, 1);
+    cs_store_take_memos(S, twin);
+    cs_store_close(&twin);
+    const char *inner[] = {"s1:e1"}, *la[] = {"s2:-"}, *ra[] = {"-:e4"};
+    expect_rows(CS_MERGE_INNER, inner, 1);
+    expect_rows(CS_MERGE_LEFTANTI, la, 1);
+    expect_rows(CS_MERGE_RIGHTANTI, ra, 1);
+    struct cs_custom_cols cc;
+    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
+    assert_int_equal(cc.n_all, 1);
+    assert_string_equal(cc.keys[0], "q");
+    cs_custom_cols_free(&cc);
+    /* s2 answered now, with a new key */
+    cs_store_input_begin(S, "more", &e);
+    add_event("s2", 2100, "{\"q\":\"e5\",\"r\":1}");
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
+    assert_int_equal(cc.n_all, 2);
+    assert_string_equal(cc.keys[1], "r");
+    cs_custom_cols_free(&cc);
+    const char *inner2[] = {"s1:e1", "s2:e5"};
+    expect_rows(CS_MERGE_INNER, inner2, 2);
+    expect_rows(CS_MERGE_LEFTANTI, NULL, 0);
+    cs_store_close(&S);
+    S = s0;
+}
+
 int
 main(void)
 {
@@ -718,6 +778,7 @@ main(void)
         cmocka_unit_test(test_merge_order),
         cmocka_unit_test(test_custom_columns_counted),
         cmocka_unit_test(test_memo_follows_changes),
+        cmocka_unit_test(test_memos_taken_from_twin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

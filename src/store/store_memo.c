@@ -1,0 +1,67 @@
+/*
+ * store/store_memo.c: what a read keeps for the next read of the same
+ * window (store_int.h: cs_store_memo, the stamps), and handing a twin's
+ * memos to its store (store.h: cs_store_take_memos).
+ */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "store/store_int.h"
+
+void *
+cs_store_memo(struct cs_store *s, enum store_memo k)
+{
+    return s->memo[k];
+}
+
+void
+cs_store_set_memo(struct cs_store *s, enum store_memo k, void *mo, void (*free_fn)(void *))
+{
+    if (s->memo[k] && s->memo_free[k])
+        s->memo_free[k](s->memo[k]);
+    s->memo[k] = mo;
+    s->memo_free[k] = free_fn;
+}
+
+/* PRAGMA data_version (changes when another connection commits), -1 when
+ * it cannot be read. */
+static int64_t
+data_version_now(struct cs_store *s)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    int64_t v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sqlite3_finalize(q);
+    return v;
+}
+
+void
+cs_store_take_memos(struct cs_store *s, struct cs_store *twin)
+{
+    for (int k = 0; k < STORE_MEMO__COUNT; k++) {
+        if (!twin->memo[k])
+            continue;
+        struct store_stamp *st = twin->memo[k]; /* every memo begins with its stamp */
+        st->changes = sqlite3_total_changes64(s->db);
+        st->data_version = data_version_now(s);
+        cs_store_set_memo(s, (enum store_memo)k, twin->memo[k], twin->memo_free[k]);
+        twin->memo[k] = NULL;
+    }
+}
+
+void
+store_stamp_set(struct cs_store *s, struct store_stamp *st, char *key)
+{
+    st->key = key;
+    st->changes = sqlite3_total_changes64(s->db);
+    st->data_version = data_version_now(s);
+}
+
+bool
+store_stamp_same(struct cs_store *s, const struct store_stamp *st, const char *key)
+{
+    return st->changes == sqlite3_total_changes64(s->db) && strcmp(st->key, key) == 0 &&
+           st->data_version >= 0 && st->data_version == data_version_now(s);
+}
