@@ -218,6 +218,7 @@ run_model(struct run *r, bool *began, struct cs_err *err)
     cs_status rc = o->data_sheet && !r->hist.on ? cs_store_spill_sorts(r->store, err) : CS_OK;
     if (rc)
         return rc;
+    cs_store_load_over(r->store);
     /* the calls join writes: the snapshot begins after it (a private
      * store: no other run writes meanwhile) */
     r->join_calls = o->join_calls && !r->hist.on;

@@ -359,8 +359,45 @@ cs_calls_join_end(struct cs_store *store, bool commit, struct cs_call_join *audi
     return cs_calls_audit(store, audit, err);
 }
 
+/* The audit as last counted (STORE_MEMO_CALLS): summary.json, the Data
+ * Quality sheet and the join itself ask for it, and its count of the
+ * surveys was 0.08 s a time at 1M surveys. */
+struct calls_memo {
+    struct store_stamp st;
+    struct cs_call_join a;
+};
+
+static void
+calls_memo_free(void *p)
+{
+    struct calls_memo *mo = p;
+    if (mo)
+        xfree(mo->st.key);
+    xfree(mo);
+}
+
+static cs_status count_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *err);
+
 cs_status
 cs_calls_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *err)
+{
+    struct calls_memo *mo = cs_store_memo(store, STORE_MEMO_CALLS);
+    if (mo && store_stamp_same(store, &mo->st, "calls")) {
+        *a = mo->a;
+        return CS_OK;
+    }
+    cs_status rc = count_audit(store, a, err);
+    if (rc == CS_OK) {
+        mo = xcalloc(1, sizeof *mo);
+        mo->a = *a;
+        store_stamp_set(store, &mo->st, xstrdup("calls"));
+        cs_store_set_memo(store, STORE_MEMO_CALLS, mo, calls_memo_free);
+    }
+    return rc;
+}
+
+static cs_status
+count_audit(struct cs_store *store, struct cs_call_join *a, struct cs_err *err)
 {
     memset(a, 0, sizeof *a);
     if (!cs_store_has_column(store, "survey_leg", NULL) ||

@@ -813,6 +813,17 @@ cs_store_has_column(struct cs_store *s, const char *table, const char *column)
 }
 
 void
+cs_store_load_over(struct cs_store *s)
+{
+    if (s->in_tx)
+        return;
+    hindex_free(&s->idx);
+    s->index_loaded = false; /* reloaded by the next input's first survey */
+    cs_idset_free(&s->ev_keys);
+    s->ev_keys_state = -1; /* later events: the index probe for duplicates */
+}
+
+void
 cs_store_run_totals(struct cs_store *s, bool events, struct cs_input_summary *sum,
                     uint64_t *n_inputs)
 {

@@ -73,6 +73,13 @@ void cs_store_close(struct cs_store **s);
  * (close with cs_store_close).  Errors: CS_E_DB. */
 cs_status cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct cs_err *err);
 
+/* The loading is over: free what only speeds up adding records (the
+ * survey ids' index and the stored events' keys: about 40 MB at a million
+ * surveys, which a report's statistics and workbook then have for
+ * themselves).  A later input still works: it reloads the index and
+ * checks its events against the table.  A no-op inside an input. */
+void cs_store_load_over(struct cs_store *s);
+
 /* Give s what twin's reads kept for the next read (the join audit's key
  * passes, which the workbook's Custom sheet reads again), as if s had read
  * it: only when s's tables are those twin read, but for survey_leg (the

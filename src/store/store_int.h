@@ -53,8 +53,9 @@ enum stmt_id {
  * Every memo begins with its struct store_stamp (cs_store_take_memos
  * stamps it anew). */
 enum store_memo {
-    STORE_MEMO_JOIN, /* store/join_merge.c: the merge's key passes */
-    STORE_MEMO_KEYS, /* store/join.c: the answers' member keys and counts */
+    STORE_MEMO_JOIN,  /* store/join_merge.c: the merge's key passes */
+    STORE_MEMO_KEYS,  /* store/join.c: the answers' member keys and counts */
+    STORE_MEMO_CALLS, /* store/calls_join.c: the calls join's audit */
     STORE_MEMO__COUNT
 };
 

@@ -40,13 +40,16 @@ data_version_now(struct cs_store *s)
 void
 cs_store_take_memos(struct cs_store *s, struct cs_store *twin)
 {
-    for (int k = 0; k < STORE_MEMO__COUNT; k++) {
+    /* only the survey and event tables' memos: survey_leg may differ */
+    static const enum store_memo taken[] = {STORE_MEMO_JOIN, STORE_MEMO_KEYS};
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+        enum store_memo k = taken[i];
         if (!twin->memo[k])
             continue;
         struct store_stamp *st = twin->memo[k]; /* every memo begins with its stamp */
         st->changes = sqlite3_total_changes64(s->db);
         st->data_version = data_version_now(s);
-        cs_store_set_memo(s, (enum store_memo)k, twin->memo[k], twin->memo_free[k]);
+        cs_store_set_memo(s, k, twin->memo[k], twin->memo_free[k]);
         twin->memo[k] = NULL;
     }
 }

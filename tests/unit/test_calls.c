@@ -530,6 +530,15 @@ test_join_held_beside_twin(void **state)
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), N);
     sqlite3_finalize(q);
+    /* the audit is kept for the next reader, and recounted after a change */
+    assert_int_equal(cs_calls_audit(S, &a, &e), CS_OK);
+    assert_int_equal(a.surveys, N);
+    cs_store_input_begin(S, "one more", &e);
+    put_survey("h-new", "c-new", "p", 3);
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    assert_int_equal(cs_calls_audit(S, &a, &e), CS_OK);
+    assert_int_equal(a.surveys, N + 1);
+    assert_int_equal(a.unmatched, N + 1);
     cs_store_close(&S);
     S = s0;
 }

@@ -616,6 +616,40 @@ test_rows_alternate(void **state)
     cs_store_close(&s);
 }
 
+/* After cs_store_load_over (a report frees the survey ids' index and the
+ * events' keys before its statistics) another input is still counted
+ * exactly: a repeated survey is a duplicate, a later rating of it an
+ * update, a new one stored; a repeated event a duplicate, a new one
+ * stored. */
+static void
+test_input_after_load_over(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    struct cs_record r[2] = {rec("a", 1000, 0, 4), rec("b", 1000, 0, 2)};
+    cs_store_input_begin(s, "first", &e);
+    assert_int_equal(cs_store_put(s, r, 2, &c, &e), CS_OK);
+    assert_int_equal(put_event(s, "a", 1100000000, "{\"q\":1}").stored, 1);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    cs_store_load_over(s);
+    struct cs_record r2[3] = {rec("a", 1000, 0, 4), rec("b", 2000, 0, 5), rec("c", 1000, 0, 3)};
+    struct cs_store_counts c2 = {0};
+    cs_store_input_begin(s, "second", &e);
+    assert_int_equal(cs_store_put(s, r2, 3, &c2, &e), CS_OK);
+    assert_int_equal(put_event(s, "a", 1100000000, "{\"q\":1}").duplicates, 1);
+    assert_int_equal(put_event(s, "c", 1100000000, "{\"q\":1}").stored, 1);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    assert_int_equal(c2.stored, 1);
+    assert_int_equal(c2.duplicates, 1);
+    assert_int_equal(c2.updated, 1);
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data"), 3);
+    assert_int_equal(q1(s, "SELECT o_s FROM survey_data WHERE survey_id = 'b'"), 5);
+    assert_int_equal(q1(s, "SELECT count(*) FROM custom_events"), 2);
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -634,6 +668,7 @@ main(void)
         cmocka_unit_test(test_seventh_digit_orders),
         cmocka_unit_test(test_upgrade_ticks),
         cmocka_unit_test(test_event_forms),
+        cmocka_unit_test(test_input_after_load_over),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
