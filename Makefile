@@ -13,11 +13,11 @@
 PREFIX    ?= /usr/local
 CC        ?= cc
 BUILD     ?= build
-PKGS      := sqlite3 xlsxwriter cairo pangocairo libpng libcjson gsl libcyaml yaml-0.1 nettle
+PKGS      := sqlite3 xlsxwriter cairo pangocairo libpng libcjson gsl libcyaml yaml-0.1 nettle libisal
 # Debian packages: build/run dependencies, then test-only ones.
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev \
              libpango1.0-dev libpng-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev \
-             libcyaml-dev libyaml-dev libgsl-dev nettle-dev zlib1g-dev
+             libcyaml-dev libyaml-dev libgsl-dev nettle-dev zlib1g-dev libisal-dev
 DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils unzip \
              clang-format
 
@@ -26,11 +26,12 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-pro
              -Wdouble-promotion -Werror
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# the exports let render/xlsx_zip.c interpose zlib's deflateInit2_, deflate and
-# deflateEnd for minizip (level 1, deflated on every core)
+# the exports let render/deflate.c interpose zlib's deflateInit2_, deflate,
+# deflateReset and deflateEnd for minizip and libpng (render/deflate.h)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm \
              -Wl,--export-dynamic-symbol=deflateInit2_ \
-             -Wl,--export-dynamic-symbol=deflate -Wl,--export-dynamic-symbol=deflateEnd
+             -Wl,--export-dynamic-symbol=deflate -Wl,--export-dynamic-symbol=deflateEnd \
+             -Wl,--export-dynamic-symbol=deflateReset
 OPT       ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

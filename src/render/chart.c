@@ -30,6 +30,7 @@
 #include "core/afile.h"
 #include "core/mem.h"
 #include "render/chart_internal.h"
+#include "render/deflate.h"
 
 /* ==== Private helpers ==================================================== */
 
@@ -139,9 +140,13 @@ chart_spec_geometry(const struct chart_spec *spec, int *width_px,
 /* Write an image surface as an 8-bit RGB PNG with libpng directly.
  * cairo's own writer picks filters adaptively at zlib's default level: on a
  * report's worth of charts that was 56% of the run.  Charts are flat colour
- * on an opaque white background (chart_draw fills it), so the SUB filter at
- * zlib level 3 gives files of similar size several times faster, and the
- * decoded pixels are the same (alpha is always 255). */
+ * on an opaque white background (chart_draw fills it), and the decoded
+ * pixels are the same (alpha is always 255).  The deflate is igzip's
+ * (render/deflate.h), and rows go unfiltered: flat colour repeats every
+ * 3 bytes, which igzip finds as well as the SUB filter's zeros.  The 80
+ * charts of a 100k report: 0.52 s and 5.60 MB with SUB and zlib level 3,
+ * 0.39 s and 6.11 MB with SUB and igzip, 0.20-0.25 s and 5.27 MB without a
+ * filter (2026-12-06). */
 /* libpng's default handlers print to stderr and its default writer drops
  * errno: these keep the first write errno in the sink and print nothing
  * (the caller reports, naming the file and the system's reason). */
@@ -195,6 +200,7 @@ png_write_rgb(cairo_surface_t *surf, struct sink *sk, const char *path,
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
+        cs_deflate_png_end();
         xfree(row);
         if (sk->errno_)
             return cs_fail(err, CS_E_IO, path, "write failed: %s", strerror(sk->errno_));
@@ -204,8 +210,9 @@ png_write_rgb(cairo_surface_t *surf, struct sink *sk, const char *path,
     png_set_write_fn(png, sk, png_sink_write, png_sink_flush);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
-    png_set_compression_level(png, 3);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+    png_set_compression_level(png, 3); /* zlib's, were igzip not in use */
+    cs_deflate_png_begin();            /* igzip: render/deflate.h */
     png_write_info(png, info);
     for (int y = 0; y < h; y++) {
         const uint32_t *px = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
@@ -219,6 +226,7 @@ png_write_rgb(cairo_surface_t *surf, struct sink *sk, const char *path,
     }
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
+    cs_deflate_png_end();
     xfree(row);
     if (ferror(sk->fp))
         return cs_fail(err, CS_E_IO, path, "write failed: %s", strerror(EIO));

@@ -33,7 +33,7 @@
 #include "core/utf8.h"
 #include "render/xlsx_cells.h"
 #include "render/xlsx_tmpfile.h"
-#include "render/xlsx_zip.h"
+#include "render/deflate.h"
 #include "model/privacy.h"
 
 /* ---- Private helpers ---------------------------------------------------- */
@@ -842,9 +842,9 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
     if (x->n_sheets == 0) /* an empty workbook is not a valid file */
         xl_sheet_add(x, "Sheet", false, NULL);
     errno = 0;
-    cs_xlsx_zip_fast_begin();            /* deflate level 1: see render/xlsx_zip.h */
+    cs_deflate_xlsx_begin();             /* igzip, on every core: render/deflate.h */
     lxw_error e = workbook_close(x->wb); /* frees the workbook */
-    cs_xlsx_zip_fast_end();
+    cs_deflate_xlsx_end();
     int saved_errno = errno;
     x->wb = NULL;
     /* a failed write to one of its temporary files, which libxlsxwriter

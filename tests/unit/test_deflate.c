@@ -1,8 +1,8 @@
 /*
- * tests/unit/test_xlsx_zip.c: the workbook's zip is deflated at level 1
- * (render/xlsx_zip.h) and stays a valid workbook; zlib users outside
- * cs_xlsx_close keep their own level; streams deflated block by block on
- * threads inflate back to their input.
+ * tests/unit/test_deflate.c: the workbook's zip is deflated by igzip
+ * (render/deflate.h) and stays a valid workbook; zlib users outside the
+ * windows keep zlib and their own level; streams deflated block by block on
+ * threads, and the PNGs' zlib-wrapped streams, inflate back to their input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,10 +16,10 @@
 #include <zlib.h>
 
 #include "render/xlsx.h"
-#include "render/xlsx_zip.h"
+#include "render/deflate.h"
 
 static void
-test_level_one_inside_close_only(void **state)
+test_igzip_inside_close_only(void **state)
 {
     (void)state;
     char dir[] = "/tmp/cs-xlsx-zip-XXXXXX";
@@ -28,12 +28,12 @@ test_level_one_inside_close_only(void **state)
     snprintf(path, sizeof path, "%s/w.xlsx", dir);
 
     /* outside the window: zlib's default level, and it is what we asked */
-    unsigned long before = cs_xlsx_zip_fast_count();
+    unsigned long before = cs_deflate_fast_count();
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     assert_int_equal(deflateInit(&zs, Z_BEST_COMPRESSION), Z_OK);
     deflateEnd(&zs);
-    assert_int_equal(cs_xlsx_zip_fast_count(), before);
+    assert_int_equal(cs_deflate_fast_count(), before);
 
     /* a workbook of 2,000 rows of repetitive text */
     static const char *const cols[] = {"Key", "Value"};
@@ -52,8 +52,8 @@ test_level_one_inside_close_only(void **state)
     assert_int_equal(cs_xlsx_table(x, &t, &e), CS_OK);
     assert_int_equal(cs_xlsx_close(&x, &e), CS_OK);
     free(cells);
-    /* every member of the container was deflated at level 1 */
-    assert_true(cs_xlsx_zip_fast_count() > before + 5);
+    /* every member of the container was deflated by igzip */
+    assert_true(cs_deflate_fast_count() > before + 5);
 
     /* and the file is a zip whose sheet inflates back: unzip -t checks
      * every member's CRC */
@@ -71,7 +71,7 @@ test_level_one_inside_close_only(void **state)
 static unsigned char *
 fast_deflate(const unsigned char *in, size_t n, size_t piece, size_t room, size_t *n_out)
 {
-    cs_xlsx_zip_fast_begin();
+    cs_deflate_xlsx_begin();
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
@@ -109,14 +109,15 @@ fast_deflate(const unsigned char *in, size_t n, size_t piece, size_t room, size_
     len += last;
     assert_int_equal(zs.total_out, len);
     assert_int_equal(deflateEnd(&zs), Z_OK);
-    cs_xlsx_zip_fast_end();
+    cs_deflate_xlsx_end();
     free(buf);
     *n_out = len;
     return out;
 }
 
-/* Streams of several blocks (render/xlsx_zip.c deflates 1 MB blocks on
- * threads and joins them) inflate back to their input, whatever the sizes
+/* Streams of several blocks (render/deflate.c deflates 1 MB blocks on
+ * threads with ISA-L and joins them) inflate back to their input with
+ * zlib, compressible or not, whatever the sizes
  * of the caller's pieces and buffer; so do empty and one-byte streams. */
 static void
 test_blocks_inflate_back(void **state)
@@ -131,6 +132,8 @@ test_blocks_inflate_back(void **state)
         x = x * 6364136223846793005u + 1442695040888963407u;
         in[i] = (i / 4096) % 3 == 0 ? (unsigned char)"<row r=\"1\"><c>"[i % 14]
                                     : (unsigned char)('a' + (x >> 59));
+        if (i >= 4u << 20) /* then random bytes: blocks that do not compress */
+            in[i] = (unsigned char)(x >> 56);
     }
     static const size_t sizes[][3] = {{N, 16384, 65536}, {N, 7, 1000}, {N, 1u << 20, 1}, {0, 16, 64}, {1, 16, 64}, {1u << 20, 4096, 65536}};
     for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
@@ -160,12 +163,93 @@ test_blocks_inflate_back(void **state)
     free(back);
 }
 
+/* Inside the png window a zlib-wrapped stream (libpng's IDAT) is igzip's:
+ * fed in pieces with Z_NO_FLUSH into an 8 KB buffer (libpng's), finished
+ * with Z_FINISH, it inflates back through zlib (header and Adler-32
+ * checked); after deflateReset the same stream carries a second input;
+ * total_in and total_out count as zlib's do.  Outside the window zlib
+ * deflates, at the level asked. */
+static void
+test_png_streams(void **state)
+{
+    (void)state;
+    enum { N = 300000 };
+    unsigned char *in = malloc(N), *out = malloc(N + N / 8 + 4096), *back = malloc(N);
+    assert_non_null(in);
+    assert_non_null(out);
+    assert_non_null(back);
+    for (size_t i = 0; i < N; i++) /* rows of flat colour with edges */
+        in[i] = (unsigned char)((i % 3 == 0 ? 0xf0 : 0x20) + ((i / 2400) % 7) * ((i % 600) < 30));
+    unsigned long before = cs_deflate_fast_count();
+    cs_deflate_png_begin();
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 3, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    cs_deflate_png_end();
+    assert_int_equal(cs_deflate_fast_count(), before + 1);
+    for (int round = 0; round < 2; round++) {
+        size_t n = round ? N / 3 : N, len = 0;
+        zs.next_out = out;
+        zs.avail_out = 8192;
+        for (size_t off = 0; off < n;) {
+            size_t k = n - off < 7201 ? n - off : 7201; /* a row and a filter byte */
+            zs.next_in = in + off;
+            zs.avail_in = (uInt)k;
+            while (zs.avail_in > 0) {
+                if (zs.avail_out == 0) {
+                    len += 8192;
+                    zs.next_out = out + len;
+                    zs.avail_out = 8192;
+                }
+                assert_int_equal(deflate(&zs, Z_NO_FLUSH), Z_OK);
+            }
+            off += k;
+        }
+        int rc;
+        while ((rc = deflate(&zs, Z_FINISH)) == Z_OK) {
+            assert_int_equal(zs.avail_out, 0);
+            len += 8192;
+            zs.next_out = out + len;
+            zs.avail_out = 8192;
+        }
+        assert_int_equal(rc, Z_STREAM_END);
+        len += 8192 - zs.avail_out;
+        assert_int_equal(zs.total_in, n);
+        assert_int_equal(zs.total_out, len);
+        assert_true(len < n / 4);
+        z_stream is;
+        memset(&is, 0, sizeof is);
+        assert_int_equal(inflateInit(&is), Z_OK);
+        is.next_in = out;
+        is.avail_in = (uInt)len;
+        is.next_out = back;
+        is.avail_out = N;
+        assert_int_equal(inflate(&is, Z_FINISH), Z_STREAM_END);
+        assert_int_equal(is.total_out, n);
+        assert_int_equal(is.avail_in, 0);
+        assert_memory_equal(back, in, n);
+        inflateEnd(&is);
+        assert_int_equal(deflateReset(&zs), Z_OK);
+        assert_int_equal(zs.total_in + zs.total_out, 0);
+    }
+    assert_int_equal(deflateEnd(&zs), Z_OK);
+    /* outside: zlib's, not counted */
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 3, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    assert_int_equal(deflateEnd(&zs), Z_OK);
+    assert_int_equal(cs_deflate_fast_count(), before + 1);
+    free(in);
+    free(out);
+    free(back);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_level_one_inside_close_only),
+        cmocka_unit_test(test_igzip_inside_close_only),
         cmocka_unit_test(test_blocks_inflate_back),
+        cmocka_unit_test(test_png_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
- * render/xlsx_zip.c: see xlsx_zip.h.
+ * render/deflate.c: see deflate.h.
  *
- * The parallel deflate (pigz's method): a stream started inside the fast
- * window is cut into blocks of PZ_BLOCK input bytes, each deflated on its
+ * The workbook's parallel deflate (pigz's method): a raw stream started
+ * inside the xlsx window is cut into blocks of PZ_BLOCK input bytes, each deflated on its
  * own thread with the previous 32 KB of input as its dictionary and ended
  * with a sync flush (an empty stored block, so the next block's bits start
  * on a byte boundary); the last block ends the stream.  The blocks' output,
@@ -13,10 +13,16 @@
  * last byte, then Z_STREAM_END.  Its zlib state, initialised by zlib, is
  * left unused and freed by deflateEnd.  minizip (zip.c of zlib 1.2.13)
  * uses only these calls and fields, and computes the CRC itself.
+ *
+ * A PNG's stream (zlib-wrapped, started inside the png window) is one igzip
+ * stream with the zlib wrapper (igzip writes the header and the Adler-32
+ * trailer) behind the same contract, as libpng 1.6 uses it: deflateInit2_,
+ * deflate with Z_NO_FLUSH and Z_FINISH, deflateReset, deflateEnd.
  */
-#include "render/xlsx_zip.h"
+#include "render/deflate.h"
 
 #include <dlfcn.h>
+#include <isa-l/igzip_lib.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -29,23 +35,38 @@
 
 #include "core/mem.h"
 
-static _Thread_local bool fast;
+enum window { W_NONE = 0,
+              W_XLSX,
+              W_PNG };
+static _Thread_local enum window window;
 static atomic_ulong n_fast;
 
 void
-cs_xlsx_zip_fast_begin(void)
+cs_deflate_xlsx_begin(void)
 {
-    fast = true;
+    window = W_XLSX;
 }
 
 void
-cs_xlsx_zip_fast_end(void)
+cs_deflate_xlsx_end(void)
 {
-    fast = false;
+    window = W_NONE;
+}
+
+void
+cs_deflate_png_begin(void)
+{
+    window = W_PNG;
+}
+
+void
+cs_deflate_png_end(void)
+{
+    window = W_NONE;
 }
 
 unsigned long
-cs_xlsx_zip_fast_count(void)
+cs_deflate_fast_count(void)
 {
     return atomic_load(&n_fast);
 }
@@ -105,36 +126,53 @@ struct pz {
 
 static _Thread_local struct pz *pz_list; /* the fast streams of this thread */
 
+/* Deflate j's block with ISA-L's igzip at level 1: about 4.7x zlib's
+ * level 1 on one core and 7% smaller (the 235 MB Custom sheet of a
+ * million surveys: 0.33 s and 49.0 MB against 1.55 s and 52.9 MB, measured
+ * 2026-12-06).  A non-final block ends with a sync flush. */
 static void *
 pz_compress(void *arg)
 {
     struct pz_job *j = arg;
-    z_stream s;
-    memset(&s, 0, sizeof s);
     j->ok = false;
-    /* a plain zlib stream, also when the stream's own thread deflates */
-    bool was_fast = fast;
-    fast = false;
-    int rc = deflateInit2(&s, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    fast = was_fast;
-    if (rc != Z_OK)
-        return NULL;
-    if (j->n_dict && deflateSetDictionary(&s, j->dict, (uInt)j->n_dict) != Z_OK) {
-        deflateEnd(&s);
+    struct isal_zstream s;
+    isal_deflate_init(&s);
+    s.level = 1;
+    s.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+    s.level_buf = malloc(s.level_buf_size);
+    s.gzip_flag = IGZIP_DEFLATE; /* raw, as minizip asked */
+    size_t cap = j->n_in + (j->n_in >> 3) + 1024;
+    j->out = malloc(cap); /* freed by the stream's thread (pz_pop) */
+    if (!s.level_buf || !j->out ||
+        (j->n_dict && isal_deflate_set_dict(&s, j->dict, (uint32_t)j->n_dict) != COMP_OK)) {
+        free(s.level_buf);
         return NULL;
     }
-    size_t cap = deflateBound(&s, (uLong)j->n_in) + 64; /* + the sync flush's block */
-    j->out = malloc(cap);                               /* freed by the stream's thread (pz_pop) */
-    if (j->out) {
-        s.next_in = j->in;
-        s.avail_in = (uInt)j->n_in;
-        s.next_out = j->out;
-        s.avail_out = (uInt)cap;
-        rc = deflate(&s, j->final ? Z_FINISH : Z_SYNC_FLUSH);
-        j->ok = j->final ? rc == Z_STREAM_END : rc == Z_OK && s.avail_in == 0 && s.avail_out > 0;
+    s.end_of_stream = j->final;
+    s.flush = j->final ? NO_FLUSH : SYNC_FLUSH;
+    s.next_in = j->in;
+    s.avail_in = (uint32_t)j->n_in;
+    j->n_out = 0;
+    int rc = COMP_OK;
+    for (;;) {
+        s.next_out = j->out + j->n_out;
+        s.avail_out = (uint32_t)(cap - j->n_out);
+        rc = isal_deflate(&s);
         j->n_out = cap - s.avail_out;
+        bool done = s.avail_in == 0 && (j->final ? s.internal_state.state == ZSTATE_END
+                                                 : s.internal_state.state == ZSTATE_NEW_HDR);
+        if (rc != COMP_OK || done || s.avail_out > 0)
+            break;
+        unsigned char *more = realloc(j->out, cap * 2); /* incompressible: more room */
+        if (!more)
+            break;
+        j->out = more;
+        cap *= 2;
     }
-    deflateEnd(&s);
+    j->ok = rc == COMP_OK && s.avail_in == 0 &&
+            (j->final ? s.internal_state.state == ZSTATE_END
+                      : s.internal_state.state == ZSTATE_NEW_HDR);
+    free(s.level_buf);
     return NULL;
 }
 
@@ -285,6 +323,85 @@ pz_start(z_streamp strm)
     pz_list = p;
 }
 
+/* ---- the PNGs' streams ------------------------------------------------------ */
+
+struct iz {
+    z_stream *strm; /* the caller's */
+    struct iz *next;
+    struct isal_zstream s;
+    unsigned char *level_buf; /* owned */
+};
+
+static _Thread_local struct iz *iz_list; /* the png streams of this thread */
+
+static void
+iz_init(struct iz *z)
+{
+    isal_deflate_init(&z->s);
+    z->s.level = 1;
+    z->s.level_buf = z->level_buf;
+    z->s.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+    z->s.gzip_flag = IGZIP_ZLIB;
+}
+
+static void
+iz_start(z_streamp strm)
+{
+    struct iz *z = xcalloc(1, sizeof *z);
+    z->strm = strm;
+    z->level_buf = xmalloc(ISAL_DEF_LVL1_DEFAULT);
+    iz_init(z);
+    z->next = iz_list;
+    iz_list = z;
+}
+
+static struct iz *
+iz_find(z_streamp strm, struct iz ***link)
+{
+    for (struct iz **l = &iz_list; *l; l = &(*l)->next)
+        if ((*l)->strm == strm) {
+            if (link)
+                *link = l;
+            return *l;
+        }
+    return NULL;
+}
+
+/* zlib's deflate on igzip: all the input the output room allows, Z_OK
+ * after progress (Z_BUF_ERROR without), Z_STREAM_END once Z_FINISH has
+ * delivered the last byte. */
+static int
+iz_deflate(struct iz *z, int flush)
+{
+    z_stream *strm = z->strm;
+    struct isal_zstream *s = &z->s;
+    if (flush != Z_NO_FLUSH && flush != Z_SYNC_FLUSH && flush != Z_FULL_FLUSH && flush != Z_FINISH)
+        return Z_STREAM_ERROR;
+    s->next_in = strm->next_in;
+    s->avail_in = strm->avail_in;
+    s->next_out = strm->next_out;
+    s->avail_out = strm->avail_out;
+    s->end_of_stream = flush == Z_FINISH;
+    s->flush = flush == Z_SYNC_FLUSH ? SYNC_FLUSH : flush == Z_FULL_FLUSH ? FULL_FLUSH
+                                                                          : NO_FLUSH;
+    uint32_t in0 = s->avail_in, out0 = s->avail_out;
+    int rc = isal_deflate(s);
+    uint32_t used = in0 - s->avail_in, made = out0 - s->avail_out;
+    strm->next_in += used;
+    strm->avail_in = s->avail_in;
+    strm->total_in += used;
+    strm->next_out += made;
+    strm->avail_out = s->avail_out;
+    strm->total_out += made;
+    if (rc != COMP_OK) {
+        strm->msg = "igzip: deflate failed";
+        return Z_STREAM_ERROR;
+    }
+    if (flush == Z_FINISH && s->internal_state.state == ZSTATE_END)
+        return Z_STREAM_END;
+    return used || made ? Z_OK : Z_BUF_ERROR;
+}
+
 /* ---- zlib's entry points -------------------------------------------------- */
 
 /* zlib's deflateInit/deflateInit2 macros call deflateInit2_; minizip and
@@ -298,17 +415,23 @@ deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_le
     void *sym = real_sym(&slot, "deflateInit2_");
     deflate_init2_fn f; /* POSIX's way from void * to a function (a cast is not ISO C) */
     memcpy(&f, &sym, sizeof f);
-    bool par = false;
-    if (fast && level != 0) { /* level 0 (stored) stays stored */
+    bool par = false, png = false;
+    if (window == W_XLSX && level != 0) { /* level 0 (stored) stays stored */
         level = Z_BEST_SPEED;
         atomic_fetch_add(&n_fast, 1);
         /* raw deflate (minizip's) only: a zlib or gzip wrapper would need
          * its checksum computed here */
         par = window_bits < 0;
+    } else if (window == W_PNG && level != 0 && window_bits >= 8 && window_bits <= 15) {
+        atomic_fetch_add(&n_fast, 1); /* zlib-wrapped (libpng's IDAT): igzip */
+        png = true;
     }
+    /* zlib's state too: its calls on the stream stay valid (unused) */
     int rc = f(strm, level, method, window_bits, mem_level, strategy, version, stream_size);
     if (rc == Z_OK && par)
         pz_start(strm);
+    if (rc == Z_OK && png)
+        iz_start(strm);
     return rc;
 }
 
@@ -320,6 +443,9 @@ deflate(z_streamp strm, int flush)
         return pz_deflate(p, flush);
     if (p)
         return Z_STREAM_ERROR; /* other flushes are not used on these streams */
+    struct iz *z = iz_list ? iz_find(strm, NULL) : NULL;
+    if (z)
+        return iz_deflate(z, flush);
     static _Atomic(void *) slot;
     void *sym = real_sym(&slot, "deflate");
     deflate_fn f;
@@ -342,9 +468,31 @@ deflateEnd(z_streamp strm)
         xfree(p->cur);
         xfree(p);
     }
+    struct iz **zl = NULL;
+    struct iz *z = iz_list ? iz_find(strm, &zl) : NULL;
+    if (z) {
+        *zl = z->next;
+        xfree(z->level_buf);
+        xfree(z);
+    }
     static _Atomic(void *) slot;
     void *sym = real_sym(&slot, "deflateEnd");
     deflate_end_fn f;
     memcpy(&f, &sym, sizeof f);
     return f(strm);
+}
+
+/* libpng resets its stream to compress another image or chunk with it */
+int
+deflateReset(z_streamp strm)
+{
+    static _Atomic(void *) slot;
+    void *sym = real_sym(&slot, "deflateReset");
+    deflate_end_fn f; /* the same type */
+    memcpy(&f, &sym, sizeof f);
+    int rc = f(strm); /* total_in, total_out, msg as zlib resets them */
+    struct iz *z = iz_list ? iz_find(strm, NULL) : NULL;
+    if (z && rc == Z_OK)
+        iz_init(z);
+    return rc;
 }
