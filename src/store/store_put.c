@@ -465,9 +465,20 @@ cs_status
 cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
              struct cs_store_counts *counts, struct cs_err *err)
 {
+    /* the ids' hashes PUT_AHEAD records ahead, their index slots fetched
+     * into the cache meanwhile: at a million surveys the index is 32 MB, and
+     * a probe's cache miss per record was a tenth of the store thread */
+    enum { PUT_AHEAD = 32 };
+    uint64_t hs[PUT_AHEAD];
     for (size_t k = 0; k < n; k++) {
+        if (k % PUT_AHEAD == 0)
+            for (size_t i = k; i < n && i < k + PUT_AHEAD; i++) {
+                hs[i - k] = store_hash_id(recs[i].survey_id);
+                if (s->idx.cap)
+                    __builtin_prefetch(&s->idx.slots[hs[i - k] & (s->idx.cap - 1)]);
+            }
         const struct cs_record *r = &recs[k];
-        uint64_t h = store_hash_id(r->survey_id);
+        uint64_t h = hs[k % PUT_AHEAD];
         int64_t rid;
         if (find_rid(s, r->survey_id, h, &rid, err))
             return CS_E_DB;
