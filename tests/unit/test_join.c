@@ -630,16 +630,13 @@ test_split_answer_types(void **state)
     cs_custom_cols_free(&c);
 }
 
-/* The store keeps a merge's key passes for the next merge of the same
- * window (store/join_merge.h): a new event, or another window, is not
- * answered from them.  A store of its own: s1 (t=1000 s), s2 (t=2000 s),
- * an event for s1 and an orphan. */
+/* S = a store of its own (expected_bytes: its size hint; over 64 MiB, a
+ * private store on disk) with s1 (t=1000 s), s2 (t=2000 s), an event for
+ * s1 and an orphan. */
 static void
-test_memo_follows_changes(void **state)
+open_memo_store(uint64_t expected_bytes)
 {
-    (void)state;
-    struct cs_store *s0 = S;
-    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store_opts o = {.default_threshold = 2, .expected_bytes = expected_bytes};
     struct cs_err e;
     assert_int_equal(cs_store_open(&o, &S, &e), CS_OK);
     cs_store_input_begin(S, "memo", &e);
@@ -656,6 +653,35 @@ test_memo_follows_changes(void **state)
     add_event("s1", 1100, "{\"q\":\"e1\"}");
     add_event("x9", 2500, "{\"q\":\"e4\"}");
     assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+}
+
+/* An input answering s2 (of open_memo_store) with a new key, r: the custom
+ * columns are then q and r. */
+static void
+answer_s2_new_key(void)
+{
+    struct cs_err e;
+    struct cs_custom_cols cc;
+    cs_store_input_begin(S, "more", &e);
+    add_event("s2", 2100, "{\"q\":\"e5\",\"r\":1}");
+    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
+    assert_int_equal(cc.n_all, 2);
+    assert_string_equal(cc.keys[1], "r");
+    cs_custom_cols_free(&cc);
+}
+
+/* The store keeps a merge's key passes for the next merge of the same
+ * window (store/join_merge.h): a new event, or another window, is not
+ * answered from them.  A store of its own: s1 (t=1000 s), s2 (t=2000 s),
+ * an event for s1 and an orphan. */
+static void
+test_memo_follows_changes(void **state)
+{
+    (void)state;
+    struct cs_store *s0 = S;
+    struct cs_err e;
+    open_memo_store(0);
 
     struct cs_join_audit a;
     assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK); /* keeps the passes */
@@ -678,13 +704,7 @@ test_memo_follows_changes(void **state)
     assert_int_equal(cc.n_all, 1);
     cs_custom_cols_free(&cc);
     /* s2 answered now, with a new key: the kept passes are stale */
-    cs_store_input_begin(S, "more", &e);
-    add_event("s2", 2100, "{\"q\":\"e5\",\"r\":1}");
-    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
-    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
-    assert_int_equal(cc.n_all, 2);
-    assert_string_equal(cc.keys[1], "r");
-    cs_custom_cols_free(&cc);
+    answer_s2_new_key();
     assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
     assert_int_equal(a.keys, 2);
     /* a window with only e4 (x9 at 2500 s): its own keys */
@@ -711,23 +731,8 @@ test_memos_taken_from_twin(void **state)
 {
     (void)state;
     struct cs_store *s0 = S;
-    struct cs_store_opts o = {.default_threshold = 2, .expected_bytes = 100u << 20};
     struct cs_err e;
-    assert_int_equal(cs_store_open(&o, &S, &e), CS_OK);
-    cs_store_input_begin(S, "memo", &e);
-    struct cs_record r[2];
-    for (int i = 0; i < 2; i++) {
-        cs_record_clear(&r[i]);
-        snprintf(r[i].survey_id, sizeof r[i].survey_id, "s%d", i + 1);
-        r[i].time_us = (int64_t)(i + 1) * 1000 * 1000000;
-        r[i].rating[0].present = r[i].rating[0].score_is_num = true;
-        r[i].rating[0].score = 4;
-    }
-    struct cs_store_counts c = {0};
-    assert_int_equal(cs_store_put(S, r, 2, &c, &e), CS_OK);
-    add_event("s1", 1100, "{\"q\":\"e1\"}");
-    add_event("x9", 2500, "{\"q\":\"e4\"}");
-    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    open_memo_store(100u << 20); /* on disk: a twin can be opened */
     struct cs_store *twin = NULL;
     assert_int_equal(cs_store_open_twin(S, &twin, &e), CS_OK);
     struct cs_join_audit a;
@@ -747,13 +752,7 @@ test_memos_taken_from_twin(void **state)
     assert_string_equal(cc.keys[0], "q");
     cs_custom_cols_free(&cc);
     /* s2 answered now, with a new key */
-    cs_store_input_begin(S, "more", &e);
-    add_event("s2", 2100, "{\"q\":\"e5\",\"r\":1}");
-    assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
-    assert_int_equal(cs_custom_cols_load(S, NULL, 0, &cc, &e), CS_OK);
-    assert_int_equal(cc.n_all, 2);
-    assert_string_equal(cc.keys[1], "r");
-    cs_custom_cols_free(&cc);
+    answer_s2_new_key();
     const char *inner2[] = {"s1:e1", "s2:e5"};
     expect_rows(CS_MERGE_INNER, inner2, 2);
     expect_rows(CS_MERGE_LEFTANTI, NULL, 0);
