@@ -305,11 +305,13 @@ cs_calls_join(struct cs_store *store, struct cs_call_join *audit, struct cs_err 
 
 /* While held, the pager may not write dirty pages to the file before
  * COMMIT (SQLite's cache_spill; the cache grows instead: survey_leg of a
- * million surveys with app values is about 20 MB), and the cache keeps
- * few clean pages: the join's scan of the surveys gains nothing from them,
- * and the 64 MB of a private store's cache beside the twins' statistics
- * raised a report's peak RSS by 60 MB at 1M surveys.  The cache's size is
- * restored on release. */
+ * million surveys with app values is about 20 MB).  Without call
+ * summaries the cache also keeps few clean pages: that join is one scan
+ * of the surveys, which gains nothing from them, and the 64 MB of a
+ * private store's cache beside the twins' statistics raised a report's
+ * peak RSS by 16 MB at 1M surveys (with call summaries the join's lookups
+ * of legs need the cache: 120k surveys took 0.6 s longer with 4 MB).  The
+ * cache's size is restored on release. */
 static bool
 hold_pages(struct cs_store *store, bool on)
 {
@@ -317,12 +319,19 @@ hold_pages(struct cs_store *store, bool on)
     if (on) {
         sqlite3_stmt *q = NULL;
         store->held_cache_size = 0;
-        if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
+        bool legs = true;
+        if (sqlite3_prepare_v2(db, "SELECT (SELECT cache_size FROM pragma_cache_size),"
+                                   " EXISTS (SELECT 1 FROM call_data)",
+                               -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW) {
             store->held_cache_size = sqlite3_column_int64(q, 0);
+            legs = sqlite3_column_int(q, 1) != 0;
+        }
         sqlite3_finalize(q);
-        return sqlite3_exec(db, "PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096", NULL, NULL,
-                            NULL) == SQLITE_OK;
+        if (legs)
+            store->held_cache_size = 0; /* kept as it is */
+        return sqlite3_exec(db, legs ? "PRAGMA cache_spill=OFF" : "PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096",
+                            NULL, NULL, NULL) == SQLITE_OK;
     }
     sqlite3_exec(db, "PRAGMA cache_spill=ON", NULL, NULL, NULL);
     if (store->held_cache_size) {
