@@ -109,6 +109,8 @@ insert_app_legs(sqlite3 *db, char *why, size_t cap)
     struct cs_app_latest *m = NULL;
     sqlite3_stmt *sv = NULL, *ins = NULL;
     int rc = cs_app_latest_load(db, &m);
+    if (rc == SQLITE_OK && !m)
+        return SQLITE_OK; /* no event has app values: no row (a scan of every survey spared) */
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "SELECT rid, survey_id FROM survey_data ORDER BY rid", -1, &sv,
                                 NULL);
