@@ -172,7 +172,13 @@ run_beside(struct run *r, struct cs_err *err)
 {
     struct audit_thread at = {.r = r};
     pthread_t th;
-    r->audit_twin = r->join_calls && cs_store_open_twin(r->store, &at.twin, &at.err) == CS_OK &&
+    /* the private store holds this run's events only: without any, the
+     * audit reads nothing and needs no connection of its own */
+    struct cs_input_summary ev;
+    uint64_t n_ev_inputs;
+    cs_store_run_totals(r->store, true, &ev, &n_ev_inputs);
+    r->audit_twin = r->join_calls && ev.stored > 0 &&
+                    cs_store_open_twin(r->store, &at.twin, &at.err) == CS_OK &&
                     pthread_create(&th, NULL, audit_main, &at) == 0;
     cs_status rc = cs_report_model_build_beside(r->store, &r->mo, &r->m, run_side, r, err);
     if (r->audit_twin) {
