@@ -41,7 +41,7 @@ cs_idset_reserve(struct cs_idset *s, uint64_t n)
     if (cap <= s->cap)
         return;
     struct cs_idset ns = {.cap = cap};
-    ns.v = xcalloc(cap, sizeof *ns.v);
+    ns.v = xcalloc_hot(cap, sizeof *ns.v);
     for (size_t i = 0; i < s->cap; i++)
         if (s->v[i]) {
             size_t j = s->v[i] & (cap - 1);

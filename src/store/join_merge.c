@@ -142,7 +142,7 @@ g_index(struct jm *m)
     m->ctab = 16;
     while (m->ctab < m->ng * 2)
         m->ctab *= 2;
-    m->tab = xcalloc(m->ctab, sizeof *m->tab);
+    m->tab = xcalloc_hot(m->ctab, sizeof *m->tab);
     for (size_t i = 0; i < m->ng; i++) {
         size_t j = m->g[i].h & (m->ctab - 1);
         while (m->tab[j])

@@ -14,7 +14,7 @@ static void
 grow(struct cs_keymap *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 1024;
-    uint64_t *slot = xcalloc(cap, sizeof *slot);
+    uint64_t *slot = xcalloc_hot(cap, sizeof *slot);
     for (size_t i = 0; i < m->n; i++) {
         size_t j = m->k[i].h & (cap - 1);
         while (slot[j])

@@ -55,7 +55,7 @@ static void
 hindex_grow(struct hindex *x)
 {
     struct hindex nx = {.cap = x->cap ? x->cap * 2 : 1u << 16};
-    nx.slots = xcalloc(nx.cap, sizeof *nx.slots);
+    nx.slots = xcalloc_hot(nx.cap, sizeof *nx.slots);
     for (size_t i = 0; i < x->cap; i++)
         if (x->slots[i].h)
             store_hindex_put(&nx, x->slots[i].h, x->slots[i].rid);
