@@ -57,6 +57,9 @@ cs_cmd_report(struct cs_config *cfg)
     if (cfg->n_inputs > 0) {
         /* a private store's calls join is made beside the statistics */
         cfg->ropts.join_calls = cfg->db == NULL && !cfg->hist_inputs;
+        /* and its statistics are counted as it loads (store/load_cube.h) */
+        if (cfg->ropts.join_calls)
+            cs_store_keep_cube(store);
         rc = cs_cmd_load(cfg, store, &tot);
         if (rc == EXIT_FAILED) {
             cs_store_close(&store);

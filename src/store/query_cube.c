@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ctime.h"
 #include "core/mem.h"
 #include "store/filter_sql.h"
 #include "store/hist_load.h"
 #include "store/idset.h"
 #include "store/query_hist.h"
+#include "store/load_cube.h"
+#include "store/store_int.h"
 
 /* q prepared from sql, or CS_E_DB naming SQLite's error. */
 static cs_status
@@ -358,15 +361,15 @@ res_map_load(struct cs_store *s, struct res_map *r, struct cs_err *err)
     return CS_OK;
 }
 
-/* group_of for the resource id in column 28: the LEFT JOIN's key and
- * label (none for no resource or an id resource_data lacks). */
+/* The group of resource id (has: not NULL): the LEFT JOIN's key and label
+ * (none for no resource or an id resource_data lacks). */
 static int
-group_of_res(sqlite3_stmt *q, struct res_map *r, struct cs_cube *cube, size_t *cap_groups)
+group_of_res_id(bool has, int64_t id, struct res_map *r, struct cs_cube *cube,
+                size_t *cap_groups)
 {
     int *g = &r->none;
     const char *key = "", *name = NULL;
-    if (sqlite3_column_type(q, 28) != SQLITE_NULL) {
-        int64_t id = sqlite3_column_int64(q, 28);
+    if (has) {
         size_t i = r->last;
         if (i >= r->n || r->id[i] != id) {
             size_t lo = 0, hi = r->n;
@@ -391,6 +394,14 @@ group_of_res(sqlite3_stmt *q, struct res_map *r, struct cs_cube *cube, size_t *c
         return *g;
     }
     return *g = group_at(cube, cap_groups, key, name);
+}
+
+/* group_of for the resource id in column 28. */
+static int
+group_of_res(sqlite3_stmt *q, struct res_map *r, struct cs_cube *cube, size_t *cap_groups)
+{
+    return group_of_res_id(sqlite3_column_type(q, 28) != SQLITE_NULL,
+                           sqlite3_column_int64(q, 28), r, cube, cap_groups);
 }
 
 /* Compact the map's cells into an array, renumber the groups in key order,
@@ -733,6 +744,140 @@ scan_rows(struct scan *x, sqlite3_stmt *q, struct cs_cube *cube, int *rc)
     return ok;
 }
 
+/* ---- the same cube from the load's aggregate (store/load_cube.h) ------ */
+
+static int64_t
+bucket_of_day(enum cs_bucket b, int64_t day)
+{
+    return b == CS_BUCKET_WEEK ? cs_iso_week(day, NULL, NULL) : b == CS_BUCKET_DAY ? day
+                                                                                   : 0;
+}
+
+/* The group a row of resource res was given (by resource), without
+ * counting a survey; -1 when no row of it was met. */
+static int
+group_met(const struct res_map *r, int64_t res)
+{
+    for (size_t i = 0; res && i < r->n; i++)
+        if (r->id[i] == res)
+            return r->group[i];
+    return r->none;
+}
+
+/* The cells of the aggregate in the window [since, until) (whole days) and
+ * the filter's resources into x's map. */
+static bool
+mem_cells(struct scan *x, const struct cs_load_cube *lc, enum cs_bucket bucket, int64_t since,
+          int64_t until, bool has_res, const int64_t *ids, size_t n_ids)
+{
+    size_t n;
+    const struct lc_cell *c = cs_load_cube_cells(lc, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!c[i].used || c[i].count <= 0)
+            continue;
+        int64_t d0 = (int64_t)c[i].day * CS_US_PER_DAY;
+        if (d0 < since || d0 >= until || (has_res && !cs_ids_has(ids, n_ids, c[i].resource)))
+            continue;
+        int g = x->by == CS_GROUP_RESOURCE ? group_met(&x->res, c[i].resource) : 0;
+        if (g < 0)
+            return false; /* a cell without its survey: cannot be */
+        struct cs_cube_cell cc = {.cat = c[i].cat,
+                                  .bucket = bucket_of_day(bucket, c[i].day),
+                                  .count = (uint64_t)c[i].count,
+                                  .group = g,
+                                  .score = c[i].score,
+                                  .default_scale = c[i].def,
+                                  .lower = c[i].def ? 1 : c[i].lo,
+                                  .upper = c[i].def ? 5 : c[i].hi,
+                                  .threshold = c[i].def ? x->def_thr : c[i].th,
+                                  .mask = c[i].mask,
+                                  .any_tag = c[i].any_tag};
+        cc.poor = cc.score <= cc.threshold;
+        cube_add(&x->m, &cc);
+    }
+    return true;
+}
+
+/* cube_scan from the aggregate the store kept while loading: the same
+ * cube without reading the surveys back (issue 22).  *done false, nothing
+ * read, when it cannot: no aggregate, a grouping other than none or
+ * resource, or a window not on whole days (a day's cells would straddle
+ * it). */
+static cs_status
+cube_scan_mem(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
+              enum cs_group_by by, const int64_t *ids_window, struct cs_cube *cube, bool *done,
+              struct cs_err *err)
+{
+    *done = false;
+    const struct cs_load_cube *lc = s->lc;
+    bool has_since = f && f->has_since, has_until = f && f->has_until;
+    if (!lc || !cs_load_cube_exact(lc) || (by != CS_GROUP_NONE && by != CS_GROUP_RESOURCE) ||
+        (has_since && f->since_us % CS_US_PER_DAY) || (has_until && f->until_us % CS_US_PER_DAY))
+        return CS_OK;
+    *done = true;
+    struct cs_window_totals *t = &cube->totals;
+    cs_status rc = store_totals(s, t, err);
+    struct scan x = {.by = by,
+                     .def_thr = cs_store_default_threshold(s),
+                     .ids_since = ids_window ? ids_window[0] : INT64_MIN,
+                     .ids_until = ids_window ? ids_window[1] : INT64_MAX,
+                     .first = true};
+    int64_t *ids = NULL;
+    size_t n_ids = 0;
+    if (rc == CS_OK && cs_filter_resource_id_list(cs_store_db(s), f, &ids, &n_ids) != SQLITE_OK)
+        rc = cs_fail(err, CS_E_DB, NULL, "query failed: %s", sqlite3_errmsg(cs_store_db(s)));
+    if (rc == CS_OK && by == CS_GROUP_RESOURCE)
+        rc = res_map_load(s, &x.res, err);
+    if (rc) {
+        xfree(ids);
+        return rc;
+    }
+    int64_t since = has_since ? f->since_us : INT64_MIN, until = has_until ? f->until_us : INT64_MAX;
+    bool has_res = f && f->n_resources;
+    size_t n;
+    const struct lc_head *h = cs_load_cube_heads(lc, &n);
+    const int32_t *hres = cs_load_cube_resources(lc);
+    cs_idset_reserve(&x.calls, n);
+    cs_idset_reserve(&x.parts, n);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        const struct lc_head *e = &h[i];
+        if (e->time_us == INT64_MIN || e->time_us < since || e->time_us >= until ||
+            (has_res && !cs_ids_has(ids, n_ids, hres[i])))
+            continue;
+        struct scan_rec r = {.time_us = e->time_us,
+                             .bucket = bucket_of_day(bucket, cs_time_day(e->time_us))};
+        if (e->time_us >= x.ids_since && e->time_us < x.ids_until) {
+            r.call_h = e->call_h;
+            r.part_h = e->part_h;
+        }
+        if (by == CS_GROUP_RESOURCE)
+            r.group = group_of_res_id(hres[i] != 0, hres[i], &x.res, cube, &x.cap_groups);
+        ok = r.group >= 0;
+        if (ok)
+            add_row(&x, &r, t);
+    }
+    if (!ok) {
+        scan_free(&x);
+        xfree(ids);
+        cs_cube_free(cube);
+        return cs_fail(err, CS_E_USAGE, NULL, "more than %d groups: compare needs fewer",
+                       CS_CUBE_MAX_GROUPS);
+    }
+    ok = mem_cells(&x, lc, bucket, since, until, has_res, ids, n_ids);
+    xfree(ids);
+    if (!ok) {
+        scan_free(&x);
+        cs_cube_free(cube);
+        return cs_fail(err, CS_E_INTERNAL, NULL, "the load's aggregate has a cell without a survey");
+    }
+    t->calls = cs_idset_count(&x.calls);
+    t->participants = cs_idset_count(&x.parts);
+    cube_finish(cube, &x.m, &x.sm);
+    scan_free(&x);
+    return CS_OK;
+}
+
 static cs_status
 cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
           enum cs_group_by by, const char *custom_key, const char *keep,
@@ -741,6 +886,10 @@ cube_scan(struct cs_store *s, const struct cs_filter *f, enum cs_bucket bucket,
     memset(cube, 0, sizeof *cube);
     if (cs_store_is_hist(s))
         return cs_hist_cube(s, f, bucket, by, custom_key, keep, cube, err);
+    bool done;
+    cs_status mrc = cube_scan_mem(s, f, bucket, by, ids_window, cube, &done, err);
+    if (done)
+        return mrc;
     struct cs_window_totals *t = &cube->totals;
     sqlite3_stmt *q;
     cs_status trc = store_totals(s, t, err);

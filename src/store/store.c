@@ -34,6 +34,7 @@
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "store/schema.sql.h"
 #pragma GCC diagnostic pop
+#include "store/load_cube.h"
 #include "store/store_int.h"
 
 uint64_t
@@ -149,6 +150,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                     " other, line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     [ST_CONFLICT_DUP] = "SELECT 1 FROM conflict_data WHERE survey_id=?2 AND cat=?3"
                         " AND ticks=?4 AND kept=?6 AND other=?7 LIMIT 1",
+    [ST_LC_ROW] = CS_LOAD_CUBE_ROW_SQL,
     [ST_INPUT_UPD] = "UPDATE inputs SET format=?2, bytes=?3, read=?4, stored=?5,"
                      " duplicates=?6, updated=?7, rejected=?8, unknown_tags=?9,"
                      " conflicts=?10, status='done' WHERE id=?1",
@@ -694,6 +696,7 @@ cs_store_close(struct cs_store **sp)
     struct cs_store *s = *sp;
     if (s->in_tx || s->in_read)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    cs_load_cube_free(&s->lc);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
@@ -880,6 +883,7 @@ cs_store_input_end(struct cs_store *s, bool commit,
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     /* reloaded inside the next input's write transaction */
     s->index_loaded = false;
+    cs_load_cube_free(&s->lc); /* it counted rows that are gone: scans read SQLite */
     return commit ? CS_E_DB : CS_OK;
 }
 

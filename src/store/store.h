@@ -80,6 +80,18 @@ cs_status cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct c
  * checks its events against the table.  A no-op inside an input. */
 void cs_store_load_over(struct cs_store *s);
 
+/* Keep the statistics' aggregate while this private store loads
+ * (store/load_cube.h): the model's scans of whole-day windows then read it
+ * instead of every survey.  A no-op unless s is private, not histograms,
+ * and holds no survey yet; dropped by a rolled-back input.  Costs 32 bytes
+ * per survey until cs_store_drop_cube or cs_store_close. */
+void cs_store_keep_cube(struct cs_store *s);
+/* Free the aggregate (scans read SQLite from then on).  Twins never have
+ * one. */
+void cs_store_drop_cube(struct cs_store *s);
+/* Does s keep (or borrow) that aggregate now? */
+bool cs_store_has_cube(const struct cs_store *s);
+
 /* Give s what twin's reads kept for the next read (the join audit's key
  * passes, which the workbook's Custom sheet reads again), as if s had read
  * it: only when s's tables are those twin read, but for survey_leg (the

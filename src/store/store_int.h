@@ -16,6 +16,8 @@
 #include "store/idset.h"
 #include "store/store.h"
 
+struct cs_load_cube; /* store/load_cube.h */
+
 /* ---- hash index: SurveyId hash -> rid -------------------------------- */
 
 struct slot {
@@ -46,6 +48,7 @@ enum stmt_id {
     ST_REJECT_DUP,
     ST_CONFLICT,
     ST_CONFLICT_DUP,
+    ST_LC_ROW, /* store/load_cube.h: a survey's counted columns */
     ST__COUNT
 };
 
@@ -96,6 +99,7 @@ struct cs_store {
     int ev_keys_state;                            /* 0 not checked, 1 complete, -1 not used */
     int64_t held_cache_size;                      /* PRAGMA cache_size before
                                        cs_calls_join_held (0: none) */
+    struct cs_load_cube *lc;                      /* owned: store/load_cube.h; NULL: none */
     void *memo[STORE_MEMO__COUNT];                /* owned: what a read kept for the next */
     void (*memo_free[STORE_MEMO__COUNT])(void *); /* ... and how to free each */
 };

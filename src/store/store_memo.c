@@ -1,12 +1,15 @@
 /*
  * store/store_memo.c: what a read keeps for the next read of the same
  * window (store_int.h: cs_store_memo, the stamps), and handing a twin's
- * memos to its store (store.h: cs_store_take_memos).
+ * memos to its store (store.h: cs_store_take_memos); and whether the
+ * store keeps the load's aggregate (store.h: cs_store_keep_cube,
+ * store/load_cube.h).
  */
 #include <sqlite3.h>
 #include <string.h>
 
 #include "store/store.h"
+#include "store/load_cube.h"
 #include "store/store_int.h"
 
 void *
@@ -67,4 +70,33 @@ store_stamp_same(struct cs_store *s, const struct store_stamp *st, const char *k
 {
     return st->changes == sqlite3_total_changes64(s->db) && strcmp(st->key, key) == 0 &&
            st->data_version >= 0 && st->data_version == data_version_now(s);
+}
+
+/* ---- the load's aggregate (store.h, store/load_cube.h) ------------------ */
+
+void
+cs_store_keep_cube(struct cs_store *s)
+{
+    if (!s->priv || s->hist || s->lc || s->in_tx)
+        return;
+    /* only from the first survey on: every one then passes cs_store_put */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM survey_data)", -1, &q, NULL) !=
+        SQLITE_OK)
+        return;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0)
+        s->lc = cs_load_cube_new();
+    sqlite3_finalize(q);
+}
+
+void
+cs_store_drop_cube(struct cs_store *s)
+{
+    cs_load_cube_free(&s->lc);
+}
+
+bool
+cs_store_has_cube(const struct cs_store *s)
+{
+    return s->lc != NULL;
 }

@@ -14,6 +14,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/event.h"
+#include "store/load_cube.h"
 #include "store/store_int.h"
 
 /* The cached id of resource rid_text (len bytes), -1 when not cached. */
@@ -433,6 +434,21 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
     return CS_OK;
 }
 
+/* merge, with the survey taken out of the load's aggregate as stored
+ * before and counted again as stored after (store/load_cube.h). */
+static cs_status
+merge_counted(struct cs_store *s, int64_t rid, const struct cs_record *r,
+              struct cs_store_counts *counts, struct cs_err *err)
+{
+    if (s->lc && cs_load_cube_row(s->lc, s->st[ST_LC_ROW], rid, -1) != SQLITE_OK)
+        return store_db_fail(s, err, "reading a survey to merge");
+    if (merge(s, rid, r, counts, err))
+        return CS_E_DB;
+    if (s->lc && cs_load_cube_row(s->lc, s->st[ST_LC_ROW], rid, +1) != SQLITE_OK)
+        return store_db_fail(s, err, "reading a merged survey");
+    return CS_OK;
+}
+
 /* Find the stored rid of survey_id (hash hit confirmed by the text). */
 static cs_status
 find_rid(struct cs_store *s, const char *sid, uint64_t h, int64_t *rid,
@@ -483,7 +499,7 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
         if (find_rid(s, r->survey_id, h, &rid, err))
             return CS_E_DB;
         if (rid) {
-            if (merge(s, rid, r, counts, err))
+            if (merge_counted(s, rid, r, counts, err))
                 return CS_E_DB;
             continue;
         }
@@ -520,6 +536,8 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
             if (put_unknown_tags(s, rid, r, c, err))
                 return CS_E_DB;
         store_hindex_put(&s->idx, h, rid);
+        if (s->lc)
+            cs_load_cube_record(s->lc, rid, r, res, day);
         counts->stored++;
     }
     return CS_OK;
