@@ -8,6 +8,7 @@
 
 #include <cairo.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -106,5 +107,10 @@ void chart_probe_free(struct chart_probe *p);
 cs_status chart_spec_geometry(const struct chart_spec *spec, int *width_px,
                               int *height_px, int *dpi, double *w_pt,
                               double *h_pt, struct cs_err *err);
+
+/* A row of w opaque ARGB32 pixels (cairo's, native endian) as RGB bytes
+ * into row, which has 16 bytes of room past w * 3 (the vector stores
+ * write 4 bytes past their 12).  chart.c: the PNGs' rows. */
+void chart_argb_to_rgb(const uint32_t *px, unsigned char *row, int w);
 
 #endif
