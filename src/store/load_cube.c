@@ -15,7 +15,7 @@ struct cs_load_cube {
     size_t n_head, cap_head;
     struct lc_cell *cell; /* owned: open addressing, cap a power of two */
     size_t cap, n_used;
-    bool inexact; /* a resource id past int32: the scans read SQLite */
+    bool inexact; /* a resource id past int32, or past LC_MAX_SURVEYS */
 };
 
 struct cs_load_cube *
@@ -117,10 +117,18 @@ cell_add(struct cs_load_cube *lc, const struct lc_cell *c, int64_t k)
     }
 }
 
+/* Past this many surveys the aggregate gives up (the store frees it and
+ * scans SQLite): it stays under 120 MB where the SQL scan needs none. */
+#define LC_MAX_SURVEYS 4000000
+
 static void
 set_head(struct cs_load_cube *lc, int64_t rid, const struct lc_head *h, int64_t res)
 {
     size_t i = (size_t)(rid - 1);
+    if (i >= LC_MAX_SURVEYS) {
+        lc->inexact = true;
+        return;
+    }
     if (i >= lc->cap_head) {
         size_t cap = lc->cap_head ? lc->cap_head : 4096;
         while (cap <= i)

@@ -446,6 +446,8 @@ merge_counted(struct cs_store *s, int64_t rid, const struct cs_record *r,
         return CS_E_DB;
     if (s->lc && cs_load_cube_row(s->lc, s->st[ST_LC_ROW], rid, +1) != SQLITE_OK)
         return store_db_fail(s, err, "reading a merged survey");
+    if (s->lc && !cs_load_cube_exact(s->lc))
+        cs_load_cube_free(&s->lc); /* a resource id it cannot keep */
     return CS_OK;
 }
 
@@ -536,8 +538,11 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
             if (put_unknown_tags(s, rid, r, c, err))
                 return CS_E_DB;
         store_hindex_put(&s->idx, h, rid);
-        if (s->lc)
+        if (s->lc) {
             cs_load_cube_record(s->lc, rid, r, res, day);
+            if (!cs_load_cube_exact(s->lc))
+                cs_load_cube_free(&s->lc); /* too many, or an id it cannot keep */
+        }
         counts->stored++;
     }
     return CS_OK;
