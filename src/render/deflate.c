@@ -157,6 +157,7 @@ pz_compress(void *arg)
     struct pz_job *j = arg;
     j->ok = false;
     struct isal_zstream s;
+    memset(&s, 0, sizeof s); /* nothing from the stack reaches igzip (iz_init) */
     isal_deflate_init(&s);
     s.level = 1;
     s.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
