@@ -181,7 +181,9 @@ run_beside(struct run *r, struct cs_err *err)
                     cs_store_open_twin(r->store, &at.twin, &at.err) == CS_OK &&
                     pthread_create(&th, NULL, audit_main, &at) == 0;
     cs_status rc;
-    if (cs_store_has_cube(r->store)) {
+    /* the model's scans: the report's window and, with --week, the wide
+     * one, which starts a whole number of weeks before it */
+    if (cs_query_cube_from_load(r->store, &r->mo.filter)) {
         /* the model from the load's aggregate (store/load_cube.h): a tenth
          * of a second at 1M surveys, here, while the audit starts; the
          * aggregate (37 MB at 1M) is freed before the join and the audit
@@ -191,6 +193,7 @@ run_beside(struct run *r, struct cs_err *err)
         if (rc == CS_OK)
             rc = run_side(r, err);
     } else {
+        cs_store_drop_cube(r->store); /* a window off midnight: the model scans */
         rc = cs_report_model_build_beside(r->store, &r->mo, &r->m, run_side, r, err);
     }
     if (r->audit_twin) {

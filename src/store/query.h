@@ -134,6 +134,12 @@ cs_status cs_query_cube_grouped(struct cs_store *s, const struct cs_filter *f,
                                 const char *custom_key, struct cs_cube *cube,
                                 struct cs_err *err);
 
+/* Are the cubes of filter f (grouped by nothing or by resource) cut from
+ * the aggregate s kept while loading (store/load_cube.h, cs_store_keep_cube)
+ * rather than scanned?  Yes when it has one and f's window starts and
+ * ends on midnight UTC (or is open). */
+bool cs_query_cube_from_load(const struct cs_store *s, const struct cs_filter *f);
+
 /* cs_query_cube_grouped by resource, but the totals' distinct calls and
  * participants count only the surveys of [ids_since, ids_until) (the
  * cells, groups, slices and the rest of the totals cover all of f): a cube

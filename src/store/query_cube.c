@@ -798,6 +798,14 @@ mem_cells(struct scan *x, const struct cs_load_cube *lc, enum cs_bucket bucket, 
     return true;
 }
 
+bool
+cs_query_cube_from_load(const struct cs_store *s, const struct cs_filter *f)
+{
+    return s->lc && cs_load_cube_exact(s->lc) &&
+           !(f && f->has_since && f->since_us % CS_US_PER_DAY) &&
+           !(f && f->has_until && f->until_us % CS_US_PER_DAY);
+}
+
 /* cube_scan from the aggregate the store kept while loading: the same
  * cube without reading the surveys back (issue 22).  *done false, nothing
  * read, when it cannot: no aggregate, a grouping other than none or
@@ -811,8 +819,7 @@ cube_scan_mem(struct cs_store *s, const struct cs_filter *f, enum cs_bucket buck
     *done = false;
     const struct cs_load_cube *lc = s->lc;
     bool has_since = f && f->has_since, has_until = f && f->has_until;
-    if (!lc || !cs_load_cube_exact(lc) || (by != CS_GROUP_NONE && by != CS_GROUP_RESOURCE) ||
-        (has_since && f->since_us % CS_US_PER_DAY) || (has_until && f->until_us % CS_US_PER_DAY))
+    if ((by != CS_GROUP_NONE && by != CS_GROUP_RESOURCE) || !cs_query_cube_from_load(s, f))
         return CS_OK;
     *done = true;
     struct cs_window_totals *t = &cube->totals;

@@ -215,11 +215,18 @@ test_same_cube_as_sql(void **state)
     assert_true(cs_store_has_cube(s));
     load(s);
     assert_true(cs_store_has_cube(s)); /* kept through both inputs */
+    /* which windows it serves: open, or ends on midnight UTC */
+    struct cs_filter day = {.has_since = true, .since_us = W47, .has_until = true, .until_us = W47 + DAY},
+                     hour = {.has_since = true, .since_us = W47 + 3600 * INT64_C(1000000)};
+    assert_true(cs_query_cube_from_load(s, NULL));
+    assert_true(cs_query_cube_from_load(s, &day));
+    assert_false(cs_query_cube_from_load(s, &hour));
     struct cs_cube mem[N_CASES], sql[N_CASES];
     for (int k = 0; k < N_CASES; k++)
         cube_case(s, k, &mem[k]);
     cs_store_drop_cube(s);
     assert_false(cs_store_has_cube(s));
+    assert_false(cs_query_cube_from_load(s, NULL));
     for (int k = 0; k < N_CASES; k++) {
         cube_case(s, k, &sql[k]);
         char what[32];
