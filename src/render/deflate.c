@@ -336,10 +336,17 @@ pz_start(z_streamp strm)
 
 /* ---- the PNGs' streams ------------------------------------------------------ */
 
+/* libpng hands deflate one row at a time (3,601 bytes for a 1200-pixel
+ * chart); igzip copied each into its own buffer before compressing.  The
+ * rows are gathered here, IZ_STAGE bytes at a time. */
+#define IZ_STAGE (256u * 1024)
+
 struct iz {
     struct zlink link;
     struct isal_zstream s;
-    unsigned char *level_buf; /* owned */
+    unsigned char *level_buf;  /* owned */
+    unsigned char *stage;      /* owned: input taken, not yet given to igzip */
+    size_t n_stage, off_stage; /* bytes in it; given to igzip */
 };
 
 static _Thread_local struct zlink *iz_list; /* the png streams of this thread */
@@ -360,6 +367,7 @@ iz_init(struct iz *z)
     z->s.level_buf = z->level_buf;
     z->s.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
     z->s.gzip_flag = IGZIP_ZLIB;
+    z->n_stage = z->off_stage = 0;
 }
 
 static void
@@ -368,14 +376,33 @@ iz_start(z_streamp strm)
     struct iz *z = xcalloc(1, sizeof *z);
     z->link.strm = strm;
     z->level_buf = xmalloc(ISAL_DEF_LVL1_DEFAULT);
+    z->stage = xmalloc(IZ_STAGE);
     iz_init(z);
     z->link.next = iz_list;
     iz_list = &z->link;
 }
 
-/* zlib's deflate on igzip: all the input the output room allows, Z_OK
- * after progress (Z_BUF_ERROR without), Z_STREAM_END once Z_FINISH has
- * delivered the last byte. */
+/* Take the caller's input into the stage, as much as fits. */
+static uint32_t
+iz_take(struct iz *z, z_stream *strm)
+{
+    if (z->off_stage == z->n_stage)
+        z->off_stage = z->n_stage = 0;
+    size_t k = IZ_STAGE - z->n_stage;
+    if (k > strm->avail_in)
+        k = strm->avail_in;
+    memcpy(z->stage + z->n_stage, strm->next_in, k);
+    z->n_stage += k;
+    strm->next_in += k;
+    strm->avail_in -= (uInt)k;
+    strm->total_in += (uLong)k;
+    return (uint32_t)k;
+}
+
+/* zlib's deflate on igzip: the input is gathered in the stage; when it is
+ * full, or the caller flushes with all its input taken, igzip compresses
+ * it into the room the caller gives.  Z_OK after progress (Z_BUF_ERROR
+ * without), Z_STREAM_END once Z_FINISH has delivered the last byte. */
 static int
 iz_deflate(struct iz *z, int flush)
 {
@@ -383,29 +410,39 @@ iz_deflate(struct iz *z, int flush)
     struct isal_zstream *s = &z->s;
     if (flush != Z_NO_FLUSH && flush != Z_SYNC_FLUSH && flush != Z_FULL_FLUSH && flush != Z_FINISH)
         return Z_STREAM_ERROR;
-    s->next_in = strm->next_in;
-    s->avail_in = strm->avail_in;
-    s->next_out = strm->next_out;
-    s->avail_out = strm->avail_out;
-    s->end_of_stream = flush == Z_FINISH;
-    s->flush = flush == Z_SYNC_FLUSH ? SYNC_FLUSH : flush == Z_FULL_FLUSH ? FULL_FLUSH
-                                                                          : NO_FLUSH;
-    uint32_t in0 = s->avail_in, out0 = s->avail_out;
-    int rc = isal_deflate(s);
-    uint32_t used = in0 - s->avail_in, made = out0 - s->avail_out;
-    strm->next_in += used;
-    strm->avail_in = s->avail_in;
-    strm->total_in += used;
-    strm->next_out += made;
-    strm->avail_out = s->avail_out;
-    strm->total_out += made;
-    if (rc != COMP_OK) {
-        strm->msg = "igzip: deflate failed";
-        return Z_STREAM_ERROR;
+    uint32_t took = 0, made = 0;
+    for (;;) {
+        took += iz_take(z, strm);
+        bool all_in = strm->avail_in == 0;
+        if ((z->n_stage < IZ_STAGE && !(flush != Z_NO_FLUSH && all_in)) || strm->avail_out == 0)
+            break;
+        s->next_in = z->stage + z->off_stage;
+        s->avail_in = (uint32_t)(z->n_stage - z->off_stage);
+        s->next_out = strm->next_out;
+        s->avail_out = strm->avail_out;
+        s->end_of_stream = flush == Z_FINISH && all_in;
+        s->flush = !all_in                 ? NO_FLUSH
+                   : flush == Z_SYNC_FLUSH ? SYNC_FLUSH
+                   : flush == Z_FULL_FLUSH ? FULL_FLUSH
+                                           : NO_FLUSH;
+        uint32_t in0 = s->avail_in, out0 = s->avail_out;
+        int rc = isal_deflate(s);
+        uint32_t used = in0 - s->avail_in, out = out0 - s->avail_out;
+        z->off_stage += used;
+        strm->next_out += out;
+        strm->avail_out = s->avail_out;
+        strm->total_out += out;
+        made += out;
+        if (rc != COMP_OK) {
+            strm->msg = "igzip: deflate failed";
+            return Z_STREAM_ERROR;
+        }
+        if (flush == Z_FINISH && s->internal_state.state == ZSTATE_END)
+            return Z_STREAM_END;
+        if (!used && !out)
+            break; /* nothing more to do with this room */
     }
-    if (flush == Z_FINISH && s->internal_state.state == ZSTATE_END)
-        return Z_STREAM_END;
-    return used || made ? Z_OK : Z_BUF_ERROR;
+    return took || made ? Z_OK : Z_BUF_ERROR;
 }
 
 /* ---- zlib's entry points -------------------------------------------------- */
@@ -478,6 +515,7 @@ deflateEnd(z_streamp strm)
     if (z) {
         *at = z->link.next;
         xfree(z->level_buf);
+        xfree(z->stage);
         xfree(z);
     }
     static _Atomic(void *) slot;
