@@ -391,6 +391,8 @@ iz_take(struct iz *z, z_stream *strm)
     size_t k = IZ_STAGE - z->n_stage;
     if (k > strm->avail_in)
         k = strm->avail_in;
+    if (k == 0)
+        return 0; /* next_in may be NULL */
     memcpy(z->stage + z->n_stage, strm->next_in, k);
     z->n_stage += k;
     strm->next_in += k;
