@@ -59,7 +59,7 @@ cs_cmd_report(struct cs_config *cfg)
         cfg->ropts.join_calls = cfg->db == NULL && !cfg->hist_inputs;
         /* and its statistics are counted as it loads (store/load_cube.h) */
         if (cfg->ropts.join_calls)
-            cs_store_keep_cube(store);
+            cs_store_keep_cube(store, CS_STORE_CUBE_MAX);
         rc = cs_cmd_load(cfg, store, &tot);
         if (rc == EXIT_FAILED) {
             cs_store_close(&store);

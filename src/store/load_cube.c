@@ -15,13 +15,16 @@ struct cs_load_cube {
     size_t n_head, cap_head;
     struct lc_cell *cell; /* owned: open addressing, cap a power of two */
     size_t cap, n_used;
-    bool inexact; /* a resource id past int32, or past LC_MAX_SURVEYS */
+    size_t max_surveys; /* past this rid: inexact */
+    bool inexact;       /* a resource id past int32, or past max_surveys */
 };
 
 struct cs_load_cube *
-cs_load_cube_new(void)
+cs_load_cube_new(size_t max_surveys)
 {
-    return xcalloc(1, sizeof(struct cs_load_cube));
+    struct cs_load_cube *lc = xcalloc(1, sizeof *lc);
+    lc->max_surveys = max_surveys;
+    return lc;
 }
 
 void
@@ -117,15 +120,11 @@ cell_add(struct cs_load_cube *lc, const struct lc_cell *c, int64_t k)
     }
 }
 
-/* Past this many surveys the aggregate gives up (the store frees it and
- * scans SQLite): it stays under 120 MB where the SQL scan needs none. */
-#define LC_MAX_SURVEYS 4000000
-
 static void
 set_head(struct cs_load_cube *lc, int64_t rid, const struct lc_head *h, int64_t res)
 {
     size_t i = (size_t)(rid - 1);
-    if (i >= LC_MAX_SURVEYS) {
+    if (i >= lc->max_surveys) {
         lc->inexact = true;
         return;
     }

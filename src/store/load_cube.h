@@ -60,8 +60,9 @@ struct lc_cell {
 
 struct cs_load_cube;
 
-/* A new, empty aggregate.  Free with cs_load_cube_free. */
-struct cs_load_cube *cs_load_cube_new(void);
+/* A new, empty aggregate that gives up (cs_load_cube_exact false) at a
+ * rid past max_surveys.  Free with cs_load_cube_free. */
+struct cs_load_cube *cs_load_cube_new(size_t max_surveys);
 void cs_load_cube_free(struct cs_load_cube **lc);
 
 /* Count new survey r at rid (resource id res, 0: none; day as stored). */
@@ -82,8 +83,8 @@ void cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_r
 int cs_load_cube_row(struct cs_load_cube *lc, sqlite3_stmt *q, int64_t rid, int sign);
 
 /* Does it count every survey as stored?  Not once a resource_data id
- * past 2^31 was met (ids are kept in 32 bits), nor past four million
- * surveys (112 MB): the store then frees it and the scans read SQLite. */
+ * past 2^31 was met (ids are kept in 32 bits), nor past its max_surveys:
+ * the store then frees it and the scans read SQLite. */
 bool cs_load_cube_exact(const struct cs_load_cube *lc);
 /* The surveys: heads[i] is rid i + 1; *n of them. */
 const struct lc_head *cs_load_cube_heads(const struct cs_load_cube *lc, size_t *n);

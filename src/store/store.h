@@ -83,9 +83,11 @@ void cs_store_load_over(struct cs_store *s);
 /* Keep the statistics' aggregate while this private store loads
  * (store/load_cube.h): the model's scans of whole-day windows then read it
  * instead of every survey.  A no-op unless s is private, not histograms,
- * and holds no survey yet; dropped by a rolled-back input.  Costs 32 bytes
- * per survey until cs_store_drop_cube or cs_store_close. */
-void cs_store_keep_cube(struct cs_store *s);
+ * and holds no survey yet; dropped by a rolled-back input, and given up
+ * past max_surveys surveys (CS_STORE_CUBE_MAX: 4M, 112 MB).  Costs 28
+ * bytes per survey until cs_store_drop_cube or cs_store_close. */
+#define CS_STORE_CUBE_MAX 4000000
+void cs_store_keep_cube(struct cs_store *s, size_t max_surveys);
 /* Free the aggregate (scans read SQLite from then on).  Twins never have
  * one. */
 void cs_store_drop_cube(struct cs_store *s);

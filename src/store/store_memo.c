@@ -75,7 +75,7 @@ store_stamp_same(struct cs_store *s, const struct store_stamp *st, const char *k
 /* ---- the load's aggregate (store.h, store/load_cube.h) ------------------ */
 
 void
-cs_store_keep_cube(struct cs_store *s)
+cs_store_keep_cube(struct cs_store *s, size_t max_surveys)
 {
     if (!s->priv || s->hist || s->lc || s->in_tx)
         return;
@@ -85,7 +85,7 @@ cs_store_keep_cube(struct cs_store *s)
         SQLITE_OK)
         return;
     if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0)
-        s->lc = cs_load_cube_new();
+        s->lc = cs_load_cube_new(max_surveys);
     sqlite3_finalize(q);
 }
 

@@ -5,7 +5,7 @@
  * on custom scales, decimal and negative-zero scores, unknown tags, three
  * resources and none, for every window on whole days, resource filter,
  * bucket, grouping and ids window; off whole days the scan reads SQLite;
- * a rolled-back input drops the aggregate. */
+ * a rolled-back input drops the aggregate, and so does passing its limit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,7 +211,7 @@ test_same_cube_as_sql(void **state)
 {
     (void)state;
     struct cs_store *s = open_private();
-    cs_store_keep_cube(s);
+    cs_store_keep_cube(s, CS_STORE_CUBE_MAX);
     assert_true(cs_store_has_cube(s));
     load(s);
     assert_true(cs_store_has_cube(s)); /* kept through both inputs */
@@ -244,7 +244,7 @@ test_rollback_drops_cube(void **state)
 {
     (void)state;
     struct cs_store *s = open_private();
-    cs_store_keep_cube(s);
+    cs_store_keep_cube(s, CS_STORE_CUBE_MAX);
     struct cs_err e;
     struct cs_store_counts c = {0};
     struct cs_record r = rec("rb", W47, "ACS-A", "c", CS_CAT_OVERALL, 3);
@@ -270,9 +270,37 @@ test_keep_only_when_empty(void **state)
     assert_int_equal(cs_store_input_begin(s, "a", &e), CS_OK);
     assert_int_equal(cs_store_put(s, &r, 1, &c, &e), CS_OK);
     assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
-    cs_store_keep_cube(s); /* a survey stored uncounted: no aggregate */
+    cs_store_keep_cube(s, CS_STORE_CUBE_MAX); /* a survey stored uncounted: no aggregate */
     assert_false(cs_store_has_cube(s));
     cs_store_close(&s);
+}
+
+/* Past its limit the aggregate is given up while loading, and the cubes
+ * are the SQL scan's: the same as the full aggregate's (case by case). */
+static void
+test_limit_gives_up(void **state)
+{
+    (void)state;
+    struct cs_store *full = open_private(), *cut = open_private();
+    cs_store_keep_cube(full, CS_STORE_CUBE_MAX);
+    cs_store_keep_cube(cut, 100);
+    assert_true(cs_store_has_cube(cut));
+    load(full);
+    load(cut); /* 240 surveys: past 100 */
+    assert_true(cs_store_has_cube(full));
+    assert_false(cs_store_has_cube(cut));
+    for (int k = 0; k < N_CASES; k++) {
+        struct cs_cube a, b;
+        cube_case(full, k, &a);
+        cube_case(cut, k, &b);
+        char what[32];
+        snprintf(what, sizeof what, "limit case %d", k);
+        same_cube(&a, &b, what);
+        cs_cube_free(&a);
+        cs_cube_free(&b);
+    }
+    cs_store_close(&full);
+    cs_store_close(&cut);
 }
 
 int
@@ -282,6 +310,7 @@ main(void)
         cmocka_unit_test(test_same_cube_as_sql),
         cmocka_unit_test(test_rollback_drops_cube),
         cmocka_unit_test(test_keep_only_when_empty),
+        cmocka_unit_test(test_limit_gives_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
