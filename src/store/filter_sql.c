@@ -84,8 +84,8 @@ cs_filter_resource_id_list(sqlite3 *db, const struct cs_filter *f, int64_t **ids
     return SQLITE_OK;
 }
 
-bool
-cs_ids_has(const int64_t *ids, size_t n, int64_t id)
+size_t
+cs_ids_find(const int64_t *ids, size_t n, int64_t id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -95,5 +95,11 @@ cs_ids_has(const int64_t *ids, size_t n, int64_t id)
         else
             hi = mid;
     }
-    return lo < n && ids[lo] == id;
+    return lo < n && ids[lo] == id ? lo : n;
+}
+
+bool
+cs_ids_has(const int64_t *ids, size_t n, int64_t id)
+{
+    return cs_ids_find(ids, n, id) < n;
 }

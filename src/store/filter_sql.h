@@ -23,6 +23,8 @@ void cs_filter_resource_ids(const struct cs_filter *f, char *buf, size_t cap);
 /* The resource_data ids f's resources name, ascending, into *ids (owned:
  * xfree; NULL and 0 when f names none).  SQLite's result code. */
 int cs_filter_resource_id_list(sqlite3 *db, const struct cs_filter *f, int64_t **ids, size_t *n);
+/* The index of id among the n ascending ids, n when it is not there. */
+size_t cs_ids_find(const int64_t *ids, size_t n, int64_t id);
 /* Is id among the n ascending ids? */
 bool cs_ids_has(const int64_t *ids, size_t n, int64_t id);
 /* Bind f's parameters to q, and ?99 to def_thr when q has it.  The

@@ -3,7 +3,6 @@
  */
 #include "store/load_cube.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -39,14 +38,11 @@ cs_load_cube_free(struct cs_load_cube **lc)
     *lc = NULL;
 }
 
-/* A number as SQLite gives it back after store_put.c's bind_num: an
- * integral value is bound as an integer (so -0 reads back as 0). */
+/* A number as SQLite gives it back (cs_num_binds_as_int). */
 static double
 lc_num(double v)
 {
-    if (v == floor(v) && fabs(v) < 9e15)
-        return (double)(int64_t)v;
-    return v;
+    return cs_num_binds_as_int(v) ? (double)(int64_t)v : v;
 }
 
 static uint64_t

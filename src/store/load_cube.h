@@ -60,6 +60,15 @@ struct lc_cell {
 
 struct cs_load_cube;
 
+/* store_put.c binds a number as an integer when it is integral and below
+ * 9e15 (so -0 reads back as 0), else as a double: the aggregate keeps it
+ * as SQLite will give it back, by the same rule. */
+static inline bool
+cs_num_binds_as_int(double v)
+{
+    return v < 9e15 && v > -9e15 && v == (double)(int64_t)v; /* NaN: false */
+}
+
 /* A new, empty aggregate that gives up (cs_load_cube_exact false) at a
  * rid past max_surveys.  Free with cs_load_cube_free. */
 struct cs_load_cube *cs_load_cube_new(size_t max_surveys);

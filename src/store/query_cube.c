@@ -371,17 +371,8 @@ group_of_res_id(bool has, int64_t id, struct res_map *r, struct cs_cube *cube,
     const char *key = "", *name = NULL;
     if (has) {
         size_t i = r->last;
-        if (i >= r->n || r->id[i] != id) {
-            size_t lo = 0, hi = r->n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (r->id[mid] < id)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            i = lo < r->n && r->id[lo] == id ? lo : r->n;
-        }
+        if (i >= r->n || r->id[i] != id)
+            i = cs_ids_find(r->id, r->n, id);
         if (i < r->n) {
             r->last = i;
             g = &r->group[i];
@@ -758,10 +749,8 @@ bucket_of_day(enum cs_bucket b, int64_t day)
 static int
 group_met(const struct res_map *r, int64_t res)
 {
-    for (size_t i = 0; res && i < r->n; i++)
-        if (r->id[i] == res)
-            return r->group[i];
-    return r->none;
+    size_t i = res ? cs_ids_find(r->id, r->n, res) : r->n;
+    return i < r->n ? r->group[i] : r->none;
 }
 
 /* The cells of the aggregate in the window [since, until) (whole days) and

@@ -5,7 +5,6 @@
  * conflicts of equal times decided by content; custom events and rejected
  * records, each stored once.
  */
-#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +101,7 @@ static void
 bind_num(sqlite3_stmt *q, uint64_t *nulls, int i, double v)
 {
     bound(nulls, i);
-    if (v == floor(v) && fabs(v) < 9e15)
+    if (cs_num_binds_as_int(v)) /* as the load's aggregate keeps it */
         sqlite3_bind_int64(q, i, (int64_t)v);
     else
         sqlite3_bind_double(q, i, v);
