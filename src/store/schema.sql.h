@@ -79,7 +79,7 @@ static const char schema_sql[] =
     "-- survey's custom events: recomputed after every load (store/calls_join.c).\n"
     "CREATE TABLE IF NOT EXISTS survey_leg(rid INTEGER PRIMARY KEY, status INTEGER NOT NULL,\n"
     "  leg INTEGER, os TEXT, app_version TEXT, browser TEXT, client_os TEXT);\n"
-    "CREATE INDEX IF NOT EXISTS survey_leg_leg ON survey_leg(leg);\n"
+    "CREATE INDEX IF NOT EXISTS survey_leg_leg ON survey_leg(leg) WHERE leg IS NOT NULL;\n"
     /* ---- contract views ---- */
     "CREATE VIEW IF NOT EXISTS surveys AS SELECT d.rid, d.survey_id,\n"
     "  strftime('%Y-%m-%dT%H:%M:%fZ', d.time_us / 1000000.0, 'unixepoch') AS time, d.time_us,\n"

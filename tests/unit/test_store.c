@@ -455,7 +455,9 @@ test_upgrade_ticks(void **state)
                                   "UPDATE survey_data SET o_t = o_t / 10, a_t = a_t / 10;"
                                   "ALTER TABLE survey_data DROP COLUMN time_sub;"
                                   "ALTER TABLE inputs DROP COLUMN conflicts;"
-                                  "ALTER TABLE custom_events DROP COLUMN name;",
+                                  "ALTER TABLE custom_events DROP COLUMN name;"
+                                  "DROP INDEX survey_leg_leg;"
+                                  "CREATE INDEX survey_leg_leg ON survey_leg(leg);",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -478,6 +480,10 @@ test_upgrade_ticks(void **state)
     cs_store_close(&s);
     assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
     assert_int_equal(q1(s, "SELECT o_t FROM survey_data"), 11000000000);
+    /* the index of survey_leg's legs becomes partial (NULL legs left out) */
+    assert_int_equal(q1(s, "SELECT count(*) FROM sqlite_master WHERE name = 'survey_leg_leg'"
+                           " AND sql LIKE '%WHERE leg IS NOT NULL'"),
+                     1);
     /* a record between the two times is earlier than the stored overall */
     assert_int_equal(cs_store_input_begin(s, "in2", &e), CS_OK);
     memset(&c, 0, sizeof c);
