@@ -152,14 +152,27 @@ note_width(struct xl_sheet *sh, lxw_col_t c, size_t chars)
         sh->width[c] = (uint16_t)chars;
 }
 
-/* Characters a number takes in format f (an estimate for column widths). */
+/* Digits of v */
 static size_t
-num_chars(double v, enum xl_fmt f)
+digits(uint64_t v)
+{
+    size_t n = 1;
+    for (; v >= 10; v /= 10)
+        n++;
+    return n;
+}
+
+size_t
+xl_num_chars(double v, enum xl_fmt f)
 {
     char b[64];
+    /* a whole number below 10^10 prints as its digits in "%.0f" and
+     * "%.10g" alike: counted without printf (issue 22: the Custom sheet's
+     * 1.3 million scores at 1M surveys were 0.2 s of the writer thread) */
+    bool whole = fabs(v) < 1e10 && v == floor(v);
     switch (f) {
     case XF_COUNT: {
-        int n = snprintf(b, sizeof b, "%.0f", fabs(v));
+        int n = whole ? (int)digits((uint64_t)fabs(v)) : snprintf(b, sizeof b, "%.0f", fabs(v));
         return (size_t)n + (size_t)(n - 1) / 3 + (v < 0);
     }
     case XF_RATE:
@@ -174,6 +187,8 @@ num_chars(double v, enum xl_fmt f)
     case XF_DATE:
         return 10;
     default:
+        if (whole)
+            return digits((uint64_t)fabs(v)) + (signbit(v) != 0);
         return (size_t)snprintf(b, sizeof b, "%.10g", v);
     }
 }
@@ -522,7 +537,7 @@ xl_num(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
              sh->cells ? xl_cells_number(sh->cells, r, c, v, fmt(x, f))
                        : worksheet_write_number(sh->ws, r, c, v, fmt(x, f)),
              "worksheet_write_number", sh, r, c);
-    note_width(sh, c, num_chars(v, f));
+    note_width(sh, c, xl_num_chars(v, f));
 }
 
 void
@@ -954,7 +969,7 @@ cs_xlsx_table(struct cs_xlsx *x, const struct cs_xlsx_table_spec *t,
             else if (cell->type == CS_XLSX_NUMBER && custom[c] && isfinite(cell->num)) {
                 xl_check(x, worksheet_write_number(sh->ws, row, (lxw_col_t)c, cell->num, custom[c]),
                          "worksheet_write_number", sh, row, (lxw_col_t)c);
-                note_width(sh, (lxw_col_t)c, num_chars(cell->num, XF_MEAN) + 2);
+                note_width(sh, (lxw_col_t)c, xl_num_chars(cell->num, XF_MEAN) + 2);
             } else if (cell->type == CS_XLSX_NUMBER)
                 xl_num(x, sh, row, (lxw_col_t)c, cell->num, ff[c]);
         }

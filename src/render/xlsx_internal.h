@@ -33,6 +33,10 @@ enum xl_fmt {
     XF__COUNT
 };
 
+/* Characters number v takes in format f (an estimate for column widths:
+ * "%.0f" with thousands separators for counts, "%.10g" for General). */
+size_t xl_num_chars(double v, enum xl_fmt f);
+
 struct xl_sheet {
     lxw_worksheet *ws;      /* owned by the workbook */
     size_t index;           /* position in the workbook (0 = first) */

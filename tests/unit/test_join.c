@@ -760,6 +760,133 @@ test_memos_taken_from_twin(void **state)
     S = s0;
 }
 
+/* Issue 22: single answers are read by a scan of the events in id order
+ * kept in a ring, seeking on a run of misses, and by id otherwise.  2,000
+ * surveys in time order; their events stored mostly in that order, with
+ * neighbours swapped, a block of 600 in reverse (beyond the ring: misses,
+ * then seeks), late events stored last (far ahead when asked for), orphan
+ * events between them (stepped over), surveys answered twice (read by
+ * their merge: s?7?? with an even number) and surveys not answered.  Every row must carry its own
+ * survey's answers, and each answered survey one row. */
+struct ring_rows {
+    size_t rows, answered, bad;
+    char first_bad[96];
+};
+
+static cs_status
+check_own(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    (void)err;
+    struct ring_rows *x = ctx;
+    x->rows++;
+    int i = atoi(r->survey_id + 1);
+    char res[16];
+    snprintf(res, sizeof res, "ACS-%d", i % 4);
+    if ((i % 4 == 3 ? r->resource != NULL : !r->resource || strcmp(r->resource, res) != 0) &&
+        !x->bad++)
+        snprintf(x->first_bad, sizeof x->first_bad, "%s: resource %s", r->survey_id,
+                 r->resource ? r->resource : "NULL");
+    if (!r->has_right)
+        return CS_OK;
+    x->answered++;
+    char want[64];
+    snprintf(want, sizeof want, "{\"q\":\"%s\"}", r->survey_id);
+    bool twice = i / 100 % 10 == 7 && i % 2 == 0; /* two answers: the later one */
+    if (twice)
+        snprintf(want, sizeof want, "{\"q\":\"%s-late\"}", r->survey_id);
+    if (!r->props || strcmp(r->props, want) != 0 || !r->measurements ||
+        atoi(r->measurements + 5) != i) {
+        if (!x->bad++)
+            snprintf(x->first_bad, sizeof x->first_bad, "%s: %s %s", r->survey_id,
+                     r->props ? r->props : "NULL", r->measurements ? r->measurements : "NULL");
+    }
+    return CS_OK;
+}
+
+static void
+test_answers_ring(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    cs_store_input_begin(s, "ring", &e);
+    struct cs_store_counts c = {0};
+    for (int i = 0; i < N; i++) {
+        struct cs_record r;
+        cs_record_clear(&r);
+        snprintf(r.survey_id, sizeof r.survey_id, "s%04d", i);
+        if (i % 4 != 3) /* the resource's name is read apart from the row */
+            snprintf(r.resource_id, sizeof r.resource_id,
+                     "/SUBSCRIPTIONS/S/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.COMMUNICATION/"
+                     "COMMUNICATIONSERVICES/ACS-%d",
+                     i % 4);
+        r.time_us = (INT64_C(1000) + i) * 1000000;
+        r.rating[0].present = r.rating[0].score_is_num = true;
+        r.rating[0].score = 3;
+        assert_int_equal(cs_store_put(s, &r, 1, &c, &e), CS_OK);
+    }
+    /* the order the events are stored in */
+    int order[N], n = 0, late[8], n_late = 0;
+    for (int i = 0; i < N; i++) {
+        if (i % 10 == 3)
+            continue; /* not answered */
+        if (i % 97 == 5 && n_late < 8) {
+            late[n_late++] = i; /* stored last */
+            continue;
+        }
+        order[n++] = i;
+    }
+    for (int k = 0; k + 1 < n; k += 7) { /* neighbours swapped */
+        int t = order[k];
+        order[k] = order[k + 1];
+        order[k + 1] = t;
+    }
+    int lo = n / 2, hi = lo + 600; /* a block reversed */
+    for (int a = lo, b = hi - 1; a < b; a++, b--) {
+        int t = order[a];
+        order[a] = order[b];
+        order[b] = t;
+    }
+    for (int k = 0; k < n_late; k++)
+        order[n++] = late[k];
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        for (int v = 0; v < 1 + (i / 100 % 10 == 7 && i % 2 == 0); v++) {
+            char sid[16], props[64], meas[32];
+            snprintf(sid, sizeof sid, "s%04d", i);
+            snprintf(props, sizeof props, v ? "{\"q\":\"%s-late\"}" : "{\"q\":\"%s\"}", sid);
+            snprintf(meas, sizeof meas, "{\"m\":%d}", i);
+            struct cs_event ev = {.time_us = (INT64_C(1030) + i + v) * 1000000, .props = props, .props_len = strlen(props), .measurements = meas, .measurements_len = strlen(meas)};
+            snprintf(ev.survey_id, sizeof ev.survey_id, "%s", sid);
+            assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+        }
+        if (k % 5 == 0) { /* an orphan between them */
+            struct cs_event ev = {.time_us = (INT64_C(1030) + k) * 1000000, .props = "{\"q\":\"o\"}", .props_len = 9};
+            snprintf(ev.survey_id, sizeof ev.survey_id, "o%d", k);
+            assert_int_equal(cs_store_event(s, &ev, &c, &e), CS_OK);
+        }
+    }
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    size_t want = 0;
+    for (int i = 0; i < N; i++)
+        want += i % 10 != 3;
+    for (int k = 0; k < 2; k++) {
+        struct ring_rows x = {0};
+        enum cs_merge kind = k ? CS_MERGE_LEFTOUTER : CS_MERGE_INNER;
+        assert_int_equal(cs_join_rows(s, NULL, kind, check_own, &x, &e), CS_OK);
+        if (x.bad)
+            fail_msg("%s: %zu rows with another survey's answers or resource, first %s",
+                     cs_merge_name(kind),
+                     x.bad, x.first_bad);
+        assert_int_equal(x.answered, want);
+        assert_int_equal(x.rows, k ? N : want);
+    }
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -775,6 +902,7 @@ main(void)
         cmocka_unit_test(test_untimed_event_in_window),
         cmocka_unit_test(test_one_row_per_survey),
         cmocka_unit_test(test_merge_order),
+        cmocka_unit_test(test_answers_ring),
         cmocka_unit_test(test_custom_columns_counted),
         cmocka_unit_test(test_memo_follows_changes),
         cmocka_unit_test(test_memos_taken_from_twin),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "render/xlsx_cells.h"
+#include "render/xlsx_internal.h"
 
 static uint64_t seed = 88172645463325252ull;
 
@@ -87,11 +88,39 @@ test_as_printf(void **state)
     assert_true(n > 600000);
 }
 
+/* xl_num_chars (column widths) counts whole numbers without printf: the
+ * same count as "%.10g" (General) and "%.0f" with separators (counts). */
+static void
+test_num_chars(void **state)
+{
+    (void)state;
+    static const double hand[] = {0.0, 1.0, -1.0, 9.0, 10.0, -10.0, 99.0, 100.0, 5.5, -0.5,
+                                  1e9 - 1, 1e9, 9999999999.0, 1e10, -9999999999.0, 1e10 + 1,
+                                  123456.0, 1e15, 0.1, 2.5e-7, 4503599627370496.0};
+    size_t bad = 0;
+    for (size_t i = 0; i < sizeof hand / sizeof *hand + 200000; i++) {
+        double v = i < sizeof hand / sizeof *hand ? hand[i] : draw((int)(i % 6));
+        if (i >= sizeof hand / sizeof *hand && i % 2)
+            v = trunc(v / pow(10, (double)(rnd() % 12))); /* whole, short */
+        char b[400];
+        size_t general = (size_t)snprintf(b, sizeof b, "%.10g", v);
+        int n = snprintf(b, sizeof b, "%.0f", fabs(v));
+        size_t count = (size_t)n + (size_t)(n - 1) / 3 + (v < 0);
+        if (xl_num_chars(v, XF_NONE) != general || xl_num_chars(v, XF_COUNT) != count) {
+            if (bad++ < 10)
+                print_error("%.17g: %zu %zu, printf %zu %zu\n", v, xl_num_chars(v, XF_NONE),
+                            xl_num_chars(v, XF_COUNT), general, count);
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_as_printf),
+        cmocka_unit_test(test_num_chars),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
