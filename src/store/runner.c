@@ -559,7 +559,9 @@ run(struct cs_store *store, const struct cs_query *q, bool rows,
      * it, which SQLite reports to the authorizer as an UPDATE of
      * sqlite_master: do that for json_each and json_tree before the fence,
      * so queries may use them (the README's :resources idiom). */
-    sqlite3_exec(db, "SELECT 1 FROM json_each('[]'), json_tree('[]')", NULL, NULL, NULL);
+    if (sqlite3_exec(db, "SELECT 1 FROM json_each('[]'), json_tree('[]')", NULL, NULL, NULL) !=
+        SQLITE_OK) /* out of memory: the query would read as refused */
+        return cs_fail(err, CS_E_DB, q->where, "%s: %s", lbl(q), sqlite3_errmsg(db));
     sqlite3_set_authorizer(db, authorize, &auth);
     /* one value may not exceed the result's byte cap (zeroblob(1e9) would
      * otherwise allocate a gigabyte before our own count sees it) */

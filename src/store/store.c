@@ -94,10 +94,7 @@ static cs_status upgrade_tables(struct cs_store *s, struct cs_err *err);
 #define TICKS "time_us*10+coalesce(time_sub,0)"
 
 static const char *const stmt_sql[ST__COUNT] = {
-    [ST_INSERT] =
-        "INSERT INTO survey_data VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
-        "?13,?14,?15,?16,?17,?18,?19, ?20,?21,?22,?23,?24,?25,?26,"
-        "?27,?28,?29,?30,?31,?32,?33, ?34,?35,?36,?37,?38,?39,?40, ?41)",
+    [ST_INSERT] = PUT_BATCH_INSERT_SQL,
     [ST_GET] = "SELECT survey_id, time_us, call_id, participant_id,"
                " o_t,o_s,o_lo,o_hi,o_th,o_iss, a_t,a_s,a_lo,a_hi,a_th,a_iss,"
                " v_t,v_s,v_lo,v_hi,v_th,v_iss, s_t,s_s,s_lo,s_hi,s_th,s_iss, resource,"
@@ -642,7 +639,8 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
         cs_calls_register(s->db); /* cs_dim_group, cs_dim_key */
     /* the SurveyId index is loaded on the first input: a report that only
      * reads a --db never needs it (0.3 s per million surveys) */
-    s->ins_nulls = ~UINT64_C(0); /* a new statement's parameters are NULL */
+    if (rc == CS_OK && !read_only && put_batch_register(s->db, &s->pb) != SQLITE_OK)
+        rc = store_db_fail(s, err, "preparing statements");
     for (int i = 0; rc == CS_OK && !read_only && i < ST__COUNT; i++)
         if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &s->st[i], NULL) != SQLITE_OK)
@@ -700,6 +698,7 @@ cs_store_close(struct cs_store **sp)
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    put_batch_free(&s->pb); /* after the connection that reads it */
     if (s->tmp_path) {
         unlink(s->tmp_path);
         cs_tmp_forget(s->tmp_handle);

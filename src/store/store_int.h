@@ -14,6 +14,7 @@
 
 #include "model/survey.h"
 #include "store/idset.h"
+#include "store/put_batch.h"
 #include "store/store.h"
 
 struct cs_load_cube; /* store/load_cube.h */
@@ -76,8 +77,8 @@ struct res_cache {
 struct cs_store {
     sqlite3 *db;                    /* owned connection */
     sqlite3_stmt *st[ST__COUNT];    /* owned prepared statements */
-    uint64_t ins_nulls;             /* ST_INSERT's parameters holding NULL
-                                       (bit i - 1: parameter i; store_put.c) */
+    struct put_batch pb;            /* new surveys not yet inserted (ST_INSERT
+                                       reads them: store/put_batch.h) */
     struct hindex idx;              /* SurveyId -> rid */
     int64_t next_rid;               /* next rowid to assign */
     int64_t input_id;               /* inputs.id of the open input, 0 = none */

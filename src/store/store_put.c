@@ -74,33 +74,9 @@ resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
     return CS_OK;
 }
 
-/* Parameter i of q to NULL.  With nulls (the parameters of q known to hold
- * NULL, bit i - 1 for parameter i) one already NULL is left alone: bindings
- * outlive sqlite3_reset, and about half of a survey row's 41 parameters
- * are NULL row after row (absent categories, default scales). */
 static void
-bind_null(sqlite3_stmt *q, uint64_t *nulls, int i)
+bind_num(sqlite3_stmt *q, int i, double v)
 {
-    uint64_t b = UINT64_C(1) << (i - 1);
-    if (nulls && (*nulls & b))
-        return;
-    sqlite3_bind_null(q, i);
-    if (nulls)
-        *nulls |= b;
-}
-
-/* Parameter i of q is bound to a value (see bind_null). */
-static void
-bound(uint64_t *nulls, int i)
-{
-    if (nulls)
-        *nulls &= ~(UINT64_C(1) << (i - 1));
-}
-
-static void
-bind_num(sqlite3_stmt *q, uint64_t *nulls, int i, double v)
-{
-    bound(nulls, i);
     if (cs_num_binds_as_int(v)) /* as the load's aggregate keeps it */
         sqlite3_bind_int64(q, i, (int64_t)v);
     else
@@ -108,51 +84,43 @@ bind_num(sqlite3_stmt *q, uint64_t *nulls, int i, double v)
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *q, uint64_t *nulls, int i, const char *t)
+bind_text_or_null(sqlite3_stmt *q, int i, const char *t)
 {
-    if (t && *t) {
-        bound(nulls, i);
+    if (t && *t)
         sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC);
-    } else {
-        bind_null(q, nulls, i);
-    }
+    else
+        sqlite3_bind_null(q, i);
 }
 
 static void
-bind_int_or_null(sqlite3_stmt *q, uint64_t *nulls, int i, int64_t v)
+bind_int_or_null(sqlite3_stmt *q, int i, int64_t v)
 {
-    if (v) {
-        bound(nulls, i);
+    if (v)
         sqlite3_bind_int64(q, i, v);
-    } else {
-        bind_null(q, nulls, i);
-    }
+    else
+        sqlite3_bind_null(q, i);
 }
 
-/* Bind category c of r at parameters base.. base+6 (t s lo hi th iss m). */
+/* Bind category c of r at parameters base.. base+6 (t s lo hi th iss m),
+ * as store/put_batch.c gives a new survey's columns. */
 static void
-bind_category(sqlite3_stmt *q, uint64_t *nulls, int base, const struct cs_record *r, int c)
+bind_category(sqlite3_stmt *q, int base, const struct cs_record *r, int c)
 {
     const struct cs_rating *rt = &r->rating[c];
-    if (!rt->present) {
-        for (int k = 0; k < 7; k++)
-            bind_null(q, nulls, base + k);
+    for (int k = 0; k < 7; k++)
+        sqlite3_bind_null(q, base + k);
+    if (!rt->present)
         return;
-    }
     /* the category's time is NULL when it is the survey's own time (the
      * common case: one record per survey), which keeps rows short */
-    bind_null(q, nulls, base);
-    bind_num(q, nulls, base + 1, rt->score);
+    bind_num(q, base + 1, rt->score);
     if (rt->has_lower) {
-        bind_num(q, nulls, base + 2, rt->lower);
-        bind_num(q, nulls, base + 3, rt->upper);
-        bind_num(q, nulls, base + 4, rt->threshold);
-    } else {
-        for (int k = 2; k <= 4; k++)
-            bind_null(q, nulls, base + k);
+        bind_num(q, base + 2, rt->lower);
+        bind_num(q, base + 3, rt->upper);
+        bind_num(q, base + 4, rt->threshold);
     }
-    bind_text_or_null(q, nulls, base + 5, rt->issues);
-    bind_int_or_null(q, nulls, base + 6, rt->issue_mask);
+    bind_text_or_null(q, base + 5, rt->issues);
+    bind_int_or_null(q, base + 6, rt->issue_mask);
 }
 
 static cs_status
@@ -378,7 +346,7 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
             continue;
         sqlite3_stmt *u = s->st[ST_UPD_CAT0 + c];
         sqlite3_bind_int64(u, 1, rid);
-        bind_category(u, NULL, 2, r, c);
+        bind_category(u, 2, r, c);
         sqlite3_bind_int64(u, 2, r_ticks); /* merged: keep its own time */
         int rc = sqlite3_step(u);
         sqlite3_reset(u);
@@ -403,8 +371,8 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_bind_int64(u, 2, t);
         sqlite3_bind_int64(u, 3, day);
         sqlite3_bind_int(u, 4, cs_iso_week(day, NULL, NULL));
-        bind_text_or_null(u, NULL, 5, r->call_id);
-        bind_text_or_null(u, NULL, 6, r->participant_id);
+        bind_text_or_null(u, 5, r->call_id);
+        bind_text_or_null(u, 6, r->participant_id);
         int64_t sub = earlier ? r->time_sub : old_ticks - old_time * 10;
         if (sub)
             sqlite3_bind_int64(u, 8, sub);
@@ -462,6 +430,14 @@ find_rid(struct cs_store *s, const char *sid, uint64_t h, int64_t *rid,
     for (size_t i = h & m; s->idx.slots[i].h; i = (i + 1) & m) {
         if (s->idx.slots[i].h != h)
             continue;
+        int64_t first = s->pb.n ? s->pb.rows[0].rid : INT64_MAX;
+        if (s->idx.slots[i].rid >= first) { /* in the batch, not inserted yet */
+            if (strcmp(s->pb.rows[s->idx.slots[i].rid - first].r->survey_id, sid) == 0) {
+                *rid = s->idx.slots[i].rid;
+                return CS_OK;
+            }
+            continue;
+        }
         sqlite3_stmt *g = s->st[ST_GET];
         sqlite3_bind_int64(g, 1, s->idx.slots[i].rid);
         int rc = sqlite3_step(g);
@@ -478,9 +454,24 @@ find_rid(struct cs_store *s, const char *sid, uint64_t h, int64_t *rid,
     return CS_OK;
 }
 
-cs_status
-cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
-             struct cs_store_counts *counts, struct cs_err *err)
+/* Insert the new surveys collected (ST_INSERT reads them). */
+static cs_status
+put_flush(struct cs_store *s, struct cs_err *err)
+{
+    if (!s->pb.n)
+        return CS_OK;
+    sqlite3_stmt *q = s->st[ST_INSERT];
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    s->pb.n = 0;
+    return rc == SQLITE_DONE ? CS_OK : store_db_fail(s, err, "storing a survey");
+}
+
+/* The records of cs_store_put: new surveys into the batch, the others
+ * merged (the batch inserted first when the survey is in it). */
+static cs_status
+put_records(struct cs_store *s, const struct cs_record *recs, size_t n,
+            struct cs_store_counts *counts, struct cs_err *err)
 {
     /* the ids' hashes PUT_AHEAD records ahead, their index slots fetched
      * into the cache meanwhile: at a million surveys the index is 32 MB, and
@@ -500,6 +491,8 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
         if (find_rid(s, r->survey_id, h, &rid, err))
             return CS_E_DB;
         if (rid) {
+            if (s->pb.n && rid >= s->pb.rows[0].rid && put_flush(s, err))
+                return CS_E_DB;
             if (merge_counted(s, rid, r, counts, err))
                 return CS_E_DB;
             continue;
@@ -509,30 +502,7 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
             return CS_E_DB;
         rid = s->next_rid++;
         int64_t day = cs_time_day(r->time_us);
-        sqlite3_stmt *q = s->st[ST_INSERT];
-        uint64_t *nulls = &s->ins_nulls;
-        sqlite3_bind_int64(q, 1, rid);
-        sqlite3_bind_text(q, 2, r->survey_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, r->time_us);
-        sqlite3_bind_int64(q, 4, day);
-        sqlite3_bind_int(q, 5, cs_iso_week(day, NULL, NULL));
-        bind_int_or_null(q, nulls, 6, res);
-        bind_text_or_null(q, nulls, 7, r->call_id);
-        bind_text_or_null(q, nulls, 8, r->participant_id);
-        /* CorrelationId is the participant id in ACSCallSurvey: keep it
-         * only when it says something else */
-        bind_text_or_null(q, nulls, 9,
-                          strcmp(r->correlation_id, r->participant_id) ? r->correlation_id : NULL);
-        bind_text_or_null(q, nulls, 10, r->operation);
-        sqlite3_bind_int64(q, 11, s->input_id);
-        sqlite3_bind_int64(q, 12, (int64_t)r->line);
-        for (int c = 0; c < CS_CAT__COUNT; c++)
-            bind_category(q, nulls, 13 + 7 * c, r, c);
-        bind_int_or_null(q, nulls, 41, r->time_sub);
-        int rc = sqlite3_step(q);
-        sqlite3_reset(q);
-        if (rc != SQLITE_DONE)
-            return store_db_fail(s, err, "storing a survey");
+        put_batch_add(&s->pb, &(struct put_row){.r = r, .rid = rid, .res = res, .day = day, .input = s->input_id});
         for (int c = 0; c < CS_CAT__COUNT; c++)
             if (put_unknown_tags(s, rid, r, c, err))
                 return CS_E_DB;
@@ -547,6 +517,16 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
     return CS_OK;
 }
 
+cs_status
+cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
+             struct cs_store_counts *counts, struct cs_err *err)
+{
+    cs_status rc = put_records(s, recs, n, counts, err);
+    if (rc == CS_OK)
+        rc = put_flush(s, err);
+    s->pb.n = 0; /* the rows borrow recs: none kept past this call */
+    return rc;
+}
 
 /* 64-bit hash of a text (custom_events.phash, reject_data.rhash), a word at
  * a time: only an index key, every match is confirmed on the text. */

@@ -656,11 +656,85 @@ test_input_after_load_over(void **state)
     cs_store_close(&s);
 }
 
+/* Issue 22: new surveys are inserted a batch at a time through the
+ * cs_put_batch virtual table (store/put_batch.h).  Every kind of column,
+ * its value and its type, written by hand: ids, a correlation id kept only
+ * when it differs from the participant id, no resource, the 7th digit,
+ * whole scores as integers and decimal ones as reals, -0, a scale without
+ * bounds (NULL), issues with their mask, a category's own time NULL; and a
+ * record of a survey still in the batch (compared in memory, the batch
+ * inserted before the merge). */
+static void
+test_batch_columns(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_input_begin(s, "batch", &e), CS_OK);
+    struct cs_record r[4];
+    r[0] = rec("b1", 1000, CS_CAT_OVERALL, 4);
+    snprintf(r[0].call_id, sizeof r[0].call_id, "call-1");
+    snprintf(r[0].correlation_id, sizeof r[0].correlation_id, "p-b1"); /* = participant */
+    snprintf(r[0].operation, sizeof r[0].operation, "CallSurvey");
+    r[0].line = 7;
+    r[0].time_sub = 3;
+    struct cs_rating *a = &r[0].rating[CS_CAT_AUDIO];
+    a->present = a->score_is_num = a->has_lower = a->has_upper = a->has_threshold = true;
+    a->score = 7.5;
+    a->lower = 0;
+    a->upper = 10;
+    a->threshold = 5;
+    snprintf(a->issues, sizeof a->issues, "Echo,AudioNoise");
+    a->issue_mask = 5;
+    r[1] = rec("b2", 2000, CS_CAT_VIDEO, -0.0);
+    r[1].resource_id[0] = '\0';
+    snprintf(r[1].correlation_id, sizeof r[1].correlation_id, "corr-2"); /* differs: kept */
+    r[2] = rec("b1", 1100, CS_CAT_SCREENSHARE, 3);                       /* b1 again, in the batch: merged */
+    r[3] = rec("b3", 3000, CS_CAT_OVERALL, 1);
+    assert_int_equal(cs_store_put(s, r, 4, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 3);
+    assert_int_equal(c.updated, 1);
+    struct cs_input_summary sum = {.read = 4, .stored = 3, .updated = 1};
+    assert_int_equal(cs_store_input_end(s, true, &sum, &e), CS_OK);
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data"), 3);
+    /* b1: rid 1, its own columns */
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data WHERE rid = 1 AND survey_id = 'b1'"
+                           " AND time_us = 1000000000 AND day = 0 AND week = 197001"
+                           " AND resource IS NOT NULL AND call_id = 'call-1'"
+                           " AND participant_id = 'p-b1' AND correlation_id IS NULL"
+                           " AND operation = 'CallSurvey' AND input IS NOT NULL AND line = 7"
+                           " AND time_sub = 3"),
+                     1);
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data WHERE rid = 1"
+                           " AND o_t IS NULL AND typeof(o_s) = 'integer' AND o_s = 4"
+                           " AND o_lo IS NULL AND o_hi IS NULL AND o_th IS NULL"
+                           " AND o_iss IS NULL AND o_m IS NULL"
+                           " AND a_t IS NULL AND typeof(a_s) = 'real' AND a_s = 7.5"
+                           " AND typeof(a_lo) = 'integer' AND a_lo = 0 AND a_hi = 10 AND a_th = 5"
+                           " AND a_iss = 'Echo,AudioNoise' AND a_m = 5"
+                           " AND v_s IS NULL AND v_iss IS NULL"),
+                     1);
+    /* the merge gave b1 its screen share rating at its own time */
+    assert_int_equal(q1(s, "SELECT s_s FROM survey_data WHERE rid = 1"), 3);
+    assert_int_equal(q1(s, "SELECT s_t IS NOT NULL FROM survey_data WHERE rid = 1"), 1);
+    /* b2: no resource, correlation kept, -0 stored as the integer 0 */
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data WHERE rid = 2 AND survey_id = 'b2'"
+                           " AND resource IS NULL AND call_id IS NULL"
+                           " AND correlation_id = 'corr-2' AND operation IS NULL"
+                           " AND time_sub IS NULL AND typeof(v_s) = 'integer' AND v_s = 0"
+                           " AND o_s IS NULL"),
+                     1);
+    assert_int_equal(q1(s, "SELECT rid FROM survey_data WHERE survey_id = 'b3'"), 3);
+    cs_store_close(&s);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_outcomes),
+        cmocka_unit_test(test_batch_columns),
         cmocka_unit_test(test_rows_alternate),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_rollback_restores_index),

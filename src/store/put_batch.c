@@ -1,0 +1,240 @@
+/*
+ * store/put_batch.c: see put_batch.h.  The virtual table is eponymous
+ * only (no CREATE VIRTUAL TABLE: the connection that registers it reads
+ * it as cs_put_batch), like SQLite's own carray.
+ */
+#include "store/put_batch.h"
+
+#include <string.h>
+
+#include "core/ctime.h"
+#include "core/mem.h"
+#include "store/load_cube.h"
+
+/* the columns, in survey_data's order (PUT_BATCH_INSERT_SQL) */
+#define COLS                                                                                \
+    "CREATE TABLE x(rid, survey_id, time_us, day, week, resource, call_id, participant_id," \
+    " correlation_id, operation, input, line,"                                              \
+    " o_t, o_s, o_lo, o_hi, o_th, o_iss, o_m, a_t, a_s, a_lo, a_hi, a_th, a_iss, a_m,"      \
+    " v_t, v_s, v_lo, v_hi, v_th, v_iss, v_m, s_t, s_s, s_lo, s_hi, s_th, s_iss, s_m, time_sub)"
+enum { C_CAT0 = 12, /* the first category's first column */
+       C_TIME_SUB = C_CAT0 + 7 * CS_CAT__COUNT };
+
+struct pb_vtab {
+    sqlite3_vtab base;
+    struct put_batch *b; /* borrowed */
+};
+
+struct pb_cursor {
+    sqlite3_vtab_cursor base;
+    size_t i;
+};
+
+static int
+pb_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+           char **err)
+{
+    (void)argc;
+    (void)argv;
+    (void)err;
+    int rc = sqlite3_declare_vtab(db, COLS);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* not from a schema's views or triggers */
+    struct pb_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    v->b = aux;
+    *out = &v->base;
+    return SQLITE_OK;
+}
+
+static int
+pb_disconnect(sqlite3_vtab *v)
+{
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+static int
+pb_best_index(sqlite3_vtab *v, sqlite3_index_info *ii)
+{
+    ii->estimatedCost = 1;
+    ii->estimatedRows = (sqlite3_int64)((struct pb_vtab *)v)->b->n;
+    return SQLITE_OK;
+}
+
+static int
+pb_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+    (void)v;
+    struct pb_cursor *c = sqlite3_malloc(sizeof *c);
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int
+pb_close(sqlite3_vtab_cursor *c)
+{
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+static int
+pb_filter(sqlite3_vtab_cursor *c, int idx, const char *idx_str, int argc, sqlite3_value **argv)
+{
+    (void)idx;
+    (void)idx_str;
+    (void)argc;
+    (void)argv;
+    ((struct pb_cursor *)c)->i = 0;
+    return SQLITE_OK;
+}
+
+static int
+pb_next(sqlite3_vtab_cursor *c)
+{
+    ((struct pb_cursor *)c)->i++;
+    return SQLITE_OK;
+}
+
+static int
+pb_eof(sqlite3_vtab_cursor *c)
+{
+    const struct pb_vtab *v = (const struct pb_vtab *)c->pVtab;
+    return ((struct pb_cursor *)c)->i >= v->b->n;
+}
+
+static int
+pb_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
+{
+    *rowid = (sqlite3_int64)((struct pb_cursor *)c)->i;
+    return SQLITE_OK;
+}
+
+/* text, "" as NULL */
+static void
+text(sqlite3_context *ctx, const char *t)
+{
+    if (t && *t)
+        sqlite3_result_text(ctx, t, -1, SQLITE_STATIC);
+}
+
+/* an integer, 0 as NULL */
+static void
+nonzero(sqlite3_context *ctx, int64_t v)
+{
+    if (v)
+        sqlite3_result_int64(ctx, v);
+}
+
+static void
+num(sqlite3_context *ctx, double v)
+{
+    if (cs_num_binds_as_int(v))
+        sqlite3_result_int64(ctx, (int64_t)v);
+    else
+        sqlite3_result_double(ctx, v);
+}
+
+/* Column k (t s lo hi th iss m) of rating rt; nothing set is NULL.  The
+ * category's time is NULL when it is the survey's own time (always, for
+ * a new survey: one record so far), which keeps rows short. */
+static void
+category(sqlite3_context *ctx, const struct cs_rating *rt, int k)
+{
+    if (!rt->present)
+        return;
+    switch (k) {
+    case 1: num(ctx, rt->score); break;
+    case 2:
+        if (rt->has_lower)
+            num(ctx, rt->lower);
+        break;
+    case 3:
+        if (rt->has_lower)
+            num(ctx, rt->upper);
+        break;
+    case 4:
+        if (rt->has_lower)
+            num(ctx, rt->threshold);
+        break;
+    case 5: text(ctx, rt->issues); break;
+    case 6: nonzero(ctx, rt->issue_mask); break;
+    default: break;
+    }
+}
+
+static int
+pb_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
+{
+    const struct pb_vtab *v = (const struct pb_vtab *)c->pVtab;
+    const struct put_row *p = &v->b->rows[((struct pb_cursor *)c)->i];
+    const struct cs_record *r = p->r;
+    switch (col) {
+    case 0: sqlite3_result_int64(ctx, p->rid); break;
+    case 1: sqlite3_result_text(ctx, r->survey_id, -1, SQLITE_STATIC); break;
+    case 2: sqlite3_result_int64(ctx, r->time_us); break;
+    case 3: sqlite3_result_int64(ctx, p->day); break;
+    case 4: sqlite3_result_int(ctx, cs_iso_week(p->day, NULL, NULL)); break;
+    case 5: nonzero(ctx, p->res); break;
+    case 6: text(ctx, r->call_id); break;
+    case 7: text(ctx, r->participant_id); break;
+    case 8:
+        /* CorrelationId is the participant id in ACSCallSurvey: kept only
+         * when it says something else */
+        if (strcmp(r->correlation_id, r->participant_id) != 0)
+            text(ctx, r->correlation_id);
+        break;
+    case 9: text(ctx, r->operation); break;
+    case 10: sqlite3_result_int64(ctx, p->input); break;
+    case 11: sqlite3_result_int64(ctx, (int64_t)r->line); break;
+    case C_TIME_SUB: nonzero(ctx, r->time_sub); break;
+    default:
+        if (col >= C_CAT0 && col < C_TIME_SUB)
+            category(ctx, &r->rating[(col - C_CAT0) / 7], (col - C_CAT0) % 7);
+        break;
+    }
+    return SQLITE_OK;
+}
+
+static const sqlite3_module pb_module = {
+    .iVersion = 0,
+    .xConnect = pb_connect,
+    .xBestIndex = pb_best_index,
+    .xDisconnect = pb_disconnect,
+    .xOpen = pb_open,
+    .xClose = pb_close,
+    .xFilter = pb_filter,
+    .xNext = pb_next,
+    .xEof = pb_eof,
+    .xColumn = pb_column,
+    .xRowid = pb_rowid,
+};
+
+int
+put_batch_register(sqlite3 *db, struct put_batch *b)
+{
+    return sqlite3_create_module(db, "cs_put_batch", &pb_module, b);
+}
+
+void
+put_batch_add(struct put_batch *b, const struct put_row *row)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 1024;
+        b->rows = xreallocarray(b->rows, b->cap, sizeof *b->rows);
+    }
+    b->rows[b->n++] = *row;
+}
+
+void
+put_batch_free(struct put_batch *b)
+{
+    xfree(b->rows);
+    memset(b, 0, sizeof *b);
+}
