@@ -58,25 +58,6 @@ timeit() {
     median < "$dir/times"
 }
 
-# timeit_stages CMD...: like timeit for a `report -v` run; prints
-# "median_wall rss median_statistics_s median_charts_s" (stage times from
-# the run's "timings:" note, each the median over the runs by itself)
-timeit_stages() {
-    i=0
-    : > "$dir/times"
-    : > "$dir/stages"
-    while [ $i -lt "$reps" ]; do
-        /usr/bin/time -f "%e %M" -o "$dir/t1" "$@" >/dev/null 2>"$dir/stderr" || {
-            echo "bench: failed: $*" >&2; cat "$dir/stderr" >&2; exit 1; }
-        cat "$dir/t1" >> "$dir/times"
-        sed -n 's/.*timings: .*statistics \([0-9.]*\) s.*charts \([0-9.]*\) s.*/\1 \2/p' \
-            "$dir/stderr" >> "$dir/stages"
-        i=$((i + 1))
-    done
-    echo "$(median < "$dir/times") $(awk '{print $1}' "$dir/stages" | sort -n | median | cut -d' ' -f1) \
-$(awk '{print $2}' "$dir/stages" | sort -n | median | cut -d' ' -f1)"
-}
-
 baseline_sql() {
     cat <<'SQL'
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
@@ -150,7 +131,26 @@ fi
 secs() { echo "$1 ${dbase:-}" | awk '{ if ($2 > 0) printf "%.2f s = %.2fx", $1, $1 / $2; else printf "%.2f s", $1 }'; }
 trow() { printf '  %-34s %-18s %-18s %s\n' "$1" "$2" "$3" "$4"; }
 
-# targets N MB: issue 22's table for this size, today (BENCH_BASE) and new
+# once OUT CMD...: one timed run of CMD, its "wall rss" appended to OUT and
+# the stage times of its "timings:" note (a `report -v`), if any, to OUT.st
+once() {
+    out=$1
+    shift
+    /usr/bin/time -f "%e %M" -o "$dir/t1" "$@" >/dev/null 2>"$dir/stderr" || {
+        echo "bench: failed: $*" >&2; cat "$dir/stderr" >&2; exit 1; }
+    cat "$dir/t1" >> "$out"
+    sed -n 's/.*timings: .*statistics \([0-9.]*\) s.*charts \([0-9.]*\) s.*/\1 \2/p' \
+        "$dir/stderr" >> "$out.st"
+}
+
+# the median of column K of file F
+colmed() { awk -v k="$2" '{print $k}' "$1" | sort -n | median | cut -d' ' -f1; }
+
+# targets N MB: issue 22's table for this size, today (BENCH_BASE) and new.
+# The two binaries' runs alternate (base, new; then new, base; ...), each
+# figure the median of its own runs: this machine's speed drifts by a
+# fifth over minutes, and three runs of one binary then three of the other
+# measured the drift as much as the change.
 targets() {
     tn=$1; tmb=$2
     tgt_json="<= 0.6x typed DuckDB"; tgt_rep="<= 1.5x typed DuckDB"; tgt_ing="-"; tgt_st="-"
@@ -160,19 +160,43 @@ targets() {
         tgt_st="<= 0.2 s"; tgt_rss="<= 256 MB"
     fi
     for which in base new; do
-        if [ $which = base ]; then b=$base_cs; else b=$cs; fi
-        if [ -z "$b" ]; then eval "${which}_json=- ${which}_rep=- ${which}_ing=- ${which}_st=- ${which}_ch=- ${which}_rss=-"; continue; fi
-        set -- $(timeit "$b" report -q --formats json -o out-t surveys.jsonl)
+        for k in json rep ing; do : > "$dir/$which.$k"; : > "$dir/$which.$k.st"; done
+    done
+    order="base new"
+    [ -n "$base_cs" ] || order="new"
+    i=0
+    while [ $i -lt "$reps" ]; do
+        for k in json rep ing; do
+            for which in $order; do
+                if [ $which = base ]; then b=$base_cs; else b=$cs; fi
+                case $k in
+                json) once "$dir/$which.json" "$b" report -q --formats json -o out-t surveys.jsonl ;;
+                rep) once "$dir/$which.rep" "$b" report -v --formats json,png,xlsx -o out-t surveys.jsonl \
+                    --custom customEvents.jsonl ;;
+                ing) once "$dir/$which.ing" sh -c "rm -f ingest-t.db && exec \"$b\" ingest -q --db ingest-t.db surveys.jsonl"
+                    rm -f ingest-t.db ;;
+                esac
+            done
+        done
+        [ -z "$base_cs" ] || { [ "$order" = "base new" ] && order="new base" || order="base new"; }
+        i=$((i + 1))
+    done
+    for which in base new; do
+        if [ ! -s "$dir/$which.rep" ]; then
+            eval "${which}_json=- ${which}_rep=- ${which}_ing=- ${which}_st=- ${which}_ch=- ${which}_rss=-"
+            continue
+        fi
+        set -- $(median < "$dir/$which.json")
         eval "${which}_json=\"\$(secs $1)\""
-        set -- $(timeit_stages "$b" report -v --formats json,png,xlsx -o out-t surveys.jsonl --custom customEvents.jsonl)
-        eval "${which}_rep=\"\$(secs $1)\" ${which}_rssv=$2 ${which}_st=\"$3 s\" ${which}_ch=\"$4 s\" ${which}_wall=$1"
+        set -- $(median < "$dir/$which.rep")
+        eval "${which}_rep=\"\$(secs $1)\" ${which}_wall=$1"
         eval "${which}_rss=\"\$(echo $2 | awk '{printf \"%.0f MB\", \$1 / 1024}')\""
-        set -- $(timeit sh -c "rm -f ingest-t.db && exec \"$b\" ingest -q --db ingest-t.db surveys.jsonl")
-        rm -f ingest-t.db
+        eval "${which}_st=\"$(colmed "$dir/$which.rep.st" 1) s\" ${which}_ch=\"$(colmed "$dir/$which.rep.st" 2) s\""
+        set -- $(median < "$dir/$which.ing")
         eval "${which}_ing=\"\$(echo $1 $tmb | awk '{printf \"%.2f s (%.0f MB/s)\", \$1, \$2 / \$1}')\""
     done
     eval "today_wall_$tn=\${base_wall:-} new_wall_$tn=\${new_wall:-}"
-    printf 'issue 22 targets at %s surveys (median of %s, same run; typed DuckDB %s s):\n' "$tn" "$reps" "${dbase:--}"
+    printf 'issue 22 targets at %s surveys (median of %s, the binaries alternating; typed DuckDB %s s):\n' "$tn" "$reps" "${dbase:--}"
     trow "" today new target
     trow "report --formats json" "$base_json" "$new_json" "$tgt_json"
     trow "report json,png,xlsx + custom" "$base_rep" "$new_rep" "$tgt_rep"
