@@ -70,11 +70,6 @@ struct ev_ring {
     int misses; /* events in a row not found in the ring */
 };
 
-struct res_name {
-    int64_t id;
-    char *name;
-};
-
 struct jm {
     sqlite3 *db;
     const struct cs_filter *f;
@@ -93,8 +88,9 @@ struct jm {
     bool seq_done;
     sqlite3_stmt *lseq, *lrow, *one, *multi; /* owned */
     struct ev_ring ev;                       /* the single events' answers, read in id order */
-    struct res_name *res;                    /* owned: resource_data's names (owned), by id */
-    size_t n_res, c_res;
+    int64_t *res_id;                         /* owned: resource_data's ids, ascending */
+    char **res_name;                         /* owned (each owned): their names */
+    size_t n_res;
     cs_join_cb cb;
     void *ctx;
     const char *what; /* errors: "<what>: <SQLite's message>" */
@@ -392,7 +388,8 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
     "SELECT d.rid, d.survey_id, d.time_us, d.resource, d.call_id, d.participant_id," \
     " d.o_s, d.a_s, d.v_s, d.s_s FROM survey_data d WHERE "
 
-/* resource_data's names by id, ascending, into m->res; false on error */
+/* resource_data's ids (ascending) and names into m->res_id, m->res_name;
+ * false on error */
 static bool
 res_load(struct jm *m)
 {
@@ -401,13 +398,16 @@ res_load(struct jm *m)
                            NULL) != SQLITE_OK)
         return false;
     int rc;
+    size_t cap = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (m->n_res == m->c_res) {
-            m->c_res = m->c_res ? 2 * m->c_res : 8;
-            m->res = xreallocarray(m->res, m->c_res, sizeof *m->res);
+        if (m->n_res == cap) {
+            cap = cap ? 2 * cap : 8;
+            m->res_id = xreallocarray(m->res_id, cap, sizeof *m->res_id);
+            m->res_name = xreallocarray(m->res_name, cap, sizeof *m->res_name);
         }
         const char *name = (const char *)sqlite3_column_text(q, 1);
-        m->res[m->n_res++] = (struct res_name){sqlite3_column_int64(q, 0), name ? xstrdup(name) : NULL};
+        m->res_id[m->n_res] = sqlite3_column_int64(q, 0);
+        m->res_name[m->n_res++] = name ? xstrdup(name) : NULL;
     }
     sqlite3_finalize(q);
     return rc == SQLITE_DONE;
@@ -416,20 +416,12 @@ res_load(struct jm *m)
 /* The name of resource id (column i of q: NULL when NULL or unknown, as the
  * LEFT JOIN gave it) */
 static const char *
-res_name(const struct jm *m, sqlite3_stmt *q, int i)
+res_of(const struct jm *m, sqlite3_stmt *q, int i)
 {
     if (sqlite3_column_type(q, i) == SQLITE_NULL)
         return NULL;
-    int64_t id = sqlite3_column_int64(q, i);
-    size_t lo = 0, hi = m->n_res;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->res[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < m->n_res && m->res[lo].id == id ? m->res[lo].name : NULL;
+    size_t k = cs_ids_find(m->res_id, m->n_res, sqlite3_column_int64(q, i));
+    return k < m->n_res ? m->res_name[k] : NULL;
 }
 
 /* Survey rid's row into *q: from the ordered scan when the keys follow
@@ -472,7 +464,7 @@ l_fill(const struct jm *m, struct cs_join_row *r, sqlite3_stmt *q)
     r->has_left = sqlite3_column_type(q, 1) != SQLITE_NULL;
     r->survey_id = (const char *)sqlite3_column_text(q, 1);
     r->time_us = sqlite3_column_int64(q, 2);
-    r->resource = res_name(m, q, 3);
+    r->resource = res_of(m, q, 3);
     r->call_id = (const char *)sqlite3_column_text(q, 4);
     r->participant_id = (const char *)sqlite3_column_text(q, 5);
     for (int c = 0; c < 4; c++) {
@@ -794,8 +786,9 @@ jm_free(struct jm *m)
         cs_buf_free(&m->ev.slot[i].t);
     xfree(m->ev.slot);
     for (size_t i = 0; i < m->n_res; i++)
-        xfree(m->res[i].name);
-    xfree(m->res);
+        xfree(m->res_name[i]);
+    xfree(m->res_id);
+    xfree(m->res_name);
 }
 
 /* ---- the kinds ------------------------------------------------------------ */

@@ -116,56 +116,54 @@ pb_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
     return SQLITE_OK;
 }
 
-/* text, "" as NULL */
-static void
-text(sqlite3_context *ctx, const char *t)
+struct put_value
+put_text(const char *t)
 {
-    if (t && *t)
-        sqlite3_result_text(ctx, t, -1, SQLITE_STATIC);
+    return t && *t ? (struct put_value){.type = SQLITE_TEXT, .t = t}
+                   : (struct put_value){.type = SQLITE_NULL};
 }
 
-/* an integer, 0 as NULL */
-static void
-nonzero(sqlite3_context *ctx, int64_t v)
+struct put_value
+put_nonzero(int64_t v)
 {
-    if (v)
-        sqlite3_result_int64(ctx, v);
+    return v ? (struct put_value){.type = SQLITE_INTEGER, .i = v}
+             : (struct put_value){.type = SQLITE_NULL};
 }
 
-static void
-num(sqlite3_context *ctx, double v)
+struct put_value
+put_num(double v)
 {
     if (cs_num_binds_as_int(v))
-        sqlite3_result_int64(ctx, (int64_t)v);
-    else
-        sqlite3_result_double(ctx, v);
+        return (struct put_value){.type = SQLITE_INTEGER, .i = (int64_t)v};
+    return (struct put_value){.type = SQLITE_FLOAT, .d = v};
 }
 
-/* Column k (t s lo hi th iss m) of rating rt; nothing set is NULL.  The
- * category's time is NULL when it is the survey's own time (always, for
- * a new survey: one record so far), which keeps rows short. */
-static void
-category(sqlite3_context *ctx, const struct cs_rating *rt, int k)
+struct put_value
+put_category(const struct cs_rating *rt, int k)
 {
+    struct put_value none = {.type = SQLITE_NULL};
     if (!rt->present)
-        return;
+        return none;
     switch (k) {
-    case 1: num(ctx, rt->score); break;
-    case 2:
-        if (rt->has_lower)
-            num(ctx, rt->lower);
-        break;
-    case 3:
-        if (rt->has_lower)
-            num(ctx, rt->upper);
-        break;
-    case 4:
-        if (rt->has_lower)
-            num(ctx, rt->threshold);
-        break;
-    case 5: text(ctx, rt->issues); break;
-    case 6: nonzero(ctx, rt->issue_mask); break;
-    default: break;
+    case 1: return put_num(rt->score);
+    case 2: return rt->has_lower ? put_num(rt->lower) : none;
+    case 3: return rt->has_lower ? put_num(rt->upper) : none;
+    case 4: return rt->has_lower ? put_num(rt->threshold) : none;
+    case 5: return put_text(rt->issues);
+    case 6: return put_nonzero(rt->issue_mask);
+    default: return none; /* 0: the time */
+    }
+}
+
+/* v as the column's value */
+static void
+result(sqlite3_context *ctx, struct put_value v)
+{
+    switch (v.type) {
+    case SQLITE_INTEGER: sqlite3_result_int64(ctx, v.i); break;
+    case SQLITE_FLOAT: sqlite3_result_double(ctx, v.d); break;
+    case SQLITE_TEXT: sqlite3_result_text(ctx, v.t, -1, SQLITE_STATIC); break;
+    default: break; /* NULL: a column left unset is NULL */
     }
 }
 
@@ -181,22 +179,22 @@ pb_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
     case 2: sqlite3_result_int64(ctx, r->time_us); break;
     case 3: sqlite3_result_int64(ctx, p->day); break;
     case 4: sqlite3_result_int(ctx, cs_iso_week(p->day, NULL, NULL)); break;
-    case 5: nonzero(ctx, p->res); break;
-    case 6: text(ctx, r->call_id); break;
-    case 7: text(ctx, r->participant_id); break;
+    case 5: result(ctx, put_nonzero(p->res)); break;
+    case 6: result(ctx, put_text(r->call_id)); break;
+    case 7: result(ctx, put_text(r->participant_id)); break;
     case 8:
         /* CorrelationId is the participant id in ACSCallSurvey: kept only
          * when it says something else */
         if (strcmp(r->correlation_id, r->participant_id) != 0)
-            text(ctx, r->correlation_id);
+            result(ctx, put_text(r->correlation_id));
         break;
-    case 9: text(ctx, r->operation); break;
+    case 9: result(ctx, put_text(r->operation)); break;
     case 10: sqlite3_result_int64(ctx, p->input); break;
     case 11: sqlite3_result_int64(ctx, (int64_t)r->line); break;
-    case C_TIME_SUB: nonzero(ctx, r->time_sub); break;
+    case C_TIME_SUB: result(ctx, put_nonzero(r->time_sub)); break;
     default:
         if (col >= C_CAT0 && col < C_TIME_SUB)
-            category(ctx, &r->rating[(col - C_CAT0) / 7], (col - C_CAT0) % 7);
+            result(ctx, put_category(&r->rating[(col - C_CAT0) / 7], (col - C_CAT0) % 7));
         break;
     }
     return SQLITE_OK;

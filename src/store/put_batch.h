@@ -35,6 +35,28 @@ struct put_batch {
     size_t n, cap;
 };
 
+/* A column's value as the store keeps it: SQLITE_NULL, SQLITE_INTEGER (i),
+ * SQLITE_FLOAT (d) or SQLITE_TEXT (t, borrowed).  The one rule for the
+ * batch's columns and for the parameters of a merge's UPDATE. */
+struct put_value {
+    int type;
+    int64_t i;
+    double d;
+    const char *t;
+};
+
+/* Text, "" as NULL. */
+struct put_value put_text(const char *t);
+/* An integer, 0 as NULL. */
+struct put_value put_nonzero(int64_t v);
+/* A number: an integer when whole (cs_num_binds_as_int), else a real. */
+struct put_value put_num(double v);
+/* Column k (0-6: t s lo hi th iss m) of rating rt: all NULL when it is not
+ * present; the category's own time NULL (it is the survey's, for a new
+ * survey and for a merge's parameter, which the caller sets apart);
+ * bounds and threshold NULL without a scale. */
+struct put_value put_category(const struct cs_rating *rt, int k);
+
 /* The statement that inserts the batch's rows into survey_data. */
 #define PUT_BATCH_INSERT_SQL                                                           \
     "INSERT INTO survey_data(rid, survey_id, time_us, day, week, resource, call_id,"   \

@@ -74,53 +74,25 @@ resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
     return CS_OK;
 }
 
+/* Parameter i of q to v (store/put_batch.h's rule). */
 static void
-bind_num(sqlite3_stmt *q, int i, double v)
+bind_value(sqlite3_stmt *q, int i, struct put_value v)
 {
-    if (cs_num_binds_as_int(v)) /* as the load's aggregate keeps it */
-        sqlite3_bind_int64(q, i, (int64_t)v);
-    else
-        sqlite3_bind_double(q, i, v);
-}
-
-static void
-bind_text_or_null(sqlite3_stmt *q, int i, const char *t)
-{
-    if (t && *t)
-        sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, i);
-}
-
-static void
-bind_int_or_null(sqlite3_stmt *q, int i, int64_t v)
-{
-    if (v)
-        sqlite3_bind_int64(q, i, v);
-    else
-        sqlite3_bind_null(q, i);
+    switch (v.type) {
+    case SQLITE_INTEGER: sqlite3_bind_int64(q, i, v.i); break;
+    case SQLITE_FLOAT: sqlite3_bind_double(q, i, v.d); break;
+    case SQLITE_TEXT: sqlite3_bind_text(q, i, v.t, -1, SQLITE_STATIC); break;
+    default: sqlite3_bind_null(q, i); break;
+    }
 }
 
 /* Bind category c of r at parameters base.. base+6 (t s lo hi th iss m),
- * as store/put_batch.c gives a new survey's columns. */
+ * the values a new survey's row gets. */
 static void
 bind_category(sqlite3_stmt *q, int base, const struct cs_record *r, int c)
 {
-    const struct cs_rating *rt = &r->rating[c];
     for (int k = 0; k < 7; k++)
-        sqlite3_bind_null(q, base + k);
-    if (!rt->present)
-        return;
-    /* the category's time is NULL when it is the survey's own time (the
-     * common case: one record per survey), which keeps rows short */
-    bind_num(q, base + 1, rt->score);
-    if (rt->has_lower) {
-        bind_num(q, base + 2, rt->lower);
-        bind_num(q, base + 3, rt->upper);
-        bind_num(q, base + 4, rt->threshold);
-    }
-    bind_text_or_null(q, base + 5, rt->issues);
-    bind_int_or_null(q, base + 6, rt->issue_mask);
+        bind_value(q, base + k, put_category(&r->rating[c], k));
 }
 
 static cs_status
@@ -371,8 +343,8 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         sqlite3_bind_int64(u, 2, t);
         sqlite3_bind_int64(u, 3, day);
         sqlite3_bind_int(u, 4, cs_iso_week(day, NULL, NULL));
-        bind_text_or_null(u, 5, r->call_id);
-        bind_text_or_null(u, 6, r->participant_id);
+        bind_value(u, 5, put_text(r->call_id));
+        bind_value(u, 6, put_text(r->participant_id));
         int64_t sub = earlier ? r->time_sub : old_ticks - old_time * 10;
         if (sub)
             sqlite3_bind_int64(u, 8, sub);
