@@ -452,10 +452,15 @@ cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
     if (n == 0)
         return CS_OK;
     /* jsmn accepts several top-level values; walk them all */
-    int i = 0;
+    /* line numbers are counted on from the last value's start, not from
+     * the text's: a {"records":[...]} line of 2,500 records rescanned its
+     * whole prefix per record (quadratic) */
+    int i = 0, last = 0;
     uint32_t index = 0;
+    uint64_t ln = line;
     while (i < n) {
-        uint64_t ln = line_at(js, 0, t[i].start, line);
+        ln = line_at(js, last, t[i].start, ln);
+        last = t[i].start;
         if (t[i].type == JSMN_OBJECT) {
             /* wrapper objects: {"records":[...]} and {"tables":[...]} */
             bool wrapper = false;
@@ -469,7 +474,8 @@ cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
                         t[j + 1].type == JSMN_ARRAY) {
                         int a = j + 1, e = a + 1;
                         for (int q = 0; q < t[a].size; q++) {
-                            uint64_t el = line_at(js, 0, t[e].start, line);
+                            uint64_t el = ln = line_at(js, last, t[e].start, ln);
+                            last = t[e].start;
                             if (t[e].type == JSMN_OBJECT) {
                                 if (emit_object(run, js, t, e, el, index++))
                                     return run->status;
@@ -497,7 +503,8 @@ cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
         } else if (t[i].type == JSMN_ARRAY) {
             int e = i + 1;
             for (int q = 0; q < t[i].size; q++) {
-                uint64_t el = line_at(js, 0, t[e].start, line);
+                uint64_t el = ln = line_at(js, last, t[e].start, ln);
+                last = t[e].start;
                 if (t[e].type == JSMN_OBJECT) {
                     if (emit_object(run, js, t, e, el, index++))
                         return run->status;
