@@ -860,6 +860,8 @@ main(int argc, char **argv)
     struct cs_config *cfg = &config;
     cs_kql_opts_default(&cfg->kopts);
     cs_ingest_opts_default(&cfg->iopts);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* JSON Lines parsed on every core */
+    cfg->iopts.parsers = cpus > 1 ? (int)cpus : 1;
     cs_report_opts_default(&cfg->ropts);
     gen_opts_default(&cfg->gopts);
     /* the report's "now": SOURCE_DATE_EPOCH makes outputs reproducible */

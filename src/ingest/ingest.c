@@ -33,6 +33,8 @@ cs_ingest_opts_default(struct cs_ingest_opts *opts)
     opts->date_order = CS_DATE_MDY;
     opts->event_name = "CallSurvey";
     opts->id_key = "id";
+    opts->parsers = 1;
+    opts->chunk_lines = 0;
 }
 
 /* ---- reader ---------------------------------------------------------- */
@@ -76,7 +78,18 @@ cs_reader_fill(struct cs_reader *rd, size_t want)
 struct cs_record *
 cs_run_slot(struct cs_ingest_run *run)
 {
+    /* a parser thread takes its next lent buffer when it needs one
+     * (ingest/lines_par.c); a run of the caller's thread always has one */
+    if (!run->batch && run->sink->get_buffer)
+        run->batch = run->sink->get_buffer(run->sink->ctx);
     return &run->batch[run->n_batch];
+}
+
+cs_status
+cs_run_reject_overlong(struct cs_ingest_run *run, uint64_t line)
+{
+    return cs_run_reject_raw(run, line, 0, "", 0, "line is longer than %u MiB.",
+                             CS_INGEST_SPAN_MAX >> 20);
 }
 
 cs_status
@@ -403,8 +416,8 @@ json_stream(struct cs_ingest_run *run, struct cs_reader *rd)
 /* JSON Lines: one JSON text per line.  A line longer than
  * CS_INGEST_SPAN_MAX is rejected whole, without keeping it in memory: once
  * that many bytes have no newline, the reader drops them as they come. */
-static cs_status
-json_lines(struct cs_ingest_run *run, struct cs_reader *rd)
+cs_status
+cs_json_lines(struct cs_ingest_run *run, struct cs_reader *rd)
 {
     bool skipping = false; /* inside an over-long line */
     uint64_t skip_line = 0;
@@ -415,8 +428,8 @@ json_lines(struct cs_ingest_run *run, struct cs_reader *rd)
         if (nl == NULL) {
             scanned = rd->len - rd->pos;
             if (rd->eof) {
-                if (rd->pos >= rd->len)
-                    return CS_OK;
+                if (rd->pos >= rd->len) /* an over-long last line dropped whole */
+                    return skipping ? cs_run_reject_overlong(run, skip_line) : CS_OK;
                 nl = rd->buf + rd->len; /* last line without newline */
             } else {
                 if (scanned > CS_INGEST_SPAN_MAX) {
@@ -442,9 +455,7 @@ json_lines(struct cs_ingest_run *run, struct cs_reader *rd)
             if (!skipping)
                 skip_line = line;
             skipping = false;
-            if (cs_run_reject_raw(run, skip_line, 0, "", 0,
-                                  "line is longer than %u MiB.",
-                                  CS_INGEST_SPAN_MAX >> 20))
+            if (cs_run_reject_overlong(run, skip_line))
                 return run->status;
             continue;
         }
@@ -580,9 +591,10 @@ cs_ingest_path(const char *path, const char *name,
     if (f == CS_FORMAT_CSV || (f == CS_FORMAT_AUTO && !json))
         st = cs_csv_ingest(&run, &rd);
     else if (f == CS_FORMAT_JSONL ||
-             (f == CS_FORMAT_AUTO && first_value_is_one_line(rd.buf + p, rd.len - p)))
-        st = json_lines(&run, &rd);
-    else
+             (f == CS_FORMAT_AUTO && first_value_is_one_line(rd.buf + p, rd.len - p))) {
+        if (opts->parsers <= 1 || !cs_json_lines_par(&run, &rd, &st))
+            st = cs_json_lines(&run, &rd);
+    } else
         st = json_stream(&run, &rd);
     if (st == CS_OK)
         st = cs_run_flush(&run);

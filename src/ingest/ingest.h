@@ -50,7 +50,14 @@ struct cs_ingest_sink {
                          struct cs_err *err);
     /* Optional: lend the loader a buffer of CS_INGEST_BATCH records to fill
      * (lets a sink hand full batches to another thread without copying).
-     * NULL: the loader uses one buffer of its own. */
+     * NULL: the loader uses one buffer of its own.  With opts->parsers > 1
+     * it is called from the parser threads, concurrently, and must be
+     * thread-safe; the parsers then hold at most 2 lent buffers beyond the
+     * one the oldest unfinished part of the input is filled into and those
+     * handed back through `records`, so a sink lending from a pool of 4 or
+     * more, refilled as it stores, never leaves them all waiting.  Every
+     * other callback is always called from the thread that called
+     * cs_ingest_path, in input order. */
     struct cs_record *(*get_buffer)(void *ctx);
     /* One rejected record (rec->reason says why; rec->line/index where),
      * with its raw text (may be truncated to 64 KiB by the loader). */
@@ -79,6 +86,13 @@ struct cs_ingest_opts {
     enum cs_date_order date_order; /* day/month order of CSV locale dates */
     const char *event_name;        /* custom events kept: name == this ("CallSurvey") */
     const char *id_key;            /* property holding the survey id ("id") */
+    /* Threads parsing JSON Lines (ingest/lines_par.c): 1 = the caller's
+     * thread alone (the default).  More: the input is cut at line ends
+     * into parts of chunk_lines lines that the threads parse at once; the
+     * sink still sees every record, reject and event in input order, with
+     * the same line numbers.  Other containers are parsed by the caller. */
+    int parsers;
+    unsigned chunk_lines; /* lines per part; 0 = 1024 (tests cut smaller) */
 };
 
 /* What one input produced.  read = records + rejected (+ events_*). */

@@ -123,11 +123,21 @@ cs_status cs_run_reject_raw(struct cs_ingest_run *run, uint64_t line,
                             const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 cs_status cs_run_flush(struct cs_ingest_run *run);
+/* Reject a line longer than CS_INGEST_SPAN_MAX (dropped unread) at line. */
+cs_status cs_run_reject_overlong(struct cs_ingest_run *run, uint64_t line);
 
 /* JSON: handle one complete top-level JSON text (object or array; may hold
  * several values) that starts at `line`. */
 cs_status cs_json_handle(struct cs_ingest_run *run, const char *text,
                          size_t len, uint64_t line);
+/* JSON Lines: one JSON text per line, from the reader's position to its
+ * end (a reader over memory: fd -1, eof set, line its first line). */
+cs_status cs_json_lines(struct cs_ingest_run *run, struct cs_reader *rd);
+/* JSON Lines on run->opts->parsers threads (ingest/lines_par.c): false
+ * when fewer than two could be started (nothing read: the caller parses
+ * alone); else the input is read to its end or first failure, *st set. */
+bool cs_json_lines_par(struct cs_ingest_run *run, struct cs_reader *rd,
+                       cs_status *st);
 /* CSV: the whole input from the reader's current position (BOM skipped). */
 cs_status cs_csv_ingest(struct cs_ingest_run *run, struct cs_reader *rd);
 
