@@ -306,6 +306,9 @@ help(FILE *fp, enum cmd only)
             "the id trimmed and lower-cased, so the same id always gets the same\n"
             "pseudonym. Custom answers that are text, not numbers, are left out unless\n"
             "--keep-text; raw rejected records always are. About and summary.json say so.\n"
+            "\nEnvironment: SOURCE_DATE_EPOCH=SECONDS is the report's \"now\" (outputs then\n"
+            "reproducible); CALLSURVEY_PARSERS=N parses JSON Lines on N threads, 1 to 8\n"
+            "(default: one per core; ingest and report leave one to the thread storing).\n"
             "\nExamples:\n"
             "  callsurvey report -o out sample-data\n"
             "  callsurvey ingest --db surveys.db insights-logs-callsurvey/\n"
@@ -860,8 +863,23 @@ main(int argc, char **argv)
     struct cs_config *cfg = &config;
     cs_kql_opts_default(&cfg->kopts);
     cs_ingest_opts_default(&cfg->iopts);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* JSON Lines parsed on every core */
+    /* JSON Lines parsed on every core (but a store thread's); the
+     * environment may say how many threads, as told (1: one) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->iopts.parsers = cpus > 1 ? (int)cpus : 1;
+    const char *pe = getenv("CALLSURVEY_PARSERS");
+    if (pe && *pe) {
+        char *end;
+        long n = strtol(pe, &end, 10);
+        if (*end || n < 1 || n > CS_INGEST_PARSERS_MAX) {
+            fprintf(stderr, "callsurvey: error: CALLSURVEY_PARSERS=%s: expected a number of "
+                            "threads, 1 to %d\n",
+                    pe, CS_INGEST_PARSERS_MAX);
+            return EXIT_USAGE;
+        }
+        cfg->iopts.parsers = (int)n;
+        cfg->parsers_exact = true;
+    }
     cs_report_opts_default(&cfg->ropts);
     gen_opts_default(&cfg->gopts);
     /* the report's "now": SOURCE_DATE_EPOCH makes outputs reproducible */

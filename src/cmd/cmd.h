@@ -52,6 +52,7 @@ struct cs_config {
     bool strict, quiet, verbose, progress;
     bool progress_given;             /* --progress typed */
     bool progress_tty;               /* standard error is a terminal: redraw one line */
+    bool parsers_exact;              /* iopts.parsers from CALLSURVEY_PARSERS: as told */
     uint64_t total_bytes;            /* inputs' size, for the load's percentage */
     double t_stage;                  /* when the current stage started (seconds) */
     const char *stage;               /* the stage shown */

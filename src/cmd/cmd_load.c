@@ -220,6 +220,7 @@ cs_cmd_load_surveys(struct cs_config *cfg, struct cs_store *store, struct cs_acc
         .rejects_path = cfg->rejects,
         .rejects_without_raw = cfg->privacy != NULL, /* raw records hold ids */
         .opts = cfg->iopts,
+        .parsers_exact = cfg->parsers_exact,
         .on_input = on_input,
         .on_arg = on_arg,
         .on_progress = on_progress,

@@ -697,7 +697,7 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
      * 2.09 -> 2.30 s for 1M surveys, 1.10 -> 1.43 s for their events:
      * the store is as busy as the parser and lost its core) */
     struct cs_ingest_opts opts = job->opts;
-    if (store && pipe->started && opts.parsers > 1)
+    if (store && pipe->started && opts.parsers > 1 && !job->parsers_exact)
         opts.parsers--;
     if (s == CS_OK)
         s = cs_ingest_path(path, path, &opts, &sink, &st, &acc->err);

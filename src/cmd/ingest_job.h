@@ -40,6 +40,8 @@ struct cs_ingest_job {
     bool rejects_without_raw;   /* privacy mode: "raw" is written as null (the
                                    record's text holds ids); the store keeps it */
     struct cs_ingest_opts opts; /* loader options */
+    /* opts.parsers as given; else one less beside the store's thread */
+    bool parsers_exact;
     /* called after each file read (borrowed argument) */
     void (*on_input)(void *ctx, const struct cs_accounting *acc);
     /* called after each command-line input (a directory sums its files) */

@@ -28,6 +28,7 @@
 #define CS_INGEST_SPAN_MAX (64u << 20) /* longest single record/line kept: 64 MiB */
 #define CS_INGEST_BATCH 1024           /* records per batch handed to the sink */
 #define CS_INGEST_MAX_COLS 4096        /* widest CSV header accepted */
+#define CS_INGEST_PARSERS_MAX 8        /* JSON Lines parser threads at most */
 
 
 enum cs_content {

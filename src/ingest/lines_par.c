@@ -33,10 +33,10 @@
 
 #include "core/mem.h"
 
-#define PAR_MAX 8             /* parser threads at most */
-#define CHUNK_LINES 1024      /* default lines per chunk */
-#define READ_FIRST (1u << 20) /* bytes of the first read of a chunk */
-#define READ_MIN (64u << 10)  /* ... and its bounds once lines are seen */
+#define CS_INGEST_PARSERS_MAX 8 /* parser threads at most */
+#define CHUNK_LINES 1024        /* default lines per chunk */
+#define READ_FIRST (1u << 20)   /* bytes of the first read of a chunk */
+#define READ_MIN (64u << 10)    /* ... and its bounds once lines are seen */
 #define READ_MAX (8u << 20)
 #define YOUNG_MAX 2              /* lent buffers held by parsers of younger chunks */
 #define ARENA_BLOCK (256u << 10) /* the logs' string blocks */
@@ -121,7 +121,7 @@ struct par {
     bool eof;            /* every chunk is read */
     bool abort;          /* stop: a failure */
     cs_status status;    /* the failure */
-    struct worker w[PAR_MAX];
+    struct worker w[CS_INGEST_PARSERS_MAX];
     int n_workers;
     struct cs_record **pool; /* own buffers, when the sink lends none */
     int n_pool, cap_pool;
@@ -680,7 +680,7 @@ cs_json_lines_par(struct cs_ingest_run *run, struct cs_reader *rd, cs_status *st
     struct par p = {.sink = run->sink};
     pthread_mutex_init(&p.m, NULL);
     pthread_cond_init(&p.cv, NULL);
-    int want = run->opts->parsers > PAR_MAX ? PAR_MAX : run->opts->parsers;
+    int want = run->opts->parsers > CS_INGEST_PARSERS_MAX ? CS_INGEST_PARSERS_MAX : run->opts->parsers;
     p.n_chunks = 2 * want;
     p.chunks = xcalloc((size_t)p.n_chunks, sizeof *p.chunks);
     pthread_mutex_lock(&p.m); /* the parsers wait for the first chunk */
