@@ -105,5 +105,7 @@ cs_cmd_load(struct cs_config *cfg, struct cs_store *store, struct cs_accounting 
         if (rc2 != EXIT_DONE)
             rc = rc2;
     }
+    if (store) /* a database file this run created goes to WAL */
+        cs_store_load_over(store);
     return rc;
 }

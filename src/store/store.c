@@ -477,7 +477,8 @@ cs_store_temp_view(const char *name)
  * it waits for another writer instead of failing on a stale snapshot),
  * or check it in a read transaction when read-only. */
 static cs_status
-open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err *err)
+open_schema(struct cs_store *s, const char *path, bool read_only, bool *fresh,
+            struct cs_err *err)
 {
     cs_status rc = exec(s, read_only ? "BEGIN" : "BEGIN IMMEDIATE", err);
     if (rc != CS_OK)
@@ -486,6 +487,7 @@ open_schema(struct cs_store *s, const char *path, bool read_only, struct cs_err 
     int version = 0;
     char tables[256];
     rc = classify(s, &kind, &version, tables, sizeof tables, err);
+    *fresh = rc == CS_OK && kind == DB_NEW;
     if (rc == CS_OK)
         rc = refuse_kind(kind, version, tables, path, read_only, err);
     if (rc == CS_OK && kind != DB_NEW)
@@ -629,10 +631,16 @@ cs_store_open(const struct cs_store_opts *opts, struct cs_store **out,
     else if (rc == CS_OK)
         rc = exec(s, "PRAGMA page_size=16384; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;", err);
     /* nothing is written before the file is known to be ours */
+    bool fresh = false;
     if (rc == CS_OK)
-        rc = open_schema(s, path, read_only, err);
+        rc = open_schema(s, path, read_only, &fresh, err);
+    /* A database file: WAL, but for the first load of a new one (its pages
+     * written once, not to the log and again at the checkpoint; the rollback
+     * journal of an empty file keeps nothing): cs_store_load_over, store.h */
+    s->wal_later = rc == CS_OK && fresh && !priv && !read_only;
     if (rc == CS_OK && !priv && !read_only)
-        rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+        rc = exec(s, fresh ? "PRAGMA synchronous=NORMAL;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                  err);
     if (rc == CS_OK)
         rc = run_settings(s, opts->default_threshold, err);
     if (rc == CS_OK)
@@ -672,8 +680,9 @@ cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct cs_err *err
     cs_status rc = open_immutable(t, s->tmp_path, err);
     if (rc == CS_OK)
         rc = exec(t, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4096;", err);
+    bool fresh;
     if (rc == CS_OK)
-        rc = open_schema(t, s->tmp_path, true, err);
+        rc = open_schema(t, s->tmp_path, true, &fresh, err);
     if (rc == CS_OK)
         rc = run_settings(t, t->default_threshold, err);
     if (rc == CS_OK)
@@ -823,6 +832,12 @@ cs_store_load_over(struct cs_store *s)
     s->index_loaded = false; /* reloaded by the next input's first survey */
     cs_idset_free(&s->ev_keys);
     s->ev_keys_state = -1; /* later events: the index probe for duplicates */
+    if (s->wal_later) {    /* not waiting for another connection in the file */
+        s->wal_later = false;
+        sqlite3_busy_timeout(s->db, 0);
+        sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        sqlite3_busy_timeout(s->db, CS_STORE_BUSY_MS);
+    }
 }
 
 void

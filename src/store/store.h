@@ -77,7 +77,13 @@ cs_status cs_store_open_twin(struct cs_store *s, struct cs_store **out, struct c
  * survey ids' index and the stored events' keys: about 40 MB at a million
  * surveys, which a report's statistics and workbook then have for
  * themselves).  A later input still works: it reloads the index and
- * checks its events against the table.  A no-op inside an input. */
+ * checks its events against the table.  A database file this run created,
+ * whose first load was written without WAL (each page once, not to the log
+ * and again at the checkpoint), goes to WAL now, so that a reader never
+ * waits for a later writer; without waiting: when another connection has
+ * the file open it stays as it is, and the next writable open sets WAL.
+ * (During that first load a reader may wait for the writer: SQLite's busy
+ * timeout, CS_STORE_BUSY_MS.)  A no-op inside an input. */
 void cs_store_load_over(struct cs_store *s);
 
 /* Keep the statistics' aggregate while this private store loads

@@ -95,6 +95,7 @@ struct cs_store {
     uint64_t run_inputs[2];
     bool hist;                                    /* histograms-backed (store/hist_load.h) */
     bool priv;                                    /* a private store: no other connection writes */
+    bool wal_later;                               /* a database file this run created: WAL at cs_store_load_over */
     struct cs_idset ev_keys;                      /* owned: the keys of the stored events
                                        (store_put.c cs_store_event) */
     int ev_keys_state;                            /* 0 not checked, 1 complete, -1 not used */
