@@ -432,14 +432,14 @@ cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
 {
     jsmntok_t *t = run->toks;
     int n;
+    jsmn_parser jp;
     for (;;) {
         if (run->n_toks == 0) {
             run->n_toks = 4096;
             run->toks = t = xmalloc(sizeof(jsmntok_t) * run->n_toks);
         }
-        jsmn_parser p;
-        jsmn_init(&p);
-        n = jsmn_parse(&p, js, len, t, (unsigned)run->n_toks);
+        jsmn_init(&jp);
+        n = jsmn_parse(&jp, js, len, t, (unsigned)run->n_toks);
         if (n != JSMN_ERROR_NOMEM || run->n_toks >= TOKS_MAX)
             break;
         run->n_toks *= 4;
@@ -449,6 +449,13 @@ cs_json_handle(struct cs_ingest_run *run, const char *js, size_t len,
     if (n < 0)
         return cs_run_reject_raw(run, line, 0, js, len, "malformed JSON: %s.",
                                  jsmn_why(n));
+    /* jsmn ends the text at a NUL byte: what follows it ({...}\0{...} on
+     * one line) would be dropped unread; the whole text is rejected */
+    if (jp.pos < len)
+        return cs_run_reject_raw(run, line_at(js, 0, (int)jp.pos, line), 0, js, len,
+                                 "malformed JSON: a NUL byte (character %u of the "
+                                 "text).",
+                                 jp.pos + 1);
     if (n == 0)
         return CS_OK;
     /* jsmn accepts several top-level values; walk them all */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/afile.h"
+#include "core/buf.h"
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "core/utf8.h"
@@ -479,11 +480,22 @@ cs_json_reject_line(const struct cs_reject_line *r)
     if (r->without_raw) {
         cJSON_AddNullToObject(o, "record"); /* privacy mode: the text holds ids */
     } else {
-        cJSON *v = r->raw && r->raw_len ? cJSON_ParseWithLength(r->raw, r->raw_len) : NULL;
+        /* a NUL byte would end the text in a C string (and JSON parsing
+         * there): such a record is its text, each NUL as U+FFFD */
+        bool nul = r->raw && memchr(r->raw, '\0', r->raw_len);
+        cJSON *v = r->raw && r->raw_len && !nul ? cJSON_ParseWithLength(r->raw, r->raw_len) : NULL;
         if (!v) {
-            char *rawz = xstrndup(r->raw ? r->raw : "", r->raw_len);
-            v = cJSON_CreateString(rawz);
-            xfree(rawz);
+            struct cs_buf b = {0};
+            const char *p = r->raw ? r->raw : "", *end = p + r->raw_len;
+            while (p < end) {
+                const char *z = memchr(p, '\0', (size_t)(end - p));
+                cs_buf_add(&b, p, (size_t)((z ? z : end) - p));
+                if (z)
+                    cs_buf_add(&b, "\xEF\xBF\xBD", 3);
+                p = z ? z + 1 : end;
+            }
+            v = cJSON_CreateString(b.s ? b.s : "");
+            cs_buf_free(&b);
         }
         cJSON_AddItemToObject(o, "record", v);
     }

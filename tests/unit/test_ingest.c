@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
+#include "render/json.h"
 #include "testutil.h"
 
 #define MAXR 64
@@ -516,6 +517,55 @@ test_nul_escape_rejected(void **state)
     assert_string_equal(C->bad[2].reason, "OverallCallIssues contains a NUL character (\\u0000).");
 }
 
+/* A NUL byte ends the text for jsmn: "{...}\0{...}" on one line read its
+ * first object and dropped the second unread.  The line is rejected whole,
+ * and the rejects file shows all of it (the NUL as U+FFFD). */
+static void
+test_nul_byte_in_line(void **state)
+{
+    (void)state;
+    char buf[8192];
+    size_t n = 0;
+    for (int i = 0; i < 55; i++) /* past the 4 KB the binary check reads */
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"v%d\","
+                              "\"OverallRatingScore\":4}\n",
+                              i);
+    assert_true(n > 4096);
+    const char a[] = "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"first\","
+                     "\"OverallRatingScore\":4}";
+    const char b[] = "{\"TimeGenerated\":\"2026-11-16T10:00:00Z\",\"SurveyId\":\"second\","
+                     "\"OverallRatingScore\":4}\nnext";
+    memcpy(buf + n, a, sizeof a - 1);
+    n += sizeof a - 1;
+    buf[n++] = '\0';
+    memcpy(buf + n, b, sizeof b - 1);
+    n += sizeof b - 1;
+    memset(C, 0, sizeof *C);
+    const char *p = tu_tmpfile(buf, n);
+    struct cs_ingest_opts o;
+    cs_ingest_opts_default(&o);
+    struct cs_ingest_sink sink = {.ctx = C, .records = cap_records, .reject = cap_reject};
+    struct cs_err e;
+    cs_err_clear(&e);
+    assert_int_equal(cs_ingest_path(p, "in", &o, &sink, &ST, &e), CS_OK);
+    unlink(p);
+    assert_int_equal(ST.read, 57); /* 55 records, the NUL line, "next" */
+    assert_int_equal(C->n_ok, 55);
+    assert_int_equal(C->n_bad, 2);
+    assert_int_equal(C->bad[0].line, 56);
+    assert_string_equal(C->bad[0].reason, "malformed JSON: a NUL byte (character 83 of the text).");
+    /* the rejects file's record: the whole text, the NUL as U+FFFD */
+    char raw[256];
+    memcpy(raw, a, sizeof a - 1);
+    raw[sizeof a - 1] = '\0';
+    memcpy(raw + sizeof a, b, 30);
+    struct cs_reject_line rl = {.source = "in", .line = 56, .reason = "r", .raw = raw, .raw_len = sizeof a + 30};
+    char *txt = cs_json_reject_line(&rl);
+    assert_non_null(strstr(txt, "\"OverallRatingScore\\\":4}\xEF\xBF\xBD{\\\"TimeGenerated"));
+    xfree(txt);
+}
+
 int
 main(void)
 {
@@ -535,6 +585,7 @@ main(void)
         cmocka_unit_test(test_id_case),
         cmocka_unit_test(test_event_accounting),
         cmocka_unit_test(test_nul_escape_rejected),
+        cmocka_unit_test(test_nul_byte_in_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
