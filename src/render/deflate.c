@@ -15,7 +15,7 @@
  * uses only these calls and fields, and computes the CRC itself.
  *
  * A PNG's stream (zlib-wrapped, started inside the png window) is one igzip
- * stream with the zlib wrapper (igzip writes the header and the Adler-32
+ * stream at level 0 (iz_init says why) with the zlib wrapper (igzip writes the header and the Adler-32
  * trailer) behind the same contract, as libpng 1.6 uses it: deflateInit2_,
  * deflate with Z_NO_FLUSH and Z_FINISH, deflateReset, deflateEnd.
  */
@@ -157,11 +157,13 @@ pz_compress(void *arg)
     struct pz_job *j = arg;
     j->ok = false;
     struct isal_zstream s;
-    memset(&s, 0, sizeof s); /* nothing from the stack reaches igzip (iz_init) */
+    memset(&s, 0, sizeof s); /* nothing from the stack reaches igzip */
     isal_deflate_init(&s);
     s.level = 1;
     s.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
-    /* zeroed: see iz_init */
+    /* zeroed: igzip 2.30's reset leaves part of the level-1 hash table as
+     * it was (the PNGs' level-1 streams came out in other bytes at times,
+     * see iz_init; no workbook of 200 in a row did) */
     s.level_buf = calloc(1, s.level_buf_size);
     s.gzip_flag = IGZIP_DEFLATE; /* raw, as minizip asked */
     size_t cap = j->n_in + (j->n_in >> 3) + 1024;
@@ -344,28 +346,31 @@ pz_start(z_streamp strm)
 struct iz {
     struct zlink link;
     struct isal_zstream s;
-    unsigned char *level_buf;  /* owned */
     unsigned char *stage;      /* owned: input taken, not yet given to igzip */
     size_t n_stage, off_stage; /* bytes in it; given to igzip */
 };
 
 static _Thread_local struct zlink *iz_list; /* the png streams of this thread */
 
-/* The level buffer is zeroed for every stream: igzip 2.30 at level 1
- * with this buffer size finds matches through a hash table that its
- * reset leaves partly as it was (the level-1 reset clears the 8K-entry
- * table, the body uses the larger one), so a buffer fresh from malloc made
- * the same image compress, once in about fifty reports, to other (valid)
- * bytes: a match 2 bytes further back (tests/cli/120 compares two runs'
- * PNGs byte for byte). */
+/* igzip's level 0, not 1.  At level 1 (its hash table in a level buffer)
+ * the same image, compressed in this process, came out as other valid
+ * bytes about once in two hundred PNGs (a match 2 bytes further back;
+ * pixels the same): 2 to 17 of the sample report's 20 charts had a second
+ * variant over 300 reports, and two one-shot compressions of one image, one
+ * after the other with fresh zeroed buffers, differed 24 times in 300
+ * reports; zeroing the level buffer, the stream, the bytes past the input,
+ * the output room or 64 KB of stack, aligning the buffers, or one chart
+ * thread did not change that, and a standalone program never saw it (6,000
+ * compressions of that image).  Level 0: no variant in 300 reports (6,000
+ * PNGs), the charts' time the same (0.17 s at 100k surveys), the files 27%
+ * larger (the sample's charts 1.30 -> 1.65 MB).  tests/cli/120 and 121
+ * compare two runs' PNGs byte for byte. */
 static void
 iz_init(struct iz *z)
 {
-    memset(z->level_buf, 0, ISAL_DEF_LVL1_DEFAULT);
+    memset(&z->s, 0, sizeof z->s);
     isal_deflate_init(&z->s);
-    z->s.level = 1;
-    z->s.level_buf = z->level_buf;
-    z->s.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+    z->s.level = 0;
     z->s.gzip_flag = IGZIP_ZLIB;
     z->n_stage = z->off_stage = 0;
 }
@@ -375,7 +380,6 @@ iz_start(z_streamp strm)
 {
     struct iz *z = xcalloc(1, sizeof *z);
     z->link.strm = strm;
-    z->level_buf = xmalloc(ISAL_DEF_LVL1_DEFAULT);
     z->stage = xmalloc(IZ_STAGE);
     iz_init(z);
     z->link.next = iz_list;
@@ -516,7 +520,6 @@ deflateEnd(z_streamp strm)
     struct iz *z = (struct iz *)(void *)zlink_find(&iz_list, strm, &at);
     if (z) {
         *at = z->link.next;
-        xfree(z->level_buf);
         xfree(z->stage);
         xfree(z);
     }
