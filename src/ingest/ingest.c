@@ -54,23 +54,32 @@ cs_reader_fill(struct cs_reader *rd, size_t want)
             rd->buf = xrealloc(rd->buf, ncap);
             rd->cap = ncap;
         }
-        ssize_t n;
         size_t room = rd->cap - rd->len;
         if (room > 4 * READ_CHUNK) /* small reads keep the line cap effective */
             room = 4 * READ_CHUNK;
-        do {
-            n = read(rd->fd, rd->buf + rd->len, room);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0) {
-            rd->read_errno = errno;
+        ssize_t n = cs_reader_read(rd, rd->buf + rd->len, room);
+        if (n < 0)
             return false;
-        }
-        if (n == 0)
-            rd->eof = true;
         rd->len += (size_t)n;
-        rd->bytes += (size_t)n;
     }
     return true;
+}
+
+ssize_t
+cs_reader_read(struct cs_reader *rd, char *dst, size_t n)
+{
+    ssize_t k;
+    do {
+        k = read(rd->fd, dst, n);
+    } while (k < 0 && errno == EINTR);
+    if (k < 0) {
+        rd->read_errno = errno;
+        return -1;
+    }
+    if (k == 0)
+        rd->eof = true;
+    rd->bytes += (size_t)k;
+    return k;
 }
 
 /* ---- run helpers ----------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ingest/ingest.h"
 
@@ -144,6 +145,10 @@ cs_status cs_csv_ingest(struct cs_ingest_run *run, struct cs_reader *rd);
 /* Reader: make at least `want` bytes available after pos (fewer at EOF).
  * Returns false on a read error. Bytes before rd->keep may be discarded. */
 bool cs_reader_fill(struct cs_reader *rd, size_t want);
+/* One read(2) of up to n bytes of rd's descriptor into dst (EINTR
+ * retried), counted in rd->bytes; 0 sets rd->eof.  Returns the bytes read,
+ * or -1 with rd->read_errno set. */
+ssize_t cs_reader_read(struct cs_reader *rd, char *dst, size_t n);
 
 /* Custom events (ingest/events.c).  Emit one Application Insights event
  * row: name (NULL when the export has no name column: the tutorial's

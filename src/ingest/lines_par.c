@@ -26,10 +26,8 @@
  */
 #include "ingest/ingest_int.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/mem.h"
 
@@ -364,18 +362,10 @@ fill_to(struct feed *f, struct chunk *c, size_t want)
         c->cap = want;
     }
     while (!f->rd->eof && c->len < want) {
-        ssize_t n;
-        do {
-            n = read(f->rd->fd, c->text + c->len, want - c->len);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0) {
-            f->rd->read_errno = errno;
+        ssize_t n = cs_reader_read(f->rd, c->text + c->len, want - c->len);
+        if (n < 0)
             return false;
-        }
-        if (n == 0)
-            f->rd->eof = true;
         c->len += (size_t)n;
-        f->rd->bytes += (size_t)n;
     }
     return true;
 }
