@@ -27,11 +27,15 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-pro
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # the exports let render/deflate.c interpose zlib's deflateInit2_, deflate,
-# deflateReset, deflateEnd and crc32 for minizip and libpng (render/deflate.h)
+# deflateReset, deflateEnd and crc32 for minizip and libpng (render/deflate.h),
+# and render/xlsx_body.c minizip's calls for libxlsxwriter (xlsx_body.h)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm \
              -Wl,--export-dynamic-symbol=deflateInit2_ \
              -Wl,--export-dynamic-symbol=deflate -Wl,--export-dynamic-symbol=deflateEnd \
-             -Wl,--export-dynamic-symbol=deflateReset -Wl,--export-dynamic-symbol=crc32
+             -Wl,--export-dynamic-symbol=deflateReset -Wl,--export-dynamic-symbol=crc32 \
+             -Wl,--export-dynamic-symbol=zipOpenNewFileInZip4_64 \
+             -Wl,--export-dynamic-symbol=zipWriteInFileInZip \
+             -Wl,--export-dynamic-symbol=zipCloseFileInZip
 OPT       ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

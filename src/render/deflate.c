@@ -72,17 +72,15 @@ cs_deflate_fast_count(void)
     return atomic_load(&n_fast);
 }
 
-/* zlib's own definition of name (the next one after this executable's),
- * looked up once into *slot. */
-static void *
-real_sym(_Atomic(void *) *slot, const char *name)
+void *
+cs_deflate_real_sym(_Atomic(void *) *slot, const char *name)
 {
     void *sym = atomic_load(slot);
     if (sym)
         return sym;
     sym = dlsym(RTLD_NEXT, name);
     if (!sym) { /* cannot happen with libz loaded; never fail silently */
-        fprintf(stderr, "callsurvey: zlib's %s not found: %s\n", name, dlerror());
+        fprintf(stderr, "callsurvey: the library's %s not found: %s\n", name, dlerror());
         abort();
     }
     atomic_store(slot, sym);
@@ -315,16 +313,22 @@ pz_deflate(struct pz *p, int flush)
             s->total_in += (uLong)k;
             continue;
         }
-        if (flush != Z_FINISH)
-            return Z_OK;
-        if (p->n == 0)
-            return Z_STREAM_END;
+        if (flush == Z_SYNC_FLUSH && !p->finished && p->n_cur) {
+            /* the block so far ends with a sync flush: the stream goes on */
+            if (p->n == p->max_jobs)
+                pz_wait_head(p);
+            else
+                pz_submit(p, false);
+            continue;
+        }
+        if (flush == Z_NO_FLUSH || p->n == 0)
+            return flush == Z_FINISH ? Z_STREAM_END : Z_OK;
         pz_wait_head(p);
     }
 }
 
-static void
-pz_start(z_streamp strm)
+static struct pz *
+pz_new(z_streamp strm)
 {
     struct pz *p = xcalloc(1, sizeof *p);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -332,8 +336,48 @@ pz_start(z_streamp strm)
                                                         : (size_t)cpus + 1;
     p->link.strm = strm;
     p->cur = xmalloc(PZ_BLOCK);
+    return p;
+}
+
+static void
+pz_free(struct pz *p)
+{
+    while (p->n) {
+        pz_job_free(p->job[p->head]);
+        p->head = (p->head + 1) % PZ_MAX_JOBS;
+        p->n--;
+    }
+    xfree(p->cur);
+    xfree(p);
+}
+
+static void
+pz_start(z_streamp strm)
+{
+    struct pz *p = pz_new(strm);
     p->link.next = pz_list;
     pz_list = &p->link;
+}
+
+struct cs_pz *
+cs_pz_new(z_stream *io)
+{
+    return (struct cs_pz *)(void *)pz_new(io);
+}
+
+int
+cs_pz_deflate(struct cs_pz *pz, int flush)
+{
+    if (flush != Z_NO_FLUSH && flush != Z_SYNC_FLUSH && flush != Z_FINISH)
+        return Z_STREAM_ERROR;
+    return pz_deflate((struct pz *)(void *)pz, flush);
+}
+
+void
+cs_pz_free(struct cs_pz *pz)
+{
+    if (pz)
+        pz_free((struct pz *)(void *)pz);
 }
 
 /* ---- the PNGs' streams ------------------------------------------------------ */
@@ -461,7 +505,7 @@ deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_le
               int strategy, const char *version, int stream_size)
 {
     static _Atomic(void *) slot;
-    void *sym = real_sym(&slot, "deflateInit2_");
+    void *sym = cs_deflate_real_sym(&slot, "deflateInit2_");
     deflate_init2_fn f; /* POSIX's way from void * to a function (a cast is not ISO C) */
     memcpy(&f, &sym, sizeof f);
     bool par = false, png = false;
@@ -496,7 +540,7 @@ deflate(z_streamp strm, int flush)
     if (z)
         return iz_deflate(z, flush);
     static _Atomic(void *) slot;
-    void *sym = real_sym(&slot, "deflate");
+    void *sym = cs_deflate_real_sym(&slot, "deflate");
     deflate_fn f;
     memcpy(&f, &sym, sizeof f);
     return f(strm, flush);
@@ -509,13 +553,7 @@ deflateEnd(z_streamp strm)
     struct pz *p = (struct pz *)(void *)zlink_find(&pz_list, strm, &at);
     if (p) {
         *at = p->link.next;
-        while (p->n) {
-            pz_job_free(p->job[p->head]);
-            p->head = (p->head + 1) % PZ_MAX_JOBS;
-            p->n--;
-        }
-        xfree(p->cur);
-        xfree(p);
+        pz_free(p);
     }
     struct iz *z = (struct iz *)(void *)zlink_find(&iz_list, strm, &at);
     if (z) {
@@ -524,7 +562,7 @@ deflateEnd(z_streamp strm)
         xfree(z);
     }
     static _Atomic(void *) slot;
-    void *sym = real_sym(&slot, "deflateEnd");
+    void *sym = cs_deflate_real_sym(&slot, "deflateEnd");
     deflate_end_fn f;
     memcpy(&f, &sym, sizeof f);
     return f(strm);
@@ -535,7 +573,7 @@ int
 deflateReset(z_streamp strm)
 {
     static _Atomic(void *) slot;
-    void *sym = real_sym(&slot, "deflateReset");
+    void *sym = cs_deflate_real_sym(&slot, "deflateReset");
     deflate_end_fn f; /* the same type */
     memcpy(&f, &sym, sizeof f);
     int rc = f(strm); /* total_in, total_out, msg as zlib resets them */

@@ -24,11 +24,36 @@
 #ifndef CS_RENDER_DEFLATE_H
 #define CS_RENDER_DEFLATE_H
 
+#include <zlib.h>
+
 void cs_deflate_xlsx_begin(void);
 void cs_deflate_xlsx_end(void);
 void cs_deflate_png_begin(void);
 void cs_deflate_png_end(void);
 /* Streams given to igzip on any thread since start (tests). */
 unsigned long cs_deflate_fast_count(void);
+
+/* The definition of name next after this executable's (zlib's, minizip's:
+ * dlsym's RTLD_NEXT), looked up once into *slot; aborts when there is
+ * none, which cannot happen with the library loaded. */
+void *cs_deflate_real_sym(_Atomic(void *) *slot, const char *name);
+
+/* A raw deflate stream of the workbook's kind (1 MB blocks, each deflated
+ * by igzip at level 1 on a thread of its own), driven directly instead of
+ * through zlib's calls: render/xlsx_body.c deflates a sheet's rows with
+ * it while they are written.  io holds the caller's buffers as a zlib
+ * stream does (next_in, avail_in, next_out, avail_out, total_in,
+ * total_out; its zlib state is not used) and must outlive the stream.
+ * Any thread may drive it, one at a time.  The result is the caller's:
+ * cs_pz_free. */
+struct cs_pz;
+struct cs_pz *cs_pz_new(z_stream *io);
+/* zlib's deflate() contract with Z_NO_FLUSH, Z_FINISH, or Z_SYNC_FLUSH:
+ * everything taken so far is output, ending on a byte boundary, and the
+ * stream may go on (its next block has the input before it as its
+ * dictionary).  Z_STREAM_ERROR when a block failed (out of memory). */
+int cs_pz_deflate(struct cs_pz *pz, int flush);
+/* NULL: no-op. */
+void cs_pz_free(struct cs_pz *pz);
 
 #endif

@@ -31,6 +31,7 @@
 
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "render/xlsx_body.h"
 #include "render/xlsx_cells.h"
 #include "render/xlsx_tmpfile.h"
 #include "render/deflate.h"
@@ -724,6 +725,7 @@ ctx_free(struct cs_xlsx *x)
         xfree(x->sheets[i]);
     }
     xfree(x->sheets);
+    xl_bodies_free(x->bodies);
     xfree(x->buf);
     xfree(x->tool_version);
     xfree(x->tmpdir);
@@ -752,6 +754,7 @@ cs_xlsx_open(const char *path, const struct cs_xlsx_opts *opts,
     x->tool_version = xstrdup(o.tool_version ? o.tool_version : "callsurvey");
     x->run_time_s = o.run_time_s;
     x->lib_cells = o.lib_cells;
+    x->bodies = xl_bodies_new(x->tmpdir);
     x->rows_per_sheet = o.rows_per_sheet >= 2 && o.rows_per_sheet <= CS_XLSX_MAX_ROWS
                             ? o.rows_per_sheet
                             : CS_XLSX_MAX_ROWS;
@@ -858,7 +861,9 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
         xl_sheet_add(x, "Sheet", false, NULL);
     errno = 0;
     cs_deflate_xlsx_begin();             /* igzip, on every core: render/deflate.h */
+    xl_bodies_splice_begin(x->bodies);   /* the streamed rows: render/xlsx_body.h */
     lxw_error e = workbook_close(x->wb); /* frees the workbook */
+    xl_bodies_splice_end();
     cs_deflate_xlsx_end();
     int saved_errno = errno;
     x->wb = NULL;

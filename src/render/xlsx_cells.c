@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "render/xlsx_body.h"
 
 #define OUT_FLUSH (256u * 1024u)
 
@@ -44,6 +45,7 @@ struct xl_cells {
     size_t n_cell, cap_cell;
     char *out; /* owned: rows not yet written to the file */
     size_t n_out, cap_out;
+    struct xl_body *body; /* the rows' destination, NULL: the sheet's file */
 };
 
 /* ---- numbers -------------------------------------------------------------- */
@@ -173,7 +175,9 @@ reserve(char **b, size_t *n, size_t *cap, size_t more)
 static void
 out_flush(struct xl_cells *c)
 {
-    if (c->n_out)
+    if (c->n_out && c->body)
+        xl_body_write(c->body, c->out, c->n_out); /* errors: xlsx_body.h */
+    else if (c->n_out)
         (void)fwrite(c->out, 1, c->n_out, c->ws->file); /* errors: xlsx_tmpfile.h */
     c->n_out = 0;
 }
@@ -304,7 +308,7 @@ cell_close(struct xl_cells *c, lxw_col_t col, size_t n)
 /* ---- the calls ------------------------------------------------------------ */
 
 struct xl_cells *
-xl_cells_begin(lxw_worksheet *ws)
+xl_cells_begin(lxw_worksheet *ws, struct xl_bodies *bodies)
 {
     if (!ws || !ws->optimize || !ws->optimize_row || !ws->file ||
         ws->excel_version == 2010 || ws->default_row_height != LXW_DEF_ROW_HEIGHT)
@@ -313,6 +317,7 @@ xl_cells_begin(lxw_worksheet *ws)
     struct xl_cells *c = xcalloc(1, sizeof *c);
     c->ws = ws;
     c->row = ws->optimize_row->row_num;
+    c->body = xl_body_open(bodies, ws);
     return c;
 }
 
@@ -334,6 +339,7 @@ xl_cells_end(struct xl_cells *c)
         return;
     row_flush(c);
     out_flush(c);
+    xl_body_close(c->body); /* the set keeps it for workbook_close */
     c->ws->optimize_row->row_num = c->row;
     xl_cells_discard(c);
 }

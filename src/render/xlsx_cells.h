@@ -36,10 +36,14 @@ struct xl_cells;
 
 /* Take over the cell writing of constant-memory sheet ws from the next
  * row on: libxlsxwriter's pending row (the header) is written first.
- * NULL when the sheet is not in constant-memory mode or its rows carry
- * attributes this does not write; the caller then uses libxlsxwriter.
- * The result is the caller's until xl_cells_end. */
-struct xl_cells *xl_cells_begin(lxw_worksheet *ws);
+ * With bodies, the rows go into a body of that set (render/xlsx_body.h:
+ * deflated as they come, spliced in at workbook_close; the sheet then
+ * takes no more rows after xl_cells_end); NULL: into the sheet's
+ * temporary file.  NULL when the sheet is not in constant-memory mode or
+ * its rows carry attributes this does not write; the caller then uses
+ * libxlsxwriter.  The result is the caller's until xl_cells_end. */
+struct xl_bodies;
+struct xl_cells *xl_cells_begin(lxw_worksheet *ws, struct xl_bodies *bodies);
 
 /* As worksheet_write_number/_string/_boolean/_blank on ws, with the same
  * checks and the same errors (a row before the current one, a string over

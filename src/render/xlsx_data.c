@@ -67,7 +67,7 @@ stream_sheet(struct xl_stream *s)
     worksheet_freeze_panes(s->sh->ws, 1, 0);
     /* the rows' cells written by render/xlsx_cells.h */
     if (!x->lib_cells && !x->lerr)
-        s->sh->cells = xl_cells_begin(s->sh->ws);
+        s->sh->cells = xl_cells_begin(s->sh->ws, x->bodies);
     s->row = 0;
 }
 

@@ -78,6 +78,8 @@ struct cs_xlsx {
     char *tmpdir;       /* owned: libxlsxwriter's temporary files */
     int64_t run_time_s;
     bool lib_cells;             /* cs_xlsx_opts.lib_cells */
+    struct xl_bodies *bodies;   /* owned: the streamed sheets' rows,
+                                   deflated (render/xlsx_body.h) */
     uint32_t rows_per_sheet;    /* including the header row */
     lxw_format *fmt[XF__COUNT]; /* owned by the workbook; [XF_NONE] = NULL */
     struct xl_sheet **sheets;   /* owned, each owned */

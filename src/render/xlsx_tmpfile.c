@@ -23,6 +23,7 @@
 #include "render/xlsx_tmpfile.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@
 #include "core/fault.h"
 #include "core/mem.h"
 
-static int first_errno; /* the first failure since xl_tmpfile_reset */
+static _Atomic int first_errno; /* the first failure since xl_tmpfile_reset */
 
 /* The cookie of a temporary file is its descriptor times two, plus one
  * when (TEST_FAULTS) every write must fail with ENOSPC.  No allocation:
@@ -63,20 +64,26 @@ tf_full(void *cookie)
 static void
 note(int e)
 {
-    if (first_errno == 0)
-        first_errno = e ? e : EIO;
+    int none = 0; /* the first failure stays, from whichever thread */
+    atomic_compare_exchange_strong(&first_errno, &none, e ? e : EIO);
+}
+
+void
+xl_tmpfile_note(int e)
+{
+    note(e);
 }
 
 void
 xl_tmpfile_reset(void)
 {
-    first_errno = 0;
+    atomic_store(&first_errno, 0);
 }
 
 int
 xl_tmpfile_errno(void)
 {
-    return first_errno;
+    return atomic_load(&first_errno);
 }
 
 static ssize_t

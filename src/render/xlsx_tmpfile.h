@@ -12,4 +12,8 @@ void xl_tmpfile_reset(void);
  * file since the reset, 0 when none. */
 int xl_tmpfile_errno(void);
 
+/* Keep e (0: EIO) as such a failure, unless one is kept: a write of the
+ * workbook's own that libxlsxwriter cannot see (render/xlsx_body.c). */
+void xl_tmpfile_note(int e);
+
 #endif

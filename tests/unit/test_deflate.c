@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -164,6 +165,93 @@ test_blocks_inflate_back(void **state)
     free(back);
 }
 
+/* One cs_pz stream: n bytes of in given in pieces of `piece`, then ended
+ * with flush (Z_SYNC_FLUSH or Z_FINISH) into an output buffer of `room`
+ * bytes; its output appended to out at *len. */
+static void
+pz_part(const unsigned char *in, size_t n, size_t piece, size_t room, int flush,
+        unsigned char *out, size_t *len)
+{
+    unsigned char *buf = malloc(room);
+    assert_non_null(buf);
+    z_stream io;
+    memset(&io, 0, sizeof io);
+    io.next_out = buf;
+    io.avail_out = (uInt)room;
+    struct cs_pz *pz = cs_pz_new(&io);
+    for (size_t off = 0;;) {
+        size_t k = n - off < piece ? n - off : piece;
+        io.next_in = (Bytef *)(uintptr_t)(in + off);
+        io.avail_in = (uInt)k;
+        off += k;
+        int f = off >= n ? flush : Z_NO_FLUSH;
+        for (;;) {
+            int rc = cs_pz_deflate(pz, f);
+            assert_true(rc == Z_OK || (f == Z_FINISH && rc == Z_STREAM_END));
+            bool full = io.avail_out == 0;
+            if (full || f != Z_NO_FLUSH) { /* the output so far */
+                memcpy(out + *len, buf, room - io.avail_out);
+                *len += room - io.avail_out;
+                io.next_out = buf;
+                io.avail_out = (uInt)room;
+            }
+            if (full)
+                continue;
+            /* a flush is done when it returns with room left */
+            if (f == Z_NO_FLUSH ? io.avail_in == 0 : f == Z_SYNC_FLUSH || rc == Z_STREAM_END)
+                break;
+        }
+        if (f != Z_NO_FLUSH)
+            break;
+    }
+    cs_pz_free(pz);
+    free(buf);
+}
+
+/* Streams of cs_pz_new put end to end, all but the last ended with
+ * Z_SYNC_FLUSH, inflate as one raw stream to their inputs joined: how
+ * render/xlsx_body.c splices a sheet's deflated rows between its head and
+ * its foot.  The middle part spans blocks; a part may be empty. */
+static void
+test_sync_flushed_streams_join(void **state)
+{
+    (void)state;
+    enum { N = 3 * 1024 * 1024 + 777 };
+    unsigned char *in = malloc(N), *back = malloc(N + 1);
+    unsigned char *z = malloc(2 * N + 4096);
+    assert_non_null(in);
+    assert_non_null(back);
+    assert_non_null(z);
+    uint64_t x = 11;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        in[i] = (i / 512) % 2 ? (unsigned char)"<row r=\"2\"><c r=\"A2\">"[i % 20]
+                              : (unsigned char)('a' + (x >> 60));
+    }
+    static const size_t cut[][2] = {{1000, N - 300}, {0, N - 20}, {5000, 5000}, {1, N}};
+    for (size_t t = 0; t < sizeof cut / sizeof *cut; t++) {
+        size_t a = cut[t][0], b = cut[t][1], len = 0;
+        pz_part(in, a, 4096, 1000, Z_SYNC_FLUSH, z, &len);
+        pz_part(in + a, b - a, 300000, 65536, Z_SYNC_FLUSH, z, &len);
+        pz_part(in + b, N - b, 7, 16384, Z_FINISH, z, &len);
+        z_stream is;
+        memset(&is, 0, sizeof is);
+        assert_int_equal(inflateInit2(&is, -MAX_WBITS), Z_OK);
+        is.next_in = z;
+        is.avail_in = (uInt)len;
+        is.next_out = back;
+        is.avail_out = N + 1;
+        assert_int_equal(inflate(&is, Z_FINISH), Z_STREAM_END);
+        assert_int_equal(is.total_out, N);
+        assert_int_equal(is.avail_in, 0);
+        assert_memory_equal(back, in, N);
+        inflateEnd(&is);
+    }
+    free(in);
+    free(back);
+    free(z);
+}
+
 /* Inside the png window a zlib-wrapped stream (libpng's IDAT) is igzip's:
  * fed in pieces with Z_NO_FLUSH into an 8 KB buffer (libpng's), finished
  * with Z_FINISH, it inflates back through zlib (header and Adler-32
@@ -286,6 +374,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_igzip_inside_close_only),
         cmocka_unit_test(test_blocks_inflate_back),
+        cmocka_unit_test(test_sync_flushed_streams_join),
         cmocka_unit_test(test_png_streams),
         cmocka_unit_test(test_crc32_as_zlib),
     };
