@@ -409,8 +409,13 @@ zipCloseFileInZip(zipFile file)
         memcpy(&f, &sym, sizeof f);
         return f(file);
     }
-    if (!sp.in_foot)
-        sp_fail(ZIP_INTERNALERROR, EINVAL); /* no "</sheetData>" in the member */
+    if (!sp.in_foot && sp.b->n == 0 && !sp.b->failed) {
+        /* no rows in the body and no "</sheetData>" (a sheet without any
+         * row is "<sheetData/>"): the member is its own text alone */
+        sp_feed(sp.text, sp.n_hold, &sp.crc_head, &sp.n_head);
+        sp_pump(Z_FINISH);
+    } else if (!sp.in_foot)
+        sp_fail(ZIP_INTERNALERROR, EINVAL); /* rows, and nowhere to put them */
     else
         sp_pump(Z_FINISH);
     uint64_t total = sp.n_head + sp.b->n + sp.n_foot;
