@@ -860,13 +860,24 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
     if (x->n_sheets == 0) /* an empty workbook is not a valid file */
         xl_sheet_add(x, "Sheet", false, NULL);
     errno = 0;
-    cs_deflate_xlsx_begin();             /* igzip, on every core: render/deflate.h */
-    xl_bodies_splice_begin(x->bodies);   /* the streamed rows: render/xlsx_body.h */
-    lxw_error e = workbook_close(x->wb); /* frees the workbook */
-    xl_bodies_splice_end();
-    cs_deflate_xlsx_end();
+    cs_deflate_xlsx_begin();                  /* igzip, on every core: render/deflate.h */
+    xl_bodies_splice_begin(x->bodies, x->wb); /* the streamed rows: render/xlsx_body.h */
+    lxw_error e = workbook_close(x->wb);      /* frees the workbook */
     int saved_errno = errno;
+    size_t lost = xl_bodies_splice_end(x->bodies);
+    cs_deflate_xlsx_end();
     x->wb = NULL;
+    if (e == LXW_NO_ERROR && lost) { /* cannot happen: xlsx_body.h */
+        char path[4096];
+        snprintf(path, sizeof path, "%s", x->af.path);
+        cs_afile_abort(&x->af);
+        ctx_free(x);
+        *xp = NULL;
+        return cs_fail(err, CS_E_INTERNAL, path,
+                       "cannot write the workbook: the rows of %zu streamed sheet(s) did not "
+                       "reach it (render/xlsx_body.c)",
+                       lost);
+    }
     /* a failed write to one of its temporary files, which libxlsxwriter
      * does not notice itself (render/xlsx_tmpfile.c) */
     int tmp_errno = xl_tmpfile_errno();

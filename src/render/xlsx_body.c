@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <string.h>
 #include <xlsxwriter/third_party/zip.h>
 #include <xlsxwriter/utility.h>
@@ -35,14 +36,19 @@ static const char MARK[] = "</sheetData>";
 #define MARK_LEN (sizeof MARK - 1)
 
 struct xl_body {
-    char member[48];    /* "xl/worksheets/sheetN.xml" */
+    lxw_worksheet *ws;  /* borrowed: the sheet */
+    char member[48];    /* "xl/worksheets/sheetN.xml" (xl_bodies_splice_begin),
+                          "" when not to be spliced */
     FILE *f;            /* owned: the compressed bytes (xlsx_tmpfile.c's) */
     z_stream io;        /* the pz stream's buffers */
     struct cs_pz *pz;   /* owned until xl_body_close */
-    unsigned char *out; /* owned: compressed bytes not yet in f */
+    unsigned char *out; /* owned until xl_body_close: compressed bytes not yet in f */
     uint64_t n;         /* bytes of text taken */
     uint32_t crc;       /* their CRC-32 */
+    uint64_t n_z;       /* compressed bytes written to f */
+    off_t sheet_end;    /* the sheet's own file's length at xl_body_close */
     bool failed;
+    bool spliced; /* its member was written with it */
     struct xl_body *next;
 };
 
@@ -95,8 +101,7 @@ xl_body_open(struct xl_bodies *set, lxw_worksheet *ws)
     if (!f)
         return NULL;
     struct xl_body *b = xcalloc(1, sizeof *b);
-    snprintf(b->member, sizeof b->member, "xl/worksheets/sheet%u.xml",
-             (unsigned)ws->index + 1);
+    b->ws = ws;
     b->f = f;
     b->out = xmalloc(OUT_CAP);
     b->io.next_out = b->out;
@@ -123,6 +128,7 @@ body_spill(struct xl_body *b)
     size_t k = OUT_CAP - b->io.avail_out;
     if (k && !b->failed && fwrite(b->out, 1, k, b->f) != k)
         body_fail(b, errno ? errno : EIO);
+    b->n_z += k;
     b->io.next_out = b->out;
     b->io.avail_out = OUT_CAP;
 }
@@ -175,6 +181,11 @@ xl_body_close(struct xl_body *b)
     }
     cs_pz_free(b->pz);
     b->pz = NULL;
+    xfree(b->out);
+    b->out = NULL;
+    /* the sheet's own rows end here: the header (xlsx_body.h's rules) */
+    fflush(b->ws->file);
+    b->sheet_end = ftello(b->ws->file);
 }
 
 /* ---- the splice, on the thread closing the workbook ------------------------- */
@@ -205,20 +216,56 @@ struct splice {
 };
 static _Thread_local struct splice sp;
 
-void
-xl_bodies_splice_begin(struct xl_bodies *set)
+/* Has libxlsxwriter taken rows for b's sheet since xl_body_close (in its
+ * file, or pending in its current row)?  They would land before the body's
+ * rows: the body is then not spliced, and the workbook fails. */
+static bool
+rows_after(const struct xl_body *b)
 {
-    splicing = set;
+    const lxw_worksheet *ws = b->ws;
+    if (ws->optimize_row && (ws->optimize_row->data_changed || ws->optimize_row->row_changed))
+        return true;
+    fflush(ws->file);
+    return ftello(ws->file) != b->sheet_end;
 }
 
 void
-xl_bodies_splice_end(void)
+xl_bodies_splice_begin(struct xl_bodies *set, lxw_workbook *wb)
+{
+    splicing = set;
+    if (!set)
+        return;
+    /* each body's member: its sheet's place among the worksheets, counted
+     * as libxlsxwriter's packager counts them (chartsheets apart) */
+    for (struct xl_body *b = set->head; b; b = b->next) {
+        b->member[0] = '\0';
+        unsigned n = 0;
+        lxw_sheet *sh;
+        STAILQ_FOREACH(sh, wb->sheets, list_pointers)
+        {
+            if (sh->is_chartsheet)
+                continue;
+            n++;
+            if (sh->u.worksheet == b->ws)
+                break;
+        }
+        if (sh && !b->pz && !b->failed && !rows_after(b))
+            snprintf(b->member, sizeof b->member, "xl/worksheets/sheet%u.xml", n);
+    }
+}
+
+size_t
+xl_bodies_splice_end(struct xl_bodies *set)
 {
     splicing = NULL;
     cs_pz_free(sp.pz);
     xfree(sp.text);
     xfree(sp.out);
     memset(&sp, 0, sizeof sp);
+    size_t lost = 0;
+    for (struct xl_body *b = set ? set->head : NULL; b; b = b->next)
+        lost += b->n > 0 && !b->spliced;
+    return lost;
 }
 
 typedef int (*open4_fn)(zipFile, const char *, const zip_fileinfo *, const void *, uInt,
@@ -315,12 +362,14 @@ sp_copy_body(struct xl_body *b)
         return;
     }
     size_t k;
+    uint64_t copied = 0;
     while (sp.err == ZIP_OK && (k = fread(sp.out, 1, OUT_CAP, b->f)) > 0) {
         int rc = real_write(sp.zf, sp.out, (unsigned)k);
         if (rc != ZIP_OK)
             sp_fail(rc, EIO);
+        copied += k;
     }
-    if (ferror(b->f))
+    if (ferror(b->f) || (sp.err == ZIP_OK && copied != b->n_z))
         sp_fail(ZIP_ERRNO, EIO);
 }
 
@@ -330,6 +379,8 @@ sp_copy_body(struct xl_body *b)
 static void
 sp_head(const char *p, size_t n)
 {
+    if (n == 0)
+        return;
     if (sp.n_hold + n > sp.cap) {
         sp.cap = sp.n_hold + n;
         sp.text = xrealloc(sp.text, sp.cap);
@@ -369,7 +420,8 @@ zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_fileinfo *
     memcpy(&f, &sym, sizeof f);
     struct xl_body *b = NULL;
     if (splicing && filename && method == Z_DEFLATED && !raw && !password)
-        for (b = splicing->head; b && strcmp(b->member, filename) != 0; b = b->next)
+        for (b = splicing->head; b && (!b->member[0] || strcmp(b->member, filename) != 0);
+             b = b->next)
             ;
     int rc = f(file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
                size_extrafield_global, comment, method, level, b ? 1 : raw, windowBits, memLevel,
@@ -427,8 +479,10 @@ zipCloseFileInZip(zipFile file)
     memcpy(&f, &sym, sizeof f);
     int rc = f(file, (ZPOS64_T)total, crc);
     int err = sp.err != ZIP_OK ? sp.err : rc;
-    if (err == ZIP_OK)
+    if (err == ZIP_OK) {
+        sp.b->spliced = true;
         atomic_fetch_add(&n_spliced, 1);
+    }
     cs_pz_free(sp.pz);
     xfree(sp.text);
     xfree(sp.out);

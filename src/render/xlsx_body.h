@@ -30,9 +30,8 @@
  * unreadable, a deflate error) fails the member, hence workbook_close.
  *
  * Rules the callers keep: a body's sheet gets no rows from libxlsxwriter
- * after the body's (they would land before them); the workbook has no
- * chartsheet (a sheet's member number is its index + 1); a body is written
- * by one thread at a time.
+ * after the body's (they would land before them: such a body is left out
+ * and the workbook fails); a body is written by one thread at a time.
  */
 #ifndef CS_RENDER_XLSX_BODY_H
 #define CS_RENDER_XLSX_BODY_H
@@ -50,21 +49,26 @@ struct xl_bodies *xl_bodies_new(const char *tmpdir);
 void xl_bodies_free(struct xl_bodies *set);
 
 /* A body for worksheet ws's rows from now on, owned by set; NULL when its
- * temporary file cannot be made (the caller then writes the rows into
- * the sheet as before: nothing is lost).  Thread-safe against other
- * bodies of set. */
+ * temporary file cannot be made (the caller then writes the rows into the
+ * sheet's file as before; that failure is one of xlsx_tmpfile.h's, so the
+ * workbook fails at close).  Thread-safe against other bodies of set. */
 struct xl_body *xl_body_open(struct xl_bodies *set, lxw_worksheet *ws);
 /* Deflate n more bytes of rows.  Errors (out of memory in a block, a
  * failed write) are kept: render/xlsx_tmpfile.h's xl_tmpfile_errno, and
  * the member fails at workbook_close. */
 void xl_body_write(struct xl_body *b, const char *p, size_t n);
-/* The last rows are in: deflate what is left (ending with a sync flush). */
+/* The last rows are in: deflate what is left (ending with a sync flush).
+ * The sheet takes no more rows: any it takes later (libxlsxwriter's) keep
+ * the body out of the workbook, and xl_bodies_splice_end counts it. */
 void xl_body_close(struct xl_body *b);
 
-/* Around workbook_close on the thread that calls it: set's bodies are
- * spliced into their members. */
-void xl_bodies_splice_begin(struct xl_bodies *set);
-void xl_bodies_splice_end(void);
+/* Around workbook_close(wb) on the thread that calls it: set's closed
+ * bodies are spliced into their members.  _end returns how many bodies
+ * with rows were not (a sheet given rows after its body, a member the
+ * hooks did not see, a body that failed): the caller fails the workbook,
+ * whose sheets then lack those rows. */
+void xl_bodies_splice_begin(struct xl_bodies *set, lxw_workbook *wb);
+size_t xl_bodies_splice_end(struct xl_bodies *set);
 
 /* Members spliced on any thread since start (tests). */
 unsigned long xl_bodies_spliced_count(void);

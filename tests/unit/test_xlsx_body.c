@@ -8,6 +8,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -55,9 +56,10 @@ member_text(const char *path, const char *member)
 /* A constant-memory workbook at path with sheets "A" (a header cell
  * written by libxlsxwriter, then a body's rows) and "B" (no cell; its
  * body gets `b_rows`), closed with the bodies spliced.  Returns
- * workbook_close's answer. */
+ * workbook_close's answer; *lost: the bodies with rows left out.  late:
+ * libxlsxwriter is given a row of A after its body is closed. */
 static lxw_error
-write_book(const char *path, const char *a_rows, const char *b_rows)
+write_book(const char *path, const char *a_rows, const char *b_rows, bool late, size_t *lost)
 {
     lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = dir};
     lxw_workbook *wb = workbook_new_opt(path, &o);
@@ -78,11 +80,13 @@ write_book(const char *path, const char *a_rows, const char *b_rows)
     xl_body_write(bb, b_rows, strlen(b_rows));
     xl_body_close(ba);
     xl_body_close(bb);
+    if (late)
+        assert_int_equal(worksheet_write_string(a, 50000, 0, "late", NULL), LXW_NO_ERROR);
     xl_tmpfile_reset();
     cs_deflate_xlsx_begin();
-    xl_bodies_splice_begin(set);
+    xl_bodies_splice_begin(set, wb);
     lxw_error e = workbook_close(wb);
-    xl_bodies_splice_end();
+    *lost = xl_bodies_splice_end(set);
     cs_deflate_xlsx_end();
     xl_bodies_free(set);
     return e;
@@ -103,7 +107,9 @@ test_rows_spliced(void **state)
         len += (size_t)sprintf(rows + len, "<row r=\"%zu\"><c r=\"A%zu\"><v>%zu</v></c></row>",
                                i + 2, i + 2, i * 7919 % 100003);
     unsigned long before = xl_bodies_spliced_count();
-    assert_int_equal(write_book(path, rows, ""), LXW_NO_ERROR);
+    size_t lost = 9;
+    assert_int_equal(write_book(path, rows, "", false, &lost), LXW_NO_ERROR);
+    assert_int_equal(lost, 0);
     assert_int_equal(xl_tmpfile_errno(), 0);
     assert_int_equal(xl_bodies_spliced_count() - before, 2);
     char *a = member_text(path, "xl/worksheets/sheet1.xml");
@@ -135,9 +141,30 @@ test_rows_without_place_fail(void **state)
     (void)state;
     char path[512];
     snprintf(path, sizeof path, "%s/bad.xlsx", dir);
-    lxw_error e = write_book(path, "", "<row r=\"2\"><c r=\"A2\"><v>1</v></c></row>");
+    size_t lost = 0;
+    lxw_error e =
+        write_book(path, "", "<row r=\"2\"><c r=\"A2\"><v>1</v></c></row>", false, &lost);
     assert_int_not_equal(e, LXW_NO_ERROR);
     assert_int_not_equal(xl_tmpfile_errno(), 0);
+    assert_int_equal(lost, 1);
+}
+
+/* A row given to libxlsxwriter after the body's would land before the
+ * body's rows: the body is left out, and counted, so the caller fails the
+ * workbook (cs_xlsx_close) instead of writing rows out of order. */
+static void
+test_late_row_leaves_body_out(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/late.xlsx", dir);
+    size_t lost = 0;
+    unsigned long before = xl_bodies_spliced_count();
+    assert_int_equal(write_book(path, "<row r=\"2\"><c r=\"A2\"><v>1</v></c></row>", "", true,
+                                &lost),
+                     LXW_NO_ERROR);
+    assert_int_equal(lost, 1);
+    assert_int_equal(xl_bodies_spliced_count() - before, 1); /* B's, empty */
 }
 
 static int
@@ -162,6 +189,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_spliced),
         cmocka_unit_test(test_rows_without_place_fail),
+        cmocka_unit_test(test_late_row_leaves_body_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
