@@ -873,6 +873,7 @@ cs_store_input_end(struct cs_store *s, bool commit,
             commit = false;
         }
     }
+    int64_t ended = s->input_id;
     s->in_tx = false;
     s->input_id = 0;
     s->res.n = s->res.next = 0; /* a rollback may take their rows away */
@@ -897,7 +898,8 @@ cs_store_input_end(struct cs_store *s, bool commit,
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     /* reloaded inside the next input's write transaction */
     s->index_loaded = false;
-    cs_load_cube_free(&s->lc); /* it counted rows that are gone: scans read SQLite */
+    if (s->lc_input == ended) /* it counted rows that are gone: scans read SQLite */
+        cs_load_cube_free(&s->lc);
     return commit ? CS_E_DB : CS_OK;
 }
 
@@ -929,13 +931,11 @@ check_events_table(struct cs_store *s, const char *path, struct cs_err *err)
     return CS_OK;
 }
 
-/* Bring the tables of a database from before the 100 ns order up to date
- * (in the open's transaction): survey_data gains time_sub and its category
- * times become 100 ns ticks, inputs gains conflicts, custom_events the
- * event name; survey_leg_leg, which indexed every survey's NULL leg, is
- * dropped for the schema's partial index (issue 22: the 316k NULL keys
- * were half of the calls join's inserts at 1M surveys).  A new database
- * gets them from the schema. */
+/* Bring an older database's tables up to date (in the open's transaction):
+ * survey_data gains time_sub and its category times become 100 ns ticks,
+ * inputs gains conflicts, custom_events the event name; survey_leg_leg (it
+ * indexed every survey's NULL leg: half the calls join's inserts at 1M) is
+ * dropped for the schema's partial index.  A new database has them. */
 static cs_status
 upgrade_tables(struct cs_store *s, struct cs_err *err)
 {

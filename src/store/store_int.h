@@ -102,6 +102,8 @@ struct cs_store {
     int64_t held_cache_size;                      /* PRAGMA cache_size before
                                        cs_calls_join_held (0: none) */
     struct cs_load_cube *lc;                      /* owned: store/load_cube.h; NULL: none */
+    int64_t lc_input;                             /* the input that last counted surveys into lc (a rollback of
+                         another leaves lc as it is) */
     void *memo[STORE_MEMO__COUNT];                /* owned: what a read kept for the next */
     void (*memo_free[STORE_MEMO__COUNT])(void *); /* ... and how to free each */
 };

@@ -381,6 +381,7 @@ merge_counted(struct cs_store *s, int64_t rid, const struct cs_record *r,
 {
     if (s->lc && cs_load_cube_row(s->lc, s->st[ST_LC_ROW], rid, -1) != SQLITE_OK)
         return store_db_fail(s, err, "reading a survey to merge");
+    s->lc_input = s->input_id; /* a rollback of this input undoes what it counts */
     if (merge(s, rid, r, counts, err))
         return CS_E_DB;
     if (s->lc && cs_load_cube_row(s->lc, s->st[ST_LC_ROW], rid, +1) != SQLITE_OK)
@@ -480,6 +481,7 @@ put_records(struct cs_store *s, const struct cs_record *recs, size_t n,
                 return CS_E_DB;
         store_hindex_put(&s->idx, h, rid);
         if (s->lc) {
+            s->lc_input = s->input_id;
             cs_load_cube_record(s->lc, rid, r, res, day);
             if (!cs_load_cube_exact(s->lc))
                 cs_load_cube_free(&s->lc); /* too many, or an id it cannot keep */
