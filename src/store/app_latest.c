@@ -128,17 +128,45 @@ cs_app_latest_load(sqlite3 *db, struct cs_app_latest **out)
     return SQLITE_OK;
 }
 
-void
-cs_app_latest_get(const struct cs_app_latest *m, const char *id, size_t len,
-                  struct cs_app_value v[3])
+/* The values of id number i (SIZE_MAX: none) into v. */
+static void
+values_of(const struct cs_app_latest *m, size_t i, struct cs_app_value v[3])
 {
-    size_t i = m ? cs_keymap_find(&m->ids, id, len) : SIZE_MAX;
     for (int k = 0; k < 3; k++) {
         uint32_t n = i != SIZE_MAX ? m->v[i].val[k] : 0;
         size_t klen = 0;
         const char *key = n ? cs_keymap_key(&m->vals, n - 1, &klen) : NULL;
         v[k] = key ? (struct cs_app_value){key + 1, (int)klen - 1, key[0]}
                    : (struct cs_app_value){NULL, 0, 0};
+    }
+}
+
+void
+cs_app_latest_get(const struct cs_app_latest *m, const char *id, size_t len,
+                  struct cs_app_value v[3])
+{
+    values_of(m, m ? cs_keymap_find(&m->ids, id, len) : SIZE_MAX, v);
+}
+
+#define MANY 64
+
+void
+cs_app_latest_get_many(const struct cs_app_latest *m, size_t n, const char *const *id,
+                       const size_t *len, struct cs_app_value (*v)[3])
+{
+    size_t at[MANY];
+    for (size_t base = 0; base < n; base += MANY) {
+        size_t c = n - base < MANY ? n - base : MANY;
+        for (size_t i = 0; i < c; i++)
+            at[i] = SIZE_MAX;
+        if (m) {
+            cs_keymap_find_many(&m->ids, c, id + base, len + base, at);
+            for (size_t i = 0; i < c; i++) /* the picks of the ids found */
+                if (at[i] != SIZE_MAX)
+                    __builtin_prefetch(&m->v[at[i]]);
+        }
+        for (size_t i = 0; i < c; i++)
+            values_of(m, at[i], v[base + i]);
     }
 }
 

@@ -39,6 +39,11 @@ int cs_app_latest_load(struct sqlite3 *db, struct cs_app_latest **out);
 void cs_app_latest_get(const struct cs_app_latest *m, const char *id, size_t len,
                        struct cs_app_value v[3]);
 
+/* cs_app_latest_get of n ids (len[i] bytes at id[i]) into v[i]: the same
+ * values, looked up together (store/keymap.h's cs_keymap_find_many). */
+void cs_app_latest_get_many(const struct cs_app_latest *m, size_t n, const char *const *id,
+                            const size_t *len, struct cs_app_value (*v)[3]);
+
 /* Free m (NULL is fine). */
 void cs_app_latest_free(struct cs_app_latest *m);
 

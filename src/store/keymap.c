@@ -72,6 +72,49 @@ cs_keymap_find(const struct cs_keymap *m, const void *key, size_t len)
     return lookup(m, key, len, cs_join_id_hash(key, len), &j);
 }
 
+/* keys looked up together by cs_keymap_find_many */
+#define MANY 64
+
+/* The entry slot value sl names, when it may be h's (else NULL). */
+static const struct cs_keymap_key *
+entry_of(const struct cs_keymap *m, uint64_t sl, uint64_t h)
+{
+    return sl && (sl & HIGH) == (h & HIGH) ? &m->k[(sl & ~HIGH) - 1] : NULL;
+}
+
+void
+cs_keymap_find_many(const struct cs_keymap *m, size_t n, const char *const *key,
+                    const size_t *len, size_t *out)
+{
+    uint64_t h[MANY];
+    for (size_t base = 0; base < n; base += MANY) {
+        size_t c = n - base < MANY ? n - base : MANY;
+        if (!m->cap) {
+            for (size_t i = 0; i < c; i++)
+                out[base + i] = SIZE_MAX;
+            continue;
+        }
+        for (size_t i = 0; i < c; i++) { /* each key's first slot */
+            h[i] = cs_join_id_hash((const unsigned char *)key[base + i], len[base + i]);
+            __builtin_prefetch(&m->slot[h[i] & (m->cap - 1)]);
+        }
+        for (size_t i = 0; i < c; i++) { /* the entry it names */
+            const struct cs_keymap_key *k = entry_of(m, m->slot[h[i] & (m->cap - 1)], h[i]);
+            if (k)
+                __builtin_prefetch(k);
+        }
+        for (size_t i = 0; i < c; i++) { /* that entry's key bytes */
+            const struct cs_keymap_key *k = entry_of(m, m->slot[h[i] & (m->cap - 1)], h[i]);
+            if (k)
+                __builtin_prefetch(m->keys.s + k->off);
+        }
+        for (size_t i = 0; i < c; i++) { /* the lookups, now mostly in cache */
+            size_t j;
+            out[base + i] = lookup(m, key[base + i], len[base + i], h[i], &j);
+        }
+    }
+}
+
 const char *
 cs_keymap_key(const struct cs_keymap *m, size_t i, size_t *len)
 {

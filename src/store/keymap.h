@@ -40,6 +40,14 @@ size_t cs_keymap_add(struct cs_keymap *m, const void *key, size_t len);
 /* The number of the len bytes at key, or SIZE_MAX when absent. */
 size_t cs_keymap_find(const struct cs_keymap *m, const void *key, size_t len);
 
+/* cs_keymap_find of n keys (len[i] bytes at key[i]) into out[i]: the same
+ * answers, with their cache misses overlapped (each key's slot, entry and
+ * bytes are fetched ahead for a group of keys before any is compared; a
+ * map larger than the CPU's caches costs one miss per step of a lookup,
+ * three steps one after another). */
+void cs_keymap_find_many(const struct cs_keymap *m, size_t n, const char *const *key,
+                         const size_t *len, size_t *out);
+
 /* Key number i (NUL-terminated; *len its bytes when len is not NULL);
  * valid until the next add or free. */
 const char *cs_keymap_key(const struct cs_keymap *m, size_t i, size_t *len);

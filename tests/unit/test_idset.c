@@ -162,8 +162,30 @@ test_keymap(void **state)
     assert_int_equal(len, 3);
     assert_memory_equal(t, "a\0y", 4); /* with its NUL after */
     assert_string_equal(cs_keymap_key(&m, 2502, NULL), "id-2499");
+    /* cs_keymap_find_many: cs_keymap_find's answers for 3,100 keys at once
+     * (groups of 64 and a remainder), found and not, NULs inside */
+    enum { MANY = 3100 };
+    static char buf[MANY][32];
+    const char *keys[MANY];
+    size_t lens[MANY], got[MANY];
+    for (int i = 0; i < MANY; i++) {
+        lens[i] = (size_t)snprintf(buf[i], sizeof buf[i], "id-%d", MANY - 1 - i);
+        keys[i] = buf[i];
+    }
+    keys[7] = "a\0y", lens[7] = 3;
+    keys[8] = "a\0z", lens[8] = 3;
+    cs_keymap_find_many(&m, MANY, keys, lens, got);
+    for (int i = 0; i < MANY; i++)
+        assert_int_equal(got[i], cs_keymap_find(&m, keys[i], lens[i]));
+    assert_int_equal(got[7], 1);
+    assert_int_equal(got[8], SIZE_MAX);
+    assert_int_equal(got[MANY - 1], 3); /* "id-0" */
+    assert_int_equal(got[0], SIZE_MAX); /* "id-3099": never added */
     cs_keymap_free(&m);
     assert_int_equal(m.n, 0);
+    cs_keymap_find_many(&m, 3, keys, lens, got); /* an empty map */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(got[i], SIZE_MAX);
 }
 
 int
