@@ -117,6 +117,26 @@ fast_deflate(const unsigned char *in, size_t n, size_t piece, size_t room, size_
     return out;
 }
 
+/* The raw deflate stream of len bytes at z inflates (zlib) to the n bytes
+ * at want, nothing after its final block; back: cap bytes of room. */
+static void
+inflates_to(const unsigned char *z, size_t len, const unsigned char *want, size_t n,
+            unsigned char *back, size_t cap)
+{
+    z_stream is;
+    memset(&is, 0, sizeof is);
+    assert_int_equal(inflateInit2(&is, -MAX_WBITS), Z_OK);
+    is.next_in = (Bytef *)(uintptr_t)z;
+    is.avail_in = (uInt)len;
+    is.next_out = back;
+    is.avail_out = (uInt)cap;
+    assert_int_equal(inflate(&is, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(is.total_out, n);
+    assert_int_equal(is.avail_in, 0); /* nothing after the final block */
+    assert_memory_equal(back, want, n);
+    inflateEnd(&is);
+}
+
 /* Streams of several blocks (render/deflate.c deflates 1 MB blocks on
  * threads with ISA-L and joins them) inflate back to their input with
  * zlib, compressible or not, whatever the sizes
@@ -141,18 +161,7 @@ test_blocks_inflate_back(void **state)
     for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
         size_t n = sizes[t][0], len;
         unsigned char *z = fast_deflate(in, n, sizes[t][1], sizes[t][2], &len);
-        z_stream is;
-        memset(&is, 0, sizeof is);
-        assert_int_equal(inflateInit2(&is, -MAX_WBITS), Z_OK);
-        is.next_in = z;
-        is.avail_in = (uInt)len;
-        is.next_out = back;
-        is.avail_out = N + 1;
-        assert_int_equal(inflate(&is, Z_FINISH), Z_STREAM_END);
-        assert_int_equal(is.total_out, n);
-        assert_int_equal(is.avail_in, 0); /* nothing after the final block */
-        assert_memory_equal(back, in, n);
-        inflateEnd(&is);
+        inflates_to(z, len, in, n, back, N + 1);
         if (n == N) { /* six blocks: each of the first five ends with a sync flush */
             size_t marks = 0;
             for (size_t i = 0; i + 4 <= len; i++)
@@ -234,18 +243,7 @@ test_sync_flushed_streams_join(void **state)
         pz_part(in, a, 4096, 1000, Z_SYNC_FLUSH, z, &len);
         pz_part(in + a, b - a, 300000, 65536, Z_SYNC_FLUSH, z, &len);
         pz_part(in + b, N - b, 7, 16384, Z_FINISH, z, &len);
-        z_stream is;
-        memset(&is, 0, sizeof is);
-        assert_int_equal(inflateInit2(&is, -MAX_WBITS), Z_OK);
-        is.next_in = z;
-        is.avail_in = (uInt)len;
-        is.next_out = back;
-        is.avail_out = N + 1;
-        assert_int_equal(inflate(&is, Z_FINISH), Z_STREAM_END);
-        assert_int_equal(is.total_out, N);
-        assert_int_equal(is.avail_in, 0);
-        assert_memory_equal(back, in, N);
-        inflateEnd(&is);
+        inflates_to(z, len, in, N, back, N + 1);
     }
     free(in);
     free(back);
