@@ -867,52 +867,39 @@ cs_xlsx_close(struct cs_xlsx **xp, struct cs_err *err)
     size_t lost = xl_bodies_splice_end(x->bodies);
     cs_deflate_xlsx_end();
     x->wb = NULL;
-    if (e == LXW_NO_ERROR && lost) { /* cannot happen: xlsx_body.h */
-        char path[4096];
-        snprintf(path, sizeof path, "%s", x->af.path);
-        cs_afile_abort(&x->af);
+    /* a failed write to one of its temporary files, which libxlsxwriter
+     * does not notice itself (render/xlsx_tmpfile.c) */
+    int tmp_errno = xl_tmpfile_errno();
+    if (e == LXW_NO_ERROR && !tmp_errno && !lost) {
+        rc = cs_afile_commit(&x->af, err);
         ctx_free(x);
         *xp = NULL;
+        return rc;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s", x->af.path);
+    cs_afile_abort(&x->af);
+    ctx_free(x);
+    *xp = NULL;
+    if (e == LXW_NO_ERROR && tmp_errno)
+        return cs_fail(err, CS_E_IO, path, "cannot write the workbook: temporary file: %s",
+                       strerror(tmp_errno));
+    if (e == LXW_NO_ERROR) /* cannot happen: render/xlsx_body.h */
         return cs_fail(err, CS_E_INTERNAL, path,
                        "cannot write the workbook: the rows of %zu streamed sheet(s) did not "
                        "reach it (render/xlsx_body.c)",
                        lost);
+    if (lxw_is_io(e)) {
+        /* libxlsxwriter's messages end with a period; drop it before
+         * the errno text ("...xlsx file: No space left on device") */
+        const char *m = lxw_strerror(e);
+        int mlen = (int)strlen(m);
+        if (saved_errno && mlen > 0 && m[mlen - 1] == '.')
+            mlen--;
+        return cs_fail(err, CS_E_IO, path, "cannot write the workbook: %.*s%s%s", mlen, m,
+                       saved_errno ? ": " : "", saved_errno ? strerror(saved_errno) : "");
     }
-    /* a failed write to one of its temporary files, which libxlsxwriter
-     * does not notice itself (render/xlsx_tmpfile.c) */
-    int tmp_errno = xl_tmpfile_errno();
-    if (e == LXW_NO_ERROR && tmp_errno) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s", x->af.path);
-        cs_afile_abort(&x->af);
-        ctx_free(x);
-        *xp = NULL;
-        return cs_fail(err, CS_E_IO, path, "cannot write the workbook: temporary file: %s",
-                       strerror(tmp_errno));
-    }
-    if (e != LXW_NO_ERROR) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s", x->af.path);
-        cs_afile_abort(&x->af);
-        ctx_free(x);
-        *xp = NULL;
-        if (lxw_is_io(e)) {
-            /* libxlsxwriter's messages end with a period; drop it before
-             * the errno text ("...xlsx file: No space left on device") */
-            const char *m = lxw_strerror(e);
-            int mlen = (int)strlen(m);
-            if (saved_errno && mlen > 0 && m[mlen - 1] == '.')
-                mlen--;
-            return cs_fail(err, CS_E_IO, path, "cannot write the workbook: %.*s%s%s",
-                           mlen, m, saved_errno ? ": " : "",
-                           saved_errno ? strerror(saved_errno) : "");
-        }
-        return cs_fail(err, CS_E_RENDER, path, "libxlsxwriter: %s", lxw_strerror(e));
-    }
-    rc = cs_afile_commit(&x->af, err);
-    ctx_free(x);
-    *xp = NULL;
-    return rc;
+    return cs_fail(err, CS_E_RENDER, path, "libxlsxwriter: %s", lxw_strerror(e));
 }
 
 void
