@@ -35,20 +35,107 @@
 static const char MARK[] = "</sheetData>";
 #define MARK_LEN (sizeof MARK - 1)
 
-struct xl_body {
-    lxw_worksheet *ws;  /* borrowed: the sheet */
-    char member[48];    /* "xl/worksheets/sheetN.xml" (xl_bodies_splice_begin),
-                          "" when not to be spliced */
-    FILE *f;            /* owned: the compressed bytes (xlsx_tmpfile.c's) */
-    z_stream io;        /* the pz stream's buffers */
-    struct cs_pz *pz;   /* owned until xl_body_close */
-    unsigned char *out; /* owned until xl_body_close: compressed bytes not yet in f */
+/* ---- a deflating writer: the body's stream, and the head's and foot's ---- */
+
+/* A cs_pz stream with its output buffer: counts the text it takes (CRC-32,
+ * length) and hands its output to emit, which says false on a failure it
+ * has noted itself. */
+struct zw {
+    z_stream io;
+    struct cs_pz *pz;   /* owned while open */
+    unsigned char *out; /* owned while open */
     uint64_t n;         /* bytes of text taken */
     uint32_t crc;       /* their CRC-32 */
-    uint64_t n_z;       /* compressed bytes written to f */
-    off_t sheet_end;    /* the sheet's own file's length at xl_body_close */
     bool failed;
-    bool spliced; /* its member was written with it */
+    bool (*emit)(void *ctx, const unsigned char *p, size_t n);
+    void *ctx;
+};
+
+static void
+zw_open(struct zw *w, bool (*emit)(void *, const unsigned char *, size_t), void *ctx)
+{
+    memset(w, 0, sizeof *w);
+    w->emit = emit;
+    w->ctx = ctx;
+    w->out = xmalloc(OUT_CAP);
+    w->io.next_out = w->out;
+    w->io.avail_out = OUT_CAP;
+    w->pz = cs_pz_new(&w->io);
+}
+
+/* The output so far to emit; the buffer is free again. */
+static void
+zw_emit(struct zw *w)
+{
+    size_t k = OUT_CAP - w->io.avail_out;
+    if (k && !w->failed && !w->emit(w->ctx, w->out, k))
+        w->failed = true;
+    w->io.next_out = w->out;
+    w->io.avail_out = OUT_CAP;
+}
+
+/* Drive the stream with flush until it has taken all input and, for a
+ * flush other than Z_NO_FLUSH, given all its output. */
+static void
+zw_pump(struct zw *w, int flush)
+{
+    for (;;) {
+        int rc = cs_pz_deflate(w->pz, flush);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            w->failed = true;
+            xl_tmpfile_note(ENOMEM);
+            return;
+        }
+        if (w->io.avail_out == 0) {
+            zw_emit(w);
+            continue;
+        }
+        if (w->io.avail_in == 0)
+            break;
+    }
+    if (flush != Z_NO_FLUSH)
+        zw_emit(w);
+}
+
+static void
+zw_feed(struct zw *w, const char *p, size_t n)
+{
+    while (n && !w->failed && w->pz) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        w->crc = (uint32_t)crc32(w->crc, (const Bytef *)p, k);
+        w->n += k;
+        w->io.next_in = (Bytef *)(uintptr_t)p;
+        w->io.avail_in = k;
+        zw_pump(w, Z_NO_FLUSH);
+        p += k;
+        n -= k;
+    }
+}
+
+/* End the stream with flush (Z_SYNC_FLUSH: it may be followed; Z_FINISH;
+ * Z_NO_FLUSH: dropped, its output unwritten) and free it; its counts stay. */
+static void
+zw_end(struct zw *w, int flush)
+{
+    if (w->pz && !w->failed && flush != Z_NO_FLUSH)
+        zw_pump(w, flush);
+    cs_pz_free(w->pz);
+    w->pz = NULL;
+    xfree(w->out);
+    w->out = NULL;
+}
+
+/* ---- the bodies ------------------------------------------------------------ */
+
+struct xl_body {
+    lxw_worksheet *ws; /* borrowed: the sheet */
+    char member[48];   /* "xl/worksheets/sheetN.xml" (xl_bodies_splice_begin),
+                          "" when not to be spliced */
+    FILE *f;           /* owned: the compressed bytes (xlsx_tmpfile.c's) */
+    struct zw z;       /* the rows' stream (open until xl_body_close) */
+    uint64_t n_z;      /* compressed bytes written to f */
+    off_t sheet_end;   /* the sheet's own file's length at xl_body_close */
+    bool spliced;      /* its member was written with it */
     struct xl_body *next;
 };
 
@@ -67,16 +154,6 @@ xl_bodies_new(const char *tmpdir)
     return set;
 }
 
-static void
-body_free(struct xl_body *b)
-{
-    cs_pz_free(b->pz);
-    if (b->f)
-        fclose(b->f);
-    xfree(b->out);
-    xfree(b);
-}
-
 void
 xl_bodies_free(struct xl_bodies *set)
 {
@@ -85,11 +162,26 @@ xl_bodies_free(struct xl_bodies *set)
     while (set->head) {
         struct xl_body *b = set->head;
         set->head = b->next;
-        body_free(b);
+        zw_end(&b->z, Z_NO_FLUSH); /* a stream never closed: dropped */
+        if (b->f)
+            fclose(b->f);
+        xfree(b);
     }
     pthread_mutex_destroy(&set->mu);
     xfree(set->tmpdir);
     xfree(set);
+}
+
+/* The body's compressed bytes into its file. */
+static bool
+body_emit(void *ctx, const unsigned char *p, size_t n)
+{
+    struct xl_body *b = ctx;
+    b->n_z += n;
+    if (fwrite(p, 1, n, b->f) == n)
+        return true;
+    xl_tmpfile_note(errno ? errno : EIO);
+    return false;
 }
 
 struct xl_body *
@@ -103,10 +195,7 @@ xl_body_open(struct xl_bodies *set, lxw_worksheet *ws)
     struct xl_body *b = xcalloc(1, sizeof *b);
     b->ws = ws;
     b->f = f;
-    b->out = xmalloc(OUT_CAP);
-    b->io.next_out = b->out;
-    b->io.avail_out = OUT_CAP;
-    b->pz = cs_pz_new(&b->io);
+    zw_open(&b->z, body_emit, b);
     pthread_mutex_lock(&set->mu);
     b->next = set->head;
     set->head = b;
@@ -114,75 +203,22 @@ xl_body_open(struct xl_bodies *set, lxw_worksheet *ws)
     return b;
 }
 
-static void
-body_fail(struct xl_body *b, int e)
-{
-    b->failed = true;
-    xl_tmpfile_note(e);
-}
-
-/* Compressed bytes out of b->out into its file. */
-static void
-body_spill(struct xl_body *b)
-{
-    size_t k = OUT_CAP - b->io.avail_out;
-    if (k && !b->failed && fwrite(b->out, 1, k, b->f) != k)
-        body_fail(b, errno ? errno : EIO);
-    b->n_z += k;
-    b->io.next_out = b->out;
-    b->io.avail_out = OUT_CAP;
-}
-
-/* Drive the stream with flush until it has taken all input and, for a
- * flush other than Z_NO_FLUSH, given all its output. */
-static void
-body_pump(struct xl_body *b, int flush)
-{
-    for (;;) {
-        int rc = cs_pz_deflate(b->pz, flush);
-        if (rc != Z_OK && rc != Z_STREAM_END) {
-            body_fail(b, ENOMEM);
-            return;
-        }
-        if (b->io.avail_out == 0) {
-            body_spill(b);
-            continue;
-        }
-        if (b->io.avail_in == 0)
-            return;
-    }
-}
-
 void
 xl_body_write(struct xl_body *b, const char *p, size_t n)
 {
-    while (n && !b->failed && b->pz) {
-        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        b->crc = (uint32_t)crc32(b->crc, (const Bytef *)p, k);
-        b->n += k;
-        b->io.next_in = (Bytef *)(uintptr_t)p;
-        b->io.avail_in = k;
-        body_pump(b, Z_NO_FLUSH);
-        p += k;
-        n -= k;
-    }
+    zw_feed(&b->z, p, n);
 }
 
 void
 xl_body_close(struct xl_body *b)
 {
-    if (!b || !b->pz)
+    if (!b || !b->z.pz)
         return;
-    if (!b->failed) {
-        body_pump(b, Z_SYNC_FLUSH);
-        body_spill(b);
-        if (!b->failed && fflush(b->f) != 0)
-            body_fail(b, errno ? errno : EIO);
+    zw_end(&b->z, Z_SYNC_FLUSH);
+    if (!b->z.failed && fflush(b->f) != 0) {
+        b->z.failed = true;
+        xl_tmpfile_note(errno ? errno : EIO);
     }
-    cs_pz_free(b->pz);
-    b->pz = NULL;
-    xfree(b->out);
-    b->out = NULL;
     /* the sheet's own rows end here: the header (xlsx_body.h's rules) */
     fflush(b->ws->file);
     b->sheet_end = ftello(b->ws->file);
@@ -206,15 +242,20 @@ struct splice {
     bool in_foot; /* past "</sheetData>" */
     char *text;   /* owned: held bytes and the new ones */
     size_t cap;
-    size_t n_hold; /* bytes held back: they may start the mark */
-    z_stream io;   /* the head's, then the foot's stream */
-    struct cs_pz *pz;
-    unsigned char *out; /* owned */
-    uint32_t crc_head, crc_foot;
-    uint64_t n_head, n_foot;
-    int err; /* the first failure, a ZIP_ code */
+    size_t n_hold;        /* bytes held back: they may start the mark */
+    struct zw head, foot; /* the text before the mark, and from it on */
+    int err;              /* the first failure of minizip's, a ZIP_ code */
 };
 static _Thread_local struct splice sp;
+
+static void
+sp_reset(void)
+{
+    zw_end(&sp.head, Z_NO_FLUSH);
+    zw_end(&sp.foot, Z_NO_FLUSH);
+    xfree(sp.text);
+    memset(&sp, 0, sizeof sp);
+}
 
 /* Has libxlsxwriter taken rows for b's sheet since xl_body_close (in its
  * file, or pending in its current row)?  They would land before the body's
@@ -249,7 +290,7 @@ xl_bodies_splice_begin(struct xl_bodies *set, lxw_workbook *wb)
             if (sh->u.worksheet == b->ws)
                 break;
         }
-        if (sh && !b->pz && !b->failed && !rows_after(b))
+        if (sh && !b->z.pz && !b->z.failed && !rows_after(b))
             snprintf(b->member, sizeof b->member, "xl/worksheets/sheet%u.xml", n);
     }
 }
@@ -258,13 +299,10 @@ size_t
 xl_bodies_splice_end(struct xl_bodies *set)
 {
     splicing = NULL;
-    cs_pz_free(sp.pz);
-    xfree(sp.text);
-    xfree(sp.out);
-    memset(&sp, 0, sizeof sp);
+    sp_reset();
     size_t lost = 0;
     for (struct xl_body *b = set ? set->head : NULL; b; b = b->next)
-        lost += b->n > 0 && !b->spliced;
+        lost += b->z.n > 0 && !b->spliced;
     return lost;
 }
 
@@ -294,81 +332,46 @@ sp_fail(int zerr, int e)
     }
 }
 
-/* The stream's output so far into the member. */
-static void
-sp_emit(void)
+/* Compressed bytes, as they are, into the member. */
+static bool
+sp_emit(void *ctx, const unsigned char *p, size_t n)
 {
-    size_t k = OUT_CAP - sp.io.avail_out;
-    if (k && sp.err == ZIP_OK) {
-        int rc = real_write(sp.zf, sp.out, (unsigned)k);
-        if (rc != ZIP_OK)
-            sp_fail(rc, EIO);
-    }
-    sp.io.next_out = sp.out;
-    sp.io.avail_out = OUT_CAP;
+    (void)ctx;
+    int rc = sp.err == ZIP_OK ? real_write(sp.zf, p, (unsigned)n) : sp.err;
+    if (rc != ZIP_OK)
+        sp_fail(rc, EIO);
+    return rc == ZIP_OK;
 }
 
-static void
-sp_pump(int flush)
+/* The member's state: minizip's first failure, or a stream's. */
+static int
+sp_status(void)
 {
-    for (;;) {
-        int rc = cs_pz_deflate(sp.pz, flush);
-        if (rc != Z_OK && rc != Z_STREAM_END) {
-            sp_fail(ZIP_INTERNALERROR, ENOMEM);
-            return;
-        }
-        if (sp.io.avail_out == 0) {
-            sp_emit();
-            continue;
-        }
-        if (sp.io.avail_in == 0)
-            break;
-    }
-    if (flush != Z_NO_FLUSH)
-        sp_emit();
+    if (sp.err == ZIP_OK && (sp.head.failed || sp.foot.failed))
+        return ZIP_INTERNALERROR; /* a deflate failed (noted) */
+    return sp.err;
 }
 
-static void
-sp_stream_start(void)
-{
-    memset(&sp.io, 0, sizeof sp.io);
-    sp.io.next_out = sp.out;
-    sp.io.avail_out = OUT_CAP;
-    sp.pz = cs_pz_new(&sp.io);
-}
-
-static void
-sp_feed(const char *p, size_t n, uint32_t *crc, uint64_t *total)
-{
-    if (!n)
-        return;
-    *crc = (uint32_t)crc32(*crc, (const Bytef *)p, (uInt)n);
-    *total += n;
-    sp.io.next_in = (Bytef *)(uintptr_t)p;
-    sp.io.avail_in = (uInt)n;
-    sp_pump(Z_NO_FLUSH);
-}
-
-/* The body's compressed bytes, as they are, into the member. */
+/* The body's compressed bytes into the member. */
 static void
 sp_copy_body(struct xl_body *b)
 {
-    if (b->failed || b->pz) { /* failed, or never closed */
-        sp_fail(ZIP_INTERNALERROR, b->failed ? EIO : EINVAL);
+    if (b->z.failed || b->z.pz) { /* failed, or never closed */
+        sp_fail(ZIP_INTERNALERROR, b->z.failed ? EIO : EINVAL);
         return;
     }
     if (fseeko(b->f, 0, SEEK_SET) != 0) {
         sp_fail(ZIP_ERRNO, errno ? errno : EIO);
         return;
     }
+    unsigned char *buf = xmalloc(OUT_CAP);
     size_t k;
     uint64_t copied = 0;
-    while (sp.err == ZIP_OK && (k = fread(sp.out, 1, OUT_CAP, b->f)) > 0) {
-        int rc = real_write(sp.zf, sp.out, (unsigned)k);
-        if (rc != ZIP_OK)
-            sp_fail(rc, EIO);
+    while (sp.err == ZIP_OK && (k = fread(buf, 1, OUT_CAP, b->f)) > 0) {
+        sp_emit(NULL, buf, k);
         copied += k;
     }
+    xfree(buf);
     if (ferror(b->f) || (sp.err == ZIP_OK && copied != b->n_z))
         sp_fail(ZIP_ERRNO, EIO);
 }
@@ -390,20 +393,19 @@ sp_head(const char *p, size_t n)
     const char *at = memmem(sp.text, len, MARK, MARK_LEN);
     if (!at) {
         size_t keep = len < MARK_LEN - 1 ? len : MARK_LEN - 1;
-        sp_feed(sp.text, len - keep, &sp.crc_head, &sp.n_head);
+        zw_feed(&sp.head, sp.text, len - keep);
         memmove(sp.text, sp.text + len - keep, keep);
         sp.n_hold = keep;
         return;
     }
     size_t k = (size_t)(at - sp.text);
-    sp_feed(sp.text, k, &sp.crc_head, &sp.n_head);
-    sp_pump(Z_SYNC_FLUSH);
-    cs_pz_free(sp.pz);
+    zw_feed(&sp.head, sp.text, k);
+    zw_end(&sp.head, Z_SYNC_FLUSH);
     sp_copy_body(sp.b);
-    sp_stream_start();
+    zw_open(&sp.foot, sp_emit, NULL);
     sp.in_foot = true;
     sp.n_hold = 0;
-    sp_feed(sp.text + k, len - k, &sp.crc_foot, &sp.n_foot);
+    zw_feed(&sp.foot, sp.text + k, len - k);
 }
 
 int
@@ -427,14 +429,10 @@ zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_fileinfo *
                size_extrafield_global, comment, method, level, b ? 1 : raw, windowBits, memLevel,
                strategy, password, crcForCrypting, versionMadeBy, flagBase, zip64);
     if (rc == ZIP_OK && b) {
-        xfree(sp.text);
-        xfree(sp.out);
-        cs_pz_free(sp.pz);
-        memset(&sp, 0, sizeof sp);
+        sp_reset();
         sp.zf = file;
         sp.b = b;
-        sp.out = xmalloc(OUT_CAP);
-        sp_stream_start();
+        zw_open(&sp.head, sp_emit, NULL);
     }
     return rc;
 }
@@ -445,10 +443,10 @@ zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
     if (!sp.b || sp.zf != file)
         return real_write(file, buf, len);
     if (sp.in_foot)
-        sp_feed(buf, len, &sp.crc_foot, &sp.n_foot);
+        zw_feed(&sp.foot, buf, len);
     else
         sp_head(buf, len);
-    return sp.err;
+    return sp_status();
 }
 
 int
@@ -461,31 +459,29 @@ zipCloseFileInZip(zipFile file)
         memcpy(&f, &sym, sizeof f);
         return f(file);
     }
-    if (!sp.in_foot && sp.b->n == 0 && !sp.b->failed) {
+    if (!sp.in_foot && sp.b->z.n == 0 && !sp.b->z.failed) {
         /* no rows in the body and no "</sheetData>" (a sheet without any
          * row is "<sheetData/>"): the member is its own text alone */
-        sp_feed(sp.text, sp.n_hold, &sp.crc_head, &sp.n_head);
-        sp_pump(Z_FINISH);
+        zw_feed(&sp.head, sp.text, sp.n_hold);
+        zw_end(&sp.head, Z_FINISH);
     } else if (!sp.in_foot)
         sp_fail(ZIP_INTERNALERROR, EINVAL); /* rows, and nowhere to put them */
     else
-        sp_pump(Z_FINISH);
-    uint64_t total = sp.n_head + sp.b->n + sp.n_foot;
-    uLong crc = crc32_combine(sp.crc_head, sp.b->crc, (z_off_t)sp.b->n);
-    crc = crc32_combine(crc, sp.crc_foot, (z_off_t)sp.n_foot);
+        zw_end(&sp.foot, Z_FINISH);
+    const struct zw *body = &sp.b->z;
+    uint64_t total = sp.head.n + body->n + sp.foot.n;
+    uLong crc = crc32_combine(sp.head.crc, body->crc, (z_off_t)body->n);
+    crc = crc32_combine(crc, sp.foot.crc, (z_off_t)sp.foot.n);
     static _Atomic(void *) slot;
     void *sym = cs_deflate_real_sym(&slot, "zipCloseFileInZipRaw64");
     close_raw_fn f;
     memcpy(&f, &sym, sizeof f);
     int rc = f(file, (ZPOS64_T)total, crc);
-    int err = sp.err != ZIP_OK ? sp.err : rc;
+    int err = sp_status() != ZIP_OK ? sp_status() : rc;
     if (err == ZIP_OK) {
         sp.b->spliced = true;
         atomic_fetch_add(&n_spliced, 1);
     }
-    cs_pz_free(sp.pz);
-    xfree(sp.text);
-    xfree(sp.out);
-    memset(&sp, 0, sizeof sp);
+    sp_reset();
     return err;
 }

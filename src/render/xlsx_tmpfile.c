@@ -61,17 +61,11 @@ tf_full(void *cookie)
     return (intptr_t)cookie % 2 != 0;
 }
 
-static void
-note(int e)
-{
-    int none = 0; /* the first failure stays, from whichever thread */
-    atomic_compare_exchange_strong(&first_errno, &none, e ? e : EIO);
-}
-
 void
 xl_tmpfile_note(int e)
 {
-    note(e);
+    int none = 0; /* the first failure stays, from whichever thread */
+    atomic_compare_exchange_strong(&first_errno, &none, e ? e : EIO);
 }
 
 void
@@ -95,7 +89,7 @@ tf_read(void *cookie, char *buf, size_t n)
         r = read(fd, buf, n);
     } while (r < 0 && errno == EINTR);
     if (r < 0)
-        note(errno);
+        xl_tmpfile_note(errno);
     return r;
 }
 
@@ -103,7 +97,7 @@ static ssize_t
 tf_write(void *cookie, const char *buf, size_t n)
 {
     if (tf_full(cookie)) {
-        note(ENOSPC);
+        xl_tmpfile_note(ENOSPC);
         errno = ENOSPC;
         return -1;
     }
@@ -114,7 +108,7 @@ tf_write(void *cookie, const char *buf, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            note(w < 0 ? errno : EIO);
+            xl_tmpfile_note(w < 0 ? errno : EIO);
             return -1;
         }
         done += (size_t)w;
@@ -149,7 +143,7 @@ lxw_tmpfile(char *tmpdir)
     char *name = xasprintf("%s/.callsurvey-xlsx.XXXXXX", dir);
     int fd = mkstemp(name);
     if (fd < 0) {
-        note(errno);
+        xl_tmpfile_note(errno);
         xfree(name);
         return NULL; /* libxlsxwriter reports LXW_ERROR_CREATING_TMPFILE */
     }
@@ -162,7 +156,7 @@ lxw_tmpfile(char *tmpdir)
     cookie_io_functions_t io = {tf_read, tf_write, tf_seek, tf_close};
     FILE *fp = fopencookie(tf_cookie(fd, full), "w+", io);
     if (fp == NULL) {
-        note(errno);
+        xl_tmpfile_note(errno);
         close(fd);
     }
     return fp;

@@ -141,13 +141,6 @@ values_of(const struct cs_app_latest *m, size_t i, struct cs_app_value v[3])
     }
 }
 
-void
-cs_app_latest_get(const struct cs_app_latest *m, const char *id, size_t len,
-                  struct cs_app_value v[3])
-{
-    values_of(m, m ? cs_keymap_find(&m->ids, id, len) : SIZE_MAX, v);
-}
-
 #define MANY 64
 
 void

@@ -33,14 +33,11 @@ struct cs_app_value {
  * with *out NULL and nothing to free. */
 int cs_app_latest_load(struct sqlite3 *db, struct cs_app_latest **out);
 
-/* The three values (app version, browser, client OS) of the survey id of
- * len bytes at id, into v[0..2]; all NULL when m is NULL or the id has
- * none.  The pointers stay valid until cs_app_latest_free. */
-void cs_app_latest_get(const struct cs_app_latest *m, const char *id, size_t len,
-                       struct cs_app_value v[3]);
-
-/* cs_app_latest_get of n ids (len[i] bytes at id[i]) into v[i]: the same
- * values, looked up together (store/keymap.h's cs_keymap_find_many). */
+/* The three values (app version, browser, client OS) of each of n survey
+ * ids (len[i] bytes at id[i]) into v[i][0..2]; all NULL when m is NULL or
+ * the id has none.  The ids are looked up together (store/keymap.h's
+ * cs_keymap_find_many: their cache misses overlap).  The pointers stay
+ * valid until cs_app_latest_free. */
 void cs_app_latest_get_many(const struct cs_app_latest *m, size_t n, const char *const *id,
                             const size_t *len, struct cs_app_value (*v)[3]);
 
