@@ -16,7 +16,7 @@ BUILD     ?= build
 PKGS      := sqlite3 xlsxwriter cairo pangocairo libpng libcjson gsl libcyaml yaml-0.1 nettle libisal
 # Debian packages: build/run dependencies, then test-only ones.
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev \
-             libpango1.0-dev libpng-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev \
+             libpango1.0-dev libpng-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev patch \
              libcyaml-dev libyaml-dev libgsl-dev nettle-dev zlib1g-dev libisal-dev
 DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils unzip \
              clang-format
@@ -24,7 +24,7 @@ DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time l
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wnull-dereference \
              -Wdouble-promotion -Werror
-BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP \
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # the exports let render/deflate.c interpose zlib's deflateInit2_, deflate,
 # deflateReset, deflateEnd and crc32 for minizip and libpng (render/deflate.h),
@@ -57,9 +57,19 @@ TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 # archive, linked into those binaries only, so the library has no test code
 TESTLIB_SRC := $(sort $(wildcard tests/tools/lib/*.c))
 
+# jsmn as Debian ships it, with mk/jsmn-skip.patch (its string scan 16 bytes
+# at a time; tests/unit/test_jsmn_skip.c holds it to the stock header's
+# tokens): src/ingest/json_read.c includes the result as "jsmn_cs.h"
+JSMN_HEADER ?= /usr/include/jsmn.h
+JSMN_CS     := $(BUILD)/gen/jsmn_cs.h
+$(JSMN_CS): $(JSMN_HEADER) mk/jsmn-skip.patch
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PATCH   $(JSMN_HEADER) -> $@")
+	$(Q)patch -s -r - -o $@.tmp $(JSMN_HEADER) < mk/jsmn-skip.patch && mv $@.tmp $@
+
 # $(1) = build dir, $(2) = extra cflags
 define variant
-$(1)/obj/%.o: %.c
+$(1)/obj/%.o: %.c | $(JSMN_CS)
 	@mkdir -p $$(dir $$@)
 	@$(if $(Q),echo "  CC      $$<  [$(1)]")
 	$(Q)$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -c $$< -o $$@

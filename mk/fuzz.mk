@@ -66,7 +66,7 @@ fuzz-build: fuzz-deps
 
 # ---- libFuzzer build (clang) -------------------------------------------
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/%.o: %.c | $(JSMN_CS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<  [fuzz]")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(CFLAGS) -c $< -o $@

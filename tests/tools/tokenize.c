@@ -8,7 +8,7 @@
  */
 #define JSMN_STRICT
 #define JSMN_STATIC
-#include <jsmn.h>
+#include <jsmn_cs.h> /* <jsmn.h> with mk/jsmn-skip.patch (Makefile) */
 
 #include <stdio.h>
 #include <stdlib.h>
