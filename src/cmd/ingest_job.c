@@ -221,6 +221,15 @@ side_reset(struct side *sd)
     }
 }
 
+/* A batch buffer: CS_INGEST_BATCH records, then what the parser's thread
+ * works out of them for the store's (cs_store_put_prepare). */
+#define BUF_BYTES (CS_INGEST_BATCH * (sizeof(struct cs_record) + sizeof(struct cs_put_pre)))
+static struct cs_put_pre *
+buf_pre(struct cs_record *buf)
+{
+    return (struct cs_put_pre *)(void *)(buf + CS_INGEST_BATCH);
+}
+
 static void *
 store_thread(void *arg)
 {
@@ -241,7 +250,8 @@ store_thread(void *arg)
         struct cs_err e;
         cs_err_clear(&e);
         if (ok && job.recs && job.n > 0)
-            s = cs_store_put(p->store, job.recs, job.n, p->counts, &e);
+            s = cs_store_put_prepared(p->store, job.recs, buf_pre(job.recs), job.n, p->counts,
+                                      &e);
         if (ok && s == CS_OK && job.side)
             s = store_side(p, job.side, &e);
         if (job.side)
@@ -269,7 +279,7 @@ pipeline_start(struct pipeline *p, struct cs_store *store)
     pthread_mutex_init(&p->m, NULL);
     pthread_cond_init(&p->cv, NULL);
     for (int i = 0; i < NBUF; i++) {
-        p->bufs[i] = xmalloc(sizeof(struct cs_record) * CS_INGEST_BATCH);
+        p->bufs[i] = xmalloc(BUF_BYTES);
         p->free_[p->n_free++] = p->bufs[i];
     }
     for (int i = 0; i < NSIDE; i++)
@@ -533,13 +543,23 @@ sink_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
     if (cs_intr_pending())
         n = 0; /* store nothing more; the pipeline takes its buffer back */
     cs_status s = CS_OK;
-    if (c->pipe && c->pipe->started)
-        s = pipeline_put(c->pipe, recs, n, err);
-    else if (c->store && n > 0) /* no second thread could be had: store inline */
+    if (c->pipe && c->pipe->started) {
+        s = pipeline_put(c->pipe, recs, n, err); /* each made by sink_made */
+    } else if (c->store && n > 0)                /* no second thread could be had: store inline */
         s = cs_store_put(c->store, recs, n, &c->counts, err);
     if (s == CS_OK && cs_intr_pending())
         s = interrupted(c->name, err);
     return s;
+}
+
+/* What the store will need of a record, worked out as it is made, on the
+ * parser's thread (the record still in its cache: done for a whole batch
+ * at once it was 0.2 s of cache misses at a million surveys). */
+static void
+sink_made(void *ctx, struct cs_record *batch, size_t i)
+{
+    (void)ctx;
+    cs_store_put_prepare(batch, buf_pre(batch), i);
 }
 
 static struct cs_record *
@@ -681,7 +701,7 @@ ingest_one(const struct cs_ingest_job *job, struct cs_store *store,
     c->unk_records = 0;
     tagset_clear(&c->unk_file);
     struct cs_ingest_sink sink = {
-        .ctx = c, .records = sink_records, .reject = sink_reject, .event = sink_event, .get_buffer = store && pipe->started ? sink_get_buffer : NULL};
+        .ctx = c, .records = sink_records, .reject = sink_reject, .event = sink_event, .get_buffer = store && pipe->started ? sink_get_buffer : NULL, .made = store && pipe->started ? sink_made : NULL};
     struct cs_ingest_stats st;
     cs_status s = CS_OK;
     if (strcmp(path, "-") != 0 && cs_calls_sniff(path)) {

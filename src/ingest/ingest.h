@@ -60,6 +60,11 @@ struct cs_ingest_sink {
      * other callback is always called from the thread that called
      * cs_ingest_path, in input order. */
     struct cs_record *(*get_buffer)(void *ctx);
+    /* Optional, with get_buffer: valid record batch[i] of a lent buffer was
+     * just made (it is still in the cache): the sink may work out now what
+     * it will need of it.  Called on the thread that made it, before
+     * `records` has the buffer; concurrently with opts->parsers > 1. */
+    void (*made)(void *ctx, struct cs_record *batch, size_t i);
     /* One rejected record (rec->reason says why; rec->line/index where),
      * with its raw text (may be truncated to 64 KiB by the loader). */
     cs_status (*reject)(void *ctx, const struct cs_record *rec,

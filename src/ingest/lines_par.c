@@ -244,6 +244,14 @@ cap_get_buffer(void *ctx)
     return b ? b : xmalloc(sizeof(struct cs_record) * CS_INGEST_BATCH);
 }
 
+/* The sink's `made`, on the worker's thread (its buffers are the sink's). */
+static void
+cap_made(void *ctx, struct cs_record *batch, size_t i)
+{
+    const struct cs_ingest_sink *k = ((struct worker *)ctx)->p->sink;
+    k->made(k->ctx, batch, i);
+}
+
 static cs_status
 cap_reject(void *ctx, const struct cs_record *rec, const char *raw,
            size_t raw_len, struct cs_err *err)
@@ -647,6 +655,9 @@ start_parsers(struct par *p, struct cs_ingest_run *run, int want)
         w->cap = (struct cs_ingest_sink){.ctx = w,
                                          .records = cap_records,
                                          .get_buffer = cap_get_buffer,
+                                         .made = run->sink->get_buffer && run->sink->made
+                                                     ? cap_made
+                                                     : NULL,
                                          .reject = cap_reject,
                                          .event = run->sink->event ? cap_event : NULL};
         w->run = (struct cs_ingest_run){.name = run->name,

@@ -142,18 +142,11 @@ set_head(struct cs_load_cube *lc, int64_t rid, const struct lc_head *h, int64_t 
         lc->n_head = i + 1;
 }
 
-static uint64_t
-id_hash(const char *s)
-{
-    return cs_idset_hash((const unsigned char *)s, (int)strlen(s));
-}
-
 void
 cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_record *r,
-                    int64_t res, int64_t day)
+                    int64_t res, int64_t day, uint64_t call_h, uint64_t part_h)
 {
-    set_head(lc, rid, &(struct lc_head){r->time_us, id_hash(r->call_id), id_hash(r->participant_id)},
-             res);
+    set_head(lc, rid, &(struct lc_head){r->time_us, call_h, part_h}, res);
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         const struct cs_rating *rt = &r->rating[c];
         if (!rt->present)

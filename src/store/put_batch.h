@@ -28,6 +28,11 @@ struct put_row {
     const struct cs_record *r; /* borrowed */
     int64_t rid, res, day;     /* res 0: no resource */
     int64_t input;             /* inputs.id of the record's input */
+    /* strlen of r's texts (SQLite is given them: no strlen on its side);
+     * n_corr 0 when the correlation id repeats the participant id (NULL) */
+    uint16_t n_sid, n_call, n_part, n_corr, n_op;
+    uint16_t n_iss[CS_CAT__COUNT]; /* strlen of each category's issues */
+    uint8_t present;               /* bit c: category c rated (else not read) */
 };
 
 struct put_batch {

@@ -30,22 +30,21 @@ res_cached(const struct res_cache *c, const char *rid_text, size_t len)
     return -1;
 }
 
-/* resource id -> resource_data.id (0 = none) */
+/* resource id (len bytes) -> resource_data.id (0 = none) */
 static cs_status
-resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
+resource_rowid(struct cs_store *s, const char *rid_text, size_t len, int64_t *out,
                struct cs_err *err)
 {
     *out = 0;
     if (!rid_text[0])
         return CS_OK;
-    size_t len = strlen(rid_text);
     int hit = res_cached(&s->res, rid_text, len);
     if (hit >= 0) {
         *out = s->res.rowid[hit];
         return CS_OK;
     }
     sqlite3_stmt *q = s->st[ST_RES_FIND];
-    sqlite3_bind_text(q, 1, rid_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, rid_text, (int)len, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(q, 0);
@@ -56,8 +55,8 @@ resource_rowid(struct cs_store *s, const char *rid_text, int64_t *out,
         const char *slash = strrchr(rid_text, '/');
         const char *name = slash && slash[1] ? slash + 1 : rid_text;
         q = s->st[ST_RES_INS];
-        sqlite3_bind_text(q, 1, rid_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 1, rid_text, (int)len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, name, (int)(rid_text + len - name), SQLITE_STATIC);
         rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE)
@@ -351,7 +350,7 @@ merge(struct cs_store *s, int64_t rid, const struct cs_record *r,
         else
             sqlite3_bind_null(u, 8);
         int64_t res = 0; /* looked up (or added) only when it fills a gap */
-        if (fill_res && resource_rowid(s, r->resource_id, &res, err)) {
+        if (fill_res && resource_rowid(s, r->resource_id, strlen(r->resource_id), &res, err)) {
             sqlite3_reset(u);
             return CS_E_DB;
         }
@@ -443,25 +442,27 @@ put_flush(struct cs_store *s, struct cs_err *err)
 /* The records of cs_store_put: new surveys into the batch, the others
  * merged (the batch inserted first when the survey is in it). */
 static cs_status
-put_records(struct cs_store *s, const struct cs_record *recs, size_t n,
-            struct cs_store_counts *counts, struct cs_err *err)
+put_records(struct cs_store *s, const struct cs_record *recs, const struct cs_put_pre *pre,
+            size_t n, struct cs_store_counts *counts, struct cs_err *err)
 {
-    /* the ids' hashes PUT_AHEAD records ahead, their index slots fetched
-     * into the cache meanwhile: at a million surveys the index is 32 MB, and
-     * a probe's cache miss per record was a tenth of the store thread */
+    /* the index slots of the ids PUT_AHEAD records ahead fetched into the
+     * cache meanwhile: at a million surveys the index is 32 MB, and a
+     * probe's cache miss per record was a tenth of the store thread */
     enum { PUT_AHEAD = 32 };
-    uint64_t hs[PUT_AHEAD];
+    if (s->idx.cap)
+        for (size_t i = 0; i < n && i < PUT_AHEAD; i++)
+            __builtin_prefetch(&s->idx.slots[pre[i].id_h & (s->idx.cap - 1)]);
+    /* the resource of the record before, when it was looked up (a
+     * merged record's is not) */
+    int64_t prev_res = 0;
+    size_t prev_k = SIZE_MAX;
     for (size_t k = 0; k < n; k++) {
-        if (k % PUT_AHEAD == 0)
-            for (size_t i = k; i < n && i < k + PUT_AHEAD; i++) {
-                hs[i - k] = store_hash_id(recs[i].survey_id);
-                if (s->idx.cap)
-                    __builtin_prefetch(&s->idx.slots[hs[i - k] & (s->idx.cap - 1)]);
-            }
+        if (s->idx.cap && k + PUT_AHEAD < n)
+            __builtin_prefetch(&s->idx.slots[pre[k + PUT_AHEAD].id_h & (s->idx.cap - 1)]);
         const struct cs_record *r = &recs[k];
-        uint64_t h = hs[k % PUT_AHEAD];
+        const struct cs_put_pre *p = &pre[k];
         int64_t rid;
-        if (find_rid(s, r->survey_id, h, &rid, err))
+        if (find_rid(s, r->survey_id, p->id_h, &rid, err))
             return CS_E_DB;
         if (rid) {
             if (s->pb.n && rid >= s->pb.rows[0].rid && put_flush(s, err))
@@ -470,19 +471,34 @@ put_records(struct cs_store *s, const struct cs_record *recs, size_t n,
                 return CS_E_DB;
             continue;
         }
-        int64_t res;
-        if (resource_rowid(s, r->resource_id, &res, err))
+        int64_t res = prev_res;
+        if ((!p->res_as_prev || prev_k + 1 != k) &&
+            resource_rowid(s, r->resource_id, p->n_res, &res, err))
             return CS_E_DB;
+        prev_res = res;
+        prev_k = k;
         rid = s->next_rid++;
-        int64_t day = cs_time_day(r->time_us);
-        put_batch_add(&s->pb, &(struct put_row){.r = r, .rid = rid, .res = res, .day = day, .input = s->input_id});
-        for (int c = 0; c < CS_CAT__COUNT; c++)
+        struct put_row row = {.r = r,
+                              .rid = rid,
+                              .res = res,
+                              .day = p->day,
+                              .input = s->input_id,
+                              .n_sid = p->n_sid,
+                              .n_call = p->n_call,
+                              .n_part = p->n_part,
+                              .n_corr = p->corr_is_part ? 0 : p->n_corr, /* NULL */
+                              .n_op = p->n_op,
+                              .present = p->present};
+        memcpy(row.n_iss, p->n_iss, sizeof row.n_iss);
+        put_batch_add(&s->pb, &row);
+        /* the tags of no catalogue, when the parser's thread saw any */
+        for (int c = 0; p->unknown && c < CS_CAT__COUNT; c++)
             if (put_unknown_tags(s, rid, r, c, err))
                 return CS_E_DB;
-        store_hindex_put(&s->idx, h, rid);
+        store_hindex_put(&s->idx, p->id_h, rid);
         if (s->lc) {
             s->lc_input = s->input_id;
-            cs_load_cube_record(s->lc, rid, r, res, day);
+            cs_load_cube_record(s->lc, rid, r, res, p->day, p->call_h, p->part_h);
             if (!cs_load_cube_exact(s->lc))
                 cs_load_cube_free(&s->lc); /* too many, or an id it cannot keep */
         }
@@ -491,14 +507,58 @@ put_records(struct cs_store *s, const struct cs_record *recs, size_t n,
     return CS_OK;
 }
 
+void
+cs_store_put_prepare(const struct cs_record *batch, struct cs_put_pre *pre, size_t i)
+{
+    const struct cs_record *r = &batch[i];
+    struct cs_put_pre *p = &pre[i];
+    p->id_h = store_hash_id(r->survey_id);
+    p->day = cs_time_day(r->time_us);
+    p->n_sid = (uint16_t)strlen(r->survey_id);
+    p->n_call = (uint16_t)strlen(r->call_id);
+    p->n_part = (uint16_t)strlen(r->participant_id);
+    p->n_corr = (uint16_t)strlen(r->correlation_id);
+    p->n_res = (uint16_t)strlen(r->resource_id);
+    p->n_op = (uint16_t)strlen(r->operation);
+    p->call_h = cs_idset_hash((const unsigned char *)r->call_id, p->n_call);
+    p->part_h = cs_idset_hash((const unsigned char *)r->participant_id, p->n_part);
+    p->corr_is_part =
+        p->n_corr == p->n_part && memcmp(r->correlation_id, r->participant_id, p->n_part) == 0;
+    p->res_as_prev = i > 0 && p->n_res == pre[i - 1].n_res &&
+                     memcmp(r->resource_id, batch[i - 1].resource_id, p->n_res) == 0;
+    p->present = p->unknown = 0;
+    for (int c = 0; c < CS_CAT__COUNT; c++) {
+        const struct cs_rating *rt = &r->rating[c];
+        p->n_iss[c] = 0;
+        if (!rt->present)
+            continue;
+        p->n_iss[c] = (uint16_t)strlen(rt->issues);
+        p->present |= (uint8_t)(1u << c);
+        p->unknown |= (uint8_t)((rt->n_unknown > 0) << c);
+    }
+}
+
+cs_status
+cs_store_put_prepared(struct cs_store *s, const struct cs_record *recs,
+                      const struct cs_put_pre *pre, size_t n, struct cs_store_counts *counts,
+                      struct cs_err *err)
+{
+    cs_status rc = put_records(s, recs, pre, n, counts, err);
+    if (rc == CS_OK)
+        rc = put_flush(s, err);
+    s->pb.n = 0; /* the rows borrow recs: none kept past this call */
+    return rc;
+}
+
 cs_status
 cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
              struct cs_store_counts *counts, struct cs_err *err)
 {
-    cs_status rc = put_records(s, recs, n, counts, err);
-    if (rc == CS_OK)
-        rc = put_flush(s, err);
-    s->pb.n = 0; /* the rows borrow recs: none kept past this call */
+    struct cs_put_pre *pre = xreallocarray(NULL, n ? n : 1, sizeof *pre);
+    for (size_t i = 0; i < n; i++)
+        cs_store_put_prepare(recs, pre, i);
+    cs_status rc = cs_store_put_prepared(s, recs, pre, n, counts, err);
+    xfree(pre);
     return rc;
 }
 

@@ -656,6 +656,45 @@ test_input_after_load_over(void **state)
     cs_store_close(&s);
 }
 
+/* Runs of one resource in a batch: the parser's thread marks a record
+ * whose resource repeats the record's before it (cs_put_pre.res_as_prev)
+ * and the store reuses that one's id, unless the record before was merged
+ * into a survey stored earlier (its resource never looked up). */
+static void
+test_resource_runs(void **state)
+{
+    (void)state;
+    struct cs_store *s = open_mem();
+    struct cs_err e;
+    struct cs_store_counts c = {0};
+    assert_int_equal(cs_store_input_begin(s, "runs", &e), CS_OK);
+    static const char *const ids[] = {"r0", "r1", "r0", "r3", "r4", "r5", "r6", "r7"};
+    static const char *const res[] = {"A", "A", "B", "B", "B", "", "", "A"};
+    struct cs_record r[8];
+    for (int i = 0; i < 8; i++) {
+        /* r0 again with its audio rating: an update */
+        r[i] = rec(ids[i], 1000 + i, i == 2 ? CS_CAT_AUDIO : CS_CAT_OVERALL, 3);
+        if (res[i][0])
+            snprintf(r[i].resource_id, sizeof r[i].resource_id,
+                     "/SUBS/X/COMMUNICATIONSERVICES/ACS-%s", res[i]);
+        else
+            r[i].resource_id[0] = '\0';
+    }
+    assert_int_equal(cs_store_put(s, r, 8, &c, &e), CS_OK);
+    assert_int_equal(c.stored, 7);
+    assert_int_equal(c.updated, 1);
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    /* r0 keeps A (the merge's B does not replace it); r3 is B although the
+     * record before it (r0 again, merged) was looked up as nothing */
+    assert_int_equal(q1(s, "SELECT count(*) FROM survey_data d LEFT JOIN resource_data r"
+                           " ON r.id = d.resource WHERE (d.survey_id IN ('r0', 'r1', 'r7')"
+                           " AND r.name = 'ACS-A') OR (d.survey_id IN ('r3', 'r4')"
+                           " AND r.name = 'ACS-B') OR (d.survey_id IN ('r5', 'r6')"
+                           " AND d.resource IS NULL)"),
+                     7);
+    cs_store_close(&s);
+}
+
 /* Issue 22: new surveys are inserted a batch at a time through the
  * cs_put_batch virtual table (store/put_batch.h).  Every kind of column,
  * its value and its type, written by hand: ids, a correlation id kept only
@@ -735,6 +774,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_outcomes),
         cmocka_unit_test(test_batch_columns),
+        cmocka_unit_test(test_resource_runs),
         cmocka_unit_test(test_rows_alternate),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_rollback_restores_index),
