@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ctime.h"
@@ -172,6 +173,44 @@ test_iso_weeks(void **state)
                         "2026-11-16T00:00:00.0015Z");
 }
 
+/* cs_time_format writes years 0-9999 without snprintf: the same text as
+ * the snprintf form (written out here) for 300,000 times spread over those
+ * years, every fraction length and the ends of days; the years outside it
+ * take the snprintf form itself. */
+static void
+test_time_format_as_printf(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252ull;
+    const int64_t lo = cs_days_from_civil(0, 1, 1) * CS_US_PER_DAY,
+                  hi = cs_days_from_civil(10000, 1, 1) * CS_US_PER_DAY;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t t = lo + (int64_t)(x % (uint64_t)(hi - lo));
+        static const int64_t cut[] = {1, 10, 100, 1000, 10000, 100000, 1000000, CS_US_PER_DAY};
+        t -= t % cut[i % 8]; /* fractions of each length, whole seconds, midnights */
+        if (i % 97 == 0)
+            t = (i % 2 ? hi - 1 : lo) - (i % 3); /* the ends, and just past them */
+        int64_t day = cs_time_day(t), rem = t - day * CS_US_PER_DAY;
+        int64_t sec = rem / CS_US_PER_S, frac = rem % CS_US_PER_S, y;
+        unsigned m, d;
+        cs_civil_from_days(day, &y, &m, &d);
+        char want[64], f[8], got[32];
+        int n = snprintf(want, sizeof want, "%04d-%02u-%02uT%02d:%02d:%02d", (int)y, m, d,
+                         (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+        if (frac) {
+            snprintf(f, sizeof f, "%06d", (int)frac);
+            for (int k = 5; k > 0 && f[k] == '0'; k--)
+                f[k] = '\0';
+            n += snprintf(want + n, sizeof want - (size_t)n, ".%s", f);
+        }
+        snprintf(want + n, sizeof want - (size_t)n, "Z");
+        assert_string_equal(cs_time_format(t, got), want);
+    }
+}
+
 int
 main(void)
 {
@@ -182,6 +221,7 @@ main(void)
         cmocka_unit_test(test_range_and_leap_second),
         cmocka_unit_test(test_locale_forms),
         cmocka_unit_test(test_iso_weeks),
+        cmocka_unit_test(test_time_format_as_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
