@@ -543,9 +543,9 @@ sink_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
     if (cs_intr_pending())
         n = 0; /* store nothing more; the pipeline takes its buffer back */
     cs_status s = CS_OK;
-    if (c->pipe && c->pipe->started) {
-        s = pipeline_put(c->pipe, recs, n, err); /* each made by sink_made */
-    } else if (c->store && n > 0)                /* no second thread could be had: store inline */
+    if (c->pipe && c->pipe->started) /* each record prepared by sink_made */
+        s = pipeline_put(c->pipe, recs, n, err);
+    else if (c->store && n > 0) /* no second thread could be had: store inline */
         s = cs_store_put(c->store, recs, n, &c->counts, err);
     if (s == CS_OK && cs_intr_pending())
         s = interrupted(c->name, err);

@@ -16,10 +16,17 @@
 /* Hand the buffered bytes to the file (an error is kept by stdio and by
  * af.write_errno, and reported by cs_afile_commit). */
 static void
+write_out(struct cs_csv *c, const char *p, size_t n)
+{
+    errno = 0;
+    if (n && fwrite(p, 1, n, c->af.fp) != n && !c->af.write_errno)
+        c->af.write_errno = errno ? errno : EIO;
+}
+
+static void
 flush_out(struct cs_csv *c)
 {
-    if (c->n_out && fwrite(c->out, 1, c->n_out, c->af.fp) != c->n_out && !c->af.write_errno)
-        c->af.write_errno = errno ? errno : EIO;
+    write_out(c, c->out, c->n_out);
     c->n_out = 0;
 }
 
@@ -29,8 +36,7 @@ put(struct cs_csv *c, const char *p, size_t n)
     if (c->n_out + n > sizeof c->out) {
         flush_out(c);
         if (n > sizeof c->out) {
-            if (fwrite(p, 1, n, c->af.fp) != n && !c->af.write_errno)
-                c->af.write_errno = errno ? errno : EIO;
+            write_out(c, p, n);
             return;
         }
     }
