@@ -130,7 +130,7 @@ cs_run_emit(struct cs_ingest_run *run, bool valid, const char *raw,
         for (int c = 0; c < CS_CAT__COUNT; c++) /* kept only with the record */
             run->stats->unknown_tags += r->rating[c].n_unknown;
         run->stats->valid++;
-        if (run->sink->made)
+        if (run->sink->made && run->sink->get_buffer) /* a lent buffer only */
             run->sink->made(run->sink->ctx, run->batch, run->n_batch);
         if (++run->n_batch == CS_INGEST_BATCH)
             return cs_run_flush(run);
