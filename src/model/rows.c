@@ -38,6 +38,14 @@ cs_merge_has_right(enum cs_merge m)
     return m != CS_MERGE_LEFTSEMI && m != CS_MERGE_LEFTANTI;
 }
 
+enum cs_merge
+cs_merge_listed(enum cs_merge m)
+{
+    return m == CS_MERGE_LEFTOUTER   ? CS_MERGE_INNER
+           : m == CS_MERGE_FULLOUTER ? CS_MERGE_RIGHTOUTER
+                                     : m;
+}
+
 uint64_t
 cs_name_hash(const char *key)
 {

@@ -120,6 +120,10 @@ const char *cs_merge_name(enum cs_merge m);
 /* Which sides' columns the kind outputs. */
 bool cs_merge_has_left(enum cs_merge m);
 bool cs_merge_has_right(enum cs_merge m);
+/* The merge whose rows the workbook's Custom sheet lists for kind m: the
+ * answers only (leftouter's answered rows are inner's, fullouter's
+ * rightouter's, in the same order); m itself for the other kinds. */
+enum cs_merge cs_merge_listed(enum cs_merge m);
 
 struct cs_join_audit {
     uint64_t surveys;          /* surveys in the filter (left rows) */

@@ -303,9 +303,7 @@ cs_xlsx_custom(struct cs_xlsx *x, const struct cs_xlsx_input *in, struct cs_err 
      * the description says; they are counted in About and Data Quality and
      * listed in the Data sheet (--data-sheet).  The rows are those of inner
      * and rightouter, in the same order. */
-    enum cs_merge qk = cx.kind == CS_MERGE_LEFTOUTER   ? CS_MERGE_INNER
-                       : cx.kind == CS_MERGE_FULLOUTER ? CS_MERGE_RIGHTOUTER
-                                                       : cx.kind;
+    enum cs_merge qk = cs_merge_listed(cx.kind);
     const char *omit = qk != cx.kind ? "; surveys without answers are not listed here"
                                      : "";
     char desc[240];

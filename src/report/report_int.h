@@ -50,7 +50,20 @@ unsigned rep_surf_of(unsigned fmts);
  * --csv-excel, as for every CSV below). */
 cs_status rep_write_csv_tables(const struct cs_report_model *m, const char *dir, bool bom,
                                struct cs_report_result *res, struct cs_err *err);
-/* DIR/tables/custom.csv: the merge of kind, at most max_cols key columns. */
+/* DIR/tables/custom.csv: the merge of kind, at most max_cols key columns:
+ * open (the header written), a row per rep_custom_csv_row (a cs_join_cb;
+ * ctx the opened one), close (committed and listed in res, or with !commit
+ * removed; *x freed and NULL).  rep_write_custom_csv does all three with
+ * its own pass over the join. */
+struct rep_custom_csv;
+struct cs_join_row;
+cs_status rep_custom_csv_open(struct cs_store *store, const struct cs_filter *f,
+                              enum cs_merge kind, const struct cs_privacy *privacy,
+                              size_t max_cols, bool bom, const char *dir,
+                              struct rep_custom_csv **x, struct cs_err *err);
+cs_status rep_custom_csv_row(void *ctx, const struct cs_join_row *r, struct cs_err *err);
+cs_status rep_custom_csv_close(struct rep_custom_csv **x, bool commit,
+                               struct cs_report_result *res, struct cs_err *err);
 cs_status rep_write_custom_csv(struct cs_store *store, const struct cs_filter *f,
                                enum cs_merge kind, const struct cs_privacy *privacy,
                                size_t max_cols, bool bom, const char *dir,

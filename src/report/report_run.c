@@ -523,8 +523,32 @@ run_step(struct run *r, size_t i, struct cs_err *err)
             cs_summary_doc_step(r->doc, st->title, cs_section_name(st->section));
         return CS_OK;
     }
-    if (r->xl && st->section != CS_SECTION_QUERY && (rc = step_sheet(r, st, err)))
-        return rc;
+    /* custom.csv, when the Custom sheet is written too, from the sheet's
+     * pass over the join (report/xlsx_rows.h, also) */
+    bool csv_custom = st->section == CS_SECTION_CUSTOM && (r->fmts & F_CSV) &&
+                      r->audit.events > 0 && !r->custom_written;
+    struct rep_custom_csv *cc = NULL;
+    if (r->xl && st->section != CS_SECTION_QUERY) {
+        if (csv_custom && r->xin.audit) {
+            double tc = rep_now_s();
+            rc = rep_custom_csv_open(r->store, &r->mo.filter, (enum cs_merge)r->kind,
+                                     r->o->privacy, r->max_cols, r->o->csv_excel, r->dir, &cc,
+                                     err);
+            res->seconds_csv += rep_now_s() - tc;
+            if (rc)
+                return rc;
+            r->xsrc.also = rep_custom_csv_row;
+            r->xsrc.also_ctx = cc;
+            r->xsrc.also_kind = (enum cs_merge)r->kind;
+            r->xsrc.also_done = false;
+        }
+        rc = step_sheet(r, st, err);
+        r->xsrc.also = NULL;
+        if (rc) {
+            rep_custom_csv_close(&cc, false, res, NULL);
+            return rc;
+        }
+    }
     double ts = rep_now_s();
     switch (st->section) {
     case CS_SECTION_DISTRIBUTION:
@@ -539,12 +563,20 @@ run_step(struct run *r, size_t i, struct cs_err *err)
         res->seconds_charts += rep_now_s() - ts;
         break;
     case CS_SECTION_CUSTOM:
-        if ((r->fmts & F_CSV) && r->audit.events > 0 && !r->custom_written) {
+        if (csv_custom) {
             /* the charts queued so far are listed before custom.csv */
-            if (r->charts_q && (rc = cs_charts_async_wait(r->charts_q, err)))
+            if (r->charts_q && (rc = cs_charts_async_wait(r->charts_q, err))) {
+                rep_custom_csv_close(&cc, false, res, NULL);
                 break;
-            rc = rep_write_custom_csv(r->store, &r->mo.filter, (enum cs_merge)r->kind,
-                                      r->o->privacy, r->max_cols, r->o->csv_excel, r->dir, res, err);
+            }
+            if (cc && r->xsrc.also_done) /* its rows came with the sheet's */
+                rc = rep_custom_csv_close(&cc, true, res, err);
+            else {
+                rep_custom_csv_close(&cc, false, res, NULL);
+                rc = rep_write_custom_csv(r->store, &r->mo.filter, (enum cs_merge)r->kind,
+                                          r->o->privacy, r->max_cols, r->o->csv_excel, r->dir,
+                                          res, err);
+            }
             r->custom_written = true;
         }
         res->seconds_csv += rep_now_s() - ts;

@@ -185,13 +185,14 @@ rep_write_csv_tables(const struct cs_report_model *m, const char *dir, bool bom,
 
 /* ---- custom answers ----------------------------------------------------- */
 
-struct custom_ctx {
-    struct cs_csv *c;
+struct rep_custom_csv {
+    struct cs_csv c;
     enum cs_merge kind;
     struct cs_custom_cols cols;       /* the answer columns (capped) */
     struct cs_custom_split sp;        /* the current row's answers */
     const struct cs_privacy *privacy; /* ids as pseudonyms, text left out; NULL = off */
     uint64_t dropped;                 /* free-text answers left out */
+    char path[4096];
 };
 
 static void
@@ -203,12 +204,12 @@ csv_answer(struct cs_csv *c, const struct cs_answer *a)
         cs_csv_text(c, a->text); /* a string, true/false or compact JSON */
 }
 
-static cs_status
-custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+cs_status
+rep_custom_csv_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 {
     (void)err;
-    struct custom_ctx *x = ctx;
-    struct cs_csv *c = x->c;
+    struct rep_custom_csv *x = ctx;
+    struct cs_csv *c = &x->c;
     char tb[32], id[CS_PRIVACY_HEX + 1];
     if (cs_merge_has_left(x->kind)) {
         cs_csv_text(c, r->has_left ? cs_privacy_show_id(x->privacy, r->survey_id, id) : NULL);
@@ -245,54 +246,86 @@ custom_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 }
 
 cs_status
+rep_custom_csv_open(struct cs_store *store, const struct cs_filter *f, enum cs_merge kind,
+                    const struct cs_privacy *privacy, size_t max_cols, bool bom,
+                    const char *dir, struct rep_custom_csv **out, struct cs_err *err)
+{
+    *out = NULL;
+    struct rep_custom_csv *x = xcalloc(1, sizeof *x);
+    x->kind = kind;
+    x->privacy = privacy;
+    snprintf(x->path, sizeof x->path, "%s/tables", dir);
+    if (cs_mkdirs(x->path, err)) {
+        xfree(x);
+        return CS_E_IO;
+    }
+    snprintf(x->path, sizeof x->path, "%s/tables/custom.csv", dir);
+    if (cs_custom_cols_load(store, f, max_cols, &x->cols, err)) {
+        xfree(x);
+        return CS_E_DB;
+    }
+    struct cs_csv *c = &x->c;
+    if (cs_csv_open(c, x->path, bom, err)) {
+        cs_custom_cols_free(&x->cols);
+        xfree(x);
+        return CS_E_IO;
+    }
+    if (cs_merge_has_left(kind)) {
+        const char *h[] = {"survey_id", "time", "resource", "call_id", "participant_id",
+                           "overall_score", "audio_score", "video_score", "screenshare_score"};
+        for (size_t i = 0; i < 9; i++)
+            cs_csv_text(c, h[i]);
+    }
+    if (cs_merge_has_right(kind)) {
+        cs_csv_text(c, "event_survey_id");
+        cs_csv_text(c, "event_time");
+        for (size_t k = 0; k < x->cols.n_keys; k++)
+            cs_csv_text(c, x->cols.keys[k]);
+        if (x->cols.n_keys < x->cols.n_all)
+            cs_csv_text(c, "other"); /* the keys past the cap, as JSON */
+    }
+    cs_csv_endrow(c);
+    *out = x;
+    return CS_OK;
+}
+
+cs_status
+rep_custom_csv_close(struct rep_custom_csv **xp, bool commit, struct cs_report_result *res,
+                     struct cs_err *err)
+{
+    struct rep_custom_csv *x = *xp;
+    if (!x)
+        return CS_OK;
+    *xp = NULL;
+    cs_custom_split_free(&x->sp);
+    cs_custom_cols_free(&x->cols);
+    cs_status rc = CS_OK;
+    if (!commit)
+        cs_afile_abort(&x->c.af);
+    else if (csv_done(res, &x->c, err))
+        rc = CS_E_IO;
+    if (commit && rc == CS_OK) {
+        res->text_dropped = x->dropped;
+        rep_push_file(res, x->path);
+    }
+    xfree(x);
+    return rc;
+}
+
+cs_status
 rep_write_custom_csv(struct cs_store *store, const struct cs_filter *f,
                      enum cs_merge kind, const struct cs_privacy *privacy, size_t max_cols,
                      bool bom, const char *dir, struct cs_report_result *res,
                      struct cs_err *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tables", dir);
-    if (cs_mkdirs(path, err))
-        return CS_E_IO;
-    snprintf(path, sizeof path, "%s/tables/custom.csv", dir);
-    struct custom_ctx x = {.kind = kind, .privacy = privacy};
-    if (cs_custom_cols_load(store, f, max_cols, &x.cols, err))
-        return CS_E_DB;
-    struct cs_csv c;
-    if (cs_csv_open(&c, path, bom, err)) {
-        cs_custom_cols_free(&x.cols);
-        return CS_E_IO;
-    }
-    x.c = &c;
-    if (cs_merge_has_left(kind)) {
-        const char *h[] = {"survey_id", "time", "resource", "call_id", "participant_id",
-                           "overall_score", "audio_score", "video_score", "screenshare_score"};
-        for (size_t i = 0; i < 9; i++)
-            cs_csv_text(&c, h[i]);
-    }
-    if (cs_merge_has_right(kind)) {
-        cs_csv_text(&c, "event_survey_id");
-        cs_csv_text(&c, "event_time");
-        for (size_t k = 0; k < x.cols.n_keys; k++)
-            cs_csv_text(&c, x.cols.keys[k]);
-        if (x.cols.n_keys < x.cols.n_all)
-            cs_csv_text(&c, "other"); /* the keys past the cap, as JSON */
-    }
-    cs_csv_endrow(&c);
-    cs_status rc = cs_join_rows(store, f, kind, custom_row, &x, err);
-    cs_custom_split_free(&x.sp);
-    cs_custom_cols_free(&x.cols);
-    if (rc) {
-        cs_afile_abort(&c.af);
+    struct rep_custom_csv *x;
+    cs_status rc = rep_custom_csv_open(store, f, kind, privacy, max_cols, bom, dir, &x, err);
+    if (rc)
         return rc;
-    }
-    if (csv_done(res, &c, err))
-        return CS_E_IO;
-    res->text_dropped = x.dropped;
-    rep_push_file(res, path);
-    return CS_OK;
+    rc = cs_join_rows(store, f, kind, rep_custom_csv_row, x, err);
+    cs_status rc2 = rep_custom_csv_close(&x, rc == CS_OK, res, err);
+    return rc ? rc : rc2;
 }
-
 
 /* The stem of query step i's CSV table: its chart name, or for a table
  * step the same slug of its title ("query" when nothing is left); a stem

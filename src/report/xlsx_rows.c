@@ -43,11 +43,29 @@ custom_cols(void *ctx, size_t cap, struct cs_custom_cols *c, struct cs_err *err)
     return cs_custom_cols_load(s->store, s->filter, cap, c, err);
 }
 
+struct tee {
+    cs_join_cb cb, also;
+    void *cb_ctx, *also_ctx;
+    bool all; /* every row is the asked kind's (else: those with an answer) */
+};
+
+static cs_status
+tee_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+{
+    const struct tee *t = ctx;
+    cs_status rc = t->all || r->has_right ? t->cb(t->cb_ctx, r, err) : CS_OK;
+    return rc == CS_OK ? t->also(t->also_ctx, r, err) : rc;
+}
+
 static cs_status
 join(void *ctx, enum cs_merge kind, cs_join_cb cb, void *cb_ctx, struct cs_err *err)
 {
     struct cs_xlsx_store_rows *s = ctx;
-    return cs_join_rows(s->store, s->filter, kind, cb, cb_ctx, err);
+    if (!s->also || s->also_done || kind != cs_merge_listed(s->also_kind))
+        return cs_join_rows(s->store, s->filter, kind, cb, cb_ctx, err);
+    s->also_done = true;
+    struct tee t = {.cb = cb, .also = s->also, .cb_ctx = cb_ctx, .also_ctx = s->also_ctx, .all = kind == s->also_kind};
+    return cs_join_rows(s->store, s->filter, s->also_kind, tee_row, &t, err);
 }
 
 static cs_status
