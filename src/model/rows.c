@@ -38,6 +38,28 @@ cs_merge_has_right(enum cs_merge m)
     return m != CS_MERGE_LEFTSEMI && m != CS_MERGE_LEFTANTI;
 }
 
+bool
+cs_merge_within(enum cs_merge pass, enum cs_merge want)
+{
+    if (want == pass)
+        return true;
+    if (want == CS_MERGE_INNER)
+        return pass == CS_MERGE_LEFTOUTER || pass == CS_MERGE_RIGHTOUTER ||
+               pass == CS_MERGE_FULLOUTER;
+    return pass == CS_MERGE_FULLOUTER &&
+           (want == CS_MERGE_RIGHTOUTER || want == CS_MERGE_LEFTOUTER);
+}
+
+bool
+cs_merge_row_in(enum cs_merge pass, enum cs_merge want, bool has_left, bool has_right)
+{
+    if (want == pass)
+        return true;
+    if (want == CS_MERGE_INNER)
+        return has_left && has_right;
+    return want == CS_MERGE_RIGHTOUTER ? has_right : has_left;
+}
+
 enum cs_merge
 cs_merge_listed(enum cs_merge m)
 {

@@ -124,6 +124,14 @@ bool cs_merge_has_right(enum cs_merge m);
  * answers only (leftouter's answered rows are inner's, fullouter's
  * rightouter's, in the same order); m itself for the other kinds. */
 enum cs_merge cs_merge_listed(enum cs_merge m);
+/* Can the rows of merge `want` be picked out of a pass of merge `pass`, in
+ * the same order (the pass's rows come with a survey in survey order, then
+ * the answers without one)?  want == pass: all of them; inner's out of
+ * leftouter, rightouter or fullouter: those with both sides; rightouter's
+ * and leftouter's out of fullouter: those with an answer, with a survey.
+ * has_left/has_right: the row's sides, when it is asked which rows. */
+bool cs_merge_within(enum cs_merge pass, enum cs_merge want);
+bool cs_merge_row_in(enum cs_merge pass, enum cs_merge want, bool has_left, bool has_right);
 
 struct cs_join_audit {
     uint64_t surveys;          /* surveys in the filter (left rows) */

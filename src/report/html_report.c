@@ -112,8 +112,8 @@ group_charts(struct gather *g, const struct cs_report_model *m, size_t gi, bool 
 
 /* ---- custom answers ---- */
 
-struct answers {
-    struct cs_html_answer *v;
+struct cs_html_answers {
+    struct cs_html_answer *v; /* owned: CS_HTML_MAX_ANSWERS, n used */
     size_t n;
     uint64_t total;
     size_t dropped;
@@ -122,7 +122,7 @@ struct answers {
 
 /* One answer of the row being read. */
 struct answer_ctx {
-    struct answers *a;
+    struct cs_html_answers *a;
     const struct cs_join_row *r;
 };
 
@@ -130,7 +130,7 @@ static void
 on_answer(void *ctx, const char *key, const char *value)
 {
     struct answer_ctx *x = ctx;
-    struct answers *a = x->a;
+    struct cs_html_answers *a = x->a;
     const struct cs_join_row *r = x->r;
     char id[CS_PRIVACY_HEX + 1], tb[32];
     a->total++;
@@ -144,11 +144,11 @@ on_answer(void *ctx, const char *key, const char *value)
         .value = xstrdup(value)};
 }
 
-static cs_status
-answer_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
+cs_status
+cs_html_answers_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 {
     (void)err;
-    struct answers *a = ctx;
+    struct cs_html_answers *a = ctx;
     char *kept = cs_privacy_answers(a->privacy, r->props, &a->dropped);
     struct answer_ctx x = {.a = a, .r = r};
     cs_answers_each(kept ? kept : r->props ? r->props
@@ -159,7 +159,7 @@ answer_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 }
 
 static void
-answers_free(struct answers *a)
+answers_free(struct cs_html_answers *a)
 {
     for (size_t i = 0; i < a->n; i++) {
         const struct cs_html_answer *x = &a->v[i];
@@ -168,6 +168,25 @@ answers_free(struct answers *a)
             xfree(p[k]);
     }
     xfree(a->v);
+}
+
+struct cs_html_answers *
+cs_html_answers_new(const struct cs_privacy *privacy)
+{
+    struct cs_html_answers *a = xcalloc(1, sizeof *a);
+    a->privacy = privacy;
+    a->v = xcalloc(CS_HTML_MAX_ANSWERS, sizeof *a->v);
+    return a;
+}
+
+void
+cs_html_answers_free(struct cs_html_answers **a)
+{
+    if (!a || !*a)
+        return;
+    answers_free(*a);
+    xfree(*a);
+    *a = NULL;
 }
 
 static void
@@ -186,7 +205,7 @@ cs_html_report(const struct cs_html_report_in *in, const char *path, struct cs_e
 {
     const struct cs_report_model *m = in->m;
     struct gather g = {0};
-    struct answers a = {.privacy = in->privacy};
+    struct cs_html_answers a = {.privacy = in->privacy};
     cs_status rc = CS_OK;
     struct cs_html_input hi = {.m = m, .review = in->review, .tool_version = in->tool_version, .run_time_s = in->run_time_s, .filters_text = in->filters_text, .template_name = in->template_name, .run = in->run};
     /* primary scales first (in category order), then the minor ones */
@@ -196,17 +215,21 @@ cs_html_report(const struct cs_html_report_in *in, const char *path, struct cs_e
             if (primary == (pass == 0))
                 rc = group_charts(&g, m, i, primary, err);
         }
-    if (rc == CS_OK && in->with_answers) {
+    const struct cs_html_answers *got = in->with_answers ? in->answers_read : NULL;
+    if (rc == CS_OK && in->with_answers && !got) {
         a.v = xcalloc(CS_HTML_MAX_ANSWERS, sizeof *a.v);
-        rc = cs_join_rows(in->store, in->filter, CS_MERGE_INNER, answer_row, &a, err);
+        rc = cs_join_rows(in->store, in->filter, CS_MERGE_INNER, cs_html_answers_row, &a, err);
+        got = &a;
     }
     if (rc == CS_OK) {
         hi.charts = g.v;
         hi.n_charts = g.n;
-        hi.answers = a.v;
-        hi.n_answers = a.n;
-        hi.answers_total = a.total;
-        hi.answers_dropped = a.dropped;
+        if (got) {
+            hi.answers = got->v;
+            hi.n_answers = got->n;
+            hi.answers_total = got->total;
+            hi.answers_dropped = got->dropped;
+        }
         rc = cs_html_write(&hi, path, err);
     }
     answers_free(&a);

@@ -33,7 +33,18 @@ struct cs_html_report_in {
     const char *filters_text;
     const char *template_name;
     const struct cs_run_info *run; /* inputs (model/run.h); NULL = not shown */
+    /* the answers already read (with the workbook's pass over the join,
+     * report/xlsx_rows.h), or NULL: read here (with_answers) */
+    const struct cs_html_answers *answers_read;
 };
+
+/* The page's answers, collected from the inner merge's rows: new (privacy
+ * borrowed), cs_html_answers_row as a cs_join_cb with it as ctx, free. */
+struct cs_html_answers;
+struct cs_join_row;
+struct cs_html_answers *cs_html_answers_new(const struct cs_privacy *privacy);
+cs_status cs_html_answers_row(void *ctx, const struct cs_join_row *r, struct cs_err *err);
+void cs_html_answers_free(struct cs_html_answers **a);
 
 /* Write path (DIR/report.html).  Errors: the store's, cairo's
  * (CS_E_RENDER), CS_E_IO naming path. */

@@ -71,6 +71,9 @@ struct run {
     struct cs_breakdown_out bo; /* report --by DIM: release breakdowns */
     struct rep_hist hist;       /* report --histograms: what is not written */
     char *about;                /* owned: About's filters line from histograms */
+    /* owned: report.html's answers, read with the Custom sheet's pass */
+    struct cs_html_answers *html_answers;
+    bool html_tried; /* a Custom sheet's pass was offered them */
 };
 
 /* Formats, filter and merge kind from the options. */
@@ -510,6 +513,37 @@ step_query(struct run *run, size_t i, struct cs_err *err)
     return rc;
 }
 
+/* Before a Custom sheet: custom.csv (csv_custom: opened into *cc) and
+ * report.html's answers (collected into r->html_answers) set to read the
+ * sheet's pass over the join (report/xlsx_rows.h, also) instead of a pass
+ * each; the caller sees afterwards which did. */
+static cs_status
+custom_readers(struct run *r, const struct cs_template_step *st, bool csv_custom,
+               struct rep_custom_csv **cc, struct cs_err *err)
+{
+    *cc = NULL;
+    memset(r->xsrc.also, 0, sizeof r->xsrc.also);
+    r->xsrc.also_used = false;
+    if (st->section != CS_SECTION_CUSTOM || !r->xin.audit)
+        return CS_OK;
+    if (csv_custom) {
+        double tc = rep_now_s();
+        cs_status rc = rep_custom_csv_open(r->store, &r->mo.filter, (enum cs_merge)r->kind,
+                                           r->o->privacy, r->max_cols, r->o->csv_excel, r->dir,
+                                           cc, err);
+        r->res->seconds_csv += rep_now_s() - tc;
+        if (rc)
+            return rc;
+        r->xsrc.also[0] = (struct cs_xlsx_reader){.cb = rep_custom_csv_row, .ctx = *cc, .kind = (enum cs_merge)r->kind};
+    }
+    if ((r->fmts & F_HTML) && !r->html_tried) { /* the first Custom sheet's pass only */
+        r->html_tried = true;
+        r->html_answers = cs_html_answers_new(r->o->privacy);
+        r->xsrc.also[1] = (struct cs_xlsx_reader){.cb = cs_html_answers_row, .ctx = r->html_answers, .kind = CS_MERGE_INNER};
+    }
+    return CS_OK;
+}
+
 /* Template step i: its sheet, then its charts, table or query. */
 static cs_status
 run_step(struct run *r, size_t i, struct cs_err *err)
@@ -523,27 +557,18 @@ run_step(struct run *r, size_t i, struct cs_err *err)
             cs_summary_doc_step(r->doc, st->title, cs_section_name(st->section));
         return CS_OK;
     }
-    /* custom.csv, when the Custom sheet is written too, from the sheet's
-     * pass over the join (report/xlsx_rows.h, also) */
     bool csv_custom = st->section == CS_SECTION_CUSTOM && (r->fmts & F_CSV) &&
                       r->audit.events > 0 && !r->custom_written;
     struct rep_custom_csv *cc = NULL;
+    bool csv_read = false; /* custom.csv's rows came with the sheet's */
     if (r->xl && st->section != CS_SECTION_QUERY) {
-        if (csv_custom && r->xin.audit) {
-            double tc = rep_now_s();
-            rc = rep_custom_csv_open(r->store, &r->mo.filter, (enum cs_merge)r->kind,
-                                     r->o->privacy, r->max_cols, r->o->csv_excel, r->dir, &cc,
-                                     err);
-            res->seconds_csv += rep_now_s() - tc;
-            if (rc)
-                return rc;
-            r->xsrc.also = rep_custom_csv_row;
-            r->xsrc.also_ctx = cc;
-            r->xsrc.also_kind = (enum cs_merge)r->kind;
-            r->xsrc.also_done = false;
-        }
+        if ((rc = custom_readers(r, st, csv_custom, &cc, err)))
+            return rc;
         rc = step_sheet(r, st, err);
-        r->xsrc.also = NULL;
+        csv_read = r->xsrc.also[0].done;
+        if (r->xsrc.also[1].cb && !r->xsrc.also[1].done) /* report.html reads its own */
+            cs_html_answers_free(&r->html_answers);
+        memset(r->xsrc.also, 0, sizeof r->xsrc.also);
         if (rc) {
             rep_custom_csv_close(&cc, false, res, NULL);
             return rc;
@@ -569,7 +594,7 @@ run_step(struct run *r, size_t i, struct cs_err *err)
                 rep_custom_csv_close(&cc, false, res, NULL);
                 break;
             }
-            if (cc && r->xsrc.also_done) /* its rows came with the sheet's */
+            if (cc && csv_read)
                 rc = rep_custom_csv_close(&cc, true, res, err);
             else {
                 rep_custom_csv_close(&cc, false, res, NULL);
@@ -603,7 +628,7 @@ write_html(struct run *r, struct cs_err *err)
     const struct cs_report_opts *o = r->o;
     char path[4096];
     snprintf(path, sizeof path, "%s/report.html", r->dir);
-    struct cs_html_report_in in = {.store = r->store, .filter = &r->mo.filter, .m = r->m, .review = r->review, .privacy = o->privacy, .with_answers = r->audit.events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = r->about ? r->about : o->filters_text, .template_name = o->template_name, .run = o->run_info};
+    struct cs_html_report_in in = {.store = r->store, .filter = &r->mo.filter, .m = r->m, .review = r->review, .privacy = o->privacy, .with_answers = r->audit.events > 0, .tool_version = o->tool_version, .run_time_s = o->run_time_s, .filters_text = r->about ? r->about : o->filters_text, .template_name = o->template_name, .run = o->run_info, .answers_read = r->html_answers};
     double ts = rep_now_s();
     cs_status rc = cs_html_report(&in, path, err);
     r->res->seconds_charts += rep_now_s() - ts;
@@ -817,6 +842,7 @@ cs_report_run(struct cs_store *store, const struct cs_report_opts *o,
     cs_cube_free(&r.wide);
     cs_report_model_free(&r.m);
     xfree(r.about);
+    cs_html_answers_free(&r.html_answers);
     if (rc)
         cs_report_result_free(res); /* nothing for the caller to free */
     return rc;

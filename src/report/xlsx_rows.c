@@ -43,29 +43,43 @@ custom_cols(void *ctx, size_t cap, struct cs_custom_cols *c, struct cs_err *err)
     return cs_custom_cols_load(s->store, s->filter, cap, c, err);
 }
 
+enum { N_READERS = 3 }; /* the sheet and the two others */
+
 struct tee {
-    cs_join_cb cb, also;
-    void *cb_ctx, *also_ctx;
-    bool all; /* every row is the asked kind's (else: those with an answer) */
+    enum cs_merge pass;
+    size_t n;
+    struct cs_xlsx_reader r[N_READERS];
 };
 
 static cs_status
 tee_row(void *ctx, const struct cs_join_row *r, struct cs_err *err)
 {
     const struct tee *t = ctx;
-    cs_status rc = t->all || r->has_right ? t->cb(t->cb_ctx, r, err) : CS_OK;
-    return rc == CS_OK ? t->also(t->also_ctx, r, err) : rc;
+    cs_status rc = CS_OK;
+    for (size_t i = 0; rc == CS_OK && i < t->n; i++)
+        if (cs_merge_row_in(t->pass, t->r[i].kind, r->has_left, r->has_right))
+            rc = t->r[i].cb(t->r[i].ctx, r, err);
+    return rc;
 }
 
 static cs_status
 join(void *ctx, enum cs_merge kind, cs_join_cb cb, void *cb_ctx, struct cs_err *err)
 {
     struct cs_xlsx_store_rows *s = ctx;
-    if (!s->also || s->also_done || kind != cs_merge_listed(s->also_kind))
+    struct cs_xlsx_reader *a = s->also;
+    if (s->also_used || (!a[0].cb && !a[1].cb))
         return cs_join_rows(s->store, s->filter, kind, cb, cb_ctx, err);
-    s->also_done = true;
-    struct tee t = {.cb = cb, .also = s->also, .cb_ctx = cb_ctx, .also_ctx = s->also_ctx, .all = kind == s->also_kind};
-    return cs_join_rows(s->store, s->filter, s->also_kind, tee_row, &t, err);
+    s->also_used = true;
+    struct tee t = {.pass = a[0].cb && kind == cs_merge_listed(a[0].kind) ? a[0].kind : kind};
+    t.r[t.n++] = (struct cs_xlsx_reader){.cb = cb, .ctx = cb_ctx, .kind = kind};
+    for (size_t i = 0; i < 2; i++)
+        if (a[i].cb && cs_merge_within(t.pass, a[i].kind)) {
+            a[i].done = true;
+            t.r[t.n++] = a[i];
+        }
+    if (t.n == 1)
+        return cs_join_rows(s->store, s->filter, kind, cb, cb_ctx, err);
+    return cs_join_rows(s->store, s->filter, t.pass, tee_row, &t, err);
 }
 
 static cs_status

@@ -13,16 +13,20 @@
 struct cs_xlsx_store_rows {
     struct cs_store *store;
     const struct cs_filter *filter; /* NULL = all */
-    /* Optional: a second reader of the merge also_kind (custom.csv).  The
-     * first join the workbook asks for of cs_merge_listed(also_kind) (the
-     * Custom sheet's) is then made as also_kind instead: every row goes to
-     * also, the rows of the asked kind to the sheet too, and also_done is
-     * set; one pass over the surveys and events instead of two (at 1M
-     * surveys the join read was about 1 s of each). */
-    cs_join_cb also;
-    void *also_ctx;
-    enum cs_merge also_kind;
-    bool also_done;
+    /* Optional: more readers of the join (custom.csv, report.html's
+     * answers).  The first join the workbook asks for (the Custom sheet's)
+     * is made once for them all: as the first reader's kind when the
+     * asked one is cs_merge_listed of it, else as the asked one; each
+     * reader whose rows can be picked out of that pass (cs_merge_within)
+     * gets them and is marked done, the sheet gets its own.  At 1M surveys
+     * reading the join was about 1 s a pass. */
+    struct cs_xlsx_reader {
+        cs_join_cb cb; /* NULL: none */
+        void *ctx;
+        enum cs_merge kind;
+        bool done; /* it read its rows with the sheet's */
+    } also[2];
+    bool also_used; /* the sheet's pass was made (once) */
 };
 
 /* Fill *rows with callbacks over src (borrowed: it must outlive rows). */
