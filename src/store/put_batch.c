@@ -183,29 +183,30 @@ pb_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
     const struct cs_record *r = p->r;
     switch (col) {
     case 0: sqlite3_result_int64(ctx, p->rid); break;
-    case 1: sqlite3_result_text(ctx, r->survey_id, p->n_sid, SQLITE_STATIC); break;
+    case 1: sqlite3_result_text(ctx, r->survey_id, p->pre->n_sid, SQLITE_STATIC); break;
     case 2: sqlite3_result_int64(ctx, r->time_us); break;
-    case 3: sqlite3_result_int64(ctx, p->day); break;
-    case 4: sqlite3_result_int(ctx, cs_iso_week(p->day, NULL, NULL)); break;
+    case 3: sqlite3_result_int64(ctx, p->pre->day); break;
+    case 4: sqlite3_result_int(ctx, cs_iso_week(p->pre->day, NULL, NULL)); break;
     case 5: result(ctx, put_nonzero(p->res)); break;
-    case 6: result_text(ctx, r->call_id, p->n_call); break;
-    case 7: result_text(ctx, r->participant_id, p->n_part); break;
+    case 6: result_text(ctx, r->call_id, p->pre->n_call); break;
+    case 7: result_text(ctx, r->participant_id, p->pre->n_part); break;
     case 8:
         /* CorrelationId is the participant id in ACSCallSurvey: kept only
          * when it says something else */
-        result_text(ctx, r->correlation_id, p->n_corr);
+        if (!p->pre->corr_is_part)
+            result_text(ctx, r->correlation_id, p->pre->n_corr);
         break;
-    case 9: result_text(ctx, r->operation, p->n_op); break;
+    case 9: result_text(ctx, r->operation, p->pre->n_op); break;
     case 10: sqlite3_result_int64(ctx, p->input); break;
     case 11: sqlite3_result_int64(ctx, (int64_t)r->line); break;
     case C_TIME_SUB: result(ctx, put_nonzero(r->time_sub)); break;
     default:
         if (col >= C_CAT0 && col < C_TIME_SUB) {
             int cat = (col - C_CAT0) / 7, k = (col - C_CAT0) % 7;
-            if (!(p->present >> cat & 1))
+            if (!(p->pre->present >> cat & 1))
                 break; /* not rated: every column NULL, the rating not read */
             if (k == 5)
-                result_text(ctx, r->rating[cat].issues, p->n_iss[cat]);
+                result_text(ctx, r->rating[cat].issues, p->pre->n_iss[cat]);
             else
                 result(ctx, put_category(&r->rating[cat], k));
         }

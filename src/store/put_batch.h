@@ -11,7 +11,8 @@
  * text and non-zero integers or NULL, scores as integers when whole
  * (load_cube.h, cs_num_binds_as_int), a category's own time NULL.
  *
- * The batch borrows the records: they must outlive the statement's step.
+ * The batch borrows the records and their cs_put_pre: they must outlive
+ * the statement's step.
  * The caller owns the struct (zero-initialized = empty) and frees it with
  * put_batch_free after the connection that reads it is closed.
  */
@@ -23,16 +24,14 @@
 #include <stdint.h>
 
 #include "model/survey.h"
+#include "store/put_pre.h"
 
 struct put_row {
-    const struct cs_record *r; /* borrowed */
-    int64_t rid, res, day;     /* res 0: no resource */
-    int64_t input;             /* inputs.id of the record's input */
-    /* strlen of r's texts (SQLite is given them: no strlen on its side);
-     * n_corr 0 when the correlation id repeats the participant id (NULL) */
-    uint16_t n_sid, n_call, n_part, n_corr, n_op;
-    uint16_t n_iss[CS_CAT__COUNT]; /* strlen of each category's issues */
-    uint8_t present;               /* bit c: category c rated (else not read) */
+    const struct cs_record *r;    /* borrowed */
+    const struct cs_put_pre *pre; /* borrowed: r's day, texts' lengths (SQLite is
+                                     given them: no strlen on its side), ... */
+    int64_t rid, res;             /* res 0: no resource */
+    int64_t input;                /* inputs.id of the record's input */
 };
 
 struct put_batch {

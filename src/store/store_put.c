@@ -478,18 +478,7 @@ put_records(struct cs_store *s, const struct cs_record *recs, const struct cs_pu
         prev_res = res;
         prev_k = k;
         rid = s->next_rid++;
-        struct put_row row = {.r = r,
-                              .rid = rid,
-                              .res = res,
-                              .day = p->day,
-                              .input = s->input_id,
-                              .n_sid = p->n_sid,
-                              .n_call = p->n_call,
-                              .n_part = p->n_part,
-                              .n_corr = p->corr_is_part ? 0 : p->n_corr, /* NULL */
-                              .n_op = p->n_op,
-                              .present = p->present};
-        memcpy(row.n_iss, p->n_iss, sizeof row.n_iss);
+        struct put_row row = {.r = r, .pre = p, .rid = rid, .res = res, .input = s->input_id};
         put_batch_add(&s->pb, &row);
         /* the tags of no catalogue, when the parser's thread saw any */
         for (int c = 0; p->unknown && c < CS_CAT__COUNT; c++)
