@@ -112,6 +112,26 @@ cs_buf_pad(struct cs_buf *b, const char *s, size_t width)
         cs_buf_add(b, " ", 1);
 }
 
+size_t
+cs_u64_dec(char *out, uint64_t v)
+{
+    char t[20];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[n - 1 - i];
+    return n;
+}
+
+void
+cs_buf_u64(struct cs_buf *b, uint64_t v)
+{
+    cs_buf_commit(b, cs_u64_dec(cs_buf_reserve(b, 20), v));
+}
+
 char *
 cs_thousands(uint64_t v, char *b)
 {

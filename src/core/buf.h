@@ -38,6 +38,12 @@ void cs_buf_pad(struct cs_buf *b, const char *s, size_t width);
 /* v with "," thousands separators ("2,177") into buf (at least 32 bytes);
  * returns buf. */
 char *cs_thousands(uint64_t v, char *buf);
+/* v in decimal at out (room for 20 bytes; no NUL written); its length.
+ * The one digit loop of the writers that avoid printf on hot paths (the
+ * workbook's cells, the CSV tables, the generator). */
+size_t cs_u64_dec(char *out, uint64_t v);
+/* cs_u64_dec's digits appended to b. */
+void cs_buf_u64(struct cs_buf *b, uint64_t v);
 /* The text, owned by the caller (free with xfree); "" for an empty buffer.
  * The buffer is empty again afterwards. */
 char *cs_buf_take(struct cs_buf *b);

@@ -51,19 +51,6 @@ hash16(uint64_t h, const uint8_t id[16])
     return h;
 }
 
-static void
-put_u(struct cs_buf *b, uint64_t v)
-{
-    char t[24];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        gen_buf_put(b, &t[--n], 1);
-}
-
 struct leg {
     const uint8_t *call;
     uint8_t part[16], endpoint[16];
@@ -158,11 +145,11 @@ leg_jsonl(struct cs_buf *b, const struct leg *l, const struct gen_resource *res)
     PUTL(b, "\",\"callDuration\":");
     if (l->dur_string)
         PUTL(b, "\"");
-    put_u(b, l->call_dur);
+    cs_buf_u64(b, l->call_dur);
     if (l->dur_string)
         PUTL(b, "\"");
     PUTL(b, ",\"participantDuration\":");
-    put_u(b, l->part_dur);
+    cs_buf_u64(b, l->part_dur);
     PUTL(b, ",\"participantEndReason\":");
     jstr(b, l->reason);
     PUTL(b, ",\"participantEndSubCode\":\"0\",\"resultCategory\":");
@@ -217,9 +204,9 @@ leg_csv(struct cs_buf *b, const struct leg *l)
     PUTL(b, "\",\"");
     gen_buf_enus(b, l->start);
     PUTL(b, "\",");
-    put_u(b, l->call_dur);
+    cs_buf_u64(b, l->call_dur);
     PUTL(b, ",");
-    put_u(b, l->part_dur);
+    cs_buf_u64(b, l->part_dur);
     PUTL(b, ",");
     gen_buf_puts(b, l->reason);
     PUTL(b, ",0,");

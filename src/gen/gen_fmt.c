@@ -69,21 +69,6 @@ put_ch(struct cs_buf *b, char c)
     cs_buf_commit(b, 1);
 }
 
-static void
-put_u64(struct cs_buf *b, uint64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    char *w = cs_buf_reserve(b, (size_t)n);
-    for (int i = 0; i < n; i++)
-        w[i] = tmp[n - 1 - i];
-    cs_buf_commit(b, (size_t)n);
-}
-
 /* Zero-padded decimal of exactly `width` digits. */
 static void
 put_pad(struct cs_buf *b, uint64_t v, int width)
@@ -103,12 +88,12 @@ static void
 put_num(struct cs_buf *b, double v)
 {
     if (v >= 0 && v < 1e15 && v == (double)(int64_t)v) {
-        put_u64(b, (uint64_t)v);
+        cs_buf_u64(b, (uint64_t)v);
         return;
     }
     if (v < 0 && v > -1e15 && v == (double)(int64_t)v) {
         put_ch(b, '-');
-        put_u64(b, (uint64_t)-v);
+        cs_buf_u64(b, (uint64_t)-v);
         return;
     }
     char tmp[32];
@@ -286,14 +271,14 @@ static void
 put_enus_civil(struct cs_buf *b, const struct civil *c, unsigned month,
                unsigned day)
 {
-    put_u64(b, month);
+    cs_buf_u64(b, month);
     put_ch(b, '/');
-    put_u64(b, day);
+    cs_buf_u64(b, day);
     put_ch(b, '/');
-    put_u64(b, (uint64_t)c->y);
+    cs_buf_u64(b, (uint64_t)c->y);
     PUTL(b, ", ");
     unsigned h12 = c->h % 12 ? c->h % 12 : 12;
-    put_u64(b, h12);
+    cs_buf_u64(b, h12);
     put_ch(b, ':');
     put_pad(b, c->mi, 2);
     put_ch(b, ':');
@@ -761,7 +746,7 @@ put_dims(struct cs_buf *b, const struct gen_event *e, const struct evfacts *f)
         gen_buf_guid(b, e->id, false);
         if (strcmp(f->name, "CallEnded") == 0) {
             PUTL(b, "\",\"durationS\":\"");
-            put_u64(b, 30 + (e->salt >> 8) % 3000);
+            cs_buf_u64(b, 30 + (e->salt >> 8) % 3000);
         }
         PUTL(b, "\"}");
         return;
@@ -793,7 +778,7 @@ put_meas(struct cs_buf *b, const struct evfacts *f)
         return;
     }
     PUTL(b, "{\"timeToSubmitMs\":");
-    put_u64(b, (uint64_t)f->submit_ms);
+    cs_buf_u64(b, (uint64_t)f->submit_ms);
     put_ch(b, '}');
 }
 

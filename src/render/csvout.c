@@ -4,6 +4,7 @@
  */
 #include "render/csvout.h"
 
+#include "core/buf.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 #include "model/survey.h"
@@ -56,14 +57,11 @@ put_c(struct cs_csv *c, char ch)
 static void
 put_ll(struct cs_csv *c, long long v)
 {
-    char b[24], *e = b + sizeof b, *q = e;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    do
-        *--q = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        *--q = '-';
-    put(c, q, (size_t)(e - q));
+    char b[24];
+    size_t n = v < 0;
+    b[0] = '-';
+    n += cs_u64_dec(b + n, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
+    put(c, b, n);
 }
 
 cs_status

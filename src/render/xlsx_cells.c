@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mem.h"
 #include "render/xlsx_body.h"
 
@@ -49,20 +50,6 @@ struct xl_cells {
 };
 
 /* ---- numbers -------------------------------------------------------------- */
-
-static size_t
-put_u64(char *o, uint64_t v)
-{
-    char t[24];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        o[i] = t[n - 1 - i];
-    return n;
-}
 
 static const uint64_t pow10u[] = {1ull,
                                   10ull,
@@ -120,7 +107,7 @@ dbl_mid(char *o, double a)
         k--;
     }
     uint64_t ipart = D / pow10u[k], frac = D % pow10u[k];
-    size_t n = put_u64(o, ipart);
+    size_t n = cs_u64_dec(o, ipart);
     if (frac) {
         int digits = k;
         while (frac % 10 == 0) {
@@ -129,7 +116,7 @@ dbl_mid(char *o, double a)
         }
         o[n++] = '.';
         char t[24];
-        size_t fl = put_u64(t, frac);
+        size_t fl = cs_u64_dec(t, frac);
         for (size_t z = fl; z < (size_t)digits; z++)
             o[n++] = '0';
         memcpy(o + n, t, fl);
@@ -147,7 +134,7 @@ xl_cells_dbl(char *out, double v)
         if (signbit(v))
             out[n++] = '-';
         if (a == floor(a))
-            n += put_u64(out + n, (uint64_t)a);
+            n += cs_u64_dec(out + n, (uint64_t)a);
         else
             n += dbl_mid(out + n, a);
         out[n] = '\0';
@@ -239,7 +226,7 @@ to_row(struct xl_cells *c, lxw_row_t row)
         return;
     row_flush(c);
     c->row = row;
-    c->rownum_len = put_u64(c->rownum, (uint64_t)row + 1);
+    c->rownum_len = cs_u64_dec(c->rownum, (uint64_t)row + 1);
 }
 
 /* _write_cell's style: the cell's format, else the column's */
@@ -291,7 +278,7 @@ cell_open(struct xl_cells *c, lxw_col_t col, int32_t st, size_t more, size_t *n)
     if (st) {
         memcpy(o + k, " s=\"", 4);
         k += 4;
-        k += put_u64(o + k, (uint64_t)st);
+        k += cs_u64_dec(o + k, (uint64_t)st);
         o[k++] = '"';
     }
     *n = k;
