@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "store/filter_sql.h"
+#include "store/join_left.h"
 #include "store/store_int.h"
 
 #define NONE UINT32_MAX
@@ -39,11 +40,6 @@ struct grp {
     bool in_l;  /* some survey of L has this id */
 };
 
-/* A survey of L to list: its rowid and its group (NONE: unanswered). */
-struct lkey {
-    int64_t rid;
-    uint32_t g;
-};
 
 /* The answers of single-event groups are read by one scan of the events
  * in id order (reseeked on a jump ahead) whose last EV_RING rows are kept:
@@ -53,6 +49,7 @@ struct lkey {
  * were 0.77 s of the Custom sheet's join).  An event further back is read
  * by id. */
 #define EV_RING 256
+#define G_AHEAD 8   /* rows ahead whose group is prefetched */
 #define EV_SKIP 64  /* rows stepped over at most to reach an event */
 #define EV_MISSES 4 /* events in a row not in reach before a seek */
 struct ev_slot {
@@ -80,7 +77,7 @@ struct jm {
     size_t nar, car;
     uint64_t *tab; /* owned: the hash's high half | group index + 1; 0 empty */
     size_t ctab;
-    struct lkey *k; /* owned: the surveys to list, in order */
+    struct cs_join_lkey *k; /* owned: the surveys to list, in order */
     size_t nk, ck;
     uint64_t nl;   /* surveys in L */
     bool unsorted; /* L's rowid order is not its (time, id) order */
@@ -93,11 +90,11 @@ struct jm {
     size_t n_res;
     cs_join_cb cb;
     void *ctx;
-    const char *what; /* errors: "<what>: <SQLite's message>" */
-    bool nomem;       /* a NOT NULL column came back NULL: out of memory */
-    uint64_t n_ev;    /* events read */
-    bool borrowed;    /* g, ar and tab are the store's memo's */
-    struct lkey *mk;  /* owned: the answered surveys of the rowid pass,
+    const char *what;        /* errors: "<what>: <SQLite's message>" */
+    bool nomem;              /* a NOT NULL column came back NULL: out of memory */
+    uint64_t n_ev;           /* events read */
+    bool borrowed;           /* g, ar and tab are the store's memo's */
+    struct cs_join_lkey *mk; /* owned: the answered surveys of the rowid pass,
                                  for the memo; NULL = not kept */
     size_t nmk, cmk;
     struct cs_join_audit *au; /* W_AUDIT: the counts */
@@ -261,7 +258,7 @@ k_push(struct jm *m, int64_t rid, uint32_t g)
         m->ck = m->ck ? m->ck * 2 : 4096;
         m->k = xreallocarray(m->k, m->ck, sizeof *m->k);
     }
-    m->k[m->nk++] = (struct lkey){rid, g};
+    m->k[m->nk++] = (struct cs_join_lkey){rid, g};
 }
 
 /* (t, id) before (pt, pid) in the ORDER BY's terms (BINARY collation) */
@@ -296,7 +293,7 @@ l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const cha
                 m->cmk *= 2;
                 m->mk = xreallocarray(m->mk, m->cmk, sizeof *m->mk);
             }
-            m->mk[m->nmk++] = (struct lkey){p->rid, g};
+            m->mk[m->nmk++] = (struct cs_join_lkey){p->rid, g};
         }
     }
     if (w == W_AUDIT) {
@@ -382,11 +379,9 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
 
 /* ---- the rows ------------------------------------------------------------- */
 
-/* The surveys' columns; the resource's name from m->res (a lookup of
- * resource_data per row was a fifth of the reads by rowid) */
-#define LSEL                                                                         \
-    "SELECT d.rid, d.survey_id, d.time_us, d.resource, d.call_id, d.participant_id," \
-    " d.o_s, d.a_s, d.v_s, d.s_s FROM survey_data d WHERE "
+/* The surveys' columns (CS_JOIN_LSEL); the resource's name from m->res (a
+ * lookup of resource_data per row was a fifth of the reads by rowid) */
+#define LSEL CS_JOIN_LSEL
 
 /* resource_data's ids (ascending) and names into m->res_id, m->res_name;
  * false on error */
@@ -413,15 +408,21 @@ res_load(struct jm *m)
     return rc == SQLITE_DONE;
 }
 
-/* The name of resource id (column i of q: NULL when NULL or unknown, as the
- * LEFT JOIN gave it) */
+/* The name of resource id (NULL when unknown, as the LEFT JOIN gave it) */
+static const char *
+res_name(const struct jm *m, int64_t id)
+{
+    size_t k = cs_ids_find(m->res_id, m->n_res, id);
+    return k < m->n_res ? m->res_name[k] : NULL;
+}
+
+/* The name of the resource in column i of q (NULL when NULL or unknown) */
 static const char *
 res_of(const struct jm *m, sqlite3_stmt *q, int i)
 {
     if (sqlite3_column_type(q, i) == SQLITE_NULL)
         return NULL;
-    size_t k = cs_ids_find(m->res_id, m->n_res, sqlite3_column_int64(q, i));
-    return k < m->n_res ? m->res_name[k] : NULL;
+    return res_name(m, sqlite3_column_int64(q, i));
 }
 
 /* Survey rid's row into *q: from the ordered scan when the keys follow
@@ -456,6 +457,20 @@ l_fetch(struct jm *m, bool seq, int64_t rid, sqlite3_stmt **q, struct cs_err *er
         return db_fail(m, err);
     *q = m->lrow;
     return CS_OK;
+}
+
+/* A survey's columns as the reader read them (store/join_left.h) */
+static void
+l_fill_read(const struct jm *m, struct cs_join_row *r, const struct cs_join_left_row *x)
+{
+    r->has_left = x->survey_id != NULL;
+    r->survey_id = x->survey_id;
+    r->time_us = x->time_us;
+    r->resource = x->has_resource ? res_name(m, x->resource) : NULL;
+    r->call_id = x->call_id;
+    r->participant_id = x->participant_id;
+    memcpy(r->has_score, x->has_score, sizeof r->has_score);
+    memcpy(r->score, x->score, sizeof r->score);
 }
 
 static void
@@ -604,26 +619,53 @@ emit(struct jm *m, const struct cs_join_row *r, struct cs_err *err)
     return CS_OK;
 }
 
+/* Listed survey i (its columns in r) with its group's answers when
+ * with_r, emitted. */
+static cs_status
+emit_one(struct jm *m, size_t i, struct cs_join_row *r, bool with_r, struct cs_err *err)
+{
+    /* the group a few rows on, whose first touch is a cache miss (16 MB
+     * of groups at 1M surveys, met in survey order, not id order) */
+    if (with_r && i + G_AHEAD < m->nk && m->k[i + G_AHEAD].g != NONE)
+        __builtin_prefetch(&m->g[m->k[i + G_AHEAD].g]);
+    cs_status rc = CS_OK;
+    if (with_r && m->k[i].g != NONE)
+        rc = r_fill(m, m->k[i].g, r, err);
+    if (rc == CS_OK)
+        rc = emit(m, r, err);
+    return rc;
+}
+
 /* The listed surveys, each with its group's answers when with_r. */
 static cs_status
-emit_l(struct jm *m, bool with_r, struct cs_err *err)
+emit_l(struct cs_store *s, struct jm *m, bool with_r, struct cs_err *err)
 {
     /* one ordered scan when at least half of L is listed in rowid order;
      * below that reading by rowid costs less than stepping over the rest
      * (1M surveys, inner's 316k listed: 0.5 s by rowid, 0.9 s scanned) */
     bool seq = !m->unsorted && m->nk * 2 >= m->nl;
+    /* many surveys: read by a thread of their own, on a second
+     * connection, while this one reads the answers and emits */
+    struct cs_join_left *jl =
+        m->nk >= cs_join_left_min ? cs_join_left_start(s, m->f, m->lw, m->k, m->nk, seq) : NULL;
     cs_status rc = CS_OK;
     for (size_t i = 0; rc == CS_OK && i < m->nk; i++) {
-        sqlite3_stmt *q = NULL;
-        rc = l_fetch(m, seq, m->k[i].rid, &q, err);
         struct cs_join_row r = {0};
+        if (jl) {
+            struct cs_join_left_row x;
+            rc = cs_join_left_next(jl, &x, err);
+            if (rc == CS_OK)
+                l_fill_read(m, &r, &x);
+        } else {
+            sqlite3_stmt *q = NULL;
+            rc = l_fetch(m, seq, m->k[i].rid, &q, err);
+            if (rc == CS_OK)
+                l_fill(m, &r, q);
+        }
         if (rc == CS_OK)
-            l_fill(m, &r, q);
-        if (rc == CS_OK && with_r && m->k[i].g != NONE)
-            rc = r_fill(m, m->k[i].g, &r, err);
-        if (rc == CS_OK)
-            rc = emit(m, &r, err);
+            rc = emit_one(m, i, &r, with_r, err);
     }
+    cs_join_left_stop(jl);
     return rc;
 }
 
@@ -682,7 +724,7 @@ struct cs_join_memo {
     uint64_t *tab;
     size_t ctab;
     uint64_t n_ev;
-    struct lkey *k; /* owned */
+    struct cs_join_lkey *k; /* owned */
     size_t nk;
     uint64_t nl;
     bool unsorted;
@@ -878,7 +920,7 @@ run(struct cs_store *s, struct jm *m, enum cs_merge kind, struct cs_err *err)
     if (rc == CS_OK)
         rc = prepare_rows(m, w, (with_r && w != W_UNMATCHED) || right >= 0, err);
     if (rc == CS_OK && w != W_NONE)
-        rc = emit_l(m, with_r, err);
+        rc = emit_l(s, m, with_r, err);
     if (rc == CS_OK && right >= 0)
         rc = emit_r(m, right == 1, err);
     return rc;
