@@ -6,6 +6,11 @@
  */
 #include "store/join.h"
 
+#define JSMN_STRICT
+#define JSMN_STATIC
+#define JSMN_PARENT_LINKS
+#include <jsmn_cs.h> /* <jsmn.h> with mk/jsmn-skip.patch (Makefile) */
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -41,14 +46,6 @@ prep(struct cs_store *s, const char *sql, sqlite3_stmt **q, struct cs_err *err)
                        sqlite3_errmsg(cs_store_db(s)));
     return CS_OK;
 }
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 
 static cs_status distinct_keys(struct cs_store *s, const struct cs_filter *f, const char *rw,
                                uint64_t *keys, struct cs_err *err);
@@ -92,10 +89,18 @@ cs_join_audit(struct cs_store *s, const struct cs_filter *f,
     a->unanswered = a->surveys - a->matched_surveys;
     a->orphan_events = a->events - a->matched_events;
     if (k > 0) {
-        qsort(v, k, sizeof *v, cmp_double);
-        a->skew_median_s = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-        a->skew_max_s = v[k - 1];
-        a->skew_min_s = v[0];
+        /* the middle values by selection (GSL's quickselect), not a sort
+         * of every skew (316k at 1M surveys: 0.04 s sorted) */
+        double hi = gsl_stats_select(v, 1, k, k / 2);
+        double lo = k % 2 ? hi : gsl_stats_select(v, 1, k, k / 2 - 1);
+        a->skew_median_s = k % 2 ? hi : (lo + hi) / 2;
+        a->skew_max_s = a->skew_min_s = v[0];
+        for (size_t i = 1; i < k; i++) {
+            if (v[i] > a->skew_max_s)
+                a->skew_max_s = v[i];
+            if (v[i] < a->skew_min_s)
+                a->skew_min_s = v[i];
+        }
     }
     xfree(v);
     return CS_OK;
@@ -175,6 +180,104 @@ cmp_key_n(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* Count member key i of the window's answers into (*n)[i] (*ncap: its
+ * room). */
+static void
+count_key(uint64_t **n, size_t *ncap, size_t i)
+{
+    if (i == *ncap) {
+        *ncap = *ncap ? *ncap * 2 : 256;
+        *n = xreallocarray(*n, *ncap, sizeof **n);
+        memset(*n + i, 0, (*ncap - i) * sizeof **n);
+    }
+    (*n)[i]++;
+}
+
+/* The tokens of one answers object (jsmn), grown as needed. */
+struct toks {
+    jsmntok_t *t; /* owned */
+    unsigned n;
+};
+
+/* The member keys of the answers object t (len bytes) counted as
+ * json_each(t) gives them; false when t is not an object whose keys all
+ * read as written (no escape: json_each would unescape it), and the
+ * caller counts in SQL.  What ingest stores is such an object, printed by
+ * libcjson or event_canon.c. */
+static bool
+count_members(const char *t, size_t len, struct toks *tk, struct cs_keymap *m, uint64_t **n,
+              size_t *ncap)
+{
+    jsmn_parser p;
+    int r;
+    for (;;) {
+        jsmn_init(&p);
+        r = jsmn_parse(&p, t, len, tk->t, tk->n);
+        if (r != JSMN_ERROR_NOMEM)
+            break;
+        tk->n = tk->n ? tk->n * 2 : 256;
+        tk->t = xreallocarray(tk->t, tk->n, sizeof *tk->t);
+    }
+    if (r < 1 || tk->t[0].type != JSMN_OBJECT || tk->t[0].start != 0 ||
+        (size_t)tk->t[0].end != len)
+        return false;
+    for (int i = 1; i < r; i++) {
+        const jsmntok_t *k = &tk->t[i];
+        if (k->parent != 0)
+            continue; /* a value, or inside one */
+        size_t kl = (size_t)(k->end - k->start);
+        if (k->type != JSMN_STRING || memchr(t + k->start, '\\', kl))
+            return false;
+        count_key(n, ncap, cs_keymap_add(m, t + k->start, kl));
+    }
+    return true;
+}
+
+/* The member keys of the window's answers numbered in *m, (*n)[i] the
+ * members with key i (owned by the caller, free with xfree), by one scan
+ * of the answers walked in C (json_each's rows in SQL took 0.24 s at 1M
+ * surveys, 335k events, a third of the join audit); *plain false when an
+ * answer is not an object of plain keys (count_members): then nothing is
+ * counted and the caller asks SQL. */
+static cs_status
+key_counts_c(struct cs_store *s, const struct cs_filter *f, const char *rw, struct cs_keymap *m,
+             uint64_t **n, bool *plain, struct cs_err *err)
+{
+    char sql[1000];
+    snprintf(sql, sizeof sql, "SELECT e.props, e.measurements FROM custom_events e WHERE %s", rw);
+    sqlite3_stmt *q;
+    if (prep(s, sql, &q, err))
+        return CS_E_DB;
+    cs_filter_bind(q, f, 0); /* no ?99 in these queries */
+    *plain = true;
+    struct toks tk = {.t = xmalloc(256 * sizeof *tk.t), .n = 256}; /* not NULL: jsmn would count */
+    size_t ncap = 0;                                               /* of *n */
+    int rc;
+    while (*plain && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        for (int c = 0; c < 2 && *plain; c++) {
+            int type = sqlite3_column_type(q, c);
+            if (type == SQLITE_NULL && c == 1)
+                continue; /* no measurements */
+            const char *t = (const char *)sqlite3_column_text(q, c);
+            if (!t) { /* NOT NULL props read as NULL: SQLite ran out of memory */
+                rc = SQLITE_NOMEM;
+                goto out;
+            }
+            *plain = type == SQLITE_TEXT &&
+                     count_members(t, (size_t)sqlite3_column_bytes(q, c), &tk, m, n, &ncap);
+        }
+    }
+    if (!*plain)
+        rc = SQLITE_DONE;
+out:
+    sqlite3_finalize(q);
+    xfree(tk.t);
+    if (rc != SQLITE_DONE)
+        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s",
+                       rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(cs_store_db(s)));
+    return CS_OK;
+}
+
 /* The member keys of the window's answers numbered in *m, (*n)[i] the
  * members with key i (owned by the caller, free with xfree).  *text is false when a key is not text (json_each
  * over something other than an object: never for what ingest stores); the
@@ -183,6 +286,17 @@ static cs_status
 key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct cs_keymap *m,
            uint64_t **n, bool *text, struct cs_err *err)
 {
+    bool plain;
+    if (key_counts_c(s, f, rw, m, n, &plain, err))
+        return CS_E_DB;
+    if (plain) {
+        *text = true;
+        return CS_OK;
+    }
+    cs_keymap_free(m); /* counted in SQL instead */
+    memset(m, 0, sizeof *m);
+    xfree(*n);
+    *n = NULL;
     char sql[2000];
     snprintf(sql, sizeof sql,
              "SELECT p.key FROM custom_events e, json_each(e.props) p WHERE %s UNION ALL"
@@ -207,13 +321,7 @@ key_counts(struct cs_store *s, const struct cs_filter *f, const char *rw, struct
             rc = SQLITE_NOMEM;
             break;
         }
-        size_t i = cs_keymap_add(m, t, (size_t)sqlite3_column_bytes(q, 0));
-        if (i == ncap) {
-            ncap = ncap ? ncap * 2 : 256;
-            *n = xreallocarray(*n, ncap, sizeof **n);
-            memset(*n + i, 0, (ncap - i) * sizeof **n);
-        }
-        (*n)[i]++;
+        count_key(n, &ncap, cs_keymap_add(m, t, (size_t)sqlite3_column_bytes(q, 0)));
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)

@@ -155,6 +155,52 @@ test_audit(void **state)
     assert_true(a.skew_min_s == 50.0);
 }
 
+/* The skew's median, min and max (by selection, issue 22) over 1..9
+ * answered surveys whose skews are written by hand: odd and even counts,
+ * ties, negative (answered before the survey) and unsorted. */
+static void
+test_audit_skew(void **state)
+{
+    (void)state;
+    const int skew[9] = {30, -5, 30, 7, 1000, 0, 30, -60, 2}; /* seconds */
+    /* sorted prefixes' medians, by hand: {30} 30; {-5,30} 12.5;
+     * {-5,30,30} 30; {-5,7,30,30} 18.5; {-5,7,30,30,1000} 30;
+     * {-5,0,7,30,30,1000} 18.5; {-5,0,7,30,30,30,1000} 30;
+     * {-60,-5,0,7,30,30,30,1000} 18.5; {-60,-5,0,2,7,30,30,30,1000} 7 */
+    const double median[9] = {30, 12.5, 30, 18.5, 30, 18.5, 30, 18.5, 7};
+    const int lo[9] = {30, -5, -5, -5, -5, -5, -5, -60, -60};
+    const int hi[9] = {30, 30, 30, 30, 1000, 1000, 1000, 1000, 1000};
+    for (int n = 1; n <= 9; n++) {
+        struct cs_store_opts o = {.default_threshold = 2};
+        struct cs_store *s0 = S;
+        struct cs_err e;
+        assert_int_equal(cs_store_open(&o, &S, &e), CS_OK);
+        cs_store_input_begin(S, "skew", &e);
+        struct cs_store_counts c = {0};
+        for (int i = 0; i < n; i++) {
+            struct cs_record r;
+            cs_record_clear(&r);
+            snprintf(r.survey_id, sizeof r.survey_id, "k%d", i);
+            r.time_us = (int64_t)(10000 + 100 * i) * 1000000;
+            r.rating[0].present = r.rating[0].score_is_num = true;
+            r.rating[0].score = 3;
+            assert_int_equal(cs_store_put(S, &r, 1, &c, &e), CS_OK);
+            char sid[8];
+            snprintf(sid, sizeof sid, "k%d", i);
+            add_event(sid, 10000 + 100 * i + skew[i], "{\"q\":\"x\"}");
+        }
+        assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+        struct cs_join_audit a;
+        assert_int_equal(cs_join_audit(S, NULL, &a, &e), CS_OK);
+        if (a.skew_median_s != median[n - 1] || a.skew_min_s != lo[n - 1] ||
+            a.skew_max_s != hi[n - 1])
+            fail_msg("%d skews: median %g min %g max %g", n, a.skew_median_s, a.skew_min_s,
+                     a.skew_max_s);
+        cs_store_close(&S);
+        S = s0;
+    }
+}
+
 static void
 test_keys_and_names(void **state)
 {
@@ -894,6 +940,7 @@ main(void)
         cmocka_unit_test(test_split_answer_types),
         cmocka_unit_test(test_nine_kinds),
         cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_audit_skew),
         cmocka_unit_test(test_keys_and_names),
         cmocka_unit_test(test_custom_columns_capped),
         cmocka_unit_test(test_custom_columns_many_keys),

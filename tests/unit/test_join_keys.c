@@ -1,0 +1,147 @@
+/* Unit tests for the custom keys of store/join.c: the answers' member keys
+ * are counted by walking the objects in C (issue 22), and must be what
+ * SQLite's json_each counts: asked here of the same store in SQL, for
+ * answers as ingest stores them and for what it never stores (arrays,
+ * scalars, escaped keys: SQL's count then), one store per case. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "store/join.h"
+#include "store/store.h"
+
+/* A store with one event per props[i] (measurements meas[i], NULL: none). */
+static struct cs_store *
+store_of(const char *const *props, const char *const *meas, size_t n)
+{
+    struct cs_store_opts o = {.default_threshold = 2};
+    struct cs_store *s;
+    struct cs_err e;
+    assert_int_equal(cs_store_open(&o, &s, &e), CS_OK);
+    cs_store_input_begin(s, "keys", &e);
+    struct cs_store_counts c = {0};
+    for (size_t i = 0; i < n; i++) {
+        struct cs_event x = {.time_us = (int64_t)(1000 + i) * 1000000,
+                             .props = props[i],
+                             .props_len = strlen(props[i]),
+                             .measurements = meas ? meas[i] : NULL,
+                             .measurements_len = meas && meas[i] ? strlen(meas[i]) : 0};
+        snprintf(x.survey_id, sizeof x.survey_id, "s%zu", i);
+        assert_int_equal(cs_store_event(s, &x, &c, &e), CS_OK);
+    }
+    assert_int_equal(cs_store_input_end(s, true, NULL, &e), CS_OK);
+    return s;
+}
+
+/* The keys in SQL, as the columns take them: the cap most used (count
+ * desc, key), then in byte order, "|"-joined; *all the distinct keys. */
+static void
+sql_keys(struct cs_store *s, size_t cap, char *out, size_t n, uint64_t *all)
+{
+    sqlite3_stmt *q;
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(key, '|'), (SELECT count(DISTINCT key) FROM m) FROM"
+             " (SELECT key FROM (SELECT key, count(*) AS c FROM m GROUP BY key"
+             " ORDER BY c DESC, key LIMIT %zu) ORDER BY key)",
+             cap);
+    char with[1200];
+    snprintf(with, sizeof with,
+             "WITH m AS (SELECT p.key FROM custom_events e, json_each(e.props) p UNION ALL"
+             " SELECT p.key FROM custom_events e, json_each(e.measurements) p"
+             " WHERE e.measurements IS NOT NULL) %s",
+             sql);
+    assert_int_equal(sqlite3_prepare_v2(cs_store_db(s), with, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const char *t = (const char *)sqlite3_column_text(q, 0);
+    snprintf(out, n, "%s", t ? t : "");
+    *all = (uint64_t)sqlite3_column_int64(q, 1);
+    sqlite3_finalize(q);
+}
+
+static void
+same_keys(const char *const *props, const char *const *meas, size_t n)
+{
+    struct cs_store *s = store_of(props, meas, n);
+    struct cs_err e;
+    for (size_t cap = 1; cap <= 6; cap++) {
+        char want[512], got[512] = "";
+        uint64_t all;
+        sql_keys(s, cap, want, sizeof want, &all);
+        struct cs_custom_cols cc;
+        assert_int_equal(cs_custom_cols_load(s, NULL, cap, &cc, &e), CS_OK);
+        size_t o = 0;
+        for (size_t i = 0; i < cc.n_keys; i++)
+            o += (size_t)snprintf(got + o, sizeof got - o, "%s%s", i ? "|" : "", cc.keys[i]);
+        assert_string_equal(got, want);
+        assert_int_equal(cc.n_all, all);
+        cs_custom_cols_free(&cc);
+        struct cs_join_audit a;
+        assert_int_equal(cs_join_audit(s, NULL, &a, &e), CS_OK);
+        assert_int_equal(a.keys, all);
+    }
+    cs_store_close(&s);
+}
+
+/* As ingest stores them: objects of plain keys; nested objects (their
+ * keys are not members), a key repeated in one object (counted twice, as
+ * json_each lists it), UTF-8, an empty object, measurements sharing a key
+ * with the answers.  The most used keys: b (4), then a and z (3). */
+static void
+test_plain_objects(void **state)
+{
+    (void)state;
+    const char *props[] = {
+        "{\"a\":\"1\",\"b\":\"x\"}",
+        "{\"b\":\"y\",\"n\":{\"a\":1,\"deep\":[1,2]},\"\xc3\xa9t\xc3\xa9\":\"\"}",
+        "{}",
+        "{\"b\":1,\"b\":2,\"z\":null}",
+        "{\"a\":true,\"z\":\"{\\\"q\\\":1}\"}",
+    };
+    const char *meas[] = {NULL, "{\"z\":3}", "{\"a\":1.5}", NULL, "{}"};
+    same_keys(props, meas, 5);
+}
+
+/* String members only (nearly every app's answers): walked in C to the
+ * end, values that read like keys are not keys. */
+static void
+test_string_members(void **state)
+{
+    (void)state;
+    const char *props[] = {"{\"a\":\"1\",\"b\":\"x\"}", "{\"b\":\"a\",\"c\":\"b\"}",
+                           "{\"c\":\"\",\"d\":\"c\"}"};
+    same_keys(props, NULL, 3);
+    const char *meas[] = {"{}", "{\"t\":\"12\"}", "{\"b\":\"-3\"}"};
+    same_keys(props, meas, 3);
+}
+
+/* What ingest never stores: the count falls back to SQL's, and agrees. */
+static void
+test_other_answers(void **state)
+{
+    (void)state;
+    const char *escaped[] = {"{\"a\":\"1\"}", "{\"a\\u0062\":\"2\",\"ab\":\"3\"}"};
+    same_keys(escaped, NULL, 2);
+    const char *quote[] = {"{\"a\":\"1\"}", "{\"x\\\"y\":1}"};
+    same_keys(quote, NULL, 2);
+    /* spaces around an object: json_each reads it */
+    const char *spaced[] = {" {\"a\":1} ", "{\"b\":2}"};
+    same_keys(spaced, NULL, 2);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_objects),
+        cmocka_unit_test(test_string_members),
+        cmocka_unit_test(test_other_answers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
