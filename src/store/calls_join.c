@@ -120,6 +120,13 @@ insert_app_leg(sqlite3_stmt *ins, int64_t rid, const struct cs_app_value v[3])
     return r == SQLITE_DONE ? SQLITE_OK : r;
 }
 
+/* The events' app values read beforehand (given: m, owned, NULL when no
+ * event has any), or to be read by the join. */
+struct app_in {
+    bool given;
+    struct cs_app_latest *m;
+};
+
 /* No call summaries stored, app values wanted: a leg row, unmatched, for
  * each survey with app values, its latest ones (store/app_latest.h), in
  * rowid order; a survey without any has no row (store/call_legs.h).  A hash of the events' values instead of a temporary table joined
@@ -127,11 +134,12 @@ insert_app_leg(sqlite3_stmt *ins, int64_t rid, const struct cs_app_value v[3])
  * load of a million surveys (issue 22).  SQLite's result code; an error's
  * message in why. */
 static int
-insert_app_legs(sqlite3 *db, char *why, size_t cap)
+insert_app_legs(sqlite3 *db, struct app_in *in, char *why, size_t cap)
 {
-    struct cs_app_latest *m = NULL;
+    struct cs_app_latest *m = in->m;
     sqlite3_stmt *sv = NULL, *ins = NULL;
-    int rc = cs_app_latest_load(db, &m);
+    in->m = NULL; /* taken */
+    int rc = in->given ? SQLITE_OK : cs_app_latest_load(db, &m);
     if (rc == SQLITE_OK && !m)
         return SQLITE_OK; /* no event has app values: no row (a scan of every survey spared) */
     if (rc == SQLITE_OK)
@@ -192,7 +200,7 @@ insert_app_legs(sqlite3 *db, char *why, size_t cap)
  * were 1.2 s of the load).  1 when done, 0 when there are legs, -1 on error
  * (its message in why). */
 static int
-join_no_legs(sqlite3 *db, bool app, char *why, size_t cap)
+join_no_legs(sqlite3 *db, bool app, struct app_in *in, char *why, size_t cap)
 {
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL);
@@ -211,18 +219,18 @@ join_no_legs(sqlite3 *db, bool app, char *why, size_t cap)
         return 0;
     if (!app)
         return 1;
-    rc = insert_app_legs(db, why, cap);
+    rc = insert_app_legs(db, in, why, cap);
     return rc == SQLITE_OK ? 1 : -1;
 }
 
 /* Every survey's leg row; *app_done when the app values are set too. */
 static cs_status
-join_rows(sqlite3 *db, bool app, bool *app_done, struct cs_err *err)
+join_rows(sqlite3 *db, bool app, struct app_in *in, bool *app_done, struct cs_err *err)
 {
     sqlite3_stmt *sv = NULL, *legs = NULL, *ins = NULL;
     cs_status rc = CS_OK;
     char why[256] = "";
-    int done = join_no_legs(db, app, why, sizeof why);
+    int done = join_no_legs(db, app, in, why, sizeof why);
     *app_done = done > 0 && app;
     if (done < 0)
         return cs_fail(err, CS_E_DB, NULL, "joining surveys to call summaries: %s", why);
@@ -294,7 +302,7 @@ static const char app_sql[] =
 /* BEGIN IMMEDIATE and survey_leg recomputed, not committed: rolled back
  * on error. */
 static cs_status
-join_begin(struct cs_store *store, struct cs_err *err)
+join_begin(struct cs_store *store, struct app_in *in, struct cs_err *err)
 {
     sqlite3 *db = cs_store_db(store);
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -304,7 +312,7 @@ join_begin(struct cs_store *store, struct cs_err *err)
         rc = fail(db, err);
     bool app = cs_store_has_column(store, "custom_events", "app_version"), app_done = false;
     if (rc == CS_OK)
-        rc = join_rows(db, app, &app_done, err);
+        rc = join_rows(db, app, in, &app_done, err);
     if (rc == CS_OK && app && !app_done && sqlite3_exec(db, app_sql, NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err);
     if (rc != CS_OK)
@@ -329,7 +337,8 @@ cs_status
 cs_calls_join(struct cs_store *store, struct cs_call_join *audit, struct cs_err *err)
 {
     memset(audit, 0, sizeof *audit);
-    cs_status rc = join_begin(store, err);
+    struct app_in in = {0};
+    cs_status rc = join_begin(store, &in, err);
     if (rc == CS_OK)
         rc = join_end(store, true, err);
     return rc ? rc : cs_calls_audit(store, audit, err);
@@ -374,18 +383,51 @@ hold_pages(struct cs_store *store, bool on)
     return true;
 }
 
+static cs_status
+join_held(struct cs_store *store, struct app_in *in, struct cs_err *err)
+{
+    cs_status rc = CS_OK;
+    if (!hold_pages(store, true)) {
+        rc = fail(cs_store_db(store), err);
+        hold_pages(store, false);
+    }
+    if (rc == CS_OK && (rc = join_begin(store, in, err)) != CS_OK)
+        hold_pages(store, false);
+    cs_app_latest_free(in->m); /* not taken: call summaries, or an error */
+    return rc;
+}
+
 cs_status
 cs_calls_join_held(struct cs_store *store, struct cs_err *err)
 {
-    if (!hold_pages(store, true)) {
-        cs_status rc = fail(cs_store_db(store), err);
-        hold_pages(store, false);
-        return rc;
-    }
-    cs_status rc = join_begin(store, err);
-    if (rc != CS_OK)
-        hold_pages(store, false);
-    return rc;
+    struct app_in in = {0};
+    return join_held(store, &in, err);
+}
+
+cs_status
+cs_calls_join_held_given(struct cs_store *store, struct cs_app_latest *app, struct cs_err *err)
+{
+    struct app_in in = {.given = true, .m = app};
+    return join_held(store, &in, err);
+}
+
+cs_status
+cs_calls_app_read(struct cs_store *s, struct cs_app_latest **out, struct cs_err *err)
+{
+    *out = NULL;
+    if (!cs_store_has_column(s, "custom_events", "app_version"))
+        return CS_OK; /* join_begin sets no app values */
+    int rc = cs_app_latest_load(cs_store_db(s), out);
+    return rc == SQLITE_OK ? CS_OK
+                           : cs_fail(err, CS_E_DB, NULL, "joining surveys to call summaries: %s",
+                                     rc == SQLITE_NOMEM ? "out of memory"
+                                                        : sqlite3_errmsg(cs_store_db(s)));
+}
+
+void
+cs_calls_app_free(struct cs_app_latest *m)
+{
+    cs_app_latest_free(m);
 }
 
 cs_status

@@ -543,6 +543,95 @@ test_join_held_beside_twin(void **state)
     S = s0;
 }
 
+/* survey_leg's rows in rid order as text ("rid status app browser os;") */
+static void
+leg_text(struct cs_store *st, char *out, size_t n)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(cs_store_db(st),
+                                        "SELECT group_concat(rid || ' ' || status || ' ' ||"
+                                        " coalesce(app_version, '-') || ' ' ||"
+                                        " coalesce(browser, '-') || ' ' || coalesce(client_os, '-'),"
+                                        " ';') FROM (SELECT * FROM survey_leg ORDER BY rid)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const char *t = (const char *)sqlite3_column_text(q, 0);
+    snprintf(out, n, "%s", t ? t : "");
+    sqlite3_finalize(q);
+}
+
+/* The app values read on a twin beforehand (cs_calls_app_read, issue 22:
+ * beside the model) give survey_leg the rows the join's own read gives:
+ * surveys answered several times (latest event per value, an untimed one
+ * older than any), values missing from the latest event, a survey without
+ * events, events without any value; and no values at all (the map NULL).
+ * The rows of the one-transaction join are the reference. */
+static void
+test_join_held_given_app(void **state)
+{
+    (void)state;
+    struct cs_store *s0 = S;
+    for (int with_values = 0; with_values < 2; with_values++) {
+        struct cs_store_opts o = {.default_threshold = 2, .expected_bytes = 100u << 20};
+        struct cs_err e;
+        assert_int_equal(cs_store_open(&o, &S, &e), CS_OK);
+        cs_store_input_begin(S, "given", &e);
+        struct cs_store_counts c = {0};
+        /* survey, time (0: none), app version, browser, client OS */
+        const char *ev[][5] = {{"g1", "1100", "1.0", "Edge", "Linux"}, {"g1", "1200", "1.1", NULL, NULL}, {"g2", "0", "2.0", "Firefox", NULL}, {"g2", "1050", NULL, NULL, "macOS"}, {"g3", "1300", NULL, NULL, NULL}, {"gx", "1400", "9.9", "Safari", "iOS"}, {"g5", "1500", "5.0", NULL, NULL}, {"g5", "1500", "5.1", NULL, NULL}};
+        for (int i = 1; i <= 6; i++) {
+            char sid[16];
+            snprintf(sid, sizeof sid, "g%d", i);
+            put_survey(sid, "", "", 3);
+        }
+        for (size_t i = 0; i < sizeof ev / sizeof *ev; i++) {
+            char props[32];
+            snprintf(props, sizeof props, "{\"q\":%zu}", i);
+            struct cs_event x = {.time_us = (int64_t)(1794787200 + atoi(ev[i][1])) * 1000000 *
+                                            (ev[i][1][0] != '0'),
+                                 .props = props,
+                                 .props_len = strlen(props),
+                                 .app_version = with_values ? ev[i][2] : NULL,
+                                 .browser = with_values ? ev[i][3] : NULL,
+                                 .client_os = with_values ? ev[i][4] : NULL};
+            snprintf(x.survey_id, sizeof x.survey_id, "%s", ev[i][0]);
+            assert_int_equal(cs_store_event(S, &x, &c, &e), CS_OK);
+        }
+        assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+        struct cs_call_join a;
+        assert_int_equal(cs_calls_join(S, &a, &e), CS_OK);
+        char want[512], got[512];
+        leg_text(S, want, sizeof want);
+        if (with_values) /* by hand: g1 1.1 (latest), Edge and Linux from 1100; g2 2.0
+                          * Firefox (untimed: older), macOS; g5 5.1 (equal times: the later
+                          * stored) */
+            assert_string_equal(want, "1 0 1.1 Edge Linux;2 0 2.0 Firefox macOS;5 0 5.1 - -");
+        else
+            assert_string_equal(want, "");
+        struct cs_store *twin = NULL;
+        assert_int_equal(cs_store_open_twin(S, &twin, &e), CS_OK);
+        struct cs_app_latest *app = (struct cs_app_latest *)1;
+        assert_int_equal(cs_calls_app_read(twin, &app, &e), CS_OK);
+        assert_true(with_values ? app != NULL : app == NULL);
+        assert_int_equal(cs_calls_join_held_given(S, app, &e), CS_OK);
+        cs_store_close(&twin);
+        assert_int_equal(cs_calls_join_end(S, true, &a, &e), CS_OK);
+        leg_text(S, got, sizeof got);
+        assert_string_equal(got, want);
+        /* with call summaries the values come from SQL: the map is freed */
+        struct cs_calls_counts n;
+        load(LEG("c1", "p1", "E1", "2026-11-16T00:01:40Z", "1.30.1.1", "Linux", "60"), &n);
+        assert_int_equal(cs_store_open_twin(S, &twin, &e), CS_OK);
+        assert_int_equal(cs_calls_app_read(twin, &app, &e), CS_OK);
+        cs_store_close(&twin);
+        assert_int_equal(cs_calls_join_held_given(S, app, &e), CS_OK);
+        assert_int_equal(cs_calls_join_end(S, false, &a, &e), CS_OK);
+        cs_store_close(&S);
+    }
+    S = s0;
+}
+
 int
 main(void)
 {
@@ -557,6 +646,7 @@ main(void)
         cmocka_unit_test(test_join),
         cmocka_unit_test(test_unmatched_list),
         cmocka_unit_test(test_join_held_beside_twin),
+        cmocka_unit_test(test_join_held_given_app),
     };
     int rc = cmocka_run_group_tests(loader, NULL, NULL);
     return rc | cmocka_run_group_tests(store, setup, teardown);
