@@ -44,6 +44,8 @@ struct cs_custom_split {
     size_t seen_cap;
     char **texts; /* the row's JSON texts of CS_ANSWER_JSON values */
     size_t n_texts;
+    char *plain; /* the row's texts split without cJSON (the answers' text) */
+    size_t plain_cap;
 };
 
 /* Split the answers of one event (props, then measurements: a properties
@@ -55,5 +57,10 @@ void cs_custom_split_row(const struct cs_custom_cols *c, const char *props,
                          const char *meas, const struct cs_privacy *p,
                          uint64_t *dropped, struct cs_custom_split *sp);
 void cs_custom_split_free(struct cs_custom_split *sp);
+
+/* Split the objects as ingest stores them (string members without
+ * escapes, whole numbers) without building a cJSON tree, with the same
+ * answers (true; tests compare the two paths by turning it off). */
+extern bool cs_custom_split_fast;
 
 #endif
