@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
+#include "core/json_plain.h"
 #include "core/mem.h"
 #include "model/privacy.h"
 #include "model/rows.h"
@@ -66,91 +67,53 @@ seen_add(struct cs_custom_split *sp, const char *key)
 
 bool cs_custom_split_fast = true;
 
-/* Read a string's bytes at *p (after its opening quote) up to the closing
- * quote, which becomes the string's NUL; false at a backslash, a control
- * byte or the end (the cJSON path decides). */
-static bool
-plain_string(char **p)
+/* The whole number of digits v (plain: at most 15, core/json_plain.h):
+ * exactly the double strtod gives cJSON, -0 included. */
+static double
+plain_number(const char *v, size_t n)
 {
-    char *q = *p;
-    while (*q != '"') {
-        if (*q == '\\' || (unsigned char)*q < 0x20)
-            return false;
-        q++;
-    }
-    *q = '\0';
-    *p = q + 1;
-    return true;
-}
-
-/* A whole number of at most 15 digits at *p (JSON's grammar: no leading
- * zero, no fraction or exponent): exactly the double strtod gives cJSON,
- * -0 included; false for anything else. */
-static bool
-plain_number(char **p, double *v)
-{
-    char *q = *p;
-    bool neg = *q == '-';
-    q += neg;
-    if (*q < '0' || *q > '9' || (*q == '0' && q[1] >= '0' && q[1] <= '9'))
-        return false;
+    bool neg = *v == '-';
     int64_t x = 0;
-    int n = 0;
-    for (; *q >= '0' && *q <= '9'; q++, n++)
-        x = x * 10 + (*q - '0');
-    if (n > 15 || *q == '.' || *q == 'e' || *q == 'E')
-        return false;
-    *v = neg ? -(double)x : (double)x;
-    *p = q;
-    return true;
+    for (size_t i = neg; i < n; i++)
+        x = x * 10 + (v[i] - '0');
+    return neg ? -(double)x : (double)x;
 }
 
-/* One object text t (NUL-terminated, written in place) as ingest stores
- * it - members of strings without escapes and whole numbers, no blanks -
- * its members split into sp->vals as the cJSON path splits them (the
+/* One object text t (len bytes, written in place) as ingest stores it
+ * (core/json_plain.h), its members split into sp->vals as the cJSON path splits them (the
  * first member of a key wins, privacy's dropped text counted in *drops).
  * False when t is anything else or a member's key has no column (the
  * "other" object is printed by cJSON): the caller takes the cJSON path. */
 static bool
-split_plain(const struct cs_custom_cols *c, char *t, const struct cs_privacy *p,
+split_plain(const struct cs_custom_cols *c, char *t, size_t len, const struct cs_privacy *p,
             uint64_t *drops, struct cs_custom_split *sp)
 {
-    if (*t++ != '{')
-        return false;
-    if (*t == '}')
-        return t[1] == '\0';
-    for (;;) {
-        if (*t++ != '"')
-            return false;
-        char *key = t;
-        if (!plain_string(&t) || *t++ != ':')
-            return false;
-        struct cs_answer a = {0};
-        if (*t == '"') {
-            a.type = CS_ANSWER_STRING;
-            a.text = ++t;
-            if (!plain_string(&t))
-                return false;
+    struct cs_plain_iter it;
+    struct cs_plain_member mb;
+    int r;
+    cs_plain_begin(&it, t, len);
+    while ((r = cs_plain_next(&it, &mb)) > 0) {
+        /* the closing quotes, read past, end the key and a string value */
+        t[mb.key - t + (ptrdiff_t)mb.key_len] = '\0';
+        struct cs_answer a = {.type = mb.is_string ? CS_ANSWER_STRING : CS_ANSWER_NUMBER};
+        if (mb.is_string) {
+            t[mb.val - t + (ptrdiff_t)mb.val_len] = '\0';
+            a.text = mb.val;
         } else {
-            a.type = CS_ANSWER_NUMBER;
-            if (!plain_number(&t, &a.num))
-                return false;
+            a.num = plain_number(mb.val, mb.val_len);
         }
-        long k = cs_custom_cols_find(c, key);
+        long k = cs_custom_cols_find(c, mb.key);
         if (k < 0)
             return false;
-        if (sp->vals[k].type == CS_ANSWER_NONE) { /* the first wins */
-            if (a.type == CS_ANSWER_STRING && cs_privacy_drops_text(p) &&
-                cs_privacy_is_text(a.text, strlen(a.text)))
-                (*drops)++;
-            else
-                sp->vals[k] = a;
-        }
-        if (*t == '}')
-            return t[1] == '\0';
-        if (*t++ != ',')
-            return false;
+        if (sp->vals[k].type != CS_ANSWER_NONE)
+            continue; /* the first wins */
+        if (a.type == CS_ANSWER_STRING && cs_privacy_drops_text(p) &&
+            cs_privacy_is_text(a.text, mb.val_len))
+            (*drops)++;
+        else
+            sp->vals[k] = a;
     }
+    return r == 0;
 }
 
 /* Both texts through split_plain, copied into sp->plain; false (sp->vals
@@ -172,7 +135,7 @@ split_row_plain(const struct cs_custom_cols *c, const char *const text[2],
         if (!text[d])
             continue;
         memcpy(o, text[d], len[d] + 1);
-        if (!split_plain(c, o, p, &drops, sp))
+        if (!split_plain(c, o, len[d], p, &drops, sp))
             return false;
         o += len[d] + 1;
     }

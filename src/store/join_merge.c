@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "store/filter_sql.h"
+#include "store/join_answers.h"
 #include "store/join_left.h"
 #include "store/store_int.h"
 
@@ -84,11 +85,12 @@ struct jm {
     bool unsorted; /* L's rowid order is not its (time, id) order */
     int64_t seq_rid;
     bool seq_done;
-    sqlite3_stmt *lseq, *lrow, *one, *multi; /* owned */
-    struct ev_ring ev;                       /* the single events' answers, read in id order */
-    bool by_id;                              /* single events read by id, not through ev */
-    int64_t *res_id;                         /* owned: resource_data's ids, ascending */
-    char **res_name;                         /* owned (each owned): their names */
+    sqlite3_stmt *lseq, *lrow, *one, *multi, *group; /* owned */
+    struct cs_join_answers ja;                       /* multi's rows merged in C */
+    struct ev_ring ev;                               /* the single events' answers, read in id order */
+    bool by_id;                                      /* single events read by id, not through ev */
+    int64_t *res_id;                                 /* owned: resource_data's ids, ascending */
+    char **res_name;                                 /* owned (each owned): their names */
     size_t n_res;
     cs_join_cb cb;
     void *ctx;
@@ -577,6 +579,20 @@ fail:
     return NULL;
 }
 
+/* Group g's answers props and measurements meas into r. */
+static cs_status
+r_set(const struct jm *m, const struct grp *g, struct cs_join_row *r, const char *props,
+      const char *meas)
+{
+    r->has_right = true;
+    r->event_survey_id = m->ar + g->off;
+    r->has_event_time = g->has_t;
+    r->event_time_us = g->has_t ? g->t : 0;
+    r->props = props;
+    r->measurements = meas;
+    return CS_OK;
+}
+
 static cs_status
 r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
 {
@@ -586,15 +602,14 @@ r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
         const struct ev_slot *sl = ev_find(m, g->id, &failed);
         if (failed)
             return db_fail(m, err);
-        if (sl) {
-            r->has_right = true;
-            r->event_survey_id = m->ar + g->off;
-            r->has_event_time = g->has_t;
-            r->event_time_us = g->has_t ? g->t : 0;
-            r->props = sl->has_p ? sl->t.s : NULL;
-            r->measurements = sl->has_m ? sl->t.s + sl->meas : NULL;
-            return CS_OK;
-        }
+        if (sl)
+            return r_set(m, g, r, sl->has_p ? sl->t.s : NULL, sl->has_m ? sl->t.s + sl->meas : NULL);
+    }
+    if (g->n > 1) { /* several answers: merged in C when plain */
+        const char *p, *ms;
+        int mr = cs_join_answers_merge(&m->ja, m->group, m->ar + g->off, g->len, &p, &ms);
+        if (mr)
+            return mr < 0 ? db_fail(m, err) : r_set(m, g, r, p, ms);
     }
     sqlite3_stmt *q = g->n == 1 ? m->one : m->multi;
     sqlite3_reset(q);
@@ -604,13 +619,8 @@ r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
         sqlite3_bind_text(q, 1, m->ar + g->off, (int)g->len, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_ROW)
         return db_fail(m, err);
-    r->has_right = true;
-    r->event_survey_id = m->ar + g->off;
-    r->has_event_time = g->has_t;
-    r->event_time_us = g->has_t ? g->t : 0;
-    r->props = (const char *)sqlite3_column_text(q, 0);
-    r->measurements = (const char *)sqlite3_column_text(q, 1);
-    return CS_OK;
+    return r_set(m, g, r, (const char *)sqlite3_column_text(q, 0),
+                 (const char *)sqlite3_column_text(q, 1));
 }
 
 static cs_status
@@ -878,6 +888,12 @@ prepare_rows(struct jm *m, enum want w, bool answers, struct cs_err *err)
              &m->ev.q, err) ||
         prep(m, sql, &m->multi, err))
         return CS_E_DB;
+    snprintf(sql, sizeof sql,
+             "SELECT e.id, e.time_us, e.props, e.measurements FROM custom_events e"
+             " WHERE %s AND e.survey_id = ?1",
+             m->rw);
+    if (prep(m, sql, &m->group, err))
+        return CS_E_DB;
     return CS_OK;
 }
 
@@ -947,6 +963,8 @@ cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
     sqlite3_finalize(m.lrow);
     sqlite3_finalize(m.one);
     sqlite3_finalize(m.multi);
+    sqlite3_finalize(m.group);
+    cs_join_answers_free(&m.ja);
     sqlite3_finalize(m.ev.q);
     m.ev.q = NULL;
     if (own && sqlite3_exec(m.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
