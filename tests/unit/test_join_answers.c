@@ -22,6 +22,7 @@
 #include "store/join.h"
 #include "store/join_answers.h"
 #include "store/store.h"
+#include "testutil.h"
 
 static cs_status
 row_text(void *ctx, const struct cs_join_row *r, struct cs_err *err)
@@ -158,10 +159,7 @@ static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static unsigned
 rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return tu_rand(&rng, n);
 }
 
 static void

@@ -24,6 +24,7 @@
 #include <jsmn_cs.h> /* <jsmn.h> with mk/jsmn-skip.patch (Makefile) */
 
 #include "../tools/lib/jsmn_ref.h"
+#include "testutil.h"
 
 #define CAP_MAX 512
 
@@ -96,13 +97,11 @@ test_edges_at_every_offset(void **state)
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
 static unsigned
 rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return tu_rand(&rng, n);
 }
 
 /* Random texts: bytes from a JSON-heavy alphabet, and records with random

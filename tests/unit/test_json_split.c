@@ -20,6 +20,7 @@
 #include "model/privacy.h"
 #include "model/rows.h"
 #include "render/json_split.h"
+#include "testutil.h"
 
 static const char *const KEYS[] = {"a", "b", "q", "r", "z\xc3\xa9", "long key name"};
 #define N_KEYS (sizeof KEYS / sizeof *KEYS)
@@ -137,10 +138,7 @@ static uint64_t rng = 88172645463325252ull;
 static unsigned
 rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return tu_rand(&rng, n);
 }
 
 /* A random member value into b. */

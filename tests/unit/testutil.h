@@ -2,6 +2,7 @@
 #ifndef CS_TESTUTIL_H
 #define CS_TESTUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,17 @@ tu_tmpfile(const char *text, size_t len)
         abort();
     close(fd);
     return p;
+}
+
+/* A pseudo-random number below n from *state (xorshift64; a fixed seed
+ * gives the same cases on every run).  *state must not be 0. */
+static inline unsigned
+tu_rand(uint64_t *state, unsigned n)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (unsigned)(*state % n);
 }
 
 #endif
