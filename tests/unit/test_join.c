@@ -185,7 +185,7 @@ test_audit_skew(void **state)
             r.rating[0].present = r.rating[0].score_is_num = true;
             r.rating[0].score = 3;
             assert_int_equal(cs_store_put(S, &r, 1, &c, &e), CS_OK);
-            char sid[8];
+            char sid[16];
             snprintf(sid, sizeof sid, "k%d", i);
             add_event(sid, 10000 + 100 * i + skew[i], "{\"q\":\"x\"}");
         }
