@@ -310,7 +310,9 @@ join_begin(struct cs_store *store, struct app_in *in, struct cs_err *err)
     cs_status rc = CS_OK;
     if (sqlite3_exec(db, "DELETE FROM survey_leg", NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err);
-    bool app = cs_store_has_column(store, "custom_events", "app_version"), app_done = false;
+    bool app = false, app_done = false;
+    if (rc == CS_OK) /* a failed check may have rolled the transaction back: it ends the join */
+        rc = cs_store_column_check(store, "custom_events", "app_version", &app, err);
     if (rc == CS_OK)
         rc = join_rows(db, app, in, &app_done, err);
     if (rc == CS_OK && app && !app_done && sqlite3_exec(db, app_sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -252,7 +252,11 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
     /* the stand-ins of the raw tables, each behind its prefixed reader */
     for (size_t i = 0; i < N_RAW && rc == CS_OK; i++) {
         struct cs_buf cols = {0}, sql = {0};
-        if (strcmp(raw_tables[i], "call_data") == 0 && !cs_store_has_column(s, "call_data", NULL))
+        bool has = true;
+        /* the views made so far are in the caller's transaction: a failed
+         * check (which may have rolled it back) ends the run */
+        if (strcmp(raw_tables[i], "call_data") == 0 &&
+            ((rc = cs_store_column_check(s, "call_data", NULL, &has, err)) != CS_OK || !has))
             continue; /* a database of before issue 20, opened read-only */
         rc = standin_columns(db, raw_tables[i], &cols, err);
         if (rc == CS_OK) {
@@ -302,8 +306,10 @@ cs_store_privacy_begin(struct cs_store *s, const struct cs_privacy *p,
         }
         const char *name = (const char *)sqlite3_column_text(q, 0);
         const char *sql = (const char *)sqlite3_column_text(q, 1);
-        if (!name || !sql)
-            continue;
+        if (!name || !sql) { /* a view has both: SQLite ran out of memory */
+            rc = cs_fail(err, CS_E_DB, NULL, "privacy views: out of memory");
+            break;
+        }
         names = xreallocarray(names, n + 1, sizeof *names);
         sqls = xreallocarray(sqls, n + 1, sizeof *sqls);
         names[n] = xstrdup(name);

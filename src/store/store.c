@@ -160,7 +160,6 @@ store_db_fail(struct cs_store *s, struct cs_err *err, const char *what)
                    s->db ? sqlite3_errmsg(s->db) : "no database");
 }
 
-static int column_exists(struct cs_store *s, const char *table, const char *column, int *code);
 
 static cs_status
 exec(struct cs_store *s, const char *sql, struct cs_err *err)
@@ -499,11 +498,9 @@ open_schema(struct cs_store *s, const char *path, bool read_only, bool *fresh,
         /* a failed check stops here: SQLite may have rolled the
          * transaction back (out of memory), and the COMMIT below would
          * only say "no transaction is active" */
-        int code, has = column_exists(s, "surveys", "sdk_version", &code);
-        if (has < 0)
-            rc = cs_fail(err, CS_E_DB, NULL, "reading the schema: %s",
-                         code == SQLITE_NOMEM ? "out of memory" : sqlite3_errstr(code));
-        else if (!has)
+        bool has;
+        rc = cs_store_column_check(s, "surveys", "sdk_version", &has, err);
+        if (rc == CS_OK && !has)
             rc = exec(s, "DROP VIEW IF EXISTS surveys", err);
     }
     if (rc == CS_OK && !read_only) {
@@ -792,35 +789,6 @@ cs_store_input_begin(struct cs_store *s, const char *source, struct cs_err *err)
         return store_db_fail(s, err, "recording the input");
     s->input_id = sqlite3_last_insert_rowid(s->db);
     return CS_OK;
-}
-
-/* 1 when table (and column, unless NULL) exists, 0 when not, -1 when the
- * check failed (SQLite's code in *code). */
-static int
-column_exists(struct cs_store *s, const char *table, const char *column, int *code)
-{
-    sqlite3_stmt *q;
-    if ((*code = sqlite3_prepare_v2(s->db,
-                                    "SELECT 1 FROM pragma_table_info(?1) WHERE ?2 IS NULL OR name = ?2",
-                                    -1, &q, NULL)) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-    if (column)
-        sqlite3_bind_text(q, 2, column, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    *code = rc;
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
-                                                    : -1;
-}
-
-bool
-cs_store_has_column(struct cs_store *s, const char *table, const char *column)
-{
-    /* a failed check says yes: the reader's own query then fails (and
-     * says why) rather than quietly counting nothing */
-    int code;
-    return column_exists(s, table, column, &code) != 0;
 }
 
 void

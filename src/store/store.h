@@ -180,6 +180,13 @@ cs_status cs_store_totals(struct cs_store *s, struct cs_store_totals *t,
  * read-write open), so readers ask before naming a newer column. */
 bool cs_store_has_column(struct cs_store *s, const char *table, const char *column);
 
+/* The same check where a failure must end the run: SQLite may have rolled
+ * back the connection's transaction with it (an allocation failing in a
+ * statement does), taking what the caller made in it.  *yes; CS_E_DB
+ * ("checking the table T: ...") when the check failed. */
+cs_status cs_store_column_check(struct cs_store *s, const char *table, const char *column,
+                                bool *yes, struct cs_err *err);
+
 /* The sum of the inputs this store (this run) committed, survey inputs
  * (events false) or custom-event inputs (format "events"); *n_inputs gets
  * how many.  Kept in memory: another process's inputs committed to the
