@@ -3,12 +3,15 @@
  */
 #include "core/json_plain.h"
 
+#include <string.h>
+
 void
-cs_plain_begin(struct cs_plain_iter *it, const char *t, size_t len)
+cs_plain_begin(struct cs_plain_iter *it, const char *t, size_t len, bool escaped_values)
 {
     it->p = t;
     it->end = t + len;
     it->started = false;
+    it->escaped_values = escaped_values;
 }
 
 /* A string's bytes from p (after its opening quote) to its closing quote:
@@ -21,6 +24,36 @@ string_end(const char *p, const char *end)
             return p;
         if (*p == '\\' || (unsigned char)*p < 0x20)
             return NULL;
+    }
+    return NULL;
+}
+
+static bool
+is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* As string_end, with JSON's escapes allowed (and checked). */
+static const char *
+escaped_string_end(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (*p == '"')
+            return p;
+        if ((unsigned char)*p < 0x20)
+            return NULL;
+        if (*p != '\\')
+            continue;
+        if (++p >= end)
+            return NULL;
+        if (*p == 'u') {
+            if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+                return NULL;
+            p += 4;
+        } else if (!strchr("\"\\/bfnrt", *p) || *p == '\0') {
+            return NULL;
+        }
     }
     return NULL;
 }
@@ -69,7 +102,8 @@ cs_plain_next(struct cs_plain_iter *it, struct cs_plain_member *m)
     p = ke + 2;
     const char *ve;
     if (p < end && *p == '"') {
-        if (!(ve = string_end(p + 1, end)))
+        ve = it->escaped_values ? escaped_string_end(p + 1, end) : string_end(p + 1, end);
+        if (!ve)
             return -1;
         m->val = p + 1;
         m->val_len = (size_t)(ve - p - 1);

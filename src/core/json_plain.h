@@ -26,10 +26,15 @@ struct cs_plain_member {
 struct cs_plain_iter {
     const char *p, *end;
     bool started;
+    bool escaped_values; /* string values may hold JSON's escapes */
 };
 
-/* Start reading t (len bytes; NUL not needed). */
-void cs_plain_begin(struct cs_plain_iter *it, const char *t, size_t len);
+/* Start reading t (len bytes; NUL not needed).  escaped_values: string
+ * values may also hold JSON's escapes (\" \\ \/ \b \f \n \r \t and \u
+ * with four hex digits: what RFC 8259 and SQLite's JSON accept), a
+ * member's val then as written, escapes and all: for a reader that needs
+ * only the keys, which stay escape-free. */
+void cs_plain_begin(struct cs_plain_iter *it, const char *t, size_t len, bool escaped_values);
 
 /* The next member into *m: 1; 0 after the last one (the object closed the
  * text); -1 when the text is not plain (from here on). */

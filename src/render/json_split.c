@@ -91,7 +91,7 @@ split_plain(const struct cs_custom_cols *c, char *t, size_t len, const struct cs
     struct cs_plain_iter it;
     struct cs_plain_member mb;
     int r;
-    cs_plain_begin(&it, t, len);
+    cs_plain_begin(&it, t, len, false);
     while ((r = cs_plain_next(&it, &mb)) > 0) {
         /* the closing quotes, read past, end the key and a string value */
         t[mb.key - t + (ptrdiff_t)mb.key_len] = '\0';

@@ -6,10 +6,6 @@
  */
 #include "store/join.h"
 
-#define JSMN_STRICT
-#define JSMN_STATIC
-#define JSMN_PARENT_LINKS
-#include <jsmn_cs.h> /* <jsmn.h> with mk/jsmn-skip.patch (Makefile) */
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -17,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_plain.h"
 #include "core/mem.h"
 #include "store/filter_sql.h"
 #include "store/keymap.h"
@@ -193,89 +190,86 @@ count_key(uint64_t **n, size_t *ncap, size_t i)
     (*n)[i]++;
 }
 
-/* The tokens of one answers object (jsmn), grown as needed. */
-struct toks {
-    jsmntok_t *t; /* owned */
-    unsigned n;
-};
-
-/* The member keys of the answers object t (len bytes) counted as
- * json_each(t) gives them; false when t is not an object whose keys all
- * read as written (no escape: json_each would unescape it), and the
- * caller counts in SQL.  What ingest stores is such an object, printed by
- * libcjson or event_canon.c. */
-static bool
-count_members(const char *t, size_t len, struct toks *tk, struct cs_keymap *m, uint64_t **n,
-              size_t *ncap)
+/* The member keys of the answers object t (len bytes) counted into m and
+ * *n as json_each(t) gives them: a plain object (core/json_plain.h, what
+ * ingest stores for nearly every app) walked in C, any other text through
+ * json_each itself (each, a prepared "SELECT key FROM json_each(?1)"), so
+ * that escaped keys are unescaped and malformed text fails as it did.
+ * SQLite's result code (SQLITE_OK); *text false when a key is not text
+ * (the caller then groups in SQL). */
+static int
+count_members(sqlite3_stmt *each, const char *t, size_t len, struct cs_keymap *m, uint64_t **n,
+              size_t *ncap, bool *text)
 {
-    jsmn_parser p;
+    struct cs_plain_iter it;
+    struct cs_plain_member mb;
     int r;
-    for (;;) {
-        jsmn_init(&p);
-        r = jsmn_parse(&p, t, len, tk->t, tk->n);
-        if (r != JSMN_ERROR_NOMEM)
+    cs_plain_begin(&it, t, len, true);
+    while ((r = cs_plain_next(&it, &mb)) > 0)
+        ; /* plain to the end? (then walked again, counting) */
+    if (r == 0) {
+        cs_plain_begin(&it, t, len, true);
+        while (cs_plain_next(&it, &mb) > 0)
+            count_key(n, ncap, cs_keymap_add(m, mb.key, mb.key_len));
+        return SQLITE_OK;
+    }
+    sqlite3_reset(each);
+    sqlite3_bind_text(each, 1, t, (int)len, SQLITE_STATIC);
+    while ((r = sqlite3_step(each)) == SQLITE_ROW) {
+        if (sqlite3_column_type(each, 0) != SQLITE_TEXT) {
+            *text = false;
             break;
-        tk->n = tk->n ? tk->n * 2 : 256;
-        tk->t = xreallocarray(tk->t, tk->n, sizeof *tk->t);
+        }
+        const unsigned char *k = sqlite3_column_text(each, 0);
+        if (!k) /* a TEXT value read as NULL: SQLite ran out of memory */
+            return SQLITE_NOMEM;
+        count_key(n, ncap, cs_keymap_add(m, k, (size_t)sqlite3_column_bytes(each, 0)));
     }
-    if (r < 1 || tk->t[0].type != JSMN_OBJECT || tk->t[0].start != 0 ||
-        (size_t)tk->t[0].end != len)
-        return false;
-    for (int i = 1; i < r; i++) {
-        const jsmntok_t *k = &tk->t[i];
-        if (k->parent != 0)
-            continue; /* a value, or inside one */
-        size_t kl = (size_t)(k->end - k->start);
-        if (k->type != JSMN_STRING || memchr(t + k->start, '\\', kl))
-            return false;
-        count_key(n, ncap, cs_keymap_add(m, t + k->start, kl));
-    }
-    return true;
+    int rc = *text && r != SQLITE_DONE ? r : SQLITE_OK;
+    sqlite3_reset(each);
+    return rc;
 }
 
 /* The member keys of the window's answers numbered in *m, (*n)[i] the
  * members with key i (owned by the caller, free with xfree), by one scan
- * of the answers walked in C (json_each's rows in SQL took 0.24 s at 1M
- * surveys, 335k events, a third of the join audit); *plain false when an
- * answer is not an object of plain keys (count_members): then nothing is
- * counted and the caller asks SQL. */
+ * of the answers, plain ones walked in C (count_members; json_each's rows
+ * over every answer in SQL took 0.24 s at 1M surveys, 335k events, a third
+ * of the join audit); *plain false when a key is not text: then the caller
+ * asks SQL for all of them. */
 static cs_status
 key_counts_c(struct cs_store *s, const struct cs_filter *f, const char *rw, struct cs_keymap *m,
              uint64_t **n, bool *plain, struct cs_err *err)
 {
     char sql[1000];
     snprintf(sql, sizeof sql, "SELECT e.props, e.measurements FROM custom_events e WHERE %s", rw);
-    sqlite3_stmt *q;
+    sqlite3_stmt *q, *each = NULL;
     if (prep(s, sql, &q, err))
         return CS_E_DB;
     cs_filter_bind(q, f, 0); /* no ?99 in these queries */
     *plain = true;
-    struct toks tk = {.t = xmalloc(256 * sizeof *tk.t), .n = 256}; /* not NULL: jsmn would count */
-    size_t ncap = 0;                                               /* of *n */
-    int rc;
-    while (*plain && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        for (int c = 0; c < 2 && *plain; c++) {
-            int type = sqlite3_column_type(q, c);
-            if (type == SQLITE_NULL && c == 1)
-                continue; /* no measurements */
+    size_t ncap = 0; /* of *n */
+    int rc = sqlite3_prepare_v2(cs_store_db(s), "SELECT key FROM json_each(?1)", -1, &each, NULL);
+    while (rc == SQLITE_OK && *plain && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        for (int c = 0; c < 2 && *plain && rc == SQLITE_OK; c++) {
+            if (sqlite3_column_type(q, c) == SQLITE_NULL && c == 1)
+                continue; /* no measurements (as json_each(NULL): no rows) */
             const char *t = (const char *)sqlite3_column_text(q, c);
-            if (!t) { /* NOT NULL props read as NULL: SQLite ran out of memory */
+            if (!t) /* NOT NULL props read as NULL: SQLite ran out of memory */
                 rc = SQLITE_NOMEM;
-                goto out;
-            }
-            *plain = type == SQLITE_TEXT &&
-                     count_members(t, (size_t)sqlite3_column_bytes(q, c), &tk, m, n, &ncap);
+            else
+                rc = count_members(each, t, (size_t)sqlite3_column_bytes(q, c), m, n, &ncap, plain);
         }
     }
-    if (!*plain)
+    if (rc == SQLITE_ROW || (rc == SQLITE_OK && !*plain))
         rc = SQLITE_DONE;
-out:
+    cs_status st = CS_OK;
+    if (rc != SQLITE_DONE) /* the message before finalize resets it */
+        st = cs_fail(err, CS_E_DB, NULL, "custom keys: %s",
+                     rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(cs_store_db(s)));
+    sqlite3_finalize(each);
     sqlite3_finalize(q);
-    xfree(tk.t);
-    if (rc != SQLITE_DONE)
-        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s",
-                       rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(cs_store_db(s)));
-    return CS_OK;
+    return st;
 }
 
 /* The member keys of the window's answers numbered in *m, (*n)[i] the

@@ -68,7 +68,7 @@ read_object(struct cs_join_answers *ja, const char *t, size_t len, unsigned char
     struct cs_plain_iter it;
     struct cs_plain_member m;
     int r;
-    cs_plain_begin(&it, b, len);
+    cs_plain_begin(&it, b, len, false);
     while ((r = cs_plain_next(&it, &m)) > 0) {
         if (!m.is_string && m.val_len == 2 && m.val[0] == '-' && m.val[1] == '0')
             return false; /* -0: as SQLite prints it, not decided here */

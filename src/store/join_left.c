@@ -19,14 +19,14 @@
 
 #define JL_BATCHES 4
 #define JL_ROWS 512 /* rows per batch */
-#define NO_TEXT UINT32_MAX
+#define NO_TEXT SIZE_MAX
 
 size_t cs_join_left_min = 4096;
 
 /* A row as the batch keeps it: the strings as offsets into its text. */
 struct brow {
     int64_t rid, time_us, resource;
-    uint32_t sid, call, part; /* NO_TEXT: NULL */
+    size_t sid, call, part; /* NO_TEXT: NULL */
     bool has_resource;
     bool has_score[4];
     double score[4];
@@ -61,13 +61,13 @@ struct cs_join_left {
     size_t given;       /* rows handed to the merge */
 };
 
-static uint32_t
+static size_t
 put_col(struct batch *b, sqlite3_stmt *q, int i)
 {
     const char *t = (const char *)sqlite3_column_text(q, i);
     if (!t)
         return NO_TEXT;
-    uint32_t off = (uint32_t)b->text.n;
+    size_t off = b->text.n;
     cs_buf_add(&b->text, t, (size_t)sqlite3_column_bytes(q, i) + 1);
     return off;
 }
@@ -209,7 +209,7 @@ prepare(struct cs_join_left *jl, const struct cs_filter *f, const char *lw)
     char *in = sql + snprintf(sql, sizeof sql, CS_JOIN_LSEL "d.rid IN (?1");
     for (int i = 2; i <= CS_JOIN_IN; i++)
         in += snprintf(in, 16, ",?%d", i);
-    snprintf(in, 4, ")");
+    snprintf(in, 32, ") ORDER BY d.rid"); /* the order the rows are checked in */
     return sqlite3_prepare_v2(jl->db, sql, -1, &jl->in_q, NULL) == SQLITE_OK;
 }
 
@@ -262,7 +262,7 @@ cs_join_left_start(struct cs_store *s, const struct cs_filter *f, const char *lw
 }
 
 static const char *
-text_at(const struct batch *b, uint32_t off)
+text_at(const struct batch *b, size_t off)
 {
     return off == NO_TEXT ? NULL : b->text.s + off;
 }

@@ -492,8 +492,6 @@ l_fill(const struct jm *m, struct cs_join_row *r, sqlite3_stmt *q)
     }
 }
 
-/* Group gi's answers into r: one event's as stored, several merged by the
- * SQL of R1_SQL (that group alone). */
 /* The scan's next row into the ring: 1, 0 at its end, -1 on error. */
 static int
 ev_step(struct jm *m)
@@ -593,6 +591,9 @@ r_set(const struct jm *m, const struct grp *g, struct cs_join_row *r, const char
     return CS_OK;
 }
 
+/* Group gi's answers into r: one event's as stored (from the ring, or by
+ * id), several merged in C (store/join_answers.h) or, when not plain, by
+ * R1_SQL (that group alone). */
 static cs_status
 r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
 {
