@@ -383,9 +383,6 @@ l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
 
 /* ---- the rows ------------------------------------------------------------- */
 
-/* The surveys' columns (CS_JOIN_LSEL); the resource's name from m->res (a
- * lookup of resource_data per row was a fifth of the reads by rowid) */
-#define LSEL CS_JOIN_LSEL
 
 /* resource_data's ids (ascending) and names into m->res_id, m->res_name;
  * false on error */
@@ -874,8 +871,10 @@ prepare_rows(struct jm *m, enum want w, bool answers, struct cs_err *err)
 {
     char sql[12000];
     if (w != W_NONE) {
-        snprintf(sql, sizeof sql, LSEL "%s ORDER BY d.rid", m->lw);
-        if (prep(m, sql, &m->lseq, err) || prep(m, LSEL "d.rid = ?1", &m->lrow, err))
+        /* the surveys' columns; the resource's name from m->res (a lookup
+         * of resource_data per row was a fifth of the reads by rowid) */
+        snprintf(sql, sizeof sql, CS_JOIN_LSEL "%s ORDER BY d.rid", m->lw);
+        if (prep(m, sql, &m->lseq, err) || prep(m, CS_JOIN_LSEL "d.rid = ?1", &m->lrow, err))
             return CS_E_DB;
         if (!res_load(m))
             return db_fail(m, err);
