@@ -40,7 +40,9 @@ cs_status cs_calls_load(struct cs_store *store, const char *path,
                         struct cs_err *err);
 
 /* Recompute survey_leg from survey_data, call_data and custom_events (one
- * transaction).  Fills *audit. */
+ * transaction).  Fills *audit when call summaries are stored; without
+ * any, *audit is zeros (legs 0: cs_calls_audit counts the surveys, all
+ * unmatched, when asked). */
 cs_status cs_calls_join(struct cs_store *store, struct cs_call_join *audit,
                         struct cs_err *err);
 

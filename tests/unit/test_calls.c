@@ -299,7 +299,14 @@ test_join_without_legs(void **state)
         assert_int_equal(cs_store_event(S, &e3[i], &c, &e), CS_OK);
     }
     assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
+    memset(&a, 0xff, sizeof a);
     assert_int_equal(cs_calls_join(S, &a, &e), CS_OK);
+    /* no call summaries: nothing audited by the join (all zeros) ... */
+    assert_int_equal(a.surveys + a.unmatched + a.matched + a.ambiguous + a.legs +
+                         a.legs_without_survey,
+                     0);
+    /* ... the audit, asked, counts the surveys, all unmatched */
+    assert_int_equal(cs_calls_audit(S, &a, &e), CS_OK);
     assert_int_equal(a.surveys, 6);
     assert_int_equal(a.unmatched, 6);
     assert_int_equal(a.matched + a.ambiguous + a.legs + a.legs_without_survey, 0);
