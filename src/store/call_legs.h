@@ -79,6 +79,10 @@ cs_status cs_calls_join_held_given(struct cs_store *store, struct cs_app_latest 
 cs_status cs_calls_join_end(struct cs_store *store, bool commit, struct cs_call_join *audit,
                             struct cs_err *err);
 
+/* *any: is any call-summary row stored?  CS_E_DB when it cannot be
+ * read. */
+cs_status cs_calls_any(struct cs_store *store, bool *any, struct cs_err *err);
+
 /* The audit of the stored join (zeros when the tables are missing). */
 cs_status cs_calls_audit(struct cs_store *store, struct cs_call_join *audit,
                          struct cs_err *err);
