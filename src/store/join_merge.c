@@ -23,363 +23,8 @@
 #include "store/filter_sql.h"
 #include "store/join_answers.h"
 #include "store/join_left.h"
+#include "store/join_merge_int.h"
 #include "store/store_int.h"
-
-#define NONE UINT32_MAX
-#define TAG 0xffffffff00000000ull
-
-/* One answered survey id: the events of the window with that id (R1 of
- * the SQL form: its id is the first event's, its time the latest's). */
-struct grp {
-    uint64_t h;   /* cs_join_id_hash of the id */
-    uint64_t off; /* the id in the arena, NUL-terminated */
-    uint32_t len;
-    uint32_t n; /* events */
-    int64_t id; /* min(id) */
-    int64_t t;  /* max(time_us), when has_t */
-    bool has_t; /* some event has a time */
-    bool in_l;  /* some survey of L has this id */
-};
-
-
-/* The answers of single-event groups are read by one scan of the events
- * in id order (reseeked on a jump ahead) whose last EV_RING rows are kept:
- * the rows come in survey order, which is nearly the events' own order
- * (an event follows its survey by a minute or so), and a step of the scan
- * costs less than a lookup by id (1M surveys, 316k answered: the lookups
- * were 0.77 s of the Custom sheet's join).  An event further back is read
- * by id. */
-#define EV_RING 256
-#define RING_DENSE 8 /* right-only rows read through the ring: one event in this many */
-#define G_AHEAD 8    /* rows ahead whose group is prefetched */
-#define EV_SKIP 64   /* rows stepped over at most to reach an event */
-#define EV_MISSES 4  /* events in a row not in reach before a seek */
-struct ev_slot {
-    int64_t id;
-    struct cs_buf t; /* props, NUL, measurements, NUL */
-    size_t meas;     /* measurements' offset in t */
-    bool has_p, has_m;
-};
-struct ev_ring {
-    sqlite3_stmt *q;      /* owned: the events from id ?1 on, in id order */
-    struct ev_slot *slot; /* owned: EV_RING, the newest at head - 1 */
-    size_t n, head;
-    int64_t last; /* the id read last */
-    bool started, end;
-    int misses; /* events in a row not found in the ring */
-};
-
-struct jm {
-    sqlite3 *db;
-    const struct cs_filter *f;
-    const char *lw, *rw;
-    struct grp *g; /* owned */
-    size_t ng, cg;
-    char *ar; /* owned: the groups' ids */
-    size_t nar, car;
-    uint64_t *tab; /* owned: the hash's high half | group index + 1; 0 empty */
-    size_t ctab;
-    struct cs_join_lkey *k; /* owned: the surveys to list, in order */
-    size_t nk, ck;
-    uint64_t nl;   /* surveys in L */
-    bool unsorted; /* L's rowid order is not its (time, id) order */
-    int64_t seq_rid;
-    bool seq_done;
-    sqlite3_stmt *lseq, *lrow, *one, *multi, *group; /* owned */
-    struct cs_join_answers ja;                       /* multi's rows merged in C */
-    struct ev_ring ev;                               /* the single events' answers, read in id order */
-    bool by_id;                                      /* single events read by id, not through ev */
-    int64_t *res_id;                                 /* owned: resource_data's ids, ascending */
-    char **res_name;                                 /* owned (each owned): their names */
-    size_t n_res;
-    cs_join_cb cb;
-    void *ctx;
-    const char *what;        /* errors: "<what>: <SQLite's message>" */
-    bool nomem;              /* a NOT NULL column came back NULL: out of memory */
-    uint64_t n_ev;           /* events read */
-    bool borrowed;           /* g, ar and tab are the store's memo's */
-    struct cs_join_lkey *mk; /* owned: the answered surveys of the rowid pass,
-                                 for the memo; NULL = not kept */
-    size_t nmk, cmk;
-    struct cs_join_audit *au; /* W_AUDIT: the counts */
-    double *skew;             /* W_AUDIT: owned, the latest event - survey, s */
-    size_t n_skew, c_skew;
-};
-
-/* Eight bytes a step (ids are GUIDs: 36 bytes), then a final mix; the
- * hash is never stored, so byte order does not matter. */
-uint64_t
-cs_join_id_hash(const unsigned char *t, size_t len)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
-    for (; len >= 8; t += 8, len -= 8) {
-        memcpy(&w, t, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    if (len) {
-        w = 0;
-        memcpy(&w, t, len);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-    }
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
-
-static cs_status
-db_fail(struct jm *m, struct cs_err *err)
-{
-    return cs_fail(err, CS_E_DB, NULL, "%s: %s", m->what,
-                   m->nomem ? "out of memory" : sqlite3_errmsg(m->db));
-}
-
-static cs_status
-prep(struct jm *m, const char *sql, sqlite3_stmt **q, struct cs_err *err)
-{
-    if (sqlite3_prepare_v2(m->db, sql, -1, q, NULL) != SQLITE_OK)
-        return db_fail(m, err);
-    cs_filter_bind(*q, m->f, 0); /* no ?99 in these queries */
-    return CS_OK;
-}
-
-/* ---- the right side: groups of events by survey id ---------------------- */
-
-static uint32_t
-g_new(struct jm *m, const char *t, size_t len)
-{
-    if (m->ng == m->cg) {
-        m->cg = m->cg ? m->cg * 2 : 1024;
-        m->g = xreallocarray(m->g, m->cg, sizeof *m->g);
-    }
-    if (m->nar + len + 1 > m->car) {
-        while (m->nar + len + 1 > m->car)
-            m->car = m->car ? m->car * 2 : 65536;
-        m->ar = xrealloc(m->ar, m->car);
-    }
-    memcpy(m->ar + m->nar, t, len);
-    m->ar[m->nar + len] = 0;
-    m->g[m->ng] = (struct grp){.h = cs_join_id_hash((const unsigned char *)t, len),
-                               .off = m->nar,
-                               .len = (uint32_t)len};
-    m->nar += len + 1;
-    return (uint32_t)m->ng++;
-}
-
-static void
-g_index(struct jm *m)
-{
-    m->ctab = 16;
-    while (m->ctab < m->ng * 2)
-        m->ctab *= 2;
-    m->tab = xcalloc_hot(m->ctab, sizeof *m->tab);
-    for (size_t i = 0; i < m->ng; i++) {
-        size_t j = m->g[i].h & (m->ctab - 1);
-        while (m->tab[j])
-            j = (j + 1) & (m->ctab - 1);
-        m->tab[j] = (m->g[i].h & TAG) | (i + 1);
-    }
-}
-
-static uint32_t
-g_find(const struct jm *m, const char *t, size_t len, uint64_t h)
-{
-    if (!m->ng || !t)
-        return NONE;
-    for (size_t j = h & (m->ctab - 1);; j = (j + 1) & (m->ctab - 1)) {
-        uint64_t v = m->tab[j];
-        if (!v)
-            return NONE;
-        if ((v & TAG) != (h & TAG))
-            continue; /* another id: its group is not read */
-        uint32_t i = (uint32_t)(v & ~TAG) - 1;
-        const struct grp *g = &m->g[i];
-        if (g->h == h && g->len == len && memcmp(m->ar + g->off, t, len) == 0)
-            return i;
-    }
-}
-
-/* The events of the window in survey id order (the index alone), grouped:
- * equal ids are neighbours. */
-static cs_status
-r_load(struct jm *m, struct cs_err *err)
-{
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "SELECT e.survey_id, e.id, e.time_us FROM custom_events e WHERE %s"
-             " ORDER BY e.survey_id",
-             m->rw);
-    sqlite3_stmt *q;
-    if (prep(m, sql, &q, err))
-        return CS_E_DB;
-    int rc;
-    uint32_t cur = NONE;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(q, 0);
-        size_t len = (size_t)sqlite3_column_bytes(q, 0);
-        m->n_ev++;
-        if (!t) { /* a NOT NULL column: SQLite ran out of memory converting it */
-            rc = SQLITE_NOMEM;
-            m->nomem = true;
-            break;
-        }
-        if (cur == NONE || m->g[cur].len != len || memcmp(m->ar + m->g[cur].off, t, len) != 0)
-            cur = g_new(m, t, len);
-        struct grp *g = &m->g[cur];
-        int64_t id = sqlite3_column_int64(q, 1);
-        if (!g->n || id < g->id)
-            g->id = id;
-        g->n++;
-        if (sqlite3_column_type(q, 2) != SQLITE_NULL) {
-            int64_t et = sqlite3_column_int64(q, 2);
-            if (!g->has_t || et > g->t)
-                g->t = et;
-            g->has_t = true;
-        }
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return db_fail(m, err);
-    g_index(m);
-    return CS_OK;
-}
-
-/* ---- the left side: keys of the surveys ---------------------------------- */
-
-/* the surveys a pass keeps: none, answered, unanswered, all; W_AUDIT
- * keeps none but counts them into m->au */
-enum want { W_NONE,
-            W_MATCHED,
-            W_UNMATCHED,
-            W_ALL,
-            W_AUDIT };
-
-static void
-k_push(struct jm *m, int64_t rid, uint32_t g)
-{
-    if (m->nk == m->ck) {
-        m->ck = m->ck ? m->ck * 2 : 4096;
-        m->k = xreallocarray(m->k, m->ck, sizeof *m->k);
-    }
-    m->k[m->nk++] = (struct cs_join_lkey){rid, g};
-}
-
-/* (t, id) before (pt, pid) in the ORDER BY's terms (BINARY collation) */
-static bool
-key_before(int64_t t, const char *id, size_t len, int64_t pt, const char *pid, size_t plen)
-{
-    if (t != pt)
-        return t < pt;
-    int c = memcmp(id, pid, len < plen ? len : plen);
-    return c ? c < 0 : len < plen;
-}
-
-/* A survey read but not yet looked up: the lookup waits LAG rows, so that
- * the hash slot it reads has been prefetched (1M surveys: the lookups,
- * cache misses, took 0.3 s of the 0.45 s pass). */
-#define LAG 8
-struct pend {
-    int64_t rid, t;
-    uint64_t h;
-    uint32_t len;
-    char id[60];
-};
-
-static void
-l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const char *id)
-{
-    uint32_t g = g_find(m, id, p->len, p->h);
-    if (!by_time && g != NONE) {
-        m->g[g].in_l = true;
-        if (m->mk) {
-            if (m->nmk == m->cmk) {
-                m->cmk *= 2;
-                m->mk = xreallocarray(m->mk, m->cmk, sizeof *m->mk);
-            }
-            m->mk[m->nmk++] = (struct cs_join_lkey){p->rid, g};
-        }
-    }
-    if (w == W_AUDIT) {
-        m->au->surveys++;
-        if (g == NONE)
-            return;
-        m->au->matched_surveys++;
-        m->au->matched_events += m->g[g].n;
-        if (!m->g[g].has_t)
-            return;
-        if (m->n_skew == m->c_skew) {
-            m->c_skew = m->c_skew ? m->c_skew * 2 : 1024;
-            m->skew = xreallocarray(m->skew, m->c_skew, sizeof *m->skew);
-        }
-        m->skew[m->n_skew++] = (double)(m->g[g].t - p->t) / 1e6;
-        return;
-    }
-    if (w == W_ALL || (w != W_NONE && (w == W_MATCHED) == (g != NONE)))
-        k_push(m, p->rid, g);
-}
-
-/* The surveys of L: by rowid (first pass: marks the groups L answers and
- * notes whether rowid order is (time, id) order) or by (time, id) (the
- * second pass, when it is not).  Keeps the keys of the surveys w asks for,
- * in the pass's order. */
-static cs_status
-l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
-{
-    char sql[9000];
-    snprintf(sql, sizeof sql,
-             "SELECT d.rid, d.time_us, d.survey_id FROM survey_data d WHERE %s ORDER BY %s",
-             m->lw, by_time ? "d.time_us, d.survey_id" : "d.rid");
-    sqlite3_stmt *q;
-    if (prep(m, sql, &q, err))
-        return CS_E_DB;
-    char *prev = NULL;
-    size_t plen = 0, pcap = 0, head = 0, n = 0;
-    int64_t pt = 0;
-    struct pend ring[LAG];
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t t = sqlite3_column_int64(q, 1);
-        const char *id = (const char *)sqlite3_column_text(q, 2);
-        size_t len = (size_t)sqlite3_column_bytes(q, 2);
-        if (!id) { /* a NOT NULL column: SQLite ran out of memory converting it */
-            rc = SQLITE_NOMEM;
-            m->nomem = true;
-            break;
-        }
-        if (!by_time && (m->nl++, !m->unsorted)) {
-            if (m->nl > 1 && key_before(t, id ? id : "", len, pt, prev, plen))
-                m->unsorted = true;
-            if (len + 1 > pcap)
-                prev = xrealloc(prev, pcap = len + 64);
-            memcpy(prev, id ? id : "", len);
-            plen = len;
-            pt = t;
-        }
-        struct pend p = {.rid = sqlite3_column_int64(q, 0), .t = t, .len = (uint32_t)len};
-        if (!id || !m->ng || len > sizeof p.id) { /* at once, after those waiting */
-            for (; n; n--, head = (head + 1) % LAG)
-                l_match(m, by_time, w, &ring[head], ring[head].id);
-            p.h = id && m->ng ? cs_join_id_hash((const unsigned char *)id, len) : 0;
-            l_match(m, by_time, w, &p, id);
-            continue;
-        }
-        if (n == LAG) {
-            l_match(m, by_time, w, &ring[head], ring[head].id);
-            head = (head + 1) % LAG;
-            n--;
-        }
-        p.h = cs_join_id_hash((const unsigned char *)id, len);
-        __builtin_prefetch(&m->tab[p.h & (m->ctab - 1)]);
-        memcpy(p.id, id, len);
-        ring[(head + n++) % LAG] = p;
-    }
-    for (; n; n--, head = (head + 1) % LAG)
-        l_match(m, by_time, w, &ring[head], ring[head].id);
-    xfree(prev);
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? CS_OK : db_fail(m, err);
-}
 
 /* ---- the rows ------------------------------------------------------------- */
 
@@ -440,7 +85,7 @@ l_fetch(struct jm *m, bool seq, int64_t rid, sqlite3_stmt **q, struct cs_err *er
                 break;
             }
             if (rc != SQLITE_ROW)
-                return db_fail(m, err);
+                return jm_fail(m, err);
             m->seq_rid = sqlite3_column_int64(m->lseq, 0);
         }
         if (m->seq_rid == rid) {
@@ -455,7 +100,7 @@ l_fetch(struct jm *m, bool seq, int64_t rid, sqlite3_stmt **q, struct cs_err *er
         return cs_fail(err, CS_E_DB, NULL, "join query failed: survey %lld is gone",
                        (long long)rid);
     if (rc != SQLITE_ROW)
-        return db_fail(m, err);
+        return jm_fail(m, err);
     *q = m->lrow;
     return CS_OK;
 }
@@ -599,7 +244,7 @@ r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
         bool failed;
         const struct ev_slot *sl = ev_find(m, g->id, &failed);
         if (failed)
-            return db_fail(m, err);
+            return jm_fail(m, err);
         if (sl)
             return r_set(m, g, r, sl->has_p ? sl->t.s : NULL, sl->has_m ? sl->t.s + sl->meas : NULL);
     }
@@ -607,7 +252,7 @@ r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
         const char *p, *ms;
         int mr = cs_join_answers_merge(&m->ja, m->group, m->ar + g->off, g->len, &p, &ms);
         if (mr)
-            return mr < 0 ? db_fail(m, err) : r_set(m, g, r, p, ms);
+            return mr < 0 ? jm_fail(m, err) : r_set(m, g, r, p, ms);
     }
     sqlite3_stmt *q = g->n == 1 ? m->one : m->multi;
     sqlite3_reset(q);
@@ -616,7 +261,7 @@ r_fill(struct jm *m, uint32_t gi, struct cs_join_row *r, struct cs_err *err)
     else
         sqlite3_bind_text(q, 1, m->ar + g->off, (int)g->len, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_ROW)
-        return db_fail(m, err);
+        return jm_fail(m, err);
     return r_set(m, g, r, (const char *)sqlite3_column_text(q, 0),
                  (const char *)sqlite3_column_text(q, 1));
 }
@@ -874,25 +519,25 @@ prepare_rows(struct jm *m, enum want w, bool answers, struct cs_err *err)
         /* the surveys' columns; the resource's name from m->res (a lookup
          * of resource_data per row was a fifth of the reads by rowid) */
         snprintf(sql, sizeof sql, CS_JOIN_LSEL "%s ORDER BY d.rid", m->lw);
-        if (prep(m, sql, &m->lseq, err) || prep(m, CS_JOIN_LSEL "d.rid = ?1", &m->lrow, err))
+        if (jm_prep(m, sql, &m->lseq, err) || jm_prep(m, CS_JOIN_LSEL "d.rid = ?1", &m->lrow, err))
             return CS_E_DB;
         if (!res_load(m))
-            return db_fail(m, err);
+            return jm_fail(m, err);
         m->seq_rid = INT64_MIN;
     }
     if (!answers)
         return CS_OK;
     snprintf(sql, sizeof sql, R1_SQL, m->rw);
-    if (prep(m, "SELECT props, measurements FROM custom_events WHERE id = ?1", &m->one, err) ||
-        prep(m, "SELECT id, props, measurements FROM custom_events WHERE id >= ?1 ORDER BY id",
-             &m->ev.q, err) ||
-        prep(m, sql, &m->multi, err))
+    if (jm_prep(m, "SELECT props, measurements FROM custom_events WHERE id = ?1", &m->one, err) ||
+        jm_prep(m, "SELECT id, props, measurements FROM custom_events WHERE id >= ?1 ORDER BY id",
+                &m->ev.q, err) ||
+        jm_prep(m, sql, &m->multi, err))
         return CS_E_DB;
     snprintf(sql, sizeof sql,
              "SELECT e.id, e.time_us, e.props, e.measurements FROM custom_events e"
              " WHERE %s AND e.survey_id = ?1",
              m->rw);
-    if (prep(m, sql, &m->group, err))
+    if (jm_prep(m, sql, &m->group, err))
         return CS_E_DB;
     return CS_OK;
 }
@@ -925,19 +570,19 @@ run(struct cs_store *s, struct jm *m, enum cs_merge kind, struct cs_err *err)
             memcpy(m->k, mo->k, mo->nk * sizeof *m->k);
             m->nk = m->ck = mo->nk;
         } else if (w != W_NONE) /* the unanswered surveys too: a pass */
-            rc = l_keys(m, false, w, err);
+            rc = jm_l_keys(m, false, w, err);
     } else {
         m->cmk = 4096;
         m->mk = xmalloc(m->cmk * sizeof *m->mk);
-        rc = r_load(m, err);
+        rc = jm_r_load(m, err);
         if (rc == CS_OK)
-            rc = l_keys(m, false, w, err);
+            rc = jm_l_keys(m, false, w, err);
         if (rc == CS_OK)
             memo_keep(s, m);
     }
     if (rc == CS_OK && m->unsorted && w != W_NONE) {
         m->nk = 0;
-        rc = l_keys(m, true, w, err);
+        rc = jm_l_keys(m, true, w, err);
     }
     if (rc == CS_OK)
         rc = prepare_rows(m, w, (with_r && w != W_UNMATCHED) || right >= 0, err);
@@ -957,7 +602,7 @@ cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
      * caller (a report's read snapshot) has none */
     bool own = sqlite3_get_autocommit(m.db);
     if (own && sqlite3_exec(m.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(&m, err);
+        return jm_fail(&m, err);
     cs_status rc = run(s, &m, kind, err);
     sqlite3_finalize(m.lseq);
     sqlite3_finalize(m.lrow);
@@ -969,7 +614,7 @@ cs_join_merge(struct cs_store *s, const struct cs_filter *f, enum cs_merge kind,
     m.ev.q = NULL;
     if (own && sqlite3_exec(m.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         if (rc == CS_OK)
-            rc = db_fail(&m, err);
+            rc = jm_fail(&m, err);
         sqlite3_exec(m.db, "ROLLBACK", NULL, NULL, NULL);
     }
     jm_free(&m);
@@ -985,9 +630,9 @@ cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, const char *l
     /* the passes are kept for the report's merges of the same window */
     m.cmk = 4096;
     m.mk = xmalloc(m.cmk * sizeof *m.mk);
-    cs_status rc = r_load(&m, err);
+    cs_status rc = jm_r_load(&m, err);
     if (rc == CS_OK)
-        rc = l_keys(&m, false, W_AUDIT, err);
+        rc = jm_l_keys(&m, false, W_AUDIT, err);
     a->events = m.n_ev;
     a->duplicate_events = m.n_ev - m.ng;
     if (rc == CS_OK)
