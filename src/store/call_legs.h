@@ -40,9 +40,7 @@ cs_status cs_calls_load(struct cs_store *store, const char *path,
                         struct cs_err *err);
 
 /* Recompute survey_leg from survey_data, call_data and custom_events (one
- * transaction).  Fills *audit when call summaries are stored; without
- * any, *audit is zeros (legs 0: cs_calls_audit counts the surveys, all
- * unmatched, when asked). */
+ * transaction).  Fills *audit (cs_calls_audit). */
 cs_status cs_calls_join(struct cs_store *store, struct cs_call_join *audit,
                         struct cs_err *err);
 
@@ -83,7 +81,9 @@ cs_status cs_calls_join_end(struct cs_store *store, bool commit, struct cs_call_
  * read. */
 cs_status cs_calls_any(struct cs_store *store, bool *any, struct cs_err *err);
 
-/* The audit of the stored join (zeros when the tables are missing). */
+/* The audit of the stored join: zeros when the tables are missing or no
+ * call summary is stored (no join to audit: every survey is unmatched,
+ * and the surveys are not counted). */
 cs_status cs_calls_audit(struct cs_store *store, struct cs_call_join *audit,
                          struct cs_err *err);
 
