@@ -466,8 +466,15 @@ xl_text(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
 {
     if (x->lerr || !s || (len == SIZE_MAX ? !*s : len == 0))
         return;
-    size_t chars;
-    const char *t = xl_clean(x, s, len, XL_COUNT, CS_XLSX_MAX_CELL_CHARS, &chars);
+    /* plain text of a streamed sheet as it is, nothing to clean (issue 22) */
+    lxw_error e;
+    size_t chars = len == SIZE_MAX ? strlen(s) : len;
+    if (sh->cells && f != XF_WRAP && xl_cells_plain(sh->cells, r, c, s, chars, fmt(x, f), &e)) {
+        xl_check(x, e, "worksheet_write_string", sh, r, c);
+        note_width(sh, c, chars);
+        return;
+    }
+    const char *t = xl_clean(x, s, chars, XL_COUNT, CS_XLSX_MAX_CELL_CHARS, &chars);
     if (!*t)
         return;
     /* worksheet_write_string: always a string, never parsed as a formula */
@@ -542,8 +549,7 @@ xl_num(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
 }
 
 void
-xl_count(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
-         uint64_t v)
+xl_count(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, uint64_t v)
 {
     xl_num(x, sh, r, c, (double)v, XF_COUNT);
 }
@@ -561,16 +567,14 @@ xl_bool(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, bool v
 }
 
 void
-xl_time(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
-        int64_t time_us)
+xl_time(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, int64_t time_us)
 {
     /* Excel serial date: days since 1899-12-30; 1970-01-01 is 25569 */
     xl_num(x, sh, r, c, (double)time_us / 86400e6 + 25569.0, XF_DATETIME);
 }
 
 void
-xl_day(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
-       int64_t day)
+xl_day(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, int64_t day)
 {
     xl_num(x, sh, r, c, (double)day + 25569.0, XF_DATE);
 }
@@ -591,8 +595,7 @@ xl_link(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
 }
 
 void
-xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c,
-        enum xl_late_what what)
+xl_late(struct cs_xlsx *x, struct xl_sheet *sh, lxw_row_t r, lxw_col_t c, enum xl_late_what what)
 {
     if (x->n_late < sizeof x->late / sizeof *x->late)
         x->late[x->n_late++] = (struct xl_late){xl_sheet_index(x, sh), r, c, what};

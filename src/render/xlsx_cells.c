@@ -427,6 +427,32 @@ c_space(unsigned char b)
     return b == ' ' || b == '\t' || b == '\n';
 }
 
+bool
+xl_cells_plain(struct xl_cells *c, lxw_row_t row, lxw_col_t col, const char *s, size_t len,
+               lxw_format *f, lxw_error *e)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len == 0 || len > STR_MAX || u[0] == ' ' || u[len - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (u[i] < 0x20 || u[i] > 0x7E || u[i] == '_' || u[i] == '&' || u[i] == '<' ||
+            u[i] == '>')
+            return false;
+    if ((*e = dims(c, row, col)) != LXW_NO_ERROR)
+        return true;
+    to_row(c, row);
+    size_t n;
+    char *o = cell_open(c, col, style(c, col, f), 64 + len, &n);
+    static const char open_plain[] = " t=\"inlineStr\"><is><t>";
+    memcpy(o + n, open_plain, sizeof open_plain - 1);
+    n += sizeof open_plain - 1;
+    memcpy(o + n, s, len);
+    n += len;
+    memcpy(o + n, "</t></is></c>", 13);
+    cell_close(c, col, n + 13);
+    return true;
+}
+
 lxw_error
 xl_cells_string(struct xl_cells *c, lxw_row_t row, lxw_col_t col, const char *s,
                 lxw_format *f)

@@ -30,6 +30,7 @@
 #define CS_RENDER_XLSX_CELLS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <xlsxwriter.h>
 
 struct xl_cells;
@@ -52,6 +53,14 @@ lxw_error xl_cells_number(struct xl_cells *c, lxw_row_t row, lxw_col_t col, doub
                           lxw_format *f);
 lxw_error xl_cells_string(struct xl_cells *c, lxw_row_t row, lxw_col_t col,
                           const char *s, lxw_format *f);
+/* s (len bytes, no NUL needed) as xl_cells_string writes it when it needs
+ * no escape, no xml:space and no check of its characters: printable ASCII
+ * but '_' (Excel's _xHHHH_ form), '&', '<' and '>', neither starting nor
+ * ending with a space, 1 to 32,767 bytes (GUIDs, versions, most names).
+ * False, nothing written, for any other text; true when written, or when
+ * the cell cannot be (*e: the error xl_cells_string gives then). */
+bool xl_cells_plain(struct xl_cells *c, lxw_row_t row, lxw_col_t col, const char *s, size_t len,
+                    lxw_format *f, lxw_error *e);
 lxw_error xl_cells_boolean(struct xl_cells *c, lxw_row_t row, lxw_col_t col, int v,
                            lxw_format *f);
 lxw_error xl_cells_blank(struct xl_cells *c, lxw_row_t row, lxw_col_t col, lxw_format *f);

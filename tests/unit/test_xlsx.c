@@ -978,7 +978,9 @@ test_custom_key_cap(void **state)
  * for byte as libxlsxwriter's own calls write them: the whole workbook is
  * the same file (the run time is fixed).  Answers added here cover what
  * the fixture lacks: spaces at either end, & < >, tabs, CR and LF,
- * fractions, negatives, large and small magnitudes. */
+ * fractions, negatives, large and small magnitudes; and around the plain
+ * texts written as they are (xl_cells_plain): '_' and the _xHHHH_ form,
+ * '~' and '!' (the printable ends), DEL, a space at the end only. */
 static void
 test_cells_as_libxlsxwriter(void **state)
 {
@@ -986,7 +988,9 @@ test_cells_as_libxlsxwriter(void **state)
     add_event("s4", w47 + 7 * CS_US_PER_DAY + 90 * CS_US_PER_S,
               "{\"comment\":\" lead & <trail> \",\"t\":\"a\\tb\\r\\nc\\n\",\"x\":-1.25,"
               "\"big\":1e300,\"small\":1.5e-7,\"frac\":12345.678901234567,"
-              "\"neg\":-987654321.123,\"int\":-42,\"no\":false,\"q\":\"\\\"&amp;\\\"\"}");
+              "\"neg\":-987654321.123,\"int\":-42,\"no\":false,\"q\":\"\\\"&amp;\\\"\","
+              "\"u\":\"a_b\",\"esc\":\"_x0041_\",\"tilde\":\"!~x y~\",\"del\":\"a\\u007fb\","
+              "\"end\":\"end \",\"gt\":\"1>0\"}");
     struct cs_join_audit a;
     struct cs_xlsx_input in;
     struct cs_report_model *m = audited_input(&a, &in);
