@@ -19,6 +19,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/buf.h"
 #include "core/mem.h"
@@ -427,17 +430,47 @@ c_space(unsigned char b)
     return b == ' ' || b == '\t' || b == '\n';
 }
 
+/* Is byte b kept as it is by xl_clean and escape()?  Printable ASCII but
+ * '_' (the _xHHHH_ form), '&', '<' and '>'. */
+static bool
+plain_byte(unsigned char b)
+{
+    return b >= 0x20 && b <= 0x7E && b != '_' && b != '&' && b != '<' && b != '>';
+}
+
+/* Are the len bytes at u all plain_byte()?  16 at a time with SSE2 (a
+ * byte-at-a-time test was 0.14 s of 4M ids at 1M surveys). */
+static bool
+plain_bytes(const unsigned char *u, size_t len)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i lo = _mm_set1_epi8(0x1F), hi = _mm_set1_epi8(0x7F);
+    const __m128i us = _mm_set1_epi8('_'), amp = _mm_set1_epi8('&');
+    const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        /* signed: bytes of 0x80 and up are negative, not above 0x1F */
+        __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, us), _mm_cmpeq_epi8(v, amp)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)));
+        if (_mm_movemask_epi8(_mm_andnot_si128(bad, ok)) != 0xFFFF)
+            return false;
+    }
+#endif
+    for (; i < len; i++)
+        if (!plain_byte(u[i]))
+            return false;
+    return true;
+}
+
 bool
 xl_cells_plain(struct xl_cells *c, lxw_row_t row, lxw_col_t col, const char *s, size_t len,
                lxw_format *f, lxw_error *e)
 {
     const unsigned char *u = (const unsigned char *)s;
-    if (len == 0 || len > STR_MAX || u[0] == ' ' || u[len - 1] == ' ')
+    if (len == 0 || len > STR_MAX || u[0] == ' ' || u[len - 1] == ' ' || !plain_bytes(u, len))
         return false;
-    for (size_t i = 0; i < len; i++)
-        if (u[i] < 0x20 || u[i] > 0x7E || u[i] == '_' || u[i] == '&' || u[i] == '<' ||
-            u[i] == '>')
-            return false;
     if ((*e = dims(c, row, col)) != LXW_NO_ERROR)
         return true;
     to_row(c, row);

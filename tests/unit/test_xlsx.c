@@ -980,7 +980,9 @@ test_custom_key_cap(void **state)
  * the fixture lacks: spaces at either end, & < >, tabs, CR and LF,
  * fractions, negatives, large and small magnitudes; and around the plain
  * texts written as they are (xl_cells_plain): '_' and the _xHHHH_ form,
- * '~' and '!' (the printable ends), DEL, a space at the end only. */
+ * '~' and '!' (the printable ends), DEL, a space at the end only, and
+ * texts of 16 bytes and more (checked 16 at a time) with such a byte or
+ * a non-ASCII one at either end of a block of 16. */
 static void
 test_cells_as_libxlsxwriter(void **state)
 {
@@ -990,7 +992,14 @@ test_cells_as_libxlsxwriter(void **state)
               "\"big\":1e300,\"small\":1.5e-7,\"frac\":12345.678901234567,"
               "\"neg\":-987654321.123,\"int\":-42,\"no\":false,\"q\":\"\\\"&amp;\\\"\","
               "\"u\":\"a_b\",\"esc\":\"_x0041_\",\"tilde\":\"!~x y~\",\"del\":\"a\\u007fb\","
-              "\"end\":\"end \",\"gt\":\"1>0\"}");
+              "\"end\":\"end \",\"gt\":\"1>0\","
+              "\"l1\":\"abcdefghijklmnopqrstuvwxyz_0123456789\","
+              "\"l2\":\"0123456789abcdef0123456789ab<de\","
+              "\"l3\":\"0123456789abcdef\\u00e9xyz\","
+              "\"l4\":\"0123456789abcdef0123456789abcde\\u007f\","
+              "\"l5\":\"~0123456789abcdef0123456789abcd!\","
+              "\"l6\":\"0123456789abcde>xyz\",\"l7\":\"0123456789abcdef0123456789abcde \","
+              "\"l8\":\"0123456789abcdef0_x0041_89abcdef\"}");
     struct cs_join_audit a;
     struct cs_xlsx_input in;
     struct cs_report_model *m = audited_input(&a, &in);
