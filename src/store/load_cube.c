@@ -144,12 +144,13 @@ set_head(struct cs_load_cube *lc, int64_t rid, const struct lc_head *h, int64_t 
 
 void
 cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_record *r,
-                    int64_t res, int64_t day, uint64_t call_h, uint64_t part_h)
+                    int64_t res, int64_t day, uint64_t call_h, uint64_t part_h,
+                    unsigned present)
 {
     set_head(lc, rid, &(struct lc_head){r->time_us, call_h, part_h}, res);
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         const struct cs_rating *rt = &r->rating[c];
-        if (!rt->present)
+        if (!(present & (1u << c)))
             continue;
         struct lc_cell x = {.score = lc_num(rt->score),
                             .resource = (int32_t)res,

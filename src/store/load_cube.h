@@ -75,9 +75,12 @@ struct cs_load_cube *cs_load_cube_new(size_t max_surveys);
 void cs_load_cube_free(struct cs_load_cube **lc);
 
 /* Count new survey r at rid (resource id res, 0: none; day as stored;
- * call_h, part_h: cs_idset_hash of its call and participant ids). */
+ * call_h, part_h: cs_idset_hash of its call and participant ids; bit c of
+ * present: r->rating[c].present, so that the ratings not given are not
+ * read). */
 void cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_record *r,
-                         int64_t res, int64_t day, uint64_t call_h, uint64_t part_h);
+                         int64_t res, int64_t day, uint64_t call_h, uint64_t part_h,
+                         unsigned present);
 
 /* The SELECT that cs_load_cube_row steps (?1 = rid). */
 #define CS_LOAD_CUBE_ROW_SQL                                  \

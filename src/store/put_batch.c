@@ -84,6 +84,9 @@ pb_close(sqlite3_vtab_cursor *c)
     return SQLITE_OK;
 }
 
+/* the rows PB_AHEAD on asked into the cache (put_prefetch_record) */
+enum { PB_AHEAD = 6 };
+
 static int
 pb_filter(sqlite3_vtab_cursor *c, int idx, const char *idx_str, int argc, sqlite3_value **argv)
 {
@@ -91,14 +94,22 @@ pb_filter(sqlite3_vtab_cursor *c, int idx, const char *idx_str, int argc, sqlite
     (void)idx_str;
     (void)argc;
     (void)argv;
+    const struct pb_vtab *v = (const struct pb_vtab *)c->pVtab;
     ((struct pb_cursor *)c)->i = 0;
+    for (size_t i = 0; i < v->b->n && i < PB_AHEAD; i++)
+        put_prefetch_record(v->b->rows[i].r, v->b->rows[i].pre->present, true);
     return SQLITE_OK;
 }
 
 static int
 pb_next(sqlite3_vtab_cursor *c)
 {
-    ((struct pb_cursor *)c)->i++;
+    const struct pb_vtab *v = (const struct pb_vtab *)c->pVtab;
+    size_t i = ++((struct pb_cursor *)c)->i;
+    if (i + PB_AHEAD < v->b->n) {
+        const struct put_row *p = &v->b->rows[i + PB_AHEAD];
+        put_prefetch_record(p->r, p->pre->present, true);
+    }
     return SQLITE_OK;
 }
 

@@ -456,9 +456,15 @@ put_records(struct cs_store *s, const struct cs_record *recs, const struct cs_pu
      * merged record's is not) */
     int64_t prev_res = 0;
     size_t prev_k = SIZE_MAX;
+    /* and the ratings of the records REC_AHEAD on, which the aggregate reads */
+    enum { REC_AHEAD = 4 };
+    for (size_t i = 0; s->lc && i < n && i < REC_AHEAD; i++)
+        put_prefetch_record(&recs[i], pre[i].present, false);
     for (size_t k = 0; k < n; k++) {
         if (s->idx.cap && k + PUT_AHEAD < n)
             __builtin_prefetch(&s->idx.slots[pre[k + PUT_AHEAD].id_h & (s->idx.cap - 1)]);
+        if (s->lc && k + REC_AHEAD < n)
+            put_prefetch_record(&recs[k + REC_AHEAD], pre[k + REC_AHEAD].present, false);
         const struct cs_record *r = &recs[k];
         const struct cs_put_pre *p = &pre[k];
         int64_t rid;
@@ -487,7 +493,7 @@ put_records(struct cs_store *s, const struct cs_record *recs, const struct cs_pu
         store_hindex_put(&s->idx, p->id_h, rid);
         if (s->lc) {
             s->lc_input = s->input_id;
-            cs_load_cube_record(s->lc, rid, r, res, p->day, p->call_h, p->part_h);
+            cs_load_cube_record(s->lc, rid, r, res, p->day, p->call_h, p->part_h, p->present);
             if (!cs_load_cube_exact(s->lc))
                 cs_load_cube_free(&s->lc); /* too many, or an id it cannot keep */
         }
