@@ -480,6 +480,19 @@ file_digest(const char *path)
  * byte; committed,
  * a new twin sees N; rolled back, none.  No call summaries: no audit line
  * (legs 0), every survey unmatched. */
+/* SQLITE_TRACE_STMT callback: counts into *ctx the statements that count
+ * the calls join's audit (store/calls_join.c count_audit). */
+static int
+count_trace(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type;
+    (void)x;
+    const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+    if (sql && strstr(sql, "FROM survey_leg WHERE status = 1"))
+        (*(int *)ctx)++;
+    return 0;
+}
+
 static void
 test_join_held_beside_twin(void **state)
 {
@@ -544,18 +557,24 @@ test_join_held_beside_twin(void **state)
                                   " part_start, chash) VALUES ('c-none', 'p', '', -1, 1)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
+    int counts = 0; /* the audit's counting statements run (count_trace) */
+    sqlite3_trace_v2(cs_store_db(S), SQLITE_TRACE_STMT, count_trace, &counts);
     assert_int_equal(cs_calls_audit(S, &a, &e), CS_OK);
     assert_int_equal(a.surveys, N);
     assert_int_equal(a.legs, 1);
     assert_int_equal(a.legs_without_survey, 1);
+    assert_int_equal(counts, 1);
     assert_int_equal(cs_calls_audit(S, &a, &e), CS_OK);
     assert_int_equal(a.surveys, N);
+    assert_int_equal(counts, 1); /* kept: not counted again */
     cs_store_input_begin(S, "one more", &e);
     put_survey("h-new", "c-new", "p", 3);
     assert_int_equal(cs_store_input_end(S, true, NULL, &e), CS_OK);
     assert_int_equal(cs_calls_audit(S, &a, &e), CS_OK);
     assert_int_equal(a.surveys, N + 1);
     assert_int_equal(a.unmatched, N + 1);
+    assert_int_equal(counts, 2);
+    sqlite3_trace_v2(cs_store_db(S), 0, NULL, NULL);
     cs_store_close(&S);
     S = s0;
 }

@@ -981,8 +981,9 @@ test_custom_key_cap(void **state)
  * fractions, negatives, large and small magnitudes; and around the plain
  * texts written as they are (xl_cells_plain): '_' and the _xHHHH_ form,
  * '~' and '!' (the printable ends), DEL, a space at the end only, and
- * texts of 16 bytes and more (checked 16 at a time) with such a byte or
- * a non-ASCII one at either end of a block of 16. */
+ * texts of 16 bytes and more (checked 16 at a time) with such a byte, a
+ * control or a non-ASCII one inside a block of 16 or at either end of one
+ * (the last len % 16 bytes are checked one at a time). */
 static void
 test_cells_as_libxlsxwriter(void **state)
 {
@@ -999,7 +1000,11 @@ test_cells_as_libxlsxwriter(void **state)
               "\"l4\":\"0123456789abcdef0123456789abcde\\u007f\","
               "\"l5\":\"~0123456789abcdef0123456789abcd!\","
               "\"l6\":\"0123456789abcde>xyz\",\"l7\":\"0123456789abcdef0123456789abcde \","
-              "\"l8\":\"0123456789abcdef0_x0041_89abcdef\"}");
+              "\"l8\":\"0123456789abcdef0_x0041_89abcdef\","
+              "\"l9\":\"0123456789abcdef0123<56789abcdef0123\","
+              "\"l10\":\"0123&56789abcdef0123456789abcdef\","
+              "\"l11\":\"0123456789\\u00e9bcdef0123456789abcdef\","
+              "\"l12\":\"0123456789abcdef01234\\u000156789abcdef\"}");
     struct cs_join_audit a;
     struct cs_xlsx_input in;
     struct cs_report_model *m = audited_input(&a, &in);
