@@ -194,8 +194,8 @@ join_calls_held(struct run *r, struct cs_err *err)
 /* Beside the model's scans, on this thread: the calls join, when the
  * report makes it (held: the file stays as the twins read it), and the
  * join audit unless a second twin makes it; without the join, the
- * audit's answer keys (at 1M surveys 0.1 s: the twin's audit and this
- * thread's model were 0.45 s one after the other on the twin's thread). */
+ * audit's answer keys (at 1M surveys 0.1 s, which the twin's thread spent
+ * after its merge audit while this one idled after the model). */
 static cs_status
 run_side(void *ctx, struct cs_err *err)
 {
