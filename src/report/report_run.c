@@ -300,9 +300,8 @@ run_beside(struct run *r, struct cs_err *err)
 static cs_status
 join_wanted(const struct run *r, bool *want, struct cs_err *err)
 {
-    const char *dims[CS_BREAKDOWN_MAX];
     *want = true;
-    if (cs_breakdown_dims(r->tmpl, r->o->by_dims, r->o->n_by_dims, dims, CS_BREAKDOWN_MAX) > 0)
+    if (r->n_dims > 0)
         return CS_OK;
     for (size_t i = 0; r->tmpl && i < r->tmpl->n_steps; i++)
         if (r->tmpl->steps[i].query)
@@ -327,6 +326,8 @@ run_model(struct run *r, bool *began, struct cs_err *err)
     /* the calls join writes: the snapshot begins after it (a private
      * store: no other run writes meanwhile) */
     r->join_calls = o->join_calls && !r->hist.on;
+    /* report --by and breakdown steps: the release dimensions */
+    r->n_dims = cs_breakdown_dims(r->tmpl, o->by_dims, o->n_by_dims, r->dims, CS_BREAKDOWN_MAX);
     if (r->join_calls && (rc = join_wanted(r, &r->join_calls, err)))
         return rc;
     if (!r->join_calls) {
@@ -373,7 +374,6 @@ run_review(struct run *r, struct cs_err *err)
     if (rc)
         return rc;
     r->dir = cs_outdir_stage(r->od);
-    r->n_dims = cs_breakdown_dims(r->tmpl, o->by_dims, o->n_by_dims, r->dims, CS_BREAKDOWN_MAX);
     struct cs_review_opts rvo = {.dims = r->dims,
                                  .n_dims = r->n_dims,
                                  .filter = r->mo.filter,

@@ -191,51 +191,44 @@ insert_app_legs(sqlite3 *db, struct app_in *in, char *why, size_t cap)
     return rc;
 }
 
-/* No call summaries stored: every survey is unmatched, without a leg or an
- * OS, as the per-survey loop of join_rows would find, and (app) with the
- * app values app_sql would set; one pass over the surveys (issue 22: the
- * loop and app_sql's four lookups per survey were a third of the load of
- * a million surveys).  Rows only for surveys with app values: a survey
- * without a row is unmatched with no values (1M rows inserted for nothing
- * were 1.2 s of the load).  1 when done, 0 when there are legs, -1 on error
- * (its message in why). */
-static int
-join_no_legs(sqlite3 *db, bool app, struct app_in *in, char *why, size_t cap)
+/* *any: does call_data hold a row (the table exists)? */
+static cs_status
+legs_stored(sqlite3 *db, bool *any, struct cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) != SQLITE_ROW) {
-        keep_error(db, rc, why, cap);
-        sqlite3_finalize(q);
-        return -1;
-    }
-    if (rc != SQLITE_OK && rc != SQLITE_ROW) {
-        keep_error(db, rc, why, cap);
-        return -1;
-    }
-    bool legs = sqlite3_column_int(q, 0) != 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL) !=
+        SQLITE_OK)
+        return fail(db, err);
+    int st = sqlite3_step(q);
+    *any = st == SQLITE_ROW && sqlite3_column_int(q, 0);
+    cs_status rc = st == SQLITE_ROW ? CS_OK : fail(db, err); /* before finalize */
     sqlite3_finalize(q);
-    if (legs)
-        return 0;
-    if (!app)
-        return 1;
-    rc = insert_app_legs(db, in, why, cap);
-    return rc == SQLITE_OK ? 1 : -1;
+    return rc;
 }
 
+/* No call summaries stored (legs_stored): every survey is unmatched,
+ * without a leg or an OS, as the per-survey loop of join_rows would find,
+ * and (app) with the app values app_sql would set, by insert_app_legs: one
+ * pass over the surveys (issue 22: the loop and app_sql's four lookups per
+ * survey were a third of the load of a million surveys).  Rows only for
+ * surveys with app values: a survey without a row is unmatched with no
+ * values (1M rows inserted for nothing were 1.2 s of the load). */
 /* Every survey's leg row; *app_done when the app values are set too. */
 static cs_status
 join_rows(sqlite3 *db, bool app, struct app_in *in, bool *app_done, struct cs_err *err)
 {
     sqlite3_stmt *sv = NULL, *legs = NULL, *ins = NULL;
-    cs_status rc = CS_OK;
-    char why[256] = "";
-    int done = join_no_legs(db, app, in, why, sizeof why);
-    *app_done = done > 0 && app;
-    if (done < 0)
-        return cs_fail(err, CS_E_DB, NULL, "joining surveys to call summaries: %s", why);
-    if (done > 0)
-        return CS_OK;
+    bool any = false;
+    cs_status rc = legs_stored(db, &any, err);
+    *app_done = rc == CS_OK && !any && app;
+    if (rc != CS_OK || (!any && !app))
+        return rc;
+    if (!any) {
+        char why[256] = "";
+        return insert_app_legs(db, in, why, sizeof why) == SQLITE_OK
+                   ? CS_OK
+                   : cs_fail(err, CS_E_DB, NULL, "joining surveys to call summaries: %s", why);
+    }
     if (sqlite3_prepare_v2(db,
                            "SELECT rid, lower(trim(coalesce(call_id, ''))),"
                            " lower(trim(coalesce(participant_id, ''))), time_us FROM survey_data",
@@ -352,18 +345,8 @@ cs_status
 cs_calls_any(struct cs_store *store, bool *any, struct cs_err *err)
 {
     *any = false;
-    if (!cs_store_has_column(store, "call_data", NULL))
-        return CS_OK;
-    sqlite3 *db = cs_store_db(store);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM call_data)", -1, &q, NULL) !=
-        SQLITE_OK)
-        return fail(db, err);
-    int st = sqlite3_step(q);
-    *any = st == SQLITE_ROW && sqlite3_column_int(q, 0);
-    cs_status rc = st == SQLITE_ROW ? CS_OK : fail(db, err); /* before finalize */
-    sqlite3_finalize(q);
-    return rc;
+    return cs_store_has_column(store, "call_data", NULL) ? legs_stored(cs_store_db(store), any, err)
+                                                         : CS_OK;
 }
 
 /* While held, the pager may not write dirty pages to the file before
