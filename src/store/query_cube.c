@@ -95,7 +95,7 @@ cube_add(struct cube_map *m, const struct cs_cube_cell *c)
 {
     if ((m->n + 1) * 2 > m->cap) {
         struct cube_map nm = {.cap = m->cap ? m->cap * 2 : 1024};
-        nm.cells = xcalloc(nm.cap, sizeof *nm.cells);
+        nm.cells = xcalloc_hot(nm.cap, sizeof *nm.cells);
         for (size_t i = 0; i < m->cap; i++)
             if (m->cells[i].count)
                 cube_add(&nm, &m->cells[i]);
@@ -114,6 +114,23 @@ cube_add(struct cube_map *m, const struct cs_cube_cell *c)
             return;
         }
     }
+}
+
+/* Room in an empty m for about n cells without growing.  The tables are
+ * written as they are allocated (xcalloc_hot): a probe read the fresh
+ * pages first, and each first write was then a copy of the zero page with
+ * a TLB shootdown waiting on the other core (1M surveys: 20-30 ms of the
+ * model beside the join audit's thread); each growth frees the old table,
+ * past glibc's mmap threshold a munmap with another. */
+static void
+cube_reserve(struct cube_map *m, size_t n)
+{
+    if (m->cap || n < 512)
+        return;
+    m->cap = 1024;
+    while (m->cap < 2 * n)
+        m->cap *= 2;
+    m->cells = xcalloc_hot(m->cap, sizeof *m->cells);
 }
 
 /* Surveys and first/last time per (group, bucket) of a scan. */
@@ -154,7 +171,7 @@ slice_add(struct slice_map *m, int group, int64_t bucket, int64_t t)
     }
     if ((m->n + 1) * 2 > m->cap) {
         struct slice_map nm = {.cap = m->cap ? m->cap * 2 : 64};
-        nm.v = xcalloc(nm.cap, sizeof *nm.v);
+        nm.v = xcalloc_hot(nm.cap, sizeof *nm.v);
         for (size_t i = 0; i < m->cap; i++)
             if (m->v[i].surveys)
                 slice_put(&nm, &m->v[i]);
@@ -759,8 +776,13 @@ static bool
 mem_cells(struct scan *x, const struct cs_load_cube *lc, enum cs_bucket bucket, int64_t since,
           int64_t until, bool has_res, const int64_t *ids, size_t n_ids)
 {
-    size_t n;
+    size_t n, used = 0;
     const struct lc_cell *c = cs_load_cube_cells(lc, &n);
+    for (size_t i = 0; i < n; i++)
+        used += c[i].used && c[i].count > 0;
+    /* a week's cells are its days' rolled up: about a third as many at 1M
+     * generated surveys (74k cells by day, 22.5k by week) */
+    cube_reserve(&x->m, bucket == CS_BUCKET_WEEK ? used / 3 : used);
     for (size_t i = 0; i < n; i++) {
         if (!c[i].used || c[i].count <= 0)
             continue;
@@ -836,13 +858,18 @@ cube_scan_mem(struct cs_store *s, const struct cs_filter *f, enum cs_bucket buck
     cs_idset_reserve(&x.calls, n);
     cs_idset_reserve(&x.parts, n);
     bool ok = true;
+    int64_t last_day = INT64_MIN, last_bucket = 0;
     for (size_t i = 0; ok && i < n; i++) {
         const struct lc_head *e = &h[i];
         if (e->time_us == INT64_MIN || e->time_us < since || e->time_us >= until ||
             (has_res && !cs_ids_has(ids, n_ids, hres[i])))
             continue;
-        struct scan_rec r = {.time_us = e->time_us,
-                             .bucket = bucket_of_day(bucket, cs_time_day(e->time_us))};
+        int64_t day = cs_time_day(e->time_us);
+        if (day != last_day) { /* neighbours share a day: its bucket once */
+            last_day = day;
+            last_bucket = bucket_of_day(bucket, day);
+        }
+        struct scan_rec r = {.time_us = e->time_us, .bucket = last_bucket};
         if (e->time_us >= x.ids_since && e->time_us < x.ids_until) {
             r.call_h = e->call_h;
             r.part_h = e->part_h;
