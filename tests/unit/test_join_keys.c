@@ -121,6 +121,40 @@ test_string_members(void **state)
     same_keys(props, meas, 3);
 }
 
+/* Each member's key is first compared with the key at its place in the
+ * answer before (issue 22): the same keys in the same order, swapped, a
+ * prefix, one more, a key of the same length but other bytes, a key that
+ * is a prefix of the one before, an answer past the 64 keys kept at hand
+ * (walked twice), an escaped key after plain ones (SQL's count), and the
+ * first shape again. */
+static void
+test_keys_in_order(void **state)
+{
+    (void)state;
+    char wide[1200];
+    size_t o = (size_t)snprintf(wide, sizeof wide, "{");
+    for (int i = 0; i < 70; i++)
+        o += (size_t)snprintf(wide + o, sizeof wide - o, "%s\"k%02d\":\"%d\"", i ? "," : "", i % 66, i);
+    snprintf(wide + o, sizeof wide - o, "}");
+    const char *props[] = {
+        "{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}",
+        "{\"a\":\"4\",\"b\":\"5\",\"c\":\"6\"}",
+        "{\"b\":\"7\",\"a\":\"8\",\"c\":\"9\"}",
+        "{\"b\":\"1\"}",
+        "{\"b\":\"1\",\"a\":\"2\",\"c\":\"3\",\"d\":\"4\"}",
+        "{\"x\":\"1\",\"a\":\"2\",\"cc\":\"3\",\"d\":\"4\"}",
+        "{\"x\":\"1\",\"a\":\"2\",\"c\":\"3\",\"dd\":\"4\"}",
+        wide,
+        "{\"k00\":\"1\",\"k01\":\"2\"}",
+        "{\"k00\":\"1\",\"k0\\u0031\":\"2\"}",
+        "{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}",
+    };
+    const char *meas[] = {"{\"m\":1}", "{\"m\":2}", "{\"n\":1,\"m\":2}", NULL, "{\"m\":1}", "{}",
+                          "{\"m\":1}", "{\"m\":1}", NULL, "{\"n\":2}", "{\"m\":3}"};
+    same_keys(props, meas, sizeof props / sizeof *props);
+    same_keys(props, NULL, 9); /* without the escaped key: counted in C alone */
+}
+
 /* What ingest never stores: the count falls back to SQL's, and agrees. */
 static void
 test_other_answers(void **state)
@@ -161,6 +195,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_objects),
         cmocka_unit_test(test_string_members),
+        cmocka_unit_test(test_keys_in_order),
         cmocka_unit_test(test_other_answers),
         cmocka_unit_test(test_malformed_answers),
     };
