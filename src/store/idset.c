@@ -137,3 +137,25 @@ cs_idset_free(struct cs_idset *s)
     xfree(s->v);
     memset(s, 0, sizeof *s);
 }
+
+/* Eight bytes a step (ids are GUIDs: 36 bytes), then a final mix; the
+ * hash is never stored, so byte order does not matter. */
+uint64_t
+cs_join_id_hash(const unsigned char *t, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+    for (; len >= 8; t += 8, len -= 8) {
+        memcpy(&w, t, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    if (len) {
+        w = 0;
+        memcpy(&w, t, len);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+    }
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h ? h : 1;
+}

@@ -10,28 +10,7 @@
 #include "core/mem.h"
 #include "store/filter_sql.h"
 #include "store/join_merge_int.h"
-
-/* Eight bytes a step (ids are GUIDs: 36 bytes), then a final mix; the
- * hash is never stored, so byte order does not matter. */
-uint64_t
-cs_join_id_hash(const unsigned char *t, size_t len)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
-    for (; len >= 8; t += 8, len -= 8) {
-        memcpy(&w, t, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    if (len) {
-        w = 0;
-        memcpy(&w, t, len);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-    }
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
+#include "store/load_cube.h"
 
 cs_status
 jm_fail(struct jm *m, struct cs_err *err)
@@ -210,10 +189,11 @@ ahead(const struct jm *m, struct pend *p, int k)
         __builtin_prefetch(m->ar + m->g[p->gi].off);
 }
 
+/* Survey p of L, whose id is group g's (NONE: no event's): marked,
+ * memoed, counted or kept as w asks. */
 static void
-l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const char *id)
+l_found(struct jm *m, bool by_time, enum want w, const struct pend *p, uint32_t g)
 {
-    uint32_t g = g_find(m, id, p->len, p->h);
     if (!by_time && g != NONE) {
         m->g[g].in_l = true;
         if (m->mk) {
@@ -241,6 +221,12 @@ l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const cha
     }
     if (w == W_ALL || (w != W_NONE && (w == W_MATCHED) == (g != NONE)))
         k_push(m, p->rid, g);
+}
+
+static void
+l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const char *id)
+{
+    l_found(m, by_time, w, p, g_find(m, id, p->len, p->h));
 }
 
 /* The surveys of L: by rowid (first pass: marks the groups L answers and
@@ -309,4 +295,82 @@ jm_l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
     xfree(prev);
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? CS_OK : jm_fail(m, err);
+}
+
+/* ---- the left side from the load's aggregate ----------------------------- */
+
+/* The group whose id hashes to h (NONE: none).  Ids are not compared: two
+ * ids are taken as one when their 64-bit hashes are equal, as the distinct
+ * counts of store/idset.h do (about 1 in 2^64 per pair of ids). */
+static uint32_t
+g_find_h(const struct jm *m, uint64_t h)
+{
+    if (!m->ng)
+        return NONE;
+    for (size_t j = h & (m->ctab - 1);; j = (j + 1) & (m->ctab - 1)) {
+        uint64_t v = m->tab[j];
+        if (!v)
+            return NONE;
+        if ((v & TAG) != (h & TAG))
+            continue;
+        uint32_t i = (uint32_t)(v & ~TAG) - 1;
+        if (m->g[i].h == h)
+            return i;
+    }
+}
+
+/* p's group: none when its prefetch found no slot of its tag (gi NONE),
+ * else looked up (gi, a hint, may be another id's). */
+#define MAYBE (NONE - 1) /* no prefetch has looked yet */
+static uint32_t
+g_of(const struct jm *m, const struct pend *p)
+{
+    return p->gi == NONE || !m->ng ? NONE : g_find_h(m, p->h);
+}
+
+cs_status
+jm_l_keys_mem(struct jm *m, const struct cs_load_cube *lc, enum want w, struct cs_err *err)
+{
+    int64_t *ids = NULL;
+    size_t n_ids = 0;
+    if (cs_filter_resource_id_list(m->db, m->f, &ids, &n_ids) != SQLITE_OK)
+        return jm_fail(m, err);
+    const struct cs_filter *f = m->f;
+    bool has_res = f && f->n_resources;
+    int64_t since = f && f->has_since ? f->since_us : INT64_MIN;
+    int64_t until = f && f->has_until ? f->until_us : INT64_MAX;
+    size_t n_heads;
+    const struct lc_head *h = cs_load_cube_heads(lc, &n_heads);
+    const int32_t *res = cs_load_cube_resources(lc);
+    struct pend ring[LAG];
+    size_t head = 0, n = 0;
+    int64_t pt = 0;
+    for (size_t i = 0; i < n_heads; i++) {
+        int64_t t = h[i].time_us;
+        if (t == INT64_MIN || t < since || t >= until || (has_res && !cs_ids_has(ids, n_ids, res[i])))
+            continue;
+        /* rowid order is (time, id) order while times rise; a tie would
+         * need the ids, which are not here: taken as out of order (the
+         * merge then reads the keys by (time, id) from SQLite) */
+        if (m->nl++ > 0 && t <= pt)
+            m->unsorted = true;
+        pt = t;
+        if (n == LAG) {
+            l_found(m, false, w, &ring[head], g_of(m, &ring[head]));
+            head = (head + 1) % LAG;
+            n--;
+        }
+        /* the hash slot asked into the cache now, the group its tag points
+         * at half way to the lookup (struct pend) */
+        struct pend p = {.rid = (int64_t)i + 1, .t = t, .h = h[i].sid_h, .gi = MAYBE};
+        if (m->ng)
+            __builtin_prefetch(&m->tab[p.h & (m->ctab - 1)]);
+        ring[(head + n++) % LAG] = p;
+        if (n > LAG / 2)
+            ahead(m, &ring[(head + n - 1 - LAG / 2) % LAG], 1);
+    }
+    for (; n; n--, head = (head + 1) % LAG)
+        l_found(m, false, w, &ring[head], g_of(m, &ring[head]));
+    xfree(ids);
+    return CS_OK;
 }

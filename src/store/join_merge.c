@@ -24,6 +24,7 @@
 #include "store/join_answers.h"
 #include "store/join_left.h"
 #include "store/join_merge_int.h"
+#include "store/load_cube.h"
 #include "store/store_int.h"
 
 /* ---- the rows ------------------------------------------------------------- */
@@ -492,6 +493,16 @@ jm_free(struct jm *m)
     xfree(m->res_name);
 }
 
+/* The rowid pass of the surveys: from the load's aggregate when the store
+ * keeps or borrows one (store/load_cube.h), else from survey_data. */
+static cs_status
+l_rowid_pass(const struct cs_store *s, struct jm *m, enum want w, struct cs_err *err)
+{
+    if (s->lc && cs_load_cube_exact(s->lc))
+        return jm_l_keys_mem(m, s->lc, w, err);
+    return jm_l_keys(m, false, w, err);
+}
+
 /* ---- the kinds ------------------------------------------------------------ */
 
 /* A survey answered in several events: per key the latest event's answer
@@ -570,13 +581,13 @@ run(struct cs_store *s, struct jm *m, enum cs_merge kind, struct cs_err *err)
             memcpy(m->k, mo->k, mo->nk * sizeof *m->k);
             m->nk = m->ck = mo->nk;
         } else if (w != W_NONE) /* the unanswered surveys too: a pass */
-            rc = jm_l_keys(m, false, w, err);
+            rc = l_rowid_pass(s, m, w, err);
     } else {
         m->cmk = 4096;
         m->mk = xmalloc(m->cmk * sizeof *m->mk);
         rc = jm_r_load(m, err);
         if (rc == CS_OK)
-            rc = jm_l_keys(m, false, w, err);
+            rc = l_rowid_pass(s, m, w, err);
         if (rc == CS_OK)
             memo_keep(s, m);
     }
@@ -632,7 +643,7 @@ cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, const char *l
     m.mk = xmalloc(m.cmk * sizeof *m.mk);
     cs_status rc = jm_r_load(&m, err);
     if (rc == CS_OK)
-        rc = jm_l_keys(&m, false, W_AUDIT, err);
+        rc = l_rowid_pass(s, &m, W_AUDIT, err);
     a->events = m.n_ev;
     a->duplicate_events = m.n_ev - m.ng;
     if (rc == CS_OK)

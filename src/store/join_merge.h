@@ -49,7 +49,4 @@ cs_status cs_join_merge_audit(struct cs_store *s, const struct cs_filter *f, con
  * Returns an owned string (free with xfree). */
 char *cs_join_window_key(const struct cs_filter *f, const char *lw, const char *rw);
 
-/* The 64-bit hash of a survey id (FNV-1a, mixed; never 0). */
-uint64_t cs_join_id_hash(const unsigned char *t, size_t len);
-
 #endif

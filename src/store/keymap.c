@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
-#include "store/join_merge.h"
+#include "store/idset.h"
 
 #define HIGH 0xffffffff00000000ull /* a slot's hash bits; the low half is the number + 1 */
 

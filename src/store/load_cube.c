@@ -144,10 +144,9 @@ set_head(struct cs_load_cube *lc, int64_t rid, const struct lc_head *h, int64_t 
 
 void
 cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_record *r,
-                    int64_t res, int64_t day, uint64_t call_h, uint64_t part_h,
-                    unsigned present)
+                    int64_t res, int64_t day, const struct lc_ids *ids, unsigned present)
 {
-    set_head(lc, rid, &(struct lc_head){r->time_us, call_h, part_h}, res);
+    set_head(lc, rid, &(struct lc_head){r->time_us, ids->call_h, ids->part_h, ids->sid_h}, res);
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         const struct cs_rating *rt = &r->rating[c];
         if (!(present & (1u << c)))
@@ -185,7 +184,9 @@ cs_load_cube_row(struct cs_load_cube *lc, sqlite3_stmt *q, int64_t rid, int sign
                                    cs_idset_hash(sqlite3_column_text(q, 3),
                                                  sqlite3_column_bytes(q, 3)),
                                    cs_idset_hash(sqlite3_column_text(q, 4),
-                                                 sqlite3_column_bytes(q, 4))},
+                                                 sqlite3_column_bytes(q, 4)),
+                                   cs_join_id_hash(sqlite3_column_text(q, 29),
+                                                   (size_t)sqlite3_column_bytes(q, 29))},
                  res);
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         int k = 5 + 6 * c; /* s lo hi th m iss */

@@ -11,7 +11,9 @@
  *   - per survey (by rid): its time, resource and the hashes of its call
  *     and participant ids (28 bytes; 29 MB at 1M surveys), from which a
  *     scan counts the window's surveys, distinct ids and first and last
- *     times exactly as the SQL scan does;
+ *     times exactly as the SQL scan does; and the hash of its survey id
+ *     (8 bytes more), from which the join audit's pass over the window's
+ *     surveys looks them up among the events (store/join_keys.c);
  *   - the ratings as counts per (resource, day, category, scale, score,
  *     tag mask, any tag): 74k cells at 1M generated surveys (8 MB), cut
  *     to a window of whole days and rolled up to weeks by the scan.
@@ -26,7 +28,8 @@
  * row is what the SQL scan would see.  A rolled-back input drops the
  * aggregate (the rows it counted are gone): the store then scans SQLite.
  *
- * Owned by the store (cs_store_keep_cube); its twins have none.
+ * Owned by the store (cs_store_keep_cube); a twin may borrow it
+ * (cs_store_lend_cube) while the store keeps it.
  */
 #ifndef CS_STORE_LOAD_CUBE_H
 #define CS_STORE_LOAD_CUBE_H
@@ -39,10 +42,11 @@
 #include "model/survey.h"
 
 /* One survey (index rid - 1); time_us INT64_MIN: no such rid.  Its
- * resource is kept apart (cs_load_cube_resources): 24 + 4 bytes a survey. */
+ * resource is kept apart (cs_load_cube_resources): 32 + 4 bytes a survey. */
 struct lc_head {
     int64_t time_us;
     uint64_t call_h, part_h; /* cs_idset_hash of the stored ids; 0: none */
+    uint64_t sid_h;          /* cs_join_id_hash of the survey id */
 };
 
 /* Ratings counted by their key (every field but count and used). */
@@ -74,13 +78,17 @@ cs_num_binds_as_int(double v)
 struct cs_load_cube *cs_load_cube_new(size_t max_surveys);
 void cs_load_cube_free(struct cs_load_cube **lc);
 
-/* Count new survey r at rid (resource id res, 0: none; day as stored;
- * call_h, part_h: cs_idset_hash of its call and participant ids; bit c of
- * present: r->rating[c].present, so that the ratings not given are not
- * read). */
+/* The hashes of a new survey's ids: cs_idset_hash of its call and
+ * participant ids, cs_join_id_hash of its survey id. */
+struct lc_ids {
+    uint64_t call_h, part_h, sid_h;
+};
+
+/* Count new survey r at rid (resource id res, 0: none; day as stored; bit
+ * c of present: r->rating[c].present, so that the ratings not given are
+ * not read). */
 void cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_record *r,
-                         int64_t res, int64_t day, uint64_t call_h, uint64_t part_h,
-                         unsigned present);
+                         int64_t res, int64_t day, const struct lc_ids *ids, unsigned present);
 
 /* The SELECT that cs_load_cube_row steps (?1 = rid). */
 #define CS_LOAD_CUBE_ROW_SQL                                  \
@@ -88,7 +96,7 @@ void cs_load_cube_record(struct cs_load_cube *lc, int64_t rid, const struct cs_r
     " o_s, o_lo, o_hi, o_th, o_m, o_iss IS NOT NULL,"         \
     " a_s, a_lo, a_hi, a_th, a_m, a_iss IS NOT NULL,"         \
     " v_s, v_lo, v_hi, v_th, v_m, v_iss IS NOT NULL,"         \
-    " s_s, s_lo, s_hi, s_th, s_m, s_iss IS NOT NULL FROM survey_data WHERE rid = ?1"
+    " s_s, s_lo, s_hi, s_th, s_m, s_iss IS NOT NULL, survey_id FROM survey_data WHERE rid = ?1"
 
 /* Subtract (sign -1) or add (sign +1, and set the survey's head) survey
  * rid as row statement q (CS_LOAD_CUBE_ROW_SQL) reads it now.  SQLite's

@@ -700,7 +700,7 @@ cs_store_close(struct cs_store **sp)
     struct cs_store *s = *sp;
     if (s->in_tx || s->in_read)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    cs_load_cube_free(&s->lc);
+    cs_store_drop_cube(s);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);

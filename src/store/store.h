@@ -91,13 +91,18 @@ void cs_store_load_over(struct cs_store *s);
  * (store/load_cube.h): the model's scans of whole-day windows then read it
  * instead of every survey.  A no-op unless s is private, not histograms,
  * and holds no survey yet; dropped by a rolled-back input, and given up
- * past max_surveys surveys (CS_STORE_CUBE_MAX: 4M, 112 MB).  Costs 28
+ * past max_surveys surveys (CS_STORE_CUBE_MAX: 4M, 144 MB).  Costs 36
  * bytes per survey until cs_store_drop_cube or cs_store_close. */
 #define CS_STORE_CUBE_MAX 4000000
 void cs_store_keep_cube(struct cs_store *s, size_t max_surveys);
-/* Free the aggregate (scans read SQLite from then on).  Twins never have
- * one. */
+/* Free the aggregate (scans read SQLite from then on); a twin forgets the
+ * one it borrowed. */
 void cs_store_drop_cube(struct cs_store *s);
+/* Lend s's aggregate, when it keeps one, to its twin (cs_store_open_twin),
+ * whose join audit then reads the surveys' keys from it instead of
+ * survey_data (store/join_keys.c).  s must neither change nor drop it
+ * while the twin reads (until the twin is closed or drops it). */
+void cs_store_lend_cube(struct cs_store *s, struct cs_store *twin);
 /* Does s keep (or borrow) that aggregate now? */
 bool cs_store_has_cube(const struct cs_store *s);
 

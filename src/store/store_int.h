@@ -101,7 +101,8 @@ struct cs_store {
     int ev_keys_state;                            /* 0 not checked, 1 complete, -1 not used */
     int64_t held_cache_size;                      /* PRAGMA cache_size before
                                        cs_calls_join_held (0: none) */
-    struct cs_load_cube *lc;                      /* owned: store/load_cube.h; NULL: none */
+    struct cs_load_cube *lc;                      /* owned unless lc_lent: store/load_cube.h; NULL: none */
+    bool lc_lent;                                 /* lc is the store's this twin was opened from */
     int64_t lc_input;                             /* the input that last counted surveys into lc (a rollback of
                          another leaves lc as it is) */
     void *memo[STORE_MEMO__COUNT];                /* owned: what a read kept for the next */

@@ -92,7 +92,20 @@ cs_store_keep_cube(struct cs_store *s, size_t max_surveys)
 void
 cs_store_drop_cube(struct cs_store *s)
 {
-    cs_load_cube_free(&s->lc);
+    if (s->lc_lent)
+        s->lc = NULL;
+    else
+        cs_load_cube_free(&s->lc);
+    s->lc_lent = false;
+}
+
+void
+cs_store_lend_cube(struct cs_store *s, struct cs_store *twin)
+{
+    if (!s->lc || twin->lc || !cs_load_cube_exact(s->lc))
+        return;
+    twin->lc = s->lc;
+    twin->lc_lent = true;
 }
 
 bool

@@ -13,6 +13,7 @@
 #include "core/ctime.h"
 #include "core/mem.h"
 #include "model/event.h"
+#include "store/idset.h"
 #include "store/load_cube.h"
 #include "store/store_int.h"
 
@@ -493,7 +494,8 @@ put_records(struct cs_store *s, const struct cs_record *recs, const struct cs_pu
         store_hindex_put(&s->idx, p->id_h, rid);
         if (s->lc) {
             s->lc_input = s->input_id;
-            cs_load_cube_record(s->lc, rid, r, res, p->day, p->call_h, p->part_h, p->present);
+            cs_load_cube_record(s->lc, rid, r, res, p->day,
+                                &(struct lc_ids){p->call_h, p->part_h, p->sid_h}, p->present);
             if (!cs_load_cube_exact(s->lc))
                 cs_load_cube_free(&s->lc); /* too many, or an id it cannot keep */
         }
@@ -517,6 +519,7 @@ cs_store_put_prepare(const struct cs_record *batch, struct cs_put_pre *pre, size
     p->n_op = (uint16_t)strlen(r->operation);
     p->call_h = cs_idset_hash((const unsigned char *)r->call_id, p->n_call);
     p->part_h = cs_idset_hash((const unsigned char *)r->participant_id, p->n_part);
+    p->sid_h = cs_join_id_hash((const unsigned char *)r->survey_id, p->n_sid);
     p->corr_is_part =
         p->n_corr == p->n_part && memcmp(r->correlation_id, r->participant_id, p->n_part) == 0;
     p->res_as_prev = i > 0 && p->n_res == pre[i - 1].n_res &&
