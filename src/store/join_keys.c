@@ -66,10 +66,14 @@ g_index(struct jm *m)
     }
 }
 
+/* The group of the len bytes at t, whose hash is h (NONE: none); t NULL:
+ * the group whose id hashes to h, ids not compared (the load's aggregate
+ * keeps no ids: two are taken as one when their 64-bit hashes are equal,
+ * as the distinct counts of store/idset.h do, about 1 in 2^64 a pair). */
 static uint32_t
 g_find(const struct jm *m, const char *t, size_t len, uint64_t h)
 {
-    if (!m->ng || !t)
+    if (!m->ng)
         return NONE;
     for (size_t j = h & (m->ctab - 1);; j = (j + 1) & (m->ctab - 1)) {
         uint64_t v = m->tab[j];
@@ -79,7 +83,7 @@ g_find(const struct jm *m, const char *t, size_t len, uint64_t h)
             continue; /* another id: its group is not read */
         uint32_t i = (uint32_t)(v & ~TAG) - 1;
         const struct grp *g = &m->g[i];
-        if (g->h == h && g->len == len && memcmp(m->ar + g->off, t, len) == 0)
+        if (g->h == h && (!t || (g->len == len && memcmp(m->ar + g->off, t, len) == 0)))
             return i;
     }
 }
@@ -226,7 +230,7 @@ l_found(struct jm *m, bool by_time, enum want w, const struct pend *p, uint32_t 
 static void
 l_match(struct jm *m, bool by_time, enum want w, const struct pend *p, const char *id)
 {
-    l_found(m, by_time, w, p, g_find(m, id, p->len, p->h));
+    l_found(m, by_time, w, p, id ? g_find(m, id, p->len, p->h) : NONE);
 }
 
 /* The surveys of L: by rowid (first pass: marks the groups L answers and
@@ -299,33 +303,13 @@ jm_l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
 
 /* ---- the left side from the load's aggregate ----------------------------- */
 
-/* The group whose id hashes to h (NONE: none).  Ids are not compared: two
- * ids are taken as one when their 64-bit hashes are equal, as the distinct
- * counts of store/idset.h do (about 1 in 2^64 per pair of ids). */
-static uint32_t
-g_find_h(const struct jm *m, uint64_t h)
-{
-    if (!m->ng)
-        return NONE;
-    for (size_t j = h & (m->ctab - 1);; j = (j + 1) & (m->ctab - 1)) {
-        uint64_t v = m->tab[j];
-        if (!v)
-            return NONE;
-        if ((v & TAG) != (h & TAG))
-            continue;
-        uint32_t i = (uint32_t)(v & ~TAG) - 1;
-        if (m->g[i].h == h)
-            return i;
-    }
-}
-
 /* p's group: none when its prefetch found no slot of its tag (gi NONE),
  * else looked up (gi, a hint, may be another id's). */
 #define MAYBE (NONE - 1) /* no prefetch has looked yet */
 static uint32_t
 g_of(const struct jm *m, const struct pend *p)
 {
-    return p->gi == NONE || !m->ng ? NONE : g_find_h(m, p->h);
+    return p->gi == NONE ? NONE : g_find(m, NULL, 0, p->h);
 }
 
 cs_status
