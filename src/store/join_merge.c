@@ -282,11 +282,25 @@ emit_one(struct jm *m, size_t i, struct cs_join_row *r, bool with_r, struct cs_e
 {
     /* the group a few rows on, whose first touch is a cache miss (16 MB
      * of groups at 1M surveys, met in survey order, not id order) */
-    if (with_r && i + G_AHEAD < m->nk && m->k[i + G_AHEAD].g != NONE)
-        __builtin_prefetch(&m->g[m->k[i + G_AHEAD].g]);
+    if (i + G_AHEAD < m->nk && m->k[i + G_AHEAD].g != NONE) {
+        const struct grp *ga = &m->g[m->k[i + G_AHEAD].g];
+        __builtin_prefetch(ga);
+        if (i + 2 * G_AHEAD < m->nk && m->k[i + 2 * G_AHEAD].g != NONE)
+            __builtin_prefetch(&m->g[m->k[i + 2 * G_AHEAD].g]);
+        __builtin_prefetch(m->ar + ga->off);
+    }
+    uint32_t g = m->k[i].g;
+    /* a survey found by its id's hash alone (the load's aggregate,
+     * jm_l_keys_mem) is given its group's answers only with the same id */
+    if (g != NONE && r->survey_id &&
+        (strlen(r->survey_id) != m->g[g].len || memcmp(r->survey_id, m->ar + m->g[g].off, m->g[g].len) != 0))
+        return cs_fail(err, CS_E_DB, NULL,
+                       "%s: survey '%s' and the events of '%s' share their id's 64-bit hash;"
+                       " run again with --db FILE, whose join compares the ids themselves",
+                       m->what, r->survey_id, m->ar + m->g[g].off);
     cs_status rc = CS_OK;
-    if (with_r && m->k[i].g != NONE)
-        rc = r_fill(m, m->k[i].g, r, err);
+    if (with_r && g != NONE)
+        rc = r_fill(m, g, r, err);
     if (rc == CS_OK)
         rc = emit(m, r, err);
     return rc;
