@@ -224,10 +224,11 @@ struct key_order {
     size_t n;
 };
 
-/* A plain answer's members (core/json_plain.h), up to KEYS_AT_HAND, walked
- * once: their numbers in ko->idx and counted, new keys added only once the
- * text is known plain to its end.  1 when counted, 0 when the text is not
- * plain or has more members (nothing counted or added). */
+/* A plain answer's members (core/json_plain.h) counted: up to
+ * KEYS_AT_HAND members walked once, their numbers in ko->idx, new keys
+ * added only once the text is known plain to its end; more members walked
+ * to the end, then again counting.  1 when counted, 0 when the text is not
+ * plain (nothing counted or added). */
 static int
 count_plain(const char *t, size_t len, struct cs_keymap *m, uint64_t **n, size_t *ncap,
             struct key_order *ko)
@@ -240,13 +241,24 @@ count_plain(const char *t, size_t len, struct cs_keymap *m, uint64_t **n, size_t
     cs_plain_begin(&it, t, len, true);
     while ((r = cs_plain_next(&it, &mb)) > 0) {
         if (nk == KEYS_AT_HAND)
-            return 0;
+            break;
         size_t pl;
         const char *pk = nk < ko->n ? cs_keymap_key(m, ko->idx[nk], &pl) : NULL;
         bool same = pk && pl == mb.key_len && memcmp(pk, mb.key, pl) == 0;
         idx[nk] = same ? ko->idx[nk] : SIZE_MAX;
         key[nk] = mb.key;
         klen[nk++] = mb.key_len;
+    }
+    if (r > 0) { /* more members than at hand: plain to the end? */
+        while ((r = cs_plain_next(&it, &mb)) > 0)
+            ;
+        if (r != 0)
+            return 0;
+        cs_plain_begin(&it, t, len, true);
+        while (cs_plain_next(&it, &mb) > 0)
+            count_key(n, ncap, cs_keymap_add(m, mb.key, mb.key_len));
+        ko->n = 0;
+        return 1;
     }
     if (r != 0)
         return 0;
@@ -262,8 +274,8 @@ count_plain(const char *t, size_t len, struct cs_keymap *m, uint64_t **n, size_t
 
 /* The member keys of the answers object t (len bytes) counted into m and
  * *n as json_each(t) gives them: a plain object (core/json_plain.h, what
- * ingest stores for nearly every app) walked in C (count_plain, or twice
- * when it has more members), any other text through json_each itself
+ * ingest stores for nearly every app) walked in C (count_plain), any
+ * other text through json_each itself
  * (each, a prepared "SELECT key FROM json_each(?1)"), so that escaped keys
  * are unescaped and malformed text fails as it did.  SQLite's result code
  * (SQLITE_OK); *text false when a key is not text (the caller then groups
@@ -272,20 +284,9 @@ static int
 count_members(sqlite3_stmt *each, const char *t, size_t len, struct cs_keymap *m, uint64_t **n,
               size_t *ncap, struct key_order *ko, bool *text)
 {
-    struct cs_plain_iter it;
-    struct cs_plain_member mb;
-    int r;
     if (count_plain(t, len, m, n, ncap, ko))
         return SQLITE_OK;
-    cs_plain_begin(&it, t, len, true);
-    while ((r = cs_plain_next(&it, &mb)) > 0)
-        ; /* plain to the end? (then walked again, counting) */
-    if (r == 0) {
-        cs_plain_begin(&it, t, len, true);
-        while (cs_plain_next(&it, &mb) > 0)
-            count_key(n, ncap, cs_keymap_add(m, mb.key, mb.key_len));
-        return SQLITE_OK;
-    }
+    int r;
     sqlite3_reset(each);
     sqlite3_bind_text(each, 1, t, (int)len, SQLITE_STATIC);
     while ((r = sqlite3_step(each)) == SQLITE_ROW) {
