@@ -117,16 +117,6 @@ cs_join_audit_events(struct cs_store *s, const struct cs_filter *f, struct cs_jo
     return audit(s, f, false, a, err);
 }
 
-cs_status
-cs_join_key_count(struct cs_store *s, const struct cs_filter *f, uint64_t *keys,
-                  struct cs_err *err)
-{
-    char lw[8192], rw[512];
-    filters(f, lw, sizeof lw, rw, sizeof rw);
-    *keys = 0;
-    return distinct_keys(s, f, rw, keys, err);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -478,6 +468,79 @@ distinct_keys(struct cs_store *s, const struct cs_filter *f, const char *rw, uin
     sqlite3_finalize(q);
     if (rc != SQLITE_ROW)
         return cs_fail(err, CS_E_DB, NULL, "join audit: %s", sqlite3_errmsg(cs_store_db(s)));
+    return CS_OK;
+}
+
+/* ---- the member keys counted in two halves -------------------------------- */
+
+struct cs_join_key_half {
+    struct cs_keymap m;
+    uint64_t *n; /* owned: members per key number of m */
+    bool plain;  /* every answer of the half walked in C (key_counts_c) */
+};
+
+void
+cs_join_key_half_free(struct cs_join_key_half *h)
+{
+    if (!h)
+        return;
+    cs_keymap_free(&h->m);
+    xfree(h->n);
+    xfree(h);
+}
+
+cs_status
+cs_join_key_half(struct cs_store *s, const struct cs_filter *f, int half,
+                 struct cs_join_key_half **out, struct cs_err *err)
+{
+    *out = NULL;
+    sqlite3_stmt *q;
+    if (prep(s, "SELECT max(id) FROM custom_events", &q, err))
+        return CS_E_DB;
+    int rc = sqlite3_step(q);
+    int64_t mid = sqlite3_column_int64(q, 0) / 2; /* no event: 0 */
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW)
+        return cs_fail(err, CS_E_DB, NULL, "custom keys: %s", sqlite3_errmsg(cs_store_db(s)));
+    char lw[8192], rw[512], rw2[600];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    snprintf(rw2, sizeof rw2, "%s AND e.id %s %lld", rw, half ? ">" : "<=", (long long)mid);
+    struct cs_join_key_half *h = xcalloc(1, sizeof *h);
+    if (key_counts_c(s, f, rw2, &h->m, &h->n, &h->plain, err)) {
+        cs_join_key_half_free(h);
+        return CS_E_DB;
+    }
+    *out = h;
+    return CS_OK;
+}
+
+cs_status
+cs_join_key_halves_keep(struct cs_store *s, const struct cs_filter *f,
+                        struct cs_join_key_half *h[2], uint64_t *keys, struct cs_err *err)
+{
+    char lw[8192], rw[512];
+    filters(f, lw, sizeof lw, rw, sizeof rw);
+    *keys = 0;
+    if (!h[0]->plain || !h[1]->plain) /* an answer for json_each: the whole window in SQL */
+        return distinct_keys(s, f, rw, keys, err);
+    struct cs_keymap *m = &h[0]->m;
+    size_t n0 = m->n, n1 = h[1]->m.n;
+    uint64_t *n = xreallocarray(h[0]->n, n0 + n1 + 1, sizeof *n);
+    h[0]->n = NULL;
+    memset(n + n0, 0, (n1 + 1) * sizeof *n);
+    for (size_t i = 0; i < n1; i++) {
+        size_t len;
+        const char *k = cs_keymap_key(&h[1]->m, i, &len);
+        n[cs_keymap_add(m, k, len)] += h[1]->n[i];
+    }
+    struct keys_memo *mo = xcalloc(1, sizeof *mo);
+    mo->m = *m;
+    memset(m, 0, sizeof *m);
+    mo->n = n;
+    mo->text = true;
+    store_stamp_set(s, &mo->st, cs_join_window_key(f, "", rw));
+    cs_store_set_memo(s, STORE_MEMO_KEYS, mo, keys_memo_free);
+    *keys = mo->m.n;
     return CS_OK;
 }
 

@@ -25,16 +25,27 @@
 /* The join audit of the window f (struct cs_join_audit, model/rows.h):
  * events, surveys, matches, orphans, duplicates, the skews, and the
  * distinct answer keys (a->keys).  _events leaves a->keys 0: the report
- * counts them with cs_join_key_count on another connection of the store
- * meanwhile (issue 22: a third of the audit at 1M surveys). */
+ * counts them in two halves (cs_join_key_half) on two connections of the
+ * store meanwhile (issue 22: a third of the audit at 1M surveys). */
 cs_status cs_join_audit(struct cs_store *s, const struct cs_filter *f,
                         struct cs_join_audit *a, struct cs_err *err);
 cs_status cs_join_audit_events(struct cs_store *s, const struct cs_filter *f,
                                struct cs_join_audit *a, struct cs_err *err);
-/* *keys: the distinct member keys of the window's answers (cs_join_audit's
- * a->keys), kept by s for cs_custom_cols_load. */
-cs_status cs_join_key_count(struct cs_store *s, const struct cs_filter *f, uint64_t *keys,
-                            struct cs_err *err);
+/* The member keys of the window's answers counted in two halves, each on a
+ * connection of its own (a store and its twin): half 0 the events up to
+ * the middle id (max(id) / 2), half 1 those after.  *out is owned (free
+ * with cs_join_key_half_free, NULL is a no-op).  cs_join_key_halves_keep
+ * puts the two together as s's count of the window (what cs_join_audit's
+ * a->keys and cs_custom_cols_load read; an answer json_each must read
+ * makes it count the window again, whole) and sets *keys to the distinct
+ * keys; the halves stay the caller's. */
+struct cs_join_key_half;
+cs_status cs_join_key_half(struct cs_store *s, const struct cs_filter *f, int half,
+                           struct cs_join_key_half **out, struct cs_err *err);
+cs_status cs_join_key_halves_keep(struct cs_store *s, const struct cs_filter *f,
+                                  struct cs_join_key_half *h[2], uint64_t *keys,
+                                  struct cs_err *err);
+void cs_join_key_half_free(struct cs_join_key_half *h);
 
 /* Distinct custom keys (properties and measurements) of the events in the
  * window, sorted.  Returns owned array of owned strings (free with
