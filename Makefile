@@ -13,11 +13,11 @@
 PREFIX    ?= /usr/local
 CC        ?= cc
 BUILD     ?= build
-PKGS      := sqlite3 xlsxwriter cairo pangocairo libpng libcjson gsl libcyaml yaml-0.1 nettle libisal
+PKGS      := sqlite3 xlsxwriter cairo pangocairo libpng libcjson gsl libcyaml yaml-0.1 nettle libisal libsodium
 # Debian packages: build/run dependencies, then test-only ones.
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev \
              libpango1.0-dev libpng-dev fonts-dejavu-core libcsv-dev libcjson-dev libjsmn-dev patch \
-             libcyaml-dev libyaml-dev libgsl-dev nettle-dev zlib1g-dev libisal-dev
+             libcyaml-dev libyaml-dev libgsl-dev nettle-dev zlib1g-dev libisal-dev libsodium-dev
 DEB_TEST  := libcmocka-dev python3 python3-openpyxl poppler-utils sqlite3 time libxml2-utils unzip \
              clang-format
 

@@ -5,32 +5,8 @@
 
 #include <string.h>
 
+#include "core/keyhash.h"
 #include "core/mem.h"
-
-/* 64-bit hash of a text, 8 bytes per step, finished with murmur3's fmix64
- * (the byte-at-a-time FNV-1a it replaces was a quarter of the adds). */
-static uint64_t
-id_hash(const unsigned char *t, size_t len)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, t + i, 8);
-        h = (h ^ w) * 0x87c37b91114253d5ull;
-        h = (h << 31 | h >> 33) * 0x4cf5ad432745937full;
-    }
-    uint64_t w = 0;
-    for (size_t j = 0; i + j < len; j++)
-        w |= (uint64_t)t[i + j] << (8 * j);
-    h = (h ^ w) * 0x87c37b91114253d5ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
 
 void
 cs_idset_reserve(struct cs_idset *s, uint64_t n)
@@ -85,7 +61,7 @@ drain(struct cs_idset *s)
 uint64_t
 cs_idset_hash(const unsigned char *t, int len)
 {
-    return t && len > 0 ? id_hash(t, (size_t)len) : 0;
+    return t && len > 0 ? cs_keyhash(t, (size_t)len) : 0;
 }
 
 void
@@ -116,7 +92,7 @@ cs_idset_has(struct cs_idset *s, const unsigned char *t, int len)
     drain(s);
     if (!t || len <= 0 || !s->cap)
         return false;
-    uint64_t h = id_hash(t, (size_t)len);
+    uint64_t h = cs_keyhash(t, (size_t)len);
     size_t m = s->cap - 1;
     for (size_t j = h & m; s->v[j]; j = (j + 1) & m)
         if (s->v[j] == h)
@@ -136,26 +112,4 @@ cs_idset_free(struct cs_idset *s)
 {
     xfree(s->v);
     memset(s, 0, sizeof *s);
-}
-
-/* Eight bytes a step (ids are GUIDs: 36 bytes), then a final mix; the
- * hash is never stored, so byte order does not matter. */
-uint64_t
-cs_join_id_hash(const unsigned char *t, size_t len)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
-    for (; len >= 8; t += 8, len -= 8) {
-        memcpy(&w, t, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    if (len) {
-        w = 0;
-        memcpy(&w, t, len);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-    }
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h ? h : 1;
 }

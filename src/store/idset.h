@@ -2,10 +2,10 @@
  * store/idset.h: a set of text ids kept as 64-bit hashes, to count the
  * distinct calls and participants of the statistics scan (store/query.c).
  *
- * Open addressing over the hashes (0 marks an empty slot; a hash of 0 is
- * stored as 1), at most 70% full, doubled when it would be fuller.  Two ids
- * count as one only if their 64-bit hashes are equal (about 1 in 2^64 per
- * pair).  Adds are queued CS_IDSET_AHEAD deep and the slot of each queued
+ * Open addressing over the hashes (core/keyhash.h: keyed, never 0; 0
+ * marks an empty slot), at most 70% full, doubled when it would be fuller.
+ * Two ids count as one only if their 64-bit hashes are equal (1 in 2^64 per
+ * pair, and no pair can be made to collide without the run's key).  Adds are queued CS_IDSET_AHEAD deep and the slot of each queued
  * hash is prefetched, so the cache misses of a table larger than the CPU's
  * caches overlap instead of following one another; cs_idset_count and
  * cs_idset_has drain the queue first, so answers are exact at any point.
@@ -50,10 +50,5 @@ size_t cs_idset_count(struct cs_idset *s);
 
 /* Free the table; s is empty again. */
 void cs_idset_free(struct cs_idset *s);
-
-/* The 64-bit hash of an id or key of len bytes (eight bytes a step, then
- * mixed; never 0) that the join's groups (store/join_keys.c), the load's
- * aggregate and the key maps keep: faster than cs_idset_hash on long ids. */
-uint64_t cs_join_id_hash(const unsigned char *t, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/keyhash.h"
 #include "core/mem.h"
 #include "store/filter_sql.h"
 #include "store/join_merge_int.h"
@@ -44,7 +45,7 @@ g_new(struct jm *m, const char *t, size_t len)
     }
     memcpy(m->ar + m->nar, t, len);
     m->ar[m->nar + len] = 0;
-    m->g[m->ng] = (struct grp){.h = cs_join_id_hash((const unsigned char *)t, len),
+    m->g[m->ng] = (struct grp){.h = cs_keyhash((const unsigned char *)t, len),
                                .off = m->nar,
                                .len = (uint32_t)len};
     m->nar += len + 1;
@@ -69,7 +70,8 @@ g_index(struct jm *m)
 /* The group of the len bytes at t, whose hash is h (NONE: none); t NULL:
  * the group whose id hashes to h, ids not compared (the load's aggregate
  * keeps no ids: two are taken as one when their 64-bit hashes are equal,
- * as the distinct counts of store/idset.h do, about 1 in 2^64 a pair). */
+ * as the distinct counts of store/idset.h do: 1 in 2^64 a pair, and under
+ * the run's secret key, core/keyhash.h, no pair can be made to collide). */
 static uint32_t
 g_find(const struct jm *m, const char *t, size_t len, uint64_t h)
 {
@@ -274,7 +276,7 @@ jm_l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
         if (!id || !m->ng || len > sizeof p.id) { /* at once, after those waiting */
             for (; n; n--, head = (head + 1) % LAG)
                 l_match(m, by_time, w, &ring[head], ring[head].id);
-            p.h = id && m->ng ? cs_join_id_hash((const unsigned char *)id, len) : 0;
+            p.h = id && m->ng ? cs_keyhash((const unsigned char *)id, len) : 0;
             l_match(m, by_time, w, &p, id);
             continue;
         }
@@ -283,7 +285,7 @@ jm_l_keys(struct jm *m, bool by_time, enum want w, struct cs_err *err)
             head = (head + 1) % LAG;
             n--;
         }
-        p.h = cs_join_id_hash((const unsigned char *)id, len);
+        p.h = cs_keyhash((const unsigned char *)id, len);
         p.gi = NONE;
         __builtin_prefetch(&m->tab[p.h & (m->ctab - 1)]);
         memcpy(p.id, id, len);

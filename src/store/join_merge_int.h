@@ -23,7 +23,7 @@
 /* One answered survey id: the events of the window with that id (R1 of
  * the SQL form: its id is the first event's, its time the latest's). */
 struct grp {
-    uint64_t h;   /* cs_join_id_hash of the id */
+    uint64_t h;   /* cs_keyhash of the id */
     uint64_t off; /* the id in the arena, NUL-terminated */
     uint32_t len;
     uint32_t n; /* events */

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
+#include "core/keyhash.h"
 #include "core/mem.h"
-#include "store/idset.h"
 
 #define HIGH 0xffffffff00000000ull /* a slot's hash bits; the low half is the number + 1 */
 
@@ -48,7 +48,7 @@ cs_keymap_add(struct cs_keymap *m, const void *key, size_t len)
 {
     if ((m->n + 1) * 10 > m->cap * 7)
         grow(m);
-    uint64_t h = cs_join_id_hash(key, len);
+    uint64_t h = cs_keyhash(key, len);
     size_t j, i = lookup(m, key, len, h, &j);
     if (i != SIZE_MAX)
         return i;
@@ -69,7 +69,7 @@ cs_keymap_find(const struct cs_keymap *m, const void *key, size_t len)
     if (!m->cap)
         return SIZE_MAX;
     size_t j;
-    return lookup(m, key, len, cs_join_id_hash(key, len), &j);
+    return lookup(m, key, len, cs_keyhash(key, len), &j);
 }
 
 /* keys looked up together by cs_keymap_find_many */
@@ -95,7 +95,7 @@ cs_keymap_find_many(const struct cs_keymap *m, size_t n, const char *const *key,
             continue;
         }
         for (size_t i = 0; i < c; i++) { /* each key's first slot */
-            h[i] = cs_join_id_hash((const unsigned char *)key[base + i], len[base + i]);
+            h[i] = cs_keyhash((const unsigned char *)key[base + i], len[base + i]);
             __builtin_prefetch(&m->slot[h[i] & (m->cap - 1)]);
         }
         for (size_t i = 0; i < c; i++) { /* the entry it names */

@@ -5,7 +5,7 @@
  * in app_latest.c): the caller keeps what it needs per string in its own
  * array under that number.
  *
- * Open addressing over a 64-bit hash (cs_join_id_hash); each slot keeps the
+ * Open addressing over a 64-bit hash (cs_keyhash); each slot keeps the
  * hash's high half beside the number, so a miss seldom reads a key, and keys
  * are compared in full, so the numbering is exact.  Keys may hold NUL bytes;
  * at most 2^32 - 2 of them (the number shares a slot with the hash).
@@ -21,7 +21,7 @@
 #include "core/buf.h"
 
 struct cs_keymap_key {
-    uint64_t h; /* cs_join_id_hash of the key */
+    uint64_t h; /* cs_keyhash of the key */
     size_t off; /* the key in keys.s (NUL-terminated there) */
     size_t len;
 };

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/keyhash.h"
 #include "core/mem.h"
 #include "store/idset.h"
 
@@ -185,7 +186,7 @@ cs_load_cube_row(struct cs_load_cube *lc, sqlite3_stmt *q, int64_t rid, int sign
                                                  sqlite3_column_bytes(q, 3)),
                                    cs_idset_hash(sqlite3_column_text(q, 4),
                                                  sqlite3_column_bytes(q, 4)),
-                                   cs_join_id_hash(sqlite3_column_text(q, 29),
+                                   cs_keyhash(sqlite3_column_text(q, 29),
                                                    (size_t)sqlite3_column_bytes(q, 29))},
                  res);
     for (int c = 0; c < CS_CAT__COUNT; c++) {

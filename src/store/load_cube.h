@@ -46,7 +46,7 @@
 struct lc_head {
     int64_t time_us;
     uint64_t call_h, part_h; /* cs_idset_hash of the stored ids; 0: none */
-    uint64_t sid_h;          /* cs_join_id_hash of the survey id */
+    uint64_t sid_h;          /* cs_keyhash of the survey id */
 };
 
 /* Ratings counted by their key (every field but count and used). */
@@ -79,7 +79,7 @@ struct cs_load_cube *cs_load_cube_new(size_t max_surveys);
 void cs_load_cube_free(struct cs_load_cube **lc);
 
 /* The hashes of a new survey's ids: cs_idset_hash of its call and
- * participant ids, cs_join_id_hash of its survey id. */
+ * participant ids, cs_keyhash of its survey id. */
 struct lc_ids {
     uint64_t call_h, part_h, sid_h;
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/ctime.h"
+#include "core/keyhash.h"
 #include "core/mem.h"
 #include "model/event.h"
 #include "store/idset.h"
@@ -519,7 +520,7 @@ cs_store_put_prepare(const struct cs_record *batch, struct cs_put_pre *pre, size
     p->n_op = (uint16_t)strlen(r->operation);
     p->call_h = cs_idset_hash((const unsigned char *)r->call_id, p->n_call);
     p->part_h = cs_idset_hash((const unsigned char *)r->participant_id, p->n_part);
-    p->sid_h = cs_join_id_hash((const unsigned char *)r->survey_id, p->n_sid);
+    p->sid_h = cs_keyhash((const unsigned char *)r->survey_id, p->n_sid);
     p->corr_is_part =
         p->n_corr == p->n_part && memcmp(r->correlation_id, r->participant_id, p->n_part) == 0;
     p->res_as_prev = i > 0 && p->n_res == pre[i - 1].n_res &&
