@@ -465,6 +465,7 @@ side_done(struct pipeline *p, struct cs_err *err)
 struct sink_ctx {
     struct pipeline *pipe;         /* NULL when only validating */
     struct cs_store *store;        /* NULL when only validating */
+    bool cube;                     /* the store keeps the load's aggregate (set before the load) */
     struct cs_store_counts counts; /* this input */
     FILE *rejects_fp;              /* borrowed, or NULL */
     const char *name;              /* input name */
@@ -558,8 +559,8 @@ sink_records(void *ctx, struct cs_record *recs, size_t n, struct cs_err *err)
 static void
 sink_made(void *ctx, struct cs_record *batch, size_t i)
 {
-    (void)ctx;
-    cs_store_put_prepare(batch, buf_pre(batch), i);
+    const struct sink_ctx *c = ctx;
+    cs_store_put_prepare(batch, buf_pre(batch), i, c->cube);
 }
 
 static struct cs_record *
@@ -838,7 +839,7 @@ cs_app_ingest(const struct cs_ingest_job *job, struct cs_store *store,
     cs_status first = CS_OK;
     cs_intr_defer(true);
     struct pipeline pipe;
-    struct sink_ctx c = {.store = store, .rejects_fp = rej.fp, .job = job};
+    struct sink_ctx c = {.store = store, .cube = store && cs_store_has_cube(store), .rejects_fp = rej.fp, .job = job};
     if (store) {
         pipeline_start(&pipe, store);
         pipe.counts = &c.counts;

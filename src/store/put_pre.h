@@ -21,9 +21,11 @@
  * the store's thread was the load's bottleneck, the parser's had time to
  * spare (issue 22). */
 struct cs_put_pre {
-    uint64_t id_h;                                       /* the survey id's hash (the store's index of ids) */
-    uint64_t call_h, part_h;                             /* cs_idset_hash of call_id, participant_id (0: none) */
-    uint64_t sid_h;                                      /* cs_keyhash of survey_id (the join audit) */
+    uint64_t id_h; /* the survey id's hash (the store's index of ids) */
+    /* for the load's aggregate only (0 when cs_store_put_prepare's cube is
+     * false): cs_idset_hash of call_id and participant_id (0: none), and
+     * cs_keyhash of survey_id (the join audit) */
+    uint64_t call_h, part_h, sid_h;
     int64_t day;                                         /* cs_time_day of time_us */
     uint16_t n_sid, n_call, n_part, n_corr, n_res, n_op; /* strlen of each text */
     uint16_t n_iss[CS_CAT__COUNT];                       /* strlen of each category's issues */

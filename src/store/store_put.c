@@ -506,7 +506,8 @@ put_records(struct cs_store *s, const struct cs_record *recs, const struct cs_pu
 }
 
 void
-cs_store_put_prepare(const struct cs_record *batch, struct cs_put_pre *pre, size_t i)
+cs_store_put_prepare(const struct cs_record *batch, struct cs_put_pre *pre, size_t i,
+                     bool cube)
 {
     const struct cs_record *r = &batch[i];
     struct cs_put_pre *p = &pre[i];
@@ -518,9 +519,12 @@ cs_store_put_prepare(const struct cs_record *batch, struct cs_put_pre *pre, size
     p->n_corr = (uint16_t)strlen(r->correlation_id);
     p->n_res = (uint16_t)strlen(r->resource_id);
     p->n_op = (uint16_t)strlen(r->operation);
-    p->call_h = cs_idset_hash((const unsigned char *)r->call_id, p->n_call);
-    p->part_h = cs_idset_hash((const unsigned char *)r->participant_id, p->n_part);
-    p->sid_h = cs_keyhash((const unsigned char *)r->survey_id, p->n_sid);
+    p->call_h = p->part_h = p->sid_h = 0;
+    if (cube) {
+        p->call_h = cs_idset_hash((const unsigned char *)r->call_id, p->n_call);
+        p->part_h = cs_idset_hash((const unsigned char *)r->participant_id, p->n_part);
+        p->sid_h = cs_keyhash((const unsigned char *)r->survey_id, p->n_sid);
+    }
     p->corr_is_part =
         p->n_corr == p->n_part && memcmp(r->correlation_id, r->participant_id, p->n_part) == 0;
     p->res_as_prev = i > 0 && p->n_res == pre[i - 1].n_res &&
@@ -555,7 +559,7 @@ cs_store_put(struct cs_store *s, const struct cs_record *recs, size_t n,
 {
     struct cs_put_pre *pre = xreallocarray(NULL, n ? n : 1, sizeof *pre);
     for (size_t i = 0; i < n; i++)
-        cs_store_put_prepare(recs, pre, i);
+        cs_store_put_prepare(recs, pre, i, s->lc != NULL);
     cs_status rc = cs_store_put_prepared(s, recs, pre, n, counts, err);
     xfree(pre);
     return rc;
