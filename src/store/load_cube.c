@@ -187,7 +187,7 @@ cs_load_cube_row(struct cs_load_cube *lc, sqlite3_stmt *q, int64_t rid, int sign
                                    cs_idset_hash(sqlite3_column_text(q, 4),
                                                  sqlite3_column_bytes(q, 4)),
                                    cs_keyhash(sqlite3_column_text(q, 29),
-                                                   (size_t)sqlite3_column_bytes(q, 29))},
+                                              (size_t)sqlite3_column_bytes(q, 29))},
                  res);
     for (int c = 0; c < CS_CAT__COUNT; c++) {
         int k = 5 + 6 * c; /* s lo hi th m iss */
