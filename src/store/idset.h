@@ -5,8 +5,9 @@
  * Open addressing over the hashes (core/keyhash.h: keyed, never 0; 0
  * marks an empty slot), at most 70% full, doubled when it would be fuller.
  * Two ids count as one only if their 64-bit hashes are equal (1 in 2^64 per
- * pair, and no pair can be made to collide without the run's key).  Adds are queued CS_IDSET_AHEAD deep and the slot of each queued
- * hash is prefetched, so the cache misses of a table larger than the CPU's
+ * pair, and no pair can be made to collide without the run's key).  Adds
+ * are queued CS_IDSET_AHEAD deep and the slot of each queued hash is
+ * prefetched, so the cache misses of a table larger than the CPU's
  * caches overlap instead of following one another; cs_idset_count and
  * cs_idset_has drain the queue first, so answers are exact at any point.
  *
