@@ -39,6 +39,15 @@ test-kill-outdir: $(BUILD)/callsurvey
 
 TEST_EXTRA += test-fault-sites
 
+# A report killed at every step of its output directory's commit (the
+# "die" sites of core/outdir.c in the TEST_FAULTS build): each kill leaves
+# the old run, the new one, or a journal the next run finishes first.
+.PHONY: test-die
+test-die: $(FAULTS_BUILD)/callsurvey
+	$(Q)CALLSURVEY=$(FAULTS_BUILD)/callsurvey sh tests/faults/die.sh
+
+TEST_EXTRA += test-die
+
 # The longer variant of CLI case 112 (issue 15, item 5): three ingests and
 # two reports at once on one --db, 150 rounds, on the release build.
 .PHONY: test-faults-db
@@ -62,4 +71,4 @@ test-cli-repeat: $(BUILD)/callsurvey $(TOOL_BINS)
 
 # The long tier (not in make test): every fault site, the long kill loop
 # and concurrency runs, then the CLI suite again and again.
-test-faults: test-fault-sites test-kill-outdir test-faults-db test-cli-repeat
+test-faults: test-fault-sites test-die test-kill-outdir test-faults-db test-cli-repeat

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,18 @@
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/fault.h"
 #include "core/mem.h"
+
+/* A test build's kill points (core/fault.h, kind "die"): the run ends as
+ * by SIGKILL at this step of the commit when CS_FAULT names it, so that
+ * tests/faults/die.sh can stop a commit at each step in turn and check
+ * what the next run finds.  Nothing in other builds. */
+#define DIE_HERE()                                  \
+    do {                                            \
+        if (CS_FAULT_AT("die", __FILE__, __LINE__)) \
+            raise(SIGKILL);                         \
+    } while (0)
 
 #define MANIFEST_HEAD "callsurvey-manifest 1"
 #define PENDING_HEAD "callsurvey-pending 1"
@@ -276,6 +288,7 @@ write_atomic(const struct cs_outdir *o, const char *name, const char *text,
         ok = false;
         e = errno;
     }
+    DIE_HERE(); /* the temporary file written, not renamed */
     if (ok && renameat(o->dfd, tmp, o->dfd, name) != 0) {
         ok = false;
         e = errno;
@@ -352,6 +365,7 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
         if (renameat(sp, sb, dp, db) != 0)
             rc = cs_fail(err, CS_E_IO, o->dir, "cannot move %s into place: %s", add->v[i],
                          strerror(errno));
+        DIE_HERE(); /* after each file moved in */
     }
     /* the previous run's files this one did not write */
     for (size_t i = 0; i < del->n && rc == CS_OK; i++) {
@@ -362,6 +376,7 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
         struct stat st;
         if (p >= 0 && fstatat(p, b, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
             unlinkat(p, b, 0);
+        DIE_HERE(); /* after each old file's turn */
     }
     for (int k = 0; k < 3; k++)
         pc_close(&sc[k]);
@@ -373,7 +388,9 @@ apply(struct cs_outdir *o, const char *sname, const struct list *add,
     xfree(m);
     if (rc)
         return rc;
+    DIE_HERE(); /* the manifest written, the journal still there */
     unlinkat(o->dfd, CS_OUTDIR_PENDING, 0);
+    DIE_HERE(); /* the journal gone, the staging directory not yet */
     rm_tree(o->dfd, sname);
     return CS_OK;
 }
@@ -575,10 +592,12 @@ cs_outdir_commit(struct cs_outdir **op, struct cs_err *err)
         char *j = join_lines(head, "+ ", &add, "- ", &o->old);
         xfree(head);
         mv = moves_new(&add);
+        DIE_HERE(); /* everything staged, no journal yet */
         rc = write_atomic(o, CS_OUTDIR_PENDING, j, err);
         xfree(j);
     }
     if (rc == CS_OK) {
+        DIE_HERE(); /* the journal written, nothing moved */
         rc = apply(o, o->sname, &add, &o->old, mv, err);
     } else {
         xfree(mv.manifest);

@@ -220,6 +220,7 @@ for cmd in ingest generate report private compare; do
     # the process the same way; compare shares most of report's sites).
     awk -v cmd="$cmd" -v seen="$WORK/alloc.seen" '
         BEGIN { while ((getline l < seen) > 0) done[l] }
+        $1 == "die" { next }    # kill points: tests/faults/die.sh
         $1 == "alloc" && ($2 in done) { next }
         $1 == "alloc" { print $2 >> seen }
         $1 == "sqlite" { h = $3
