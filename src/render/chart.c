@@ -16,7 +16,6 @@
 #include "render/chart.h"
 
 #include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <errno.h>
 #include <pango/pangocairo.h>
@@ -269,6 +268,32 @@ png_write_rgb(cairo_surface_t *surf, struct sink *sk, const char *path,
     return CS_OK;
 }
 
+/* spec as an SVG file at path: chart_render_svg_mem's text. */
+static cs_status
+svg_file(const struct chart_spec *spec, const char *path, struct cs_err *err)
+{
+    char *svg;
+    cs_status rc = chart_render_svg_mem(spec, &svg, err);
+    if (rc != CS_OK) {
+        if (!err->where[0])
+            snprintf(err->where, sizeof err->where, "%s", path);
+        return rc;
+    }
+    struct cs_afile af;
+    rc = cs_afile_open(&af, path, err);
+    if (rc == CS_OK) {
+        size_t n = strlen(svg);
+        if (fwrite(svg, 1, n, af.fp) != n) {
+            rc = cs_fail(err, CS_E_IO, path, "write failed: %s", strerror(errno ? errno : EIO));
+            cs_afile_abort(&af);
+        } else {
+            rc = cs_afile_commit(&af, err);
+        }
+    }
+    xfree(svg);
+    return rc;
+}
+
 cs_status
 chart_render(const struct chart_spec *spec, enum chart_format format,
              const char *path, struct cs_err *err)
@@ -284,6 +309,8 @@ chart_render(const struct chart_spec *spec, enum chart_format format,
     if (rc != CS_OK)
         return rc;
 
+    if (format == CHART_SVG) /* drawn in memory, to make its ids stable */
+        return svg_file(spec, path, err);
     struct cs_afile af;
     rc = cs_afile_open(&af, path, err);
     if (rc != CS_OK)
@@ -292,9 +319,6 @@ chart_render(const struct chart_spec *spec, enum chart_format format,
 
     cairo_surface_t *surf;
     switch (format) {
-    case CHART_SVG:
-        surf = cairo_svg_surface_create_for_stream(sink_write, &sk, w, h);
-        break;
     case CHART_PDF:
         surf = cairo_pdf_surface_create_for_stream(sink_write, &sk, w, h);
         pdf_fix_metadata(surf, spec->title);

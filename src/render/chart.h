@@ -249,8 +249,10 @@ cs_status chart_render(const struct chart_spec *spec, enum chart_format format,
                        const char *path, struct cs_err *err);
 
 /* Draw spec as SVG text into *out (owned, xfree; NUL-terminated), the same
- * drawing as chart_render's SVG file, for pages that inline their charts.
- * Errors as chart_render's, but no file is involved (no CS_E_IO). */
+ * bytes as chart_render's SVG file, for pages that inline their charts:
+ * the same from run to run (cairo's "surfaceN" ids, N counted across the
+ * process, are written as their rank in this SVG).  Errors as
+ * chart_render's, but no file is involved (no CS_E_IO). */
 cs_status chart_render_svg_mem(const struct chart_spec *spec, char **out,
                                struct cs_err *err);
 

@@ -1,15 +1,59 @@
 /*
  * render/chart_svgmem.c: a chart as SVG text in memory (issue 19), for
  * pages that inline their charts (report.html).  The same drawing as
- * chart_render's SVG file, through cairo's SVG surface on a stream that
- * appends to a cs_buf.
+ * chart_render's SVG file (which is written from it), through cairo's SVG
+ * surface on a stream that appends to a cs_buf, with cairo's surface ids
+ * made the same from run to run.
  */
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "core/mem.h"
 #include "render/chart_internal.h"
+
+/* cairo names an SVG surface's group "surfaceN" after the process-wide
+ * number of the surface, which depends on how many surfaces other threads
+ * made first (the charts' threads draw PNGs meanwhile: CLI case 121 once
+ * found two complete runs whose report.html differed there and nowhere
+ * else).  Each such id, and each reference to it (after id=", #, url(#),
+ * becomes "surfaceK", K its surface's rank in this SVG.  Returns owned
+ * text; more than 64 surfaces in one SVG keep cairo's numbers past the
+ * 64th (a chart has one). */
+static char *
+stable_ids(const char *svg)
+{
+    unsigned long seen[64];
+    size_t n = 0;
+    struct cs_buf b = {0};
+    const char *p = svg, *run = svg;
+    while ((p = strstr(p, "surface")) != NULL) {
+        bool ref = (p - svg >= 4 && strncmp(p - 4, "id=\"", 4) == 0) ||
+                   (p - svg >= 1 && p[-1] == '#');
+        if (!ref || p[7] < '0' || p[7] > '9') {
+            p += 7;
+            continue;
+        }
+        char *end;
+        unsigned long v = strtoul(p + 7, &end, 10);
+        size_t k = 0;
+        while (k < n && seen[k] != v)
+            k++;
+        if (k == n && n < sizeof seen / sizeof seen[0])
+            seen[n++] = v;
+        cs_buf_add(&b, run, (size_t)(p - run));
+        if (k < n)
+            cs_buf_printf(&b, "surface%zu", k + 1);
+        else
+            cs_buf_add(&b, p, (size_t)(end - p));
+        p = run = end;
+    }
+    cs_buf_puts(&b, run);
+    return cs_buf_take(&b);
+}
 
 static cairo_status_t
 buf_write(void *closure, const unsigned char *data, unsigned int len)
@@ -51,6 +95,7 @@ chart_render_svg_mem(const struct chart_spec *spec, char **out, struct cs_err *e
         cs_buf_free(&b);
         return rc;
     }
-    *out = cs_buf_take(&b);
+    *out = stable_ids(b.s ? b.s : "");
+    cs_buf_free(&b);
     return CS_OK;
 }

@@ -158,44 +158,9 @@ add_short(struct cs_buf *b, const char *s, size_t n)
     cs_buf_add(b, s + run, n - run);
 }
 
-/* cairo names an SVG surface's group "surfaceN" after the process-wide
- * number of the surface, which depends on how many surfaces the charts'
- * threads made before it (issue 15's kill loop once found two complete
- * runs whose report.html differed there and nowhere else): such an id is
- * given instead its surface's rank in this SVG, 1, 2, ...  seen[] holds
- * the numbers met so far (n of them). */
-struct surface_ids {
-    unsigned long seen[32];
-    size_t n;
-};
-
-/* At p an id or a reference (just after its "#", "id=\"" or "url(#"):
- * "surface" and digits written as "surface" and the rank; returns the
- * bytes of p read (0: not such an id, or more surfaces than seen[] holds,
- * left as it is). */
-static size_t
-surface_id(struct cs_buf *b, const char *p, struct surface_ids *ids)
-{
-    if (strncmp(p, "surface", 7) != 0 || p[7] < '0' || p[7] > '9')
-        return 0;
-    char *end;
-    unsigned long v = strtoul(p + 7, &end, 10);
-    size_t k = 0;
-    while (k < ids->n && ids->seen[k] != v)
-        k++;
-    if (k == ids->n) {
-        if (ids->n == sizeof ids->seen / sizeof ids->seen[0])
-            return 0;
-        ids->seen[ids->n++] = v;
-    }
-    cs_buf_printf(b, "surface%zu", k + 1);
-    return (size_t)(end - p);
-}
-
 char *
 cs_html_svg_inline(const char *svg, const char *prefix)
 {
-    struct surface_ids ids = {.n = 0};
     struct cs_buf b = {0};
     const char *p = strstr(svg, "<svg");
     if (!p)
@@ -243,7 +208,6 @@ cs_html_svg_inline(const char *svg, const char *prefix)
         add_short(&b, p, (size_t)(hit - p) + k);
         cs_buf_printf(&b, "%s-", prefix);
         p = hit + k;
-        p += surface_id(&b, p, &ids);
     }
     /* drop the trailing newline after </svg> */
     while (b.n > 0 && (b.s[b.n - 1] == '\n' || b.s[b.n - 1] == ' '))

@@ -76,9 +76,7 @@ char *cs_html_page(const struct cs_html_input *in);
 
 /* SVG text of chart_render_svg_mem made fit to inline: the XML prolog
  * dropped, every id="X" and its references (href="#X", url(#X)) renamed
- * prefix-X (cairo's "surfaceN", N a count of the whole process's surfaces,
- * as "surfaceK", K its rank in this SVG: the same page from run to run),
- * the root's fixed width and height removed (the page sizes it)
+ * prefix-X, the root's fixed width and height removed (the page sizes it)
  * and role="img" with aria-labelledby="prefix-alt" added (the id of the
  * figure's caption, which holds the text alternative).  Returns owned
  * text (xfree). */

@@ -1270,6 +1270,26 @@ test_svg_well_formed(void **state)
         xfree(p);
         xfree(name);
     }
+    /* the same file after other surfaces were made, which advance cairo's
+     * count of surfaces (the charts' threads draw PNGs meanwhile) */
+    struct chart_spec spec;
+    struct cs_err err;
+    cases[0].build(&spec);
+    char *p1 = out_path("again.1.svg"), *p2 = out_path("again.2.svg");
+    assert_int_equal(chart_render(&spec, CHART_SVG, p1, &err), CS_OK);
+    for (int i = 0; i < 3; i++)
+        cairo_surface_destroy(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1));
+    assert_int_equal(chart_render(&spec, CHART_SVG, p2, &err), CS_OK);
+    size_t n1, n2;
+    char *a = slurp(p1, &n1), *b = slurp(p2, &n2);
+    assert_true(n1 == n2 && memcmp(a, b, n1) == 0);
+    assert_non_null(strstr(a, "<g id=\"surface1\">"));
+    xfree(a);
+    xfree(b);
+    unlink(p1);
+    unlink(p2);
+    xfree(p1);
+    xfree(p2);
 }
 
 /* ==== PDF: pdftoppm opens it ================================================
