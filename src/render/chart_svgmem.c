@@ -19,10 +19,10 @@
  * number of the surface, which depends on how many surfaces other threads
  * made first (the charts' threads draw PNGs meanwhile: CLI case 121 once
  * found two complete runs whose report.html differed there and nowhere
- * else).  Each such id, and each reference to it (after id=", #, url(#),
- * becomes "surfaceK", K its surface's rank in this SVG.  Returns owned
- * text; more than 64 surfaces in one SVG keep cairo's numbers past the
- * 64th (a chart has one). */
+ * else).  Each such id, and each reference to it (after `id="`, `#` or
+ * `url(#`), becomes "surfaceK", K its surface's rank in this SVG.  Returns
+ * owned text; more than 64 surfaces in one SVG keep cairo's numbers past
+ * the 64th (a chart has one). */
 static char *
 stable_ids(const char *svg)
 {
