@@ -12,6 +12,9 @@
  *           temporary file by name, such as libxlsxwriter)
  *   rename  a cs_afile_open call: the final rename fails
  *   sqlite  the Nth allocation made by SQLite (one site, "sqlite:0")
+ *   die     a step of an output directory's commit (core/outdir.c): the
+ *           run ends there as by SIGKILL (tests/faults/die.sh; the loop
+ *           of tests/faults/run.sh leaves these sites out)
  *
  * Two environment variables drive it:
  *   CS_FAULTS_LIST=FILE  at exit, append one line per site the run passed:
