@@ -206,14 +206,14 @@ legs_stored(sqlite3 *db, bool *any, struct cs_err *err)
     return rc;
 }
 
-/* No call summaries stored (legs_stored): every survey is unmatched,
- * without a leg or an OS, as the per-survey loop of join_rows would find,
- * and (app) with the app values app_sql would set, by insert_app_legs: one
+/* Every survey's leg row; *app_done when the app values are set too.
+ * With no call summaries stored (legs_stored) every survey is unmatched,
+ * without a leg or an OS, as the per-survey loop below would find, and
+ * (app) has the app values app_sql would set, by insert_app_legs: one
  * pass over the surveys (issue 22: the loop and app_sql's four lookups per
  * survey were a third of the load of a million surveys).  Rows only for
  * surveys with app values: a survey without a row is unmatched with no
  * values (1M rows inserted for nothing were 1.2 s of the load). */
-/* Every survey's leg row; *app_done when the app values are set too. */
 static cs_status
 join_rows(sqlite3 *db, bool app, struct app_in *in, bool *app_done, struct cs_err *err)
 {

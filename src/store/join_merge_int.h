@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "store/idset.h"
 #include "store/join_answers.h"
 #include "store/join_left.h"
 #include "store/join_merge.h"
